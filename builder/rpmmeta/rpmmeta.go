@@ -145,3 +145,22 @@ func (d Dep) IsRpmlib() bool { return strings.HasPrefix(d.Name, "rpmlib(") }
 
 // IsFile reports whether the dependency names a file path.
 func (d Dep) IsFile() bool { return strings.HasPrefix(d.Name, "/") }
+
+// Package is what resolution needs to know about one package: its identity,
+// its dependencies and the files it owns. Repository metadata and RPM
+// headers are both turned into this.
+type Package struct {
+	NEVRA
+	Provides    []Dep
+	Requires    []Dep
+	Conflicts   []Dep
+	Obsoletes   []Dep
+	Recommends  []Dep
+	Suggests    []Dep
+	Supplements []Dep
+	Enhances    []Dep
+	// Files lists the paths the package owns, as far as they are known:
+	// primary.xml lists only those under /etc and in *bin/ directories,
+	// filelists.xml adds the rest.
+	Files []string
+}
