@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs slipway's whole test suite: installs the tools the tests use when
+# they are missing, then vet, unit and differential tests, and a short fuzz
+# pass over every fuzz target. The same script runs in CI (.ci/run) and in
+# Dockerfile.test.
+#
+#   scripts/test.sh            everything
+#   FUZZTIME=0 scripts/test.sh skip the fuzz pass
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fuzztime=${FUZZTIME:-3s}
+
+bash scripts/install-test-deps.sh
+
+echo "== go vet"
+go vet ./...
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go test"
+go test -count=1 -timeout 30m ./...
+
+if [ "$fuzztime" != "0" ]; then
+  echo "== fuzz ($fuzztime per target)"
+  # Every FuzzXxx function, one at a time (go test -fuzz takes one target).
+  for pkg in $(go list ./...); do
+    dir=$(go list -f '{{.Dir}}' "$pkg")
+    for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
+      echo "-- $pkg $target"
+      go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg" >/tmp/slipway-fuzz.log 2>&1 || {
+        cat /tmp/slipway-fuzz.log; echo "fuzz target $target in $pkg failed"; exit 1; }
+    done
+  done
+fi
+echo "== all tests passed"
