@@ -108,10 +108,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return 1
 }
 
+// addGlobalFlags declares the global flags on fs. The values already in g
+// (from flags given before the command name) stay as defaults.
 func addGlobalFlags(fs *pflag.FlagSet, g *globals) {
-	fs.BoolVarP(&g.Verbose, "verbose", "v", false, "print detail of what is done")
-	fs.BoolVarP(&g.Quiet, "quiet", "q", false, "print nothing but results and errors")
-	fs.StringVar(&g.CacheDir, "cache-dir", "", "cache for repository metadata and packages (default $XDG_CACHE_HOME/slipway)")
+	fs.BoolVarP(&g.Verbose, "verbose", "v", g.Verbose, "print detail of what is done")
+	fs.BoolVarP(&g.Quiet, "quiet", "q", g.Quiet, "print nothing but results and errors")
+	fs.StringVar(&g.CacheDir, "cache-dir", g.CacheDir, "cache for repository metadata and packages (default $XDG_CACHE_HOME/slipway)")
 }
 
 func dispatch(ctx context.Context, g *globals, args []string) error {

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// cliReference renders docs/cli.md from the registered commands and their
+// flag definitions, so the reference cannot drift from the code (a test
+// compares the file with this output).
+func cliReference() []byte {
+	var b bytes.Buffer
+	b.WriteString("# slipway command-line reference\n\n")
+	b.WriteString("<!-- Generated from the flag definitions by `go test ./cmd/slipway -run TestCLIReference -update`. Do not edit by hand. -->\n\n")
+	b.WriteString("```\nslipway [global flags] COMMAND [flags] [args]\n```\n\n")
+	b.WriteString("Exit codes: `0` success, `1` failure (the reason is printed on stderr), `2` usage error.\n\n")
+	b.WriteString("## Global flags\n\nAccepted before the command name or among a command's flags.\n\n```\n")
+	fs := pflag.NewFlagSet("slipway", pflag.ContinueOnError)
+	addGlobalFlags(fs, &globals{})
+	b.WriteString(fs.FlagUsages())
+	b.WriteString("```\n\n")
+
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	b.WriteString("## Commands\n\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "- [`%s`](#slipway-%s): %s\n", n, n, commands[n].Summary)
+	}
+	for _, n := range names {
+		c := commands[n]
+		fmt.Fprintf(&b, "\n## slipway %s\n\n%s\n\n```\nslipway %s\n```\n", n, capitalize(c.Summary)+".", c.Usage)
+		if c.Long != "" {
+			fmt.Fprintf(&b, "\n%s\n", strings.TrimSpace(c.Long))
+		}
+		cfs := pflag.NewFlagSet(n, pflag.ContinueOnError)
+		c.Setup(cfs)
+		if usage := cfs.FlagUsages(); usage != "" {
+			fmt.Fprintf(&b, "\nFlags:\n\n```\n%s```\n", usage)
+		}
+	}
+	return b.Bytes()
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

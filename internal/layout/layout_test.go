@@ -1,0 +1,115 @@
+// Package layout checks the project's import rules (see STYLE.md): data
+// flows one way, only cmd/ reads the environment, and the solver, the
+// readers and the writers never reach the network.
+package layout
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/slipway-build/slipway"
+
+type pkgInfo struct {
+	ImportPath string
+	Dir        string
+	GoFiles    []string
+	Imports    []string
+	Deps       []string
+}
+
+func listPackages(t *testing.T) []pkgInfo {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps=false", "-json", module+"/...")
+	cmd.Dir = filepath.Join("..", "..")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkgInfo
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkgInfo
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 {
+		t.Fatal("go list found no packages")
+	}
+	return pkgs
+}
+
+func rel(p string) string { return strings.TrimPrefix(strings.TrimPrefix(p, module), "/") }
+
+func TestImportDirection(t *testing.T) {
+	for _, p := range listPackages(t) {
+		me := rel(p.ImportPath)
+		for _, imp := range p.Imports {
+			if !strings.HasPrefix(imp, module) {
+				continue
+			}
+			dep := rel(imp)
+			if strings.HasPrefix(dep, "cmd/") {
+				t.Errorf("%s imports %s: nothing imports cmd", me, dep)
+			}
+			if dep == "builder" && !strings.HasPrefix(me, "cmd/") && me != "e2e" {
+				t.Errorf("%s imports builder: only cmd (and e2e) may", me)
+			}
+		}
+	}
+}
+
+// TestNoNetworkInPureLayers keeps the solver, the readers and the writers
+// free of net/http: they work on values and streams handed to them.
+func TestNoNetworkInPureLayers(t *testing.T) {
+	pure := []string{"builder/rpmmeta", "builder/solve", "builder/config", "layers/rpm", "layers/rootfs", "layers/rpmdb"}
+	for _, p := range listPackages(t) {
+		me := rel(p.ImportPath)
+		for _, prefix := range pure {
+			if me != prefix && !strings.HasPrefix(me, prefix+"/") {
+				continue
+			}
+			for _, d := range p.Deps {
+				if d == "net/http" {
+					t.Errorf("%s depends on net/http", me)
+				}
+			}
+		}
+	}
+}
+
+// TestEnvironmentOnlyInCmd: below cmd/, nothing reads environment variables.
+func TestEnvironmentOnlyInCmd(t *testing.T) {
+	forbidden := map[string]bool{"Getenv": true, "LookupEnv": true, "Environ": true, "ExpandEnv": true}
+	for _, p := range listPackages(t) {
+		me := rel(p.ImportPath)
+		if strings.HasPrefix(me, "cmd/") || strings.HasPrefix(me, "internal/") || me == "e2e" {
+			continue
+		}
+		for _, f := range p.GoFiles {
+			path := filepath.Join(p.Dir, f)
+			file, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(file, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "os" && forbidden[sel.Sel.Name] {
+					t.Errorf("%s: os.%s below cmd/ (pass the value down as an option)", path, sel.Sel.Name)
+				}
+				return true
+			})
+		}
+	}
+}
