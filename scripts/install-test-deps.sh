@@ -1,49 +1,33 @@
 #!/usr/bin/env bash
-# Installs the tools slipway's tests use (real rpm, createrepo_c, dnf,
-# libsolv, a registry, ...), from Debian's packages, only when missing.
-# Safe to run again: it does nothing when everything is present.
+# Installs the Debian packages slipway's tests use, only what is missing.
 set -euo pipefail
 
-# package:command pairs; the command tells whether the package is present.
-want=(
-  rpm:rpmbuild
-  rpm:rpmsign
-  createrepo-c:createrepo_c
-  dnf:dnf
-  libsolv-tools:testsolv
-  docker-registry:docker-registry
-  skopeo:skopeo
-  umoci:umoci
-  gcc-aarch64-linux-gnu:aarch64-linux-gnu-gcc
-  busybox-static:busybox
-  qemu-user-static:qemu-aarch64-static
-  binfmt-support:update-binfmts
-  zstd:zstd
-  xz-utils:xz
-  bzip2:bzip2
-  cpio:cpio
-  gnupg:gpg
-  tmux:tmux
+pkgs=(
+  rpm createrepo-c dnf libsolv-tools docker-registry skopeo umoci
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
+  busybox-static qemu-user-static zstd xz-utils bzip2 cpio gpg
 )
-# Packages without a command to test for: checked with dpkg.
-want_pkgs=(libc6-dev-arm64-cross)
 
 missing=()
-for pair in "${want[@]}"; do
-  pkg=${pair%%:*} cmd=${pair#*:}
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
-done
-for pkg in "${want_pkgs[@]}"; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-test-deps: everything present"
-  exit 0
+need_update=0
+# The arm64 busybox-static .deb (downloaded, not installed, by
+# scripts/gen-testrepo.sh) needs the arm64 architecture in apt's lists.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  dpkg --add-architecture arm64
+  need_update=1
 fi
-
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "install-test-deps: installing ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if ((${#missing[@]})); then
+  need_update=1
+fi
+if ((need_update)); then
+  apt-get update
+fi
+if ((${#missing[@]})); then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,3 @@
+#!/bin/sh
+# webctl: a stand-in setuid control tool.
+echo "webctl: ok"
