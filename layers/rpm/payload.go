@@ -1,0 +1,439 @@
+package rpm
+
+import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+	"github.com/ulikunitz/xz/lzma"
+)
+
+// hashReader passes reads through and feeds them to a hash, counting bytes.
+type hashReader struct {
+	r io.Reader
+	w io.Writer // nil: count only
+	n int64
+}
+
+func (h *hashReader) Read(b []byte) (int, error) {
+	n, err := h.r.Read(b)
+	if n > 0 {
+		h.n += int64(n)
+		if h.w != nil {
+			h.w.Write(b[:n])
+		}
+	}
+	return n, err
+}
+
+// Compressor names a payload compression, as PAYLOADCOMPRESSOR does.
+func (p *Package) Compressor() string {
+	c := p.Header.String(TagPayloadCompressor)
+	if c == "" {
+		return "gzip"
+	}
+	return c
+}
+
+// detectCompression names the compression the payload's first bytes show.
+func detectCompression(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte{0x1f, 0x8b}):
+		return "gzip"
+	case bytes.HasPrefix(b, []byte("BZh")):
+		return "bzip2"
+	case bytes.HasPrefix(b, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
+		return "xz"
+	case bytes.HasPrefix(b, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return "zstd"
+	case bytes.HasPrefix(b, []byte("0707")):
+		return "identity"
+	case len(b) >= 13 && b[0] < 225 && (b[12] == 0 || b[12] == 0xff):
+		// lzma-alone has no magic: properties byte, dictionary size, and a
+		// 64-bit size whose high byte is 0 (or all ones for "unknown").
+		return "lzma"
+	}
+	return ""
+}
+
+// Payload is a streaming reader of a package's files. Next returns each
+// file in archive order with a reader of its contents; digests are checked
+// as the data passes: a regular file's digest when its data has been read
+// (or skipped by the next Next), the payload digests when the archive ends.
+//
+// Hard links: rpm stores a hard-link set's data once, with the last member
+// in the archive; the other members come first with an empty reader. Group
+// them by File.Device and File.Inode.
+type Payload struct {
+	p      *Package
+	raw    *hashReader // compressed bytes, hashed
+	dec    io.Reader
+	closer func()
+	plain  *hashReader // decompressed bytes
+	cpio   *cpioReader
+	files  []File
+	byPath map[string]int
+	seen   []bool
+	links  map[[2]uint32]int // remaining members of each hard-link set
+
+	// digests of the compressed payload: PAYLOADDIGEST, and MD5 over
+	// header and payload (signature tag 1004).
+	payloadHash hash.Hash
+	payloadWant string
+	plainHash   hash.Hash
+	plainWant   string
+	md5Hash     hash.Hash
+	md5Want     []byte
+
+	cur  *fileData
+	err  error
+	done bool
+}
+
+// Payload starts reading the payload. It can be called once.
+func (p *Package) Payload() (*Payload, error) {
+	if p.payloadOn {
+		return nil, errors.New("payload already read")
+	}
+	p.payloadOn = true
+	if f := p.Header.String(TagPayloadFormat); f != "" && f != "cpio" {
+		return nil, formatErr("payload", "format %q is not supported", f)
+	}
+	files, err := p.Files()
+	if err != nil {
+		return nil, err
+	}
+	pl := &Payload{p: p, files: files, byPath: make(map[string]int, len(files)), seen: make([]bool, len(files)), links: map[[2]uint32]int{}}
+	for i, f := range files {
+		pl.byPath[f.Path] = i
+		if f.IsRegular() && !f.IsGhost() {
+			pl.links[[2]uint32{f.Device, f.Inode}]++
+		}
+	}
+	var ws []io.Writer
+	if want, err := p.Header.Strings(TagPayloadDigest); err == nil && len(want) > 0 {
+		algo := DigestSHA256
+		if a, ok := p.Header.Int(TagPayloadDigestAlgo); ok {
+			algo = DigestAlgo(a)
+		}
+		if !algo.Hash().Available() {
+			return nil, formatErr("payload", "unsupported payload digest algorithm %s", algo)
+		}
+		pl.payloadHash, pl.payloadWant = algo.Hash().New(), strings.ToLower(want[0])
+		ws = append(ws, pl.payloadHash)
+	}
+	if md := p.Signature.Bytes(SigTagMD5); len(md) == 16 {
+		pl.md5Hash, pl.md5Want = md5.New(), md
+		pl.md5Hash.Write(p.hdrBytes)
+		ws = append(ws, pl.md5Hash)
+	}
+	pl.raw = &hashReader{r: p.r}
+	switch len(ws) {
+	case 0:
+	case 1:
+		pl.raw.w = ws[0]
+	default:
+		pl.raw.w = io.MultiWriter(ws...)
+	}
+	br := bufio.NewReaderSize(pl.raw, 64<<10)
+	magic, _ := br.Peek(13)
+	comp := p.Compressor()
+	got := detectCompression(magic)
+	if got == "" {
+		if len(magic) == 0 {
+			return nil, fmt.Errorf("payload: %w", ErrTruncated)
+		}
+		return nil, formatErr("payload", "unknown compression (starts with %x), header says %s", magic, comp)
+	}
+	if got != comp && !(comp == "none" && got == "identity") {
+		return nil, formatErr("payload", "header says %s compression but the data is %s", comp, got)
+	}
+	switch got {
+	case "gzip":
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("payload: gzip: %w", err)
+		}
+		pl.dec, pl.closer = zr, func() { zr.Close() }
+	case "bzip2":
+		pl.dec = bzip2.NewReader(br)
+	case "xz":
+		zr, err := xz.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("payload: xz: %w", err)
+		}
+		pl.dec = zr
+	case "lzma":
+		zr, err := lzma.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("payload: lzma: %w", err)
+		}
+		pl.dec = zr
+	case "zstd":
+		zr, err := zstd.NewReader(br, zstd.WithDecoderMaxWindow(1<<28), zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, fmt.Errorf("payload: zstd: %w", err)
+		}
+		pl.dec, pl.closer = zr, zr.Close
+	case "identity":
+		pl.dec = br
+	}
+	pl.plain = &hashReader{r: pl.dec}
+	if pl.payloadHash == nil {
+		if want, err := p.Header.Strings(TagPayloadDigestAlt); err == nil && len(want) > 0 {
+			algo := DigestSHA256
+			if a, ok := p.Header.Int(TagPayloadDigestAlgo); ok {
+				algo = DigestAlgo(a)
+			}
+			if algo.Hash().Available() {
+				pl.plainHash, pl.plainWant = algo.Hash().New(), strings.ToLower(want[0])
+				pl.plain.w = pl.plainHash
+			}
+		}
+	}
+	pl.cpio = newCpioReader(pl.plain)
+	return pl, nil
+}
+
+// Close releases the decompressor. It does not close the package's reader.
+func (pl *Payload) Close() error {
+	if pl.closer != nil {
+		pl.closer()
+		pl.closer = nil
+	}
+	return nil
+}
+
+// fileData reads one file's data and checks its digest at the end.
+type fileData struct {
+	pl   *Payload
+	f    *File
+	h    hash.Hash // nil: no check
+	want string
+	err  error
+}
+
+func (d *fileData) Read(b []byte) (int, error) {
+	if d.err != nil {
+		return 0, d.err
+	}
+	n, err := d.pl.cpio.Read(b)
+	if d.h != nil && n > 0 {
+		d.h.Write(b[:n])
+	}
+	if err == io.EOF {
+		if d.h != nil {
+			if got := hex.EncodeToString(d.h.Sum(nil)); got != d.want {
+				err = &DigestError{What: "file " + d.f.Path, Want: d.want, Got: got}
+			}
+			d.h = nil
+		}
+	} else if err != nil {
+		err = fmt.Errorf("reading %s: %w", d.f.Path, err)
+	}
+	if err != nil {
+		d.err = err
+	}
+	return n, err
+}
+
+// drain reads the rest of the data so its digest is checked.
+func (d *fileData) drain() error {
+	_, err := io.Copy(io.Discard, d)
+	if err == nil && d.err != nil && d.err != io.EOF {
+		err = d.err
+	}
+	return err
+}
+
+// Next returns the next file and a reader of its contents (empty for
+// anything but regular files and symlinks, whose target it holds). At the
+// end of the archive it checks that every file the header lists was
+// present and the payload digests match, then returns io.EOF.
+func (pl *Payload) Next() (*File, io.Reader, error) {
+	if pl.err != nil {
+		return nil, nil, pl.err
+	}
+	f, r, err := pl.next()
+	if err != nil {
+		pl.err = err
+		pl.Close()
+	}
+	return f, r, err
+}
+
+func (pl *Payload) next() (*File, io.Reader, error) {
+	if pl.cur != nil {
+		if err := pl.cur.drain(); err != nil {
+			return nil, nil, err
+		}
+		pl.cur = nil
+	}
+	h, err := pl.cpio.next()
+	if err == io.EOF {
+		return nil, nil, pl.finish()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var idx int
+	if h.stripped {
+		if h.index < 0 || h.index >= len(pl.files) {
+			return nil, nil, formatErr("cpio", "stripped entry for file index %d of %d", h.index, len(pl.files))
+		}
+		idx = h.index
+		f := &pl.files[idx]
+		if f.IsRegular() {
+			h.size = f.Size
+			if pl.links[[2]uint32{f.Device, f.Inode}] > 1 {
+				h.size = 0
+			}
+		} else if f.IsSymlink() {
+			h.size = int64(len(f.LinkTo))
+		}
+		pl.cpio.setData(h.size)
+	} else {
+		name := strings.TrimPrefix(h.name, ".")
+		if !strings.HasPrefix(name, "/") {
+			name = "/" + name
+		}
+		i, ok := pl.byPath[name]
+		if !ok {
+			return nil, nil, formatErr("cpio", "archive has %s, which the header does not list", name)
+		}
+		idx = i
+	}
+	f := &pl.files[idx]
+	if pl.seen[idx] {
+		return nil, nil, formatErr("cpio", "%s appears twice in the archive", f.Path)
+	}
+	if f.IsGhost() {
+		return nil, nil, formatErr("cpio", "%s is %%ghost but in the archive", f.Path)
+	}
+	pl.seen[idx] = true
+	if !h.stripped && h.mode&modeType != f.Mode&modeType {
+		return nil, nil, formatErr("cpio", "%s: archive mode %o, header mode %o", f.Path, h.mode, f.Mode)
+	}
+	d := &fileData{pl: pl, f: f}
+	switch {
+	case f.IsRegular():
+		key := [2]uint32{f.Device, f.Inode}
+		pl.links[key]--
+		last := pl.links[key] == 0
+		switch {
+		case h.size == f.Size:
+			if f.Digest != "" {
+				algo := pl.p.FileDigestAlgo()
+				if !algo.Hash().Available() {
+					return nil, nil, formatErr("header", "unsupported file digest algorithm %s", algo)
+				}
+				d.h, d.want = algo.Hash().New(), strings.ToLower(f.Digest)
+			}
+		case h.size == 0 && !last:
+			// an earlier member of a hard-link set: data comes later
+		default:
+			return nil, nil, formatErr("cpio", "%s: archive has %d bytes, header says %d", f.Path, h.size, f.Size)
+		}
+	case f.IsSymlink():
+		if h.size != int64(len(f.LinkTo)) {
+			return nil, nil, formatErr("cpio", "%s: symlink target of %d bytes, header says %q", f.Path, h.size, f.LinkTo)
+		}
+		var buf [4096]byte
+		if h.size > int64(len(buf)) {
+			return nil, nil, formatErr("cpio", "%s: symlink target of %d bytes", f.Path, h.size)
+		}
+		if _, err := io.ReadFull(pl.cpio, buf[:h.size]); err != nil {
+			return nil, nil, fmt.Errorf("reading symlink %s: %w", f.Path, err)
+		}
+		if string(buf[:h.size]) != f.LinkTo {
+			return nil, nil, formatErr("cpio", "%s: archive symlink target %q, header says %q", f.Path, buf[:h.size], f.LinkTo)
+		}
+		pl.cur = nil
+		return f, strings.NewReader(f.LinkTo), nil
+	default:
+		if h.size != 0 {
+			return nil, nil, formatErr("cpio", "%s: %d bytes of data for a non-regular file", f.Path, h.size)
+		}
+	}
+	pl.cur = d
+	return f, d, nil
+}
+
+func (pl *Payload) finish() error {
+	if pl.done {
+		return io.EOF
+	}
+	pl.done = true
+	for i, ok := range pl.seen {
+		if !ok && !pl.files[i].IsGhost() {
+			return formatErr("cpio", "%s is missing from the archive", pl.files[i].Path)
+		}
+	}
+	// Read to the end of both streams: decompressors check their own
+	// trailers, and the digests cover every byte.
+	if _, err := io.Copy(io.Discard, pl.plain); err != nil {
+		return fmt.Errorf("payload: decompressing: %w", err)
+	}
+	if _, err := io.Copy(io.Discard, pl.raw); err != nil {
+		return fmt.Errorf("payload: reading: %w", err)
+	}
+	pl.Close()
+	if pl.payloadHash != nil {
+		if got := hex.EncodeToString(pl.payloadHash.Sum(nil)); got != pl.payloadWant {
+			return &DigestError{What: "payload", Want: pl.payloadWant, Got: got}
+		}
+	}
+	if pl.plainHash != nil {
+		if got := hex.EncodeToString(pl.plainHash.Sum(nil)); got != pl.plainWant {
+			return &DigestError{What: "uncompressed payload", Want: pl.plainWant, Got: got}
+		}
+	}
+	if pl.md5Hash != nil {
+		if got := pl.md5Hash.Sum(nil); !bytes.Equal(got, pl.md5Want) {
+			return &DigestError{What: "header+payload MD5", Want: hex.EncodeToString(pl.md5Want), Got: hex.EncodeToString(got)}
+		}
+	}
+	if sz, ok := pl.p.Signature.Int(SigTagLongSize); ok || pl.p.Signature.Has(SigTagSize) {
+		if !ok {
+			sz, _ = pl.p.Signature.Int(SigTagSize)
+		}
+		if got := uint64(len(pl.p.hdrBytes)) + uint64(pl.raw.n); got != sz {
+			return formatErr("payload", "header and payload are %d bytes, signature header says %d", got, sz)
+		}
+	}
+	return io.EOF
+}
+
+// Verify reads the whole payload, checking every digest, and discards it.
+// It returns the number of files read.
+func (p *Package) Verify() (int, error) {
+	pl, err := p.Payload()
+	if err != nil {
+		return 0, err
+	}
+	defer pl.Close()
+	n := 0
+	for {
+		_, r, err := pl.Next()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return n, err
+		}
+		n++
+	}
+}
