@@ -168,7 +168,7 @@ const (
 )
 
 var depTags = [...]struct {
-	name                string
+	name                   string
 	names, flags, versions Tag
 }{
 	Requires:    {"requires", TagRequireName, TagRequireFlags, TagRequireVersion},
