@@ -1,0 +1,232 @@
+// Package config loads slipway's build configuration: a strict TOML file,
+// optionally extending a base file (extends chains), validated and merged
+// into the domain types below. The TOML wire structs live in wire.go and
+// never leave the package.
+//
+// A loaded Config is immutable by convention: callers read it, the loader
+// never changes what it was given, and Digest identifies its content.
+package config
+
+import (
+	"strings"
+)
+
+// RPMDB says which package database an image carries.
+type RPMDB string
+
+// The rpmdb kinds.
+const (
+	RPMDBSqlite   RPMDB = "sqlite"   // /var/lib/rpm/rpmdb.sqlite, as rpm 4.18 writes it
+	RPMDBManifest RPMDB = "manifest" // /var/lib/rpmmanifest/container-manifest-{1,2}, as distroless images carry
+	RPMDBNone     RPMDB = "none"     // no package database at all
+)
+
+// Config is a fully merged and validated configuration.
+type Config struct {
+	Image        Image
+	Repositories []Repository // enabled repositories, in declaration order (bases first)
+	Packages     Packages
+	OCI          ImageConfig // the [config] table: the OCI image configuration
+	Accounts     Accounts
+	Paths        Paths
+
+	// Files lists the configuration files that were read: the loaded file
+	// first, then the file it extends, and so on.
+	Files []string
+
+	// keyDigests maps a local key's file:// URL to "sha256:<hex>" of its
+	// content; Digest uses it so that the digest does not depend on where
+	// the configuration lives.
+	keyDigests map[string]string
+	// origins maps a key (see keyRepo and friends) to where it was set.
+	origins map[string]Pos
+}
+
+// Image names the image and what it is built for.
+type Image struct {
+	Name          string   // OCI repository path, e.g. "azurelinux/base/core"
+	Architectures []string // RPM architecture names: x86_64, aarch64
+	Releasever    string   // substituted for $releasever in URLs
+	RPMDB         RPMDB
+}
+
+// Repository is one RPM repository.
+type Repository struct {
+	ID      string
+	Name    string // human name, from .repo files; may be empty
+	BaseURL string // may hold $releasever and $basearch; see Config.RepoURL
+	// GPGKeys are URLs: http://, https:// or file:// with an absolute path.
+	// Key paths written in a config are made absolute against the file that
+	// declared them. $releasever and $basearch may appear; see Config.GPGKeyURLs.
+	GPGKeys      []string
+	GPGCheck     bool // check RPM signatures
+	RepoGPGCheck bool // check repodata/repomd.xml.asc
+	Priority     int  // dnf semantics: lower wins; 1..99, default 99
+	IncludePkgs  []string
+	ExcludePkgs  []string
+	// File is the configuration (or .repo) file that declared the repository.
+	File string
+}
+
+// Packages says what is installed.
+type Packages struct {
+	Install  []string // package names or provides, installed with their dependencies
+	Exclude  []string // packages never installed, even as a dependency
+	WeakDeps bool     // install Recommends/Supplements
+	Docs     bool     // keep files marked %doc and %license
+}
+
+// ImageConfig is the OCI image configuration set in [config].
+type ImageConfig struct {
+	Entrypoint  []string
+	Cmd         []string
+	Env         map[string]string
+	WorkingDir  string
+	User        string
+	Labels      map[string]string
+	Annotations map[string]string
+}
+
+// Accounts are users and groups written into /etc/passwd and /etc/group.
+type Accounts struct {
+	Groups []Group
+	Users  []User
+}
+
+// Group is one /etc/group entry.
+type Group struct {
+	Name string
+	GID  uint32
+}
+
+// User is one /etc/passwd entry.
+type User struct {
+	Name  string
+	UID   uint32
+	GID   uint32
+	Home  string
+	Shell string
+}
+
+// Paths holds rules on the files of the image.
+type Paths struct {
+	Remove []string // globs (see MatchPath) of paths removed after installation
+}
+
+// Pos is where a key was set.
+type Pos struct {
+	File string
+	Line int // 0 when unknown
+}
+
+// Origin reports where a key of the merged configuration was set, for
+// messages of later stages. Keys are written "image.name",
+// "repository[base].baseurl", "accounts.user[nonroot].uid",
+// "config.env.LANG". ok is false for a key that took its default.
+func (c *Config) Origin(key string) (Pos, bool) {
+	p, ok := c.origins[key]
+	return p, ok
+}
+
+// RepoURL returns repo's baseurl with $releasever and $basearch (also
+// written ${releasever}, ${basearch}) replaced for arch.
+func (c *Config) RepoURL(repo Repository, arch string) string {
+	return expandVars(repo.BaseURL, c.Image.Releasever, arch)
+}
+
+// GPGKeyURLs returns repo's key URLs with $releasever and $basearch
+// replaced for arch.
+func (c *Config) GPGKeyURLs(repo Repository, arch string) []string {
+	out := make([]string, len(repo.GPGKeys))
+	for i, k := range repo.GPGKeys {
+		out[i] = expandVars(k, c.Image.Releasever, arch)
+	}
+	return out
+}
+
+// Repository returns the repository with the given id.
+func (c *Config) Repository(id string) (Repository, bool) {
+	for _, r := range c.Repositories {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Repository{}, false
+}
+
+// ExpandVars replaces dnf's $releasever and $basearch (and their ${...}
+// forms) in s. Other variables are left alone.
+func ExpandVars(s, releasever, basearch string) string { return expandVars(s, releasever, basearch) }
+
+func expandVars(s, releasever, basearch string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		name, n := varAt(s, i)
+		if n == 0 {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		switch name {
+		case "releasever":
+			b.WriteString(releasever)
+		case "basearch":
+			b.WriteString(basearch)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// vars lists the dnf variables used in s, in order.
+func vars(s string) []string {
+	var out []string
+	for i := 0; i < len(s); i++ {
+		if name, n := varAt(s, i); n > 0 {
+			out = append(out, name)
+			i += n - 1
+		}
+	}
+	return out
+}
+
+// varAt reports the variable starting at s[i] ("$name" or "${name}") and
+// its length; n is 0 when there is none.
+func varAt(s string, i int) (name string, n int) {
+	if s[i] != '$' || i+1 >= len(s) {
+		return "", 0
+	}
+	if s[i+1] == '{' {
+		end := strings.IndexByte(s[i+2:], '}')
+		if end <= 0 || !isVarName(s[i+2:i+2+end]) {
+			return "", 0
+		}
+		return s[i+2 : i+2+end], end + 3
+	}
+	j := i + 1
+	for j < len(s) && isVarByte(s[j]) {
+		j++
+	}
+	if j == i+1 {
+		return "", 0
+	}
+	return s[i+1 : j], j - i
+}
+
+func isVarName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isVarByte(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isVarByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}

@@ -1,0 +1,178 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// merged is the extends chain folded into one wire value, with the origin
+// of every key that was set.
+type merged struct {
+	top     string
+	img     wireImage
+	repos   []layerRepo
+	pkgs    wirePackages
+	install []string
+	remove  []string
+	oci     wireOCI
+	env     map[string]string
+	labels  map[string]string
+	annots  map[string]string
+	groups  []mergedAccount[wireGroup]
+	users   []mergedAccount[wireUser]
+	origins map[string]Pos
+	errs    []error
+}
+
+type mergedAccount[T any] struct {
+	name string
+	w    T
+}
+
+// merge folds layers (the loaded file first, its bases after) into one
+// value: bases first, each overlay on top.
+func merge(layers []*layer) *merged {
+	m := &merged{
+		top:     layers[0].file,
+		env:     map[string]string{},
+		labels:  map[string]string{},
+		annots:  map[string]string{},
+		origins: map[string]Pos{},
+	}
+	for i := len(layers) - 1; i >= 0; i-- {
+		m.apply(layers[i])
+	}
+	return m
+}
+
+func setPtr[T any](m *merged, ly *layer, dst **T, src *T, key string) {
+	if src == nil {
+		return
+	}
+	v := *src
+	*dst = &v
+	m.origins[key] = ly.pos(key)
+}
+
+func setList(m *merged, ly *layer, dst **[]string, src *[]string, key string) {
+	if src == nil {
+		return
+	}
+	v := slices.Clone(*src)
+	if v == nil {
+		v = []string{}
+	}
+	*dst = &v
+	m.origins[key] = ly.pos(key)
+}
+
+func (m *merged) apply(ly *layer) {
+	w := ly.w
+	if im := w.Image; im != nil {
+		setPtr(m, ly, &m.img.Name, im.Name, "image.name")
+		setList(m, ly, &m.img.Architectures, im.Architectures, "image.architectures")
+		setPtr(m, ly, &m.img.Releasever, im.Releasever, "image.releasever")
+		setPtr(m, ly, &m.img.RPMDB, im.RPMDB, "image.rpmdb")
+	}
+	for _, r := range ly.repos {
+		id := *r.w.ID
+		m.origins[keyRepo(id, "")] = Pos{File: r.file, Line: r.header}
+		for k := range r.lines {
+			m.origins[keyRepo(id, k)] = Pos{File: r.file, Line: r.lines[k]}
+		}
+		if i := slices.IndexFunc(m.repos, func(b layerRepo) bool { return *b.w.ID == id }); i >= 0 {
+			// Replace the whole entry: drop the base entry's key origins.
+			for k := range m.repos[i].lines {
+				if _, ok := r.lines[k]; !ok {
+					delete(m.origins, keyRepo(id, k))
+				}
+			}
+			m.repos[i] = r
+		} else {
+			m.repos = append(m.repos, r)
+		}
+	}
+	if p := w.Packages; p != nil {
+		if p.Install != nil {
+			m.origins["packages.install"] = ly.pos("packages.install")
+			for _, v := range *p.Install {
+				if slices.Contains(m.install, v) {
+					continue
+				}
+				m.install = append(m.install, v)
+				m.origins["packages.install["+v+"]"] = ly.pos("packages.install")
+			}
+		}
+		setList(m, ly, &m.pkgs.Exclude, p.Exclude, "packages.exclude")
+		setPtr(m, ly, &m.pkgs.WeakDeps, p.WeakDeps, "packages.weak_deps")
+		setPtr(m, ly, &m.pkgs.Docs, p.Docs, "packages.docs")
+	}
+	if c := w.Config; c != nil {
+		setList(m, ly, &m.oci.Entrypoint, c.Entrypoint, "config.entrypoint")
+		setList(m, ly, &m.oci.Cmd, c.Cmd, "config.cmd")
+		setPtr(m, ly, &m.oci.WorkDir, c.WorkDir, "config.workdir")
+		setPtr(m, ly, &m.oci.User, c.User, "config.user")
+		mergeMap(m, ly, m.env, c.Env, "config.env")
+		mergeMap(m, ly, m.labels, c.Labels, "config.labels")
+		mergeMap(m, ly, m.annots, c.Annotations, "config.annotations")
+	}
+	if a := w.Accounts; a != nil {
+		for i, g := range a.Group {
+			prefix := fmt.Sprintf("accounts.group[%d]", i)
+			if g.Name == nil {
+				m.errs = append(m.errs, errAt(ly.pos(prefix), prefix+".name", "required key is missing"))
+				continue
+			}
+			m.groups = mergeAccount(m, ly, m.groups, *g.Name, g, "group", prefix)
+		}
+		for i, u := range a.User {
+			prefix := fmt.Sprintf("accounts.user[%d]", i)
+			if u.Name == nil {
+				m.errs = append(m.errs, errAt(ly.pos(prefix), prefix+".name", "required key is missing"))
+				continue
+			}
+			m.users = mergeAccount(m, ly, m.users, *u.Name, u, "user", prefix)
+		}
+	}
+	if p := w.Paths; p != nil && p.Remove != nil {
+		m.origins["paths.remove"] = ly.pos("paths.remove")
+		for _, g := range *p.Remove {
+			if slices.Contains(m.remove, g) {
+				continue
+			}
+			m.remove = append(m.remove, g)
+			m.origins["paths.remove["+g+"]"] = ly.pos("paths.remove")
+		}
+	}
+}
+
+func mergeMap(m *merged, ly *layer, dst, src map[string]string, key string) {
+	for _, k := range slices.Sorted(maps.Keys(src)) {
+		dst[k] = src[k]
+		p := ly.pos(key + "." + k)
+		if p.Line == 0 {
+			p = ly.pos(key)
+		}
+		m.origins[key+"."+k] = p
+	}
+}
+
+func mergeAccount[T any](m *merged, ly *layer, list []mergedAccount[T], name string, w T, kind, prefix string) []mergedAccount[T] {
+	key := keyAccount(kind, name, "")
+	maps.DeleteFunc(m.origins, func(k string, _ Pos) bool { return strings.HasPrefix(k, key+".") })
+	for k, v := range ly.lines {
+		if rest, ok := strings.CutPrefix(k, prefix+"."); ok {
+			m.origins[key+"."+rest] = Pos{File: ly.file, Line: v}
+		}
+	}
+	m.origins[key] = ly.pos(prefix)
+	for i := range list {
+		if list[i].name == name {
+			list[i].w = w
+			return list
+		}
+	}
+	return append(list, mergedAccount[T]{name: name, w: w})
+}

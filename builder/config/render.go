@@ -1,0 +1,202 @@
+package config
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// The canonical rendering: every key written, defaults made explicit,
+// repositories and accounts in merged order, maps sorted by key.
+
+type outFile struct {
+	Image      outImage    `toml:"image" json:"image"`
+	Repository []outRepo   `toml:"repository" json:"repository"`
+	Packages   outPackages `toml:"packages" json:"packages"`
+	Config     outOCI      `toml:"config" json:"config"`
+	Accounts   outAccounts `toml:"accounts" json:"accounts"`
+	Paths      outPaths    `toml:"paths" json:"paths"`
+}
+
+type outImage struct {
+	Name          string   `toml:"name" json:"name"`
+	Architectures []string `toml:"architectures" json:"architectures"`
+	Releasever    string   `toml:"releasever" json:"releasever"`
+	RPMDB         string   `toml:"rpmdb" json:"rpmdb"`
+}
+
+type outRepo struct {
+	ID           string   `toml:"id" json:"id"`
+	Name         string   `toml:"name" json:"name"`
+	BaseURL      string   `toml:"baseurl" json:"baseurl"`
+	GPGKey       []string `toml:"gpgkey" json:"gpgkey"`
+	GPGCheck     bool     `toml:"gpgcheck" json:"gpgcheck"`
+	RepoGPGCheck bool     `toml:"repo_gpgcheck" json:"repo_gpgcheck"`
+	Priority     int      `toml:"priority" json:"priority"`
+	IncludePkgs  []string `toml:"includepkgs" json:"includepkgs"`
+	ExcludePkgs  []string `toml:"excludepkgs" json:"excludepkgs"`
+}
+
+type outPackages struct {
+	Install  []string `toml:"install" json:"install"`
+	Exclude  []string `toml:"exclude" json:"exclude"`
+	WeakDeps bool     `toml:"weak_deps" json:"weak_deps"`
+	Docs     bool     `toml:"docs" json:"docs"`
+}
+
+type outOCI struct {
+	Entrypoint  []string          `toml:"entrypoint" json:"entrypoint"`
+	Cmd         []string          `toml:"cmd" json:"cmd"`
+	Env         map[string]string `toml:"env,inline" json:"env"`
+	WorkDir     string            `toml:"workdir" json:"workdir"`
+	User        string            `toml:"user" json:"user"`
+	Labels      map[string]string `toml:"labels,inline" json:"labels"`
+	Annotations map[string]string `toml:"annotations,inline" json:"annotations"`
+}
+
+type outAccounts struct {
+	Group []outGroup `toml:"group" json:"group"`
+	User  []outUser  `toml:"user" json:"user"`
+}
+
+type outGroup struct {
+	Name string `toml:"name" json:"name"`
+	GID  uint32 `toml:"gid" json:"gid"`
+}
+
+type outUser struct {
+	Name  string `toml:"name" json:"name"`
+	UID   uint32 `toml:"uid" json:"uid"`
+	GID   uint32 `toml:"gid" json:"gid"`
+	Home  string `toml:"home" json:"home"`
+	Shell string `toml:"shell" json:"shell"`
+}
+
+type outPaths struct {
+	Remove []string `toml:"remove" json:"remove"`
+}
+
+func list(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return slices.Clone(s)
+}
+
+func dict(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return maps.Clone(m)
+}
+
+func (c *Config) wire() outFile {
+	o := outFile{
+		Image: outImage{
+			Name:          c.Image.Name,
+			Architectures: list(c.Image.Architectures),
+			Releasever:    c.Image.Releasever,
+			RPMDB:         string(c.Image.RPMDB),
+		},
+		Repository: []outRepo{},
+		Packages: outPackages{
+			Install:  list(c.Packages.Install),
+			Exclude:  list(c.Packages.Exclude),
+			WeakDeps: c.Packages.WeakDeps,
+			Docs:     c.Packages.Docs,
+		},
+		Config: outOCI{
+			Entrypoint:  list(c.OCI.Entrypoint),
+			Cmd:         list(c.OCI.Cmd),
+			Env:         dict(c.OCI.Env),
+			WorkDir:     c.OCI.WorkingDir,
+			User:        c.OCI.User,
+			Labels:      dict(c.OCI.Labels),
+			Annotations: dict(c.OCI.Annotations),
+		},
+		Accounts: outAccounts{Group: []outGroup{}, User: []outUser{}},
+		Paths:    outPaths{Remove: list(c.Paths.Remove)},
+	}
+	for _, r := range c.Repositories {
+		o.Repository = append(o.Repository, outRepo{
+			ID: r.ID, Name: r.Name, BaseURL: r.BaseURL, GPGKey: list(r.GPGKeys),
+			GPGCheck: r.GPGCheck, RepoGPGCheck: r.RepoGPGCheck, Priority: r.Priority,
+			IncludePkgs: list(r.IncludePkgs), ExcludePkgs: list(r.ExcludePkgs),
+		})
+	}
+	for _, g := range c.Accounts.Groups {
+		o.Accounts.Group = append(o.Accounts.Group, outGroup{Name: g.Name, GID: g.GID})
+	}
+	for _, u := range c.Accounts.Users {
+		o.Accounts.User = append(o.Accounts.User, outUser{Name: u.Name, UID: u.UID, GID: u.GID, Home: u.Home, Shell: u.Shell})
+	}
+	return o
+}
+
+// TOML renders the merged configuration as a standalone TOML document
+// (no extends, every default written out, local key paths absolute). Its
+// output loads back into a Config with the same Digest.
+func (c *Config) TOML() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("# The merged configuration")
+	if len(c.Files) > 0 {
+		b.WriteString(" of ")
+		for i, f := range c.Files {
+			if i > 0 {
+				b.WriteString(" <- ")
+			}
+			fmt.Fprintf(&b, "%s", f)
+		}
+	}
+	b.WriteString(".\n\n")
+	enc := toml.NewEncoder(&b)
+	enc.SetIndentTables(false)
+	if err := enc.Encode(c.wire()); err != nil {
+		return nil, fmt.Errorf("rendering config as TOML: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// JSON renders the merged configuration as indented JSON with the TOML
+// key names.
+func (c *Config) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(c.wire(), "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("rendering config as JSON: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// digestVersion changes when the canonical form does.
+const digestVersion = "slipway-config-v1\n"
+
+// Digest is "sha256:<hex>" over the canonical form of the merged
+// configuration. Local key files enter by the digest of their content,
+// not their path, so the digest does not change when the configuration
+// folder moves; what only serves messages (file names, lines) is left out.
+func (c *Config) Digest() string {
+	o := c.wire()
+	for i := range o.Repository {
+		for j, k := range o.Repository[i].GPGKey {
+			if d, ok := c.keyDigests[k]; ok {
+				o.Repository[i].GPGKey[j] = d
+			}
+		}
+	}
+	b, err := json.Marshal(o)
+	if err != nil {
+		// Plain strings, bools, ints and maps do not fail to marshal;
+		// should it happen, Go's own rendering is still deterministic.
+		b = fmt.Appendf(nil, "%#v", o)
+	}
+	h := sha256.New()
+	h.Write([]byte(digestVersion))
+	h.Write(b)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}

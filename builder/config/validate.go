@@ -1,0 +1,355 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Architectures slipway builds for (RPM names).
+var supportedArches = []string{"aarch64", "x86_64"}
+
+var (
+	// OCI distribution spec: path components of a repository name.
+	ociName      = regexp.MustCompile(`^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$`)
+	repoID       = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
+	accountName  = regexp.MustCompile(`^[a-z_][a-z0-9_-]*\$?$`)
+	releaseverRe = regexp.MustCompile(`^[A-Za-z0-9._+~-]+$`)
+)
+
+const maxID = 1<<31 - 1
+
+// build applies defaults, validates and returns the domain value.
+func (m *merged) build(path string) (*Config, error) {
+	v := &validator{m: m, errs: slices.Clone(m.errs)}
+	c := &Config{origins: m.origins}
+
+	// [image]
+	c.Image.Name = deref(m.img.Name, "")
+	switch {
+	case m.img.Name == nil:
+		v.fail("image.name", "required key is missing")
+	case len(c.Image.Name) > 255 || !ociName.MatchString(c.Image.Name):
+		v.fail("image.name", "%q is not an OCI repository path (lowercase components of [a-z0-9] joined by '.', '_', '__' or '-', separated by '/')", c.Image.Name)
+	}
+	if m.img.Architectures == nil {
+		v.fail("image.architectures", "required key is missing")
+	} else {
+		c.Image.Architectures = slices.Clone(*m.img.Architectures)
+		if len(c.Image.Architectures) == 0 {
+			v.fail("image.architectures", "must name at least one architecture")
+		}
+		for i, a := range c.Image.Architectures {
+			switch {
+			case !slices.Contains(supportedArches, a):
+				v.fail("image.architectures", "%q is not supported (want one of %s)", a, strings.Join(supportedArches, ", "))
+			case slices.Contains(c.Image.Architectures[:i], a):
+				v.fail("image.architectures", "%q is listed twice", a)
+			}
+		}
+	}
+	c.Image.Releasever = deref(m.img.Releasever, "")
+	if m.img.Releasever != nil && !releaseverRe.MatchString(c.Image.Releasever) {
+		v.fail("image.releasever", "%q is not a release version (letters, digits and . _ + ~ -)", c.Image.Releasever)
+	}
+	c.Image.RPMDB = RPMDB(deref(m.img.RPMDB, string(RPMDBSqlite)))
+	switch c.Image.RPMDB {
+	case RPMDBSqlite, RPMDBManifest, RPMDBNone:
+	default:
+		v.fail("image.rpmdb", "%q is not one of sqlite, manifest, none", c.Image.RPMDB)
+	}
+
+	// [[repository]]
+	for _, lr := range m.repos {
+		if lr.w.Enabled != nil && !*lr.w.Enabled {
+			continue
+		}
+		r := v.repository(lr, c.Image.Releasever)
+		c.Repositories = append(c.Repositories, r)
+	}
+	if len(c.Repositories) == 0 {
+		v.fail("repository", "at least one enabled [[repository]] is required")
+	}
+
+	// [packages]
+	c.Packages.Install = slices.Clone(m.install)
+	if len(c.Packages.Install) == 0 {
+		v.fail("packages.install", "must name at least one package")
+	}
+	for _, p := range c.Packages.Install {
+		if err := checkPackageSpec(p); err != nil {
+			v.fail("packages.install["+p+"]", "%s", err)
+		}
+	}
+	if m.pkgs.Exclude != nil {
+		c.Packages.Exclude = slices.Clone(*m.pkgs.Exclude)
+	}
+	for _, p := range c.Packages.Exclude {
+		if err := checkPackageSpec(p); err != nil {
+			v.failAt("packages.exclude", "packages.exclude", "%s", err)
+		}
+	}
+	c.Packages.WeakDeps = deref(m.pkgs.WeakDeps, false)
+	c.Packages.Docs = deref(m.pkgs.Docs, false)
+
+	// [config]
+	if m.oci.Entrypoint != nil {
+		c.OCI.Entrypoint = slices.Clone(*m.oci.Entrypoint)
+	}
+	if m.oci.Cmd != nil {
+		c.OCI.Cmd = slices.Clone(*m.oci.Cmd)
+	}
+	c.OCI.WorkingDir = deref(m.oci.WorkDir, "/")
+	if !strings.HasPrefix(c.OCI.WorkingDir, "/") {
+		v.fail("config.workdir", "%q is not an absolute path", c.OCI.WorkingDir)
+	}
+	c.OCI.User = deref(m.oci.User, "")
+	if hasControl(c.OCI.User) || strings.ContainsAny(c.OCI.User, " \t") {
+		v.fail("config.user", "%q holds spaces or control characters", c.OCI.User)
+	}
+	c.OCI.Env = maps.Clone(m.env)
+	for _, k := range slices.Sorted(maps.Keys(c.OCI.Env)) {
+		switch {
+		case k == "":
+			v.fail("config.env.", "empty variable name")
+		case strings.ContainsAny(k, "=\x00"):
+			v.fail("config.env."+k, "variable name %q holds '=' or NUL", k)
+		case strings.ContainsRune(c.OCI.Env[k], 0):
+			v.fail("config.env."+k, "value holds NUL")
+		}
+	}
+	c.OCI.Labels = maps.Clone(m.labels)
+	c.OCI.Annotations = maps.Clone(m.annots)
+	if _, ok := c.OCI.Labels[""]; ok {
+		v.fail("config.labels.", "empty key")
+	}
+	if _, ok := c.OCI.Annotations[""]; ok {
+		v.fail("config.annotations.", "empty key")
+	}
+
+	// [[accounts.*]]
+	for _, g := range m.groups {
+		key := keyAccount("group", g.name, "")
+		if !accountName.MatchString(g.name) || len(g.name) > 32 {
+			v.fail(key+".name", "%q is not a valid group name (lowercase letters, digits, _ and -, starting with a letter or _, at most 32)", g.name)
+		}
+		gid := v.id(key+".gid", g.w.GID, nil)
+		for _, o := range c.Accounts.Groups {
+			if o.GID == gid && g.w.GID != nil {
+				v.fail(key+".gid", "gid %d is already used by group %q", gid, o.Name)
+			}
+		}
+		c.Accounts.Groups = append(c.Accounts.Groups, Group{Name: g.name, GID: gid})
+	}
+	for _, u := range m.users {
+		key := keyAccount("user", u.name, "")
+		if !accountName.MatchString(u.name) || len(u.name) > 32 {
+			v.fail(key+".name", "%q is not a valid user name (lowercase letters, digits, _ and -, starting with a letter or _, at most 32)", u.name)
+		}
+		uid := v.id(key+".uid", u.w.UID, nil)
+		gid := v.id(key+".gid", u.w.GID, nil)
+		for _, o := range c.Accounts.Users {
+			if o.UID == uid && u.w.UID != nil {
+				v.fail(key+".uid", "uid %d is already used by user %q", uid, o.Name)
+			}
+		}
+		usr := User{Name: u.name, UID: uid, GID: gid, Home: deref(u.w.Home, "/home/"+u.name), Shell: deref(u.w.Shell, "/sbin/nologin")}
+		if !strings.HasPrefix(usr.Home, "/") || strings.ContainsAny(usr.Home, ":\n") {
+			v.fail(key+".home", "%q is not an absolute path without ':'", usr.Home)
+		}
+		if !strings.HasPrefix(usr.Shell, "/") || strings.ContainsAny(usr.Shell, ":\n") {
+			v.fail(key+".shell", "%q is not an absolute path without ':'", usr.Shell)
+		}
+		c.Accounts.Users = append(c.Accounts.Users, usr)
+	}
+
+	// [paths]
+	c.Paths.Remove = slices.Clone(m.remove)
+	for _, g := range c.Paths.Remove {
+		if err := ValidateGlob(g); err != nil {
+			v.fail("paths.remove["+g+"]", "%s", err)
+		}
+	}
+
+	if err := errors.Join(v.errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+type validator struct {
+	m    *merged
+	errs []error
+}
+
+// fail records a problem with key, at the position where key was set (or
+// the loaded file when the key was not set anywhere).
+func (v *validator) fail(key, format string, a ...any) {
+	v.failAt(key, key, format, a...)
+}
+
+// failAt reports key but finds the position under originKey.
+func (v *validator) failAt(key, originKey, format string, a ...any) {
+	p, ok := v.m.origins[originKey]
+	if !ok {
+		// A key under a table: fall back to the nearest parent that was set.
+		k := originKey
+		for !ok {
+			i := strings.LastIndexAny(k, ".[")
+			if i <= 0 {
+				break
+			}
+			k = k[:i]
+			p, ok = v.m.origins[k]
+		}
+		if !ok {
+			p = Pos{File: v.m.top}
+		}
+	}
+	v.errs = append(v.errs, errAt(p, key, format, a...))
+}
+
+func (v *validator) id(key string, n *int64, def *uint32) uint32 {
+	if n == nil {
+		if def != nil {
+			return *def
+		}
+		v.fail(key, "required key is missing")
+		return 0
+	}
+	if *n < 0 || *n > maxID {
+		v.fail(key, "%d is out of range 0..%d", *n, maxID)
+		return 0
+	}
+	return uint32(*n)
+}
+
+func (v *validator) repository(lr layerRepo, releasever string) Repository {
+	w := lr.w
+	id := *w.ID
+	r := Repository{
+		ID:           id,
+		Name:         deref(w.Name, ""),
+		BaseURL:      deref(w.BaseURL, ""),
+		GPGCheck:     deref(w.GPGCheck, true),
+		RepoGPGCheck: deref(w.RepoGPGCheck, false),
+		Priority:     99,
+		File:         lr.file,
+	}
+	if !repoID.MatchString(id) {
+		v.fail(keyRepo(id, "id"), "%q is not a repository id (letters, digits and _ . : -)", id)
+	}
+	if w.BaseURL == nil {
+		v.fail(keyRepo(id, "baseurl"), "required key is missing")
+	} else if err := checkURL(r.BaseURL, releasever); err != nil {
+		v.fail(keyRepo(id, "baseurl"), "%s", err)
+	}
+	if w.GPGKey != nil {
+		r.GPGKeys = slices.Clone(*w.GPGKey)
+	}
+	for _, k := range r.GPGKeys {
+		if err := checkVars(k, releasever); err != nil {
+			v.fail(keyRepo(id, "gpgkey"), "%s", err)
+		}
+	}
+	if (r.GPGCheck || r.RepoGPGCheck) && len(r.GPGKeys) == 0 {
+		v.fail(keyRepo(id, "gpgkey"), "gpgcheck or repo_gpgcheck is on but no key is given")
+	}
+	if w.Priority != nil {
+		p := *w.Priority
+		if p < 1 || p > 99 {
+			v.fail(keyRepo(id, "priority"), "%d is out of range 1..99", p)
+		} else {
+			r.Priority = int(p)
+		}
+	}
+	if w.IncludePkgs != nil {
+		r.IncludePkgs = slices.Clone(*w.IncludePkgs)
+	}
+	if w.ExcludePkgs != nil {
+		r.ExcludePkgs = slices.Clone(*w.ExcludePkgs)
+	}
+	for _, f := range []struct {
+		field string
+		list  []string
+	}{{"includepkgs", r.IncludePkgs}, {"excludepkgs", r.ExcludePkgs}} {
+		field := f.field
+		for _, p := range f.list {
+			if strings.TrimSpace(p) == "" || strings.ContainsAny(p, " \t\n") {
+				v.fail(keyRepo(id, field), "%q is not a package name or glob", p)
+			}
+		}
+	}
+	return r
+}
+
+// checkURL checks a baseurl: file:///abs, http://host/..., https://host/...,
+// using only $basearch and (when releasever is set) $releasever.
+func checkURL(u, releasever string) error {
+	if err := checkURLSyntax(u); err != nil {
+		return err
+	}
+	return checkVars(u, releasever)
+}
+
+func checkURLSyntax(u string) error {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return fmt.Errorf("%q is not a URL (file://, http:// or https://)", u)
+	}
+	switch scheme {
+	case "file":
+		if !strings.HasPrefix(rest, "/") {
+			return fmt.Errorf("%q: a file:// URL needs an absolute path (file:///...)", u)
+		}
+	case "http", "https":
+		if rest == "" || rest[0] == '/' {
+			return fmt.Errorf("%q: URL has no host", u)
+		}
+	default:
+		return fmt.Errorf("%q: scheme %q is not file, http or https", u, scheme)
+	}
+	if hasControl(u) || strings.ContainsAny(u, " \t") {
+		return fmt.Errorf("%q holds spaces or control characters", u)
+	}
+	return nil
+}
+
+func checkVars(s, releasever string) error {
+	for _, name := range vars(s) {
+		switch name {
+		case "basearch":
+		case "releasever":
+			if releasever == "" {
+				return fmt.Errorf("%q uses $releasever but image.releasever is not set", s)
+			}
+		default:
+			return fmt.Errorf("%q uses $%s: only $releasever and $basearch are known", s, name)
+		}
+	}
+	return nil
+}
+
+func checkPackageSpec(p string) error {
+	if strings.TrimSpace(p) == "" {
+		return errors.New("empty package name")
+	}
+	if p != strings.TrimSpace(p) || hasControl(p) {
+		return fmt.Errorf("%q has surrounding spaces or control characters", p)
+	}
+	return nil
+}
+
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+}
+
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
