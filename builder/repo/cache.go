@@ -1,0 +1,499 @@
+package repo
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/slipway-build/slipway/builder/rpmmeta"
+)
+
+// The cache keeps the parsed form of primary and filelists in
+// <cache>/metadata/<checksum-type>-<hex>.<kind>.slpw, where the checksum is
+// the verified checksum of the compressed metadata file as repomd.xml
+// states it. Files are written to a temporary file in the same directory,
+// synced and renamed into place, so readers (in other processes too) see
+// either nothing or a whole entry. Each entry ends with the SHA-256 of what
+// precedes it; an entry that does not match is removed and rebuilt.
+//
+// Layout (integers are unsigned varints unless noted):
+//
+//	magic "SLPWMETA" | format version byte | kind byte ('P' or 'F')
+//	string count | string lengths... | string bytes
+//	record count | records (fields as string indexes and integers)
+//	sha256 of all the above (32 bytes)
+
+const (
+	cacheMagic   = "SLPWMETA"
+	cacheVersion = 1
+)
+
+var errCacheCorrupt = errors.New("corrupt cache entry")
+
+func (r *Repository) cachePath(rec Record, kind string) string {
+	if r.o.cacheDir == "" {
+		return ""
+	}
+	return filepath.Join(r.o.cacheDir, "metadata", rec.Checksum.Type+"-"+rec.Checksum.Value+"."+kind+".slpw")
+}
+
+func (r *Repository) loadPrimary(ctx context.Context, rec Record) ([]Package, bool, error) {
+	path := r.cachePath(rec, "primary")
+	if path != "" {
+		pkgs, err := readPrimaryCache(path)
+		if err == nil {
+			return pkgs, true, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			r.o.log.Warn("dropping cache entry", "repo", r.Config.ID, "path", path, "err", err.Error())
+			os.Remove(path)
+		}
+	}
+	f, cleanup, err := r.fetchRecord(ctx, rec)
+	if err != nil {
+		return nil, false, err
+	}
+	defer cleanup()
+	ra, err := openStream(f, rec, r.o.maxOpenSize)
+	if err != nil {
+		return nil, false, err
+	}
+	defer ra.Close()
+	pkgs, err := parsePrimary(ra)
+	if err != nil {
+		return nil, false, fmt.Errorf("parsing primary %s: %w", rec.Location, err)
+	}
+	if err := ra.finish(); err != nil {
+		return nil, false, err
+	}
+	if path != "" {
+		if err := writeCache(path, encodePrimary(pkgs)); err != nil {
+			r.o.log.Warn("cannot write cache entry", "repo", r.Config.ID, "path", path, "err", err.Error())
+		}
+	}
+	return pkgs, false, nil
+}
+
+func (r *Repository) loadFilelists(ctx context.Context, rec Record) ([]fileList, bool, error) {
+	path := r.cachePath(rec, "filelists")
+	if path != "" {
+		fl, err := readFilelistsCache(path)
+		if err == nil {
+			return fl, true, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			r.o.log.Warn("dropping cache entry", "repo", r.Config.ID, "path", path, "err", err.Error())
+			os.Remove(path)
+		}
+	}
+	f, cleanup, err := r.fetchRecord(ctx, rec)
+	if err != nil {
+		return nil, false, err
+	}
+	defer cleanup()
+	ra, err := openStream(f, rec, r.o.maxOpenSize)
+	if err != nil {
+		return nil, false, err
+	}
+	defer ra.Close()
+	fl, err := parseFilelists(ra)
+	if err != nil {
+		return nil, false, fmt.Errorf("parsing filelists %s: %w", rec.Location, err)
+	}
+	if err := ra.finish(); err != nil {
+		return nil, false, err
+	}
+	if path != "" {
+		if err := writeCache(path, encodeFilelists(fl)); err != nil {
+			r.o.log.Warn("cannot write cache entry", "repo", r.Config.ID, "path", path, "err", err.Error())
+		}
+	}
+	return fl, false, nil
+}
+
+// writeCache writes data (with its trailing digest) to path atomically.
+func writeCache(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	sum := sha256.Sum256(data)
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(sum[:]); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// readCache reads an entry, checks its digest and header, and returns the
+// body after the header.
+func readCache(path string, kind byte) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < len(cacheMagic)+2+sha256.Size {
+		return nil, fmt.Errorf("%w: too short", errCacheCorrupt)
+	}
+	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return nil, fmt.Errorf("%w: digest mismatch", errCacheCorrupt)
+	}
+	if string(body[:len(cacheMagic)]) != cacheMagic || body[len(cacheMagic)] != cacheVersion || body[len(cacheMagic)+1] != kind {
+		return nil, fmt.Errorf("%w: wrong header", errCacheCorrupt)
+	}
+	return body[len(cacheMagic)+2:], nil
+}
+
+// encoder builds the string table and record stream.
+type encoder struct {
+	idx  map[string]uint64
+	strs []string
+	rec  []byte
+}
+
+func newEncoder() *encoder {
+	return &encoder{idx: map[string]uint64{"": 0}, strs: []string{""}}
+}
+
+func (e *encoder) str(s string) {
+	i, ok := e.idx[s]
+	if !ok {
+		i = uint64(len(e.strs))
+		e.idx[s] = i
+		e.strs = append(e.strs, s)
+	}
+	e.rec = binary.AppendUvarint(e.rec, i)
+}
+
+func (e *encoder) uint(n uint64) { e.rec = binary.AppendUvarint(e.rec, n) }
+func (e *encoder) int(n int64)   { e.rec = binary.AppendVarint(e.rec, n) }
+
+func (e *encoder) deps(ds []rpmmeta.Dep) {
+	e.uint(uint64(len(ds)))
+	for _, d := range ds {
+		e.str(d.Name)
+		e.uint(uint64(d.Flags))
+		e.str(d.Version)
+	}
+}
+
+func (e *encoder) strList(ss []string) {
+	e.uint(uint64(len(ss)))
+	for _, s := range ss {
+		e.str(s)
+	}
+}
+
+func (e *encoder) finish(kind byte, count int) []byte {
+	size := 0
+	for _, s := range e.strs {
+		size += len(s)
+	}
+	out := make([]byte, 0, len(cacheMagic)+2+size+3*len(e.strs)+len(e.rec)+16)
+	out = append(out, cacheMagic...)
+	out = append(out, cacheVersion, kind)
+	out = binary.AppendUvarint(out, uint64(len(e.strs)))
+	for _, s := range e.strs {
+		out = binary.AppendUvarint(out, uint64(len(s)))
+	}
+	for _, s := range e.strs {
+		out = append(out, s...)
+	}
+	out = binary.AppendUvarint(out, uint64(count))
+	return append(out, e.rec...)
+}
+
+func encodePrimary(pkgs []Package) []byte {
+	e := newEncoder()
+	for i := range pkgs {
+		p := &pkgs[i]
+		e.str(p.Name)
+		e.uint(uint64(p.Epoch))
+		e.str(p.Version)
+		e.str(p.Release)
+		e.str(p.Arch)
+		for _, ds := range [][]rpmmeta.Dep{p.Provides, p.Requires, p.Conflicts, p.Obsoletes, p.Recommends, p.Suggests, p.Supplements, p.Enhances} {
+			e.deps(ds)
+		}
+		e.strList(p.Files)
+		e.str(p.Location)
+		e.str(p.LocationBase)
+		e.str(p.Checksum.Type)
+		e.str(p.Checksum.Value)
+		e.uint(p.PackageSize)
+		e.uint(p.InstalledSize)
+		e.uint(p.ArchiveSize)
+		e.int(p.BuildTime)
+		e.int(p.FileTime)
+		for _, s := range []string{p.SourceRPM, p.License, p.Vendor, p.Group, p.Packager, p.BuildHost, p.URL, p.Summary, p.Description} {
+			e.str(s)
+		}
+		e.uint(p.HeaderStart)
+		e.uint(p.HeaderEnd)
+	}
+	return e.finish('P', len(pkgs))
+}
+
+func encodeFilelists(fls []fileList) []byte {
+	e := newEncoder()
+	for i := range fls {
+		fl := &fls[i]
+		e.str(fl.PkgID)
+		e.str(fl.Name)
+		e.str(fl.Arch)
+		e.uint(uint64(fl.EVR.Epoch))
+		e.str(fl.EVR.Version)
+		e.str(fl.EVR.Release)
+		e.strList(fl.Files)
+	}
+	return e.finish('F', len(fls))
+}
+
+// decoder reads what encoder wrote, checking every bound.
+type decoder struct {
+	b    []byte
+	strs []string
+	err  error
+}
+
+func newDecoder(body []byte) (*decoder, int, error) {
+	d := &decoder{b: body}
+	n := d.uint()
+	if d.err != nil || n > uint64(len(d.b)) {
+		return nil, 0, fmt.Errorf("%w: string count", errCacheCorrupt)
+	}
+	lens := make([]uint64, n)
+	total := uint64(0)
+	for i := range lens {
+		lens[i] = d.uint()
+		total += lens[i]
+		if d.err != nil || total > uint64(len(d.b)) {
+			return nil, 0, fmt.Errorf("%w: string table", errCacheCorrupt)
+		}
+	}
+	blob := string(d.b[:total])
+	d.b = d.b[total:]
+	d.strs = make([]string, n)
+	off := uint64(0)
+	for i, l := range lens {
+		d.strs[i] = blob[off : off+l]
+		off += l
+	}
+	count := d.uint()
+	if d.err != nil || count > uint64(len(d.b)) {
+		return nil, 0, fmt.Errorf("%w: record count", errCacheCorrupt)
+	}
+	return d, int(count), nil
+}
+
+func (d *decoder) uint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errCacheCorrupt
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) int() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err = errCacheCorrupt
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) str() string {
+	i := d.uint()
+	if i >= uint64(len(d.strs)) {
+		d.err = errCacheCorrupt
+		return ""
+	}
+	return d.strs[i]
+}
+
+func (d *decoder) count() int {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.err = errCacheCorrupt
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) deps(a *depArena) []rpmmeta.Dep {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	if n > cap(a.block)-len(a.block) {
+		a.block = make([]rpmmeta.Dep, 0, max(n, 1<<15))
+	}
+	start := len(a.block)
+	for range n {
+		var dep rpmmeta.Dep
+		dep.Name = d.str()
+		f := d.uint()
+		if f > math.MaxUint32 {
+			d.err = errCacheCorrupt
+		}
+		dep.Flags = rpmmeta.Sense(f)
+		dep.Version = d.str()
+		a.block = append(a.block, dep)
+	}
+	return a.block[start : start+n : start+n]
+}
+
+func (d *decoder) strList(a *strArena) []string {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	if n > cap(a.block)-len(a.block) {
+		a.block = make([]string, 0, max(n, 1<<15))
+	}
+	start := len(a.block)
+	for range n {
+		a.block = append(a.block, d.str())
+	}
+	return a.block[start : start+n : start+n]
+}
+
+func readPrimaryCache(path string) ([]Package, error) {
+	body, err := readCache(path, 'P')
+	if err != nil {
+		return nil, err
+	}
+	return decodePrimary(body)
+}
+
+func decodePrimary(body []byte) ([]Package, error) {
+	d, n, err := newDecoder(body)
+	if err != nil {
+		return nil, err
+	}
+	if n > len(d.b)/8 {
+		return nil, fmt.Errorf("%w: package count %d", errCacheCorrupt, n)
+	}
+	var deps depArena
+	var strs strArena
+	pkgs := make([]Package, n)
+	for i := range pkgs {
+		p := &pkgs[i]
+		p.Name = d.str()
+		ep := d.uint()
+		if ep > math.MaxUint32 {
+			d.err = errCacheCorrupt
+		}
+		p.Epoch = uint32(ep)
+		p.Version = d.str()
+		p.Release = d.str()
+		p.Arch = d.str()
+		for _, dst := range []*[]rpmmeta.Dep{&p.Provides, &p.Requires, &p.Conflicts, &p.Obsoletes, &p.Recommends, &p.Suggests, &p.Supplements, &p.Enhances} {
+			*dst = d.deps(&deps)
+		}
+		p.Files = d.strList(&strs)
+		p.Location = d.str()
+		p.LocationBase = d.str()
+		p.Checksum.Type = d.str()
+		p.Checksum.Value = d.str()
+		p.PackageSize = d.uint()
+		p.InstalledSize = d.uint()
+		p.ArchiveSize = d.uint()
+		p.BuildTime = d.int()
+		p.FileTime = d.int()
+		for _, dst := range []*string{&p.SourceRPM, &p.License, &p.Vendor, &p.Group, &p.Packager, &p.BuildHost, &p.URL, &p.Summary, &p.Description} {
+			*dst = d.str()
+		}
+		p.HeaderStart = d.uint()
+		p.HeaderEnd = d.uint()
+		if d.err != nil {
+			return nil, fmt.Errorf("%w: package %d", errCacheCorrupt, i+1)
+		}
+	}
+	if len(d.b) != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", errCacheCorrupt, len(d.b))
+	}
+	return pkgs, nil
+}
+
+func readFilelistsCache(path string) ([]fileList, error) {
+	body, err := readCache(path, 'F')
+	if err != nil {
+		return nil, err
+	}
+	return decodeFilelists(body)
+}
+
+func decodeFilelists(body []byte) ([]fileList, error) {
+	d, n, err := newDecoder(body)
+	if err != nil {
+		return nil, err
+	}
+	if n > len(d.b)/4 {
+		return nil, fmt.Errorf("%w: filelist count %d", errCacheCorrupt, n)
+	}
+	var strs strArena
+	out := make([]fileList, n)
+	for i := range out {
+		fl := &out[i]
+		fl.PkgID = d.str()
+		fl.Name = d.str()
+		fl.Arch = d.str()
+		ep := d.uint()
+		if ep > math.MaxUint32 {
+			d.err = errCacheCorrupt
+		}
+		fl.EVR.Epoch = uint32(ep)
+		fl.EVR.Version = d.str()
+		fl.EVR.Release = d.str()
+		fl.Files = d.strList(&strs)
+		if d.err != nil {
+			return nil, fmt.Errorf("%w: filelist %d", errCacheCorrupt, i+1)
+		}
+	}
+	if len(d.b) != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", errCacheCorrupt, len(d.b))
+	}
+	return out, nil
+}

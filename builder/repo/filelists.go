@@ -1,0 +1,131 @@
+package repo
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/slipway-build/slipway/builder/rpmmeta"
+)
+
+// fileList is one <package> of filelists.xml.
+type fileList struct {
+	PkgID string
+	Name  string
+	Arch  string
+	EVR   rpmmeta.EVR
+	Files []string
+}
+
+// parseFilelists reads filelists.xml from r.
+func parseFilelists(r io.Reader) ([]fileList, error) {
+	p := &primaryParser{s: newScanner(r), in: newInterner()}
+	s := p.s
+	var out []fileList
+	root := false
+	for {
+		if err := s.next(); err != nil {
+			return nil, err
+		}
+		switch s.kind {
+		case tokEOF:
+			if !root {
+				return nil, s.errorf("no <filelists> element")
+			}
+			return out, nil
+		case tokText, tokEnd:
+			continue
+		}
+		if !root {
+			if string(s.name) != "filelists" {
+				return nil, s.errorf("root element is <%s>, want <filelists>", s.name)
+			}
+			root = true
+			if err := s.parseAttrs(); err != nil {
+				return nil, err
+			}
+			if v, ok := s.attr("packages"); ok {
+				if n, err := strconv.Atoi(string(v)); err == nil && n > 0 {
+					out = make([]fileList, 0, min(n, maxPackagesHint))
+				}
+			}
+			if s.selfClose {
+				return out, nil
+			}
+			continue
+		}
+		if string(s.name) != "package" {
+			if err := s.skip(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		fl, err := p.fileListPkg()
+		if err != nil {
+			return nil, fmt.Errorf("filelists package %d: %w", len(out)+1, err)
+		}
+		out = append(out, fl)
+	}
+}
+
+func (p *primaryParser) fileListPkg() (fileList, error) {
+	s := p.s
+	var fl fileList
+	if err := s.parseAttrs(); err != nil {
+		return fl, err
+	}
+	for _, a := range s.attrs {
+		v, err := s.attrValue(a.value)
+		if err != nil {
+			return fl, err
+		}
+		switch string(a.name) {
+		case "pkgid":
+			fl.PkgID = string(v)
+		case "name":
+			fl.Name = p.in.get(v)
+		case "arch":
+			fl.Arch = p.in.get(v)
+		}
+	}
+	if fl.PkgID == "" || fl.Name == "" {
+		return fl, s.errorf("<package> without pkgid or name")
+	}
+	if s.selfClose {
+		return fl, nil
+	}
+	p.files = p.files[:0]
+	for {
+		if err := s.next(); err != nil {
+			return fl, err
+		}
+		switch s.kind {
+		case tokEOF:
+			return fl, s.errorf("unexpected end of document in <package>")
+		case tokText:
+			continue
+		case tokEnd:
+			fl.Files = p.strs.copy(p.files)
+			return fl, nil
+		}
+		var err error
+		switch string(s.name) {
+		case "version":
+			if err = s.parseAttrs(); err == nil {
+				if fl.EVR, err = p.evr(); err == nil {
+					err = s.skip()
+				}
+			}
+		case "file":
+			var b []byte
+			if b, err = p.text(); err == nil && len(b) > 0 {
+				p.files = append(p.files, string(b))
+			}
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return fl, err
+		}
+	}
+}

@@ -1,0 +1,478 @@
+package repo
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"unicode/utf8"
+)
+
+// A small streaming XML tokenizer, specialised for repository metadata:
+// it reads a buffer window of the input, hands out byte slices into it
+// (valid until the next call), and never builds a tree. It understands
+// elements, attributes, the five predefined entities and character
+// references, CDATA, comments, processing instructions and a DOCTYPE
+// without an internal subset; anything else is an error.
+
+type tokKind int
+
+const (
+	tokEOF tokKind = iota
+	tokStart
+	tokEnd
+	tokText
+)
+
+type xmlAttr struct {
+	name, value []byte // local name; raw value (entities not decoded)
+}
+
+type scanner struct {
+	r      io.Reader
+	buf    []byte
+	pos    int
+	end    int
+	eof    bool
+	rerr   error
+	offset int64 // input offset of buf[0]
+	max    int   // largest token
+
+	kind      tokKind
+	name      []byte // local name of a start or end tag
+	rawAttrs  []byte
+	selfClose bool
+	text      []byte
+	cdata     bool // text came from a CDATA section: no entities
+	attrs     []xmlAttr
+	scratch   []byte
+}
+
+const maxXMLToken = 64 << 20
+
+func newScanner(r io.Reader) *scanner {
+	return &scanner{r: r, buf: make([]byte, 256<<10), max: maxXMLToken}
+}
+
+func (s *scanner) errorf(format string, args ...any) error {
+	return fmt.Errorf("XML at byte %d: %s", s.offset+int64(s.pos), fmt.Sprintf(format, args...))
+}
+
+// fill reads more input, keeping buf[pos:end]. It returns false at EOF.
+func (s *scanner) fill() (bool, error) {
+	if s.eof {
+		return false, s.rerr
+	}
+	if s.pos > 0 {
+		copy(s.buf, s.buf[s.pos:s.end])
+		s.offset += int64(s.pos)
+		s.end -= s.pos
+		s.pos = 0
+	}
+	if s.end == len(s.buf) {
+		if len(s.buf) >= s.max {
+			return false, s.errorf("token longer than %d bytes", s.max)
+		}
+		nb := make([]byte, min(2*len(s.buf), s.max))
+		copy(nb, s.buf[:s.end])
+		s.buf = nb
+	}
+	n, err := s.r.Read(s.buf[s.end:])
+	s.end += n
+	if err != nil {
+		s.eof = true
+		if err != io.EOF {
+			s.rerr = err
+			return n > 0, err
+		}
+	}
+	return n > 0 || !s.eof, nil
+}
+
+// indexFrom finds b in buf[pos+from:end], filling as needed; it returns
+// the index relative to pos.
+func (s *scanner) indexFrom(from int, c byte) (int, error) {
+	for {
+		if i := bytes.IndexByte(s.buf[s.pos+from:s.end], c); i >= 0 {
+			return from + i, nil
+		}
+		from = s.end - s.pos
+		ok, err := s.fill()
+		if err != nil {
+			return -1, err
+		}
+		if !ok {
+			return -1, nil
+		}
+	}
+}
+
+func (s *scanner) indexSeq(from int, seq string) (int, error) {
+	for {
+		if i := bytes.Index(s.buf[s.pos+from:s.end], []byte(seq)); i >= 0 {
+			return from + i, nil
+		}
+		if n := s.end - s.pos - len(seq) + 1; n > from {
+			from = n
+		}
+		ok, err := s.fill()
+		if err != nil {
+			return -1, err
+		}
+		if !ok {
+			return -1, nil
+		}
+	}
+}
+
+// ensure makes at least n bytes available at pos, if the input has them.
+func (s *scanner) ensure(n int) error {
+	for s.end-s.pos < n {
+		ok, err := s.fill()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+	}
+	return nil
+}
+
+// next reads the next token.
+func (s *scanner) next() error {
+	s.attrs = s.attrs[:0]
+	s.rawAttrs = nil
+	for {
+		if s.pos >= s.end {
+			ok, err := s.fill()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				s.kind = tokEOF
+				return nil
+			}
+		}
+		if s.buf[s.pos] != '<' {
+			i, err := s.indexFrom(0, '<')
+			if err != nil {
+				return err
+			}
+			if i < 0 {
+				i = s.end - s.pos
+			}
+			s.kind, s.text, s.cdata = tokText, s.buf[s.pos:s.pos+i], false
+			s.pos += i
+			return nil
+		}
+		if err := s.ensure(9); err != nil {
+			return err
+		}
+		rest := s.buf[s.pos:s.end]
+		switch {
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			i, err := s.indexSeq(4, "-->")
+			if err != nil {
+				return err
+			}
+			if i < 0 {
+				return s.errorf("unterminated comment")
+			}
+			s.pos += i + 3
+			continue
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			i, err := s.indexSeq(9, "]]>")
+			if err != nil {
+				return err
+			}
+			if i < 0 {
+				return s.errorf("unterminated CDATA section")
+			}
+			s.kind, s.text, s.cdata = tokText, s.buf[s.pos+9:s.pos+i], true
+			s.pos += i + 3
+			return nil
+		case bytes.HasPrefix(rest, []byte("<?")):
+			i, err := s.indexSeq(2, "?>")
+			if err != nil {
+				return err
+			}
+			if i < 0 {
+				return s.errorf("unterminated processing instruction")
+			}
+			s.pos += i + 2
+			continue
+		case bytes.HasPrefix(rest, []byte("<!")):
+			i, err := s.indexFrom(2, '>')
+			if err != nil {
+				return err
+			}
+			if i < 0 {
+				return s.errorf("unterminated declaration")
+			}
+			if bytes.IndexByte(s.buf[s.pos:s.pos+i], '[') >= 0 {
+				return s.errorf("DOCTYPE with an internal subset is not supported")
+			}
+			s.pos += i + 1
+			continue
+		}
+		return s.tag()
+	}
+}
+
+// tag reads a start or end tag at pos.
+func (s *scanner) tag() error {
+	// Find the closing '>' outside quoted attribute values.
+	i := 1
+	var quote byte
+	for {
+		if s.pos+i >= s.end {
+			ok, err := s.fill()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return s.errorf("unterminated tag")
+			}
+			continue
+		}
+		c := s.buf[s.pos+i]
+		if quote != 0 {
+			if j := bytes.IndexByte(s.buf[s.pos+i:s.end], quote); j >= 0 {
+				i += j + 1
+				quote = 0
+			} else {
+				i = s.end - s.pos
+			}
+			continue
+		}
+		if c == '"' || c == '\'' {
+			quote = c
+		} else if c == '>' {
+			break
+		}
+		i++
+	}
+	t := s.buf[s.pos+1 : s.pos+i]
+	s.pos += i + 1
+	if len(t) > 0 && t[0] == '/' {
+		s.kind = tokEnd
+		s.name = localName(bytes.TrimRight(t[1:], " \t\r\n"))
+		if len(s.name) == 0 {
+			return s.errorf("empty end tag")
+		}
+		return nil
+	}
+	s.kind = tokStart
+	s.selfClose = false
+	if len(t) > 0 && t[len(t)-1] == '/' {
+		s.selfClose = true
+		t = t[:len(t)-1]
+	}
+	n := 0
+	for n < len(t) && !isSpace(t[n]) {
+		n++
+	}
+	if n == 0 {
+		return s.errorf("empty tag name")
+	}
+	s.name = localName(t[:n])
+	s.rawAttrs = t[n:]
+	return nil
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func localName(b []byte) []byte {
+	if i := bytes.IndexByte(b, ':'); i >= 0 {
+		return b[i+1:]
+	}
+	return b
+}
+
+// parseAttrs splits the current start tag's attributes. Names keep their
+// prefix ("xml:base") so namespaced attributes stay distinct.
+func (s *scanner) parseAttrs() error {
+	s.attrs = s.attrs[:0]
+	a := s.rawAttrs
+	for {
+		for len(a) > 0 && isSpace(a[0]) {
+			a = a[1:]
+		}
+		if len(a) == 0 {
+			return nil
+		}
+		eq := bytes.IndexByte(a, '=')
+		if eq <= 0 {
+			return s.errorf("malformed attribute %q", trunc(a))
+		}
+		name := bytes.TrimRight(a[:eq], " \t\r\n")
+		a = a[eq+1:]
+		for len(a) > 0 && isSpace(a[0]) {
+			a = a[1:]
+		}
+		if len(a) == 0 || (a[0] != '"' && a[0] != '\'') {
+			return s.errorf("attribute %s: value not quoted", name)
+		}
+		q := a[0]
+		end := bytes.IndexByte(a[1:], q)
+		if end < 0 {
+			return s.errorf("attribute %s: unterminated value", name)
+		}
+		s.attrs = append(s.attrs, xmlAttr{name: name, value: a[1 : 1+end]})
+		a = a[end+2:]
+	}
+}
+
+func (s *scanner) attr(name string) ([]byte, bool) {
+	for _, a := range s.attrs {
+		if string(a.name) == name {
+			return a.value, true
+		}
+	}
+	return nil, false
+}
+
+func trunc(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "..."
+	}
+	return string(b)
+}
+
+// unescape decodes entities and character references in b, appending to
+// dst.
+func unescape(dst, b []byte) ([]byte, error) {
+	for {
+		i := bytes.IndexByte(b, '&')
+		if i < 0 {
+			return append(dst, b...), nil
+		}
+		dst = append(dst, b[:i]...)
+		b = b[i:]
+		semi := bytes.IndexByte(b, ';')
+		if semi < 0 || semi > 12 {
+			return nil, fmt.Errorf("malformed entity reference %q", trunc(b))
+		}
+		ent := b[1:semi]
+		b = b[semi+1:]
+		switch string(ent) {
+		case "lt":
+			dst = append(dst, '<')
+		case "gt":
+			dst = append(dst, '>')
+		case "amp":
+			dst = append(dst, '&')
+		case "quot":
+			dst = append(dst, '"')
+		case "apos":
+			dst = append(dst, '\'')
+		default:
+			if len(ent) < 2 || ent[0] != '#' {
+				return nil, fmt.Errorf("unknown entity &%s;", ent)
+			}
+			var n uint64
+			var err error
+			if ent[1] == 'x' {
+				n, err = strconv.ParseUint(string(ent[2:]), 16, 32)
+			} else {
+				n, err = strconv.ParseUint(string(ent[1:]), 10, 32)
+			}
+			if err != nil || n > utf8.MaxRune {
+				return nil, fmt.Errorf("bad character reference &%s;", ent)
+			}
+			dst = utf8.AppendRune(dst, rune(n))
+		}
+	}
+}
+
+var errNested = errors.New("unexpected element inside a text element")
+
+// readText reads the character data of the current (non-self-closing)
+// start tag up to its end tag, decoded, into s.scratch.
+func (s *scanner) readText() ([]byte, error) {
+	s.scratch = s.scratch[:0]
+	for {
+		if err := s.next(); err != nil {
+			return nil, err
+		}
+		switch s.kind {
+		case tokText:
+			if s.cdata {
+				s.scratch = append(s.scratch, s.text...)
+				continue
+			}
+			t := s.text
+			if bytes.IndexByte(t, '&') < 0 && bytes.IndexByte(t, '\r') < 0 {
+				s.scratch = append(s.scratch, t...)
+				continue
+			}
+			var err error
+			if s.scratch, err = unescape(s.scratch, normalizeCR(t)); err != nil {
+				return nil, s.errorf("%v", err)
+			}
+		case tokEnd:
+			return s.scratch, nil
+		case tokStart:
+			return nil, s.errorf("%v <%s>", errNested, s.name)
+		case tokEOF:
+			return nil, s.errorf("unexpected end of document")
+		}
+	}
+}
+
+// normalizeCR turns "\r\n" and lone "\r" into "\n", as XML requires.
+func normalizeCR(b []byte) []byte {
+	if bytes.IndexByte(b, '\r') < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] == '\r' {
+			out = append(out, '\n')
+			if i+1 < len(b) && b[i+1] == '\n' {
+				i++
+			}
+			continue
+		}
+		out = append(out, b[i])
+	}
+	return out
+}
+
+// skip skips the subtree of the current start tag.
+func (s *scanner) skip() error {
+	if s.selfClose {
+		return nil
+	}
+	depth := 1
+	for depth > 0 {
+		if err := s.next(); err != nil {
+			return err
+		}
+		switch s.kind {
+		case tokStart:
+			if !s.selfClose {
+				depth++
+			}
+		case tokEnd:
+			depth--
+		case tokEOF:
+			return s.errorf("unexpected end of document")
+		}
+	}
+	return nil
+}
+
+// attrValue returns an attribute's decoded value.
+func (s *scanner) attrValue(v []byte) ([]byte, error) {
+	if bytes.IndexByte(v, '&') < 0 {
+		return v, nil
+	}
+	out, err := unescape(nil, v)
+	if err != nil {
+		return nil, s.errorf("%v", err)
+	}
+	return out, nil
+}
