@@ -368,4 +368,3 @@ func newPkgJSON(p *rpm.Package, files []rpm.File, deps [][]rpmmeta.Dep, signer *
 	}
 	return doc
 }
-
