@@ -29,11 +29,20 @@ type DigestError struct {
 	What string // "header SHA256", "payload SHA256", "file /usr/bin/sh"...
 	Want string // hex
 	Got  string // hex
+	// Cause is the damage the mismatch explains, when it was found first
+	// (a corrupt archive entry, a decompression error), or nil.
+	Cause error
 }
 
 func (e *DigestError) Error() string {
-	return fmt.Sprintf("%s digest mismatch: expected %s, computed %s", e.What, e.Want, e.Got)
+	s := fmt.Sprintf("%s digest mismatch: expected %s, computed %s", e.What, e.Want, e.Got)
+	if e.Cause != nil {
+		s += " (" + e.Cause.Error() + ")"
+	}
+	return s
 }
+
+func (e *DigestError) Unwrap() error { return e.Cause }
 
 // UnknownKeyError is a signature by a key that is not in the keyring.
 type UnknownKeyError struct {

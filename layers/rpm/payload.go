@@ -265,6 +265,9 @@ func (pl *Payload) Next() (*File, io.Reader, error) {
 		return nil, nil, pl.err
 	}
 	f, r, err := pl.next()
+	if err != nil && err != io.EOF {
+		err = pl.explain(err)
+	}
 	if err != nil {
 		pl.err = err
 		pl.Close()
@@ -367,6 +370,23 @@ func (pl *Payload) next() (*File, io.Reader, error) {
 	}
 	pl.cur = d
 	return f, d, nil
+}
+
+// explain turns damage found inside the payload into the payload digest
+// mismatch that causes it, when there is one: a flipped byte in a
+// compressed payload shows first as a decompression or cpio error.
+func (pl *Payload) explain(err error) error {
+	var de *DigestError
+	if pl.payloadHash == nil || errors.As(err, &de) || errors.Is(err, ErrTruncated) {
+		return err
+	}
+	if _, cerr := io.Copy(io.Discard, pl.raw); cerr != nil {
+		return err
+	}
+	if got := hex.EncodeToString(pl.payloadHash.Sum(nil)); got != pl.payloadWant {
+		return &DigestError{What: "payload", Want: pl.payloadWant, Got: got, Cause: err}
+	}
+	return err
 }
 
 func (pl *Payload) finish() error {
