@@ -22,7 +22,8 @@
 # Needs: rpm (rpmbuild, rpmsign), createrepo-c, gpg, zstd, gcc,
 # gcc-aarch64-linux-gnu + libc6-dev-arm64-cross, busybox-static, and either
 # network access to Debian's apt for busybox-static:arm64 or
-# SLIPWAY_BUSYBOX_ARM64=/path/to/aarch64/busybox.
+# SLIPWAY_BUSYBOX_ARM64=/path/to/aarch64/busybox. SLIPWAY_KEY_NAME sets the
+# user id of the signing key.
 set -euo pipefail
 
 if (($# < 1)); then
@@ -51,7 +52,7 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 export HOME=$work/home
 mkdir -p "$HOME" "$work/rpmdb"
 
-key_name="Slipway Test Signing <test@slipway.invalid>"
+key_name=${SLIPWAY_KEY_NAME:-"Slipway Test Signing <test@slipway.invalid>"}
 other_name="Slipway Other Signing <other@slipway.invalid>"
 
 cat >"$HOME/.rpmmacros" <<EOF
