@@ -19,18 +19,18 @@ import (
 
 // rpmFacts is what `rpm -qp` reports for one RPM file.
 type rpmFacts struct {
-	nevra     rpmmeta.NEVRA
-	sourceRPM string
-	license   string
-	summary   string
-	buildTime int64
-	size      uint64
-	provides  []string
-	requires  []string // "name op version" with a trailing " pre" for Requires(pre)
-	conflicts []string
-	obsoletes []string
+	nevra      rpmmeta.NEVRA
+	sourceRPM  string
+	license    string
+	summary    string
+	buildTime  int64
+	size       uint64
+	provides   []string
+	requires   []string // "name op version" with a trailing " pre" for Requires(pre)
+	conflicts  []string
+	obsoletes  []string
 	recommends []string
-	files     []string
+	files      []string
 }
 
 // rpmQuery asks the real rpm about file.
