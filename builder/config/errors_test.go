@@ -68,7 +68,7 @@ func TestErrors(t *testing.T) {
 		{"priority 100", with(t, "gpgcheck = false", "gpgcheck = false\npriority = 100"), []string{"c.toml:10:", "out of range 1..99"}},
 		{"priority huge", with(t, "gpgcheck = false", "gpgcheck = false\npriority = 99999999999999999999"), []string{"c.toml:10:", "repository.priority"}},
 		{"excludepkgs empty entry", with(t, "gpgcheck = false", "gpgcheck = false\nexcludepkgs = [\"\"]"), []string{"c.toml:10:", "repository[local].excludepkgs:"}},
-		{"repofile with other keys", with(t, `id = "local"`, "repofile = \"x.repo\"\nid = \"local\""), []string{"c.toml:8:", "repository[0].id:", "cannot be combined with repofile"}},
+		{"repofile with other keys", with(t, `id = "local"`, "repofile = \"x.repo\"\nid = \"local\""), []string{"c.toml:9:", "repository[0].baseurl:", "cannot be combined with repofile"}},
 		{"repofile missing", strings.Replace(minimal, "[[repository]]", "[[repository]]\nrepofile = \"none.repo\"\n[[repository]]", 1), []string{"c.toml:7:", "repository[0].repofile: reading none.repo", "no such file"}},
 		{"repofile escapes", strings.Replace(minimal, "[[repository]]", "[[repository]]\nrepofile = \"../x.repo\"\n[[repository]]", 1), []string{"c.toml:7:", "leaves the folder"}},
 		// [packages]

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -222,7 +223,7 @@ func subLines(lines map[string]int, prefix string) map[string]int {
 
 func (l *loader) importRepoFile(ly *layer, prefix string, r wireRepo, dir string) ([]layerRepo, error) {
 	sub := subLines(ly.lines, prefix)
-	for k := range sub {
+	for _, k := range slices.Sorted(maps.Keys(sub)) {
 		if k != "repofile" {
 			return nil, &Error{File: ly.file, Line: sub[k], Key: prefix + "." + k, Msg: "cannot be combined with repofile (set it in the .repo file)"}
 		}

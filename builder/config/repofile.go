@@ -14,7 +14,8 @@ const maxRepoFile = 4 << 20
 // ParseRepoFile reads a dnf/yum .repo file (INI: [id] sections of
 // key=value lines; lines starting with a space continue the previous
 // value; # and ; start comments). Each enabled section becomes a
-// Repository with id = section name. Known keys: name, baseurl, gpgkey
+// Repository with id = section name (and name = id unless set, as dnf
+// does). Known keys: name, baseurl, gpgkey
 // (URLs separated by spaces, commas or newlines), gpgcheck, repo_gpgcheck,
 // priority, includepkgs, excludepkgs (alias exclude), enabled; other keys
 // are ignored, [main] is skipped. $releasever and $basearch are kept for
@@ -100,7 +101,7 @@ func parseINI(data []byte, file string) ([]*iniSection, error) {
 		if cur == nil {
 			return nil, &Error{File: file, Line: lineNo, Msg: "key outside a [section]"}
 		}
-		k = strings.ToLower(strings.TrimSpace(k))
+		k = strings.TrimSpace(k) // dnf's keys are case-sensitive: BaseURL is not baseurl
 		if k == "" {
 			return nil, &Error{File: file, Line: lineNo, Msg: "empty key"}
 		}
@@ -188,6 +189,9 @@ func parseRepoFile(data []byte, file string) ([]repoEntry, error) {
 				msg += " (mirrorlist is not supported)"
 			}
 			return nil, &Error{File: file, Line: s.line, Key: "[" + s.name + "]", Msg: msg}
+		}
+		if e.repo.Name == "" {
+			e.repo.Name = e.repo.ID // as dnf does
 		}
 		out = append(out, e)
 	}
