@@ -226,8 +226,8 @@ done
 
 if ! ((${#only[@]})); then
   mkdir -p "$work/x86_64-xz" "$work/x86_64-zstd"
-  cp "$work"/x86_64/*.rpm "$work/x86_64-xz/"
-  cp "$work"/x86_64/*.rpm "$work/x86_64-zstd/"
+  ln "$work"/x86_64/*.rpm "$work/x86_64-xz/"
+  ln "$work"/x86_64/*.rpm "$work/x86_64-zstd/"
   mkrepo "$work/x86_64-xz" --general-compress-type=xz
   cp -r "$work/x86_64/repodata" "$work/x86_64-zstd/repodata"
   rm -f "$work/x86_64-zstd/repodata/repomd.xml.asc"

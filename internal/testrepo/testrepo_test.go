@@ -428,3 +428,12 @@ func TestInputsHash(t *testing.T) {
 		t.Errorf("inputsHash not stable: %s vs %s", a, b)
 	}
 }
+
+// BenchmarkGetCached measures a Get that finds the repositories built: the
+// cost every test pays after the first.
+func BenchmarkGetCached(b *testing.B) {
+	Get(b)
+	for b.Loop() {
+		Get(b)
+	}
+}
