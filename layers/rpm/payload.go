@@ -155,7 +155,10 @@ func (p *Package) Payload() (*Payload, error) {
 		}
 		return nil, formatErr("payload", "unknown compression (starts with %x), header says %s", magic, comp)
 	}
-	if got != comp && !(comp == "none" && got == "identity") {
+	// rpm opens a payload without PAYLOADCOMPRESSOR with gzdio, which
+	// passes uncompressed data through (rpmbuild's w0.ufdio makes those).
+	identityOK := comp == "none" || comp == "identity" || !p.Header.Has(TagPayloadCompressor)
+	if got != comp && !(got == "identity" && identityOK) {
 		return nil, formatErr("payload", "header says %s compression but the data is %s", comp, got)
 	}
 	switch got {
