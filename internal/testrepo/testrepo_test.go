@@ -397,9 +397,20 @@ func TestRepodata(t *testing.T) {
 				if sum := sha256.Sum256(plain); hex.EncodeToString(sum[:]) != d.OpenChecksum || int64(len(plain)) != d.OpenSize {
 					t.Errorf("%s: open-checksum/open-size mismatch with repomd.xml", d.Location.Href)
 				}
-				if d.Type == "primary" {
+				// primary lists files only under /etc and *bin/: the file
+				// dependency on /usr/share/zoneinfo/UTC needs filelists.
+				const binFile, shareFile = "<file>/usr/bin/sh</file>", "<file>/usr/share/zoneinfo/UTC</file>"
+				switch d.Type {
+				case "primary":
 					if n := bytes.Count(plain, []byte(`<package type="rpm">`)); n != tt.rpms {
 						t.Errorf("primary lists %d packages, want %d", n, tt.rpms)
+					}
+					if !bytes.Contains(plain, []byte(binFile)) || bytes.Contains(plain, []byte(shareFile)) {
+						t.Errorf("primary should list %s and not %s", binFile, shareFile)
+					}
+				case "filelists":
+					if !bytes.Contains(plain, []byte(shareFile)) {
+						t.Errorf("filelists lacks %s", shareFile)
 					}
 				}
 			}
@@ -435,5 +446,55 @@ func BenchmarkGetCached(b *testing.B) {
 	Get(b)
 	for b.Loop() {
 		Get(b)
+	}
+}
+
+// TestDNFInstalls has the real dnf install the metapackage and the packages
+// with the most dependencies from every repository, with gpgcheck and
+// repo_gpgcheck on and only Key trusted.
+func TestDNFInstalls(t *testing.T) {
+	t.Parallel()
+	testutil.RequireTool(t, "dnf", "dnf")
+	r := Get(t)
+	tests := []struct{ name, dir, arch string }{
+		{"x86_64", r.Dir["x86_64"], "x86_64"},
+		{"aarch64", r.Dir["aarch64"], "aarch64"},
+		{"xz", r.XZDir, "x86_64"},
+		{"zstd", r.ZstdDir, "x86_64"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tmp := t.TempDir()
+			home, root := filepath.Join(tmp, "home"), filepath.Join(tmp, "root")
+			if err := os.MkdirAll(home, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(home, ".rpmmacros"), []byte("%_dbpath /var/lib/rpm\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.CommandContext(t.Context(), "dnf", "-y", "--refresh", "--releasever=3",
+				"--setopt=reposdir=/dev/null", "--setopt=cachedir="+filepath.Join(tmp, "cache"),
+				"--setopt=install_weak_deps=False", "--setopt=gpgcheck=1", "--setopt=tsflags=noscripts",
+				"--installroot="+root, "--forcearch="+tt.arch,
+				"--repofrompath=local,file://"+tt.dir, "--repo=local",
+				"--setopt=local.gpgkey=file://"+r.KeyFile, "--setopt=local.repo_gpgcheck=1",
+				"install", "core-packages-container", "appd", "webd", "richdeps")
+			cmd.Env = append(os.Environ(), "HOME="+home)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("dnf install: %v\n%s", err, out)
+			}
+			q, err := exec.Command("rpm", "--root", root, "--dbpath", "/var/lib/rpm", "-q", "--qf", "%{NAME}.%{ARCH}\n",
+				"appd", "libfoo", "glibc", "busybox", "webd", "tzdata").CombinedOutput()
+			if err != nil {
+				t.Fatalf("rpm -q in the dnf root: %v\n%s", err, q)
+			}
+			for _, n := range []string{"appd", "libfoo", "glibc", "busybox"} {
+				if !strings.Contains(string(q), n+"."+tt.arch+"\n") {
+					t.Errorf("dnf root lacks %s.%s:\n%s", n, tt.arch, q)
+				}
+			}
+		})
 	}
 }
