@@ -150,7 +150,7 @@ func (p *Package) Payload() (*Payload, error) {
 	comp := p.Compressor()
 	got := detectCompression(magic)
 	if got == "" {
-		if len(magic) == 0 {
+		if len(magic) < 13 {
 			return nil, fmt.Errorf("payload: %w", ErrTruncated)
 		}
 		return nil, formatErr("payload", "unknown compression (starts with %x), header says %s", magic, comp)

@@ -1,0 +1,138 @@
+package rpm
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+var synthFiles = []synthFile{
+	{path: "/etc/synth.conf", mode: 0o100644, data: "key=value\n"},
+	{path: "/usr", mode: 0o40755},
+	{path: "/usr/bin/synth", mode: 0o100755, data: strings.Repeat("x", 1000)},
+	{path: "/usr/bin/synth-link", mode: 0o120777, link: "synth"},
+	{path: "/usr/share/empty", mode: 0o100644, data: ""},
+}
+
+// readAll opens b and streams its payload, returning path -> contents.
+func readAll(b []byte) (map[string]string, error) {
+	p, err := Open(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	pl, err := p.Payload()
+	if err != nil {
+		return nil, err
+	}
+	defer pl.Close()
+	got := map[string]string{}
+	for {
+		f, r, err := pl.Next()
+		if err == io.EOF {
+			return got, nil
+		}
+		if err != nil {
+			return got, err
+		}
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return got, err
+		}
+		got[f.Path] = string(data)
+	}
+}
+
+func TestSynthPayloads(t *testing.T) {
+	t.Parallel()
+	bad := append([]synthFile(nil), synthFiles...)
+	bad[2].digest = strings.Repeat("0", 64)
+	missing := append([]synthFile(nil), synthFiles...)
+	missing[0].missing = true
+	cases := []struct {
+		name    string
+		files   []synthFile
+		o       synthOpts
+		wantErr string // substring; "" for success
+	}{
+		{"newc", synthFiles, synthOpts{}, ""},
+		{"newc gzip", synthFiles, synthOpts{gzip: true}, ""},
+		{"stripped", synthFiles, synthOpts{stripped: true}, ""},
+		{"stripped gzip", synthFiles, synthOpts{stripped: true, gzip: true}, ""},
+		{"no files", nil, synthOpts{gzip: true}, ""},
+		{"file digest", bad, synthOpts{}, "file /usr/bin/synth digest mismatch"},
+		{"file digest stripped", bad, synthOpts{stripped: true}, "file /usr/bin/synth digest mismatch"},
+		{"missing file", missing, synthOpts{}, "/etc/synth.conf is missing from the archive"},
+		{"payload digest", synthFiles, synthOpts{badPayload: true, gzip: true}, "payload digest mismatch"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := readAll(synthRPM(c.files, c.o))
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("got error %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range c.files {
+				want := f.data
+				if f.link != "" {
+					want = f.link
+				}
+				if got[f.path] != want {
+					t.Errorf("%s: got %q, want %q", f.path, got[f.path], want)
+				}
+			}
+			if len(got) != len(c.files) {
+				t.Errorf("%d files read, want %d", len(got), len(c.files))
+			}
+		})
+	}
+}
+
+// TestDamage checks that every truncation and many single-byte changes of
+// a package give an error (and never a panic), and that the errors say
+// what is wrong.
+func TestDamage(t *testing.T) {
+	t.Parallel()
+	good := synthRPM(synthFiles, synthOpts{gzip: true})
+	if _, err := readAll(good); err != nil {
+		t.Fatalf("undamaged package: %v", err)
+	}
+	for n := 0; n < len(good); n++ {
+		_, err := readAll(good[:n])
+		if err == nil {
+			t.Fatalf("truncated to %d of %d bytes: no error", n, len(good))
+		}
+		var de *DigestError
+		if !errors.Is(err, ErrTruncated) && !errors.As(err, &de) && !strings.Contains(err.Error(), "EOF") {
+			t.Errorf("truncated to %d: %v does not say truncated", n, err)
+		}
+	}
+	// The signature header is not itself protected (rpm neither); the
+	// main header and the payload are, to the last byte.
+	p, err := Open(bytes.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdrStart := bytes.Index(good, p.HeaderBytes())
+	for i := 0; i < len(good); i++ {
+		b := bytes.Clone(good)
+		b[i] ^= 0x55
+		_, err := readAll(b)
+		if err == nil && i >= hdrStart {
+			t.Errorf("byte %d changed: no error", i)
+		}
+	}
+	b := bytes.Clone(good)
+	b[0] = 'x'
+	var fe *FormatError
+	if _, err := readAll(b); !errors.As(err, &fe) || fe.Where != "lead" {
+		t.Errorf("bad lead magic: got %v", err)
+	}
+}

@@ -1,0 +1,251 @@
+package rpm
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// This file builds small RPMs by hand, for what rpmbuild cannot easily
+// make: the stripped cpio format (files over 4 GiB), wrong file digests
+// under a right payload digest, and hostile headers for the fuzzers.
+
+type hent struct {
+	tag Tag
+	typ Type
+	val any // string, []string, []uint16, []uint32, []uint64, []byte
+}
+
+// encodeHeader encodes a header with an immutable region, magic included.
+func encodeHeader(region Tag, ents []hent) []byte {
+	sort.Slice(ents, func(i, j int) bool { return ents[i].tag < ents[j].tag })
+	var data bytes.Buffer
+	var index bytes.Buffer
+	put := func(tag Tag, typ Type, off, count int) {
+		var b [16]byte
+		binary.BigEndian.PutUint32(b[0:], uint32(tag))
+		binary.BigEndian.PutUint32(b[4:], uint32(typ))
+		binary.BigEndian.PutUint32(b[8:], uint32(off))
+		binary.BigEndian.PutUint32(b[12:], uint32(count))
+		index.Write(b[:])
+	}
+	for _, e := range ents {
+		if sz := e.typ.size(); sz > 1 {
+			for data.Len()%sz != 0 {
+				data.WriteByte(0)
+			}
+		}
+		off := data.Len()
+		count := 1
+		switch v := e.val.(type) {
+		case string:
+			data.WriteString(v)
+			data.WriteByte(0)
+		case []string:
+			for _, s := range v {
+				data.WriteString(s)
+				data.WriteByte(0)
+			}
+			count = len(v)
+		case []uint16:
+			for _, x := range v {
+				binary.Write(&data, binary.BigEndian, x)
+			}
+			count = len(v)
+		case []uint32:
+			for _, x := range v {
+				binary.Write(&data, binary.BigEndian, x)
+			}
+			count = len(v)
+		case []uint64:
+			for _, x := range v {
+				binary.Write(&data, binary.BigEndian, x)
+			}
+			count = len(v)
+		case []byte:
+			data.Write(v)
+			count = len(v)
+		}
+		put(e.tag, e.typ, off, count)
+	}
+	il := len(ents) + 1
+	trailerOff := data.Len()
+	var tr [16]byte
+	binary.BigEndian.PutUint32(tr[0:], uint32(region))
+	binary.BigEndian.PutUint32(tr[4:], uint32(TypeBin))
+	binary.BigEndian.PutUint32(tr[8:], uint32(int32(-16*il)))
+	binary.BigEndian.PutUint32(tr[12:], 16)
+	data.Write(tr[:])
+	var out bytes.Buffer
+	out.Write(headerMagic[:])
+	binary.Write(&out, binary.BigEndian, uint32(il))
+	binary.Write(&out, binary.BigEndian, uint32(data.Len()))
+	var first [16]byte
+	binary.BigEndian.PutUint32(first[0:], uint32(region))
+	binary.BigEndian.PutUint32(first[4:], uint32(TypeBin))
+	binary.BigEndian.PutUint32(first[8:], uint32(trailerOff))
+	binary.BigEndian.PutUint32(first[12:], 16)
+	out.Write(first[:])
+	out.Write(index.Bytes())
+	out.Write(data.Bytes())
+	return out.Bytes()
+}
+
+type synthFile struct {
+	path    string
+	mode    uint16
+	data    string
+	link    string
+	digest  string // override the header digest
+	missing bool   // leave out of the archive
+}
+
+type synthOpts struct {
+	stripped   bool
+	gzip       bool
+	badPayload bool // wrong PAYLOADDIGEST
+}
+
+func cpioNewc(name string, mode uint32, size int, ino int) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x", ino, mode, 0, 0, 1, 0, size, 0, 0, 0, 0, len(name)+1, 0)
+	b.WriteString(name)
+	b.WriteByte(0)
+	for b.Len()%4 != 0 {
+		b.WriteByte(0)
+	}
+	return b.Bytes()
+}
+
+// synthRPM builds a complete package.
+func synthRPM(files []synthFile, o synthOpts) []byte {
+	var cp bytes.Buffer
+	pad := func() {
+		for cp.Len()%4 != 0 {
+			cp.WriteByte(0)
+		}
+	}
+	var base, digests, links []string
+	var dirs []string
+	var dirIdx, sizes32, flags, inodes, devs []uint32
+	var sizes64 []uint64
+	var modes []uint16
+	for i, f := range files {
+		d, b := path.Split(f.path)
+		j := -1
+		for k, x := range dirs {
+			if x == d {
+				j = k
+			}
+		}
+		if j < 0 {
+			dirs = append(dirs, d)
+			j = len(dirs) - 1
+		}
+		base = append(base, b)
+		dirIdx = append(dirIdx, uint32(j))
+		content := f.data
+		if f.mode&0o170000 == 0o120000 {
+			content = f.link
+		}
+		sizes32 = append(sizes32, uint32(len(content)))
+		sizes64 = append(sizes64, uint64(len(content)))
+		modes = append(modes, f.mode)
+		dg := ""
+		if f.mode&0o170000 == 0o100000 {
+			s := sha256.Sum256([]byte(f.data))
+			dg = hex.EncodeToString(s[:])
+		}
+		if f.digest != "" {
+			dg = f.digest
+		}
+		digests = append(digests, dg)
+		links = append(links, f.link)
+		flags = append(flags, 0)
+		inodes = append(inodes, uint32(i+1))
+		devs = append(devs, 1)
+		if f.missing {
+			continue
+		}
+		if o.stripped {
+			fmt.Fprintf(&cp, "07070X%08x", i)
+		} else {
+			cp.Write(cpioNewc("."+f.path, uint32(f.mode), len(content), i+1))
+		}
+		pad()
+		cp.WriteString(content)
+		pad()
+	}
+	cp.Write(cpioNewc("TRAILER!!!", 0, 0, 0))
+	payload := cp.Bytes()
+	comp := "identity"
+	if o.gzip {
+		var z bytes.Buffer
+		w := gzip.NewWriter(&z)
+		w.Write(payload)
+		w.Close()
+		payload, comp = z.Bytes(), "gzip"
+	}
+	psum := sha256.Sum256(payload)
+	pd := hex.EncodeToString(psum[:])
+	if o.badPayload {
+		pd = strings.Repeat("ab", 32)
+	}
+	ents := []hent{
+		{TagName, TypeString, "synth"}, {TagVersion, TypeString, "1.0"}, {TagRelease, TypeString, "1"},
+		{TagArch, TypeString, "x86_64"}, {TagSourceRPM, TypeString, "synth-1.0-1.src.rpm"},
+		{TagSummary, TypeI18NString, "synthetic"},
+		{TagPayloadFormat, TypeString, "cpio"}, {TagPayloadCompressor, TypeString, comp},
+		{TagPayloadDigest, TypeStringArray, []string{pd}}, {TagPayloadDigestAlgo, TypeInt32, []uint32{8}},
+		{TagFileDigestAlgo, TypeInt32, []uint32{8}},
+		{TagProvideName, TypeStringArray, []string{"synth", "(a or b)"}},
+		{TagProvideFlags, TypeInt32, []uint32{8, 0}},
+		{TagProvideVersion, TypeStringArray, []string{"1.0-1", ""}},
+	}
+	if len(files) > 0 {
+		ents = append(ents,
+			hent{TagBasenames, TypeStringArray, base}, hent{TagDirnames, TypeStringArray, dirs},
+			hent{TagDirIndexes, TypeInt32, dirIdx}, hent{TagFileModes, TypeInt16, modes},
+			hent{TagFileDigests, TypeStringArray, digests}, hent{TagFileLinkTos, TypeStringArray, links},
+			hent{TagFileFlags, TypeInt32, flags}, hent{TagFileInodes, TypeInt32, inodes},
+			hent{TagFileDevices, TypeInt32, devs},
+		)
+		if o.stripped {
+			ents = append(ents, hent{TagLongFileSizes, TypeInt64, sizes64})
+		} else {
+			ents = append(ents, hent{TagFileSizes, TypeInt32, sizes32})
+		}
+	}
+	hdr := encodeHeader(TagHeaderImmutable, ents)
+	hsum := sha256.Sum256(hdr)
+	m := md5.New()
+	m.Write(hdr)
+	m.Write(payload)
+	sig := encodeHeader(TagHeaderSignatures, []hent{
+		{SigTagSHA256, TypeString, hex.EncodeToString(hsum[:])},
+		{SigTagMD5, TypeBin, m.Sum(nil)},
+		{SigTagSize, TypeInt32, []uint32{uint32(len(hdr) + len(payload))}},
+	})
+	var out bytes.Buffer
+	lead := make([]byte, leadSize)
+	copy(lead, leadMagic)
+	lead[4] = 3
+	copy(lead[10:], "synth-1.0-1")
+	binary.BigEndian.PutUint16(lead[78:], 5)
+	out.Write(lead)
+	out.Write(sig)
+	for out.Len()%8 != 0 {
+		out.WriteByte(0)
+	}
+	out.Write(hdr)
+	out.Write(payload)
+	return out.Bytes()
+}
