@@ -1,0 +1,104 @@
+package solve
+
+import (
+	"sort"
+
+	"github.com/slipway-build/slipway/builder/rpmmeta"
+)
+
+// result builds the installed set and every reason edge.
+func (s *solver) result() *Result {
+	p := s.p
+	sel := append([]int32(nil), s.order...)
+	sort.Slice(sel, func(a, b int) bool {
+		x, y := p.cands[sel[a]].Pkg, p.cands[sel[b]].Pkg
+		if x.Name != y.Name {
+			return x.Name < y.Name
+		}
+		if x.Arch != y.Arch {
+			return x.Arch < y.Arch
+		}
+		return sel[a] < sel[b]
+	})
+	res := &Result{Arch: s.req.Arch}
+	for _, i := range sel {
+		res.Packages = append(res.Packages, p.cands[i])
+	}
+	seen := map[Reason]bool{}
+	add := func(r Reason) {
+		if !seen[r] {
+			seen[r] = true
+			res.Reasons = append(res.Reasons, r)
+		}
+	}
+	// providersIn calls fn for selected packages satisfying d.
+	providersIn := func(it item, fn func(int32)) {
+		if it.rich == nil {
+			s.leafProviders(it.dep, it.nameOnly, func(q int32) {
+				if s.sel[q] {
+					fn(q)
+				}
+			})
+			return
+		}
+		it.rich.Leaves(func(d rpmmeta.Dep) {
+			p.providers(d, func(q int32) {
+				if s.sel[q] {
+					fn(q)
+				}
+			})
+		})
+	}
+	for _, it := range s.queue {
+		if it.from >= 0 {
+			continue
+		}
+		providersIn(it, func(q int32) {
+			add(Reason{Package: s.nevra(q), Dep: it.request, Kind: ByRequest})
+		})
+	}
+	for _, i := range sel {
+		pk := p.cands[i].Pkg
+		for _, l := range []struct {
+			deps []rpmmeta.Dep
+			kind ReasonKind
+		}{{pk.Requires, ByRequires}, {pk.Recommends, ByRecommends}} {
+			for _, d := range l.deps {
+				it, _, ok := s.depItem(i, d, kindRequires)
+				if !ok {
+					continue
+				}
+				providersIn(it, func(q int32) {
+					if q != i {
+						add(Reason{Package: s.nevra(q), By: s.nevra(i), Dep: d.String(), Kind: l.kind})
+					}
+				})
+			}
+		}
+		for _, d := range pk.Supplements {
+			it, _, ok := s.depItem(i, d, kindSupplements)
+			if !ok {
+				continue
+			}
+			providersIn(it, func(q int32) {
+				if q != i {
+					add(Reason{Package: s.nevra(i), By: s.nevra(q), Dep: d.String(), Kind: BySupplements})
+				}
+			})
+		}
+	}
+	sort.Slice(res.Reasons, func(a, b int) bool {
+		x, y := res.Reasons[a], res.Reasons[b]
+		if x.Package != y.Package {
+			return x.Package < y.Package
+		}
+		if x.By != y.By {
+			return x.By < y.By
+		}
+		if x.Dep != y.Dep {
+			return x.Dep < y.Dep
+		}
+		return x.Kind < y.Kind
+	})
+	return res
+}

@@ -1,0 +1,1104 @@
+package solve
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path"
+	"strings"
+
+	"github.com/slipway-build/slipway/builder/rpmmeta"
+)
+
+// Request says what to install.
+type Request struct {
+	// Arch is the target architecture; packages of that arch and noarch
+	// are visible, every other arch is ignored (no multilib).
+	Arch string
+	// Install lists what to install, each one of: a package name
+	// ("bash"), a glob on package names ("lib*"), a name-version or
+	// name-version-release ("bash-5.2.15"), a capability
+	// ("libfoo.so.1()(64bit)", "webserver >= 2"), a file path
+	// ("/usr/bin/sh") or a rich dependency ("(a or b)").
+	Install []string
+	// Exclude lists globs on package names; matching packages are
+	// invisible, as with dnf's exclude.
+	Exclude []string
+	// WeakDeps installs Recommends of installed packages and packages
+	// whose Supplements are met, when they can be installed.
+	WeakDeps bool
+}
+
+// ReasonKind says which kind of edge brought a package in.
+type ReasonKind int
+
+// The kinds of Reason.
+const (
+	ByRequest ReasonKind = iota + 1
+	ByRequires
+	ByRecommends
+	BySupplements
+)
+
+func (k ReasonKind) String() string {
+	switch k {
+	case ByRequest:
+		return "request"
+	case ByRequires:
+		return "requires"
+	case ByRecommends:
+		return "recommends"
+	case BySupplements:
+		return "supplements"
+	}
+	return "unknown"
+}
+
+// Reason is one edge of the dependency graph of the installed set:
+// Package is there (at least partly) because By needs it through Dep.
+// For Kind ByRequest, By is "" and Dep is the request argument. For
+// BySupplements, Package supplements Dep, which By provides.
+type Reason struct {
+	Package string // NEVRA of the package brought in
+	By      string // NEVRA of the package that brought it in, "" for the request
+	Dep     string
+	Kind    ReasonKind
+}
+
+// Result is a solved request.
+type Result struct {
+	Arch string
+	// Packages is the installed set, sorted by name then arch.
+	Packages []Candidate
+	// Reasons lists every edge between installed packages (and from the
+	// request), sorted by Package, By, Dep, Kind.
+	Reasons []Reason
+}
+
+// Why returns one shortest chain of reasons from the request to the
+// installed package with the given name or NEVRA: the first element has
+// Kind ByRequest, the last has Package equal to the package. It returns
+// nil when no such package is installed.
+func (r *Result) Why(pkg string) []Reason {
+	target := ""
+	for _, c := range r.Packages {
+		if c.Pkg.Name == pkg || c.Pkg.NEVRA.String() == pkg {
+			target = c.Pkg.NEVRA.String()
+			break
+		}
+	}
+	if target == "" {
+		return nil
+	}
+	out := map[string][]int{} // By -> reason indexes
+	for i, rs := range r.Reasons {
+		out[rs.By] = append(out[rs.By], i)
+	}
+	prev := map[string]int{} // package -> reason that reached it first
+	queue := []string{""}
+	seen := map[string]bool{"": true}
+	for len(queue) > 0 {
+		by := queue[0]
+		queue = queue[1:]
+		for _, i := range out[by] {
+			to := r.Reasons[i].Package
+			if seen[to] {
+				continue
+			}
+			seen[to] = true
+			prev[to] = i
+			if to == target {
+				var chain []Reason
+				for cur := to; cur != ""; {
+					rs := r.Reasons[prev[cur]]
+					chain = append(chain, rs)
+					cur = rs.By
+				}
+				for a, b := 0, len(chain)-1; a < b; a, b = a+1, b-1 {
+					chain[a], chain[b] = chain[b], chain[a]
+				}
+				return chain
+			}
+			queue = append(queue, to)
+		}
+	}
+	return nil
+}
+
+// Solve indexes the candidates and solves one request; see Pool.Solve.
+func Solve(ctx context.Context, log *slog.Logger, req Request, cands []Candidate) (*Result, error) {
+	return NewPool(cands).Solve(ctx, log, req)
+}
+
+type itemKind uint8
+
+const (
+	kindRequest itemKind = iota + 1
+	kindRequires
+	kindRecommends
+	kindSupplements
+)
+
+// item is one dependency to satisfy.
+type item struct {
+	from     int32 // requiring package, -1 for the request
+	dep      rpmmeta.Dep
+	rich     *rpmmeta.RichDep // nil for a simple dependency
+	nameOnly bool             // request by package name: only packages of that name
+	cond     bool             // contains if/unless/without: never settled for good
+	kind     itemKind
+	request  string // the request argument this came from (for the request)
+}
+
+type trailOp uint8
+
+const (
+	opSelect trailOp = iota
+	opForbid
+	opDone
+)
+
+type trailEntry struct {
+	op trailOp
+	x  int32
+}
+
+type frame struct {
+	trailLen, queueLen int
+	item               int
+	alts               []int32
+	next               int
+}
+
+type solver struct {
+	ctx     context.Context
+	log     *slog.Logger
+	p       *Pool
+	req     Request
+	visible []bool
+	excl    []bool
+	sel     []bool
+	forbid  []int32
+	forbBy  []int32
+	parent  []int32 // item index that selected the package
+	order   []int32
+	queue   []item
+	done    []bool
+	trail   []trailEntry
+	frames  []frame
+	steps   int
+
+	best      *Problem
+	bestLevel int
+}
+
+// maxSteps bounds the search: each step is one decision or backtrack.
+const maxSteps = 200000
+
+// Solve resolves req against the pool. It never modifies the pool. On
+// failure the error is an *UnsolvableError (errors.As) unless ctx ended.
+func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Result, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if req.Arch == "" {
+		return nil, fmt.Errorf("solving: no target architecture")
+	}
+	for _, g := range req.Exclude {
+		if _, err := path.Match(g, ""); err != nil {
+			return nil, fmt.Errorf("solving: exclude pattern %q: %w", g, err)
+		}
+	}
+	n := len(p.cands)
+	s := &solver{
+		ctx: ctx, log: log, p: p, req: req,
+		visible: make([]bool, n), excl: make([]bool, n), sel: make([]bool, n),
+		forbid: make([]int32, n), forbBy: make([]int32, n), parent: make([]int32, n),
+	}
+	for i, c := range p.cands {
+		if c.Pkg == nil || (c.Pkg.Arch != req.Arch && c.Pkg.Arch != "noarch") {
+			continue
+		}
+		ex := false
+		for _, g := range req.Exclude {
+			if ok, _ := path.Match(g, c.Pkg.Name); ok {
+				ex = true
+				break
+			}
+		}
+		s.excl[i] = ex
+		s.visible[i] = !ex
+	}
+	for i := range s.forbBy {
+		s.forbBy[i] = -1
+		s.parent[i] = -1
+	}
+	var problems []Problem
+	for _, arg := range req.Install {
+		if pr := s.addRequest(arg); pr != nil {
+			problems = append(problems, *pr)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &UnsolvableError{Arch: req.Arch, Problems: problems}
+	}
+	if pr := s.run(0); pr != nil {
+		if pr.Kind == 0 {
+			return nil, ctx.Err()
+		}
+		return nil, &UnsolvableError{Arch: req.Arch, Problems: []Problem{*pr}}
+	}
+	if req.WeakDeps {
+		if err := s.weak(); err != nil {
+			return nil, err
+		}
+	}
+	res := s.result()
+	log.Debug("solved", "arch", req.Arch, "request", len(req.Install), "packages", len(res.Packages), "steps", s.steps)
+	return res, nil
+}
+
+func hasGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
+
+// addRequest turns one request argument into items, or reports why it
+// matches nothing.
+func (s *solver) addRequest(arg string) *Problem {
+	p := s.p
+	arg = strings.TrimSpace(arg)
+	if arg == "" {
+		return &Problem{Kind: NoMatch, Dep: `""`}
+	}
+	if strings.HasPrefix(arg, "(") {
+		r, err := rpmmeta.ParseRich(arg)
+		if err != nil {
+			return &Problem{Kind: NoMatch, Dep: arg, Detail: err.Error()}
+		}
+		s.push(item{from: -1, dep: rpmmeta.Dep{Name: arg}, rich: r, cond: hasCond(r), kind: kindRequest, request: arg})
+		return nil
+	}
+	nameItem := func(name string, d rpmmeta.Dep) {
+		d.Name = name
+		s.push(item{from: -1, dep: d, nameOnly: true, kind: kindRequest, request: arg})
+	}
+	// A package name, or a glob on names.
+	visibleName := func(name string) (vis, excluded bool) {
+		for _, i := range p.byName[name] {
+			vis = vis || s.visible[i]
+			excluded = excluded || s.excl[i]
+		}
+		return
+	}
+	if !strings.HasPrefix(arg, "/") && hasGlob(arg) && !strings.Contains(arg, " ") {
+		matched, excluded := 0, false
+		for _, name := range p.names {
+			if ok, _ := path.Match(arg, name); !ok {
+				continue
+			}
+			vis, ex := visibleName(name)
+			excluded = excluded || ex
+			if vis {
+				nameItem(name, rpmmeta.Dep{})
+				matched++
+			}
+		}
+		if matched == 0 {
+			if excluded {
+				return &Problem{Kind: Excluded, Dep: arg}
+			}
+			return &Problem{Kind: NoMatch, Dep: arg}
+		}
+		return nil
+	}
+	if vis, ex := visibleName(arg); vis {
+		nameItem(arg, rpmmeta.Dep{})
+		return nil
+	} else if ex {
+		return &Problem{Kind: Excluded, Dep: arg}
+	}
+	// name-version[-release]
+	if !strings.Contains(arg, " ") {
+		for _, cut := range nevrCuts(arg) {
+			if vis, _ := visibleName(cut[0]); vis {
+				d := rpmmeta.Dep{Flags: rpmmeta.SenseEqual, Version: cut[1]}
+				if s.anyVisible(item{dep: rpmmeta.Dep{Name: cut[0], Flags: d.Flags, Version: d.Version}, nameOnly: true}) {
+					nameItem(cut[0], d)
+					return nil
+				}
+			}
+		}
+	}
+	// A capability or a file.
+	d := parseDep(arg)
+	it := item{from: -1, dep: d, kind: kindRequest, request: arg}
+	if !s.anyVisible(it) {
+		anyExcluded := false
+		p.providers(d, func(i int32) { anyExcluded = anyExcluded || s.excl[i] })
+		if anyExcluded {
+			return &Problem{Kind: Excluded, Dep: arg}
+		}
+		return &Problem{Kind: NoMatch, Dep: arg}
+	}
+	s.push(it)
+	return nil
+}
+
+// nevrCuts splits "name-ver-rel" and "name-ver" candidates.
+func nevrCuts(s string) [][2]string {
+	var out [][2]string
+	if i := strings.LastIndexByte(s, '-'); i > 0 {
+		if j := strings.LastIndexByte(s[:i], '-'); j > 0 {
+			out = append(out, [2]string{s[:j], s[j+1:]})
+		}
+		out = append(out, [2]string{s[:i], s[i+1:]})
+	}
+	return out
+}
+
+// parseDep reads "name [op version]".
+func parseDep(s string) rpmmeta.Dep {
+	f := strings.Fields(s)
+	if len(f) == 3 {
+		flags := map[string]rpmmeta.Sense{
+			"<": rpmmeta.SenseLess, "<=": rpmmeta.SenseLess | rpmmeta.SenseEqual,
+			"=": rpmmeta.SenseEqual, "==": rpmmeta.SenseEqual,
+			">=": rpmmeta.SenseGreater | rpmmeta.SenseEqual, ">": rpmmeta.SenseGreater,
+		}
+		if fl, ok := flags[f[1]]; ok {
+			return rpmmeta.Dep{Name: f[0], Flags: fl, Version: f[2]}
+		}
+	}
+	return rpmmeta.Dep{Name: s}
+}
+
+func (s *solver) anyVisible(it item) bool {
+	found := false
+	s.leafProviders(it.dep, it.nameOnly, func(i int32) { found = found || s.visible[i] })
+	return found
+}
+
+func hasCond(r *rpmmeta.RichDep) bool {
+	if r == nil {
+		return false
+	}
+	switch r.Op {
+	case rpmmeta.RichIf, rpmmeta.RichUnless, rpmmeta.RichWithout:
+		return true
+	}
+	for _, a := range r.Args {
+		if hasCond(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *solver) push(it item) {
+	if it.rich != nil && it.rich.Op == rpmmeta.RichAnd {
+		for _, a := range it.rich.Args {
+			sub := it
+			sub.rich = a
+			if a.Op == rpmmeta.RichLeaf {
+				sub.dep, sub.rich = a.Dep, nil
+			}
+			sub.cond = hasCond(sub.rich)
+			s.push(sub)
+		}
+		return
+	}
+	if it.rich != nil && it.rich.Op == rpmmeta.RichLeaf {
+		it.dep, it.rich = it.rich.Dep, nil
+	}
+	s.queue = append(s.queue, it)
+	s.done = append(s.done, false)
+}
+
+// depItem makes an item from a package's dependency; ok is false for
+// dependencies to skip (rpmlib) and for malformed rich ones (problem set).
+func (s *solver) depItem(from int32, d rpmmeta.Dep, kind itemKind) (item, *Problem, bool) {
+	if d.IsRpmlib() {
+		return item{}, nil, false
+	}
+	it := item{from: from, dep: d, kind: kind}
+	if d.IsRich() {
+		r := s.p.rich[d.Name]
+		if r == nil {
+			err := s.p.richErr[d.Name]
+			detail := "unparsed"
+			if err != nil {
+				detail = err.Error()
+			}
+			return item{}, &Problem{Kind: BadDependency, Dep: d.Name, Package: s.nevra(from), Detail: detail}, false
+		}
+		it.rich, it.cond = r, hasCond(r)
+	}
+	return it, nil, true
+}
+
+func (s *solver) nevra(i int32) string {
+	if i < 0 {
+		return "the request"
+	}
+	return s.p.cands[i].Pkg.NEVRA.String()
+}
+
+// chain explains how package i came to be needed.
+func (s *solver) chain(i int32) string {
+	var parts []string
+	for depth := 0; i >= 0 && depth < 64; depth++ {
+		it := s.parent[i]
+		if it < 0 {
+			break
+		}
+		q := s.queue[it]
+		if q.from < 0 {
+			parts = append(parts, "required by the request for "+q.request)
+			break
+		}
+		verb := "required by "
+		if q.kind == kindRecommends {
+			verb = "recommended by "
+		} else if q.kind == kindSupplements {
+			verb = "supplementing "
+		}
+		parts = append(parts, verb+s.nevra(q.from))
+		i = q.from
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (s *solver) chainFrom(from int32) string {
+	if from < 0 {
+		return ""
+	}
+	return s.chain(from)
+}
+
+// leafProviders lists packages satisfying a simple dependency, visible or
+// not.
+func (s *solver) leafProviders(d rpmmeta.Dep, nameOnly bool, fn func(int32)) {
+	if nameOnly {
+		for _, i := range s.p.byName[d.Name] {
+			if d.MatchesEVR(d.Name, s.p.cands[i].Pkg.EVR) || d.Flags&rpmmeta.SenseCompareMask == rpmmeta.SenseEqual && versionOnlyMatch(d.Version, s.p.cands[i].Pkg.EVR) {
+				fn(i)
+			}
+		}
+		return
+	}
+	s.p.providers(d, fn)
+}
+
+// versionOnlyMatch lets "bash-5.2.15" match bash 5.2.15-1 whatever its
+// epoch, as dnf's NEVRA matching does.
+func versionOnlyMatch(v string, evr rpmmeta.EVR) bool {
+	e := rpmmeta.ParseEVR(v)
+	if strings.Contains(v, ":") {
+		return false
+	}
+	return e.Version == evr.Version && (e.Release == "" || e.Release == evr.Release)
+}
+
+// usable reports whether package i may still be installed.
+func (s *solver) usable(i int32) bool {
+	if !s.visible[i] || s.forbid[i] > 0 {
+		return false
+	}
+	if s.sel[i] {
+		return true
+	}
+	for _, j := range s.p.byName[s.p.cands[i].Pkg.Name] {
+		if s.sel[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// eval reports whether the item is satisfied by the selected set, and if
+// not, the packages that could help, in dependency order (unsorted).
+func (s *solver) eval(it *item) (bool, []int32) {
+	if it.rich == nil {
+		return s.evalLeaf(it.dep, it.nameOnly)
+	}
+	return s.evalRich(it.rich)
+}
+
+func (s *solver) evalLeaf(d rpmmeta.Dep, nameOnly bool) (bool, []int32) {
+	sat := false
+	var cands []int32
+	s.leafProviders(d, nameOnly, func(i int32) {
+		if sat {
+			return
+		}
+		if s.sel[i] {
+			sat = true
+			return
+		}
+		if s.usable(i) {
+			cands = append(cands, i)
+		}
+	})
+	if sat {
+		return true, nil
+	}
+	return false, cands
+}
+
+func (s *solver) satRich(r *rpmmeta.RichDep) bool {
+	ok, _ := s.evalRich(r)
+	return ok
+}
+
+func (s *solver) evalRich(r *rpmmeta.RichDep) (bool, []int32) {
+	switch r.Op {
+	case rpmmeta.RichLeaf:
+		return s.evalLeaf(r.Dep, false)
+	case rpmmeta.RichAnd:
+		for _, a := range r.Args {
+			if ok, c := s.evalRich(a); !ok {
+				return false, c
+			}
+		}
+		return true, nil
+	case rpmmeta.RichOr:
+		var all []int32
+		for _, a := range r.Args {
+			ok, c := s.evalRich(a)
+			if ok {
+				return true, nil
+			}
+			all = append(all, c...)
+		}
+		return false, all
+	case rpmmeta.RichWith, rpmmeta.RichWithout:
+		var cands []int32
+		sat := false
+		s.pkgsFor(r.Args[0], func(i int32) {
+			if sat || !s.pkgSat(i, r) {
+				return
+			}
+			if s.sel[i] {
+				sat = true
+			} else if s.usable(i) {
+				cands = append(cands, i)
+			}
+		})
+		if sat {
+			return true, nil
+		}
+		return false, cands
+	case rpmmeta.RichIf, rpmmeta.RichUnless:
+		cond := s.satRich(r.Args[1])
+		if r.Op == rpmmeta.RichUnless {
+			cond = !cond
+		}
+		if cond {
+			return s.evalRich(r.Args[0])
+		}
+		if len(r.Args) == 3 {
+			return s.evalRich(r.Args[2])
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// pkgsFor lists packages that may satisfy r on their own.
+func (s *solver) pkgsFor(r *rpmmeta.RichDep, fn func(int32)) {
+	if r.Op == rpmmeta.RichLeaf {
+		s.p.providers(r.Dep, fn)
+		return
+	}
+	for _, a := range r.Args {
+		s.pkgsFor(a, fn)
+		if r.Op != rpmmeta.RichOr {
+			return
+		}
+	}
+}
+
+// pkgSat reports whether package i alone satisfies r.
+func (s *solver) pkgSat(i int32, r *rpmmeta.RichDep) bool {
+	switch r.Op {
+	case rpmmeta.RichLeaf:
+		return s.p.pkgProvides(i, r.Dep)
+	case rpmmeta.RichAnd, rpmmeta.RichWith:
+		for _, a := range r.Args {
+			if !s.pkgSat(i, a) {
+				return false
+			}
+		}
+		return true
+	case rpmmeta.RichOr:
+		for _, a := range r.Args {
+			if s.pkgSat(i, a) {
+				return true
+			}
+		}
+		return false
+	case rpmmeta.RichWithout:
+		return s.pkgSat(i, r.Args[0]) && !s.pkgSat(i, r.Args[1])
+	default: // if, unless: the package must at least give the main operand
+		return s.pkgSat(i, r.Args[0])
+	}
+}
+
+func (s *solver) setDone(i int) {
+	s.done[i] = true
+	s.trail = append(s.trail, trailEntry{opDone, int32(i)})
+}
+
+func (s *solver) addForbid(i, by int32) {
+	if s.forbid[i] == 0 {
+		s.forbBy[i] = by
+	}
+	s.forbid[i]++
+	s.trail = append(s.trail, trailEntry{opForbid, i})
+}
+
+func (s *solver) undo(n int) {
+	for len(s.trail) > n {
+		e := s.trail[len(s.trail)-1]
+		s.trail = s.trail[:len(s.trail)-1]
+		switch e.op {
+		case opSelect:
+			s.sel[e.x] = false
+			s.parent[e.x] = -1
+			s.order = s.order[:len(s.order)-1]
+		case opForbid:
+			s.forbid[e.x]--
+			if s.forbid[e.x] == 0 {
+				s.forbBy[e.x] = -1
+			}
+		case opDone:
+			s.done[e.x] = false
+		}
+	}
+}
+
+// selectPkg installs package i because of queue item cause.
+func (s *solver) selectPkg(i int32, cause int) *Problem {
+	if s.sel[i] {
+		return nil
+	}
+	p := s.p
+	pk := p.cands[i].Pkg
+	if s.forbid[i] > 0 {
+		return s.conflictProblem(s.forbBy[i], i)
+	}
+	for _, j := range p.byName[pk.Name] {
+		if s.sel[j] && j != i {
+			return &Problem{Kind: SameName, Package: s.nevra(j), Other: s.nevra(i), Chain: s.chainFrom(j)}
+		}
+	}
+	s.sel[i] = true
+	s.parent[i] = int32(cause)
+	s.order = append(s.order, i)
+	s.trail = append(s.trail, trailEntry{opSelect, i})
+
+	// Its conflicts.
+	for _, d := range pk.Conflicts {
+		if d.IsRich() {
+			continue // checked on the final set
+		}
+		var pr *Problem
+		p.providers(d, func(q int32) {
+			if pr != nil || q == i || !s.visible[q] {
+				return
+			}
+			if s.sel[q] {
+				pr = &Problem{Kind: Conflict, Package: s.nevra(i), Dep: d.String(), Other: s.nevra(q), Chain: s.chain(i)}
+				return
+			}
+			s.addForbid(q, i)
+		})
+		if pr != nil {
+			return pr
+		}
+	}
+	// Others' conflicts with it.
+	for _, pv := range p.provs[i] {
+		for _, ref := range p.conflBy[pv.Name] {
+			q := ref.pkg
+			if q == i || !s.visible[q] {
+				continue
+			}
+			d := p.cands[q].Pkg.Conflicts[ref.dep]
+			if !d.Matches(pv) {
+				continue
+			}
+			if s.sel[q] {
+				return &Problem{Kind: Conflict, Package: s.nevra(q), Dep: d.String(), Other: s.nevra(i), Chain: s.chain(i)}
+			}
+			s.addForbid(q, i)
+		}
+	}
+	for _, f := range pk.Files {
+		for _, ref := range p.conflBy[f] {
+			q := ref.pkg
+			if q == i || !s.visible[q] {
+				continue
+			}
+			if s.sel[q] {
+				return &Problem{Kind: Conflict, Package: s.nevra(q), Dep: f, Other: s.nevra(i), Chain: s.chain(i)}
+			}
+			s.addForbid(q, i)
+		}
+	}
+	// Its obsoletes (matched against package names, as rpm and libsolv do).
+	for _, d := range pk.Obsoletes {
+		for _, q := range p.byName[d.Name] {
+			if q == i || !s.visible[q] || p.cands[q].Pkg.Name == pk.Name || !d.MatchesEVR(d.Name, p.cands[q].Pkg.EVR) {
+				continue
+			}
+			if s.sel[q] {
+				return &Problem{Kind: Obsoleted, Package: s.nevra(i), Dep: d.String(), Other: s.nevra(q), Chain: s.chain(i)}
+			}
+			s.addForbid(q, i)
+		}
+	}
+	for _, ref := range p.obsBy[pk.Name] {
+		q := ref.pkg
+		if q == i || !s.visible[q] || p.cands[q].Pkg.Name == pk.Name {
+			continue
+		}
+		d := p.cands[q].Pkg.Obsoletes[ref.dep]
+		if !d.MatchesEVR(pk.Name, pk.EVR) {
+			continue
+		}
+		if s.sel[q] {
+			return &Problem{Kind: Obsoleted, Package: s.nevra(q), Dep: d.String(), Other: s.nevra(i), Chain: s.chain(i)}
+		}
+		s.addForbid(q, i)
+	}
+	// Its requirements.
+	for _, d := range pk.Requires {
+		it, pr, ok := s.depItem(i, d, kindRequires)
+		if pr != nil {
+			return pr
+		}
+		if ok {
+			s.push(it)
+		}
+	}
+	return nil
+}
+
+func (s *solver) nothingProvides(it *item) *Problem {
+	// A provider that exists but was ruled out explains better.
+	var blocked int32 = -1
+	visit := func(i int32) {
+		if blocked < 0 && s.visible[i] {
+			blocked = i
+		}
+	}
+	if it.rich == nil {
+		s.leafProviders(it.dep, it.nameOnly, visit)
+	} else {
+		it.rich.Leaves(func(d rpmmeta.Dep) { s.p.providers(d, visit) })
+	}
+	if blocked >= 0 {
+		if by := s.forbBy[blocked]; by >= 0 {
+			return s.conflictProblem(by, blocked)
+		}
+		for _, j := range s.p.byName[s.p.cands[blocked].Pkg.Name] {
+			if s.sel[j] && j != blocked {
+				return &Problem{Kind: SameName, Package: s.nevra(j), Other: s.nevra(blocked), Chain: s.chainFrom(j)}
+			}
+		}
+	}
+	if it.from < 0 {
+		return &Problem{Kind: NothingProvides, Dep: it.dep.String(), Package: "the request", Chain: ""}
+	}
+	dep := it.dep.String()
+	if it.rich != nil {
+		dep = it.dep.Name
+	}
+	return &Problem{Kind: NothingProvides, Dep: dep, Package: s.nevra(it.from), Chain: s.chain(it.from)}
+}
+
+// propagate settles every item with zero or one possible provider.
+func (s *solver) propagate() *Problem {
+	for {
+		changed := false
+		for i := 0; i < len(s.queue); i++ {
+			if s.done[i] {
+				continue
+			}
+			it := &s.queue[i]
+			sat, cands := s.eval(it)
+			if sat {
+				if !it.cond {
+					s.setDone(i)
+				}
+				continue
+			}
+			cands = dedup(cands)
+			switch len(cands) {
+			case 0:
+				return s.nothingProvides(it)
+			case 1:
+				if pr := s.selectPkg(cands[0], i); pr != nil {
+					return pr
+				}
+				changed = true
+				if !it.cond {
+					s.setDone(i)
+				}
+			}
+		}
+		if !changed {
+			return nil
+		}
+	}
+}
+
+func dedup(c []int32) []int32 {
+	if len(c) < 2 {
+		return c
+	}
+	out := c[:0:0]
+	for _, x := range c {
+		dup := false
+		for _, y := range out {
+			if x == y {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (s *solver) note(pr *Problem) {
+	level := len(s.frames)
+	if s.best == nil || level < s.bestLevel {
+		s.best, s.bestLevel = pr, level
+	}
+}
+
+// run solves the hard requirements in the queue, deciding and
+// backtracking above frame base. It returns the most telling problem on
+// failure (Kind 0 when ctx ended).
+func (s *solver) run(base int) *Problem {
+	s.best = nil
+	for {
+		if s.steps++; s.steps%256 == 0 && s.ctx.Err() != nil {
+			return &Problem{}
+		}
+		if s.steps > maxSteps {
+			return &Problem{Kind: TooComplex, Detail: fmt.Sprintf("gave up after %d steps", maxSteps)}
+		}
+		if pr := s.propagate(); pr != nil {
+			s.note(pr)
+			if !s.backtrack(base) {
+				return s.best
+			}
+			continue
+		}
+		idx, cands := s.firstChoice()
+		if idx < 0 {
+			// Rich conflicts are checked on the settled set.
+			if pr := s.richConflicts(); pr != nil {
+				s.note(pr)
+				if !s.backtrack(base) {
+					return s.best
+				}
+				continue
+			}
+			return nil
+		}
+		alts := s.policy(cands)
+		s.frames = append(s.frames, frame{trailLen: len(s.trail), queueLen: len(s.queue), item: idx, alts: alts})
+		if pr := s.selectPkg(alts[0], idx); pr != nil {
+			s.note(pr)
+			if !s.backtrack(base) {
+				return s.best
+			}
+		}
+	}
+}
+
+func (s *solver) firstChoice() (int, []int32) {
+	for i := range s.queue {
+		if s.done[i] {
+			continue
+		}
+		sat, cands := s.eval(&s.queue[i])
+		if !sat {
+			return i, dedup(cands)
+		}
+	}
+	return -1, nil
+}
+
+func (s *solver) backtrack(base int) bool {
+	for len(s.frames) > base {
+		f := &s.frames[len(s.frames)-1]
+		for {
+			s.undo(f.trailLen)
+			s.queue = s.queue[:f.queueLen]
+			s.done = s.done[:f.queueLen]
+			f.next++
+			if f.next >= len(f.alts) {
+				break
+			}
+			s.steps++
+			if pr := s.selectPkg(f.alts[f.next], f.item); pr != nil {
+				s.note(pr)
+				continue
+			}
+			return true
+		}
+		s.frames = s.frames[:len(s.frames)-1]
+	}
+	return false
+}
+
+func (s *solver) richConflicts() *Problem {
+	for _, i := range s.order {
+		for _, d := range s.p.cands[i].Pkg.Conflicts {
+			if !d.IsRich() {
+				continue
+			}
+			r := s.p.rich[d.Name]
+			if r != nil && s.satRich(r) {
+				return &Problem{Kind: Conflict, Package: s.nevra(i), Dep: d.Name, Other: "the installed set", Chain: s.chain(i)}
+			}
+		}
+	}
+	return nil
+}
+
+// weak adds Recommends of installed packages and packages whose
+// Supplements are met, each only if it (with its requirements) can be
+// installed; otherwise it is skipped silently.
+func (s *solver) weak() error {
+	for changed := true; changed; {
+		changed = false
+		for k := 0; k < len(s.order); k++ {
+			i := s.order[k]
+			for _, d := range s.p.cands[i].Pkg.Recommends {
+				it, _, ok := s.depItem(i, d, kindRecommends)
+				if !ok {
+					continue
+				}
+				sat, cands := s.eval(&it)
+				if sat || len(cands) == 0 {
+					continue
+				}
+				for _, c := range s.policy(dedup(cands)) {
+					ok, err := s.tryWeak(c, it)
+					if err != nil {
+						return err
+					}
+					if ok {
+						changed = true
+						break
+					}
+				}
+			}
+		}
+		for _, q := range s.supplementers() {
+			for _, d := range s.p.cands[q].Pkg.Supplements {
+				it, _, ok := s.depItem(q, d, kindSupplements)
+				if !ok || s.sel[q] || !s.usable(q) {
+					continue
+				}
+				if sat, _ := s.eval(&it); !sat {
+					continue
+				}
+				// Record the edge as coming from a package that provides it.
+				it.from = s.supplementedBy(&it)
+				ok, err := s.tryWeak(q, it)
+				if err != nil {
+					return err
+				}
+				if ok {
+					changed = true
+				}
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// supplementers lists visible packages with Supplements, best version of
+// each name first, names in order.
+func (s *solver) supplementers() []int32 {
+	var out []int32
+	for _, q := range s.p.suppl {
+		if s.visible[q] && !s.sel[q] {
+			out = append(out, q)
+		}
+	}
+	return s.policyOrder(out)
+}
+
+func (s *solver) supplementedBy(it *item) int32 {
+	found := int32(-1)
+	check := func(i int32) {
+		if found < 0 && s.sel[i] {
+			found = i
+		}
+	}
+	if it.rich == nil {
+		s.p.providers(it.dep, check)
+	} else {
+		it.rich.Leaves(func(d rpmmeta.Dep) { s.p.providers(d, check) })
+	}
+	return found
+}
+
+func (s *solver) tryWeak(c int32, it item) (bool, error) {
+	trail, qlen, frames := len(s.trail), len(s.queue), len(s.frames)
+	s.queue = append(s.queue, it)
+	s.done = append(s.done, true)
+	pr := s.selectPkg(c, qlen)
+	if pr == nil {
+		pr = s.run(frames)
+	}
+	if pr == nil {
+		return true, nil
+	}
+	if pr.Kind == 0 {
+		return false, s.ctx.Err()
+	}
+	s.log.Debug("weak dependency skipped", "package", s.nevra(c), "reason", pr.String())
+	s.frames = s.frames[:frames]
+	s.undo(trail)
+	s.queue = s.queue[:qlen]
+	s.done = s.done[:qlen]
+	return false, nil
+}
+
+// conflictProblem explains why selected package by rules out package q:
+// a conflict either way, or an obsoletes either way.
+func (s *solver) conflictProblem(by, q int32) *Problem {
+	p := s.p
+	a, b := p.cands[by].Pkg, p.cands[q].Pkg
+	for _, d := range a.Conflicts {
+		if !d.IsRich() && p.pkgProvides(q, d) {
+			return &Problem{Kind: Conflict, Package: s.nevra(by), Dep: d.String(), Other: s.nevra(q), Chain: s.chainFrom(by)}
+		}
+	}
+	for _, d := range b.Conflicts {
+		if !d.IsRich() && p.pkgProvides(by, d) {
+			return &Problem{Kind: Conflict, Package: s.nevra(q), Dep: d.String(), Other: s.nevra(by), Chain: s.chainFrom(by)}
+		}
+	}
+	for _, d := range a.Obsoletes {
+		if d.MatchesEVR(b.Name, b.EVR) {
+			return &Problem{Kind: Obsoleted, Package: s.nevra(by), Dep: d.String(), Other: s.nevra(q), Chain: s.chainFrom(by)}
+		}
+	}
+	for _, d := range b.Obsoletes {
+		if d.MatchesEVR(a.Name, a.EVR) {
+			return &Problem{Kind: Obsoleted, Package: s.nevra(q), Dep: d.String(), Other: s.nevra(by), Chain: s.chainFrom(by)}
+		}
+	}
+	return &Problem{Kind: Conflict, Package: s.nevra(by), Dep: b.Name, Other: s.nevra(q), Chain: s.chainFrom(by)}
+}
