@@ -28,7 +28,7 @@ func ValidateGlob(glob string) error {
 		case strings.Contains(seg, "**"):
 			return fmt.Errorf("%q: '**' must be a whole component", glob)
 		}
-		if _, err := path.Match(seg, ""); err != nil {
+		if _, err := path.Match(goClass(seg), ""); err != nil {
 			return fmt.Errorf("%q: component %q: %w", glob, seg, err)
 		}
 	}
@@ -37,7 +37,8 @@ func ValidateGlob(glob string) error {
 
 // MatchPath reports whether the absolute, clean path p matches glob.
 // Within a component, '*' matches any run of characters but '/', '?' one
-// character but '/', '[...]' a class and '\' quotes, as path.Match; a
+// character but '/', '[...]' a class ('[!...]' or '[^...]' negated, as
+// in the shell) and '\' quotes, as path.Match; a
 // "**" component matches zero or more whole components, so
 // "/usr/share/doc/**" matches /usr/share/doc itself and everything below
 // it. An invalid glob matches nothing.
@@ -46,6 +47,9 @@ func MatchPath(glob, p string) bool {
 		return false
 	}
 	gs := strings.Split(glob[1:], "/")
+	for i := range gs {
+		gs[i] = goClass(gs[i])
+	}
 	var ps []string
 	if p != "/" {
 		ps = strings.Split(p[1:], "/")
@@ -76,4 +80,29 @@ func MatchPath(glob, p string) bool {
 		ok, next = next, ok
 	}
 	return ok[0]
+}
+
+// goClass rewrites the shell's negated class "[!...]" to path.Match's
+// "[^...]".
+func goClass(seg string) string {
+	if !strings.Contains(seg, "[!") {
+		return seg
+	}
+	b := []byte(seg)
+	inClass := false
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '\\':
+			i++
+		case !inClass && b[i] == '[':
+			inClass = true
+			if i+1 < len(b) && b[i+1] == '!' {
+				b[i+1] = '^'
+				i++
+			}
+		case inClass && b[i] == ']':
+			inClass = false
+		}
+	}
+	return string(b)
 }

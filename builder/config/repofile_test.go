@@ -192,3 +192,32 @@ func TestRepoFileImport(t *testing.T) {
 	_, err = Load(t.Context(), filepath.Join(dir, "badvar", "c.toml"))
 	wantErr(t, err, "r.repo:3:", "repository[x].baseurl", "$contentdir")
 }
+
+func FuzzParseRepoFile(f *testing.F) {
+	files, _ := filepath.Glob("testdata/repofiles/*.repo")
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("[a]\nbaseurl=file:///a\n x\n"))
+	f.Add([]byte("[a\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rs, err := ParseRepoFile(bytes.NewReader(data), "f.repo")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.repo") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, r := range rs {
+			if r.ID == "" || r.BaseURL == "" || seen[r.ID] || r.Priority < 1 || r.Priority > 99 {
+				t.Fatalf("accepted a bad repository: %+v", r)
+			}
+			seen[r.ID] = true
+		}
+	})
+}

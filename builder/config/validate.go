@@ -52,7 +52,7 @@ func (m *merged) build(path string) (*Config, error) {
 		}
 	}
 	c.Image.Releasever = deref(m.img.Releasever, "")
-	if m.img.Releasever != nil && !releaseverRe.MatchString(c.Image.Releasever) {
+	if c.Image.Releasever != "" && !releaseverRe.MatchString(c.Image.Releasever) {
 		v.fail("image.releasever", "%q is not a release version (letters, digits and . _ + ~ -)", c.Image.Releasever)
 	}
 	c.Image.RPMDB = RPMDB(deref(m.img.RPMDB, string(RPMDBSqlite)))
