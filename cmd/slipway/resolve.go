@@ -1,0 +1,300 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/slipway-build/slipway/builder"
+	"github.com/slipway-build/slipway/builder/config"
+	"github.com/slipway-build/slipway/builder/repo"
+	"github.com/slipway-build/slipway/builder/solve"
+)
+
+func init() {
+	register(&command{
+		Name:    "resolve",
+		Summary: "resolve the packages an image is made of, per architecture",
+		Usage:   "resolve [flags] CONFIG",
+		Long: `Loads the repositories' metadata and resolves [packages] install with every
+dependency, the way dnf does, without running dnf. Prints one package a line,
+name-version-release.arch sorted by name then arch, with EPOCH: before the
+version only when the epoch is not zero. Without --arch, every configured
+architecture is resolved, each block headed "# ARCH". When the request cannot
+be satisfied, slipway says why in dnf's words and exits 1.`,
+		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+			arch := fs.String("arch", "", "resolve only this architecture (x86_64, aarch64)")
+			asJSON := fs.Bool("json", false, "print one JSON document")
+			repofiles := fs.StringArray("repofile", nil, "add the repositories of a dnf/yum .repo `FILE` (repeatable)")
+			return func(ctx context.Context, g *globals, args []string) error {
+				if len(args) != 1 {
+					return usagef("resolve takes one CONFIG file, got %d arguments", len(args))
+				}
+				cfg, err := loadConfig(ctx, g, args[0], *repofiles)
+				if err != nil {
+					return err
+				}
+				arches, err := pickArches(cfg, *arch)
+				if err != nil {
+					return err
+				}
+				res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
+				if err != nil {
+					return resolveError(g, err)
+				}
+				if *asJSON {
+					return writeJSON(g.Stdout, resolveJSON(cfg, res))
+				}
+				for i, r := range res {
+					if *arch == "" {
+						if i > 0 {
+							fmt.Fprintln(g.Stdout)
+						}
+						fmt.Fprintf(g.Stdout, "# %s\n", r.Arch)
+					}
+					for _, p := range r.Packages {
+						fmt.Fprintln(g.Stdout, p.NEVRA.String())
+					}
+				}
+				return nil
+			}
+		},
+	})
+	register(&command{
+		Name:    "why",
+		Summary: "show the dependency chains that pull a package into the image",
+		Usage:   "why [flags] CONFIG PACKAGE",
+		Long: `Resolves CONFIG and prints how PACKAGE (a name or a NEVRA) came to be in
+the image: the shortest chain from the request, as
+"appd -> libfoo.so.1()(64bit) -> libfoo", then every package that needs
+PACKAGE directly. A chain step through a weak dependency is marked
+"(recommends)" or "(supplements)". Exits 1 when PACKAGE is not in the image.`,
+		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+			arch := fs.String("arch", "", "only this architecture")
+			repofiles := fs.StringArray("repofile", nil, "add the repositories of a dnf/yum .repo `FILE` (repeatable)")
+			return func(ctx context.Context, g *globals, args []string) error {
+				if len(args) != 2 {
+					return usagef("why takes CONFIG and PACKAGE, got %d arguments", len(args))
+				}
+				cfg, err := loadConfig(ctx, g, args[0], *repofiles)
+				if err != nil {
+					return err
+				}
+				arches, err := pickArches(cfg, *arch)
+				if err != nil {
+					return err
+				}
+				res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
+				if err != nil {
+					return resolveError(g, err)
+				}
+				var missing []string
+				for i, r := range res {
+					if len(res) > 1 {
+						if i > 0 {
+							fmt.Fprintln(g.Stdout)
+						}
+						fmt.Fprintf(g.Stdout, "# %s\n", r.Arch)
+					}
+					if !printWhy(g.Stdout, r.Result, args[1]) {
+						fmt.Fprintf(g.Stdout, "%s is not in the image\n", args[1])
+						missing = append(missing, r.Arch)
+					}
+				}
+				if len(missing) > 0 {
+					return &exitError{code: 1, msg: fmt.Sprintf("%s is not in the image for %s", args[1], strings.Join(missing, ", "))}
+				}
+				return nil
+			}
+		},
+	})
+}
+
+// printWhy prints the chains that bring pkg in; false when it is not there.
+func printWhy(w io.Writer, res *solve.Result, pkg string) bool {
+	chain := res.Why(pkg)
+	if chain == nil {
+		return false
+	}
+	fmt.Fprintln(w, formatChain(chain))
+	target := chain[len(chain)-1].Package
+	var direct []string
+	for _, r := range res.Reasons {
+		if r.Package != target {
+			continue
+		}
+		switch r.Kind {
+		case solve.ByRequest:
+			direct = append(direct, fmt.Sprintf("  the request for %s", r.Dep))
+		default:
+			direct = append(direct, fmt.Sprintf("  %s %s %s", r.By, r.Kind, r.Dep))
+		}
+	}
+	if len(direct) > 0 {
+		fmt.Fprintf(w, "needed by:\n%s\n", strings.Join(direct, "\n"))
+	}
+	return true
+}
+
+// formatChain renders "appd -> libfoo.so.1()(64bit) -> libfoo".
+func formatChain(chain []solve.Reason) string {
+	var parts []string
+	for i, r := range chain {
+		name := nameOf(r.Package)
+		switch {
+		case i == 0:
+			parts = append(parts, r.Dep)
+			if r.Dep != name {
+				parts = append(parts, name)
+			}
+		case r.Kind == solve.ByRequires:
+			parts = append(parts, r.Dep, name)
+		default:
+			parts = append(parts, "("+r.Kind.String()+") "+r.Dep, name)
+		}
+	}
+	return strings.Join(parts, " -> ")
+}
+
+// nameOf returns the name part of name-[e:]version-release.arch.
+func nameOf(nevra string) string {
+	s := nevra
+	for range 2 {
+		i := strings.LastIndexByte(s, '-')
+		if i <= 0 {
+			return nevra
+		}
+		s = s[:i]
+	}
+	return s
+}
+
+// loadConfig loads a config and adds the repositories of .repo files.
+func loadConfig(ctx context.Context, g *globals, path string, repofiles []string) (*config.Config, error) {
+	cfg, err := config.Load(ctx, path, config.WithLogger(g.Log))
+	if err != nil {
+		return nil, configError(g, err)
+	}
+	if len(repofiles) == 0 {
+		return cfg, nil
+	}
+	c := *cfg
+	c.Repositories = append([]config.Repository(nil), cfg.Repositories...)
+	for _, rf := range repofiles {
+		f, err := os.Open(rf)
+		if err != nil {
+			return nil, fmt.Errorf("reading repofile: %w", err)
+		}
+		repos, err := config.ParseRepoFile(f, rf)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range repos {
+			if _, dup := c.Repository(r.ID); dup {
+				return nil, fmt.Errorf("%s: repository %q is already configured", rf, r.ID)
+			}
+			c.Repositories = append(c.Repositories, r)
+		}
+	}
+	return &c, nil
+}
+
+func pickArches(cfg *config.Config, arch string) ([]string, error) {
+	if arch == "" {
+		return cfg.Image.Architectures, nil
+	}
+	for _, a := range cfg.Image.Architectures {
+		if a == arch {
+			return []string{a}, nil
+		}
+	}
+	return nil, usagef("--arch %s is not among the configured architectures (%s)", arch, strings.Join(cfg.Image.Architectures, ", "))
+}
+
+// builderOptions turns the globals and the environment into the options of
+// the library: cache, proxy, per-repository credentials, logging.
+func builderOptions(g *globals, cfg *config.Config) builder.Options {
+	opts := builder.Options{Log: g.Log}
+	opts.Repo = append(opts.Repo,
+		repo.WithLogger(g.Log),
+		repo.WithCacheDir(g.CacheDir),
+		repo.WithProxy(http.ProxyFromEnvironment), // cmd/ may read the environment
+	)
+	// Basic auth for every repository whose credentials are set.
+	for _, r := range cfg.Repositories {
+		userVar, passVar := repo.AuthEnvNames(r.ID)
+		if u := g.Getenv(userVar); u != "" {
+			opts.Repo = append(opts.Repo, repo.WithBasicAuth(r.ID, u, g.Getenv(passVar)))
+		}
+	}
+	return opts
+}
+
+// resolveError prints every problem of an unsolvable request.
+func resolveError(g *globals, err error) error {
+	var ue *solve.UnsolvableError
+	if errors.As(err, &ue) && len(ue.Problems) > 1 {
+		fmt.Fprintf(g.Stderr, "slipway: cannot resolve for %s:\n", ue.Arch)
+		for _, p := range ue.Problems {
+			fmt.Fprintf(g.Stderr, "  %s\n", p)
+		}
+		return &exitError{code: 1}
+	}
+	return err
+}
+
+type jsonPackage struct {
+	Name     string `json:"name"`
+	Epoch    uint32 `json:"epoch"`
+	Version  string `json:"version"`
+	Release  string `json:"release"`
+	Arch     string `json:"arch"`
+	NEVRA    string `json:"nevra"`
+	Repo     string `json:"repo"`
+	Location string `json:"location"`
+	Checksum string `json:"checksum"`
+	Size     uint64 `json:"size"`
+}
+
+type jsonArch struct {
+	Arch     string        `json:"arch"`
+	Packages []jsonPackage `json:"packages"`
+}
+
+type jsonResolve struct {
+	Image        string     `json:"image"`
+	ConfigDigest string     `json:"config_digest"`
+	Arches       []jsonArch `json:"arches"`
+}
+
+func resolveJSON(cfg *config.Config, res []*builder.Resolution) jsonResolve {
+	out := jsonResolve{Image: cfg.Image.Name, ConfigDigest: cfg.Digest()}
+	for _, r := range res {
+		a := jsonArch{Arch: r.Arch, Packages: []jsonPackage{}}
+		for _, p := range r.Packages {
+			a.Packages = append(a.Packages, jsonPackage{
+				Name: p.Name, Epoch: p.Epoch, Version: p.Version, Release: p.Release, Arch: p.Arch,
+				NEVRA: p.NEVRA.String(), Repo: p.Repo, Location: p.Location,
+				Checksum: p.Checksum.Type + ":" + p.Checksum.Value, Size: p.PackageSize,
+			})
+		}
+		out.Arches = append(out.Arches, a)
+	}
+	sort.SliceStable(out.Arches, func(i, j int) bool { return out.Arches[i].Arch < out.Arches[j].Arch })
+	return out
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
