@@ -302,7 +302,7 @@ func newReadahead(r io.Reader, limit int64, h hash.Hash, closer func()) *readahe
 			case <-ra.done:
 				return
 			}
-			n, err := io.ReadFull(r, buf)
+			n, err := readFull(r, buf)
 			if n > 0 {
 				ra.n += int64(n)
 				if ra.n > limit {
@@ -318,7 +318,7 @@ func newReadahead(r io.Reader, limit int64, h hash.Hash, closer func()) *readahe
 					return
 				}
 			}
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
+			if err == io.EOF {
 				if h != nil {
 					ra.sum = h.Sum(nil)
 				}
@@ -371,4 +371,18 @@ func (ra *readahead) Close() {
 	}
 	for range ra.ch {
 	}
+}
+
+// readFull is io.ReadFull keeping the reader's own error (a truncated
+// gzip stream's io.ErrUnexpectedEOF must not look like a short read).
+func readFull(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
