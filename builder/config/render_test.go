@@ -172,3 +172,13 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		c, err := Load(b.Context(), "testdata/example/core.toml")
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = c.Digest()
+	}
+}
