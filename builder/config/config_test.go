@@ -391,3 +391,10 @@ func TestCycles(t *testing.T) {
 		t.Errorf("chain merged to %+v %q", c.Image, c.Packages.Install)
 	}
 }
+
+func TestTooLarge(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{"c.toml": minimal + "# " + strings.Repeat("x", maxConfig) + "\n"})
+	_, err := Load(t.Context(), filepath.Join(dir, "c.toml"))
+	wantErr(t, err, "c.toml: larger than")
+}

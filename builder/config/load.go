@@ -14,8 +14,11 @@ import (
 	"strings"
 )
 
-// maxExtends bounds an extends chain.
-const maxExtends = 32
+// maxExtends bounds an extends chain; maxConfig the size of one file.
+const (
+	maxExtends = 32
+	maxConfig  = 4 << 20
+)
 
 // Option changes how Load works.
 type Option func(*options) error
@@ -125,6 +128,9 @@ func (l *loader) chain(ctx context.Context, path string) ([]*layer, error) {
 				return nil, &Error{File: prev.file, Line: prev.lines["extends"], Key: "extends", Msg: "reading " + file, Err: err}
 			}
 			return nil, fmt.Errorf("reading config: %w", err)
+		}
+		if len(data) > maxConfig {
+			return nil, &Error{File: file, Msg: fmt.Sprintf("larger than %d bytes", maxConfig)}
 		}
 		l.opts.log.Debug("read config file", "file", file)
 		ly, err := l.prepare(file, abs, data)
@@ -236,6 +242,9 @@ func (l *loader) importRepoFile(ly *layer, prefix string, r wireRepo, dir string
 	data, err := l.opts.readFile(p)
 	if err != nil {
 		return nil, &Error{File: pos.File, Line: pos.Line, Key: prefix + ".repofile", Msg: "reading " + *r.RepoFile, Err: err}
+	}
+	if len(data) > maxRepoFile {
+		return nil, &Error{File: p, Msg: fmt.Sprintf("larger than %d bytes", maxRepoFile)}
 	}
 	l.opts.log.Debug("read repo file", "file", p)
 	entries, err := parseRepoFile(data, p)
