@@ -1,6 +1,7 @@
 package solve
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
@@ -11,13 +12,19 @@ import (
 //
 //  1. the best (lowest) repository priority among them;
 //  2. packages not obsoleted by another of them;
-//  3. package name, in byte order (libsolv's choice between names);
-//  4. within a name, highest EVR first;
-//  5. the target arch before noarch; then repository order.
+//  3. names whose best version is recommended by an installed package or
+//     by another candidate, or supplements the installed set (libsolv's
+//     prune_to_recommended; it applies even with weak deps off);
+//  4. for a simple capability, the highest version at which the best
+//     version of each name provides it ("cap = 2" before "cap = 1"),
+//     versioned provides before unversioned ones;
+//  5. package name, in byte order (libsolv's choice between names);
+//  6. within a name, highest EVR first;
+//  7. the target arch before noarch; then repository order.
 //
-// Packages pushed back by 1 and 2 still follow, so backtracking can use
+// Packages pushed back by 1 to 3 still follow, so backtracking can use
 // them.
-func (s *solver) policy(cands []int32) []int32 {
+func (s *solver) policy(cands []int32, capabilities []string) []int32 {
 	if len(cands) < 2 {
 		return cands
 	}
@@ -26,21 +33,66 @@ func (s *solver) policy(cands []int32) []int32 {
 	for _, c := range cands[1:] {
 		bestPrio = min(bestPrio, p.cands[c].prio())
 	}
+	// libsolv looks at the best version of each name only when it
+	// prefers recommended packages: rank names by that version.
+	bestOf := map[string]int32{}
+	for _, c := range cands {
+		n := p.cands[c].Pkg.Name
+		if b, ok := bestOf[n]; !ok || s.better(c, b) {
+			bestOf[n] = c
+		}
+	}
+	recName := map[string]bool{}
+	for n, b := range bestOf {
+		recName[n] = s.recommended(b, bestOf)
+	}
 	rank := make(map[int32]int, len(cands))
 	for _, c := range cands {
 		r := 0
-		if p.cands[c].prio() != bestPrio {
+		switch {
+		case p.cands[c].prio() != bestPrio:
+			r = 3
+		case s.obsoletedByOther(c, cands):
 			r = 2
-		} else if s.obsoletedByOther(c, cands) {
+		case !recName[p.cands[c].Pkg.Name]:
 			r = 1
 		}
 		rank[c] = r
+	}
+	// The version each candidate's best version of its name provides the
+	// capability at: libsolv prefers the highest.
+	var provEVR map[string]*rpmmeta.EVR
+	if len(capabilities) > 0 {
+		provEVR = map[string]*rpmmeta.EVR{}
+		for n, b := range bestOf {
+			for _, d := range p.provs[b] {
+				if !slices.Contains(capabilities, d.Name) || d.Flags&rpmmeta.SenseCompareMask != rpmmeta.SenseEqual || d.Version == "" {
+					continue
+				}
+				e := d.EVR()
+				if cur := provEVR[n]; cur == nil || rpmmeta.Compare(e, *cur) > 0 {
+					provEVR[n] = &e
+				}
+			}
+		}
 	}
 	out := append([]int32(nil), cands...)
 	sort.SliceStable(out, func(a, b int) bool {
 		x, y := out[a], out[b]
 		if rank[x] != rank[y] {
 			return rank[x] < rank[y]
+		}
+		nx, ny := p.cands[x].Pkg.Name, p.cands[y].Pkg.Name
+		if ex, ey := provEVR[nx], provEVR[ny]; nx != ny && (ex != nil || ey != nil) {
+			switch {
+			case ey == nil:
+				return true
+			case ex == nil:
+				return false
+			}
+			if c := rpmmeta.Compare(*ex, *ey); c != 0 {
+				return c > 0
+			}
 		}
 		return s.better(x, y)
 	})
@@ -80,6 +132,55 @@ func (s *solver) obsoletedByOther(c int32, cands []int32) bool {
 		}
 		for _, d := range po.Obsoletes {
 			if d.MatchesEVR(pc.Name, pc.EVR) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// recommended reports whether package c is recommended by a selected
+// package or by another of the candidates (the best version of each
+// name), or supplements the selected set.
+func (s *solver) recommended(c int32, bestOf map[string]int32) bool {
+	p := s.p
+	provides := func(by int32) bool {
+		for _, d := range p.cands[by].Pkg.Recommends {
+			if d.IsRich() {
+				if r := p.rich[d.Name]; r != nil {
+					found := false
+					r.Leaves(func(l rpmmeta.Dep) { found = found || p.pkgProvides(c, l) })
+					if found {
+						return true
+					}
+				}
+				continue
+			}
+			if p.pkgProvides(c, d) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, i := range s.order {
+		if provides(i) {
+			return true
+		}
+	}
+	names := make([]string, 0, len(bestOf))
+	for n := range bestOf {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if o := bestOf[n]; o != c && provides(o) {
+			return true
+		}
+	}
+	for _, d := range p.cands[c].Pkg.Supplements {
+		it, _, ok := s.depItem(c, d, kindSupplements)
+		if ok {
+			if sat, _ := s.eval(&it); sat {
 				return true
 			}
 		}

@@ -73,6 +73,8 @@ type Result struct {
 	// Reasons lists every edge between installed packages (and from the
 	// request), sorted by Package, By, Dep, Kind.
 	Reasons []Reason
+
+	backtracks int // how often the search undid a choice (for tests)
 }
 
 // Why returns one shortest chain of reasons from the request to the
@@ -171,22 +173,23 @@ type frame struct {
 }
 
 type solver struct {
-	ctx     context.Context
-	log     *slog.Logger
-	p       *Pool
-	req     Request
-	visible []bool
-	excl    []bool
-	sel     []bool
-	forbid  []int32
-	forbBy  []int32
-	parent  []int32 // item index that selected the package
-	order   []int32
-	queue   []item
-	done    []bool
-	trail   []trailEntry
-	frames  []frame
-	steps   int
+	ctx        context.Context
+	log        *slog.Logger
+	p          *Pool
+	req        Request
+	visible    []bool
+	excl       []bool
+	sel        []bool
+	forbid     []int32
+	forbBy     []int32
+	parent     []int32 // item index that selected the package
+	order      []int32
+	queue      []item
+	done       []bool
+	trail      []trailEntry
+	frames     []frame
+	steps      int
+	backtracks int
 
 	best      *Problem
 	bestLevel int
@@ -254,8 +257,23 @@ func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Resul
 		}
 	}
 	res := s.result()
+	res.backtracks = s.backtracks
 	log.Debug("solved", "arch", req.Arch, "request", len(req.Install), "packages", len(res.Packages), "steps", s.steps)
 	return res, nil
+}
+
+// capabilities lists the capability names the item asks for (the leaves
+// of a rich dependency); none for a request by package name.
+func (it *item) capability() []string {
+	if it.nameOnly {
+		return nil
+	}
+	if it.rich == nil {
+		return []string{it.dep.Name}
+	}
+	var out []string
+	it.rich.Leaves(func(d rpmmeta.Dep) { out = append(out, d.Name) })
+	return out
 }
 
 func hasGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
@@ -910,7 +928,7 @@ func (s *solver) run(base int) *Problem {
 			}
 			return nil
 		}
-		alts := s.policy(cands)
+		alts := s.policy(cands, s.queue[idx].capability())
 		s.frames = append(s.frames, frame{trailLen: len(s.trail), queueLen: len(s.queue), item: idx, alts: alts})
 		if pr := s.selectPkg(alts[0], idx); pr != nil {
 			s.note(pr)
@@ -942,6 +960,7 @@ func (s *solver) backtrack(base int) bool {
 			s.queue = s.queue[:f.queueLen]
 			s.done = s.done[:f.queueLen]
 			f.next++
+			s.backtracks++
 			if f.next >= len(f.alts) {
 				break
 			}
@@ -989,7 +1008,7 @@ func (s *solver) weak() error {
 				if sat || len(cands) == 0 {
 					continue
 				}
-				for _, c := range s.policy(dedup(cands)) {
+				for _, c := range s.policy(dedup(cands), it.capability()) {
 					ok, err := s.tryWeak(c, it)
 					if err != nil {
 						return err
