@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"unsafe"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
 )
@@ -175,25 +176,25 @@ func readCache(path string, kind byte) ([]byte, error) {
 	return body[len(cacheMagic)+2:], nil
 }
 
-// encoder builds the string table and record stream.
+// encoder writes the record stream with every string inline (length,
+// then bytes). The decoder turns the whole body into one string once and
+// slices it, so a warm load makes no per-string allocation; not sharing
+// repeated strings makes encoding a stream of appends.
 type encoder struct {
-	idx  map[string]uint64
-	strs []string
-	rec  []byte
+	rec []byte
 }
 
-func newEncoder() *encoder {
-	return &encoder{idx: map[string]uint64{"": 0}, strs: []string{""}}
+func newEncoder(kind byte, count, sizeHint int) *encoder {
+	rec := make([]byte, 0, sizeHint)
+	rec = append(rec, cacheMagic...)
+	rec = append(rec, cacheVersion, kind)
+	rec = binary.AppendUvarint(rec, uint64(count))
+	return &encoder{rec: rec}
 }
 
 func (e *encoder) str(s string) {
-	i, ok := e.idx[s]
-	if !ok {
-		i = uint64(len(e.strs))
-		e.idx[s] = i
-		e.strs = append(e.strs, s)
-	}
-	e.rec = binary.AppendUvarint(e.rec, i)
+	e.rec = binary.AppendUvarint(e.rec, uint64(len(s)))
+	e.rec = append(e.rec, s...)
 }
 
 func (e *encoder) uint(n uint64) { e.rec = binary.AppendUvarint(e.rec, n) }
@@ -215,27 +216,8 @@ func (e *encoder) strList(ss []string) {
 	}
 }
 
-func (e *encoder) finish(kind byte, count int) []byte {
-	size := 0
-	for _, s := range e.strs {
-		size += len(s)
-	}
-	out := make([]byte, 0, len(cacheMagic)+2+size+3*len(e.strs)+len(e.rec)+16)
-	out = append(out, cacheMagic...)
-	out = append(out, cacheVersion, kind)
-	out = binary.AppendUvarint(out, uint64(len(e.strs)))
-	for _, s := range e.strs {
-		out = binary.AppendUvarint(out, uint64(len(s)))
-	}
-	for _, s := range e.strs {
-		out = append(out, s...)
-	}
-	out = binary.AppendUvarint(out, uint64(count))
-	return append(out, e.rec...)
-}
-
 func encodePrimary(pkgs []Package) []byte {
-	e := newEncoder()
+	e := newEncoder('P', len(pkgs), 1024*len(pkgs))
 	for i := range pkgs {
 		p := &pkgs[i]
 		e.str(p.Name)
@@ -262,11 +244,11 @@ func encodePrimary(pkgs []Package) []byte {
 		e.uint(p.HeaderStart)
 		e.uint(p.HeaderEnd)
 	}
-	return e.finish('P', len(pkgs))
+	return e.rec
 }
 
 func encodeFilelists(fls []fileList) []byte {
-	e := newEncoder()
+	e := newEncoder('F', len(fls), 512*len(fls))
 	for i := range fls {
 		fl := &fls[i]
 		e.str(fl.PkgID)
@@ -277,39 +259,20 @@ func encodeFilelists(fls []fileList) []byte {
 		e.str(fl.EVR.Release)
 		e.strList(fl.Files)
 	}
-	return e.finish('F', len(fls))
+	return e.rec
 }
 
-// decoder reads what encoder wrote, checking every bound.
+// decoder reads what encoder wrote, checking every bound. blob is the
+// body as one string; strings are slices of it.
 type decoder struct {
 	b    []byte
-	strs []string
+	blob string
 	err  error
 }
 
 func newDecoder(body []byte) (*decoder, int, error) {
-	d := &decoder{b: body}
-	n := d.uint()
-	if d.err != nil || n > uint64(len(d.b)) {
-		return nil, 0, fmt.Errorf("%w: string count", errCacheCorrupt)
-	}
-	lens := make([]uint64, n)
-	total := uint64(0)
-	for i := range lens {
-		lens[i] = d.uint()
-		total += lens[i]
-		if d.err != nil || total > uint64(len(d.b)) {
-			return nil, 0, fmt.Errorf("%w: string table", errCacheCorrupt)
-		}
-	}
-	blob := string(d.b[:total])
-	d.b = d.b[total:]
-	d.strs = make([]string, n)
-	off := uint64(0)
-	for i, l := range lens {
-		d.strs[i] = blob[off : off+l]
-		off += l
-	}
+	blob := string(body)
+	d := &decoder{b: unsafe.Slice(unsafe.StringData(blob), len(blob)), blob: blob}
 	count := d.uint()
 	if d.err != nil || count > uint64(len(d.b)) {
 		return nil, 0, fmt.Errorf("%w: record count", errCacheCorrupt)
@@ -344,12 +307,14 @@ func (d *decoder) int() int64 {
 }
 
 func (d *decoder) str() string {
-	i := d.uint()
-	if i >= uint64(len(d.strs)) {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
 		d.err = errCacheCorrupt
 		return ""
 	}
-	return d.strs[i]
+	start := len(d.blob) - len(d.b)
+	d.b = d.b[n:]
+	return d.blob[start : start+int(n)]
 }
 
 func (d *decoder) count() int {
