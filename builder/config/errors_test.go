@@ -55,7 +55,7 @@ func TestErrors(t *testing.T) {
 		{"id duplicate", minimal + "[[repository]]\nid = \"local\"\nbaseurl = \"file:///x\"\n", []string{"c.toml:14:", "repository[local].id:", "repeats the repository at line 6"}},
 		{"baseurl missing", with(t, `baseurl = "file:///srv/repo"`, ""), []string{"c.toml:6:", "repository[local].baseurl: required key is missing"}},
 		{"baseurl scheme", with(t, `baseurl = "file:///srv/repo"`, `baseurl = "ftp://h/x"`), []string{"c.toml:8:", "repository[local].baseurl:", `scheme "ftp"`}},
-		{"baseurl not a URL", with(t, `baseurl = "file:///srv/repo"`, `baseurl = "/srv/repo"`), []string{"c.toml:8:", "not a URL"}},
+		{"baseurl not a URL", with(t, `baseurl = "file:///srv/repo"`, `baseurl = "ftp:/srv/repo"`), []string{"c.toml:8:", "not a URL"}},
 		{"baseurl relative file", with(t, `baseurl = "file:///srv/repo"`, `baseurl = "file://srv/repo"`), []string{"c.toml:8:", "absolute path"}},
 		{"baseurl no host", with(t, `baseurl = "file:///srv/repo"`, `baseurl = "https:///x"`), []string{"c.toml:8:", "no host"}},
 		{"baseurl releasever unset", with(t, `baseurl = "file:///srv/repo"`, `baseurl = "https://h/$releasever/x"`), []string{"c.toml:8:", "image.releasever is not set"}},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -242,6 +243,11 @@ func (v *validator) repository(lr layerRepo, releasever string) Repository {
 	if !repoID.MatchString(id) {
 		v.fail(keyRepo(id, "id"), "%q is not a repository id (letters, digits and _ . : -)", id)
 	}
+	if w.BaseURL != nil && isLocalPath(r.BaseURL) {
+		// A plain path is a local repository relative to the file
+		// that declared it.
+		r.BaseURL = localPathURL(r.BaseURL, filepath.Dir(lr.file))
+	}
 	if w.BaseURL == nil {
 		v.fail(keyRepo(id, "baseurl"), "required key is missing")
 	} else if err := checkURL(r.BaseURL, releasever); err != nil {
@@ -284,6 +290,26 @@ func (v *validator) repository(lr layerRepo, releasever string) Repository {
 		}
 	}
 	return r
+}
+
+// isLocalPath reports whether a baseurl is a plain filesystem path rather
+// than a URL (or something that looks like one, "scheme:...").
+func isLocalPath(u string) bool {
+	return u != "" && !strings.Contains(u, "://") && !schemePrefix.MatchString(u)
+}
+
+var schemePrefix = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+
+// localPathURL turns a baseurl path into a file:// URL, relative paths
+// against dir.
+func localPathURL(p, dir string) string {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	return "file://" + filepath.ToSlash(p)
 }
 
 // checkURL checks a baseurl: file:///abs, http://host/..., https://host/...,

@@ -271,3 +271,27 @@ func TestLockAndCheck(t *testing.T) {
 		t.Errorf("lock --check changed the lockfile")
 	}
 }
+
+// TestExampleMatchesDnf runs the README's first command on the committed
+// example and compares each architecture with dnf's answer.
+func TestExampleMatchesDnf(t *testing.T) {
+	testutil.RequireTool(t, "dnf", "dnf")
+	example, err := filepath.Abs(filepath.Join("..", "..", "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	code, out, errOut := runCLI(t, map[string]string{"HOME": dir}, "--cache-dir", dir, "resolve", filepath.Join(example, "hello.toml"))
+	if code != 0 {
+		t.Fatalf("resolve examples/hello.toml: exit %d: %s", code, errOut)
+	}
+	blocks := strings.Split(strings.TrimSpace(out), "\n\n")
+	for i, arch := range []string{"x86_64", "aarch64"} {
+		want := dnfInstall(t, filepath.Join(example, "repo", arch), filepath.Join(example, "keys", "RPM-GPG-KEY-slipway-example"), arch,
+			[]string{"filesystem", "setup", "busybox", "appd"})
+		got := strings.Join(strings.Split(blocks[i], "\n")[1:], "\n")
+		if got != strings.Join(want, "\n") {
+			t.Errorf("%s: slipway:\n%s\ndnf:\n%s", arch, got, strings.Join(want, "\n"))
+		}
+	}
+}
