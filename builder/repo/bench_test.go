@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/slipway-build/slipway/builder/repo/synth"
 )
@@ -52,6 +54,8 @@ func BenchmarkOpenCold(b *testing.B) {
 	dir := synthDir(b)
 	cfg := Config{ID: "synth", BaseURL: "file://" + dir}
 	b.ResetTimer()
+	c0 := cpuTime()
+	defer func() { reportCPU(b, c0) }()
 	for b.Loop() {
 		b.StopTimer()
 		cache := b.TempDir()
@@ -70,6 +74,8 @@ func BenchmarkOpenCold(b *testing.B) {
 func BenchmarkOpenNoCache(b *testing.B) {
 	dir := synthDir(b)
 	cfg := Config{ID: "synth", BaseURL: "file://" + dir}
+	c0 := cpuTime()
+	defer func() { reportCPU(b, c0) }()
 	for b.Loop() {
 		if _, err := Open(b.Context(), cfg); err != nil {
 			b.Fatal(err)
@@ -87,6 +93,8 @@ func BenchmarkOpenWarm(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	c0 := cpuTime()
+	defer func() { reportCPU(b, c0) }()
 	for b.Loop() {
 		r, err := Open(b.Context(), cfg, WithCacheDir(cache))
 		if err != nil {
@@ -104,6 +112,8 @@ func BenchmarkParsePrimary(b *testing.B) {
 	_, _, open := rawRecordB(b, synthDir(b), "primary")
 	b.SetBytes(int64(len(open)))
 	b.ResetTimer()
+	c0 := cpuTime()
+	defer func() { reportCPU(b, c0) }()
 	for b.Loop() {
 		pkgs, err := parsePrimary(bytes.NewReader(open))
 		if err != nil || len(pkgs) != 20000 {
@@ -116,6 +126,8 @@ func BenchmarkParseFilelists(b *testing.B) {
 	_, _, open := rawRecordB(b, synthDir(b), "filelists")
 	b.SetBytes(int64(len(open)))
 	b.ResetTimer()
+	c0 := cpuTime()
+	defer func() { reportCPU(b, c0) }()
 	for b.Loop() {
 		fl, err := parseFilelists(bytes.NewReader(open))
 		if err != nil || len(fl) != 20000 {
@@ -135,6 +147,8 @@ func BenchmarkDecodeCache(b *testing.B) {
 	b.SetBytes(int64(len(enc)))
 	b.ReportMetric(float64(len(enc)), "cache-bytes")
 	b.ResetTimer()
+	c0 := cpuTime()
+	defer func() { reportCPU(b, c0) }()
 	for b.Loop() {
 		if _, err := decodePrimary(enc[len(cacheMagic)+2:]); err != nil {
 			b.Fatal(err)
@@ -183,6 +197,8 @@ func BenchmarkEncodeCache(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	c0 := cpuTime()
+	defer func() { reportCPU(b, c0) }()
 	for b.Loop() {
 		encodePrimary(pkgs)
 	}
@@ -197,9 +213,24 @@ func BenchmarkWriteCache(b *testing.B) {
 	enc := encodePrimary(pkgs)
 	dir := b.TempDir()
 	b.ResetTimer()
+	c0 := cpuTime()
+	defer func() { reportCPU(b, c0) }()
 	for b.Loop() {
 		if err := writeCache(filepath.Join(dir, "x"), enc); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// cpuTime returns the process's user+system CPU time. Benchmarks report it
+// per operation ("cpu-ns/op") because wall time on a shared machine
+// depends on its load.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }

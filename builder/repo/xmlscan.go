@@ -167,6 +167,11 @@ func (s *scanner) next() error {
 			s.pos += i
 			return nil
 		}
+		if s.pos+1 < s.end {
+			if c := s.buf[s.pos+1]; c != '!' && c != '?' {
+				return s.tag()
+			}
+		}
 		if err := s.ensure(9); err != nil {
 			return err
 		}
@@ -223,36 +228,41 @@ func (s *scanner) next() error {
 
 // tag reads a start or end tag at pos.
 func (s *scanner) tag() error {
-	// Find the closing '>' outside quoted attribute values.
-	i := 1
-	var quote byte
+	// Find the closing '>' outside quoted attribute values: find a '>',
+	// then skip the quoted values before it; a '>' inside a value moves
+	// the search past that value.
+	i, gt := 1, -1
 	for {
-		if s.pos+i >= s.end {
-			ok, err := s.fill()
+		if gt < i {
+			j, err := s.indexFrom(i, '>')
 			if err != nil {
 				return err
 			}
-			if !ok {
+			if j < 0 {
 				return s.errorf("unterminated tag")
 			}
-			continue
+			gt = j
 		}
-		c := s.buf[s.pos+i]
-		if quote != 0 {
-			if j := bytes.IndexByte(s.buf[s.pos+i:s.end], quote); j >= 0 {
-				i += j + 1
-				quote = 0
-			} else {
-				i = s.end - s.pos
-			}
-			continue
+		seg := s.buf[s.pos+i : s.pos+gt]
+		q := bytes.IndexByte(seg, '"')
+		if q < 0 {
+			q = bytes.IndexByte(seg, '\'')
+		} else if a := bytes.IndexByte(seg[:q], '\''); a >= 0 {
+			q = a
 		}
-		if c == '"' || c == '\'' {
-			quote = c
-		} else if c == '>' {
+		if q < 0 {
+			i = gt
 			break
 		}
-		i++
+		quote := seg[q]
+		c, err := s.indexFrom(i+q+1, quote)
+		if err != nil {
+			return err
+		}
+		if c < 0 {
+			return s.errorf("unterminated attribute value")
+		}
+		i = c + 1
 	}
 	t := s.buf[s.pos+1 : s.pos+i]
 	s.pos += i + 1
