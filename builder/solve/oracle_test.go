@@ -97,10 +97,25 @@ func testsolvCase(t testing.TB, cs []Candidate, req Request, jobs []string) stri
 // runTestsolv returns the NEVRAs libsolv installs, sorted, or the problem
 // text when it finds problems.
 func runTestsolv(t testing.TB, testcase string) (installed []string, problems string) {
+	return runTestsolvIn(t, t.TempDir(), testcase)
+}
+
+// runTestsolvIn writes the testcase into dir (testsolv opens the files a
+// testcase names relative to it).
+func runTestsolvIn(t testing.TB, dir, testcase string) (installed []string, problems string) {
 	t.Helper()
 	bin := testutil.RequireTool(t, "testsolv", "libsolv-tools")
-	file := filepath.Join(t.TempDir(), "case.t")
-	if err := os.WriteFile(file, []byte(testcase), 0o644); err != nil {
+	f, err := os.CreateTemp(dir, "case-*.t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := f.Name()
+	defer os.Remove(file)
+	_, err = f.WriteString(testcase)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	out, err := exec.Command(bin, file).CombinedOutput()

@@ -89,7 +89,7 @@ func TestRandomAgainstLibsolv(t *testing.T) {
 		pool := NewPool(cs)
 		for _, weak := range []bool{false, true} {
 			for _, n := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"} {
-				req := Request{Arch: "x86_64", Install: []string{n}, WeakDeps: weak}
+				req := Request{Arch: "x86_64", Install: []string{n}, WeakDeps: weak, KeepObsoleted: true}
 				want, problems := runTestsolv(t, testsolvCase(t, cs, req, []string{"name " + n}))
 				res, err := pool.Solve(t.Context(), nil, req)
 				total++

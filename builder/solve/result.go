@@ -1,6 +1,7 @@
 package solve
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
@@ -24,13 +25,7 @@ func (s *solver) result() *Result {
 	for _, i := range sel {
 		res.Packages = append(res.Packages, p.cands[i])
 	}
-	seen := map[Reason]bool{}
-	add := func(r Reason) {
-		if !seen[r] {
-			seen[r] = true
-			res.Reasons = append(res.Reasons, r)
-		}
-	}
+	add := func(r Reason) { res.Reasons = append(res.Reasons, r) }
 	// providersIn calls fn for selected packages satisfying d.
 	providersIn := func(it item, fn func(int32)) {
 		if it.rich == nil {
@@ -100,5 +95,6 @@ func (s *solver) result() *Result {
 		}
 		return x.Kind < y.Kind
 	})
+	res.Reasons = slices.Compact(res.Reasons)
 	return res
 }

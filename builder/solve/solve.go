@@ -27,6 +27,10 @@ type Request struct {
 	// WeakDeps installs Recommends of installed packages and packages
 	// whose Supplements are met, when they can be installed.
 	WeakDeps bool
+	// KeepObsoleted installs a requested name even when another package
+	// obsoletes it. By default, like dnf (obsoletes=True), the request
+	// goes to the obsoleting package instead.
+	KeepObsoleted bool
 }
 
 // ReasonKind says which kind of edge brought a package in.
@@ -190,6 +194,7 @@ type solver struct {
 	frames     []frame
 	steps      int
 	backtracks int
+	nevras     map[int32]string
 
 	best      *Problem
 	bestLevel int
@@ -328,6 +333,12 @@ func (s *solver) addRequest(arg string) *Problem {
 		return nil
 	}
 	if vis, ex := visibleName(arg); vis {
+		if by := s.obsoleter(arg); by != "" && !s.req.KeepObsoleted {
+			s.log.Info("requested package is obsoleted, installing the obsoleting one instead", "package", arg, "by", by)
+			nameItem(by, rpmmeta.Dep{})
+			s.queue[len(s.queue)-1].request = arg
+			return nil
+		}
 		nameItem(arg, rpmmeta.Dep{})
 		return nil
 	} else if ex {
@@ -358,6 +369,37 @@ func (s *solver) addRequest(arg string) *Problem {
 	}
 	s.push(it)
 	return nil
+}
+
+// obsoleter returns the name of the package dnf would install instead of
+// the requested name: the best visible package of another name whose
+// Obsoletes match the best visible version of name. "" if none.
+func (s *solver) obsoleter(name string) string {
+	p := s.p
+	var best int32 = -1
+	for _, i := range p.byName[name] {
+		if s.visible[i] && (best < 0 || s.better(i, best)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	target := p.cands[best].Pkg
+	var found []int32
+	for _, ref := range p.obsBy[name] {
+		q := ref.pkg
+		if !s.visible[q] || p.cands[q].Pkg.Name == name {
+			continue
+		}
+		if p.cands[q].Pkg.Obsoletes[ref.dep].MatchesEVR(name, target.EVR) {
+			found = append(found, q)
+		}
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	return p.cands[s.policyOrder(found)[0]].Pkg.Name
 }
 
 // nevrCuts splits "name-ver-rel" and "name-ver" candidates.
@@ -456,7 +498,15 @@ func (s *solver) nevra(i int32) string {
 	if i < 0 {
 		return "the request"
 	}
-	return s.p.cands[i].Pkg.NEVRA.String()
+	if s.nevras == nil {
+		s.nevras = map[int32]string{}
+	}
+	if n, ok := s.nevras[i]; ok {
+		return n
+	}
+	n := s.p.cands[i].Pkg.NEVRA.String()
+	s.nevras[i] = n
+	return n
 }
 
 // chain explains how package i came to be needed.

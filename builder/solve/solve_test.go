@@ -105,6 +105,12 @@ func TestSolveUnit(t *testing.T) {
 			want:    []string{"app-1-1.noarch", "zmail-1-1.x86_64"},
 		},
 		{
+			name:    "requested name obsoleted: dnf installs the obsoleting package",
+			pkgs:    []string{"oldwebd-1.0-1.noarch", "webd-2.4-1.noarch;O:oldwebd < 2.0"},
+			install: []string{"oldwebd"},
+			want:    []string{"webd-2.4-1.noarch"},
+		},
+		{
 			name:    "glob request",
 			pkgs:    []string{"lib-a-1-1.noarch", "lib-b-1-1.noarch", "other-1-1.noarch"},
 			install: []string{"lib-*"},
