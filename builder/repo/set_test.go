@@ -1,0 +1,215 @@
+package repo
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/internal/testrepo"
+)
+
+func TestFilter(t *testing.T) {
+	t.Parallel()
+	p := &Package{Package: rpmmeta.Package{NEVRA: rpmmeta.NEVRA{Name: "tzdata", EVR: rpmmeta.EVR{Epoch: 1, Version: "2024a", Release: "1.azl3"}, Arch: "noarch"}}}
+	cases := []struct {
+		include, exclude []string
+		keep             bool
+	}{
+		{nil, nil, true},
+		{[]string{"tzdata"}, nil, true},
+		{[]string{"tz*"}, nil, true},
+		{[]string{"bash"}, nil, false},
+		{nil, []string{"tzdata"}, false},
+		{nil, []string{"tzdata.noarch"}, false},
+		{nil, []string{"tzdata.x86_64"}, true},
+		{nil, []string{"tzdata-2024a"}, false},
+		{nil, []string{"tzdata-2023*"}, true},
+		{nil, []string{"tzdata-2024a-1.azl3"}, false},
+		{nil, []string{"tzdata-1:2024a-1.azl3.noarch"}, false},
+		{nil, []string{"tzdata-0:2024a-1.azl3.noarch"}, true},
+		{nil, []string{"tz?ata"}, false},
+		{nil, []string{"[st]zdata"}, false},
+		{nil, []string{"tzdat"}, true},
+		{[]string{"tz*"}, []string{"*.noarch"}, false},
+	}
+	for _, tc := range cases {
+		f, err := newFilter(tc.include, tc.exclude)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.keep(p); got != tc.keep {
+			t.Errorf("include %q exclude %q: keep=%v, want %v", tc.include, tc.exclude, got, tc.keep)
+		}
+	}
+	if _, err := newFilter([]string{"[oops"}, nil); err == nil || !strings.Contains(err.Error(), `"[oops"`) {
+		t.Errorf("bad pattern: err = %v", err)
+	}
+}
+
+// TestLoad loads two repositories as a set: arch filtering, priorities,
+// includepkgs/excludepkgs and filelists for the whole set.
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	tr := testrepo.Get(t)
+	cfgs := []Config{
+		{ID: "base", BaseURL: "file://" + tr.Dir["x86_64"], GPGKeys: []string{"file://" + tr.KeyFile}, RepoGPGCheck: true, ExcludePkgs: []string{"tzdata-2023*", "webd-doc"}},
+		{ID: "arm", BaseURL: "file://" + tr.Dir["aarch64"], Priority: 10, IncludePkgs: []string{"tz*", "glibc"}},
+	}
+	s, err := Load(t.Context(), cfgs, "x86_64", WithCacheDir(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Repos) != 2 || s.Repos[0].ID() != "base" || s.Repos[1].ID() != "arm" {
+		t.Fatalf("repos out of order: %v", s.Repos)
+	}
+	var got []string
+	for _, p := range s.Packages {
+		if p.Arch != "x86_64" && p.Arch != "noarch" {
+			t.Errorf("%s: wrong arch in an x86_64 set", p.NEVRA)
+		}
+		if p.Name == "webd-doc" || (p.Name == "tzdata" && p.Version == "2023c" && p.Repo == "base") {
+			t.Errorf("%s from %s: excluded package kept", p.NEVRA, p.Repo)
+		}
+		if p.Repo == "arm" {
+			if p.Priority != 10 || p.Name != "tzdata" {
+				t.Errorf("%s from arm: priority %d; only noarch tzdata should pass includepkgs and the arch filter", p.NEVRA, p.Priority)
+			}
+		} else if p.Priority != DefaultPriority {
+			t.Errorf("%s: priority %d, want %d", p.NEVRA, p.Priority, DefaultPriority)
+		}
+		got = append(got, p.Repo+":"+p.Name+"-"+p.Version+"-"+p.Release+"."+p.Arch)
+	}
+	// Every x86_64 and noarch RPM of the base repo, minus the exclusions.
+	var want []string
+	for _, f := range tr.RPMs["x86_64"] {
+		b := filepath.Base(f)
+		if strings.HasPrefix(b, "tzdata-2023") || strings.HasPrefix(b, "webd-doc-") {
+			continue
+		}
+		want = append(want, "base:"+strings.TrimSuffix(b, ".rpm"))
+	}
+	want = append(want, "arm:tzdata-2023c-1.azl3.noarch", "arm:tzdata-2024a-1.azl3.noarch")
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("set\n got %q\nwant %q", got, want)
+	}
+
+	// primary.xml lists few files; filelists.xml adds the rest.
+	var glibc *Package
+	for _, p := range s.Packages {
+		if p.Name == "glibc" {
+			glibc = p
+		}
+	}
+	if glibc == nil {
+		t.Fatal("no glibc")
+	}
+	before := len(glibc.Files)
+	if err := s.LoadFilelists(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if len(glibc.Files) <= before {
+		t.Errorf("glibc files: %d before filelists, %d after", before, len(glibc.Files))
+	}
+	want2 := rpmQuery(t, filepath.Join(tr.Dir["x86_64"], "glibc-2.36-9.azl3.x86_64.rpm")).files
+	if !slices.Equal(sorted(glibc.Files), sorted(want2)) {
+		t.Errorf("glibc files %q, rpm says %q", glibc.Files, want2)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	t.Parallel()
+	tr := testrepo.Get(t)
+	ok := Config{ID: "a", BaseURL: "file://" + tr.Dir["x86_64"]}
+	cases := []struct {
+		name string
+		cfgs []Config
+		arch string
+		want string
+	}{
+		{"duplicate id", []Config{ok, ok}, "x86_64", "repo a: repository id given twice"},
+		{"no arch", []Config{ok}, "", "repo: Load: empty architecture"},
+		{"bad scheme", []Config{{ID: "b", BaseURL: "ftp://example.com/x"}}, "x86_64", `repo b: baseurl ftp://example.com/x/: unsupported scheme "ftp"`},
+		{"password in a bad URL", []Config{{ID: "c", BaseURL: "http://u:pw@exa mple.com/%zz"}}, "x86_64", "repo c: baseurl is not a valid URL"},
+		{"no id", []Config{{BaseURL: "file:///x"}}, "x86_64", "repo: config without an id"},
+		{"missing repo", []Config{{ID: "d", BaseURL: "file:///nonexistent/repo"}}, "x86_64", "repo d: fetching repomd.xml: open /nonexistent/repo/repodata/repomd.xml: no such file or directory"},
+		{"bad glob", []Config{{ID: "e", BaseURL: "file:///x", ExcludePkgs: []string{"a["}}}, "x86_64", `repo e: package pattern "a["`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Load(t.Context(), tc.cfgs, tc.arch)
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "pw") && strings.Contains(tc.name, "password") {
+				t.Errorf("password in error: %v", err)
+			}
+		})
+	}
+}
+
+// TestCacheRoundTrip checks that the cached form decodes to exactly what
+// the parser produced.
+func TestCacheRoundTrip(t *testing.T) {
+	t.Parallel()
+	tr := testrepo.Get(t)
+	_, _, open := rawRecord(t, tr.Dir["x86_64"], "primary")
+	pkgs, err := parsePrimary(bytes.NewReader(open))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := encodePrimary(pkgs)
+	path := filepath.Join(t.TempDir(), "p.slpw")
+	if err := writeCache(path, enc); err != nil {
+		t.Fatal(err)
+	}
+	back, err := readPrimaryCache(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := make([]*Package, len(pkgs)), make([]*Package, len(back))
+	for i := range pkgs {
+		a[i] = &pkgs[i]
+	}
+	for i := range back {
+		b[i] = &back[i]
+	}
+	comparePackages(t, a, b)
+
+	_, _, fopen := rawRecord(t, tr.Dir["x86_64"], "filelists")
+	fls, err := parseFilelists(bytes.NewReader(fopen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeCache(path, encodeFilelists(fls)); err != nil {
+		t.Fatal(err)
+	}
+	fback, err := readFilelistsCache(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fback) != len(fls) || len(fls) == 0 {
+		t.Fatalf("%d filelists back, want %d", len(fback), len(fls))
+	}
+	for i := range fls {
+		if fls[i].PkgID != fback[i].PkgID || !slices.Equal(fls[i].Files, fback[i].Files) || fls[i].EVR != fback[i].EVR {
+			t.Errorf("filelist %d differs", i)
+		}
+	}
+	// A primary entry is not a filelists entry.
+	if _, err := readPrimaryCache(path); err == nil {
+		t.Error("filelists entry read as primary")
+	}
+	// Truncation is noticed.
+	raw, _ := os.ReadFile(path)
+	os.WriteFile(path, raw[:len(raw)-1], 0o644)
+	if _, err := readFilelistsCache(path); err == nil {
+		t.Error("truncated entry accepted")
+	}
+}
