@@ -1,8 +1,11 @@
 package solve
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"slices"
 	"testing"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
@@ -108,4 +111,58 @@ func BenchmarkNewPoolAndSolve(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+var dumpBenchCase = flag.String("dump-bench-case", "", "write the benchmark repository and request as a libsolv testcase to this file (scripts/bench-resolve.sh)")
+
+// TestBenchRepoAgainstLibsolv solves the benchmark request in the
+// 20,000-package repository with testsolv too: a large differential case.
+func TestBenchRepoAgainstLibsolv(t *testing.T) {
+	if testing.Short() && *dumpBenchCase == "" {
+		t.Skip("large case")
+	}
+	cs := synthRepo(20000)
+	req := benchRequest(len(cs) * 10 / 11)
+	var jobs []string
+	for _, n := range req.Install {
+		jobs = append(jobs, "name "+n)
+	}
+	tc := testsolvCase(t, cs, req, jobs)
+	if *dumpBenchCase != "" {
+		if err := os.WriteFile(*dumpBenchCase, []byte(tc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, weak := range []bool{false, true} {
+		req.WeakDeps = weak
+		want, problems := runTestsolv(t, testsolvCase(t, cs, req, jobs))
+		if problems != "" {
+			t.Fatalf("libsolv: %s", problems)
+		}
+		res, err := NewPool(cs).Solve(t.Context(), nil, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sortedNEVRAs(res); !slices.Equal(got, want) {
+			t.Errorf("weak=%v: %d packages vs libsolv's %d; first differences: %v", weak, len(got), len(want), firstDiff(got, want))
+		}
+	}
+}
+
+func firstDiff(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, "+"+x)
+		}
+	}
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			out = append(out, "-"+x)
+		}
+	}
+	if len(out) > 10 {
+		out = out[:10]
+	}
+	return out
 }

@@ -7,6 +7,7 @@
 package solve
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
@@ -63,7 +64,7 @@ func NewPool(cands []Candidate) *Pool {
 		cands:    cands,
 		provs:    make([][]rpmmeta.Dep, len(cands)),
 		provides: make(map[string][]provRef, len(cands)*4),
-		files:    make(map[string][]int32, len(cands)*2),
+		files:    map[string][]int32{},
 		byName:   make(map[string][]int32, len(cands)),
 		conflBy:  map[string][]depRef{},
 		obsBy:    map[string][]depRef{},
@@ -98,9 +99,6 @@ func NewPool(cands []Candidate) *Pool {
 		for j, d := range provs {
 			p.provides[d.Name] = append(p.provides[d.Name], provRef{idx, int32(j)})
 		}
-		for _, f := range pk.Files {
-			p.files[f] = append(p.files[f], idx)
-		}
 		if _, ok := p.byName[pk.Name]; !ok {
 			p.names = append(p.names, pk.Name)
 		}
@@ -124,6 +122,37 @@ func NewPool(cands []Candidate) *Pool {
 			}
 		}
 	}
+	// Index only the files some dependency names (libsolv's
+	// addfileprovides does the same): filelists hold far more paths than
+	// dependencies ever ask for. Other paths are found by a scan.
+	for _, c := range cands {
+		if c.Pkg == nil {
+			continue
+		}
+		for _, lists := range [][]rpmmeta.Dep{c.Pkg.Requires, c.Pkg.Recommends, c.Pkg.Supplements, c.Pkg.Conflicts} {
+			for _, d := range lists {
+				if d.IsFile() {
+					p.files[d.Name] = nil
+				} else if r := p.rich[d.Name]; r != nil {
+					r.Leaves(func(l rpmmeta.Dep) {
+						if l.IsFile() {
+							p.files[l.Name] = nil
+						}
+					})
+				}
+			}
+		}
+	}
+	for i, c := range cands {
+		if c.Pkg == nil {
+			continue
+		}
+		for _, f := range c.Pkg.Files {
+			if list, ok := p.files[f]; ok {
+				p.files[f] = append(list, int32(i))
+			}
+		}
+	}
 	sort.Strings(p.names)
 	return p
 }
@@ -138,8 +167,18 @@ func (p *Pool) providers(d rpmmeta.Dep, fn func(pkg int32)) {
 		}
 	}
 	if d.IsFile() {
-		for _, pkg := range p.files[d.Name] {
-			fn(pkg)
+		list, indexed := p.files[d.Name]
+		if indexed {
+			for _, pkg := range list {
+				fn(pkg)
+			}
+			return
+		}
+		// A path no dependency names (a request): scan.
+		for i, c := range p.cands {
+			if c.Pkg != nil && slices.Contains(c.Pkg.Files, d.Name) {
+				fn(int32(i))
+			}
 		}
 	}
 }
