@@ -1,0 +1,164 @@
+package rootfs
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/slipway-build/slipway/layers/rootfs/ldcache"
+)
+
+// ldcache writes /etc/ld.so.cache for the tree, as `ldconfig -X -r ROOT`
+// would: the folders of /etc/ld.so.conf (and its includes) then the
+// default ones, each folder once (by its resolved path), every ELF shared
+// object named lib*.so* or ld-*.so* in them, recorded as folder/soname.
+func (w *Writer) ldcache(t *tree) error {
+	var dirs []string
+	seenConf := map[string]bool{}
+	var readConf func(p string, depth int)
+	readConf = func(p string, depth int) {
+		if depth > 8 || seenConf[p] {
+			return
+		}
+		seenConf[p] = true
+		rp, err := t.resolve(p)
+		if err != nil {
+			return
+		}
+		e := t.m[rp]
+		if e == nil || e.kind != kindReg {
+			return
+		}
+		b, err := w.content(e)
+		if err != nil {
+			return
+		}
+		ds, incs := ldcache.ParseConf(b, path.Dir(p))
+		dirs = append(dirs, ds...)
+		for _, inc := range incs {
+			var matches []string
+			for q := range t.m {
+				if ok, _ := path.Match(inc, q); ok {
+					matches = append(matches, q)
+				}
+			}
+			// ldconfig also matches through directory symlinks; match the
+			// pattern's folder resolved as well.
+			if rd, err := t.resolve(path.Dir(inc)); err == nil && rd != path.Dir(inc) {
+				for q := range t.m {
+					if ok, _ := path.Match(path.Join(rd, path.Base(inc)), q); ok {
+						matches = append(matches, path.Join(path.Dir(inc), path.Base(q)))
+					}
+				}
+			}
+			slices.Sort(matches)
+			for _, m := range slices.Compact(matches) {
+				readConf(m, depth+1)
+			}
+		}
+	}
+	readConf("/etc/ld.so.conf", 0)
+	switch w.opts.Arch {
+	case "x86_64", "aarch64", "ppc64le", "s390x", "riscv64":
+		dirs = append(dirs, "/lib64", "/usr/lib64")
+	case "":
+		dirs = append(dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib")
+	default:
+		dirs = append(dirs, "/lib", "/usr/lib")
+	}
+
+	children := map[string][]string{}
+	for p := range t.m {
+		children[path.Dir(p)] = append(children[path.Dir(p)], p)
+	}
+	var libs []ldcache.Lib
+	seenDir := map[string]bool{}
+	for _, d := range dirs {
+		if !strings.HasPrefix(d, "/") {
+			continue
+		}
+		rd, err := t.resolve(d)
+		if err != nil || seenDir[rd] {
+			continue
+		}
+		if e := t.m[rd]; e == nil || e.kind != kindDir {
+			continue
+		}
+		seenDir[rd] = true
+		type found struct {
+			name   string
+			flags  int32
+			isLink bool
+		}
+		bySoname := map[string]found{}
+		var order []string
+		kids := slices.Clone(children[rd])
+		slices.Sort(kids)
+		for _, p := range kids {
+			name := path.Base(p)
+			if !ldcache.IsCandidate(name) {
+				continue
+			}
+			e := t.m[p]
+			isLink := e.kind == kindSymlink
+			real := p
+			if isLink {
+				if real, err = t.resolve(p); err != nil {
+					continue
+				}
+			}
+			re := t.m[real]
+			if re == nil || re.kind != kindReg {
+				continue
+			}
+			soname, flags, ok := w.elfSoname(re)
+			if !ok {
+				continue
+			}
+			if soname == "" {
+				soname = name
+			}
+			if isLink {
+				rb := path.Base(real)
+				if rb != soname && (!strings.HasSuffix(rb, ".so") || !strings.HasPrefix(soname, rb)) {
+					isLink = false
+				}
+			}
+			if isLink {
+				soname = name
+			}
+			if old, ok := bySoname[soname]; ok {
+				// Keep the newer file name, as ldconfig does.
+				if ldcache.LibCmp(old.name, name) < 0 {
+					bySoname[soname] = found{name, flags, isLink}
+				}
+				continue
+			}
+			bySoname[soname] = found{name, flags, isLink}
+			order = append(order, soname)
+		}
+		for _, so := range order {
+			libs = append(libs, ldcache.Lib{Soname: so, Path: strings.TrimSuffix(d, "/") + "/" + so, Flags: bySoname[so].flags})
+		}
+	}
+	w.generated(t, "/etc/ld.so.cache", ldcache.Encode(libs, ""), 0o644)
+	return nil
+}
+
+// elfSoname reads a spooled file's soname and cache flags; ok is false for
+// anything that is not an ELF shared object ldconfig would record.
+func (w *Writer) elfSoname(e *entry) (string, int32, bool) {
+	if e.inline {
+		so, fl, err := ldcache.Soname(strings.NewReader(string(e.data)))
+		return so, fl, err == nil
+	}
+	f, err := os.Open(filepath.Join(w.spool, e.key))
+	if err != nil {
+		return "", 0, false
+	}
+	defer f.Close()
+	so, fl, err := ldcache.Soname(f)
+	return so, fl, err == nil
+}

@@ -1,0 +1,483 @@
+// Package rootfs installs RPM packages into a deterministic tar layer
+// without root, without extracting onto the host and without running rpm or
+// scriptlets.
+//
+// A Writer reads every package once (AddPackage), spooling regular file
+// contents into a private, content-addressed folder keyed by the file
+// digests the packages carry; WriteTar then lays out the image tree the way
+// rpm would (directory symlinks followed, conflicts checked with rpm's
+// rules), produces what scriptlets would have (users and groups,
+// /etc/ld.so.cache), applies the remove globs and writes a PAX tar in path
+// order, reading contents back from the spool.
+//
+// Decisions worth knowing:
+//   - Entry names are relative ("usr/bin/sh", directories end in "/"); the
+//     root directory itself is not written.
+//   - Modification times are min(file mtime, BuildTime); implied parent
+//     directories and generated files get BuildTime.
+//   - Owners are numeric ids resolved through the image's own /etc/passwd and
+//     /etc/group (after accounts and sysusers.d are applied); unknown names
+//     become 0 with a warning, as rpm does. Uname/Gname carry the name of the
+//     id in the image (empty when it has none).
+//   - Character and block devices and FIFOs are written as such; sockets are
+//     skipped with a warning (tar cannot hold them).
+//   - %ghost files are not created; %doc and %license files are dropped when
+//     Options.Docs is false (directories stay).
+//   - Hard-link sets become one regular file (the first path) and TypeLink
+//     entries pointing at it.
+package rootfs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/slipway-build/slipway/layers/rootfs/accounts"
+	"github.com/slipway-build/slipway/layers/rpm"
+)
+
+// Options configure a Writer.
+type Options struct {
+	// BuildTime (seconds since the epoch, from SOURCE_DATE_EPOCH) clamps
+	// every modification time.
+	BuildTime int64
+	// Docs keeps %doc and %license files.
+	Docs bool
+	// Remove holds globs (builder/config.MatchPath syntax) of paths removed
+	// after everything else, with everything below them.
+	Remove []string
+	// Users and Groups are accounts the configuration declares; they are
+	// added to (or replace same-named entries of) the image's files.
+	Users  []accounts.User
+	Groups []accounts.Group
+	// LDCache generates /etc/ld.so.cache from the libraries of the tree.
+	LDCache bool
+	// Arch ("x86_64", "aarch64"...) selects the default library folders of
+	// the cache: /lib64 and /usr/lib64 for 64-bit arches, /lib and /usr/lib
+	// otherwise; "" takes both.
+	Arch string
+	// SpoolDir is the folder under which the spool is made ("" = the
+	// system's temporary folder).
+	SpoolDir string
+	// Log receives warnings (nil = discard).
+	Log *slog.Logger
+}
+
+// Entry is a file added by the caller (an rpm database, a generated
+// configuration file...). It replaces a package file of the same path.
+type Entry struct {
+	Path   string      // absolute path in the image
+	Mode   fs.FileMode // permissions plus fs.ModeDir or fs.ModeSymlink (regular otherwise); setuid etc. allowed
+	UID    int
+	GID    int
+	Data   []byte // regular files
+	LinkTo string // symlinks
+}
+
+// Scriptlet is a scriptlet or trigger of a package that was not run.
+type Scriptlet struct {
+	Kind string `json:"kind"`           // "%pre", "%post", "%triggerin"...
+	Prog string `json:"prog,omitempty"` // interpreter, e.g. "/bin/sh"
+}
+
+// PackageReport lists what of a package was not done.
+type PackageReport struct {
+	NEVRA      string      `json:"nevra"`
+	Scriptlets []Scriptlet `json:"scriptlets,omitempty"`
+}
+
+// Report is what WriteTar did not do and what it warned about.
+type Report struct {
+	Packages        []PackageReport `json:"packages"`
+	Warnings        []string        `json:"warnings,omitempty"`
+	UnmatchedRemove []string        `json:"unmatched_remove,omitempty"`
+	Removed         int             `json:"removed"`
+	Entries         int             `json:"entries"`
+	Bytes           int64           `json:"bytes"` // regular file content written
+}
+
+// Writer collects packages and writes them as one tar layer. AddPackage and
+// AddRPMFiles may be called from several goroutines; WriteTar once all
+// packages are added. Close removes the spool.
+type Writer struct {
+	opts  Options
+	log   *slog.Logger
+	spool string
+
+	mu     sync.Mutex
+	pkgs   map[int]*pkgState
+	next   int
+	have   map[string]bool // spool keys present
+	synth  []*entry
+	warnings []string
+	closed bool
+}
+
+type pkgState struct {
+	nevra   string
+	files   []*entry
+	scripts []Scriptlet
+}
+
+// New makes a Writer and its spool folder.
+func New(opts Options) (*Writer, error) {
+	dir, err := os.MkdirTemp(opts.SpoolDir, "slipway-rootfs-")
+	if err != nil {
+		return nil, fmt.Errorf("making the rootfs spool: %w", err)
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Writer{opts: opts, log: log, spool: dir, pkgs: map[int]*pkgState{}, have: map[string]bool{}}, nil
+}
+
+// Close removes the spool folder.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	if err := os.RemoveAll(w.spool); err != nil {
+		return fmt.Errorf("removing the rootfs spool: %w", err)
+	}
+	return nil
+}
+
+// AddPackage reads a package's files and payload (p must be positioned at
+// its payload, as rpm.Open leaves it). Packages are installed in the order
+// they are added.
+func (w *Writer) AddPackage(ctx context.Context, p *rpm.Package) error {
+	w.mu.Lock()
+	idx := w.next
+	w.next++
+	w.mu.Unlock()
+	return w.addPackage(ctx, idx, p)
+}
+
+// AddRPMFiles opens and adds RPM files, in the given order, reading up to
+// GOMAXPROCS of them at once.
+func (w *Writer) AddRPMFiles(ctx context.Context, paths []string) error {
+	w.mu.Lock()
+	base := w.next
+	w.next += len(paths)
+	w.mu.Unlock()
+	errs := make([]error, len(paths))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, p := range paths {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				errs[i] = ctx.Err()
+				return
+			}
+			errs[i] = w.addFile(ctx, base+i, p)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (w *Writer) addFile(ctx context.Context, idx int, name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return fmt.Errorf("opening package: %w", err)
+	}
+	defer f.Close()
+	p, err := rpm.Open(f)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	if err := w.addPackage(ctx, idx, p); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// Add adds a file of the caller's. It replaces any package file of the
+// same path (parent symlinks of the image are followed).
+func (w *Writer) Add(e Entry) error {
+	if err := checkPath(e.Path); err != nil {
+		return fmt.Errorf("adding %q: %w", e.Path, err)
+	}
+	n := &entry{path: e.Path, mode: uint32(e.Mode.Perm()), uid: e.UID, gid: e.GID, numeric: true, mtime: w.opts.BuildTime, owner: "(added)"}
+	if e.Mode&fs.ModeSetuid != 0 {
+		n.mode |= 0o4000
+	}
+	if e.Mode&fs.ModeSetgid != 0 {
+		n.mode |= 0o2000
+	}
+	if e.Mode&fs.ModeSticky != 0 {
+		n.mode |= 0o1000
+	}
+	switch {
+	case e.Mode.IsDir():
+		n.kind = kindDir
+	case e.Mode&fs.ModeSymlink != 0:
+		n.kind, n.link = kindSymlink, e.LinkTo
+	case e.Mode.IsRegular():
+		n.kind, n.data, n.size, n.inline = kindReg, e.Data, int64(len(e.Data)), true
+	default:
+		return fmt.Errorf("adding %s: unsupported file type %v", e.Path, e.Mode.Type())
+	}
+	w.mu.Lock()
+	w.synth = append(w.synth, n)
+	w.mu.Unlock()
+	return nil
+}
+
+// checkPath rejects paths rpm would never write: relative, with NUL, "..",
+// ".", empty components or a trailing slash.
+func checkPath(p string) error {
+	switch {
+	case !strings.HasPrefix(p, "/"):
+		return errors.New("path is not absolute")
+	case strings.IndexByte(p, 0) >= 0:
+		return errors.New("path contains NUL")
+	case p == "/":
+		return nil
+	}
+	for c := range strings.SplitSeq(p[1:], "/") {
+		switch c {
+		case "..":
+			return errors.New("path contains ..")
+		case ".", "":
+			return errors.New("path is not clean")
+		}
+	}
+	return nil
+}
+
+func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error {
+	nevra := p.NEVRA().String()
+	files, err := p.Files()
+	if err != nil {
+		return fmt.Errorf("reading the file list of %s: %w", nevra, err)
+	}
+	st := &pkgState{nevra: nevra, scripts: scriptlets(p.Header)}
+	algo := p.FileDigestAlgo()
+	links := map[[2]uint32]int{}
+	for _, f := range files {
+		if f.IsRegular() && !f.IsGhost() {
+			links[[2]uint32{f.Device, f.Inode}]++
+		}
+	}
+	byIndex := make([]*entry, len(files))
+	for i := range files {
+		f := &files[i]
+		if err := checkPath(f.Path); err != nil {
+			return fmt.Errorf("package %s: file %q: %w", nevra, f.Path, err)
+		}
+		if f.Path == "/" || f.IsGhost() {
+			continue
+		}
+		if !w.opts.Docs && f.Flags&(rpm.FileDoc|rpm.FileLicense) != 0 && !f.IsDir() {
+			continue
+		}
+		e := &entry{
+			path: f.Path, mode: f.Mode & 0o7777, user: f.User, group: f.Group,
+			mtime: f.MTime, size: f.Size, owner: nevra, pkg: idx, order: i,
+			rpmDigest: f.Digest, caps: f.Caps, flags: f.Flags, rdev: f.Rdev,
+		}
+		switch f.Mode & 0o170000 {
+		case 0o100000:
+			e.kind = kindReg
+			if f.Digest != "" {
+				e.key = fmt.Sprintf("%d-%s", algo, f.Digest)
+			} else {
+				e.key = fmt.Sprintf("p%d-%d", idx, i)
+			}
+			if links[[2]uint32{f.Device, f.Inode}] > 1 {
+				e.hl = fmt.Sprintf("%d:%d:%d", idx, f.Device, f.Inode)
+			}
+		case 0o040000:
+			e.kind = kindDir
+		case 0o120000:
+			e.kind, e.link = kindSymlink, f.LinkTo
+			if f.LinkTo == "" || strings.IndexByte(f.LinkTo, 0) >= 0 {
+				return fmt.Errorf("package %s: symlink %s: bad target %q", nevra, f.Path, f.LinkTo)
+			}
+		case 0o020000:
+			e.kind = kindChar
+		case 0o060000:
+			e.kind = kindBlock
+		case 0o010000:
+			e.kind = kindFifo
+		case 0o140000:
+			w.warn("package %s: socket %s is not written (tar cannot hold sockets)", nevra, f.Path)
+			continue
+		default:
+			return fmt.Errorf("package %s: file %s: unknown type in mode %o", nevra, f.Path, f.Mode)
+		}
+		if e.caps != "" {
+			if _, err := CapsXattr(e.caps); err != nil {
+				return fmt.Errorf("package %s: file %s: %w", nevra, f.Path, err)
+			}
+		}
+		byIndex[i] = e
+		st.files = append(st.files, e)
+	}
+
+	pl, err := p.Payload()
+	if err != nil {
+		return fmt.Errorf("reading the payload of %s: %w", nevra, err)
+	}
+	defer pl.Close()
+	buf := make([]byte, 256<<10)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, r, err := pl.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("reading the payload of %s: %w", nevra, err)
+		}
+		if f.Index < 0 || f.Index >= len(byIndex) {
+			continue
+		}
+		e := byIndex[f.Index]
+		if e == nil || e.kind != kindReg {
+			continue
+		}
+		w.mu.Lock()
+		done := w.have[e.key]
+		w.mu.Unlock()
+		if done {
+			continue // the reader is drained (and its digest checked) by Next
+		}
+		n, err := w.spoolFile(e.key, r, buf)
+		if err != nil {
+			return fmt.Errorf("package %s: file %s: %w", nevra, f.Path, err)
+		}
+		if n == 0 && e.size > 0 {
+			continue // a hard-link member whose data comes with a later one
+		}
+		if n != e.size {
+			return fmt.Errorf("package %s: file %s: payload holds %d bytes, header says %d", nevra, f.Path, n, e.size)
+		}
+		w.mu.Lock()
+		w.have[e.key] = true
+		w.mu.Unlock()
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, e := range st.files {
+		if e.kind == kindReg && !w.have[e.key] {
+			if e.size == 0 {
+				if err := os.WriteFile(filepath.Join(w.spool, e.key), nil, 0o600); err != nil {
+					return fmt.Errorf("spooling %s: %w", e.path, err)
+				}
+				w.have[e.key] = true
+				continue
+			}
+			return fmt.Errorf("package %s: file %s is missing from the payload", nevra, e.path)
+		}
+	}
+	w.pkgs[idx] = st
+	return nil
+}
+
+// spoolFile copies r into the spool under key (through a temporary file
+// renamed once the data, and with it the file's digest, checked out).
+func (w *Writer) spoolFile(key string, r io.Reader, buf []byte) (int64, error) {
+	tmp, err := os.CreateTemp(w.spool, "tmp-")
+	if err != nil {
+		return 0, fmt.Errorf("spooling: %w", err)
+	}
+	n, err := io.CopyBuffer(tmp, r, buf)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || n == 0 {
+		os.Remove(tmp.Name())
+		if err != nil {
+			return n, fmt.Errorf("spooling: %w", err)
+		}
+		return 0, nil
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(w.spool, key)); err != nil {
+		os.Remove(tmp.Name())
+		return n, fmt.Errorf("spooling: %w", err)
+	}
+	return n, nil
+}
+
+func (w *Writer) warn(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	w.log.Warn(msg)
+	w.mu.Lock()
+	w.warnings = append(w.warnings, msg)
+	w.mu.Unlock()
+}
+
+// scriptlets lists the scriptlets and triggers a header carries.
+func scriptlets(h *rpm.Header) []Scriptlet {
+	var out []Scriptlet
+	for _, s := range []struct {
+		kind       string
+		body, prog rpm.Tag
+	}{
+		{"%pretrans", 1151, 1153},
+		{"%pre", rpm.TagPreIn, rpm.TagPreInProg},
+		{"%post", rpm.TagPostIn, rpm.TagPostInProg},
+		{"%preun", rpm.TagPreUn, rpm.TagPreUnProg},
+		{"%postun", rpm.TagPostUn, rpm.TagPostUnProg},
+		{"%posttrans", 1152, 1154},
+		{"%verifyscript", 1079, 1091},
+		{"%preuntrans", 5100, 5102},
+		{"%postuntrans", 5101, 5103},
+	} {
+		if h.Has(s.body) || h.Has(s.prog) {
+			progs, _ := h.Strings(s.prog)
+			out = append(out, Scriptlet{Kind: s.kind, Prog: strings.Join(progs, " ")})
+		}
+	}
+	// Triggers: TRIGGERSCRIPTS (1065) with TRIGGERSCRIPTPROG (1092), file
+	// triggers (5066/5067) and transaction file triggers (5076/5077).
+	for _, t := range []struct {
+		kind          string
+		scripts, prog rpm.Tag
+	}{
+		{"%trigger", 1065, 1092},
+		{"%filetrigger", 5066, 5067},
+		{"%transfiletrigger", 5076, 5077},
+	} {
+		scripts, _ := h.Strings(t.scripts)
+		progs, _ := h.Strings(t.prog)
+		for i := range scripts {
+			s := Scriptlet{Kind: t.kind}
+			if i < len(progs) {
+				s.Prog = progs[i]
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// parentDirs lists the ancestors of p, nearest last ("/a/b/c" -> /a, /a/b).
+func parentDirs(p string) []string {
+	var out []string
+	for d := path.Dir(p); d != "/"; d = path.Dir(d) {
+		out = append(out, d)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}

@@ -1,0 +1,361 @@
+package rootfs
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slipway-build/slipway/builder/config"
+	"github.com/slipway-build/slipway/layers/rootfs/accounts"
+)
+
+// WriteTar lays out the image and writes it to out as a PAX tar. It can be
+// called more than once; every call writes the same bytes.
+func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return nil, errors.New("rootfs: WriteTar after Close")
+	}
+	var idxs []int
+	for i := range w.pkgs {
+		idxs = append(idxs, i)
+	}
+	slices.Sort(idxs)
+	rep := &Report{}
+	var all []*entry
+	for _, i := range idxs {
+		st := w.pkgs[i]
+		rep.Packages = append(rep.Packages, PackageReport{NEVRA: st.nevra, Scriptlets: st.scripts})
+		for _, e := range st.files {
+			c := *e
+			all = append(all, &c)
+		}
+	}
+	var synth []*entry
+	for _, e := range w.synth {
+		c := *e
+		synth = append(synth, &c)
+	}
+	startWarnings := len(w.warnings)
+	w.mu.Unlock()
+
+	t := &tree{m: map[string]*entry{}}
+	if err := t.place(all); err != nil {
+		return nil, err
+	}
+
+	db, err := w.accounts(t)
+	if err != nil {
+		return nil, err
+	}
+	if w.opts.LDCache {
+		if err := w.ldcache(t); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range synth {
+		p, err := t.resolveParent(e.path)
+		if err != nil {
+			return nil, fmt.Errorf("adding %s: %w", e.path, err)
+		}
+		e.path = p
+		t.m[p] = e
+	}
+
+	// Remove globs, last; a matched directory goes with everything below.
+	paths := t.sortedPaths()
+	for _, g := range w.opts.Remove {
+		matched := false
+		for _, p := range paths {
+			if _, ok := t.m[p]; ok && config.MatchPath(g, p) {
+				matched = true
+				for _, q := range paths {
+					if q == p || strings.HasPrefix(q, p+"/") {
+						if _, ok := t.m[q]; ok {
+							delete(t.m, q)
+							rep.Removed++
+						}
+					}
+				}
+			}
+		}
+		if !matched {
+			rep.UnmatchedRemove = append(rep.UnmatchedRemove, g)
+			w.warn("remove glob %q matches nothing", g)
+		}
+	}
+
+	// Implied parents.
+	for _, p := range t.sortedPaths() {
+		for _, d := range parentDirs(p) {
+			pe := t.m[d]
+			if pe == nil {
+				t.m[d] = &entry{path: d, kind: kindDir, mode: 0o755, numeric: true, mtime: w.opts.BuildTime, owner: "(implied)"}
+				continue
+			}
+			if pe.kind != kindDir {
+				return nil, fmt.Errorf("%s (from %s) needs %s to be a directory, but %s makes it a %s", p, t.m[p].owner, d, pe.owner, pe.kind)
+			}
+		}
+	}
+
+	// Owners.
+	unknown := map[string]bool{}
+	ids := func(e *entry) (int, int) {
+		if e.numeric {
+			return e.uid, e.gid
+		}
+		uid, gid := 0, 0
+		if e.user != "root" && e.user != "" {
+			if u, ok := db.LookupUser(e.user); ok {
+				uid = int(u.UID)
+			} else if !unknown["u"+e.user] {
+				unknown["u"+e.user] = true
+				w.warn("user %s does not exist in the image - using root (first seen on %s from %s)", e.user, e.path, e.owner)
+			}
+		}
+		if e.group != "root" && e.group != "" {
+			if g, ok := db.LookupGroup(e.group); ok {
+				gid = int(g.GID)
+			} else if !unknown["g"+e.group] {
+				unknown["g"+e.group] = true
+				w.warn("group %s does not exist in the image - using root (first seen on %s from %s)", e.group, e.path, e.owner)
+			}
+		}
+		return uid, gid
+	}
+
+	// Hard links: the first path of a set in path order holds the data.
+	paths = t.sortedPaths()
+	linkHead := map[string]string{}
+
+	tw := tar.NewWriter(out)
+	buf := make([]byte, 256<<10)
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		e := t.m[p]
+		if p == "/" {
+			continue
+		}
+		uid, gid := ids(e)
+		h := &tar.Header{
+			Name:    p[1:],
+			Mode:    int64(e.mode & 0o7777),
+			Uid:     uid,
+			Gid:     gid,
+			ModTime: time.Unix(min(e.mtime, w.opts.BuildTime), 0),
+			Format:  tar.FormatPAX,
+		}
+		if u, ok := db.UserByID(uint32(uid)); ok {
+			h.Uname = u.Name
+		}
+		if g, ok := db.GroupByID(uint32(gid)); ok {
+			h.Gname = g.Name
+		}
+		if e.caps != "" {
+			x, err := CapsXattr(e.caps)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
+			if x != nil {
+				h.PAXRecords = map[string]string{paxCapRecord: string(x)}
+			}
+		}
+		var body io.Reader
+		switch e.kind {
+		case kindDir:
+			h.Typeflag, h.Name = tar.TypeDir, h.Name+"/"
+		case kindSymlink:
+			h.Typeflag, h.Linkname = tar.TypeSymlink, e.link
+		case kindChar, kindBlock:
+			h.Typeflag = tar.TypeChar
+			if e.kind == kindBlock {
+				h.Typeflag = tar.TypeBlock
+			}
+			h.Devmajor = int64((e.rdev >> 8) & 0xfff)
+			h.Devminor = int64((e.rdev & 0xff) | ((e.rdev >> 12) & 0xfff00))
+		case kindFifo:
+			h.Typeflag = tar.TypeFifo
+		case kindReg:
+			if e.hl != "" {
+				if head, ok := linkHead[e.hl]; ok {
+					h.Typeflag, h.Linkname = tar.TypeLink, head
+					break
+				}
+				linkHead[e.hl] = h.Name
+			}
+			h.Typeflag, h.Size = tar.TypeReg, e.size
+			if e.inline {
+				body = strings.NewReader(string(e.data))
+			}
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return nil, fmt.Errorf("writing tar header of %s: %w", p, err)
+		}
+		rep.Entries++
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		var f *os.File
+		if body == nil {
+			var err error
+			f, err = os.Open(filepath.Join(w.spool, e.key))
+			if err != nil {
+				return nil, fmt.Errorf("reading spooled %s: %w", p, err)
+			}
+			body = f
+		}
+		n, err := io.CopyBuffer(tw, body, buf)
+		if f != nil {
+			f.Close()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("writing %s: %w", p, err)
+		}
+		if n != e.size {
+			return nil, fmt.Errorf("writing %s: spooled %d bytes, want %d", p, n, e.size)
+		}
+		rep.Bytes += n
+	}
+	if err := tw.Close(); err != nil {
+		return nil, fmt.Errorf("finishing tar: %w", err)
+	}
+	w.mu.Lock()
+	rep.Warnings = slices.Clone(w.warnings[startWarnings:])
+	w.warnings = w.warnings[:startWarnings]
+	w.mu.Unlock()
+	return rep, nil
+}
+
+// content returns a regular file's bytes.
+func (w *Writer) content(e *entry) ([]byte, error) {
+	if e.inline {
+		return e.data, nil
+	}
+	b, err := os.ReadFile(filepath.Join(w.spool, e.key))
+	if err != nil {
+		return nil, fmt.Errorf("reading spooled %s: %w", e.path, err)
+	}
+	return b, nil
+}
+
+// generated replaces (or adds) a file made in place of a scriptlet. An
+// existing file keeps its mode and owner.
+func (w *Writer) generated(t *tree, p string, data []byte, mode uint32) {
+	n := &entry{path: p, kind: kindReg, mode: mode, numeric: true, mtime: w.opts.BuildTime, data: data, inline: true, size: int64(len(data)), owner: "(generated)"}
+	if old := t.m[p]; old != nil && old.kind == kindReg {
+		n.mode, n.user, n.group, n.numeric, n.uid, n.gid = old.mode, old.user, old.group, old.numeric, old.uid, old.gid
+	}
+	t.m[p] = n
+}
+
+// accounts builds the image's user database: the files packages ship,
+// then the configured accounts, then sysusers.d. Files are rewritten only
+// when something was added.
+func (w *Writer) accounts(t *tree) (*accounts.DB, error) {
+	db := &accounts.DB{}
+	read := func(p string) ([]byte, bool, error) {
+		rp, err := t.resolve(p)
+		if err != nil {
+			return nil, false, nil
+		}
+		e := t.m[rp]
+		if e == nil || e.kind != kindReg {
+			return nil, false, nil
+		}
+		b, err := w.content(e)
+		return b, true, err
+	}
+	passwd, hasPasswd, err := read("/etc/passwd")
+	if err != nil {
+		return nil, err
+	}
+	group, hasGroup, err := read("/etc/group")
+	if err != nil {
+		return nil, err
+	}
+	if err := db.ParsePasswd("/etc/passwd", passwd); err != nil {
+		return nil, err
+	}
+	if err := db.ParseGroup("/etc/group", group); err != nil {
+		return nil, err
+	}
+	for _, g := range w.opts.Groups {
+		if db.SetGroup(g) {
+			w.warn("group %s from the configuration replaces the image's entry", g.Name)
+		}
+	}
+	for _, u := range w.opts.Users {
+		if db.SetUser(u) {
+			w.warn("user %s from the configuration replaces the image's entry", u.Name)
+		}
+	}
+	// sysusers.d: /etc/sysusers.d overrides /usr/lib/sysusers.d by name;
+	// files are read in name order, as systemd-sysusers does.
+	conf := map[string]*entry{}
+	for _, dir := range []string{"/usr/lib/sysusers.d", "/etc/sysusers.d"} {
+		rd, err := t.resolve(dir)
+		if err != nil {
+			continue
+		}
+		for p, e := range t.m {
+			if path.Dir(p) == rd && strings.HasSuffix(p, ".conf") && e.kind == kindReg {
+				conf[path.Base(p)] = e
+			}
+		}
+	}
+	names := make([]string, 0, len(conf))
+	for n := range conf {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var entries []accounts.SysusersEntry
+	for _, n := range names {
+		e := conf[n]
+		b, err := w.content(e)
+		if err != nil {
+			return nil, err
+		}
+		es, err := accounts.ParseSysusers(e.path, b)
+		if err != nil {
+			return nil, fmt.Errorf("sysusers.d file from %s: %w", e.owner, err)
+		}
+		entries = append(entries, es...)
+	}
+	if _, err := db.ApplySysusers(entries); err != nil {
+		return nil, err
+	}
+	newPasswd, newGroup := db.Passwd(), db.Group()
+	if string(newPasswd) != string(passwd) || (!hasPasswd && len(db.Users) > 0) {
+		w.generated(t, "/etc/passwd", newPasswd, 0o644)
+	}
+	if string(newGroup) != string(group) || (!hasGroup && len(db.Groups) > 0) {
+		w.generated(t, "/etc/group", newGroup, 0o644)
+	}
+	for _, s := range []struct {
+		p   string
+		gen func([]byte) []byte
+	}{{"/etc/shadow", db.Shadow}, {"/etc/gshadow", db.GShadow}} {
+		old, ok, err := read(s.p)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if nb := s.gen(old); string(nb) != string(old) {
+				w.generated(t, s.p, nb, 0)
+			}
+		}
+	}
+	return db, nil
+}
