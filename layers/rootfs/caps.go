@@ -20,16 +20,16 @@ var capNames = [...]string{
 }
 
 const (
-	vfsCapRevision2       = 0x02000000
-	vfsCapFlagsEffective  = 0x000001
-	vfsCapDataSize        = 4 + 2*8
-	capXattr              = "security.capability"
-	paxCapRecord          = "SCHILY.xattr." + capXattr
-	capSetEffective       = 0
-	capSetPermitted       = 1
-	capSetInheritable     = 2
-	maxCapBits            = 64
-	allCaps        uint64 = 1<<len(capNames) - 1
+	vfsCapRevision2             = 0x02000000
+	vfsCapFlagsEffective        = 0x000001
+	vfsCapDataSize              = 4 + 2*8
+	capXattr                    = "security.capability"
+	paxCapRecord                = "SCHILY.xattr." + capXattr
+	capSetEffective             = 0
+	capSetPermitted             = 1
+	capSetInheritable           = 2
+	maxCapBits                  = 64
+	allCaps              uint64 = 1<<len(capNames) - 1
 )
 
 // ParseCaps parses capabilities in cap_from_text(3) form

@@ -60,13 +60,11 @@ func (w *Writer) ldcache(t *tree) error {
 		}
 	}
 	readConf("/etc/ld.so.conf", 0)
-	switch w.opts.Arch {
-	case "x86_64", "aarch64", "ppc64le", "s390x", "riscv64":
-		dirs = append(dirs, "/lib64", "/usr/lib64")
-	case "":
-		dirs = append(dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib")
+	switch {
+	case w.opts.LDCacheDirs != nil:
+		dirs = append(dirs, w.opts.LDCacheDirs...)
 	default:
-		dirs = append(dirs, "/lib", "/usr/lib")
+		dirs = append(dirs, defaultLibDirs(w.opts.Arch)...)
 	}
 
 	children := map[string][]string{}
@@ -161,4 +159,16 @@ func (w *Writer) elfSoname(e *entry) (string, int32, bool) {
 	defer f.Close()
 	so, fl, err := ldcache.Soname(f)
 	return so, fl, err == nil
+}
+
+// defaultLibDirs are the folders glibc's ldconfig always scans on a
+// Fedora-style (Azure Linux) system: SLIBDIR and LIBDIR.
+func defaultLibDirs(arch string) []string {
+	switch arch {
+	case "x86_64", "aarch64", "ppc64le", "s390x", "riscv64":
+		return []string{"/lib64", "/usr/lib64"}
+	case "":
+		return []string{"/lib64", "/usr/lib64", "/lib", "/usr/lib"}
+	}
+	return []string{"/lib", "/usr/lib"}
 }

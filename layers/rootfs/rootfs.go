@@ -61,6 +61,9 @@ type Options struct {
 	Groups []accounts.Group
 	// LDCache generates /etc/ld.so.cache from the libraries of the tree.
 	LDCache bool
+	// LDCacheDirs replaces the default library folders scanned after
+	// those of /etc/ld.so.conf (nil = by Arch, as Azure Linux's glibc).
+	LDCacheDirs []string
 	// Arch ("x86_64", "aarch64"...) selects the default library folders of
 	// the cache: /lib64 and /usr/lib64 for 64-bit arches, /lib and /usr/lib
 	// otherwise; "" takes both.
@@ -113,13 +116,13 @@ type Writer struct {
 	log   *slog.Logger
 	spool string
 
-	mu     sync.Mutex
-	pkgs   map[int]*pkgState
-	next   int
-	have   map[string]bool // spool keys present
-	synth  []*entry
+	mu       sync.Mutex
+	pkgs     map[int]*pkgState
+	next     int
+	have     map[string]bool // spool keys present
+	synth    []*entry
 	warnings []string
-	closed bool
+	closed   bool
 }
 
 type pkgState struct {
