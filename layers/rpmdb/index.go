@@ -1,0 +1,188 @@
+package rpmdb
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/layers/rpm"
+)
+
+// An index is one of rpm's secondary index tables.
+type index struct {
+	name    string
+	tag     rpm.Tag
+	blobKey bool // key column is BLOB (integer and binary tags), else TEXT
+	keyIdx  bool // has a '<name>_key_idx' index
+	hnumIdx bool // has a '<name>_hnum_idx' index
+}
+
+// indexes are rpm 4.18's dbiTags, in its order (which is also the order of
+// the schema it creates).
+var indexes = []index{
+	{"Name", rpm.TagName, false, true, false},
+	{"Basenames", rpm.TagBasenames, false, true, true},
+	{"Group", rpm.TagGroup, false, true, false},
+	{"Requirename", rpm.TagRequireName, false, true, true},
+	{"Providename", rpm.TagProvideName, false, true, true},
+	{"Conflictname", rpm.TagConflictName, false, true, true},
+	{"Obsoletename", rpm.TagObsoleteName, false, true, true},
+	{"Triggername", tagTriggerName, false, true, true},
+	{"Dirnames", rpm.TagDirnames, false, true, true},
+	{"Installtid", tagInstallTID, true, false, false},
+	{"Sigmd5", tagSigMD5, true, false, false},
+	{"Sha1header", tagSHA1Header, false, true, false},
+	{"Filetriggername", tagFileTrigName, false, true, true},
+	{"Transfiletriggername", tagTransFTrigName, false, true, true},
+	{"Recommendname", rpm.TagRecommendName, false, true, true},
+	{"Suggestname", rpm.TagSuggestName, false, true, true},
+	{"Supplementname", rpm.TagSupplementName, false, true, true},
+	{"Enhancename", rpm.TagEnhanceName, false, true, true},
+}
+
+// Row is one row of an index table: the key, the package's header number and
+// the position of the key in the tag's array.
+type Row struct {
+	Key  string // for BLOB tables, the raw bytes
+	Hnum int64
+	Idx  uint32
+}
+
+// Install-only requirement flags: rpm does not index these requires
+// (rpmds.h _INSTALL_ONLY_MASK and _ERASE_ONLY_MASK, both without PREREQ).
+const (
+	installOnly = rpmmeta.SenseScriptPre | rpmmeta.SenseScriptPost | rpmmeta.SenseRpmlib |
+		rpmmeta.SenseKeyring | rpmmeta.SensePretrans | rpmmeta.SensePosttrans
+	eraseOnly = rpmmeta.SenseScriptPreun | rpmmeta.SenseScriptPostun
+)
+
+// indexRows computes the rows rpm 4.18's tag2index adds to table ix for the
+// installed header h stored as hnum.
+func indexRows(ix index, h *rawHeader, hnum int64) ([]Row, error) {
+	e, ok := h.find(ix.tag)
+	if !ok || e.count == 0 {
+		if ix.tag != rpm.TagGroup {
+			return nil, nil
+		}
+		return []Row{{Key: "Unknown", Hnum: hnum}}, nil
+	}
+	v, err := h.value(e)
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", ix.name, err)
+	}
+	var keys []string
+	switch e.typ {
+	case rpm.TypeString, rpm.TypeI18NString:
+		keys = []string{cstrings(v, 1)[0]}
+	case rpm.TypeStringArray:
+		keys = cstrings(v, int(e.count))
+	case rpm.TypeBin:
+		keys = []string{string(v)}
+	case rpm.TypeInt32:
+		// Integer keys are stored in host (little-endian) order.
+		keys = make([]string, e.count)
+		for i := range keys {
+			keys[i] = string(binary.LittleEndian.AppendUint32(nil, binary.BigEndian.Uint32(v[4*i:])))
+		}
+	case rpm.TypeChar, rpm.TypeInt8:
+		keys = make([]string, e.count)
+		for i := range keys {
+			keys[i] = string(v[i : i+1])
+		}
+	case rpm.TypeInt16:
+		keys = make([]string, e.count)
+		for i := range keys {
+			keys[i] = string(binary.LittleEndian.AppendUint16(nil, binary.BigEndian.Uint16(v[2*i:])))
+		}
+	case rpm.TypeInt64:
+		keys = make([]string, e.count)
+		for i := range keys {
+			keys[i] = string(binary.LittleEndian.AppendUint64(nil, binary.BigEndian.Uint64(v[8*i:])))
+		}
+	default:
+		return nil, nil
+	}
+
+	var flags, trig []uint32
+	switch ix.tag {
+	case rpm.TagRequireName:
+		if flags, err = uint32s(h, rpm.TagRequireFlags); err != nil {
+			return nil, fmt.Errorf("index %s: %w", ix.name, err)
+		}
+	case tagFileTrigName:
+		if trig, err = uint32s(h, tagFileTrigIndex); err != nil {
+			return nil, fmt.Errorf("index %s: %w", ix.name, err)
+		}
+	case tagTransFTrigName:
+		if trig, err = uint32s(h, tagTransFTrigIndex); err != nil {
+			return nil, fmt.Errorf("index %s: %w", ix.name, err)
+		}
+	}
+
+	var rows []Row
+	for i, key := range keys {
+		idx := uint32(i)
+		switch ix.tag {
+		case tagFileTrigName, tagTransFTrigName:
+			if i >= len(trig) {
+				return nil, fmt.Errorf("index %s: %d names but %d trigger indexes", ix.name, len(keys), len(trig))
+			}
+			idx = trig[i]
+		case rpm.TagRequireName:
+			if i < len(flags) {
+				f := rpmmeta.Sense(flags[i])
+				if f&installOnly != 0 && f&eraseOnly == 0 {
+					continue
+				}
+			}
+		case tagTriggerName:
+			if slices.Contains(keys[:i], key) {
+				continue
+			}
+		}
+		rows = append(rows, Row{Key: key, Hnum: hnum, Idx: idx})
+		if e.typ == rpm.TypeStringArray && strings.HasPrefix(key, "(") {
+			switch ix.tag {
+			case rpm.TagRequireName, rpm.TagConflictName, rpm.TagSuggestName,
+				rpm.TagSupplementName, rpm.TagRecommendName, rpm.TagEnhanceName:
+				for _, n := range richIndexNames(key) {
+					rows = append(rows, Row{Key: n, Hnum: hnum, Idx: idx})
+				}
+			}
+		}
+	}
+	return rows, nil
+}
+
+// cstrings splits n NUL-terminated strings (value checked by rawHeader.value).
+func cstrings(v []byte, n int) []string {
+	out := make([]string, 0, n)
+	for range n {
+		i := slices.Index(v, 0)
+		out = append(out, string(v[:i]))
+		v = v[i+1:]
+	}
+	return out
+}
+
+// uint32s returns an INT32 tag's values, nil when absent.
+func uint32s(h *rawHeader, tag rpm.Tag) ([]uint32, error) {
+	e, ok := h.find(tag)
+	if !ok {
+		return nil, nil
+	}
+	if e.typ != rpm.TypeInt32 {
+		return nil, fmt.Errorf("tag %d has type %d, want INT32", tag, e.typ)
+	}
+	v, err := h.value(e)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uint32, e.count)
+	for i := range out {
+		out[i] = binary.BigEndian.Uint32(v[4*i:])
+	}
+	return out, nil
+}
