@@ -60,8 +60,9 @@ func (a *strArena) copy(ss []string) []string {
 }
 
 // maxPackagesHint bounds the preallocation a hostile packages="..." can
-// ask for.
-const maxPackagesHint = 1 << 20
+// ask for (32768 packages are about 18 MB); beyond it the slice grows as
+// packages actually arrive.
+const maxPackagesHint = 1 << 15
 
 // primaryParser holds the reusable state of one primary.xml parse.
 type primaryParser struct {
@@ -218,7 +219,7 @@ func (p *primaryParser) pkg(pk *Package) error {
 		case "packager":
 			pk.Packager, err = p.internText()
 		case "url":
-			pk.URL, err = p.internText()
+			pk.URL, err = p.plainText()
 		case "time":
 			if err = s.parseAttrs(); err == nil {
 				pk.FileTime, err = p.intAttr("file")
@@ -374,7 +375,7 @@ func (p *primaryParser) format(pk *Package) error {
 		case "buildhost":
 			pk.BuildHost, err = p.internText()
 		case "sourcerpm":
-			pk.SourceRPM, err = p.internText()
+			pk.SourceRPM, err = p.plainText()
 		case "header-range":
 			if err = s.parseAttrs(); err == nil {
 				if pk.HeaderStart, err = p.uintAttr("start"); err == nil {

@@ -268,7 +268,7 @@ func (s *scanner) tag() error {
 	s.pos += i + 1
 	if len(t) > 0 && t[0] == '/' {
 		s.kind = tokEnd
-		s.name = localName(bytes.TrimRight(t[1:], " \t\r\n"))
+		s.name = localName(trimSpaceRight(t[1:]))
 		if len(s.name) == 0 {
 			return s.errorf("empty end tag")
 		}
@@ -290,6 +290,13 @@ func (s *scanner) tag() error {
 	s.name = localName(t[:n])
 	s.rawAttrs = t[n:]
 	return nil
+}
+
+func trimSpaceRight(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -317,7 +324,7 @@ func (s *scanner) parseAttrs() error {
 		if eq <= 0 {
 			return s.errorf("malformed attribute %q", trunc(a))
 		}
-		name := bytes.TrimRight(a[:eq], " \t\r\n")
+		name := trimSpaceRight(a[:eq])
 		a = a[eq+1:]
 		for len(a) > 0 && isSpace(a[0]) {
 			a = a[1:]
