@@ -15,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
 )
 
 // PackageFile says where a package file comes from and how to check it.
@@ -380,4 +382,10 @@ func lockFile(ctx context.Context, p string) (func(), error) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// KeyRing reads armored public keys (paths or file, http, https URLs), as
+// a repository's gpgkey lists them, for checking package signatures.
+func (d *Downloader) KeyRing(ctx context.Context, keys []string) (openpgp.EntityList, error) {
+	return loadKeyRing(ctx, d.o.fetcher, keys)
 }

@@ -24,13 +24,18 @@ var (
 
 // loadKeys reads the repository's armored public keys.
 func (r *Repository) loadKeys(ctx context.Context) (openpgp.EntityList, error) {
+	return loadKeyRing(ctx, r.o.fetcher, r.Config.GPGKeys)
+}
+
+// loadKeyRing reads armored public keys from paths or URLs.
+func loadKeyRing(ctx context.Context, f *fetcher, keys []string) (openpgp.EntityList, error) {
 	var ring openpgp.EntityList
-	for _, k := range r.Config.GPGKeys {
+	for _, k := range keys {
 		u, err := keyURL(k)
 		if err != nil {
 			return nil, err
 		}
-		b, err := r.o.fetcher.fetchBytes(ctx, u, nil, maxKeySize)
+		b, err := f.fetchBytes(ctx, u, nil, maxKeySize)
 		if err != nil {
 			return nil, fmt.Errorf("reading gpgkey %s: %w", u.Redacted(), err)
 		}
