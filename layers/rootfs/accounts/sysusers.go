@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -198,10 +199,17 @@ func (db *DB) ApplySysusers(entries []SysusersEntry) ([]string, error) {
 			groups = append(groups, gwant{e.Name, e.ID, e})
 		}
 	}
+	// Groups named by "m" lines come next (systemd's add_implicit), then
+	// the groups of users.
+	for _, e := range entries {
+		if e.Type == "m" && !seen[e.ID] {
+			seen[e.ID] = true
+			groups = append(groups, gwant{e.ID, "", e})
+		}
+	}
 	for _, e := range entries {
 		if (e.Type == "u" || e.Type == "u!") && !seen[e.Name] {
-			_, g, hasG := strings.Cut(e.ID, ":")
-			if hasG {
+			if strings.Contains(e.ID, ":") {
 				continue // the user names its group
 			}
 			seen[e.Name] = true
@@ -210,7 +218,6 @@ func (db *DB) ApplySysusers(entries []SysusersEntry) ([]string, error) {
 				id = ""
 			}
 			groups = append(groups, gwant{e.Name, id, e})
-			_ = g
 		}
 	}
 	for _, g := range groups {
@@ -245,7 +252,27 @@ func (db *DB) ApplySysusers(entries []SysusersEntry) ([]string, error) {
 		db.SetGroup(Group{Name: g.name, GID: gid})
 	}
 
+	// Users named by "m" lines only are created too, with defaults.
+	declared := map[string]bool{}
 	for _, e := range entries {
+		if e.Type == "u" || e.Type == "u!" {
+			declared[e.Name] = true
+		}
+	}
+	var implicitUsers []SysusersEntry
+	for _, e := range entries {
+		if e.Type == "m" && !declared[e.Name] {
+			declared[e.Name] = true
+			implicitUsers = append(implicitUsers, SysusersEntry{Type: "u", Name: e.Name, File: e.File, Line: e.Line})
+			if _, ok := db.LookupGroup(e.Name); !ok && !seen[e.Name] {
+				seen[e.Name] = true
+				if v, ok := alloc(func(id uint32) bool { return !usedGID(id) && !usedUID(id) }); ok {
+					db.SetGroup(Group{Name: e.Name, GID: v})
+				}
+			}
+		}
+	}
+	for _, e := range append(slices.Clone(entries), implicitUsers...) {
 		if e.Type != "u" && e.Type != "u!" {
 			continue
 		}
@@ -254,6 +281,9 @@ func (db *DB) ApplySysusers(entries []SysusersEntry) ([]string, error) {
 			continue
 		}
 		uidText, gidText, hasG := strings.Cut(e.ID, ":")
+		if uidText == "-" {
+			uidText = ""
+		}
 		var gid uint32
 		if hasG {
 			if v, err := parseID(gidText); err == nil {
