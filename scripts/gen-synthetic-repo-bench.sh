@@ -39,10 +39,12 @@ ms() { # command... -> wall milliseconds
 echo "primary.xml: $(grep -A6 'type="primary"' "$work/repo/repodata/repomd.xml" | sed -n 's:.*<open-size>\(.*\)</open-size>:\1:p') bytes uncompressed, $n packages"
 r2s=$(for _ in $(seq "$runs"); do ms repo2solv -o "$work/x.solv" "$work/repo"; done | best)
 cold=$(for _ in $(seq "$runs"); do ms "$work/load" -repo "$work/repo" -mode cold; done | best)
+first=$(for _ in $(seq "$runs"); do ms "$work/load" -repo "$work/repo" -mode first; done | best)
 "$work/load" -repo "$work/repo" -mode warm >"$work/warm.txt"
 warm=$(sed -n 's/^warm *\([0-9]*\) ms wall.*/\1/p' "$work/warm.txt")
 echo "repo2solv (primary -> .solv)       best of $runs: ${r2s} ms"
 echo "slipway cold (no cache)            best of $runs: ${cold} ms  (includes process start)"
+echo "slipway first load, writing cache best of $runs: ${first} ms  (includes process start)"
 echo "slipway warm (parsed-metadata cache), in process: ${warm} ms"
 echo "ratio slipway cold / repo2solv: $(awk -v a="$cold" -v b="$r2s" 'BEGIN { printf "%.2f", a / b }')"
 /usr/bin/time -f "slipway cold peak RSS: %M KiB" "$work/load" -repo "$work/repo" -mode cold >/dev/null

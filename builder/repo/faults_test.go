@@ -476,6 +476,25 @@ func TestHTTP(t *testing.T) {
 			wantHits:   map[string]int{primaryPath: 2},
 		},
 		{
+			name: "stalled body is cut and retried",
+			hook: func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if r.URL.Path == primaryPath && n == 1 {
+					w.Header().Set("Content-Length", "100000")
+					w.Write([]byte("\x1f\x8b"))
+					w.(http.Flusher).Flush()
+					select {
+					case <-r.Context().Done():
+					case <-time.After(10 * time.Second):
+					}
+					return true
+				}
+				return false
+			},
+			opts:       []Option{WithTimeout(300 * time.Millisecond)},
+			wantSleeps: []time.Duration{100 * time.Millisecond},
+			wantHits:   map[string]int{primaryPath: 2},
+		},
+		{
 			name: "always 503",
 			hook: func(w http.ResponseWriter, r *http.Request, n int) bool {
 				http.Error(w, "down", http.StatusServiceUnavailable)

@@ -46,7 +46,13 @@ type fetcher struct {
 	backoff       time.Duration
 	maxRetryAfter time.Duration
 	sleep         func(context.Context, time.Duration) error
+	// idle bounds how long a request may go without receiving data
+	// (headers or body); zero means no bound.
+	idle time.Duration
 }
+
+// errIdle cancels a request that received nothing for too long.
+var errIdle = errors.New("no data received within the timeout")
 
 // bodyError marks an error reading a response body: a network failure, so
 // the request is retried.
@@ -55,10 +61,17 @@ type bodyError struct{ err error }
 func (e *bodyError) Error() string { return e.err.Error() }
 func (e *bodyError) Unwrap() error { return e.err }
 
-type bodyReader struct{ r io.Reader }
+type bodyReader struct {
+	r    io.Reader
+	idle *time.Timer
+	d    time.Duration
+}
 
 func (b bodyReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
+	if n > 0 && b.idle != nil {
+		b.idle.Reset(b.d)
+	}
 	if err != nil && err != io.EOF {
 		err = &bodyError{err}
 	}
@@ -142,8 +155,15 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, auth *basicAuth, consume 
 
 // try makes one request. A negative delay means the error is final; zero
 // means retry after the usual backoff; positive, retry after that long.
-func (f *fetcher) try(ctx context.Context, u *url.URL, auth *basicAuth, consume func(io.Reader) error) (time.Duration, error) {
+func (f *fetcher) try(parent context.Context, u *url.URL, auth *basicAuth, consume func(io.Reader) error) (time.Duration, error) {
 	where := u.Redacted()
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	var idle *time.Timer
+	if f.idle > 0 {
+		idle = time.AfterFunc(f.idle, func() { cancel(errIdle) })
+		defer idle.Stop()
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return -1, fmt.Errorf("GET %s: %w", where, err)
@@ -153,8 +173,11 @@ func (f *fetcher) try(ctx context.Context, u *url.URL, auth *basicAuth, consume 
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return -1, ctx.Err()
+		if parent.Err() != nil {
+			return -1, parent.Err()
+		}
+		if context.Cause(ctx) == errIdle {
+			return 0, fmt.Errorf("GET %s: %w (%v)", where, errIdle, f.idle)
 		}
 		// *url.Error carries the URL we built, which has no user info.
 		return 0, err
@@ -162,11 +185,14 @@ func (f *fetcher) try(ctx context.Context, u *url.URL, auth *basicAuth, consume 
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusOK:
-		err := consume(bodyReader{resp.Body})
+		err := consume(bodyReader{r: resp.Body, idle: idle, d: f.idle})
 		var be *bodyError
 		if errors.As(err, &be) {
-			if ctx.Err() != nil {
-				return -1, ctx.Err()
+			if parent.Err() != nil {
+				return -1, parent.Err()
+			}
+			if context.Cause(ctx) == errIdle {
+				return 0, fmt.Errorf("GET %s: reading body: %w (%v)", where, errIdle, f.idle)
 			}
 			return 0, fmt.Errorf("GET %s: reading body: %w", where, be.err)
 		}

@@ -75,8 +75,9 @@ func WithProxy(p func(*http.Request) (*url.URL, error)) Option {
 	}
 }
 
-// WithTimeout bounds connecting and waiting for response headers (not the
-// whole download) of the default client. Default 30s.
+// WithTimeout bounds connecting, waiting for response headers, and any
+// stretch of a download without data (not the whole download): a stalled
+// request is cancelled and retried. Default 30s.
 func WithTimeout(d time.Duration) Option {
 	return func(o *options) error {
 		if d <= 0 {
@@ -195,6 +196,7 @@ func buildOptions(opts []Option) (*options, error) {
 		backoff:       o.backoff,
 		maxRetryAfter: o.maxRetryAfter,
 		sleep:         o.sleep,
+		idle:          o.timeout,
 	}
 	return o, nil
 }
