@@ -3,6 +3,7 @@ package repo
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -178,6 +179,10 @@ func (f *fetcher) try(parent context.Context, u *url.URL, auth *basicAuth, consu
 		}
 		if context.Cause(ctx) == errIdle {
 			return 0, fmt.Errorf("GET %s: %w (%v)", where, errIdle, f.idle)
+		}
+		var certErr *tls.CertificateVerificationError
+		if errors.As(err, &certErr) {
+			return -1, err // retrying will not change the certificate
 		}
 		// *url.Error carries the URL we built, which has no user info.
 		return 0, err
