@@ -23,7 +23,7 @@ if [ -n "$unformatted" ]; then
 fi
 
 echo "== go test"
-go test -count=1 -timeout 30m ./...
+go test -tags e2e -count=1 -timeout 40m ./...
 
 if [ "$fuzztime" != "0" ]; then
   echo "== fuzz ($fuzztime per target)"
