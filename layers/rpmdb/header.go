@@ -93,6 +93,11 @@ func parseRaw(blob []byte) (*rawHeader, error) {
 			count:  binary.BigEndian.Uint32(e[12:]),
 		}
 	}
+	for _, e := range h.index {
+		if _, err := h.value(e); err != nil {
+			return nil, err
+		}
+	}
 	return h, nil
 }
 
