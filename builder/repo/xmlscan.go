@@ -41,7 +41,6 @@ type scanner struct {
 
 	kind      tokKind
 	name      []byte // local name of a start or end tag
-	rawAttrs  []byte
 	selfClose bool
 	text      []byte
 	cdata     bool // text came from a CDATA section: no entities
@@ -142,8 +141,6 @@ func (s *scanner) ensure(n int) error {
 
 // next reads the next token.
 func (s *scanner) next() error {
-	s.attrs = s.attrs[:0]
-	s.rawAttrs = nil
 	for {
 		if s.pos >= s.end {
 			ok, err := s.fill()
@@ -226,70 +223,116 @@ func (s *scanner) next() error {
 	}
 }
 
-// tag reads a start or end tag at pos.
+// tag reads a start or end tag at pos, attributes included, in one pass.
+// When the tag runs past the buffered input it reads more and starts
+// over.
 func (s *scanner) tag() error {
-	// Find the closing '>' outside quoted attribute values: find a '>',
-	// then skip the quoted values before it; a '>' inside a value moves
-	// the search past that value.
-	i, gt := 1, -1
 	for {
-		if gt < i {
-			j, err := s.indexFrom(i, '>')
-			if err != nil {
-				return err
-			}
-			if j < 0 {
-				return s.errorf("unterminated tag")
-			}
-			gt = j
+		done, err := s.tryTag()
+		if err != nil || done {
+			return err
 		}
-		seg := s.buf[s.pos+i : s.pos+gt]
-		q := bytes.IndexByte(seg, '"')
-		if q < 0 {
-			q = bytes.IndexByte(seg, '\'')
-		} else if a := bytes.IndexByte(seg[:q], '\''); a >= 0 {
-			q = a
-		}
-		if q < 0 {
-			i = gt
-			break
-		}
-		quote := seg[q]
-		c, err := s.indexFrom(i+q+1, quote)
+		more, err := s.fill()
 		if err != nil {
 			return err
 		}
-		if c < 0 {
-			return s.errorf("unterminated attribute value")
+		if !more {
+			return s.errorf("unterminated tag")
 		}
-		i = c + 1
 	}
-	t := s.buf[s.pos+1 : s.pos+i]
-	s.pos += i + 1
-	if len(t) > 0 && t[0] == '/' {
+}
+
+// tryTag parses the tag at pos if it lies wholly within the buffer; it
+// reports false (and changes nothing visible) when more input is needed.
+func (s *scanner) tryTag() (bool, error) {
+	b := s.buf[s.pos:s.end]
+	n := len(b)
+	i := 1
+	if i < n && b[i] == '/' {
+		i++
+		start := i
+		for i < n && b[i] != '>' {
+			i++
+		}
+		if i >= n {
+			return false, nil
+		}
 		s.kind = tokEnd
-		s.name = localName(trimSpaceRight(t[1:]))
+		s.name = localName(trimSpaceRight(b[start:i]))
 		if len(s.name) == 0 {
-			return s.errorf("empty end tag")
+			return false, s.errorf("empty end tag")
 		}
-		return nil
+		s.pos += i + 1
+		return true, nil
 	}
-	s.kind = tokStart
-	s.selfClose = false
-	if len(t) > 0 && t[len(t)-1] == '/' {
-		s.selfClose = true
-		t = t[:len(t)-1]
+	start := i
+	for i < n && !isSpace(b[i]) && b[i] != '>' && b[i] != '/' {
+		i++
 	}
-	n := 0
-	for n < len(t) && !isSpace(t[n]) {
-		n++
+	if i >= n {
+		return false, nil
 	}
-	if n == 0 {
-		return s.errorf("empty tag name")
+	if i == start {
+		return false, s.errorf("empty tag name")
 	}
-	s.name = localName(t[:n])
-	s.rawAttrs = t[n:]
-	return nil
+	name := b[start:i]
+	s.attrs = s.attrs[:0]
+	for {
+		for i < n && isSpace(b[i]) {
+			i++
+		}
+		if i >= n {
+			return false, nil
+		}
+		switch b[i] {
+		case '>':
+			s.kind, s.name, s.selfClose = tokStart, localName(name), false
+			s.pos += i + 1
+			return true, nil
+		case '/':
+			if i+1 >= n {
+				return false, nil
+			}
+			if b[i+1] != '>' {
+				return false, s.errorf("malformed tag <%s>", trunc(name))
+			}
+			s.kind, s.name, s.selfClose = tokStart, localName(name), true
+			s.pos += i + 2
+			return true, nil
+		}
+		an := i
+		for i < n && b[i] != '=' && !isSpace(b[i]) && b[i] != '>' && b[i] != '/' {
+			i++
+		}
+		aname := b[an:i]
+		for i < n && isSpace(b[i]) {
+			i++
+		}
+		if i >= n {
+			return false, nil
+		}
+		if b[i] != '=' || len(aname) == 0 {
+			return false, s.errorf("malformed attribute in <%s>", trunc(name))
+		}
+		i++
+		for i < n && isSpace(b[i]) {
+			i++
+		}
+		if i >= n {
+			return false, nil
+		}
+		q := b[i]
+		if q != '"' && q != '\'' {
+			return false, s.errorf("attribute %s: value not quoted", trunc(aname))
+		}
+		i++
+		e := bytes.IndexByte(b[i:], q)
+		if e < 0 {
+			return false, nil
+		}
+		s.attrs = append(s.attrs, xmlAttr{name: aname, value: b[i : i+e]})
+		i += e + 1
+	}
 }
 
 func trimSpaceRight(b []byte) []byte {
@@ -302,45 +345,17 @@ func trimSpaceRight(b []byte) []byte {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func localName(b []byte) []byte {
-	if i := bytes.IndexByte(b, ':'); i >= 0 {
+	// As encoding/xml: a colon splits a prefix off only when both sides
+	// are non-empty.
+	if i := bytes.IndexByte(b, ':'); i >= 1 && i < len(b)-1 {
 		return b[i+1:]
 	}
 	return b
 }
 
-// parseAttrs splits the current start tag's attributes. Names keep their
-// prefix ("xml:base") so namespaced attributes stay distinct.
-func (s *scanner) parseAttrs() error {
-	s.attrs = s.attrs[:0]
-	a := s.rawAttrs
-	for {
-		for len(a) > 0 && isSpace(a[0]) {
-			a = a[1:]
-		}
-		if len(a) == 0 {
-			return nil
-		}
-		eq := bytes.IndexByte(a, '=')
-		if eq <= 0 {
-			return s.errorf("malformed attribute %q", trunc(a))
-		}
-		name := trimSpaceRight(a[:eq])
-		a = a[eq+1:]
-		for len(a) > 0 && isSpace(a[0]) {
-			a = a[1:]
-		}
-		if len(a) == 0 || (a[0] != '"' && a[0] != '\'') {
-			return s.errorf("attribute %s: value not quoted", name)
-		}
-		q := a[0]
-		end := bytes.IndexByte(a[1:], q)
-		if end < 0 {
-			return s.errorf("attribute %s: unterminated value", name)
-		}
-		s.attrs = append(s.attrs, xmlAttr{name: name, value: a[1 : 1+end]})
-		a = a[end+2:]
-	}
-}
+// parseAttrs is kept for readability at call sites: tag already split
+// the attributes.
+func (s *scanner) parseAttrs() error { return nil }
 
 func (s *scanner) attr(name string) ([]byte, bool) {
 	for _, a := range s.attrs {
