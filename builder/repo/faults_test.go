@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/slipway-build/slipway/internal/testrepo"
+	"github.com/slipway-build/slipway/internal/testutil"
 )
 
 // copyRepo copies a test repository's repodata (and nothing else) into a
@@ -137,6 +139,18 @@ func gzipBytes(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+func bzip2Bytes(t *testing.T, b []byte) []byte {
+	t.Helper()
+	bz := testutil.RequireTool(t, "bzip2", "bzip2")
+	cmd := exec.Command(bz, "-c")
+	cmd.Stdin = bytes.NewReader(b)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("bzip2: %v", err)
+	}
+	return out
 }
 
 func zstdBytes(t *testing.T, b []byte) []byte {
@@ -261,6 +275,38 @@ func TestFaults(t *testing.T) {
 				writeRepomd(t, dir, testRecord{typ: "primary", href: "repodata/primary.xml.zst", data: zstdBytes(t, bytes.ReplaceAll(open, []byte("<name>webd</name>"), []byte("<name>webd2</name>"))), open: bytes.ReplaceAll(open, []byte("<name>webd</name>"), []byte("<name>webd2</name>"))})
 			},
 			// Not a fault: the control case that the hand-made repomd works.
+		},
+		{
+			name: "bzip2 primary",
+			mutate: func(t *testing.T, dir string) {
+				_, _, open := rawRecord(t, dir, "primary")
+				renamed := bytes.ReplaceAll(open, []byte("<name>webd</name>"), []byte("<name>webd2</name>"))
+				writeRepomd(t, dir, testRecord{typ: "primary", href: "repodata/primary.xml.bz2", data: bzip2Bytes(t, renamed), open: renamed})
+			},
+		},
+		{
+			name: "uncompressed primary",
+			mutate: func(t *testing.T, dir string) {
+				_, _, open := rawRecord(t, dir, "primary")
+				renamed := bytes.ReplaceAll(open, []byte("<name>webd</name>"), []byte("<name>webd2</name>"))
+				writeRepomd(t, dir, testRecord{typ: "primary", href: "repodata/primary.xml", data: renamed, open: renamed})
+			},
+		},
+		{
+			name: "gzip data named .bz2",
+			mutate: func(t *testing.T, dir string) {
+				_, _, open := rawRecord(t, dir, "primary")
+				writeRepomd(t, dir, testRecord{typ: "primary", href: "repodata/primary.xml.bz2", data: gzipBytes(t, open), open: open})
+			},
+			wantMsg: "not bzip2 data (starts with 1f8b",
+		},
+		{
+			name: "unknown compression",
+			mutate: func(t *testing.T, dir string) {
+				_, _, open := rawRecord(t, dir, "primary")
+				writeRepomd(t, dir, testRecord{typ: "primary", href: "repodata/primary.xml.lz4", data: open, open: open})
+			},
+			wantMsg: `unknown compression`,
 		},
 		{
 			name: "location leaves the repository",
