@@ -174,6 +174,10 @@ func WriteSQLite(ctx context.Context, path string, pkgs []Installed, opts Option
 }
 
 func writeDB(ctx context.Context, file string, tables map[string][]Row) (err error) {
+	// Cancellation is checked between packages; statements run without a
+	// cancellable context, which spares the driver a goroutine per statement.
+	cctx := ctx
+	ctx = context.WithoutCancel(ctx)
 	// The driver takes pragmas in the DSN so that every connection gets them.
 	dsn := "file:" + file + "?_pragma=journal_mode(DELETE)&_pragma=page_size(4096)&_pragma=synchronous(OFF)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
@@ -215,7 +219,7 @@ func writeDB(ctx context.Context, file string, tables map[string][]Row) (err err
 	// rpm adds a package and then its index entries, table by table.
 	next := make([]int, len(indexes))
 	for _, p := range tables["Packages"] {
-		if err := ctx.Err(); err != nil {
+		if err := cctx.Err(); err != nil {
 			return err
 		}
 		if _, err := pkgStmt.ExecContext(ctx, p.Hnum, []byte(p.Key)); err != nil {
