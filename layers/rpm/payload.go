@@ -88,7 +88,7 @@ type Payload struct {
 
 	// digests of the compressed payload: PAYLOADDIGEST, and MD5 over
 	// header and payload (signature tag 1004).
-	payloadHash hash.Hash
+	payloadHash *asyncHash
 	payloadWant string
 	plainHash   hash.Hash
 	plainWant   string
@@ -100,8 +100,53 @@ type Payload struct {
 	done bool
 }
 
+// Decoders keeps decompressors for reuse across packages: a zstd decoder
+// allocates a window-sized history (8 MiB and more) that dominates the
+// cost of reading small packages. The zero value is ready to use. A
+// Decoders serves one Payload at a time; Close releases it.
+type Decoders struct {
+	zstd *zstd.Decoder
+	gzip *gzip.Reader
+}
+
+// Close releases the decoders' resources.
+func (d *Decoders) Close() {
+	if d.zstd != nil {
+		d.zstd.Close()
+		d.zstd = nil
+	}
+}
+
+// PayloadOption configures Payload and Verify.
+type PayloadOption func(*payloadOptions) error
+
+type payloadOptions struct {
+	dec *Decoders
+}
+
+// WithDecoders makes the payload reader use (and keep) d's decompressors.
+func WithDecoders(d *Decoders) PayloadOption {
+	return func(o *payloadOptions) error {
+		if d == nil {
+			return errors.New("WithDecoders: nil Decoders")
+		}
+		o.dec = d
+		return nil
+	}
+}
+
 // Payload starts reading the payload. It can be called once.
-func (p *Package) Payload() (*Payload, error) {
+func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
+	var o payloadOptions
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	shared := o.dec != nil
+	if !shared {
+		o.dec = &Decoders{}
+	}
 	if p.payloadOn {
 		return nil, errors.New("payload already read")
 	}
@@ -129,10 +174,13 @@ func (p *Package) Payload() (*Payload, error) {
 		if !algo.Hash().Available() {
 			return nil, formatErr("payload", "unsupported payload digest algorithm %s", algo)
 		}
-		pl.payloadHash, pl.payloadWant = algo.Hash().New(), strings.ToLower(want[0])
+		pl.payloadHash, pl.payloadWant = newAsyncHash(algo.Hash().New()), strings.ToLower(want[0])
 		ws = append(ws, pl.payloadHash)
 	}
-	if md := p.Signature.Bytes(SigTagMD5); len(md) == 16 {
+	// The MD5 over header and payload only matters when the header has no
+	// payload digest (rpm < 4.14 packages): the header SHA256 and the
+	// payload digest already cover the same bytes, and better.
+	if md := p.Signature.Bytes(SigTagMD5); len(md) == 16 && pl.payloadHash == nil {
 		pl.md5Hash, pl.md5Want = md5.New(), md
 		pl.md5Hash.Write(p.hdrBytes)
 		ws = append(ws, pl.md5Hash)
@@ -163,11 +211,14 @@ func (p *Package) Payload() (*Payload, error) {
 	}
 	switch got {
 	case "gzip":
-		zr, err := gzip.NewReader(br)
-		if err != nil {
+		if o.dec.gzip == nil {
+			o.dec.gzip = new(gzip.Reader)
+		}
+		zr := o.dec.gzip
+		if err := zr.Reset(br); err != nil {
 			return nil, fmt.Errorf("payload: gzip: %w", err)
 		}
-		pl.dec, pl.closer = zr, func() { zr.Close() }
+		pl.dec = zr
 	case "bzip2":
 		pl.dec = bzip2.NewReader(br)
 	case "xz":
@@ -183,11 +234,23 @@ func (p *Package) Payload() (*Payload, error) {
 		}
 		pl.dec = zr
 	case "zstd":
-		zr, err := zstd.NewReader(br, zstd.WithDecoderMaxWindow(1<<28), zstd.WithDecoderConcurrency(1))
-		if err != nil {
+		if o.dec.zstd == nil {
+			zr, err := zstd.NewReader(nil, zstd.WithDecoderMaxWindow(1<<28), zstd.WithDecoderConcurrency(1))
+			if err != nil {
+				return nil, fmt.Errorf("payload: zstd: %w", err)
+			}
+			o.dec.zstd = zr
+		}
+		zr := o.dec.zstd
+		if err := zr.Reset(br); err != nil {
 			return nil, fmt.Errorf("payload: zstd: %w", err)
 		}
-		pl.dec, pl.closer = zr, zr.Close
+		pl.dec = zr
+		if shared {
+			pl.closer = func() { zr.Reset(nil) }
+		} else {
+			pl.closer = zr.Close
+		}
 	case "identity":
 		pl.dec = br
 	}
@@ -208,8 +271,17 @@ func (p *Package) Payload() (*Payload, error) {
 	return pl, nil
 }
 
-// Close releases the decompressor. It does not close the package's reader.
+var errClosed = errors.New("payload: reader closed")
+
+// Close releases the decompressor and stops the payload hashing; call it
+// when done, also after an error. It does not close the package's reader.
 func (pl *Payload) Close() error {
+	if pl.err == nil {
+		pl.err = errClosed
+	}
+	if pl.payloadHash != nil {
+		pl.payloadHash.stop()
+	}
 	if pl.closer != nil {
 		pl.closer()
 		pl.closer = nil
@@ -272,8 +344,8 @@ func (pl *Payload) Next() (*File, io.Reader, error) {
 		err = pl.explain(err)
 	}
 	if err != nil {
-		pl.err = err
 		pl.Close()
+		pl.err = err
 	}
 	return f, r, err
 }
@@ -386,7 +458,7 @@ func (pl *Payload) explain(err error) error {
 	if _, cerr := io.Copy(io.Discard, pl.raw); cerr != nil {
 		return err
 	}
-	if got := hex.EncodeToString(pl.payloadHash.Sum(nil)); got != pl.payloadWant {
+	if got := hex.EncodeToString(pl.payloadHash.Sum()); got != pl.payloadWant {
 		return &DigestError{What: "payload", Want: pl.payloadWant, Got: got, Cause: err}
 	}
 	return err
@@ -412,7 +484,7 @@ func (pl *Payload) finish() error {
 	}
 	pl.Close()
 	if pl.payloadHash != nil {
-		if got := hex.EncodeToString(pl.payloadHash.Sum(nil)); got != pl.payloadWant {
+		if got := hex.EncodeToString(pl.payloadHash.Sum()); got != pl.payloadWant {
 			return &DigestError{What: "payload", Want: pl.payloadWant, Got: got}
 		}
 	}
@@ -439,8 +511,8 @@ func (pl *Payload) finish() error {
 
 // Verify reads the whole payload, checking every digest, and discards it.
 // It returns the number of files read.
-func (p *Package) Verify() (int, error) {
-	pl, err := p.Payload()
+func (p *Package) Verify(opts ...PayloadOption) (int, error) {
+	pl, err := p.Payload(opts...)
 	if err != nil {
 		return 0, err
 	}

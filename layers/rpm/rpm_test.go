@@ -327,3 +327,36 @@ func TestSignaturesAgreeWithRPM(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkPayload streams and verifies every payload of the test
+// repositories and of the feature builds, from memory.
+func BenchmarkPayload(b *testing.B) {
+	r := testrepo.Get(b)
+	var pkgs [][]byte
+	var total int64
+	for _, arch := range testrepo.Arches {
+		for _, f := range r.RPMs[arch] {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pkgs = append(pkgs, data)
+			total += int64(len(data))
+		}
+	}
+	b.SetBytes(total)
+	var dec rpm.Decoders
+	defer dec.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, data := range pkgs {
+			p, err := rpm.Open(bytes.NewReader(data))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := p.Verify(rpm.WithDecoders(&dec)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
