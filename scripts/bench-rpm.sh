@@ -78,7 +78,9 @@ measure() {
     local out
     out=$( { /usr/bin/time -f '%e %U %S' bash -c 'c=$1; shift; for f; do $c "$f" >/dev/null; done' _ "$*" "${rpms[@]}"; } 2>&1 >/dev/null | tail -n1)
     read -r w u s <<<"$out"
-    if [[ -z $best ]] || (($(echo "$w < $best" | bc))); then best=$w cpu=$(echo "$u + $s" | bc); fi
+    if [[ -z $best ]] || awk -v a="$w" -v b="$best" 'BEGIN{exit !(a < b)}'; then
+      best=$w cpu=$(awk -v a="$u" -v b="$s" 'BEGIN{print a + b}')
+    fi
   done
   echo "$best $cpu"
 }
@@ -91,7 +93,8 @@ per_kind() {
   read -r sw sc <<<"$s"
   read -r rw rc <<<"$r"
   printf '%-30s wall: slipway %6.2fs rpm2cpio %6.2fs ratio %.2fx | cpu: slipway %6.2fs rpm2cpio %6.2fs ratio %.2fx\n' \
-    "$label" "$sw" "$rw" "$(echo "$sw / $rw" | bc -l)" "$sc" "$rc" "$(echo "$sc / $rc" | bc -l)"
+    "$label" "$sw" "$rw" "$(awk -v a="$sw" -v b="$rw" 'BEGIN{print a / b}')" \
+    "$sc" "$rc" "$(awk -v a="$sc" -v b="$rc" 'BEGIN{print (b > 0 ? a / b : 0)}')"
 }
 
 all=("${rpms[@]}")

@@ -103,12 +103,14 @@ func runRpminfo(ctx context.Context, g *globals, o *rpminfoOptions, args []strin
 	out := bufio.NewWriter(g.Stdout)
 	defer out.Flush()
 	var docs []*pkgJSON
+	var dec rpm.Decoders // one set of decompressors for every FILE
+	defer dec.Close()
 	failed := 0
 	for _, name := range args {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		doc, err := rpminfoOne(out, name, o, keyring)
+		doc, err := rpminfoOne(out, name, o, keyring, &dec)
 		if err != nil {
 			out.Flush()
 			fmt.Fprintf(g.Stderr, "slipway: %s: %v\n", name, err)
@@ -138,7 +140,7 @@ func runRpminfo(ctx context.Context, g *globals, o *rpminfoOptions, args []strin
 	return nil
 }
 
-func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openpgp.EntityList) (*pkgJSON, error) {
+func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openpgp.EntityList, dec *rpm.Decoders) (*pkgJSON, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -166,7 +168,7 @@ func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openp
 		}
 	}
 	if o.verify || len(o.keys) > 0 {
-		if _, err := p.Verify(); err != nil {
+		if _, err := p.Verify(rpm.WithDecoders(dec)); err != nil {
 			return nil, err
 		}
 	}
