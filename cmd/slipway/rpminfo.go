@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -163,7 +164,11 @@ func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openp
 	// Check everything before printing anything about the package.
 	var signer *rpm.Signer
 	if len(o.keys) > 0 {
-		if signer, err = p.VerifySignature(keyring); err != nil {
+		signer, err = p.VerifySignature(keyring)
+		if errors.Is(err, rpm.ErrUnsigned) && p.HasLegacySignature() {
+			signer, err = verifyLegacy(name, keyring)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -198,6 +203,21 @@ func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openp
 		fmt.Fprintf(out, "%s-%s-%s.%s\n", n.Name, n.Version, n.Release, n.Arch)
 	}
 	return nil, nil
+}
+
+// verifyLegacy checks a header+payload signature, which takes a pass over
+// the file of its own.
+func verifyLegacy(name string, keyring openpgp.EntityList) (*rpm.Signer, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	p, err := rpm.Open(bufio.NewReaderSize(f, 256<<10))
+	if err != nil {
+		return nil, err
+	}
+	return p.VerifyLegacySignature(keyring)
 }
 
 // depNEVRS renders a dependency as rpm's *NEVRS query tags do

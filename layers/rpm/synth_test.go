@@ -7,10 +7,12 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strings"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -112,6 +114,8 @@ type synthOpts struct {
 	stripped   bool
 	gzip       bool
 	badPayload bool // wrong PAYLOADDIGEST
+	signer     *openpgp.Entity
+	legacy     bool // sign header+payload (tag PGP) instead of the header
 }
 
 func cpioNewc(name string, mode uint32, size int, ino int) []byte {
@@ -229,11 +233,24 @@ func synthRPM(files []synthFile, o synthOpts) []byte {
 	m := md5.New()
 	m.Write(hdr)
 	m.Write(payload)
-	sig := encodeHeader(TagHeaderSignatures, []hent{
+	sents := []hent{
 		{SigTagSHA256, TypeString, hex.EncodeToString(hsum[:])},
 		{SigTagMD5, TypeBin, m.Sum(nil)},
 		{SigTagSize, TypeInt32, []uint32{uint32(len(hdr) + len(payload))}},
-	})
+	}
+	if o.signer != nil {
+		var sb bytes.Buffer
+		signed := io.Reader(bytes.NewReader(hdr))
+		tag := SigTagRSA
+		if o.legacy {
+			signed, tag = io.MultiReader(bytes.NewReader(hdr), bytes.NewReader(payload)), SigTagPGP
+		}
+		if err := openpgp.DetachSign(&sb, o.signer, signed, nil); err != nil {
+			panic(err)
+		}
+		sents = append(sents, hent{tag, TypeBin, sb.Bytes()})
+	}
+	sig := encodeHeader(TagHeaderSignatures, sents)
 	var out bytes.Buffer
 	lead := make([]byte, leadSize)
 	copy(lead, leadMagic)
