@@ -42,6 +42,12 @@ func TestDeterministic(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Fatalf("two builds differ (%d and %d bytes)", len(a), len(b))
 	}
+	// Contents spooled to disk (no memory budget) give the same bytes.
+	opts.MemoryBudget = -1
+	c, _ := build(t, opts, rpms)
+	if !bytes.Equal(a, c) {
+		t.Fatalf("a build spooling everything to disk differs (%d and %d bytes)", len(a), len(c))
+	}
 	// Entries are in path order, each once.
 	tr := tar.NewReader(bytes.NewReader(a))
 	prev := ""

@@ -1,9 +1,8 @@
 package rootfs
 
 import (
-	"os"
+	"io"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -148,16 +147,14 @@ func (w *Writer) ldcache(t *tree) error {
 // elfSoname reads a spooled file's soname and cache flags; ok is false for
 // anything that is not an ELF shared object ldconfig would record.
 func (w *Writer) elfSoname(e *entry) (string, int32, bool) {
-	if e.inline {
-		so, fl, err := ldcache.Soname(strings.NewReader(string(e.data)))
-		return so, fl, err == nil
-	}
-	f, err := os.Open(filepath.Join(w.spool, e.key))
+	ra, err := w.open(e, nil)
 	if err != nil {
 		return "", 0, false
 	}
-	defer f.Close()
-	so, fl, err := ldcache.Soname(f)
+	if c, ok := ra.(io.Closer); ok {
+		defer c.Close()
+	}
+	so, fl, err := ldcache.Soname(ra)
 	return so, fl, err == nil
 }
 

@@ -71,9 +71,19 @@ type Options struct {
 	// SpoolDir is the folder under which the spool is made ("" = the
 	// system's temporary folder).
 	SpoolDir string
+	// MemoryBudget bounds the bytes of file contents kept in memory
+	// instead of the spool folder (files up to 1 MiB each); 0 means
+	// DefaultMemoryBudget, a negative value spools everything to disk.
+	MemoryBudget int64
 	// Log receives warnings (nil = discard).
 	Log *slog.Logger
 }
+
+// DefaultMemoryBudget is the default Options.MemoryBudget.
+const DefaultMemoryBudget = 32 << 20
+
+// maxMemFile is the largest file kept in memory.
+const maxMemFile = 1 << 20
 
 // Entry is a file added by the caller (an rpm database, a generated
 // configuration file...). It replaces a package file of the same path.
@@ -119,7 +129,10 @@ type Writer struct {
 	mu       sync.Mutex
 	pkgs     map[int]*pkgState
 	next     int
-	have     map[string]bool // spool keys present
+	have     map[string]bool   // spool keys present (on disk or in mem)
+	mem      map[string][]byte // contents kept in memory
+	locs     map[string]spoolLoc
+	budget   int64 // bytes left for mem
 	synth    []*entry
 	warnings []string
 	closed   bool
@@ -141,7 +154,11 @@ func New(opts Options) (*Writer, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Writer{opts: opts, log: log, spool: dir, pkgs: map[int]*pkgState{}, have: map[string]bool{}}, nil
+	budget := opts.MemoryBudget
+	if budget == 0 {
+		budget = DefaultMemoryBudget
+	}
+	return &Writer{opts: opts, log: log, spool: dir, pkgs: map[int]*pkgState{}, have: map[string]bool{}, mem: map[string][]byte{}, locs: map[string]spoolLoc{}, budget: budget}, nil
 }
 
 // Close removes the spool folder.
@@ -339,6 +356,10 @@ func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error 
 	}
 	defer pl.Close()
 	buf := make([]byte, 256<<10)
+	// Contents go to one spool file per package, one after the other: one
+	// file to create instead of one per packaged file.
+	var sp *os.File
+	var spOff int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -363,7 +384,31 @@ func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error 
 		if done {
 			continue // the reader is drained (and its digest checked) by Next
 		}
-		n, err := w.spoolFile(e.key, r, buf)
+		var n int64
+		if e.size <= maxMemFile && w.reserve(e.size) {
+			data, err := readExactly(r, e.size)
+			if err != nil {
+				w.reserve(-e.size)
+				return fmt.Errorf("package %s: file %s: %w", nevra, f.Path, err)
+			}
+			if len(data) == 0 && e.size > 0 {
+				w.reserve(-e.size)
+				continue // a hard-link member whose data comes with a later one
+			}
+			w.mu.Lock()
+			w.mem[e.key] = data
+			w.have[e.key] = true
+			w.mu.Unlock()
+			continue
+		}
+		if sp == nil {
+			name := filepath.Join(w.spool, fmt.Sprintf("pkg-%d", idx))
+			if sp, err = os.Create(name); err != nil {
+				return fmt.Errorf("spooling %s: %w", nevra, err)
+			}
+			defer sp.Close()
+		}
+		n, err = io.CopyBuffer(sp, r, buf)
 		if err != nil {
 			return fmt.Errorf("package %s: file %s: %w", nevra, f.Path, err)
 		}
@@ -374,17 +419,22 @@ func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error 
 			return fmt.Errorf("package %s: file %s: payload holds %d bytes, header says %d", nevra, f.Path, n, e.size)
 		}
 		w.mu.Lock()
+		w.locs[e.key] = spoolLoc{file: sp.Name(), off: spOff}
 		w.have[e.key] = true
 		w.mu.Unlock()
+		spOff += n
+	}
+	if sp != nil {
+		if err := sp.Close(); err != nil {
+			return fmt.Errorf("spooling %s: %w", nevra, err)
+		}
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, e := range st.files {
 		if e.kind == kindReg && !w.have[e.key] {
 			if e.size == 0 {
-				if err := os.WriteFile(filepath.Join(w.spool, e.key), nil, 0o600); err != nil {
-					return fmt.Errorf("spooling %s: %w", e.path, err)
-				}
+				w.mem[e.key] = []byte{}
 				w.have[e.key] = true
 				continue
 			}
@@ -395,29 +445,49 @@ func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error 
 	return nil
 }
 
-// spoolFile copies r into the spool under key (through a temporary file
-// renamed once the data, and with it the file's digest, checked out).
-func (w *Writer) spoolFile(key string, r io.Reader, buf []byte) (int64, error) {
-	tmp, err := os.CreateTemp(w.spool, "tmp-")
+// reserve takes n bytes from the memory budget (or gives them back when
+// n is negative) and reports whether they were available.
+func (w *Writer) reserve(n int64) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if n > w.budget {
+		return false
+	}
+	w.budget -= n
+	return true
+}
+
+// readExactly reads all of r, which should hold size bytes (or none, for a
+// hard-link member), reading to EOF so that the payload reader checks the
+// file's digest.
+func readExactly(r io.Reader, size int64) ([]byte, error) {
+	data := make([]byte, size)
+	n, err := io.ReadFull(r, data)
+	if err == io.EOF && n == 0 {
+		return nil, nil
+	}
 	if err != nil {
-		return 0, fmt.Errorf("spooling: %w", err)
+		return nil, fmt.Errorf("payload holds %d bytes, header says %d: %w", n, size, err)
 	}
-	n, err := io.CopyBuffer(tmp, r, buf)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	var one [1]byte
+	m, err := r.Read(one[:])
+	for err == nil && m == 0 {
+		m, err = r.Read(one[:])
 	}
-	if err != nil || n == 0 {
-		os.Remove(tmp.Name())
-		if err != nil {
-			return n, fmt.Errorf("spooling: %w", err)
-		}
-		return 0, nil
+	if m > 0 {
+		return nil, fmt.Errorf("payload holds more than the %d bytes the header says", size)
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(w.spool, key)); err != nil {
-		os.Remove(tmp.Name())
-		return n, fmt.Errorf("spooling: %w", err)
+	if err != io.EOF {
+		return nil, err
 	}
-	return n, nil
+	return data, nil
+}
+
+// spoolLoc is where a content lives in the spool: a package's spool file
+// and the offset in it (the size is the entry's).
+type spoolLoc struct {
+	file string
+	off  int64
 }
 
 func (w *Writer) warn(format string, args ...any) {

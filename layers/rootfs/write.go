@@ -2,13 +2,13 @@ package rootfs
 
 import (
 	"archive/tar"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -138,6 +138,12 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 	paths = t.sortedPaths()
 	linkHead := map[string]string{}
 
+	open := map[string]*os.File{}
+	defer func() {
+		for _, f := range open {
+			f.Close()
+		}
+	}()
 	tw := tar.NewWriter(out)
 	buf := make([]byte, 256<<10)
 	for _, p := range paths {
@@ -197,7 +203,7 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 			}
 			h.Typeflag, h.Size = tar.TypeReg, e.size
 			if e.inline {
-				body = strings.NewReader(string(e.data))
+				body = bytes.NewReader(e.data)
 			}
 		}
 		if err := tw.WriteHeader(h); err != nil {
@@ -207,19 +213,14 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 		if h.Typeflag != tar.TypeReg {
 			continue
 		}
-		var f *os.File
 		if body == nil {
-			var err error
-			f, err = os.Open(filepath.Join(w.spool, e.key))
+			ra, err := w.open(e, open)
 			if err != nil {
-				return nil, fmt.Errorf("reading spooled %s: %w", p, err)
+				return nil, err
 			}
-			body = f
+			body = io.NewSectionReader(ra, 0, e.size)
 		}
 		n, err := io.CopyBuffer(tw, body, buf)
-		if f != nil {
-			f.Close()
-		}
 		if err != nil {
 			return nil, fmt.Errorf("writing %s: %w", p, err)
 		}
@@ -243,12 +244,54 @@ func (w *Writer) content(e *entry) ([]byte, error) {
 	if e.inline {
 		return e.data, nil
 	}
-	b, err := os.ReadFile(filepath.Join(w.spool, e.key))
+	ra, err := w.open(e, nil)
 	if err != nil {
+		return nil, err
+	}
+	if c, ok := ra.(io.Closer); ok {
+		defer c.Close()
+	}
+	b := make([]byte, e.size)
+	if _, err := ra.ReadAt(b, 0); err != nil && !(err == io.EOF && e.size == 0) {
 		return nil, fmt.Errorf("reading spooled %s: %w", e.path, err)
 	}
 	return b, nil
 }
+
+// open returns a reader of a regular file's content. With files, spool
+// files are opened once and kept there (the caller closes them); without,
+// the caller closes what it gets when it is an io.Closer.
+func (w *Writer) open(e *entry, files map[string]*os.File) (io.ReaderAt, error) {
+	if e.inline {
+		return bytes.NewReader(e.data), nil
+	}
+	if m, ok := w.mem[e.key]; ok {
+		return bytes.NewReader(m), nil
+	}
+	loc, ok := w.locs[e.key]
+	if !ok {
+		return nil, fmt.Errorf("content of %s is not in the spool", e.path)
+	}
+	f := files[loc.file]
+	if f == nil {
+		var err error
+		if f, err = os.Open(loc.file); err != nil {
+			return nil, fmt.Errorf("reading spooled %s: %w", e.path, err)
+		}
+		if files == nil {
+			return &sectionCloser{io.NewSectionReader(f, loc.off, e.size), f}, nil
+		}
+		files[loc.file] = f
+	}
+	return io.NewSectionReader(f, loc.off, e.size), nil
+}
+
+type sectionCloser struct {
+	*io.SectionReader
+	f *os.File
+}
+
+func (s *sectionCloser) Close() error { return s.f.Close() }
 
 // generated replaces (or adds) a file made in place of a scriptlet. An
 // existing file keeps its mode and owner.
