@@ -45,6 +45,59 @@ func (p *Package) Compressor() string {
 	return c
 }
 
+// maxDict bounds the window a payload's compression may ask for (xz -9
+// uses 64 MiB, zstd --long 128 MiB), so a hostile payload cannot make us
+// allocate gigabytes before its first byte decodes.
+const maxDict = 1 << 28
+
+// xzDictSize reads the LZMA2 dictionary size from the first block header
+// of an xz stream, or returns 0 when head does not show one.
+func xzDictSize(head []byte) int64 {
+	if len(head) < 14 || head[12] == 0 {
+		return 0
+	}
+	flags := head[13]
+	p := 14
+	varint := func() (uint64, bool) {
+		var v uint64
+		for i := 0; i < 9 && p < len(head); i++ {
+			b := head[p]
+			p++
+			v |= uint64(b&0x7f) << (7 * i)
+			if b&0x80 == 0 {
+				return v, true
+			}
+		}
+		return 0, false
+	}
+	for _, bit := range []byte{0x40, 0x80} {
+		if flags&bit != 0 {
+			if _, ok := varint(); !ok {
+				return 0
+			}
+		}
+	}
+	for n := int(flags&3) + 1; n > 0; n-- {
+		id, ok1 := varint()
+		size, ok2 := varint()
+		if !ok1 || !ok2 || uint64(p)+size > uint64(len(head)) {
+			return 0
+		}
+		if id == 0x21 && size == 1 {
+			b := head[p]
+			if b > 40 {
+				return 1 << 40
+			}
+			if b == 40 {
+				return 1<<32 - 1
+			}
+			return int64(2|b&1) << (b/2 + 11)
+		}
+		p += int(size)
+	}
+	return 0
+}
+
 // detectCompression names the compression the payload's first bytes show.
 func detectCompression(b []byte) string {
 	switch {
@@ -222,20 +275,23 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 	case "bzip2":
 		pl.dec = bzip2.NewReader(br)
 	case "xz":
+		if head, _ := br.Peek(64); xzDictSize(head) > maxDict {
+			return nil, formatErr("payload", "xz dictionary of %d bytes exceeds %d", xzDictSize(head), maxDict)
+		}
 		zr, err := xz.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("payload: xz: %w", err)
 		}
 		pl.dec = zr
 	case "lzma":
-		zr, err := lzma.NewReader(br)
+		zr, err := lzma.ReaderConfig{DictCap: maxDict}.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("payload: lzma: %w", err)
 		}
 		pl.dec = zr
 	case "zstd":
 		if o.dec.zstd == nil {
-			zr, err := zstd.NewReader(nil, zstd.WithDecoderMaxWindow(1<<28), zstd.WithDecoderConcurrency(1))
+			zr, err := zstd.NewReader(nil, zstd.WithDecoderMaxWindow(maxDict), zstd.WithDecoderConcurrency(1))
 			if err != nil {
 				return nil, fmt.Errorf("payload: zstd: %w", err)
 			}

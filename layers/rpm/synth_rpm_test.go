@@ -136,3 +136,17 @@ func TestDamage(t *testing.T) {
 		t.Errorf("bad lead magic: got %v", err)
 	}
 }
+
+func TestXZDictSize(t *testing.T) {
+	t.Parallel()
+	// xz -6 writes block headers "02 00 21 01 16 00 00 00": one LZMA2
+	// filter with dictionary byte 0x16 (8 MiB).
+	head := append(make([]byte, 12), 0x02, 0x00, 0x21, 0x01, 0x16, 0, 0, 0)
+	if got := xzDictSize(head); got != 8<<20 {
+		t.Errorf("dict %d, want 8 MiB", got)
+	}
+	head[16] = 40
+	if got := xzDictSize(head); got <= maxDict {
+		t.Errorf("dict %d for byte 40 should exceed the limit", got)
+	}
+}
