@@ -43,7 +43,11 @@ func (r *rpmTool) run(args ...string) (string, error) {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		return out.String(), fmt.Errorf("rpm %s: %w: %s", strings.Join(args, " "), err, errb.String())
+		shown := args
+		if len(shown) > 3 {
+			shown = append(slices.Clone(shown[:3]), "...")
+		}
+		return out.String(), fmt.Errorf("rpm %s: %w: %s", strings.Join(shown, " "), err, errb.String())
 	}
 	return out.String(), nil
 }
