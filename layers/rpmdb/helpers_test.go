@@ -103,9 +103,18 @@ func repoRPMs(t testing.TB, arch string) []string {
 
 var (
 	extrasOnce sync.Once
+	extrasDir  string
 	extrasPath string
 	extrasErr  error
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if extrasDir != "" {
+		os.RemoveAll(extrasDir)
+	}
+	os.Exit(code)
+}
 
 // extrasRPM builds testdata/extras.spec with rpmbuild (once per test binary).
 func extrasRPM(t testing.TB) string {
@@ -117,6 +126,7 @@ func extrasRPM(t testing.TB) string {
 			extrasErr = err
 			return
 		}
+		extrasDir = dir
 		home := filepath.Join(dir, "home")
 		if err := os.MkdirAll(home, 0o755); err != nil {
 			extrasErr = err
