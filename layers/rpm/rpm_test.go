@@ -19,21 +19,28 @@ import (
 	"github.com/slipway-build/slipway/layers/rpm"
 )
 
+// testRPM is a package the tests compare with rpm, with a stable name.
+type testRPM struct{ label, path string }
+
 // allRPMs lists every RPM the tests compare with rpm: our feature builds
 // and every RPM of the test repositories (both arches, and the negative
 // ones, whose headers are fine).
-func allRPMs(t *testing.T) (files []string, dbpath, dir string) {
+func allRPMs(t *testing.T) (files []testRPM, dbpath, dir string) {
 	t.Helper()
 	b := buildRPMs(t)
 	for _, c := range []string{"gzip", "zstd", "xz", "bzip2", "lzma", "none"} {
-		files = append(files, b.byComp[c])
+		files = append(files, testRPM{"features-" + c, b.byComp[c]})
 	}
-	files = append(files, b.rsa, b.eddsa)
+	files = append(files, testRPM{"signed-rsa", b.rsa}, testRPM{"signed-eddsa", b.eddsa})
 	r := testrepo.Get(t)
 	for _, arch := range testrepo.Arches {
-		files = append(files, r.RPMs[arch]...)
+		for _, f := range r.RPMs[arch] {
+			files = append(files, testRPM{arch + "/" + filepath.Base(f), f})
+		}
 	}
-	files = append(files, r.Tampered, r.UnknownSigned, r.Unsigned)
+	for _, f := range []string{r.Tampered, r.UnknownSigned, r.Unsigned} {
+		files = append(files, testRPM{"negative/" + filepath.Base(f), f})
+	}
 	return files, b.dbpath, b.dir
 }
 
@@ -61,8 +68,9 @@ func openFile(t testing.TB, name string) *rpm.Package {
 func TestHeaderMatchesRPM(t *testing.T) {
 	testutil.RequireTool(t, "rpm", "rpm")
 	files, dbpath, dir := allRPMs(t)
-	for _, name := range files {
-		t.Run(filepath.Base(filepath.Dir(name))+"/"+filepath.Base(name), func(t *testing.T) {
+	for _, tr := range files {
+		name := tr.path
+		t.Run(tr.label, func(t *testing.T) {
 			t.Parallel()
 			p := openFile(t, name)
 			n := p.NEVRA()
@@ -166,11 +174,12 @@ func TestPayloadMatchesRpm2cpio(t *testing.T) {
 	testutil.RequireTool(t, "cpio", "cpio")
 	files, _, _ := allRPMs(t)
 	r := testrepo.Get(t)
-	for _, name := range files {
+	for _, tr := range files {
+		name := tr.path
 		if name == r.Tampered {
 			continue
 		}
-		t.Run(filepath.Base(filepath.Dir(name))+"/"+filepath.Base(name), func(t *testing.T) {
+		t.Run(tr.label, func(t *testing.T) {
 			t.Parallel()
 			out := t.TempDir()
 			cmd := exec.Command("sh", "-c", "rpm2cpio \"$1\" | cpio -idm --quiet --no-absolute-filenames", "sh", name)
