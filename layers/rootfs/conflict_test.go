@@ -1,6 +1,7 @@
 package rootfs_test
 
 import (
+	"archive/tar"
 	"errors"
 	"fmt"
 	"os"
@@ -147,5 +148,72 @@ func TestSymlinkedParents(t *testing.T) {
 		if _, ok := tr[p]; ok {
 			t.Errorf("%s should have been written through its symlinked parent", p)
 		}
+	}
+}
+
+// TestDevicesAndUnknownOwners: %dev entries become tar devices with the
+// header's numbers (checked against rpm -qp --dump); owners the image does
+// not know become root, with a warning.
+func TestDevicesAndUnknownOwners(t *testing.T) {
+	t.Parallel()
+	p := tinyRPM(t, "devs", "mkdir -p etc && echo x > etc/owned",
+		"%dev(c,1,3) %attr(0666,root,root) /dev/null\n%dev(b,8,17) %attr(0660,root,root) /dev/sdb1\n%attr(0640,nosuchuser,nosuchgroup) /etc/owned")
+	rpmBin := testutil.RequireTool(t, "rpm", "rpm")
+	dump, err := exec.Command(rpmBin, "-qp", "--dbpath", t.TempDir(), "--qf", `[%{FILENAMES} %{FILERDEVS}\n]`, p).Output()
+	if err != nil {
+		t.Fatalf("rpm -qp: %v", err)
+	}
+	rdev := map[string]int64{}
+	for _, l := range strings.Split(strings.TrimSpace(string(dump)), "\n") {
+		var name string
+		var v int64
+		fmt.Sscanf(l, "%s %d", &name, &v)
+		rdev[name] = v
+	}
+	opts := rootfs.Options{BuildTime: buildTime, SpoolDir: t.TempDir()}
+	w, err := rootfs.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.AddRPMFiles(t.Context(), []string{p}); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	rep, err := w.WriteTar(t.Context(), &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(strings.NewReader(b.String()))
+	seen := 0
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			break
+		}
+		switch h.Name {
+		case "dev/null", "dev/sdb1":
+			seen++
+			want := rdev["/"+h.Name]
+			wantType := byte(tar.TypeChar)
+			if h.Name == "dev/sdb1" {
+				wantType = tar.TypeBlock
+			}
+			if h.Typeflag != wantType || h.Devmajor != (want>>8)&0xfff || h.Devminor != want&0xff {
+				t.Errorf("%s: type %c %d:%d, rpm says rdev %d", h.Name, h.Typeflag, h.Devmajor, h.Devminor, want)
+			}
+		case "etc/owned":
+			seen++
+			if h.Uid != 0 || h.Gid != 0 || h.Mode != 0o640 {
+				t.Errorf("etc/owned: %d:%d %o", h.Uid, h.Gid, h.Mode)
+			}
+		}
+	}
+	if seen != 3 {
+		t.Errorf("saw %d of 3 entries", seen)
+	}
+	warned := strings.Join(rep.Warnings, "\n")
+	if !strings.Contains(warned, "user nosuchuser") || !strings.Contains(warned, "group nosuchgroup") {
+		t.Errorf("warnings: %q", rep.Warnings)
 	}
 }
