@@ -55,6 +55,20 @@ cd %%{buildroot}
 	return rpms[0]
 }
 
+// rpmConflicts asks rpm whether installing rpms together conflicts
+// (rpm -i --test into an empty root, no dependencies or scriptlets).
+func rpmConflicts(t *testing.T, rpms ...string) bool {
+	t.Helper()
+	rpmBin := testutil.RequireTool(t, "rpm", "rpm")
+	root := t.TempDir()
+	args := append([]string{"--root", root, "--dbpath", "/var/lib/rpm", "-i", "--test", "--nodeps", "--noscripts", "--nosignature"}, rpms...)
+	out, err := exec.Command(rpmBin, args...).CombinedOutput()
+	if err != nil && !strings.Contains(string(out), " conflicts ") {
+		t.Fatalf("rpm -i --test: %v\n%s", err, out)
+	}
+	return err != nil
+}
+
 func tryBuild(t *testing.T, opts rootfs.Options, rpms ...string) ([]byte, error) {
 	t.Helper()
 	opts.SpoolDir = t.TempDir()
@@ -81,6 +95,9 @@ func TestConflicts(t *testing.T) {
 	dir := tinyRPM(t, "conf-dir", "mkdir -p usr/share/c/x", "%dir /usr/share/c/x")
 	ghost := tinyRPM(t, "conf-ghost", "mkdir -p usr/share/c && echo three > usr/share/c/x", "%ghost /usr/share/c/x")
 	shared := tinyRPM(t, "conf-shared", "mkdir -p usr/share/c", "%dir %attr(0700,root,root) /usr/share/c")
+	sameDir := tinyRPM(t, "conf-samedir", "mkdir -p usr/share/c", "%dir /usr/share/c")
+	linkDir := tinyRPM(t, "conf-linkdir", "mkdir -p usr/share && ln -s c usr/share/d", "/usr/share/d")
+	dirOnLink := tinyRPM(t, "conf-dironlink", "mkdir -p usr/share/d", "%dir /usr/share/d")
 
 	for _, tc := range []struct {
 		name    string
@@ -93,9 +110,16 @@ func TestConflicts(t *testing.T) {
 		{"different symlink", []string{a, link}, "file /usr/share/c/l from install of conf-link-1.0-1.noarch"},
 		{"file vs directory", []string{a, dir}, "directory vs file"},
 		{"ghost never conflicts", []string{a, ghost}, ""},
-		{"shared directory", []string{a, shared}, ""},
+		{"shared directory, other mode", []string{a, shared}, "directory /usr/share/c: mode 0700 vs 0755"},
+		{"shared directory", []string{a, sameDir}, ""},
+		{"directory over a directory symlink", []string{a, linkDir, dirOnLink}, "directory vs symlink"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// The oracle: rpm's own transaction check on the same pair.
+			rpmSays := rpmConflicts(t, tc.rpms...)
+			if rpmSays != (tc.wantErr != "") {
+				t.Errorf("rpm -i --test reports conflict=%v, the test expects %v", rpmSays, tc.wantErr != "")
+			}
 			_, err := tryBuild(t, rootfs.Options{BuildTime: buildTime}, tc.rpms...)
 			if tc.wantErr == "" {
 				if err != nil {

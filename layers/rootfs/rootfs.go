@@ -25,6 +25,17 @@
 //     Options.Docs is false (directories stay).
 //   - Hard-link sets become one regular file (the first path) and TypeLink
 //     entries pointing at it.
+//   - Conflicts follow rpm's transaction check (rpmfilesCompare), checked
+//     against `rpm -i --test`: two packages may share a path only when
+//     type, mode, owner and content (symlink target, digest) agree; that
+//     holds for directories too, and for a directory over a directory
+//     symlink (a conflict). %ghost files never conflict; %config changes
+//     nothing. The error is a *ConflictError naming both packages.
+//   - Paths are rewritten through directory symlinks of the image itself
+//     (usrmerge: /lib/x lands in /usr/lib/x); absolute targets start at
+//     the image root and ".." stops there, so nothing leaves the image.
+//     Paths are placed shallow first, so a link shipped by any package is
+//     followed whatever the package order.
 package rootfs
 
 import (

@@ -164,20 +164,15 @@ func (t *tree) insert(n *entry, orig string) error {
 	}
 	switch {
 	case old.kind == kindDir && n.kind == kindDir:
-		// Shared directories never conflict; rpm applies the metadata
-		// of each package that installs it, so the last one wins.
-		n2 := *n
-		t.m[n.path] = &n2
-		return nil
-	case old.kind == kindSymlink && n.kind == kindDir:
-		// rpm keeps a symlink to a directory where a package wants a
-		// directory (usrmerge: /lib -> usr/lib and a package's %dir /lib).
-		if target, err := t.resolve(n.path); err == nil && target != n.path {
-			if te := t.m[target]; te == nil || te.kind == kindDir {
-				return nil
-			}
+		// Shared directories are fine when rpm's rpmfilesCompare finds
+		// them identical: same mode, same owner.
+		if old.mode != n.mode {
+			return conflict(fmt.Sprintf("directory %s: mode %04o vs %04o", n.path, n.mode, old.mode))
 		}
-		return conflict("directory vs symlink")
+		if old.user != n.user || old.group != n.group {
+			return conflict(fmt.Sprintf("directory %s: owner %s:%s vs %s:%s", n.path, n.user, n.group, old.user, old.group))
+		}
+		return nil
 	case old.kind != n.kind:
 		return conflict(fmt.Sprintf("%s vs %s", n.kind, old.kind))
 	}

@@ -2,6 +2,7 @@ package rootfs
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -69,7 +70,9 @@ func TestInsertRules(t *testing.T) {
 		{"content", reg("a", "k", 0o644), reg("b", "j", 0o644), true},
 		{"mode", reg("a", "k", 0o644), reg("b", "k", 0o755), true},
 		{"owner", reg("a", "k", 0o644), &entry{path: "/x", kind: kindReg, key: "k", mode: 0o644, user: "bin", group: "root", owner: "b", size: 1}, true},
-		{"dirs", &entry{path: "/x", kind: kindDir, mode: 0o755}, &entry{path: "/x", kind: kindDir, mode: 0o700}, false},
+		{"dirs", &entry{path: "/x", kind: kindDir, mode: 0o755}, &entry{path: "/x", kind: kindDir, mode: 0o755}, false},
+		{"dirs, other mode", &entry{path: "/x", kind: kindDir, mode: 0o755}, &entry{path: "/x", kind: kindDir, mode: 0o700}, true},
+		{"dir over symlink", &entry{path: "/x", kind: kindSymlink, link: "y"}, &entry{path: "/x", kind: kindDir, mode: 0o755}, true},
 		{"dir vs file", &entry{path: "/x", kind: kindDir}, reg("b", "k", 0o644), true},
 		{"symlinks", &entry{path: "/x", kind: kindSymlink, link: "a"}, &entry{path: "/x", kind: kindSymlink, link: "b"}, true},
 		{"same symlink", &entry{path: "/x", kind: kindSymlink, link: "a", mode: 0o777}, &entry{path: "/x", kind: kindSymlink, link: "a", mode: 0o755}, false},
@@ -93,6 +96,28 @@ func FuzzParseCaps(f *testing.F) {
 		x, err := CapsXattr(s)
 		if err == nil && x != nil && len(x) != vfsCapDataSize {
 			t.Fatalf("%q: %d bytes", s, len(x))
+		}
+	})
+}
+
+func FuzzResolveParent(f *testing.F) {
+	f.Add("usr/lib", "x/y")
+	f.Add("../../..", "etc/passwd")
+	f.Add("/", "a")
+	f.Add("a/../../b", "c")
+	f.Fuzz(func(t *testing.T, link, rest string) {
+		p := "/a/" + rest
+		// Links with NUL are refused when a package is read.
+		if checkPath(p) != nil || link == "" || strings.IndexByte(link, 0) >= 0 {
+			return
+		}
+		tr := &tree{m: map[string]*entry{"/a": {path: "/a", kind: kindSymlink, link: link}}}
+		got, err := tr.resolveParent(p)
+		if err != nil {
+			return
+		}
+		if checkPath(got) != nil || got == "/" {
+			t.Fatalf("resolveParent(%q) via %q = %q: not a clean path inside the root", p, link, got)
 		}
 	})
 }
