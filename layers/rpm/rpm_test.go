@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -367,5 +368,52 @@ func BenchmarkPayload(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+var large = flag.Bool("large", false, "also build and read a package with a file over 4 GiB (rpm's stripped cpio format; about a minute)")
+
+// TestLargeFile reads a real package whose payload uses rpm's stripped
+// cpio format, because one file is over 4 GiB (sparse on disk).
+func TestLargeFile(t *testing.T) {
+	if !*large {
+		t.Skip("run with -large")
+	}
+	testutil.RequireTool(t, "rpmbuild", "rpm")
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "home"), 0o755)
+	os.WriteFile(filepath.Join(dir, "home", ".rpmmacros"), []byte("%_dbpath "+dir+"/db\n"), 0o644)
+	spec, _ := filepath.Abs("testdata/large.spec")
+	run(t, dir, "rpmbuild", "-bb", "--quiet", "--define", "_topdir "+dir+"/top", "--define", "_binary_payload w1.zstdio", spec)
+	m, _ := filepath.Glob(filepath.Join(dir, "top", "RPMS", "*", "*.rpm"))
+	if len(m) != 1 {
+		t.Fatalf("%d RPMs built", len(m))
+	}
+	p := openFile(t, m[0])
+	pl, err := p.Payload()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pl.Close()
+	sizes := map[string]int64{}
+	for {
+		f, r, err := pl.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, r)
+		if err != nil {
+			t.Fatalf("%s: %v", f.Path, err)
+		}
+		sizes[f.Path] += n
+	}
+	if got := sizes["/usr/share/large/huge"]; got != 4294967396 {
+		t.Errorf("huge: read %d bytes, want 4294967396", got)
+	}
+	if got := sizes["/usr/share/large/small"] + sizes["/usr/share/large/small-link"]; got != 6 {
+		t.Errorf("hard-linked pair: read %d bytes, want the 6 once", got)
 	}
 }
