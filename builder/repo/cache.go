@@ -11,6 +11,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
@@ -48,6 +50,7 @@ func (r *Repository) cachePath(rec Record, kind string) string {
 func (r *Repository) loadPrimary(ctx context.Context, rec Record) ([]Package, bool, error) {
 	path := r.cachePath(rec, "primary")
 	if path != "" {
+		removeStaleTemps(filepath.Dir(path), time.Now())
 		pkgs, err := readPrimaryCache(path)
 		if err == nil {
 			return pkgs, true, nil
@@ -117,6 +120,28 @@ func (r *Repository) loadFilelists(ctx context.Context, rec Record) ([]fileList,
 		}
 	}
 	return fl, false, nil
+}
+
+// staleTempAge is how old a temporary file in the cache must be before a
+// load removes it as left behind by a process that died.
+const staleTempAge = 24 * time.Hour
+
+// removeStaleTemps deletes temporary files (".tmp-*", ".download-*") older
+// than staleTempAge from dir; younger ones may belong to a running process.
+func removeStaleTemps(dir string, now time.Time) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if !strings.HasPrefix(n, ".tmp-") && !strings.HasPrefix(n, ".download-") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > staleTempAge {
+			os.Remove(filepath.Join(dir, n))
+		}
+	}
 }
 
 // writeCache writes data (with its trailing digest) to path atomically.

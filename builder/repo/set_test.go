@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/internal/testrepo"
@@ -211,5 +212,25 @@ func TestCacheRoundTrip(t *testing.T) {
 	os.WriteFile(path, raw[:len(raw)-1], 0o644)
 	if _, err := readFilelistsCache(path); err == nil {
 		t.Error("truncated entry accepted")
+	}
+}
+
+func TestRemoveStaleTemps(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	now := time.Now()
+	files := map[string]time.Duration{".tmp-old": 25 * time.Hour, ".tmp-new": time.Hour, ".download-old": 48 * time.Hour, "sha256-x.primary.slpw": 100 * time.Hour}
+	for n, age := range files {
+		p := filepath.Join(dir, n)
+		os.WriteFile(p, nil, 0o644)
+		os.Chtimes(p, now.Add(-age), now.Add(-age))
+	}
+	removeStaleTemps(dir, now)
+	for n, age := range files {
+		_, err := os.Stat(filepath.Join(dir, n))
+		gone := err != nil
+		if want := strings.HasPrefix(n, ".") && age > staleTempAge; gone != want {
+			t.Errorf("%s (age %v): removed=%v, want %v", n, age, gone, want)
+		}
 	}
 }
