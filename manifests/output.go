@@ -20,17 +20,22 @@ type OutputKind string
 const (
 	OCILayout     OutputKind = "oci"            // an OCI image layout directory
 	DockerArchive OutputKind = "docker-archive" // a tar loadable by docker load
+	Registry      OutputKind = "docker"         // docker://REGISTRY/REPO:TAG, pushed
 )
 
 // Output is a parsed --output value.
 type Output struct {
 	Kind OutputKind
 	Path string
-	// Ref is the tag (oci) or image reference (docker-archive); may be empty.
+	// Ref is the tag (oci) or image reference (docker-archive, docker);
+	// may be empty but for docker.
 	Ref string
 }
 
 func (o Output) String() string {
+	if o.Kind == Registry {
+		return "docker://" + o.Ref
+	}
 	s := string(o.Kind) + ":" + o.Path
 	if o.Ref != "" {
 		s += ":" + o.Ref
@@ -38,14 +43,26 @@ func (o Output) String() string {
 	return s
 }
 
-// ParseOutput reads "oci:DIR[:TAG]" or "docker-archive:FILE[:REF]".
+// ParseOutput reads "oci:DIR[:TAG]", "docker-archive:FILE[:REF]" or
+// "docker://REGISTRY/REPO:TAG". A docker reference is checked for its
+// syntax only; ParseReference reads it for pushing.
 func ParseOutput(s string) (Output, error) {
 	kind, rest, ok := strings.Cut(s, ":")
 	if !ok || rest == "" {
-		return Output{}, fmt.Errorf("output %q: want oci:DIR[:TAG] or docker-archive:FILE[:REF]", s)
+		return Output{}, fmt.Errorf("output %q: want oci:DIR[:TAG], docker-archive:FILE[:REF] or docker://REGISTRY/REPO:TAG", s)
 	}
 	o := Output{Kind: OutputKind(kind)}
 	switch o.Kind {
+	case Registry:
+		ref, ok := strings.CutPrefix(rest, "//")
+		if !ok || ref == "" {
+			return Output{}, fmt.Errorf("output %q: want docker://REGISTRY/REPO:TAG", s)
+		}
+		if _, err := name.ParseReference(ref, name.StrictValidation); err != nil {
+			return Output{}, fmt.Errorf("output %q: %q is not a valid image reference (REGISTRY/REPO:TAG): %w", s, ref, err)
+		}
+		o.Ref = ref
+		return o, nil
 	case OCILayout:
 		o.Path, o.Ref, _ = strings.Cut(rest, ":")
 		if o.Ref != "" {
@@ -62,7 +79,7 @@ func ParseOutput(s string) (Output, error) {
 			}
 		}
 	default:
-		return Output{}, fmt.Errorf("output %q: unknown kind %q (want oci or docker-archive)", s, kind)
+		return Output{}, fmt.Errorf("output %q: unknown kind %q (want oci, docker-archive or docker)", s, kind)
 	}
 	if o.Path == "" {
 		return Output{}, fmt.Errorf("output %q: no path", s)

@@ -1,0 +1,293 @@
+package manifests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Annotations slipway records on every manifest, so that images built on
+// separate runners can be checked to come from the same inputs.
+const (
+	ConfigDigestAnnotation = "dev.slipway.config.digest"
+	LockDigestAnnotation   = "dev.slipway.lock.digest"
+	CreatedAnnotation      = "org.opencontainers.image.created"
+)
+
+// PublishIndex assembles the index slipway publishes from per-architecture
+// images, whether they were built in one run or merged afterwards: the
+// images sorted by platform, each entry's platform (with os.version) taken
+// from the image's config, and as the index's annotations those every
+// image carries with the same value, with created the newest image's.
+// Nothing depends on when or where the index is assembled, so merging
+// single-architecture builds gives the digest of a build of all of them.
+func PublishIndex(images []ArchImage) (v1.ImageIndex, error) {
+	if len(images) == 0 {
+		return nil, errors.New("index: no images")
+	}
+	sorted := make([]ArchImage, len(images))
+	copy(sorted, images)
+	for i := range sorted {
+		cf, err := sorted[i].Image.ConfigFile()
+		if err != nil {
+			return nil, fmt.Errorf("index: reading image config: %w", err)
+		}
+		sorted[i].OSVersion = cf.OSVersion
+		if _, err := Platform(sorted[i].Arch); err != nil {
+			return nil, err
+		}
+	}
+	sort.SliceStable(sorted, func(i, j int) bool {
+		pi, _ := Platform(sorted[i].Arch)
+		pj, _ := Platform(sorted[j].Arch)
+		return pi.String() < pj.String()
+	})
+	ann, err := sharedAnnotations(sorted)
+	if err != nil {
+		return nil, err
+	}
+	return Index(sorted, ann)
+}
+
+// sharedAnnotations are the manifest annotations all images agree on,
+// with created the newest of theirs.
+func sharedAnnotations(images []ArchImage) (map[string]string, error) {
+	var shared map[string]string
+	var newest time.Time
+	for i, ai := range images {
+		m, err := ai.Image.Manifest()
+		if err != nil {
+			return nil, fmt.Errorf("index: reading manifest of %s: %w", ai.Arch, err)
+		}
+		if c, ok := m.Annotations[CreatedAnnotation]; ok {
+			if t, err := time.Parse(time.RFC3339, c); err == nil && t.After(newest) {
+				newest = t
+			}
+		}
+		if i == 0 {
+			shared = map[string]string{}
+			for k, v := range m.Annotations {
+				shared[k] = v
+			}
+			continue
+		}
+		for k, v := range shared {
+			if m.Annotations[k] != v {
+				delete(shared, k)
+			}
+		}
+	}
+	if !newest.IsZero() {
+		shared[CreatedAnnotation] = newest.UTC().Format(time.RFC3339)
+	}
+	return shared, nil
+}
+
+// RPMArch is the RPM architecture of an OCI platform's architecture.
+func RPMArch(p v1.Platform) (string, error) {
+	for _, a := range []string{"x86_64", "aarch64"} {
+		q, _ := Platform(a)
+		if q.OS == p.OS && q.Architecture == p.Architecture {
+			return a, nil
+		}
+	}
+	return "", fmt.Errorf("no RPM architecture for platform %s", p.String())
+}
+
+// Source is an image or index to merge or push: "oci:DIR[:TAG]" or a
+// registry reference.
+type Source struct {
+	Layout string // OCI layout directory; empty for a registry reference
+	Tag    string // the layout's ref name; may be empty
+	Ref    name.Reference
+}
+
+func (s Source) String() string {
+	if s.Layout != "" {
+		if s.Tag != "" {
+			return "oci:" + s.Layout + ":" + s.Tag
+		}
+		return "oci:" + s.Layout
+	}
+	return s.Ref.String()
+}
+
+// ParseSource reads "oci:DIR[:TAG]" or an image reference.
+func ParseSource(s string, insecure []string) (Source, error) {
+	if strings.HasPrefix(s, "oci:") || strings.HasPrefix(s, "docker:") {
+		o, err := ParseOutput(s)
+		if err != nil {
+			return Source{}, err
+		}
+		if o.Kind == OCILayout {
+			return Source{Layout: o.Path, Tag: o.Ref}, nil
+		}
+		s = o.Ref
+	}
+	ref, err := ParseReference(s, insecure)
+	if err != nil {
+		return Source{}, err
+	}
+	return Source{Ref: ref}, nil
+}
+
+// Load opens the source: an index or an image (remote ones lazily).
+func (s Source) Load(ctx context.Context, opts PushOptions) (remote.Taggable, error) {
+	if s.Layout == "" {
+		desc, err := remote.Get(s.Ref, remoteOptions(ctx, opts)...)
+		if err != nil {
+			return nil, pushError(s.Ref.String(), err)
+		}
+		if desc.MediaType.IsIndex() {
+			return desc.ImageIndex()
+		}
+		return desc.Image()
+	}
+	return loadLayout(s.Layout, s.Tag)
+}
+
+// loadLayout finds the manifest named tag in an OCI layout's index.json,
+// or its only manifest when tag is empty.
+func loadLayout(dir, tag string) (remote.Taggable, error) {
+	root, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading OCI layout %s: %w", dir, err)
+	}
+	im, err := root.IndexManifest()
+	if err != nil {
+		return nil, fmt.Errorf("reading OCI layout %s: %w", dir, err)
+	}
+	var found []v1.Descriptor
+	for _, d := range im.Manifests {
+		if tag == "" || d.Annotations[RefNameAnnotation] == tag {
+			found = append(found, d)
+		}
+	}
+	switch {
+	case len(found) == 0 && tag != "":
+		return nil, fmt.Errorf("OCI layout %s has no image named %q", dir, tag)
+	case len(found) == 0:
+		return nil, fmt.Errorf("OCI layout %s is empty", dir)
+	case len(found) > 1 && tag == "":
+		return nil, fmt.Errorf("OCI layout %s holds %d images: name one as oci:%s:TAG", dir, len(found), dir)
+	case len(found) > 1:
+		return nil, fmt.Errorf("OCI layout %s names %d images %q", dir, len(found), tag)
+	}
+	d := found[0]
+	if d.MediaType.IsIndex() {
+		return root.ImageIndex(d.Digest)
+	}
+	if d.MediaType.IsImage() {
+		return root.Image(d.Digest)
+	}
+	return nil, fmt.Errorf("OCI layout %s: %s has media type %s, not an image or index", dir, d.Digest, d.MediaType)
+}
+
+// ArchImages lists the per-architecture images of an index or image.
+func ArchImages(t remote.Taggable) ([]ArchImage, error) {
+	var imgs []v1.Image
+	switch a := t.(type) {
+	case v1.ImageIndex:
+		im, err := a.IndexManifest()
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range im.Manifests {
+			if !d.MediaType.IsImage() {
+				continue
+			}
+			img, err := a.Image(d.Digest)
+			if err != nil {
+				return nil, fmt.Errorf("image %s: %w", d.Digest, err)
+			}
+			imgs = append(imgs, img)
+		}
+	case v1.Image:
+		imgs = append(imgs, a)
+	default:
+		return nil, fmt.Errorf("not an image or index: %T", t)
+	}
+	out := make([]ArchImage, len(imgs))
+	for i, img := range imgs {
+		cf, err := img.ConfigFile()
+		if err != nil {
+			return nil, fmt.Errorf("reading image config: %w", err)
+		}
+		arch, err := RPMArch(*cf.Platform())
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ArchImage{Arch: arch, OSVersion: cf.OSVersion, Image: img}
+	}
+	return out, nil
+}
+
+// MergeError says why images cannot go into one index.
+type MergeError struct {
+	Reason string
+}
+
+func (e *MergeError) Error() string { return "merge: " + e.Reason }
+
+// Merge checks that the images of several sources (names for messages)
+// were built from the same configuration and lockfile and cover distinct
+// platforms, and assembles their index with PublishIndex.
+func Merge(names []string, sources [][]ArchImage) (v1.ImageIndex, []ArchImage, error) {
+	type seen struct{ src, cfg, lock string }
+	var all []ArchImage
+	var first *seen
+	platforms := map[string]string{}
+	for i, imgs := range sources {
+		for _, ai := range imgs {
+			m, err := ai.Image.Manifest()
+			if err != nil {
+				return nil, nil, fmt.Errorf("merge: manifest of %s in %s: %w", ai.Arch, names[i], err)
+			}
+			s := seen{names[i], m.Annotations[ConfigDigestAnnotation], m.Annotations[LockDigestAnnotation]}
+			if first == nil {
+				first = &s
+			} else {
+				if s.cfg != first.cfg {
+					return nil, nil, &MergeError{fmt.Sprintf("%s was built from configuration %s but %s from %s", s.src, orNone(s.cfg), first.src, orNone(first.cfg))}
+				}
+				if s.lock != first.lock {
+					return nil, nil, &MergeError{fmt.Sprintf("%s was built from lockfile %s but %s from %s", s.src, orNone(s.lock), first.src, orNone(first.lock))}
+				}
+			}
+			p, _ := Platform(ai.Arch)
+			if prev, dup := platforms[p.String()]; dup {
+				return nil, nil, &MergeError{fmt.Sprintf("two images for platform %s (%s and %s)", p.String(), prev, names[i])}
+			}
+			platforms[p.String()] = names[i]
+			all = append(all, ai)
+		}
+	}
+	if len(all) == 0 {
+		return nil, nil, &MergeError{"no images"}
+	}
+	idx, err := PublishIndex(all)
+	if err != nil {
+		return nil, nil, err
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		pi, _ := Platform(all[i].Arch)
+		pj, _ := Platform(all[j].Arch)
+		return pi.String() < pj.String()
+	})
+	return idx, all, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none recorded)"
+	}
+	return s
+}

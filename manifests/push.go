@@ -1,0 +1,314 @@
+package manifests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// PushOptions tune Push.
+type PushOptions struct {
+	// Keychain finds the credentials of a registry; nil is anonymous.
+	Keychain authn.Keychain
+	// Insecure names registries (host or host:port) that may be reached
+	// over plain HTTP. Loopback registries (127.0.0.0/8, ::1, localhost)
+	// always may; no other registry ever is.
+	Insecure []string
+	// Jobs bounds the uploads under way at once (default 4).
+	Jobs int
+	// ArchTags also tags each architecture's image of an index as
+	// TAG-ARCH (TAG-amd64, TAG-arm64).
+	ArchTags bool
+	// Transport is the base HTTP transport; nil clones
+	// http.DefaultTransport (which is never changed).
+	Transport http.RoundTripper
+	// Backoff between retries of 408, 429, 5xx and broken connections
+	// (default: 5 tries, 1s, 2s, 4s, 8s).
+	Backoff *remote.Backoff
+	// Log receives progress messages; nil discards them.
+	Log *slog.Logger
+}
+
+// ParseReference reads an image reference as given on the command line
+// (registry.example.com/repo:tag or ...@sha256:...), strictly: a
+// reference without a tag or digest is refused rather than read as
+// :latest. Registries named in insecure may be reached over plain HTTP.
+func ParseReference(s string, insecure []string) (name.Reference, error) {
+	opts := []name.Option{name.StrictValidation}
+	if host := registryOf(s); isLoopback(host) || contains(insecure, host) {
+		opts = append(opts, name.Insecure)
+	}
+	ref, err := name.ParseReference(s, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("invalid image reference %q: %w", s, err)
+	}
+	return ref, nil
+}
+
+// registryOf is the registry part of a reference as written, or "" when
+// the reference names none (Docker Hub).
+func registryOf(s string) string {
+	first, _, ok := strings.Cut(s, "/")
+	if !ok || !strings.ContainsAny(first, ".:") && first != "localhost" {
+		return ""
+	}
+	return first
+}
+
+// isLoopback says whether host (host or host:port) is a loopback address
+// or localhost.
+func isLoopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// PushResult says what Push sent.
+type PushResult struct {
+	Digest v1.Hash
+	// Tags are the references tagged, in order.
+	Tags []string
+}
+
+// Push sends an image index or a single image to every repository of
+// tags, then tags it. The order never exposes a partial image: in each
+// repository all blobs, then every per-architecture manifest by digest,
+// then the index by digest; only when every repository holds the whole
+// image are the tags written (each a PUT of the manifest under the tag).
+// A push that fails or is interrupted before that point leaves no new
+// tag. Blobs a registry already has are not uploaded again; layers read
+// from a registry are mounted across repositories where it allows.
+func Push(ctx context.Context, artifact remote.Taggable, tags []name.Reference, opts PushOptions) (*PushResult, error) {
+	if len(tags) == 0 {
+		return nil, errors.New("push: no destination")
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var (
+		idx    v1.ImageIndex
+		img    v1.Image
+		digest v1.Hash
+		err    error
+	)
+	switch a := artifact.(type) {
+	case v1.ImageIndex:
+		idx = a
+		digest, err = a.Digest()
+	case v1.Image:
+		img = a
+		digest, err = a.Digest()
+	default:
+		return nil, fmt.Errorf("push: cannot push a %T", artifact)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("push: %w", err)
+	}
+	ropts := remoteOptions(ctx, opts)
+
+	// Every repository gets the whole image by digest first.
+	seen := map[string]bool{}
+	for _, t := range tags {
+		repo := t.Context()
+		if seen[repo.String()] {
+			continue
+		}
+		seen[repo.String()] = true
+		byDigest := repo.Digest(digest.String())
+		start := time.Now()
+		if idx != nil {
+			err = remote.WriteIndex(byDigest, idx, ropts...)
+		} else {
+			err = remote.Write(byDigest, img, ropts...)
+		}
+		if err != nil {
+			return nil, pushError(repo.String(), err)
+		}
+		log.Info("pushed", "repository", repo.String(), "digest", digest.String(), "took", time.Since(start))
+	}
+
+	// Then the tags: the index (or image) under each, and per-arch tags.
+	res := &PushResult{Digest: digest}
+	for _, t := range tags {
+		tag, ok := t.(name.Tag)
+		if !ok {
+			continue // a digest reference needs no tag
+		}
+		if idx != nil && opts.ArchTags {
+			im, err := idx.IndexManifest()
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range im.Manifests {
+				if d.Platform == nil {
+					continue
+				}
+				child, err := idx.Image(d.Digest)
+				if err != nil {
+					return nil, fmt.Errorf("push: image %s of the index: %w", d.Digest, err)
+				}
+				at := tag.Context().Tag(tag.TagStr() + "-" + d.Platform.Architecture)
+				if err := remote.Tag(at, child, ropts...); err != nil {
+					return nil, pushError(at.String(), err)
+				}
+				res.Tags = append(res.Tags, at.String())
+			}
+		}
+		if err := remote.Tag(tag, artifact, ropts...); err != nil {
+			return nil, pushError(tag.String(), err)
+		}
+		res.Tags = append(res.Tags, tag.String())
+		log.Info("tagged", "tag", tag.String(), "digest", digest.String())
+	}
+	return res, nil
+}
+
+// CheckPush checks, before anything is built, that each repository of
+// refs answers and accepts pushes with the keychain's credentials. It
+// opens an upload and cancels it: nothing is written.
+func CheckPush(ctx context.Context, refs []name.Reference, opts PushOptions) error {
+	seen := map[string]bool{}
+	for _, r := range refs {
+		if seen[r.Context().String()] {
+			continue
+		}
+		seen[r.Context().String()] = true
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		kc := opts.Keychain
+		if kc == nil {
+			kc = authn.NewMultiKeychain()
+		}
+		if err := remote.CheckPushPermission(r, kc, baseTransport(opts)); err != nil {
+			return pushError(r.Context().String(), err)
+		}
+	}
+	return nil
+}
+
+// retryStatus are the answers worth another try.
+var retryStatus = []int{
+	http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+	http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout,
+}
+
+func remoteOptions(ctx context.Context, opts PushOptions) []remote.Option {
+	jobs := opts.Jobs
+	if jobs < 1 {
+		jobs = 4
+	}
+	backoff := remote.Backoff{Duration: time.Second, Factor: 2, Jitter: 0.1, Steps: 5}
+	if opts.Backoff != nil {
+		backoff = *opts.Backoff
+	}
+	o := []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithJobs(jobs),
+		remote.WithTransport(baseTransport(opts)),
+		remote.WithUserAgent("slipway"),
+		remote.WithRetryBackoff(backoff),
+		remote.WithRetryStatusCodes(retryStatus...),
+		remote.WithRetryPredicate(retryable),
+	}
+	if opts.Keychain != nil {
+		o = append(o, remote.WithAuthFromKeychain(opts.Keychain))
+	}
+	return o
+}
+
+// retryable is a broken connection or a timeout; not a refused
+// connection, an unknown host or a TLS failure, which do not heal.
+func retryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return false
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	var te *transport.Error
+	if errors.As(err, &te) {
+		return te.Temporary()
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// baseTransport refuses plain HTTP to any registry that is neither
+// loopback nor named insecure, whatever the reference library allows
+// (it would try HTTP on private-network addresses).
+func baseTransport(opts PushOptions) http.RoundTripper {
+	base := opts.Transport
+	if base == nil {
+		base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	return &httpGuard{base: base, insecure: opts.Insecure}
+}
+
+type httpGuard struct {
+	base     http.RoundTripper
+	insecure []string
+}
+
+func (g *httpGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme == "http" && !isLoopback(req.URL.Host) && !contains(g.insecure, req.URL.Host) {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, fmt.Errorf("refusing plain HTTP to %s (not loopback; name it with --insecure-registry to allow)", req.URL.Host)
+	}
+	return g.base.RoundTrip(req)
+}
+
+// pushError says which registry or repository failed, in words for the
+// common causes.
+func pushError(where string, err error) error {
+	var te *transport.Error
+	if errors.As(err, &te) {
+		switch te.StatusCode {
+		case http.StatusUnauthorized:
+			return fmt.Errorf("pushing to %s: authentication failed (check the credentials): %w", where, err)
+		case http.StatusForbidden:
+			return fmt.Errorf("pushing to %s: access denied: %w", where, err)
+		}
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return fmt.Errorf("pushing to %s: unknown registry host %s: %w", where, dns.Name, err)
+	}
+	return fmt.Errorf("pushing to %s: %w", where, err)
+}
