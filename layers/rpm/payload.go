@@ -215,7 +215,7 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 	for i, f := range files {
 		pl.byPath[f.Path] = i
 		if f.IsRegular() && !f.IsGhost() {
-			pl.links[[2]uint32{f.Device, f.Inode}]++
+			pl.links[linkKey(&files[i])]++
 		}
 	}
 	var ws []io.Writer
@@ -329,6 +329,15 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 
 var errClosed = errors.New("payload: reader closed")
 
+// linkKey identifies the hard-link set of a file. Without FILEINODES
+// (packages older than rpm 4.6) every file stands alone.
+func linkKey(f *File) [2]uint32 {
+	if f.Inode == 0 {
+		return [2]uint32{^uint32(0), uint32(f.Index)}
+	}
+	return [2]uint32{f.Device, f.Inode}
+}
+
 // Close releases the decompressor and stops the payload hashing; call it
 // when done, also after an error. It does not close the package's reader.
 func (pl *Payload) Close() error {
@@ -429,7 +438,7 @@ func (pl *Payload) next() (*File, io.Reader, error) {
 		f := &pl.files[idx]
 		if f.IsRegular() {
 			h.size = f.Size
-			if pl.links[[2]uint32{f.Device, f.Inode}] > 1 {
+			if pl.links[linkKey(f)] > 1 {
 				h.size = 0
 			}
 		} else if f.IsSymlink() {
@@ -461,7 +470,7 @@ func (pl *Payload) next() (*File, io.Reader, error) {
 	d := &fileData{pl: pl, f: f}
 	switch {
 	case f.IsRegular():
-		key := [2]uint32{f.Device, f.Inode}
+		key := linkKey(f)
 		pl.links[key]--
 		last := pl.links[key] == 0
 		switch {
