@@ -2,9 +2,12 @@ package builder
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +48,13 @@ type BuildOptions struct {
 	// FailOnScriptlets stops the build when a package has a scriptlet or
 	// trigger (none is ever run).
 	FailOnScriptlets bool
+	// Annotations go on every image manifest (and, being shared, on the
+	// index), over the configuration's: org.opencontainers.image.version,
+	// source, revision and any other.
+	Annotations map[string]string
+	// VendorDir, with Lock, takes the packages and signing keys from a
+	// folder written by Vendor instead of the repositories.
+	VendorDir string
 }
 
 // ArchBuild is the image built for one architecture.
@@ -82,6 +92,9 @@ func Build(ctx context.Context, cfg *config.Config, opts BuildOptions) ([]*ArchB
 	}
 	if opts.WorkDir == "" {
 		return nil, errors.New("build: no work directory")
+	}
+	if opts.VendorDir != "" && opts.Lock == nil {
+		return nil, errors.New("build: a vendor folder needs the lockfile")
 	}
 	dl, err := repo.NewDownloader(opts.Repo...)
 	if err != nil {
@@ -122,7 +135,7 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 	if err != nil {
 		return nil, err
 	}
-	files, err := packageFiles(cfg, arch, pkgs)
+	files, err := packageFiles(cfg, arch, pkgs, opts.VendorDir)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +146,7 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 	}
 	log.Debug("packages fetched", "count", len(paths), "took", time.Since(start))
 
-	headers, signers, err := readHeaders(ctx, cfg, dl, arch, pkgs, paths)
+	headers, signers, err := readHeaders(ctx, cfg, dl, arch, pkgs, paths, opts.VendorDir)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +214,7 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 		WorkingDir:  cfg.OCI.WorkingDir,
 		User:        cfg.OCI.User,
 		Labels:      cfg.OCI.Labels,
-		Annotations: imageAnnotations(cfg, buildTime),
+		Annotations: imageAnnotations(cfg, buildTime, opts),
 		Layers: []manifests.HistoryLayer{{
 			Layer:     layer,
 			CreatedBy: "slipway build",
@@ -235,11 +248,25 @@ func packageSet(ctx context.Context, cfg *config.Config, arch string, opts Build
 }
 
 // packageFiles says where to fetch each package: its repository's URL for
-// arch and its location.
-func packageFiles(cfg *config.Config, arch string, pkgs []lock.Package) ([]repo.PackageFile, error) {
+// arch and its location, or its file in the vendor folder.
+func packageFiles(cfg *config.Config, arch string, pkgs []lock.Package, vendorDir string) ([]repo.PackageFile, error) {
 	base := map[string]string{}
 	for _, r := range cfg.Repositories {
 		base[r.ID] = cfg.RepoURL(r, arch)
+	}
+	if vendorDir != "" {
+		abs, err := filepath.Abs(vendorDir)
+		if err != nil {
+			return nil, err
+		}
+		files := make([]repo.PackageFile, len(pkgs))
+		for i, p := range pkgs {
+			files[i] = repo.PackageFile{
+				Name: p.NEVRA.String(), RepoID: p.Repo, BaseURL: (&url.URL{Scheme: "file", Path: abs + "/"}).String(),
+				Location: vendorName(p), Checksum: repo.Checksum{Type: p.Checksum.Type, Value: p.Checksum.Value}, Size: p.Size,
+			}
+		}
+		return files, nil
 	}
 	files := make([]repo.PackageFile, len(pkgs))
 	for i, p := range pkgs {
@@ -258,13 +285,21 @@ func packageFiles(cfg *config.Config, arch string, pkgs []lock.Package) ([]repo.
 // readHeaders opens every package's headers, checks that each is the
 // package the repository promised and, for repositories with gpgcheck,
 // its OpenPGP signature.
-func readHeaders(ctx context.Context, cfg *config.Config, dl *repo.Downloader, arch string, pkgs []lock.Package, paths []string) ([]*rpm.Package, map[string]string, error) {
+func readHeaders(ctx context.Context, cfg *config.Config, dl *repo.Downloader, arch string, pkgs []lock.Package, paths []string, vendorDir string) ([]*rpm.Package, map[string]string, error) {
 	rings := map[string]openpgp.EntityList{}
 	for _, r := range cfg.Repositories {
 		if !r.GPGCheck {
 			continue
 		}
-		ring, err := dl.KeyRing(ctx, cfg.GPGKeyURLs(r, arch))
+		keys := cfg.GPGKeyURLs(r, arch)
+		if vendorDir != "" {
+			abs, err := filepath.Abs(filepath.Join(vendorDir, vendorKeyName(r.ID, arch)))
+			if err != nil {
+				return nil, nil, err
+			}
+			keys = []string{abs}
+		}
+		ring, err := dl.KeyRing(ctx, keys)
 		if err != nil {
 			return nil, nil, fmt.Errorf("repository %s: %w", r.ID, err)
 		}
@@ -360,15 +395,36 @@ func configAccounts(cfg *config.Config) ([]accounts.User, []accounts.Group) {
 	return users, groups
 }
 
-// imageAnnotations are the manifest annotations: the config's, plus
-// created and the image's name as title.
-func imageAnnotations(cfg *config.Config, buildTime int64) map[string]string {
+// imageAnnotations are the manifest annotations: created and the image's
+// name as title, the config's, the caller's, and the digests of the
+// configuration and lockfile the image was built from (which merge
+// checks).
+func imageAnnotations(cfg *config.Config, buildTime int64, opts BuildOptions) map[string]string {
 	a := map[string]string{
-		"org.opencontainers.image.created": time.Unix(buildTime, 0).UTC().Format(time.RFC3339),
-		"org.opencontainers.image.title":   cfg.Image.Name,
+		manifests.CreatedAnnotation:      time.Unix(buildTime, 0).UTC().Format(time.RFC3339),
+		"org.opencontainers.image.title": cfg.Image.Name,
 	}
 	for k, v := range cfg.OCI.Annotations {
 		a[k] = v
 	}
+	for k, v := range opts.Annotations {
+		a[k] = v
+	}
+	a[manifests.ConfigDigestAnnotation] = cfg.Digest()
+	if opts.Lock != nil {
+		if d, err := LockDigest(opts.Lock); err == nil {
+			a[manifests.LockDigestAnnotation] = d
+		}
+	}
 	return a
+}
+
+// LockDigest is the sha256 of the lockfile as slipway writes it.
+func LockDigest(l *lock.Lock) (string, error) {
+	data, err := l.Marshal()
+	if err != nil {
+		return "", fmt.Errorf("lockfile digest: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
