@@ -21,6 +21,7 @@ func seedPackages() map[string][]byte {
 		"no-files":      synthRPM(nil, synthOpts{}),
 		"bad-digest":    synthRPM(synthFiles, synthOpts{badPayload: true}),
 		"stripped-gzip": synthRPM(synthFiles, synthOpts{stripped: true, gzip: true}),
+		"crc":           synthRPM(synthFiles, synthOpts{crc: true}),
 	}
 }
 

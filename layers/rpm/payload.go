@@ -361,6 +361,10 @@ type fileData struct {
 	h    hash.Hash // nil: no check
 	want string
 	err  error
+	// crc format: the sum of the data bytes must equal the header's check.
+	crc      bool
+	sum      uint32
+	crcCheck uint32
 }
 
 func (d *fileData) Read(b []byte) (int, error) {
@@ -371,7 +375,16 @@ func (d *fileData) Read(b []byte) (int, error) {
 	if d.h != nil && n > 0 {
 		d.h.Write(b[:n])
 	}
+	if d.crc {
+		for _, c := range b[:n] {
+			d.sum += uint32(c)
+		}
+	}
 	if err == io.EOF {
+		if d.crc && d.sum != d.crcCheck {
+			err = formatErr("cpio", "%s: data sum %08x, crc header says %08x", d.f.Path, d.sum, d.crcCheck)
+			d.h = nil
+		}
 		if d.h != nil {
 			if got := hex.EncodeToString(d.h.Sum(nil)); got != d.want {
 				err = &DigestError{What: "file " + d.f.Path, Want: d.want, Got: got}
@@ -467,7 +480,7 @@ func (pl *Payload) next() (*File, io.Reader, error) {
 	if !h.stripped && h.mode&modeType != f.Mode&modeType {
 		return nil, nil, formatErr("cpio", "%s: archive mode %o, header mode %o", f.Path, h.mode, f.Mode)
 	}
-	d := &fileData{pl: pl, f: f}
+	d := &fileData{pl: pl, f: f, crc: h.crc && h.size > 0, crcCheck: h.check}
 	switch {
 	case f.IsRegular():
 		key := linkKey(f)

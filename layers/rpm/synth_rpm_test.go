@@ -61,6 +61,8 @@ func TestSynthPayloads(t *testing.T) {
 		{"stripped", synthFiles, synthOpts{stripped: true}, ""},
 		{"stripped gzip", synthFiles, synthOpts{stripped: true, gzip: true}, ""},
 		{"no files", nil, synthOpts{gzip: true}, ""},
+		{"crc", synthFiles, synthOpts{crc: true}, ""},
+		{"crc bad sum", synthFiles, synthOpts{crc: true, badCRC: true}, "crc header says"},
 		{"file digest", bad, synthOpts{}, "file /usr/bin/synth digest mismatch"},
 		{"file digest stripped", bad, synthOpts{stripped: true}, "file /usr/bin/synth digest mismatch"},
 		{"missing file", missing, synthOpts{}, "/etc/synth.conf is missing from the archive"},

@@ -112,6 +112,8 @@ type synthFile struct {
 
 type synthOpts struct {
 	stripped   bool
+	crc        bool // the cpio "crc" format (070702)
+	badCRC     bool // with a wrong checksum
 	gzip       bool
 	badPayload bool // wrong PAYLOADDIGEST
 	signer     *openpgp.Entity
@@ -119,8 +121,12 @@ type synthOpts struct {
 }
 
 func cpioNewc(name string, mode uint32, size int, ino int) []byte {
+	return cpioEntry("070701", name, mode, size, ino, 0)
+}
+
+func cpioEntry(magic, name string, mode uint32, size int, ino int, check uint32) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x", ino, mode, 0, 0, 1, 0, size, 0, 0, 0, 0, len(name)+1, 0)
+	fmt.Fprintf(&b, magic+"%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x", ino, mode, 0, 0, 1, 0, size, 0, 0, 0, 0, len(name)+1, check)
 	b.WriteString(name)
 	b.WriteByte(0)
 	for b.Len()%4 != 0 {
@@ -181,6 +187,15 @@ func synthRPM(files []synthFile, o synthOpts) []byte {
 		}
 		if o.stripped {
 			fmt.Fprintf(&cp, "07070X%08x", i)
+		} else if o.crc {
+			var sum uint32
+			for _, c := range []byte(content) {
+				sum += uint32(c)
+			}
+			if o.badCRC {
+				sum++
+			}
+			cp.Write(cpioEntry("070702", "."+f.path, uint32(f.mode), len(content), i+1, sum))
 		} else {
 			cp.Write(cpioNewc("."+f.path, uint32(f.mode), len(content), i+1))
 		}
