@@ -34,9 +34,12 @@ func (w *Writer) ldcache(t *tree) error {
 		if err != nil {
 			return
 		}
-		ds, incs := ldcache.ParseConf(b, path.Dir(p))
-		dirs = append(dirs, ds...)
-		for _, inc := range incs {
+		for _, l := range ldcache.ParseConf(b, path.Dir(p)) {
+			if l.Dir != "" {
+				dirs = append(dirs, l.Dir)
+				continue
+			}
+			inc := l.Include
 			var matches []string
 			for q := range t.m {
 				if ok, _ := path.Match(inc, q); ok {
@@ -80,7 +83,8 @@ func (w *Writer) ldcache(t *tree) error {
 		if err != nil || seenDir[rd] {
 			continue
 		}
-		if e := t.m[rd]; e == nil || e.kind != kindDir {
+		// A folder may be implied (made later, for the files below it).
+		if e := t.m[rd]; (e == nil && len(children[rd]) == 0) || (e != nil && e.kind != kindDir) {
 			continue
 		}
 		seenDir[rd] = true
@@ -117,11 +121,11 @@ func (w *Writer) ldcache(t *tree) error {
 			if soname == "" {
 				soname = name
 			}
-			if isLink {
-				rb := path.Base(real)
-				if rb != soname && (!strings.HasSuffix(rb, ".so") || !strings.HasPrefix(soname, rb)) {
-					isLink = false
-				}
+			// A symlink named after the soname, or the "libfoo.so" link for
+			// ld(1), is recorded under its own name; any other is taken
+			// as a normal file (ldconfig's search_dir).
+			if isLink && name != soname && (!strings.HasSuffix(name, ".so") || !strings.HasPrefix(soname, name)) {
+				isLink = false
 			}
 			if isLink {
 				soname = name

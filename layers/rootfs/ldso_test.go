@@ -2,6 +2,7 @@ package rootfs_test
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,8 +52,18 @@ func appdSet(t *testing.T, arch string) []string {
 // real ldconfig writes for the same tree, byte for byte once the
 // generator string (which names the tool) is the same.
 func TestLDCacheMatchesLdconfig(t *testing.T) {
-	for _, arch := range []string{"x86_64", "aarch64"} {
-		t.Run(arch, func(t *testing.T) {
+	for _, tc := range []struct {
+		arch  string
+		confD bool // ld.so.conf with an include, a second library folder, a dev symlink, a non-ELF lib*.so
+	}{{"x86_64", false}, {"x86_64", true}, {"aarch64", false}} {
+		// confD: the include comes before /usr/lib64, so /opt/lib's
+		// libfoo.so.1 must come first among equal sonames.
+		arch := tc.arch
+		name := arch
+		if tc.confD {
+			name += "-conf.d"
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ldconfig := []string{testutil.RequireTool(t, "ldconfig", "libc-bin")}
 			if arch == "aarch64" {
@@ -66,7 +77,23 @@ func TestLDCacheMatchesLdconfig(t *testing.T) {
 				// /lib and /usr/lib (Azure Linux's: /lib64, /usr/lib64).
 				opts.LDCacheDirs = []string{"/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib", "/usr/lib"}
 			}
-			data, _ := build(t, opts, appdSet(t, arch))
+			var extra []rootfs.Entry
+			if tc.confD {
+				first, _ := build(t, opts, appdSet(t, arch))
+				lib := readFiles(t, first, "usr/lib64/libfoo.so.1.2.0")["usr/lib64/libfoo.so.1.2.0"]
+				if len(lib) == 0 {
+					t.Fatal("libfoo.so.1.2.0 not in the tree")
+				}
+				extra = []rootfs.Entry{
+					{Path: "/etc/ld.so.conf", Mode: 0o644, Data: []byte("include ld.so.conf.d/*.conf\n/usr/lib64\n")},
+					{Path: "/etc/ld.so.conf.d/opt.conf", Mode: 0o644, Data: []byte("# extra\n/opt/lib\n")},
+					{Path: "/opt/lib/libfoo.so.1.2.0", Mode: 0o755, Data: lib},
+					{Path: "/opt/lib/libfoo.so", Mode: 0o777 | fs.ModeSymlink, LinkTo: "libfoo.so.1.2.0"},
+					{Path: "/opt/lib/libjunk.so", Mode: 0o644, Data: []byte("INPUT(-lfoo)\n")},
+					{Path: "/opt/lib/libbar.so.2", Mode: 0o755, Data: lib}, // soname libfoo.so.1 again
+				}
+			}
+			data, _ := build(t, opts, appdSet(t, arch), extra...)
 			dir := untar(t, data)
 			ours, err := os.ReadFile(filepath.Join(dir, "etc/ld.so.cache"))
 			if err != nil {

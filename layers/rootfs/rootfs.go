@@ -96,8 +96,13 @@ const DefaultMemoryBudget = 32 << 20
 // maxMemFile is the largest file kept in memory.
 const maxMemFile = 1 << 20
 
+// ownerAdded marks entries the caller added.
+const ownerAdded = "(added)"
+
 // Entry is a file added by the caller (an rpm database, a generated
-// configuration file...). It replaces a package file of the same path.
+// configuration file...). It replaces a package file of the same path and
+// is never replaced by a generated one (/etc/passwd, /etc/ld.so.cache...);
+// generators see it (a caller's ld.so.conf or library counts).
 type Entry struct {
 	Path   string      // absolute path in the image
 	Mode   fs.FileMode // permissions plus fs.ModeDir or fs.ModeSymlink (regular otherwise); setuid etc. allowed
@@ -243,7 +248,7 @@ func (w *Writer) Add(e Entry) error {
 	if err := checkPath(e.Path); err != nil {
 		return fmt.Errorf("adding %q: %w", e.Path, err)
 	}
-	n := &entry{path: e.Path, mode: uint32(e.Mode.Perm()), uid: e.UID, gid: e.GID, numeric: true, mtime: w.opts.BuildTime, owner: "(added)"}
+	n := &entry{path: e.Path, mode: uint32(e.Mode.Perm()), uid: e.UID, gid: e.GID, numeric: true, mtime: w.opts.BuildTime, owner: ownerAdded}
 	if e.Mode&fs.ModeSetuid != 0 {
 		n.mode |= 0o4000
 	}

@@ -53,6 +53,16 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 		return nil, err
 	}
 
+	// Caller files go in before the generators run (a caller's
+	// ld.so.conf or library counts), and generators leave them alone.
+	for _, e := range synth {
+		p, err := t.resolveParent(e.path)
+		if err != nil {
+			return nil, fmt.Errorf("adding %s: %w", e.path, err)
+		}
+		e.path = p
+		t.m[p] = e
+	}
 	db, err := w.accounts(t)
 	if err != nil {
 		return nil, err
@@ -61,14 +71,6 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 		if err := w.ldcache(t); err != nil {
 			return nil, err
 		}
-	}
-	for _, e := range synth {
-		p, err := t.resolveParent(e.path)
-		if err != nil {
-			return nil, fmt.Errorf("adding %s: %w", e.path, err)
-		}
-		e.path = p
-		t.m[p] = e
 	}
 
 	// Remove globs, last; a matched directory goes with everything below.
@@ -294,9 +296,12 @@ type sectionCloser struct {
 func (s *sectionCloser) Close() error { return s.f.Close() }
 
 // generated replaces (or adds) a file made in place of a scriptlet. An
-// existing file keeps its mode and owner.
+// existing file keeps its mode and owner; a file the caller added stays.
 func (w *Writer) generated(t *tree, p string, data []byte, mode uint32) {
 	n := &entry{path: p, kind: kindReg, mode: mode, numeric: true, mtime: w.opts.BuildTime, data: data, inline: true, size: int64(len(data)), owner: "(generated)"}
+	if old := t.m[p]; old != nil && old.owner == ownerAdded {
+		return // the caller's file wins
+	}
 	if old := t.m[p]; old != nil && old.kind == kindReg {
 		n.mode, n.user, n.group, n.numeric, n.uid, n.gid = old.mode, old.user, old.group, old.numeric, old.uid, old.gid
 	}

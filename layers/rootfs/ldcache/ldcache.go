@@ -301,10 +301,17 @@ func Decode(data []byte) ([]Lib, string, error) {
 	return libs, gen, nil
 }
 
-// ParseConf reads an ld.so.conf: the directories it lists (in order) and
-// the glob patterns of its include lines (relative patterns are relative
-// to the directory of the file, confDir). hwcap lines are ignored.
-func ParseConf(data []byte, confDir string) (dirs, includes []string) {
+// ConfLine is one directory or one include pattern of an ld.so.conf, in
+// file order (ldconfig reads an included file where the include is).
+type ConfLine struct {
+	Dir     string
+	Include string // a glob; relative patterns are made absolute with confDir
+}
+
+// ParseConf reads an ld.so.conf: directories and include patterns in
+// order. hwcap lines are ignored.
+func ParseConf(data []byte, confDir string) []ConfLine {
+	var out []ConfLine
 	for _, l := range strings.Split(string(data), "\n") {
 		if i := strings.IndexByte(l, '#'); i >= 0 {
 			l = l[:i]
@@ -318,7 +325,7 @@ func ParseConf(data []byte, confDir string) (dirs, includes []string) {
 				if !strings.HasPrefix(p, "/") {
 					p = strings.TrimSuffix(confDir, "/") + "/" + p
 				}
-				includes = append(includes, p)
+				out = append(out, ConfLine{Include: p})
 			}
 			continue
 		}
@@ -334,10 +341,10 @@ func ParseConf(data []byte, confDir string) (dirs, includes []string) {
 			for len(d) > 1 && strings.HasSuffix(d, "/") {
 				d = d[:len(d)-1]
 			}
-			dirs = append(dirs, d)
+			out = append(out, ConfLine{Dir: d})
 		}
 	}
-	return dirs, includes
+	return out
 }
 
 // IsCandidate reports whether ldconfig looks at a directory entry of this

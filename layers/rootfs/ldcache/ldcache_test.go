@@ -49,9 +49,10 @@ func TestEncodeDecode(t *testing.T) {
 
 func TestParseConf(t *testing.T) {
 	t.Parallel()
-	dirs, inc := ParseConf([]byte("# c\n/usr/lib64\ninclude ld.so.conf.d/*.conf\n/opt/a:/opt/b/ # x\nhwcap 1 x\n"), "/etc")
-	if !slices.Equal(dirs, []string{"/usr/lib64", "/opt/a", "/opt/b"}) || !slices.Equal(inc, []string{"/etc/ld.so.conf.d/*.conf"}) {
-		t.Errorf("dirs %q includes %q", dirs, inc)
+	got := ParseConf([]byte("# c\n/usr/lib64\ninclude ld.so.conf.d/*.conf\n/opt/a:/opt/b/ # x\nhwcap 1 x\n"), "/etc")
+	want := []ConfLine{{Dir: "/usr/lib64"}, {Include: "/etc/ld.so.conf.d/*.conf"}, {Dir: "/opt/a"}, {Dir: "/opt/b"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("ParseConf = %q, want %q", got, want)
 	}
 }
 
