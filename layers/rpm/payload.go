@@ -127,6 +127,9 @@ func detectCompression(b []byte) string {
 // Hard links: rpm stores a hard-link set's data once, with the last member
 // in the archive; the other members come first with an empty reader. Group
 // them by File.Device and File.Inode.
+//
+// Call Close when done with it (the payload digest is computed on a
+// goroutine of its own, which Close stops).
 type Payload struct {
 	p      *Package
 	raw    *hashReader // compressed bytes, hashed
