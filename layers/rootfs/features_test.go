@@ -14,6 +14,7 @@ import (
 
 	"github.com/slipway-build/slipway/internal/testutil"
 	"github.com/slipway-build/slipway/layers/rootfs"
+	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
 )
 
 // fullSet is every x86_64 package a webd + appd + busybox + tzdata image
@@ -41,6 +42,25 @@ func TestDeterministic(t *testing.T) {
 	b, _ := build(t, opts, rpms)
 	if !bytes.Equal(a, b) {
 		t.Fatalf("two builds differ (%d and %d bytes)", len(a), len(b))
+	}
+	// One writer, two WriteTar calls: the same bytes.
+	w, err := rootfs.New(rootfs.Options{BuildTime: buildTime, SpoolDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.AddRPMFiles(t.Context(), rpms); err != nil {
+		t.Fatal(err)
+	}
+	var w1, w2 bytes.Buffer
+	if _, err := w.WriteTar(t.Context(), &w1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.WriteTar(t.Context(), &w2); err != nil {
+		t.Fatal(err)
+	}
+	if w1.Len() == 0 || !bytes.Equal(w1.Bytes(), w2.Bytes()) {
+		t.Fatalf("two WriteTar calls differ (%d and %d bytes)", w1.Len(), w2.Len())
 	}
 	// Contents spooled to disk (no memory budget) give the same bytes.
 	opts.MemoryBudget = -1
@@ -265,4 +285,23 @@ func readFiles(t *testing.T, data []byte, names ...string) map[string][]byte {
 		}
 	}
 	return out
+}
+
+// TestRealTarAgrees extracts our layer with GNU tar (as root, xattrs on)
+// and reads the folder back: the same tree as reading the tar directly.
+// This checks the comparison helper and that real tools take our
+// headers (PAX xattrs, hard links, devices, modes) as meant.
+func TestRealTarAgrees(t *testing.T) {
+	t.Parallel()
+	data, _ := build(t, rootfs.Options{BuildTime: buildTime, LDCache: true, Arch: "x86_64", Docs: true}, fullSet(t))
+	fromTar := readTree(t, data)
+	dir := untar(t, data)
+	fromDir, err := rootfstest.FromDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromTar["/usr/sbin/webd"].Caps == "" || fromTar["/usr/share/zoneinfo/UTC"].HardLink == "" {
+		t.Fatalf("the tree lacks the caps or hard links this test is about: %v %v", fromTar["/usr/sbin/webd"], fromTar["/usr/share/zoneinfo/UTC"])
+	}
+	rootfstest.AssertSame(t, fromDir, fromTar)
 }
