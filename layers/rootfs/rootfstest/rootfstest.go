@@ -34,6 +34,7 @@ type File struct {
 	Link     string // symlink target
 	HardLink string // for a hard-link set, the set's first path (byte order); "" otherwise
 	Caps     string // hex of the security.capability xattr, "" when none
+	MTime    int64  // seconds; Diff compares it only when both sides have one
 }
 
 func (f File) String() string {
@@ -49,6 +50,9 @@ func (f File) String() string {
 	}
 	if f.Caps != "" {
 		s += " caps=" + f.Caps
+	}
+	if f.MTime != 0 {
+		s += fmt.Sprintf(" mtime=%d", f.MTime)
 	}
 	return s
 }
@@ -74,7 +78,7 @@ func FromTar(r io.Reader) (Tree, error) {
 		if p == "/" {
 			continue
 		}
-		f := File{Mode: uint32(h.Mode) & 0o7777, UID: h.Uid, GID: h.Gid}
+		f := File{Mode: uint32(h.Mode) & 0o7777, UID: h.Uid, GID: h.Gid, MTime: h.ModTime.Unix()}
 		if c, ok := h.PAXRecords["SCHILY.xattr.security.capability"]; ok {
 			f.Caps = hex.EncodeToString([]byte(c))
 		}
@@ -152,7 +156,7 @@ func FromDir(root string) (Tree, error) {
 			return err
 		}
 		st, _ := fi.Sys().(*syscall.Stat_t)
-		f := File{Mode: uint32(fi.Mode().Perm())}
+		f := File{Mode: uint32(fi.Mode().Perm()), MTime: fi.ModTime().Unix()}
 		if fi.Mode()&fs.ModeSetuid != 0 {
 			f.Mode |= 0o4000
 		}
@@ -256,8 +260,19 @@ func (t Tree) Without(globs ...string) Tree {
 	return out
 }
 
+// WithoutMTimes returns a copy of t with no modification times (Diff then
+// ignores them).
+func (t Tree) WithoutMTimes() Tree {
+	out := Tree{}
+	for p, f := range t {
+		f.MTime = 0
+		out[p] = f
+	}
+	return out
+}
+
 // Diff lists every difference between got and want, one line each, sorted
-// by path.
+// by path. Modification times count only where both sides have one.
 func Diff(got, want Tree) []string {
 	var out []string
 	paths := map[string]bool{}
@@ -280,8 +295,13 @@ func Diff(got, want Tree) []string {
 			out = append(out, fmt.Sprintf("%s: missing (want %v)", p, w))
 		case !wok:
 			out = append(out, fmt.Sprintf("%s: unexpected (got %v)", p, g))
-		case g != w:
-			out = append(out, fmt.Sprintf("%s: got %v, want %v", p, g, w))
+		default:
+			if g.MTime == 0 || w.MTime == 0 {
+				g.MTime, w.MTime = 0, 0
+			}
+			if g != w {
+				out = append(out, fmt.Sprintf("%s: got %v, want %v", p, g, w))
+			}
 		}
 	}
 	return out
