@@ -41,6 +41,7 @@ func PublishIndex(images []ArchImage) (v1.ImageIndex, error) {
 			return nil, fmt.Errorf("index: reading image config: %w", err)
 		}
 		sorted[i].OSVersion = cf.OSVersion
+		sorted[i].Image = plainImage{sorted[i].Image}
 		if _, err := Platform(sorted[i].Arch); err != nil {
 			return nil, err
 		}
@@ -56,6 +57,11 @@ func PublishIndex(images []ArchImage) (v1.ImageIndex, error) {
 	}
 	return Index(sorted, ann)
 }
+
+// plainImage hides the descriptor an image read from a registry or layout
+// carries (with that copy's annotations), so that the index entry is made
+// from the manifest alone, wherever the image came from.
+type plainImage struct{ v1.Image }
 
 // sharedAnnotations are the manifest annotations all images agree on,
 // with created the newest of theirs.

@@ -9,9 +9,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/pflag"
 
 	"github.com/slipway-build/slipway/builder"
+	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
 	"github.com/slipway-build/slipway/layers/rootfs"
 	"github.com/slipway-build/slipway/manifests"
@@ -21,7 +25,7 @@ func init() {
 	register(&command{
 		Name:    "build",
 		Summary: "build the image of a configuration, for every architecture",
-		Usage:   "build [flags] CONFIG --output oci:DIR[:TAG]|docker-archive:FILE[:REF]",
+		Usage:   "build [flags] CONFIG --output oci:DIR[:TAG]|docker-archive:FILE[:REF]|docker://REGISTRY/REPO:TAG",
 		Long: `Resolves CONFIG (or takes the lockfile with --locked), fetches and verifies
 the packages, installs them into a rootfs layer without running rpm or any
 scriptlet, writes the rpm database (or the rpmmanifest files), and assembles
@@ -30,96 +34,67 @@ an OCI image per architecture; several architectures give an image index.
 The build time is SOURCE_DATE_EPOCH when set, otherwise the newest build
 time of the installed packages: the same inputs give the same digests.
 Outputs are written beside their destination and renamed into place, so a
-failed build leaves no partial output.`,
+failed build leaves no partial output. A docker:// output is pushed (see
+'slipway help publish' for credentials and the push order); the reference
+and the registry's credentials are checked before anything is built.
+
+Every manifest carries org.opencontainers.image.created and .title, the
+--version, --source, --revision and --annotation values, and the digests of
+the configuration (dev.slipway.config.digest) and, with --locked, of the
+lockfile (dev.slipway.lock.digest); the index carries the annotations its
+images share, so 'slipway merge' of single-architecture builds gives the
+same index digest as one build of all architectures.`,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+			bf := addBuildFlags(fs)
+			rf := addRegistryFlags(fs, false)
 			arch := fs.String("arch", "", "build only this architecture")
-			output := fs.StringP("output", "o", "", "where to write the image: oci:DIR[:TAG] or docker-archive:FILE[:REF] (required)")
-			compression := fs.String("compression", "gzip", "layer compression: gzip or zstd")
-			offline := fs.Bool("offline", false, "use only packages already in the cache")
-			locked := fs.Bool("locked", false, "build exactly the lockfile's packages")
-			lockPath := fs.String("lockfile", "", "lockfile `PATH` for --locked (default: CONFIG with the extension .lock)")
-			jobs := fs.Int("jobs", 4, "parallel package downloads")
-			failScriptlets := fs.Bool("fail-on-scriptlets", false, "fail when a package has scriptlets or triggers (none is ever run)")
-			asJSON := fs.Bool("json", false, "print the result as one JSON document")
+			output := fs.StringP("output", "o", "", "where to write the image: oci:DIR[:TAG], docker-archive:FILE[:REF] or docker://REGISTRY/REPO:TAG (required)")
 			return func(ctx context.Context, g *globals, args []string) error {
 				if len(args) != 1 {
 					return usagef("build takes one CONFIG file, got %d arguments", len(args))
 				}
 				if *output == "" {
-					return usagef("build needs --output oci:DIR[:TAG] or docker-archive:FILE[:REF]")
+					return usagef("build needs --output oci:DIR[:TAG], docker-archive:FILE[:REF] or docker://REGISTRY/REPO:TAG")
 				}
 				out, err := manifests.ParseOutput(*output)
 				if err != nil {
+					if strings.HasPrefix(*output, "docker:") {
+						return err // an invalid reference fails like a refused push
+					}
 					return usagef("%s", err)
 				}
-				comp, err := manifests.ParseCompression(*compression)
-				if err != nil {
-					return usagef("--compression: %s", err)
-				}
-				if *jobs < 1 {
-					return usagef("--jobs must be at least 1")
-				}
-				cfg, err := loadConfig(ctx, g, args[0], nil)
-				if err != nil {
-					return err
-				}
-				arches, err := pickArches(cfg, *arch)
-				if err != nil {
-					return err
-				}
-				if out.Kind == manifests.DockerArchive && len(arches) != 1 {
-					return usagef("a docker-archive holds one image: pass --arch (configured: %s)", strings.Join(arches, ", "))
-				}
-				opts := builder.BuildOptions{
-					Options: builderOptions(g, cfg), Arches: arches, Compression: comp,
-					Offline: *offline, Jobs: *jobs, FailOnScriptlets: *failScriptlets,
-				}
-				if sde := g.Getenv("SOURCE_DATE_EPOCH"); sde != "" {
-					n, err := strconv.ParseInt(sde, 10, 64)
-					if err != nil || n < 0 {
-						return usagef("SOURCE_DATE_EPOCH=%q is not a number of seconds", sde)
-					}
-					opts.SourceDateEpoch = &n
-				}
-				if *locked {
-					path := *lockPath
-					if path == "" {
-						path = defaultLockPath(args[0])
-					}
-					data, err := os.ReadFile(path)
-					if err != nil {
-						return fmt.Errorf("--locked: %w", err)
-					}
-					l, err := lock.Parse(data, path)
-					if err != nil {
+				var tags []name.Reference
+				if out.Kind == manifests.Registry {
+					if tags, err = rf.parseTags("--output", []string{out.Ref}); err != nil {
 						return err
 					}
-					if l.ConfigDigest != cfg.Digest() {
-						return fmt.Errorf("--locked: %s was written for another configuration; run 'slipway lock %s'", path, args[0])
-					}
-					opts.Lock = l
 				}
-				if err := os.MkdirAll(g.CacheDir, 0o755); err != nil {
-					return err
-				}
-				work, err := os.MkdirTemp(g.CacheDir, "build-")
+				b, err := bf.prepare(ctx, g, args[0], *arch)
 				if err != nil {
 					return err
 				}
-				defer os.RemoveAll(work)
-				opts.WorkDir = work
-
+				defer b.cleanup()
+				if out.Kind == manifests.DockerArchive && len(b.opts.Arches) != 1 {
+					return usagef("a docker-archive holds one image: pass --arch (configured: %s)", strings.Join(b.opts.Arches, ", "))
+				}
+				var po manifests.PushOptions
+				if tags != nil {
+					po = rf.pushOptions(g, bf.jobs)
+					if err := manifests.CheckPush(ctx, tags, po); err != nil {
+						return redact(g, err)
+					}
+				}
 				start := time.Now()
-				builds, err := builder.Build(ctx, cfg, opts)
+				builds, err := builder.Build(ctx, b.cfg, b.opts)
 				if err != nil {
 					return resolveError(g, err)
 				}
-				res, err := writeOutput(out, cfg.Image.Name, builds)
+				res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
 				if err != nil {
-					return err
+					return redact(g, err)
 				}
 				res.Seconds = time.Since(start).Seconds()
-				if *asJSON {
+				if bf.asJSON {
 					return writeJSON(g.Stdout, res)
 				}
 				printBuild(g, res, builds)
@@ -127,6 +102,142 @@ failed build leaves no partial output.`,
 			}
 		},
 	})
+}
+
+// buildFlags are the flags build and publish share.
+type buildFlags struct {
+	compression    string
+	offline        bool
+	locked         bool
+	lockPath       string
+	vendorDir      string
+	jobs           int
+	failScriptlets bool
+	asJSON         bool
+	annotations    []string
+	version        string
+	source         string
+	revision       string
+}
+
+func addBuildFlags(fs *pflag.FlagSet) *buildFlags {
+	b := &buildFlags{}
+	fs.StringVar(&b.compression, "compression", "gzip", "layer compression: gzip or zstd")
+	fs.BoolVar(&b.offline, "offline", false, "use only packages already in the cache")
+	fs.BoolVar(&b.locked, "locked", false, "build exactly the lockfile's packages")
+	fs.StringVar(&b.lockPath, "lockfile", "", "lockfile `PATH` for --locked (default: CONFIG with the extension .lock)")
+	fs.StringVar(&b.vendorDir, "vendor-dir", "", "with --locked, take packages and keys from `DIR` (written by slipway vendor) instead of the repositories")
+	fs.IntVar(&b.jobs, "jobs", 4, "parallel package downloads and blob uploads")
+	fs.BoolVar(&b.failScriptlets, "fail-on-scriptlets", false, "fail when a package has scriptlets or triggers (none is ever run)")
+	fs.BoolVar(&b.asJSON, "json", false, "print the result as one JSON document")
+	fs.StringArrayVar(&b.annotations, "annotation", nil, "manifest and index annotation `KEY=VALUE` (repeatable)")
+	fs.StringVar(&b.version, "version", "", "org.opencontainers.image.version annotation")
+	fs.StringVar(&b.source, "source", "", "org.opencontainers.image.source annotation (`URL` of the sources)")
+	fs.StringVar(&b.revision, "revision", "", "org.opencontainers.image.revision annotation (source control revision)")
+	return b
+}
+
+// preparedBuild is a loaded configuration and the options of its build.
+type preparedBuild struct {
+	cfg     *config.Config
+	opts    builder.BuildOptions
+	cleanup func()
+}
+
+// prepare checks the flags, loads the configuration (and lockfile) and
+// makes the work folder; call cleanup when done.
+func (bf *buildFlags) prepare(ctx context.Context, g *globals, cfgPath, arch string) (*preparedBuild, error) {
+	comp, err := manifests.ParseCompression(bf.compression)
+	if err != nil {
+		return nil, usagef("--compression: %s", err)
+	}
+	if bf.jobs < 1 {
+		return nil, usagef("--jobs must be at least 1")
+	}
+	if bf.vendorDir != "" && !bf.locked {
+		return nil, usagef("--vendor-dir needs --locked")
+	}
+	ann, err := parseAnnotations(bf.annotations)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range map[string]string{
+		"org.opencontainers.image.version":  bf.version,
+		"org.opencontainers.image.source":   bf.source,
+		"org.opencontainers.image.revision": bf.revision,
+	} {
+		if v != "" {
+			ann[k] = v
+		}
+	}
+	cfg, err := loadConfig(ctx, g, cfgPath, nil)
+	if err != nil {
+		return nil, err
+	}
+	arches, err := pickArches(cfg, arch)
+	if err != nil {
+		return nil, err
+	}
+	opts := builder.BuildOptions{
+		Options: builderOptions(g, cfg), Arches: arches, Compression: comp,
+		Offline: bf.offline, Jobs: bf.jobs, FailOnScriptlets: bf.failScriptlets,
+		Annotations: ann, VendorDir: bf.vendorDir,
+	}
+	if sde := g.Getenv("SOURCE_DATE_EPOCH"); sde != "" {
+		n, err := strconv.ParseInt(sde, 10, 64)
+		if err != nil || n < 0 {
+			return nil, usagef("SOURCE_DATE_EPOCH=%q is not a number of seconds", sde)
+		}
+		opts.SourceDateEpoch = &n
+	}
+	if bf.locked {
+		l, err := readLock(cfg, cfgPath, bf.lockPath)
+		if err != nil {
+			return nil, err
+		}
+		opts.Lock = l
+	}
+	if err := os.MkdirAll(g.CacheDir, 0o755); err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp(g.CacheDir, "build-")
+	if err != nil {
+		return nil, err
+	}
+	opts.WorkDir = work
+	return &preparedBuild{cfg: cfg, opts: opts, cleanup: func() { os.RemoveAll(work) }}, nil
+}
+
+// readLock reads the lockfile of cfgPath (or path) and checks that it
+// was written for cfg.
+func readLock(cfg *config.Config, cfgPath, path string) (*lock.Lock, error) {
+	if path == "" {
+		path = defaultLockPath(cfgPath)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading lockfile: %w", err)
+	}
+	l, err := lock.Parse(data, path)
+	if err != nil {
+		return nil, err
+	}
+	if l.ConfigDigest != cfg.Digest() {
+		return nil, fmt.Errorf("lockfile %s was written for another configuration; run 'slipway lock %s'", path, cfgPath)
+	}
+	return l, nil
+}
+
+func parseAnnotations(list []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, a := range list {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok || k == "" {
+			return nil, usagef("--annotation %q: want KEY=VALUE", a)
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 type buildJSONArch struct {
@@ -147,12 +258,14 @@ type buildJSON struct {
 	Image   string          `json:"image"`
 	Output  string          `json:"output"`
 	Index   string          `json:"index_digest,omitempty"`
+	Tags    []string        `json:"tags,omitempty"`
 	Arches  []buildJSONArch `json:"arches"`
 	Seconds float64         `json:"seconds"`
 }
 
-// writeOutput writes the images where --output says and describes them.
-func writeOutput(out manifests.Output, imageName string, builds []*builder.ArchBuild) (*buildJSON, error) {
+// writeOutput writes the images where --output says (pushed to tags for
+// a registry) and describes them.
+func writeOutput(ctx context.Context, out manifests.Output, imageName string, builds []*builder.ArchBuild, tags []name.Reference, po manifests.PushOptions) (*buildJSON, error) {
 	res := &buildJSON{Image: imageName, Output: out.String()}
 	images := make([]manifests.ArchImage, len(builds))
 	for i, b := range builds {
@@ -177,13 +290,10 @@ func writeOutput(out manifests.Output, imageName string, builds []*builder.ArchB
 			Warnings: b.Report.Warnings, Unmatched: b.Report.UnmatchedRemove,
 		})
 	}
-	switch out.Kind {
-	case manifests.OCILayout:
-		if len(images) == 1 {
-			return res, manifests.WriteOCILayout(out.Path, out.Ref, nil, images)
-		}
-		idx, err := manifests.Index(images, nil)
-		if err != nil {
+	var idx v1.ImageIndex
+	if len(images) > 1 {
+		var err error
+		if idx, err = manifests.PublishIndex(images); err != nil {
 			return nil, err
 		}
 		d, err := idx.Digest()
@@ -191,7 +301,21 @@ func writeOutput(out manifests.Output, imageName string, builds []*builder.ArchB
 			return nil, err
 		}
 		res.Index = d.String()
+	}
+	switch out.Kind {
+	case manifests.OCILayout:
 		return res, manifests.WriteOCILayout(out.Path, out.Ref, idx, images)
+	case manifests.Registry:
+		var artifact remote.Taggable = images[0].Image
+		if idx != nil {
+			artifact = idx
+		}
+		pr, err := manifests.Push(ctx, artifact, tags, po)
+		if err != nil {
+			return nil, err
+		}
+		res.Tags = pr.Tags
+		return res, nil
 	case manifests.DockerArchive:
 		ref := out.Ref
 		if ref == "" {
@@ -218,6 +342,9 @@ func printBuild(g *globals, res *buildJSON, builds []*builder.ArchBuild) {
 	}
 	if res.Index != "" {
 		fmt.Fprintf(g.Stdout, "%-8s %s\n", "index", res.Index)
+	}
+	for _, t := range res.Tags {
+		fmt.Fprintf(g.Stdout, "pushed %s\n", t)
 	}
 	fmt.Fprintf(g.Stdout, "wrote %s in %.1fs\n", res.Output, res.Seconds)
 }

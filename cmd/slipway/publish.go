@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/pflag"
+
+	"github.com/slipway-build/slipway/builder"
+	"github.com/slipway-build/slipway/manifests"
+)
+
+// The environment variables that give registry credentials for every
+// registry, ahead of docker's config.json and credential helpers.
+const (
+	registryUserEnv     = "SLIPWAY_REGISTRY_USERNAME"
+	registryPasswordEnv = "SLIPWAY_REGISTRY_PASSWORD"
+)
+
+const registryHelp = `Credentials come from SLIPWAY_REGISTRY_USERNAME and SLIPWAY_REGISTRY_PASSWORD
+when set (for every registry), otherwise from docker's config.json
+($DOCKER_CONFIG or ~/.docker) and its credential helpers. Plain HTTP is used
+only for loopback registries (127.0.0.0/8, ::1, localhost) and those named
+with --insecure-registry.
+
+The push never exposes a partial image: all blobs first (those the registry
+has are skipped), then each architecture's manifest by digest, then the
+index by digest, and only then the tags. A failure or interruption before
+the tags leaves no new tag. 408, 429, 5xx answers and broken connections
+are retried with backoff.`
+
+// registryFlags are the flags of commands that talk to registries.
+type registryFlags struct {
+	insecure []string
+	jobs     int
+}
+
+func addRegistryFlags(fs *pflag.FlagSet, withJobs bool) *registryFlags {
+	r := &registryFlags{}
+	fs.StringArrayVar(&r.insecure, "insecure-registry", nil, "allow plain HTTP to registry `HOST[:PORT]` (repeatable; loopback registries always may)")
+	if withJobs {
+		fs.IntVar(&r.jobs, "jobs", 4, "parallel blob uploads")
+	}
+	return r
+}
+
+// pushOptions are the push options of the flags and the environment.
+func (r *registryFlags) pushOptions(g *globals, jobs int) manifests.PushOptions {
+	if jobs == 0 {
+		jobs = r.jobs
+	}
+	return manifests.PushOptions{
+		Keychain: keychain(g),
+		Insecure: r.insecure,
+		Jobs:     jobs,
+		Log:      g.Log,
+	}
+}
+
+// parseTags reads every reference, before anything is built. An invalid
+// one is a failure (exit 1), like a registry that refuses the push.
+func (r *registryFlags) parseTags(flag string, list []string) ([]name.Reference, error) {
+	out := make([]name.Reference, len(list))
+	for i, s := range list {
+		ref, err := manifests.ParseReference(s, r.insecure)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", flag, err)
+		}
+		out[i] = ref
+	}
+	return out, nil
+}
+
+// keychain is the environment's credentials, then docker's.
+func keychain(g *globals) authn.Keychain {
+	if u := g.Getenv(registryUserEnv); u != "" {
+		return authn.NewMultiKeychain(envKeychain{authn.FromConfig(authn.AuthConfig{
+			Username: u, Password: g.Getenv(registryPasswordEnv),
+		})}, authn.DefaultKeychain)
+	}
+	return authn.DefaultKeychain
+}
+
+type envKeychain struct{ auth authn.Authenticator }
+
+func (k envKeychain) Resolve(authn.Resource) (authn.Authenticator, error) { return k.auth, nil }
+
+// redact keeps the registry password out of an error's message.
+func redact(g *globals, err error) error {
+	if err == nil {
+		return nil
+	}
+	p := g.Getenv(registryPasswordEnv)
+	if p == "" || !strings.Contains(err.Error(), p) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), p, "****"))
+}
+
+func init() {
+	register(&command{
+		Name:    "publish",
+		Summary: "build the image of a configuration and push it to registries",
+		Usage:   "publish [flags] CONFIG --tag REGISTRY/REPO:TAG...",
+		Long: `Builds CONFIG like 'slipway build' (every architecture, one index) and pushes
+it under every --tag; with --arch-tags each architecture's image is also
+tagged TAG-amd64, TAG-arm64. Every --tag is checked, and each registry is
+asked whether the credentials may push, before anything is built.
+
+` + registryHelp,
+		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+			bf := addBuildFlags(fs)
+			rf := addRegistryFlags(fs, false)
+			arch := fs.String("arch", "", "build only this architecture")
+			tagList := fs.StringArrayP("tag", "t", nil, "push to `REGISTRY/REPO:TAG` (repeatable, at least one)")
+			archTags := fs.Bool("arch-tags", false, "also tag each architecture's image as TAG-ARCH (TAG-amd64, TAG-arm64)")
+			return func(ctx context.Context, g *globals, args []string) error {
+				if len(args) != 1 {
+					return usagef("publish takes one CONFIG file, got %d arguments", len(args))
+				}
+				if len(*tagList) == 0 {
+					return usagef("publish needs at least one --tag REGISTRY/REPO:TAG")
+				}
+				tags, err := rf.parseTags("--tag", *tagList)
+				if err != nil {
+					return err
+				}
+				po := rf.pushOptions(g, bf.jobs)
+				po.ArchTags = *archTags
+				b, err := bf.prepare(ctx, g, args[0], *arch)
+				if err != nil {
+					return err
+				}
+				defer b.cleanup()
+				if err := manifests.CheckPush(ctx, tags, po); err != nil {
+					return redact(g, err)
+				}
+				start := time.Now()
+				builds, err := builder.Build(ctx, b.cfg, b.opts)
+				if err != nil {
+					return resolveError(g, err)
+				}
+				out := manifests.Output{Kind: manifests.Registry, Ref: tags[0].String()}
+				res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
+				if err != nil {
+					return redact(g, err)
+				}
+				res.Seconds = time.Since(start).Seconds()
+				if bf.asJSON {
+					return writeJSON(g.Stdout, res)
+				}
+				printBuild(g, res, builds)
+				return nil
+			}
+		},
+	})
+
+	register(&command{
+		Name:    "push",
+		Summary: "push an image or index from an OCI layout to registries",
+		Usage:   "push [flags] oci:DIR[:TAG] REGISTRY/REPO:TAG...",
+		Long: `Pushes the image or index an earlier 'slipway build --output oci:DIR[:TAG]'
+wrote (the layout's only image when TAG is left out) under every reference.
+
+` + registryHelp,
+		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+			rf := addRegistryFlags(fs, true)
+			archTags := fs.Bool("arch-tags", false, "also tag each architecture's image as TAG-ARCH (TAG-amd64, TAG-arm64)")
+			asJSON := fs.Bool("json", false, "print the result as one JSON document")
+			return func(ctx context.Context, g *globals, args []string) error {
+				if len(args) < 2 {
+					return usagef("push takes oci:DIR[:TAG] and at least one REGISTRY/REPO:TAG")
+				}
+				if !strings.HasPrefix(args[0], "oci:") {
+					return usagef("push: the source must be oci:DIR[:TAG], got %q", args[0])
+				}
+				if rf.jobs < 1 {
+					return usagef("--jobs must be at least 1")
+				}
+				src, err := manifests.ParseSource(args[0], rf.insecure)
+				if err != nil {
+					return usagef("%s", err)
+				}
+				tags, err := rf.parseTags("push", args[1:])
+				if err != nil {
+					return err
+				}
+				po := rf.pushOptions(g, 0)
+				po.ArchTags = *archTags
+				artifact, err := src.Load(ctx, po)
+				if err != nil {
+					return err
+				}
+				if err := manifests.CheckPush(ctx, tags, po); err != nil {
+					return redact(g, err)
+				}
+				res, err := manifests.Push(ctx, artifact, tags, po)
+				if err != nil {
+					return redact(g, err)
+				}
+				return printPush(g, *asJSON, res)
+			}
+		},
+	})
+}
+
+type pushJSON struct {
+	Digest string   `json:"digest"`
+	Tags   []string `json:"tags"`
+}
+
+func printPush(g *globals, asJSON bool, res *manifests.PushResult) error {
+	if asJSON {
+		return writeJSON(g.Stdout, pushJSON{Digest: res.Digest.String(), Tags: res.Tags})
+	}
+	if g.Quiet {
+		return nil
+	}
+	for _, t := range res.Tags {
+		fmt.Fprintf(g.Stdout, "pushed %s\n", t)
+	}
+	fmt.Fprintf(g.Stdout, "digest %s\n", res.Digest)
+	return nil
+}
