@@ -1,6 +1,7 @@
 package rootfs_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/slipway-build/slipway/layers/rootfs"
@@ -61,4 +62,47 @@ func TestMatchesDNF(t *testing.T) {
 			t.Logf("%d entries, %d bytes, warnings: %q", rep.Entries, rep.Bytes, rep.Warnings)
 		})
 	}
+}
+
+// TestNoDocsMatchesDNF compares Docs=false with dnf's tsflags=nodocs. rpm
+// drops %doc files (and the package folders that leaves empty) but keeps
+// %license ones; we drop both (the image builder's choice), so the only
+// differences allowed are under /usr/share/licenses.
+func TestNoDocsMatchesDNF(t *testing.T) {
+	t.Parallel()
+	r := repos(t)
+	root := rootfstest.DNFInstallWith(t, r.Dir["x86_64"], r.KeyFile, "x86_64",
+		[]string{"--setopt=tsflags=noscripts,nodocs"}, "webd", "webd-doc", "tzdata")
+	rpms := installed(t, root, r.Dir["x86_64"])
+	data, _ := build(t, rootfs.Options{BuildTime: buildTime, Docs: false}, rpms)
+	// /var/log and /var/cache: dnf's own (filesystem is not in this set).
+	ours := []string{"/etc/passwd", "/etc/group", "/var/log", "/var/cache"}
+	got := readTree(t, data).Without(ours...).WithoutMTimes()
+	want, err := rootfstest.FromDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = want.Without(rootfstest.DNFFiles...).Without(ours...).WithoutMTimes()
+	if f, ok := want["/var/lib/webd"]; ok {
+		f.UID, f.GID = 999, 999 // from sysusers.d; rpm without scriptlets falls back to root
+		want["/var/lib/webd"] = f
+	}
+	licenses := 0
+	for p := range want {
+		if strings.HasPrefix(p, "/usr/share/licenses/") {
+			licenses++
+			if _, ok := got[p]; ok {
+				t.Errorf("license %s kept with Docs=false", p)
+			}
+			delete(want, p)
+		}
+	}
+	delete(want, "/usr/share/licenses") // implied by the license files only
+	if licenses == 0 {
+		t.Error("dnf kept no license files: the test checks nothing about them")
+	}
+	if _, ok := want["/usr/share/doc/webd-2.4/README"]; ok {
+		t.Error("dnf nodocs kept README: the oracle is not what this test assumes")
+	}
+	rootfstest.AssertSame(t, got, want)
 }

@@ -22,7 +22,9 @@
 //   - Character and block devices and FIFOs are written as such; sockets are
 //     skipped with a warning (tar cannot hold them).
 //   - %ghost files are not created; %doc and %license files are dropped when
-//     Options.Docs is false (directories stay).
+//     Options.Docs is false, the way rpm's --excludedocs drops %doc: folders
+//     flagged %doc (the per-package doc folder) go too, other folders stay
+//     (checked against dnf's tsflags=nodocs, which keeps %license files).
 //   - Hard-link sets become one regular file (the first path) and TypeLink
 //     entries pointing at it.
 //   - Conflicts follow rpm's transaction check (rpmfilesCompare), checked
@@ -39,6 +41,7 @@
 package rootfs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -49,6 +52,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -310,16 +314,14 @@ func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error 
 			links[[2]uint32{f.Device, f.Inode}]++
 		}
 	}
+	skip := w.skipped(files)
 	byIndex := make([]*entry, len(files))
 	for i := range files {
 		f := &files[i]
 		if err := checkPath(f.Path); err != nil {
 			return fmt.Errorf("package %s: file %q: %w", nevra, f.Path, err)
 		}
-		if f.Path == "/" || f.IsGhost() {
-			continue
-		}
-		if !w.opts.Docs && f.Flags&(rpm.FileDoc|rpm.FileLicense) != 0 && !f.IsDir() {
+		if f.Path == "/" || f.IsGhost() || skip[i] {
 			continue
 		}
 		e := &entry{
@@ -497,6 +499,44 @@ func readExactly(r io.Reader, size int64) ([]byte, error) {
 		return nil, err
 	}
 	return data, nil
+}
+
+// skipped marks the files of a package that are not installed: %doc and
+// %license files when Docs is false, and then, as rpm's skipInstallFiles
+// does, the package's own folders that this left empty (deepest first).
+func (w *Writer) skipped(files []rpm.File) []bool {
+	skip := make([]bool, len(files))
+	if w.opts.Docs {
+		return skip
+	}
+	kept := map[string]int{}     // folder -> files of this package kept in it
+	emptied := map[string]bool{} // folder -> some file in it was skipped
+	for i := range files {
+		f := &files[i]
+		if f.Flags&(rpm.FileDoc|rpm.FileLicense) != 0 {
+			skip[i] = true
+			emptied[path.Dir(f.Path)] = true
+		} else {
+			kept[path.Dir(f.Path)]++
+		}
+	}
+	order := make([]int, 0, len(files))
+	for i := range files {
+		if files[i].IsDir() && !skip[i] {
+			order = append(order, i)
+		}
+	}
+	// Deepest folders first (rpm walks its directory list backwards).
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmp.Compare(strings.Count(files[b].Path, "/"), strings.Count(files[a].Path, "/"))
+	})
+	for _, i := range order {
+		d := files[i].Path
+		if kept[d] == 0 && emptied[d] {
+			skip[i] = true
+		}
+	}
+	return skip
 }
 
 // spoolLoc is where a content lives in the spool: a package's spool file

@@ -321,6 +321,13 @@ func AssertSame(t testing.TB, got, want Tree) {
 // privileges (skipped otherwise) and dnf (testutil.RequireTool).
 func DNFInstall(t testing.TB, repoDir, keyFile, arch string, pkgs ...string) string {
 	t.Helper()
+	return DNFInstallWith(t, repoDir, keyFile, arch, nil, pkgs...)
+}
+
+// DNFInstallWith is DNFInstall with extra dnf options, e.g.
+// "--setopt=tsflags=noscripts,nodocs".
+func DNFInstallWith(t testing.TB, repoDir, keyFile, arch string, extra []string, pkgs ...string) string {
+	t.Helper()
 	dnf := testutil.RequireTool(t, "dnf", "dnf")
 	if os.Geteuid() != 0 {
 		t.Skip("dnf --installroot needs root")
@@ -340,8 +347,8 @@ func DNFInstall(t testing.TB, repoDir, keyFile, arch string, pkgs ...string) str
 		// DNFFiles leaves out.
 		"--setopt=cachedir=/var/cache/dnf", "--setopt=install_weak_deps=False", "--setopt=gpgcheck=1",
 		"--setopt=tsflags=noscripts", "--installroot=" + root, "--forcearch=" + arch,
-		"--repofrompath=local,file://" + repoDir, "--repo=local", "--setopt=local.gpgkey=file://" + keyFile,
-		"install"}
+		"--repofrompath=local,file://" + repoDir, "--repo=local", "--setopt=local.gpgkey=file://" + keyFile}
+	args = append(append(args, extra...), "install")
 	cmd := exec.Command(dnf, append(args, pkgs...)...)
 	cmd.Env = append(os.Environ(), "HOME="+home)
 	out, err := cmd.CombinedOutput()
