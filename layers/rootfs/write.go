@@ -47,6 +47,13 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 	}
 	startWarnings := len(w.warnings)
 	w.mu.Unlock()
+	// Warnings of AddPackage stay for every call; those of this call go
+	// when it returns, so that a second call reports them once again.
+	defer func() {
+		w.mu.Lock()
+		w.warnings = w.warnings[:startWarnings]
+		w.mu.Unlock()
+	}()
 
 	t := &tree{m: map[string]*entry{}}
 	if err := t.place(all); err != nil {
@@ -235,8 +242,7 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 		return nil, fmt.Errorf("finishing tar: %w", err)
 	}
 	w.mu.Lock()
-	rep.Warnings = slices.Clone(w.warnings[startWarnings:])
-	w.warnings = w.warnings[:startWarnings]
+	rep.Warnings = slices.Clone(w.warnings)
 	w.mu.Unlock()
 	return rep, nil
 }
