@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -239,5 +240,31 @@ func TestDevicesAndUnknownOwners(t *testing.T) {
 	warned := strings.Join(rep.Warnings, "\n")
 	if !strings.Contains(warned, "user nosuchuser") || !strings.Contains(warned, "group nosuchgroup") {
 		t.Errorf("warnings: %q", rep.Warnings)
+	}
+}
+
+// TestDamagedPackage: a package whose payload was altered after signing is
+// refused, and the error names it; nothing of it reaches a tar.
+func TestDamagedPackage(t *testing.T) {
+	t.Parallel()
+	r := repos(t)
+	w, err := rootfs.New(rootfs.Options{BuildTime: buildTime, SpoolDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	err = w.AddRPMFiles(t.Context(), []string{r.Tampered})
+	if err == nil {
+		t.Fatal("a tampered package was accepted")
+	}
+	if !strings.Contains(err.Error(), filepath.Base(r.Tampered)) {
+		t.Errorf("error does not name the file: %v", err)
+	}
+	rep, err := w.WriteTar(t.Context(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Packages) != 0 || rep.Bytes != 0 {
+		t.Errorf("the tampered package left %d packages, %d bytes", len(rep.Packages), rep.Bytes)
 	}
 }
