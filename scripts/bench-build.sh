@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# bench-build.sh [WORKDIR]: time `slipway build` on a base/core-sized
+# repository against the dnf + tar + gzip pipeline and the serial floor, in
+# one run, and print the ratios against the goals of the "slipway build"
+# issue.
+#
+# The repository: about 100 Debian bookworm amd64 packages (libc6, bash,
+# coreutils, openssl, curl and its libraries, ca-certificates, tzdata, ...,
+# listed in scripts/bench-build/packages.txt) repackaged into zstd RPMs by
+# rpmbuild with their automatic soname requires (scripts/bench-build/mkrepo.sh),
+# then createrepo_c. It is built once and kept in WORKDIR (default
+# /tmp/slipway-bench-build), keyed by the content of mkrepo.sh and
+# packages.txt; building it takes about 2 minutes on 2 cores.
+#
+# Timed, each REPS times (default 3), median reported, with peak RSS
+# (/usr/bin/time) and the load average at the time:
+#   dnf       dnf --installroot, noscripts, warm cache (one untimed run first)
+#   tar+gzip  tar -C ROOT -c . | gzip -6 > layer.tar.gz of dnf's tree
+#   rpm2cpio  every payload decompressed, one rpm2cpio per package
+#   gzip      tar -C ROOT -c . | gzip -6 > /dev/null (the floor's half)
+#   slipway   build --compression gzip, then zstd, warm package cache (one
+#             untimed build first), output removed before each run
+#   rebuild   the same gzip build again onto the existing output
+# Goals (the issue): gzip >= 3x faster than dnf+tar+gzip and <= 0.6x the
+# serial floor (rpm2cpio + gzip); zstd >= 10x faster than dnf+tar+gzip;
+# rebuild <= 10% of the first build, same digest; peak RSS < 256 MiB.
+#
+# Other work on the machine skews the numbers: the script prints the load
+# average with every line; run it when `uptime` is quiet.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+here=$root/scripts/bench-build
+work=${1:-${TMPDIR:-/tmp}/slipway-bench-build}
+reps=${REPS:-3}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+
+key=$(cat "$here/mkrepo.sh" "$here/packages.txt" | sha256sum | cut -c1-12)
+data=$work/data-$key
+if [[ ! -f $data/done ]]; then
+  rm -rf "$data"
+  "$here/mkrepo.sh" "$data" "$here/packages.txt"
+  touch "$data/done"
+fi
+repo=$data/repo
+mapfile -t names < <(rpm -qp --dbpath /var/lib/rpm --qf '%{NAME}\n' "$repo"/*.rpm 2>/dev/null | sort -u)
+
+CGO_ENABLED=0 go build -C "$root" -o "$work/slipway" ./cmd/slipway
+slipway=$work/slipway
+
+run=$work/run
+rm -rf "$run"
+mkdir -p "$run/home"
+echo "%_dbpath /var/lib/rpm" >"$run/home/.rpmmacros"
+{
+  echo '[image]'
+  echo 'name = "bench/core"'
+  echo 'architectures = ["x86_64"]'
+  echo '[[repository]]'
+  echo 'id = "bench"'
+  echo "baseurl = \"file://$repo\""
+  echo 'gpgcheck = false'
+  echo '[packages]'
+  printf 'install = ['
+  printf '"%s", ' "${names[@]}"
+  echo ']'
+} >"$run/bench.toml"
+
+# The timed commands, as scripts /usr/bin/time can run.
+cat >"$run/dnf.sh" <<EOF
+#!/bin/bash
+exec env HOME=$run/home dnf -y -q --releasever=3 --setopt=reposdir=/dev/null \\
+  --setopt=cachedir=$run/dnfcache --setopt=install_weak_deps=False \\
+  --setopt=gpgcheck=0 --setopt=tsflags=noscripts --installroot=$run/root \\
+  --forcearch=x86_64 --repofrompath=local,file://$repo --repo=local \\
+  install ${names[*]} >/dev/null
+EOF
+cat >"$run/targz.sh" <<EOF
+#!/bin/bash
+set -o pipefail
+tar -C $run/root -c . | gzip -6 >"\$1"
+EOF
+cat >"$run/rpm2cpio.sh" <<EOF
+#!/bin/bash
+for f in $repo/*.rpm; do rpm2cpio "\$f" >/dev/null || exit 1; done
+EOF
+chmod +x "$run/dnf.sh" "$run/targz.sh" "$run/rpm2cpio.sh"
+
+# timed NAME CMD...: run CMD under /usr/bin/time; append
+# "wall rss_kib load1" to $run/NAME.
+timed() {
+  local name=$1
+  shift
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  /usr/bin/time -f '%e %M' -o "$run/time.out" "$@"
+  echo "$(tail -n1 "$run/time.out") $load" >>"$run/$name"
+}
+
+# median NAME: "wall rss_mib load1" of the run with the median wall time.
+median() {
+  sort -n "$run/$1" | awk '{ l[NR] = $0 } END { split(l[int((NR + 1) / 2)], f, " "); printf "%.2f %.0f %s\n", f[1], f[2] / 1024, f[3] }'
+}
+
+# jsonfield KEY FILE: a string or number value of slipway's --json output.
+jsonfield() {
+  grep -o "\"$1\": *[^,}]*" "$2" | head -n1 | sed 's/^[^:]*: *//; s/"//g'
+}
+
+echo "bench-build: ${#names[@]} packages, $(du -sh "$repo" | cut -f1) repository, median of $reps runs, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# dnf pipeline; one untimed run fills dnf's cache.
+rm -rf "$run/root"
+"$run/dnf.sh"
+for ((i = 0; i < reps; i++)); do
+  rm -rf "$run/root"
+  timed dnf "$run/dnf.sh"
+  timed targz "$run/targz.sh" "$run/layer.tar.gz"
+done
+rootsize=$(du -sm "$run/root" | cut -f1)
+layersize=$(stat -c %s "$run/layer.tar.gz")
+# Serial floor: every payload decompressed, one gzip -6 of the tree's tar.
+for ((i = 0; i < reps; i++)); do
+  timed rpm2cpio "$run/rpm2cpio.sh"
+  timed gzip "$run/targz.sh" /dev/null
+done
+
+# slipway with a warm package cache: one untimed build fills it.
+sw=("$slipway" --cache-dir "$run/cache" build "$run/bench.toml" --arch x86_64 --json)
+"${sw[@]}" --output "oci:$run/oci-warm:bench" >"$run/warm.json"
+for ((i = 0; i < reps; i++)); do
+  rm -rf "$run/oci-gzip"
+  timed slipway-gzip "${sw[@]}" --output "oci:$run/oci-gzip:bench" >"$run/gzip.json"
+  rm -rf "$run/oci-zstd"
+  timed slipway-zstd "${sw[@]}" --compression zstd --output "oci:$run/oci-zstd:bench" >"$run/zstd.json"
+done
+first=$(jsonfield digest "$run/gzip.json")
+same=yes
+for ((i = 0; i < reps; i++)); do
+  timed rebuild "${sw[@]}" --output "oci:$run/oci-gzip:bench" >"$run/rebuild.json"
+  [[ $(jsonfield digest "$run/rebuild.json") == "$first" ]] || same=no
+done
+gzsize=$(jsonfield layer_size "$run/gzip.json")
+zsize=$(jsonfield layer_size "$run/zstd.json")
+
+read -r dnf_t dnf_m dnf_l <<<"$(median dnf)"
+read -r tgz_t tgz_m tgz_l <<<"$(median targz)"
+read -r r2c_t r2c_m r2c_l <<<"$(median rpm2cpio)"
+read -r gz_t gz_m gz_l <<<"$(median gzip)"
+read -r sg_t sg_m sg_l <<<"$(median slipway-gzip)"
+read -r sz_t sz_m sz_l <<<"$(median slipway-zstd)"
+read -r rb_t rb_m rb_l <<<"$(median rebuild)"
+pipe=$(awk -v a="$dnf_t" -v b="$tgz_t" 'BEGIN { printf "%.2f", a + b }')
+floor=$(awk -v a="$r2c_t" -v b="$gz_t" 'BEGIN { printf "%.2f", a + b }')
+
+echo
+echo "dnf's tree: $rootsize MiB; layers: dnf tar.gz $((layersize >> 20)) MiB, slipway gzip $((gzsize >> 20)) MiB, slipway zstd $((zsize >> 20)) MiB"
+echo
+row() { printf '| %-42s | %7s | %12s | %5s |\n' "$@"; }
+row step "wall s" "peak RSS MiB" load1
+row "---" "---:" "---:" "---:"
+row "dnf --installroot (noscripts, warm cache)" "$dnf_t" "$dnf_m" "$dnf_l"
+row "tar | gzip -6 > layer.tar.gz" "$tgz_t" "$tgz_m" "$tgz_l"
+row "dnf pipeline (sum)" "$pipe" "" ""
+row "rpm2cpio of every package" "$r2c_t" "$r2c_m" "$r2c_l"
+row "tar | gzip -6 > /dev/null" "$gz_t" "$gz_m" "$gz_l"
+row "serial floor (sum)" "$floor" "" ""
+row "slipway build, gzip (warm cache)" "$sg_t" "$sg_m" "$sg_l"
+row "slipway build, zstd (warm cache)" "$sz_t" "$sz_m" "$sz_l"
+row "slipway rebuild, nothing changed (gzip)" "$rb_t" "$rb_m" "$rb_l"
+echo
+
+# ratio LABEL NUM DEN GOAL ge|le LIMIT
+ratio() {
+  awk -v l="$1" -v n="$2" -v d="$3" -v g="$4" -v op="$5" -v lim="$6" 'BEGIN {
+    r = n / d
+    ok = (op == "ge") ? (r >= lim) : (r <= lim)
+    printf "%-34s %7.2f   goal %-6s %s\n", l, r, g, ok ? "met" : "MISSED"
+  }'
+}
+ratio "dnf pipeline / slipway gzip (x)" "$pipe" "$sg_t" ">= 3" ge 3
+ratio "slipway gzip / serial floor" "$sg_t" "$floor" "<= 0.6" le 0.6
+ratio "dnf pipeline / slipway zstd (x)" "$pipe" "$sz_t" ">= 10" ge 10
+ratio "rebuild / first gzip build" "$rb_t" "$sg_t" "<= 0.1" le 0.1
+echo "rebuild digest identical to the first build: $same ($first)"
+peak=$(printf '%s\n' "$sg_m" "$sz_m" "$rb_m" | sort -n | tail -n1)
+awk -v p="$peak" 'BEGIN { printf "%-34s %7d   goal %-6s %s\n", "slipway peak RSS (MiB)", p, "< 256", p < 256 ? "met" : "MISSED" }'
