@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Times `slipway resolve` end to end (repomd, primary.xml.gz parsed as a
+# stream, solve, print) on a synthetic distribution-shaped repository of
+# 20,000 packages against libsolv (repo2solv + testsolv) and dnf on the same
+# repository and request, in one run, and prints the ratios and peak RSS.
+#
+#   scripts/bench-resolve-cli.sh [-n 20000] [-names 30] [-runs 3]
+#
+# slipway cold = empty cache (XML parsed); warm = the parsed metadata cache
+# is filled. dnf cold = fresh cachedir; warm = same cachedir, -C.
+# Needs: go, repo2solv + testsolv (libsolv-tools), dnf, /usr/bin/time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+n=20000 names=30 runs=3
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-n) n=$2; shift 2 ;;
+	-names) names=$2; shift 2 ;;
+	-runs) runs=$2; shift 2 ;;
+	*) echo "usage: $0 [-n N] [-names K] [-runs R]" >&2; exit 2 ;;
+	esac
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go run ./scripts/gen-synthetic-repo -n "$n" -seed 1 -out "$work/repo" >/dev/null
+CGO_ENABLED=0 go build -o "$work/slipway" ./cmd/slipway
+
+# The request: $names main package names (no -libs, -doc, -devel), every
+# 4th of those in primary order, which resolves to about 100 packages: a
+# base/core-sized request.
+# (names of x86_64 and noarch packages: <arch> follows <name> in primary)
+zcat "$work"/repo/repodata/*primary.xml.gz | grep -oE '<(name|arch)>[^<]*' | paste - - |
+	awk -F'\t' '$2 ~ /arch>(x86_64|noarch)$/ { sub(/<name>/, "", $1); print $1 }' | awk '!seen[$0]++' |
+	grep -vE -- '-(libs|doc|devel)$' | awk -v k="$names" 'NR % 4 == 1 && c < k { print; c++ }' >"$work/request"
+
+{
+	echo '[image]'
+	echo 'name = "bench/resolve"'
+	echo 'architectures = ["x86_64"]'
+	echo '[[repository]]'
+	echo 'id = "synth"'
+	echo "baseurl = \"file://$work/repo\""
+	echo 'gpgcheck = false'
+	echo '[packages]'
+	printf 'install = ['; sed 's/.*/"&"/' "$work/request" | paste -sd, | tr -d '\n'; echo ']'
+} >"$work/bench.toml"
+
+# ms WALL and KB MAXRSS of one command, via /usr/bin/time.
+measure() {
+	/usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out" 2>"$work/err" || true
+	read -r secs kb < <(tail -1 "$work/time")
+	echo "$(awk -v s="$secs" 'BEGIN{printf "%d", s*1000}') $kb"
+}
+best() { sort -n | head -1; }
+
+cold_ms=() warm_ms=() rss=0
+for _ in $(seq "$runs"); do
+	rm -rf "$work/cache"
+	read -r ms kb < <(measure "$work/slipway" --cache-dir "$work/cache" resolve "$work/bench.toml")
+	cold_ms+=("$ms"); [ "$kb" -gt "$rss" ] && rss=$kb
+	read -r ms kb < <(measure "$work/slipway" --cache-dir "$work/cache" resolve "$work/bench.toml")
+	warm_ms+=("$ms"); [ "$kb" -gt "$rss" ] && rss=$kb
+done
+cp "$work/out" "$work/slipway.out"; [ -s "$work/slipway.out" ] || { echo "slipway resolve failed:"; cat "$work/err"; exit 1; }
+ours=$(grep -c . "$work/slipway.out")
+
+# libsolv: repo2solv (parse) + testsolv (solve), weak deps off.
+{
+	echo "repo available 0 solv $work/x.solv"
+	echo "system x86_64 rpm"
+	echo "solverflags ignorerecommended"
+	sed 's/.*/job install name &/' "$work/request"
+	echo "result transaction,problems <inline>"
+} >"$work/case.t"
+r2s=() ts=()
+for _ in $(seq "$runs"); do
+	read -r ms _ < <(measure repo2solv -o "$work/x.solv" "$work/repo")
+	r2s+=("$ms")
+	read -r ms _ < <(measure testsolv "$work/case.t")
+	ts+=("$ms")
+done
+theirs=$(grep -c '^+install ' "$work/out" || true)
+
+# dnf: resolve only (--assumeno, which exits 1 after printing the
+# transaction), cold and warm cache.
+home="$work/home"; mkdir -p "$home"; echo '%_dbpath /var/lib/rpm' >"$home/.rpmmacros"
+cat >"$work/dnf.sh" <<DNF
+#!/usr/bin/env bash
+extra=()
+[ "\$1" = warm ] && extra=(-C)
+HOME="$home" exec dnf --assumeno --releasever=3 --setopt=reposdir=/dev/null --setopt=cachedir="$work/dnfcache" \\
+	--setopt=install_weak_deps=False --installroot="$work/root" --forcearch=x86_64 \\
+	--repofrompath=synth,"file://$work/repo" --repo=synth --nogpgcheck "\${extra[@]}" install $(paste -sd' ' "$work/request")
+DNF
+chmod +x "$work/dnf.sh"
+dcold=() dwarm=()
+for _ in $(seq "$runs"); do
+	rm -rf "$work/dnfcache" "$work/root"
+	read -r ms _ < <(measure "$work/dnf.sh" cold)
+	dcold+=("$ms")
+	read -r ms _ < <(measure "$work/dnf.sh" warm)
+	dwarm+=("$ms")
+done
+dnfpkgs=$(grep -cE '^ [^ ]+ +(x86_64|noarch) ' "$work/out" || true)
+
+sc=$(printf '%s\n' "${cold_ms[@]}" | best); sw=$(printf '%s\n' "${warm_ms[@]}" | best)
+lr=$(printf '%s\n' "${r2s[@]}" | best); lt=$(printf '%s\n' "${ts[@]}" | best)
+dc=$(printf '%s\n' "${dcold[@]}" | best); dw=$(printf '%s\n' "${dwarm[@]}" | best)
+echo "repository: $n packages; request: $names names; best of $runs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "packages resolved: slipway $ours, libsolv $theirs, dnf $dnfpkgs"
+printf '%-38s %7d ms\n' "slipway resolve, cold (XML parsed)" "$sc" "slipway resolve, warm (parsed cache)" "$sw" \
+	"libsolv repo2solv + testsolv" "$((lr + lt))" "dnf --assumeno, cold cache" "$dc" "dnf --assumeno, warm cache (-C)" "$dw"
+printf 'peak RSS slipway: %d MiB\n' "$((rss / 1024))"
+awk -v sc="$sc" -v sw="$sw" -v l="$((lr + lt))" -v dw="$dw" 'BEGIN {
+	printf "slipway cold / libsolv:  %.2f  (goal <= 1.0)\n", sc / l
+	printf "slipway warm / dnf warm: %.2f  (goal <= 0.5)\n", sw / dw
+}'
