@@ -2,9 +2,10 @@
 // without root, without extracting onto the host and without running rpm or
 // scriptlets.
 //
-// A Writer reads every package once (AddPackage), spooling regular file
-// contents into a private, content-addressed folder keyed by the file
-// digests the packages carry; WriteTar then lays out the image tree the way
+// A Writer reads every package once (AddPackage, AddRPMFiles with one
+// package per core), keeping regular file contents (each distinct file
+// digest once) in memory up to a budget and otherwise in one spool file per
+// package in a private folder; WriteTar then lays out the image tree the way
 // rpm would (directory symlinks followed, conflicts checked with rpm's
 // rules), produces what scriptlets would have (users and groups,
 // /etc/ld.so.cache), applies the remove globs and writes a PAX tar in path
