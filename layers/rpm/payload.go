@@ -136,6 +136,7 @@ type Payload struct {
 	dec    io.Reader
 	closer func()
 	plain  *hashReader // decompressed bytes
+	ahead  *readahead  // runs the decompressor on its own goroutine
 	cpio   *cpioReader
 	files  []File
 	byPath map[string]int
@@ -221,6 +222,12 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 			pl.links[linkKey(&files[i])]++
 		}
 	}
+	ok := false
+	defer func() {
+		if !ok {
+			pl.Close() // stops the hashing goroutine
+		}
+	}()
 	var ws []io.Writer
 	if want, err := p.Header.Strings(TagPayloadDigest); err == nil && len(want) > 0 {
 		algo := DigestSHA256
@@ -326,7 +333,9 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 			}
 		}
 	}
-	pl.cpio = newCpioReader(pl.plain)
+	pl.ahead = newReadahead(pl.plain)
+	pl.cpio = newCpioReader(pl.ahead)
+	ok = true
 	return pl, nil
 }
 
@@ -346,6 +355,9 @@ func linkKey(f *File) [2]uint32 {
 func (pl *Payload) Close() error {
 	if pl.err == nil {
 		pl.err = errClosed
+	}
+	if pl.ahead != nil {
+		pl.ahead.close()
 	}
 	if pl.payloadHash != nil {
 		pl.payloadHash.stop()
@@ -536,6 +548,7 @@ func (pl *Payload) explain(err error) error {
 	if pl.payloadHash == nil || errors.As(err, &de) || errors.Is(err, ErrTruncated) {
 		return err
 	}
+	pl.ahead.close() // the decompressor reads raw: stop it first
 	if _, cerr := io.Copy(io.Discard, pl.raw); cerr != nil {
 		return err
 	}
@@ -557,7 +570,7 @@ func (pl *Payload) finish() error {
 	}
 	// Read to the end of both streams: decompressors check their own
 	// trailers, and the digests cover every byte.
-	if _, err := io.Copy(io.Discard, pl.plain); err != nil {
+	if _, err := io.Copy(io.Discard, pl.ahead); err != nil {
 		return fmt.Errorf("payload: decompressing: %w", err)
 	}
 	if _, err := io.Copy(io.Discard, pl.raw); err != nil {
