@@ -352,6 +352,15 @@ func addPackageDB(ctx context.Context, cfg *config.Config, arch string, w *rootf
 	installed := make([]rpmdb.Installed, len(headers))
 	for i, p := range headers {
 		installed[i] = rpmdb.Installed{Pkg: p}
+		files, err := p.Files()
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.NEVRA(), err)
+		}
+		for j, skip := range rootfs.SkippedFiles(files, cfg.Packages.Docs) {
+			if skip {
+				installed[i].NotInstalled = append(installed[i].NotInstalled, j)
+			}
+		}
 	}
 	switch cfg.Image.RPMDB {
 	case config.RPMDBNone:

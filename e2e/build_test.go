@@ -312,3 +312,30 @@ func TestDockerArchiveAndZstd(t *testing.T) {
 		t.Errorf("zstd layer media type: %v %s", err, raw)
 	}
 }
+
+// TestNoDocsRPMVerify: without docs, the %doc and %license files are not in
+// the image and the rpm database says so, so rpm -Va stays clean.
+func TestNoDocsRPMVerify(t *testing.T) {
+	requireRoot(t, "rpm -Va of an unpacked image")
+	testutil.RequireTool(t, "rpm", "rpm")
+	repos := testrepo.Get(t)
+	cfg := config(t, repos, "docs = false", "tzdata", "webd-doc", "filesystem")
+	out := filepath.Join(t.TempDir(), "oci")
+	buildJSON(t, nil, "--cache-dir", t.TempDir(), "--arch", "x86_64", cfg, "--output", "oci:"+out+":nodocs")
+	root := unpack(t, out, "nodocs")
+	cmd := exec.Command("rpm", "--root", root, "--dbpath", "/var/lib/rpm", "-Va")
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	got, _ := cmd.CombinedOutput()
+	if strings.TrimSpace(string(got)) != "" {
+		t.Errorf("rpm -Va on an image without docs:\n%s", got)
+	}
+	docs, _ := exec.Command("rpm", "--root", root, "--dbpath", "/var/lib/rpm", "-qd", "tzdata").CombinedOutput()
+	for _, f := range strings.Fields(string(docs)) {
+		if _, err := os.Lstat(filepath.Join(root, f)); err == nil {
+			t.Errorf("%s (a %%doc file) is in an image without docs", f)
+		}
+	}
+	if len(strings.Fields(string(docs))) == 0 {
+		t.Error("tzdata lists no doc files: the test checks nothing")
+	}
+}

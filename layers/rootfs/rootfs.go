@@ -502,12 +502,16 @@ func readExactly(r io.Reader, size int64) ([]byte, error) {
 	return data, nil
 }
 
-// skipped marks the files of a package that are not installed: %doc and
-// %license files when Docs is false, and then, as rpm's skipInstallFiles
-// does, the package's own folders that this left empty (deepest first).
-func (w *Writer) skipped(files []rpm.File) []bool {
+// skipped marks the files of a package that are not installed.
+func (w *Writer) skipped(files []rpm.File) []bool { return SkippedFiles(files, w.opts.Docs) }
+
+// SkippedFiles marks the files of a package that are not installed: %doc
+// and %license files when docs is false, and then, as rpm's
+// skipInstallFiles does, the package's own folders that this left empty
+// (deepest first). The rpm database records them as not installed.
+func SkippedFiles(files []rpm.File, docs bool) []bool {
 	skip := make([]bool, len(files))
-	if w.opts.Docs {
+	if docs {
 		return skip
 	}
 	kept := map[string]int{}     // folder -> files of this package kept in it

@@ -268,6 +268,16 @@ func installedHeader(sigBlob, mainBlob []byte, installTime int64, color uint32) 
 // from the install time (rpm takes the id when the transaction starts and the
 // time when it installs each package).
 func installedHeaderTID(sigBlob, mainBlob []byte, installTime, tid int64, color uint32) ([]byte, error) {
+	return installedHeaderStates(sigBlob, mainBlob, installTime, tid, color, nil)
+}
+
+// fileStateNotInstalled is rpm's RPMFILE_STATE_NOTINSTALLED: a file the
+// transaction skipped (--excludedocs, --nodocs), which rpm -V passes over.
+const fileStateNotInstalled = 2
+
+// installedHeaderStates is installedHeaderTID with the indexes of files
+// that were not installed.
+func installedHeaderStates(sigBlob, mainBlob []byte, installTime, tid int64, color uint32, notInstalled []int) ([]byte, error) {
 	main, err := parseRaw(mainBlob)
 	if err != nil {
 		return nil, fmt.Errorf("main header: %w", err)
@@ -309,7 +319,14 @@ func installedHeaderTID(sigBlob, mainBlob []byte, installTime, tid int64, color 
 	)
 	// rpmfsNew: one state a file, all RPMFILE_STATE_NORMAL (0).
 	if e, ok := main.find(rpm.TagBasenames); ok && e.count > 0 {
-		add = append(add, entry{tag: rpm.TagFileStates, typ: rpm.TypeChar, count: e.count, data: make([]byte, e.count)})
+		states := make([]byte, e.count)
+		for _, i := range notInstalled {
+			if i < 0 || i >= len(states) {
+				return nil, fmt.Errorf("file index %d out of range (%d files)", i, len(states))
+			}
+			states[i] = fileStateNotInstalled
+		}
+		add = append(add, entry{tag: rpm.TagFileStates, typ: rpm.TypeChar, count: e.count, data: states})
 	}
 	// addPrefixes: a relocatable package installed without relocations
 	// records its prefixes as INSTPREFIXES.

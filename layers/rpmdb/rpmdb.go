@@ -34,6 +34,10 @@ type Installed struct {
 	// Pkg is the package as read from its file; only its signature and main
 	// headers are used.
 	Pkg *rpm.Package
+	// NotInstalled lists the indexes (in the header's file arrays) of files
+	// that were left out of the image, such as %doc files of an image
+	// without docs; rpm records them as not installed and rpm -V skips them.
+	NotInstalled []int
 }
 
 // Options control what is recorded.
@@ -75,7 +79,7 @@ func Header(pkg Installed, opts Options) ([]byte, error) {
 	if pkg.Pkg.Signature != nil {
 		sig = pkg.Pkg.Signature.Raw()
 	}
-	b, err := installedHeader(sig, pkg.Pkg.Header.Raw(), opts.InstallTime, TransactionColor(opts.Arch))
+	b, err := installedHeaderStates(sig, pkg.Pkg.Header.Raw(), opts.InstallTime, opts.InstallTime, TransactionColor(opts.Arch), pkg.NotInstalled)
 	if err != nil {
 		return nil, fmt.Errorf("package %s: %w", nevra(pkg.Pkg), err)
 	}
