@@ -1,7 +1,6 @@
 package solve
 
 import (
-	"slices"
 	"sort"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
@@ -15,16 +14,18 @@ import (
 //  3. names whose best version is recommended by an installed package or
 //     by another candidate, or supplements the installed set (libsolv's
 //     prune_to_recommended; it applies even with weak deps off);
-//  4. for a simple capability, the highest version at which the best
-//     version of each name provides it ("cap = 2" before "cap = 1"),
-//     versioned provides before unversioned ones;
+//  4. names whose best version provides some capability at a lower
+//     version ("cap = 1") than another name's best version does
+//     ("cap = 2") go last (libsolv's sort_by_common_dep); any "= version"
+//     provide counts, not only the one asked for, and an unversioned
+//     provide is neither better nor worse;
 //  5. package name, in byte order (libsolv's choice between names);
 //  6. within a name, highest EVR first;
 //  7. the target arch before noarch; then repository order.
 //
 // Packages pushed back by 1 to 3 still follow, so backtracking can use
 // them.
-func (s *solver) policy(cands []int32, capabilities []string) []int32 {
+func (s *solver) policy(cands []int32) []int32 {
 	if len(cands) < 2 {
 		return cands
 	}
@@ -59,43 +60,68 @@ func (s *solver) policy(cands []int32, capabilities []string) []int32 {
 		}
 		rank[c] = r
 	}
-	// The version each candidate's best version of its name provides the
-	// capability at: libsolv prefers the highest.
-	var provEVR map[string]*rpmmeta.EVR
-	if len(capabilities) > 0 {
-		provEVR = map[string]*rpmmeta.EVR{}
-		for n, b := range bestOf {
-			for _, d := range p.provs[b] {
-				if !slices.Contains(capabilities, d.Name) || d.Flags&rpmmeta.SenseCompareMask != rpmmeta.SenseEqual || d.Version == "" {
-					continue
-				}
-				e := d.EVR()
-				if cur := provEVR[n]; cur == nil || rpmmeta.Compare(e, *cur) > 0 {
-					provEVR[n] = &e
-				}
-			}
-		}
-	}
+	// libsolv's sort_by_common_dep: where the best versions of several
+	// names provide the same capability with "= version", the names
+	// providing it at a lower version than another go behind the rest.
+	// Any such provide counts, not only the one asked for; names are
+	// compared within one rank (libsolv reorders what prune_to_recommended
+	// left).
+	disliked := s.dislikeOlderCommonProvides(bestOf, func(n string) int { return rank[bestOf[n]] })
 	out := append([]int32(nil), cands...)
 	sort.SliceStable(out, func(a, b int) bool {
 		x, y := out[a], out[b]
 		if rank[x] != rank[y] {
 			return rank[x] < rank[y]
 		}
-		nx, ny := p.cands[x].Pkg.Name, p.cands[y].Pkg.Name
-		if ex, ey := provEVR[nx], provEVR[ny]; nx != ny && (ex != nil || ey != nil) {
-			switch {
-			case ey == nil:
-				return true
-			case ex == nil:
-				return false
-			}
-			if c := rpmmeta.Compare(*ex, *ey); c != 0 {
-				return c > 0
-			}
+		if dx, dy := disliked[p.cands[x].Pkg.Name], disliked[p.cands[y].Pkg.Name]; dx != dy {
+			return dy
 		}
 		return s.better(x, y)
 	})
+	return out
+}
+
+// dislikeOlderCommonProvides returns the names (keys of bestOf) whose
+// best version provides some capability with "= version" at a lower
+// version than the best version of another name of the same group
+// provides it. group(name) splits the names into groups compared
+// separately.
+func (s *solver) dislikeOlderCommonProvides(bestOf map[string]int32, group func(string) int) map[string]bool {
+	if len(bestOf) < 2 {
+		return nil
+	}
+	type prov struct {
+		name  string
+		group int
+		evr   rpmmeta.EVR
+	}
+	byCap := map[string][]prov{}
+	for n, b := range bestOf {
+		g := group(n)
+		for _, d := range s.p.provs[b] {
+			if d.Flags&rpmmeta.SenseCompareMask != rpmmeta.SenseEqual || d.Version == "" || d.IsRich() {
+				continue
+			}
+			byCap[d.Name] = append(byCap[d.Name], prov{n, g, d.EVR()})
+		}
+	}
+	var out map[string]bool
+	for _, list := range byCap {
+		if len(list) < 2 {
+			continue
+		}
+		for _, a := range list {
+			for _, b := range list {
+				if a.name != b.name && a.group == b.group && rpmmeta.Compare(a.evr, b.evr) < 0 {
+					if out == nil {
+						out = map[string]bool{}
+					}
+					out[a.name] = true
+					break
+				}
+			}
+		}
+	}
 	return out
 }
 

@@ -267,20 +267,6 @@ func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Resul
 	return res, nil
 }
 
-// capabilities lists the capability names the item asks for (the leaves
-// of a rich dependency); none for a request by package name.
-func (it *item) capability() []string {
-	if it.nameOnly {
-		return nil
-	}
-	if it.rich == nil {
-		return []string{it.dep.Name}
-	}
-	var out []string
-	it.rich.Leaves(func(d rpmmeta.Dep) { out = append(out, d.Name) })
-	return out
-}
-
 func hasGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
 
 // addRequest turns one request argument into items, or reports why it
@@ -978,7 +964,7 @@ func (s *solver) run(base int) *Problem {
 			}
 			return nil
 		}
-		alts := s.policy(cands, s.queue[idx].capability())
+		alts := s.policy(cands)
 		s.frames = append(s.frames, frame{trailLen: len(s.trail), queueLen: len(s.queue), item: idx, alts: alts})
 		if pr := s.selectPkg(alts[0], idx); pr != nil {
 			s.note(pr)
@@ -1058,7 +1044,7 @@ func (s *solver) weak() error {
 				if sat || len(cands) == 0 {
 					continue
 				}
-				for _, c := range s.policy(dedup(cands), it.capability()) {
+				for _, c := range s.policy(dedup(cands)) {
 					ok, err := s.tryWeak(c, it)
 					if err != nil {
 						return err

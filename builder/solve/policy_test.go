@@ -1,0 +1,70 @@
+package solve
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestPolicyAgainstLibsolv checks the choice between alternatives on small
+// cases built so that the rules disagree with plain name order, against
+// testsolv: each case is solved by both, and the sets must be equal.
+func TestPolicyAgainstLibsolv(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		pkgs []string
+	}{
+		{"or picks by name, not by version or operand order",
+			[]string{"a-1-1.noarch;R:(zeta or alpha)", "zeta-5-1.noarch", "alpha-1-1.noarch"}},
+		{"or between two names of different versions (glib-devel vs cap-libs)",
+			[]string{"a-1-1.x86_64;R:(cap45-libs or glib11-devel)", "glib11-devel-4.3.0-8.x86_64;P:pkgconfig(glib11) = 4.3.0;R:/usr/bin/pkg-config",
+				"cap45-libs-3.13.0-7.x86_64", "pkgconf-1-1.x86_64;F:/usr/bin/pkg-config"}},
+		{"common capability: higher provided version wins",
+			[]string{"a-1-1.noarch;R:cap", "zeta-1-1.noarch;P:cap = 2", "alpha-1-1.noarch;P:cap = 1"}},
+		{"lower provided version goes last, non-providers keep name order",
+			[]string{"a-1-1.noarch;R:(cap or zzz)", "alpha-1-1.noarch;P:cap = 1", "beta-1-1.noarch;P:cap = 2", "gamma-1-1.noarch;P:cap = 3", "delta-1-1.noarch;P:zzz"}},
+		{"unversioned provide is not worse than a versioned one",
+			[]string{"a-1-1.noarch;R:cap", "alpha-1-1.noarch;P:cap", "zeta-1-1.noarch;P:cap = 1"}},
+		{"unversioned provide in an or",
+			[]string{"a-1-1.noarch;R:(cap or zzz)", "alpha-1-1.noarch;P:cap", "zeta-1-1.noarch;P:cap = 1", "beta-1-1.noarch;P:zzz"}},
+		{"versions of two operands' capabilities are not compared",
+			[]string{"a-1-1.noarch;R:(cap or zzz)", "alpha-1-1.noarch;P:cap = 1", "zeta-1-1.noarch;P:zzz = 2"}},
+		{"a common provide the dependency does not name counts",
+			[]string{"a-1-1.noarch;R:(cap or zzz)", "alpha-1-1.noarch;P:cap = 1;P:other = 1", "zeta-1-1.noarch;P:zzz = 1;P:other = 2"}},
+		{"highest common provide among three",
+			[]string{"a-1-1.noarch;R:cap", "alpha-1-1.noarch;P:cap = 1", "beta-1-1.noarch;P:cap = 3", "gamma-1-1.noarch;P:cap = 2;P:foo"}},
+		{"best version of each name decides the provided version",
+			[]string{"a-1-1.noarch;R:cap", "f-4-1.noarch;P:cap = 0.5", "f-3-1.noarch;P:cap = 1", "k-2-1.noarch;P:cap = 0.7"}},
+		{"recommended by another candidate",
+			[]string{"l-1-1.noarch;R:cap", "g-1-1.noarch;P:cap;Rec:h", "h-1-1.noarch;P:cap"}},
+		{"recommended by an installed package",
+			[]string{"a-1-1.noarch;R:b;R:(zz or aa)", "b-1-1.noarch;Rec:zz", "zz-1-1.noarch", "aa-1-1.noarch"}},
+		{"recommended by a package that is not installed nor a candidate",
+			[]string{"a-1-1.noarch;R:(zz or aa)", "mm-1-1.noarch;Rec:zz", "zz-1-1.noarch", "aa-1-1.noarch"}},
+		{"recommended beats a higher common provide",
+			[]string{"a-1-1.noarch;R:b;R:cap", "b-1-1.noarch;Rec:alpha", "alpha-1-1.noarch;P:cap = 1", "zeta-1-1.noarch;P:cap = 2"}},
+		{"common provide among recommended ones",
+			[]string{"a-1-1.noarch;R:b;R:cap", "b-1-1.noarch;Rec:alpha;Rec:beta", "alpha-1-1.noarch;P:cap = 1", "beta-1-1.noarch;P:cap = 2", "zeta-1-1.noarch;P:cap = 3"}},
+	}
+	for _, tc := range tests {
+		for _, weak := range []bool{false, true} {
+			t.Run(tc.name+map[bool]string{false: "", true: "/weak"}[weak], func(t *testing.T) {
+				t.Parallel()
+				cs := cands(t, tc.pkgs...)
+				req := Request{Arch: "x86_64", Install: []string{"name " + cs[0].Pkg.Name}, WeakDeps: weak}
+				want, problems := runTestsolv(t, testsolvCase(t, cs, req, req.Install))
+				if problems != "" {
+					t.Fatalf("testsolv found problems:\n%s", problems)
+				}
+				req.Install = []string{cs[0].Pkg.Name}
+				res, err := Solve(t.Context(), nil, req, cs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := sortedNEVRAs(res); !slices.Equal(got, want) {
+					t.Errorf("got %v, libsolv %v", got, want)
+				}
+			})
+		}
+	}
+}
