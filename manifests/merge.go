@@ -1,7 +1,9 @@
 package manifests
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -12,6 +14,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // Annotations slipway records on every manifest, so that images built on
@@ -55,8 +58,54 @@ func PublishIndex(images []ArchImage) (v1.ImageIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Index(sorted, ann)
+	idx, err := Index(sorted, ann)
+	if err != nil {
+		return nil, err
+	}
+	return withoutArtifactType(idx)
 }
+
+// withoutArtifactType drops the artifactType go-containerregistry puts on
+// index entries of plain images (the config's media type): the image spec
+// means it for artifacts, other builders leave it out, and older clients
+// (skopeo 1.9) rewrite an index that has it, changing its digest.
+func withoutArtifactType(idx v1.ImageIndex) (v1.ImageIndex, error) {
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	im = im.DeepCopy()
+	for i := range im.Manifests {
+		im.Manifests[i].ArtifactType = ""
+	}
+	raw, err := json.Marshal(im)
+	if err != nil {
+		return nil, err
+	}
+	h, size, err := v1.SHA256(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	return &rawIndex{base: idx, raw: raw, manifest: im, digest: h, size: size}, nil
+}
+
+// rawIndex is an index whose manifest is given as bytes; its images come
+// from the index it was made from.
+type rawIndex struct {
+	base     v1.ImageIndex
+	raw      []byte
+	manifest *v1.IndexManifest
+	digest   v1.Hash
+	size     int64
+}
+
+func (r *rawIndex) MediaType() (types.MediaType, error)         { return r.base.MediaType() }
+func (r *rawIndex) Image(h v1.Hash) (v1.Image, error)           { return r.base.Image(h) }
+func (r *rawIndex) ImageIndex(h v1.Hash) (v1.ImageIndex, error) { return r.base.ImageIndex(h) }
+func (r *rawIndex) RawManifest() ([]byte, error)                { return r.raw, nil }
+func (r *rawIndex) IndexManifest() (*v1.IndexManifest, error)   { return r.manifest.DeepCopy(), nil }
+func (r *rawIndex) Digest() (v1.Hash, error)                    { return r.digest, nil }
+func (r *rawIndex) Size() (int64, error)                        { return r.size, nil }
 
 // plainImage hides the descriptor an image read from a registry or layout
 // carries (with that copy's annotations), so that the index entry is made

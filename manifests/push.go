@@ -36,7 +36,7 @@ type PushOptions struct {
 	// http.DefaultTransport (which is never changed).
 	Transport http.RoundTripper
 	// Backoff between retries of 408, 429, 5xx and broken connections
-	// (default: 5 tries, 1s, 2s, 4s, 8s).
+	// (default: 4 tries, after 1s, 2s, 4s).
 	Backoff *remote.Backoff
 	// Log receives progress messages; nil discards them.
 	Log *slog.Logger
@@ -209,7 +209,9 @@ func CheckPush(ctx context.Context, refs []name.Reference, opts PushOptions) err
 		if kc == nil {
 			kc = authn.NewMultiKeychain()
 		}
-		if err := remote.CheckPushPermission(r, kc, baseTransport(opts)); err != nil {
+		tr := transport.NewRetry(baseTransport(opts), transport.WithRetryBackoff(backoffOf(opts)),
+			transport.WithRetryPredicate(retryable), transport.WithRetryStatusCodes(retryStatus...))
+		if err := remote.CheckPushPermission(r, kc, tr); err != nil {
 			return pushError(r.Context().String(), err)
 		}
 	}
@@ -227,10 +229,7 @@ func remoteOptions(ctx context.Context, opts PushOptions) []remote.Option {
 	if jobs < 1 {
 		jobs = 4
 	}
-	backoff := remote.Backoff{Duration: time.Second, Factor: 2, Jitter: 0.1, Steps: 5}
-	if opts.Backoff != nil {
-		backoff = *opts.Backoff
-	}
+	backoff := backoffOf(opts)
 	o := []remote.Option{
 		remote.WithContext(ctx),
 		remote.WithJobs(jobs),
@@ -244,6 +243,13 @@ func remoteOptions(ctx context.Context, opts PushOptions) []remote.Option {
 		o = append(o, remote.WithAuthFromKeychain(opts.Keychain))
 	}
 	return o
+}
+
+func backoffOf(opts PushOptions) remote.Backoff {
+	if opts.Backoff != nil {
+		return *opts.Backoff
+	}
+	return remote.Backoff{Duration: time.Second, Factor: 2, Jitter: 0.1, Steps: 4}
 }
 
 // retryable is a broken connection or a timeout; not a refused
@@ -262,6 +268,11 @@ func retryable(err error) bool {
 	}
 	var te *transport.Error
 	if errors.As(err, &te) {
+		for _, c := range retryStatus {
+			if te.StatusCode == c {
+				return true
+			}
+		}
 		return te.Temporary()
 	}
 	var ne net.Error

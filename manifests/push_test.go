@@ -1,6 +1,7 @@
 package manifests
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"log"
@@ -332,7 +333,11 @@ func TestPushFaults(t *testing.T) {
 			}
 			idx, _ := testIndex(t)
 			tag := refs(t, host+"/repo:1")
-			_, err := Push(t.Context(), idx, tag, PushOptions{Backoff: fast, Jobs: 2})
+			opts := PushOptions{Backoff: fast, Jobs: 2}
+			err := CheckPush(t.Context(), tag, opts)
+			if err == nil {
+				_, err = Push(t.Context(), idx, tag, opts)
+			}
 			if tc.ok != (err == nil) {
 				t.Fatalf("err = %v, want ok=%v", err, tc.ok)
 			}
@@ -451,6 +456,9 @@ func TestMerge(t *testing.T) {
 	im := must(merged.IndexManifest())
 	if im.Annotations[CreatedAnnotation] != "2024-02-01T00:00:00Z" || im.Annotations[ConfigDigestAnnotation] != "sha256:c1" {
 		t.Errorf("index annotations %v", im.Annotations)
+	}
+	if raw := must(merged.RawManifest()); bytes.Contains(raw, []byte("artifactType")) {
+		t.Errorf("index entries carry artifactType: %s", raw)
 	}
 	if im.Manifests[0].Platform.Architecture != "amd64" || im.Manifests[1].Platform.OSVersion != "azurelinux-3.0" {
 		t.Errorf("index platforms %+v %+v", im.Manifests[0].Platform, im.Manifests[1].Platform)

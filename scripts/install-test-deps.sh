@@ -6,7 +6,7 @@ pkgs=(
   rpm createrepo-c dnf libsolv-tools docker-registry skopeo umoci
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
   busybox-static qemu-user-static zstd xz-utils bzip2 cpio gpg
-  libcap2-bin systemd binfmt-support
+  libcap2-bin systemd binfmt-support apache2-utils
 )
 
 missing=()
