@@ -14,14 +14,23 @@ type asyncHash struct {
 	free  chan []byte
 	done  chan struct{}
 	once  sync.Once
-	bufSz int
+	all   [][]byte // every buffer, to hand back for reuse after stop
 }
 
-func newAsyncHash(h hash.Hash) *asyncHash {
-	const nbuf, size = 4, 128 << 10
-	a := &asyncHash{h: h, work: make(chan []byte, nbuf), free: make(chan []byte, nbuf), done: make(chan struct{}), bufSz: size}
-	for i := 0; i < nbuf; i++ {
-		a.free <- make([]byte, size)
+// newAsyncHash starts hashing; bufs, if it holds nbuf buffers from an
+// earlier asyncHash, is reused.
+func newAsyncHash(h hash.Hash, bufs [][]byte) *asyncHash {
+	const nbuf, size = 4, 64 << 10
+	a := &asyncHash{h: h, work: make(chan []byte, nbuf), free: make(chan []byte, nbuf), done: make(chan struct{})}
+	if len(bufs) != nbuf {
+		bufs = make([][]byte, nbuf)
+		for i := range bufs {
+			bufs[i] = make([]byte, size)
+		}
+	}
+	a.all = bufs
+	for _, b := range bufs {
+		a.free <- b
 	}
 	go func() {
 		defer close(a.done)

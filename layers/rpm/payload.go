@@ -137,6 +137,8 @@ type Payload struct {
 	closer func()
 	plain  *hashReader // decompressed bytes
 	ahead  *readahead  // runs the decompressor on its own goroutine
+	decs   *Decoders
+	closed bool
 	cpio   *cpioReader
 	files  []File
 	byPath map[string]int
@@ -162,8 +164,10 @@ type Payload struct {
 // cost of reading small packages. The zero value is ready to use. A
 // Decoders serves one Payload at a time; Close releases it.
 type Decoders struct {
-	zstd *zstd.Decoder
-	gzip *gzip.Reader
+	zstd      *zstd.Decoder
+	gzip      *gzip.Reader
+	aheadBufs [][]byte // buffers of the decompression and hashing goroutines
+	hashBufs  [][]byte
 }
 
 // Close releases the decoders' resources.
@@ -172,6 +176,12 @@ func (d *Decoders) Close() {
 		d.zstd.Close()
 		d.zstd = nil
 	}
+}
+
+func takeBufs(p *[][]byte) [][]byte {
+	b := *p
+	*p = nil
+	return b
 }
 
 // PayloadOption configures Payload and Verify.
@@ -215,7 +225,7 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl := &Payload{p: p, files: files, byPath: make(map[string]int, len(files)), seen: make([]bool, len(files)), links: map[[2]uint32]int{}}
+	pl := &Payload{p: p, decs: o.dec, files: files, byPath: make(map[string]int, len(files)), seen: make([]bool, len(files)), links: map[[2]uint32]int{}}
 	for i, f := range files {
 		pl.byPath[f.Path] = i
 		if f.IsRegular() && !f.IsGhost() {
@@ -237,7 +247,7 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 		if !algo.Hash().Available() {
 			return nil, formatErr("payload", "unsupported payload digest algorithm %s", algo)
 		}
-		pl.payloadHash, pl.payloadWant = newAsyncHash(algo.Hash().New()), strings.ToLower(want[0])
+		pl.payloadHash, pl.payloadWant = newAsyncHash(algo.Hash().New(), takeBufs(&o.dec.hashBufs)), strings.ToLower(want[0])
 		ws = append(ws, pl.payloadHash)
 	}
 	// The MD5 over header and payload only matters when the header has no
@@ -333,7 +343,7 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 			}
 		}
 	}
-	pl.ahead = newReadahead(pl.plain)
+	pl.ahead = newReadahead(pl.plain, takeBufs(&o.dec.aheadBufs))
 	pl.cpio = newCpioReader(pl.ahead)
 	ok = true
 	return pl, nil
@@ -356,11 +366,18 @@ func (pl *Payload) Close() error {
 	if pl.err == nil {
 		pl.err = errClosed
 	}
+	if pl.closed {
+		return nil
+	}
+	pl.closed = true
+	// Once the goroutines have stopped, their buffers go back for reuse.
 	if pl.ahead != nil {
 		pl.ahead.close()
+		pl.decs.aheadBufs = pl.ahead.all
 	}
 	if pl.payloadHash != nil {
 		pl.payloadHash.stop()
+		pl.decs.hashBufs = pl.payloadHash.all
 	}
 	if pl.closer != nil {
 		pl.closer()

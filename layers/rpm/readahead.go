@@ -13,6 +13,7 @@ type readahead struct {
 	cur  chunk
 	off  int
 	err  error
+	all  [][]byte // every buffer, to hand back for reuse after close
 }
 
 type chunk struct {
@@ -20,11 +21,20 @@ type chunk struct {
 	err error
 }
 
-func newReadahead(r io.Reader) *readahead {
+// newReadahead starts reading r. bufs, if it holds nbuf buffers from an
+// earlier readahead, is reused.
+func newReadahead(r io.Reader, bufs [][]byte) *readahead {
 	const nbuf, size = 4, 64 << 10
 	ra := &readahead{full: make(chan chunk, nbuf), free: make(chan []byte, nbuf), stop: make(chan struct{}), done: make(chan struct{})}
-	for i := 0; i < nbuf; i++ {
-		ra.free <- make([]byte, size)
+	if len(bufs) != nbuf {
+		bufs = make([][]byte, nbuf)
+		for i := range bufs {
+			bufs[i] = make([]byte, size)
+		}
+	}
+	ra.all = bufs
+	for _, b := range bufs {
+		ra.free <- b
 	}
 	go func() {
 		defer close(ra.done)
