@@ -9,12 +9,12 @@ import (
 // hashing the compressed payload runs beside decompression and the file
 // digests instead of after them. Writes copy into a few fixed buffers.
 type asyncHash struct {
-	h     hash.Hash
-	work  chan []byte
-	free  chan []byte
-	done  chan struct{}
-	once  sync.Once
-	all   [][]byte // every buffer, to hand back for reuse after stop
+	h    hash.Hash
+	work chan []byte
+	free chan []byte
+	done chan struct{}
+	once sync.Once
+	all  [][]byte // every buffer, to hand back for reuse after stop
 }
 
 // newAsyncHash starts hashing; bufs, if it holds nbuf buffers from an
