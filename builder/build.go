@@ -215,6 +215,7 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 		User:        cfg.OCI.User,
 		Labels:      cfg.OCI.Labels,
 		Annotations: imageAnnotations(cfg, buildTime, opts),
+		OSVersion:   cfg.Image.OSVersion,
 		Layers: []manifests.HistoryLayer{{
 			Layer:     layer,
 			CreatedBy: "slipway build",
@@ -226,7 +227,7 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 	}
 	return &ArchBuild{
 		Arch: arch, Packages: pkgs, BuildTime: buildTime, Layer: layer, Report: report, Signers: signers,
-		Image: manifests.ArchImage{Arch: arch, Image: img},
+		Image: manifests.ArchImage{Arch: arch, OSVersion: cfg.Image.OSVersion, Image: img},
 	}, nil
 }
 

@@ -60,7 +60,7 @@ func layoutDigest(t *testing.T, dir, ref string) string {
 func TestPublish(t *testing.T) {
 	testutil.RequireTool(t, "skopeo", "skopeo")
 	repos := testrepo.Get(t)
-	cfg := config(t, repos, "", smallSet...)
+	cfg := withOSVersion(t, config(t, repos, "", smallSet...))
 	cache := t.TempDir()
 	oneGo := filepath.Join(t.TempDir(), "oci")
 	want := buildJSON(t, nil, "--cache-dir", cache, cfg, "--output", "oci:"+oneGo+":t", "--version", "3.0", "--revision", "abc123")
@@ -99,6 +99,7 @@ func TestPublish(t *testing.T) {
 				Manifests []struct {
 					Platform struct {
 						Architecture, OS, Variant string
+						OSVersion                 string `json:"os.version"`
 					} `json:"platform"`
 				} `json:"manifests"`
 				Annotations map[string]string `json:"annotations"`
@@ -109,6 +110,9 @@ func TestPublish(t *testing.T) {
 			var plats []string
 			for _, m := range idx.Manifests {
 				plats = append(plats, strings.TrimSuffix(m.Platform.OS+"/"+m.Platform.Architecture+"/"+m.Platform.Variant, "/"))
+				if m.Platform.OSVersion != "azurelinux-3.0" {
+					t.Errorf("%s: os.version %q", plats[len(plats)-1], m.Platform.OSVersion)
+				}
 			}
 			if idx.MediaType != "application/vnd.oci.image.index.v1+json" || strings.Join(plats, ",") != "linux/amd64,linux/arm64/v8" {
 				t.Errorf("index %s with %v", idx.MediaType, plats)
@@ -173,7 +177,7 @@ func TestPublish(t *testing.T) {
 // builds are refused.
 func TestMergeEqualsOneGo(t *testing.T) {
 	repos := testrepo.Get(t)
-	cfg := config(t, repos, "", smallSet...)
+	cfg := withOSVersion(t, config(t, repos, "", smallSet...))
 	cache := t.TempDir()
 	tmp := t.TempDir()
 	all := buildJSON(t, nil, "--cache-dir", cache, cfg, "--output", "oci:"+filepath.Join(tmp, "all")+":t")
@@ -407,4 +411,21 @@ install = ["busybox", "tzdata"]
 	if r.code != 1 {
 		t.Errorf("a damaged vendor folder built: exit %d %s", r.code, r.stderr)
 	}
+}
+
+// withOSVersion sets image.os_version in a configuration written by config.
+func withOSVersion(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(b), "releasever = \"3.0\"\n", "releasever = \"3.0\"\nos_version = \"azurelinux-3.0\"\n", 1)
+	if s == string(b) {
+		t.Fatal("config has no releasever line")
+	}
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -47,6 +47,7 @@ type Image struct {
 	Name          string   // OCI repository path, e.g. "azurelinux/base/core"
 	Architectures []string // RPM architecture names: x86_64, aarch64
 	Releasever    string   // substituted for $releasever in URLs
+	OSVersion     string   // the platform's os.version in the image and index, e.g. "azurelinux-3.0"
 	RPMDB         RPMDB
 }
 

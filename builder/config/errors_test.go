@@ -48,6 +48,8 @@ func TestErrors(t *testing.T) {
 		{"duplicate arch", with(t, `architectures = ["x86_64"]`, `architectures = ["x86_64", "x86_64"]`), []string{"c.toml:4:", "listed twice"}},
 		{"rpmdb", with(t, `name = "test/minimal"`, "name = \"test/minimal\"\nrpmdb = \"bdb\""), []string{"c.toml:4:", "image.rpmdb:", `"bdb" is not one of`}},
 		{"releasever", with(t, `name = "test/minimal"`, "name = \"test/minimal\"\nreleasever = \"3/0\""), []string{"c.toml:4:", "image.releasever:"}},
+		{"os_version", with(t, `name = "test/minimal"`, "name = \"test/minimal\"\nos_version = \"azure linux\""), []string{"c.toml:4:", "image.os_version:", "not an OS version"}},
+		{"os_version type", with(t, `name = "test/minimal"`, "name = \"test/minimal\"\nos_version = 3"), []string{"c.toml:4:", "image.os_version:", "want a string"}},
 		// [[repository]]
 		{"no repository", strings.Replace(strings.Replace(strings.Replace(strings.Replace(minimal, "[[repository]]", "", 1), `id = "local"`, "", 1), `baseurl = "file:///srv/repo"`, "", 1), "gpgcheck = false", "", 1), []string{"c.toml:", "repository: at least one"}},
 		{"id missing", with(t, `id = "local"`, ""), []string{"c.toml:6:", "repository[0].id: required key is missing"}},

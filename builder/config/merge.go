@@ -74,6 +74,7 @@ func (m *merged) apply(ly *layer) {
 		setPtr(m, ly, &m.img.Name, im.Name, "image.name")
 		setList(m, ly, &m.img.Architectures, im.Architectures, "image.architectures")
 		setPtr(m, ly, &m.img.Releasever, im.Releasever, "image.releasever")
+		setPtr(m, ly, &m.img.OSVersion, im.OSVersion, "image.os_version")
 		setPtr(m, ly, &m.img.RPMDB, im.RPMDB, "image.rpmdb")
 	}
 	for _, r := range ly.repos {

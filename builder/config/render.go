@@ -28,6 +28,7 @@ type outImage struct {
 	Name          string   `toml:"name" json:"name"`
 	Architectures []string `toml:"architectures" json:"architectures"`
 	Releasever    string   `toml:"releasever" json:"releasever"`
+	OSVersion     string   `toml:"os_version,omitempty" json:"os_version,omitempty"` // omitted when unset: digests stay
 	RPMDB         string   `toml:"rpmdb" json:"rpmdb"`
 }
 
@@ -102,6 +103,7 @@ func (c *Config) wire() outFile {
 			Name:          c.Image.Name,
 			Architectures: list(c.Image.Architectures),
 			Releasever:    c.Image.Releasever,
+			OSVersion:     c.Image.OSVersion,
 			RPMDB:         string(c.Image.RPMDB),
 		},
 		Repository: []outRepo{},

@@ -103,6 +103,7 @@ func TestDigest(t *testing.T) {
 		{"priority", map[string]string{"c.toml": strings.Replace(keyed, `id = "local"`, "id = \"local\"\npriority = 98", 1), "k": "key"}},
 		{"env", map[string]string{"c.toml": keyed + "[config]\nenv = { A = \"b\" }\n", "k": "key"}},
 		{"arch", map[string]string{"c.toml": strings.Replace(keyed, `["x86_64"]`, `["aarch64"]`, 1), "k": "key"}},
+		{"os_version", map[string]string{"c.toml": strings.Replace(keyed, `["x86_64"]`, "[\"x86_64\"]\nos_version = \"azurelinux-3.0\"", 1), "k": "key"}},
 	}
 	for _, tt := range differ {
 		if got := load(t, tt.files); got == ref {
@@ -180,5 +181,40 @@ func BenchmarkLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 		_ = c.Digest()
+	}
+}
+
+// TestOSVersion: image.os_version loads, renders, loads back to the same
+// digest, and is left out of the rendering (and so of the digest) when
+// unset.
+func TestOSVersion(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ cfg, want string }{
+		{with(t, `architectures = ["x86_64"]`, "architectures = [\"x86_64\"]\nos_version = \"azurelinux-3.0\""), "azurelinux-3.0"},
+		{minimal, ""},
+	} {
+		dir := writeFiles(t, map[string]string{"c.toml": tc.cfg})
+		c, err := Load(t.Context(), filepath.Join(dir, "c.toml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Image.OSVersion != tc.want {
+			t.Errorf("OSVersion = %q, want %q", c.Image.OSVersion, tc.want)
+		}
+		out, err := c.TOML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(out), "os_version") != (tc.want != "") {
+			t.Errorf("rendering with os_version %q:\n%s", tc.want, out)
+		}
+		dir2 := writeFiles(t, map[string]string{"c.toml": string(out)})
+		c2, err := Load(t.Context(), filepath.Join(dir2, "c.toml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c2.Digest() != c.Digest() || c2.Image.OSVersion != tc.want {
+			t.Errorf("reloaded: digest %s (was %s), os_version %q", c2.Digest(), c.Digest(), c2.Image.OSVersion)
+		}
 	}
 }

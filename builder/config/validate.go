@@ -56,6 +56,10 @@ func (m *merged) build(path string) (*Config, error) {
 	if c.Image.Releasever != "" && !releaseverRe.MatchString(c.Image.Releasever) {
 		v.fail("image.releasever", "%q is not a release version (letters, digits and . _ + ~ -)", c.Image.Releasever)
 	}
+	c.Image.OSVersion = deref(m.img.OSVersion, "")
+	if c.Image.OSVersion != "" && !releaseverRe.MatchString(c.Image.OSVersion) {
+		v.fail("image.os_version", "%q is not an OS version (letters, digits and . _ + ~ -)", c.Image.OSVersion)
+	}
 	c.Image.RPMDB = RPMDB(deref(m.img.RPMDB, string(RPMDBSqlite)))
 	switch c.Image.RPMDB {
 	case RPMDBSqlite, RPMDBManifest, RPMDBNone:

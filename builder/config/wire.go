@@ -28,6 +28,7 @@ type wireImage struct {
 	Name          *string   `toml:"name"`
 	Architectures *[]string `toml:"architectures"`
 	Releasever    *string   `toml:"releasever"`
+	OSVersion     *string   `toml:"os_version"`
 	RPMDB         *string   `toml:"rpmdb"`
 }
 
