@@ -64,7 +64,7 @@ for _ in $(seq "$runs"); do
 	warm_ms+=("$ms"); [ "$kb" -gt "$rss" ] && rss=$kb
 done
 cp "$work/out" "$work/slipway.out"; [ -s "$work/slipway.out" ] || { echo "slipway resolve failed:"; cat "$work/err"; exit 1; }
-ours=$(grep -c . "$work/slipway.out")
+ours=$(grep -vc '^#' "$work/slipway.out")  # minus the "# ARCH" header
 
 # libsolv: repo2solv -F (parse primary and filelists, as slipway and dnf
 # answer file deps from filelists; without -F testsolv drops requests whose
