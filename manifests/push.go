@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -287,7 +288,79 @@ func baseTransport(opts PushOptions) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	return &httpGuard{base: base, insecure: opts.Insecure}
+	return &httpGuard{base: &retryAfter{base: base, sleep: sleepCtx}, insecure: opts.Insecure}
+}
+
+// retryAfter waits as long as a 429 or 503 answer's Retry-After asks (up
+// to maxRetryAfter, at most 3 times) before trying the request again,
+// when its body can be read again. Other retries are go-containerregistry's,
+// with backoff.
+type retryAfter struct {
+	base  http.RoundTripper
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+const maxRetryAfter = 60 * time.Second
+
+func (t *retryAfter) RoundTrip(req *http.Request) (*http.Response, error) {
+	for try := 0; ; try++ {
+		resp, err := t.base.RoundTrip(req)
+		if err != nil || try == 3 || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) {
+			return resp, err
+		}
+		d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		if !ok || d > maxRetryAfter || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
+			return resp, nil
+		}
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		if err := t.sleep(req.Context(), d); err != nil {
+			return nil, err
+		}
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			req = req.Clone(req.Context())
+			req.Body = body
+		}
+	}
+}
+
+// parseRetryAfter reads a Retry-After value: seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	if d := t.Sub(now); d > 0 {
+		return d, true
+	}
+	return 0, true
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
 }
 
 type httpGuard struct {

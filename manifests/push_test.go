@@ -2,7 +2,9 @@ package manifests
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -538,4 +540,98 @@ func TestSourcesRoundTrip(t *testing.T) {
 			t.Errorf("%s: pushed %s, want %s", tc.src, d, tc.want)
 		}
 	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		v    string
+		want time.Duration
+		ok   bool
+	}{
+		{"3", 3 * time.Second, true},
+		{"0", 0, true},
+		{"-1", 0, false},
+		{"soon", 0, false},
+		{"", 0, false},
+		{now.Add(5 * time.Second).Format(http.TimeFormat), 5 * time.Second, true},
+		{now.Add(-5 * time.Second).Format(http.TimeFormat), 0, true},
+	} {
+		d, ok := parseRetryAfter(tc.v, now)
+		if d != tc.want || ok != tc.ok {
+			t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tc.v, d, ok, tc.want, tc.ok)
+		}
+	}
+
+	for _, tc := range []struct {
+		name    string
+		answers []string // "429:2" = 429 with Retry-After 2
+		body    bool     // a request body that cannot be read again
+		calls   int
+		code    int
+		waited  []time.Duration
+	}{
+		{"waits then succeeds", []string{"429:2", "200"}, false, 2, 200, []time.Duration{2 * time.Second}},
+		{"503 too", []string{"503:1", "503:1", "200"}, false, 3, 200, []time.Duration{time.Second, time.Second}},
+		{"gives up after 3", []string{"429:1", "429:1", "429:1", "429:1", "200"}, false, 4, 429, []time.Duration{time.Second, time.Second, time.Second}},
+		{"too long a wait", []string{"429:3600", "200"}, false, 1, 429, nil},
+		{"no header", []string{"429", "200"}, false, 1, 429, nil},
+		{"body not replayable", []string{"429:1", "200"}, true, 1, 429, nil},
+		{"500 is not its business", []string{"500:1", "200"}, false, 1, 500, nil},
+	} {
+		calls := 0
+		base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			a := tc.answers[calls]
+			calls++
+			if r.Body != nil {
+				io.Copy(io.Discard, r.Body)
+			}
+			code, after, _ := strings.Cut(a, ":")
+			resp := &http.Response{Header: http.Header{}, Body: http.NoBody}
+			fmt.Sscan(code, &resp.StatusCode)
+			if after != "" {
+				resp.Header.Set("Retry-After", after)
+			}
+			return resp, nil
+		})
+		var waited []time.Duration
+		rt := &retryAfter{base: base, sleep: func(_ context.Context, d time.Duration) error { waited = append(waited, d); return nil }}
+		req, _ := http.NewRequest(http.MethodPut, "http://127.0.0.1/v2/x/manifests/1", strings.NewReader("data"))
+		if tc.body {
+			req.GetBody = nil
+		}
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if calls != tc.calls || resp.StatusCode != tc.code || fmt.Sprint(waited) != fmt.Sprint(tc.waited) {
+			t.Errorf("%s: %d calls, status %d, waited %v; want %d, %d, %v", tc.name, calls, resp.StatusCode, waited, tc.calls, tc.code, tc.waited)
+		}
+	}
+}
+
+// FuzzParseSource: references and outputs from the command line (and CI
+// variables) never panic, and what parses prints back to something that
+// parses the same.
+func FuzzParseSource(f *testing.F) {
+	for _, s := range []string{"oci:dir", "oci:dir:tag", "docker://127.0.0.1:5000/a/b:1", "registry.example.com/r@sha256:" + strings.Repeat("a", 64),
+		"docker-archive:f.tar:r:1", "docker://", "oci:", "[::1]:5000/x:y", "localhost/x:y", "a/b:c:d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if o, err := ParseOutput(s); err == nil {
+			o2, err := ParseOutput(o.String())
+			if err != nil || o2 != o {
+				t.Errorf("ParseOutput(%q) = %+v, again %+v, %v", s, o, o2, err)
+			}
+		}
+		src, err := ParseSource(s, []string{"reg.invalid:5000"})
+		if err != nil {
+			return
+		}
+		if src.Layout == "" && src.Ref == nil {
+			t.Errorf("ParseSource(%q): empty source", s)
+		}
+	})
 }
