@@ -1,0 +1,98 @@
+package builder
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/slipway-build/slipway/builder/lock"
+)
+
+func TestCopyChecked(t *testing.T) {
+	t.Parallel()
+	data := []byte("an rpm, more or less")
+	s256 := sha256.Sum256(data)
+	s512 := sha512.Sum512(data)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	if err := os.WriteFile(src, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		sum  lock.Checksum
+		ok   bool
+	}{
+		{"sha256", lock.Checksum{Type: "sha256", Value: hex.EncodeToString(s256[:])}, true},
+		{"sha512", lock.Checksum{Type: "sha512", Value: hex.EncodeToString(s512[:])}, true},
+		{"wrong", lock.Checksum{Type: "sha256", Value: hex.EncodeToString(s512[:32])}, false},
+		{"unknown type", lock.Checksum{Type: "crc32", Value: "00"}, false},
+	} {
+		dst := filepath.Join(dir, tc.name+".rpm")
+		n, err := copyChecked(src, dst, tc.sum)
+		if tc.ok != (err == nil) {
+			t.Errorf("%s: err = %v", tc.name, err)
+			continue
+		}
+		if !tc.ok {
+			if _, err := os.Stat(dst); err == nil {
+				t.Errorf("%s: a failed copy left %s", tc.name, dst)
+			}
+			continue
+		}
+		got, _ := os.ReadFile(dst)
+		if n != int64(len(data)) || !bytes.Equal(got, data) {
+			t.Errorf("%s: copied %d bytes %q", tc.name, n, got)
+		}
+		if err := checkFile(dst, tc.sum); err != nil {
+			t.Errorf("%s: checkFile: %v", tc.name, err)
+		}
+		os.WriteFile(dst, []byte("damaged"), 0o644)
+		if err := checkFile(dst, tc.sum); err == nil {
+			t.Errorf("%s: checkFile accepted a damaged file", tc.name)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if filepath.Ext(e.Name()) != ".rpm" && e.Name() != "src" {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}
+
+func TestWriteKeyRing(t *testing.T) {
+	t.Parallel()
+	var ring openpgp.EntityList
+	for _, n := range []string{"one", "two"} {
+		e, err := openpgp.NewEntity(n, "", n+"@example.com", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ring = append(ring, e)
+	}
+	path := filepath.Join(t.TempDir(), "k.asc")
+	if err := writeKeyRing(path, ring); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	back, err := openpgp.ReadArmoredKeyRing(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back) != 2 || back[0].PrimaryKey.KeyId != ring[0].PrimaryKey.KeyId || back[1].PrimaryKey.KeyId != ring[1].PrimaryKey.KeyId {
+		t.Errorf("read back %d keys", len(back))
+	}
+	if back[0].PrivateKey != nil {
+		t.Error("a private key was written")
+	}
+}
