@@ -33,6 +33,9 @@ type faultRegistry struct {
 	user     string
 	password string
 	next     http.Handler
+	// cancel, when set, is called on the first blob PATCH (an interrupt
+	// in the middle of an upload).
+	cancel func()
 }
 
 func newFaultRegistry(t *testing.T) (*faultRegistry, string) {
@@ -76,6 +79,19 @@ func (f *faultRegistry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !ok || u != f.user || p != f.password {
 			w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
 			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+	}
+	if kind == "upload" && r.Method == http.MethodPatch && f.cancel != nil {
+		f.mu.Lock()
+		cancel := f.cancel
+		f.cancel = nil
+		f.mu.Unlock()
+		if cancel != nil {
+			io.CopyN(io.Discard, r.Body, 512)
+			cancel()
+			time.Sleep(50 * time.Millisecond)
+			w.WriteHeader(http.StatusInternalServerError)
 			return
 		}
 	}
@@ -634,4 +650,29 @@ func FuzzParseSource(f *testing.F) {
 			t.Errorf("ParseSource(%q): empty source", s)
 		}
 	})
+}
+
+// TestPushInterrupted: a push cancelled in the middle of a blob upload
+// stops and leaves no tag.
+func TestPushInterrupted(t *testing.T) {
+	t.Parallel()
+	reg, host := newFaultRegistry(t)
+	idx, _ := testIndex(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	reg.cancel = cancel
+	tag := refs(t, host+"/repo:1")
+	_, err := Push(ctx, idx, tag, PushOptions{Backoff: fast})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if _, err := remote.Head(tag[0]); err == nil {
+		t.Error("an interrupted push left the tag")
+	}
+	log, _ := reg.reset()
+	for _, l := range log {
+		if strings.HasPrefix(l, "PUT manifest") {
+			t.Errorf("an interrupted push wrote a manifest: %s", l)
+		}
+	}
 }
