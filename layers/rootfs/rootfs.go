@@ -157,6 +157,32 @@ type Writer struct {
 	synth    []*entry
 	warnings []string
 	closed   bool
+	// decoders are decompressors kept across packages (a zstd decoder's
+	// window is megabytes); idle ones wait here, Close releases them.
+	decoders []*rpm.Decoders
+}
+
+// decoder takes an idle decompressor set, or a new one.
+func (w *Writer) decoder() *rpm.Decoders {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if n := len(w.decoders); n > 0 {
+		d := w.decoders[n-1]
+		w.decoders = w.decoders[:n-1]
+		return d
+	}
+	return &rpm.Decoders{}
+}
+
+// release gives a decompressor set back for the next package.
+func (w *Writer) release(d *rpm.Decoders) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		d.Close()
+		return
+	}
+	w.decoders = append(w.decoders, d)
 }
 
 type pkgState struct {
@@ -186,6 +212,10 @@ func New(opts Options) (*Writer, error) {
 func (w *Writer) Close() error {
 	w.mu.Lock()
 	w.closed = true
+	for _, d := range w.decoders {
+		d.Close()
+	}
+	w.decoders = nil
 	w.mu.Unlock()
 	if err := os.RemoveAll(w.spool); err != nil {
 		return fmt.Errorf("removing the rootfs spool: %w", err)
@@ -369,7 +399,9 @@ func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error 
 		st.files = append(st.files, e)
 	}
 
-	pl, err := p.Payload()
+	dec := w.decoder()
+	defer w.release(dec) // after pl.Close: deferred calls run last first
+	pl, err := p.Payload(rpm.WithDecoders(dec))
 	if err != nil {
 		return fmt.Errorf("reading the payload of %s: %w", nevra, err)
 	}
