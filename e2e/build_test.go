@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -351,4 +352,52 @@ func withoutDirMTimes(t rootfstest.Tree) rootfstest.Tree {
 		out[p] = f
 	}
 	return out
+}
+
+// TestScriptletReport: no scriptlet runs; the JSON result and -v list the
+// ones skipped, and --fail-on-scriptlets stops the build and writes nothing.
+func TestScriptletReport(t *testing.T) {
+	repos := testrepo.Get(t)
+	cfg := config(t, repos, "", "webd")
+	cache := t.TempDir()
+	out := filepath.Join(t.TempDir(), "oci")
+	r := slipway(t, nil, "--cache-dir", cache, "build", "--json", "--arch", "x86_64", cfg, "--output", "oci:"+out)
+	mustSucceed(t, r, "build")
+	var res struct {
+		Arches []struct {
+			Scriptlets []struct {
+				NEVRA      string `json:"nevra"`
+				Scriptlets []struct {
+					Kind string `json:"kind"`
+				} `json:"scriptlets"`
+			} `json:"skipped_scriptlets"`
+		} `json:"arches"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range res.Arches[0].Scriptlets {
+		for _, s := range p.Scriptlets {
+			if strings.HasPrefix(p.NEVRA, "webd-") && s.Kind == "%pre" {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("webd's %%pre is not in the JSON report: %s", r.stdout)
+	}
+	r = slipway(t, nil, "--cache-dir", cache, "-v", "build", "--arch", "x86_64", cfg, "--output", "oci:"+out)
+	mustSucceed(t, r, "build -v")
+	if !regexp.MustCompile(`not run: webd-\S+ %pre`).MatchString(r.stderr) {
+		t.Errorf("-v does not list the skipped %%pre: %s", r.stderr)
+	}
+	fresh := filepath.Join(t.TempDir(), "never")
+	r = slipway(t, nil, "--cache-dir", cache, "build", "--fail-on-scriptlets", "--arch", "x86_64", cfg, "--output", "oci:"+fresh)
+	if r.code != 1 || !strings.Contains(r.stderr, "webd-") || !strings.Contains(r.stderr, "%pre") {
+		t.Errorf("--fail-on-scriptlets: exit %d, %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
+		t.Error("a build stopped by --fail-on-scriptlets left its output")
+	}
 }
