@@ -401,3 +401,35 @@ func TestScriptletReport(t *testing.T) {
 		t.Error("a build stopped by --fail-on-scriptlets left its output")
 	}
 }
+
+// TestSharedCacheConcurrentBuilds: two builds at once on one cache
+// directory both succeed and agree.
+func TestSharedCacheConcurrentBuilds(t *testing.T) {
+	repos := testrepo.Get(t)
+	cfg := config(t, repos, "", fullSet...)
+	cache := t.TempDir()
+	results := make([]buildOut, 2)
+	done := make(chan int, 2)
+	for i := range results {
+		go func() {
+			defer func() { done <- i }()
+			r := slipway(t, nil, "--cache-dir", cache, "build", "--json", cfg, "--output", "oci:"+filepath.Join(t.TempDir(), "o"))
+			if r.code != 0 {
+				t.Errorf("concurrent build %d: exit %d: %s", i, r.code, r.stderr)
+				return
+			}
+			if err := json.Unmarshal([]byte(r.stdout), &results[i]); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	<-done
+	<-done
+	if results[0].Index == "" || results[0].Index != results[1].Index {
+		t.Errorf("concurrent builds disagree: %q vs %q", results[0].Index, results[1].Index)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(cache, "packages", "*", "*.part"))
+	if len(leftovers) > 0 {
+		t.Errorf("partial downloads left in the cache: %v", leftovers)
+	}
+}
