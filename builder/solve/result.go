@@ -82,6 +82,32 @@ func (s *solver) result() *Result {
 			})
 		}
 	}
+	if len(s.req.AllowUnsatisfied) > 0 {
+		for _, i := range sel {
+			for _, d := range p.cands[i].Pkg.Requires {
+				it, _, ok := s.depItem(i, d, kindRequires)
+				if !ok {
+					continue
+				}
+				if sat, _ := s.eval(&it); sat {
+					continue
+				}
+				dep := d.String()
+				if it.rich != nil {
+					dep = d.Name
+				}
+				res.Unsatisfied = append(res.Unsatisfied, Unsatisfied{Package: s.nevra(i), Dep: dep})
+			}
+		}
+		sort.Slice(res.Unsatisfied, func(a, b int) bool {
+			x, y := res.Unsatisfied[a], res.Unsatisfied[b]
+			if x.Package != y.Package {
+				return x.Package < y.Package
+			}
+			return x.Dep < y.Dep
+		})
+		res.Unsatisfied = slices.Compact(res.Unsatisfied)
+	}
 	sort.Slice(res.Reasons, func(a, b int) bool {
 		x, y := res.Reasons[a], res.Reasons[b]
 		if x.Package != y.Package {

@@ -24,6 +24,12 @@ type Request struct {
 	// Exclude lists globs on package names; matching packages are
 	// invisible, as with dnf's exclude.
 	Exclude []string
+	// AllowUnsatisfied lists globs on package names to hold back: such
+	// packages are never installed (as if excluded), and a requirement of
+	// an installed package whose only providers are held back is left
+	// unsatisfied on purpose instead of failing; Result.Unsatisfied lists
+	// each one. A request for a held-back package still fails.
+	AllowUnsatisfied []string
 	// WeakDeps installs Recommends of installed packages and packages
 	// whose Supplements are met, when they can be installed.
 	WeakDeps bool
@@ -77,8 +83,19 @@ type Result struct {
 	// Reasons lists every edge between installed packages (and from the
 	// request), sorted by Package, By, Dep, Kind.
 	Reasons []Reason
+	// Unsatisfied lists the requirements of installed packages left
+	// unsatisfied on purpose because their only providers are held back
+	// (Request.AllowUnsatisfied), sorted by Package then Dep.
+	Unsatisfied []Unsatisfied
 
 	backtracks int // how often the search undid a choice (for tests)
+}
+
+// Unsatisfied is one requirement left unsatisfied on purpose: Package
+// (a NEVRA) requires Dep, which only held-back packages provide.
+type Unsatisfied struct {
+	Package string
+	Dep     string
 }
 
 // Why returns one shortest chain of reasons from the request to the
@@ -183,6 +200,7 @@ type solver struct {
 	req        Request
 	visible    []bool
 	excl       []bool
+	held       []bool
 	sel        []bool
 	forbid     []int32
 	forbBy     []int32
@@ -217,10 +235,15 @@ func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Resul
 			return nil, fmt.Errorf("solving: exclude pattern %q: %w", g, err)
 		}
 	}
+	for _, g := range req.AllowUnsatisfied {
+		if _, err := path.Match(g, ""); err != nil {
+			return nil, fmt.Errorf("solving: allow_unsatisfied pattern %q: %w", g, err)
+		}
+	}
 	n := len(p.cands)
 	s := &solver{
 		ctx: ctx, log: log, p: p, req: req,
-		visible: make([]bool, n), excl: make([]bool, n), sel: make([]bool, n),
+		visible: make([]bool, n), excl: make([]bool, n), held: make([]bool, n), sel: make([]bool, n),
 		forbid: make([]int32, n), forbBy: make([]int32, n), parent: make([]int32, n),
 	}
 	for i, c := range p.cands {
@@ -234,8 +257,16 @@ func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Resul
 				break
 			}
 		}
-		s.excl[i] = ex
-		s.visible[i] = !ex
+		held := false
+		for _, g := range req.AllowUnsatisfied {
+			if ok, _ := path.Match(g, c.Pkg.Name); ok {
+				held = true
+				break
+			}
+		}
+		s.held[i] = held
+		s.excl[i] = ex || held
+		s.visible[i] = !ex && !held
 	}
 	for i := range s.forbBy {
 		s.forbBy[i] = -1
@@ -889,6 +920,11 @@ func (s *solver) propagate() *Problem {
 			cands = dedup(cands)
 			switch len(cands) {
 			case 0:
+				if it.from >= 0 && s.heldBack(it) {
+					// Left unsatisfied on purpose; result lists it.
+					s.setDone(i)
+					continue
+				}
 				return s.nothingProvides(it)
 			case 1:
 				if pr := s.selectPkg(cands[0], i); pr != nil {
@@ -904,6 +940,27 @@ func (s *solver) propagate() *Problem {
 			return nil
 		}
 	}
+}
+
+// heldBack reports whether an unsatisfiable item fails only because its
+// providers are held back (Request.AllowUnsatisfied): at least one
+// provider is held back and every visible provider is already installed
+// (for a simple dependency: none is visible).
+func (s *solver) heldBack(it *item) bool {
+	held, other := false, false
+	visit := func(i int32) {
+		if s.held[i] {
+			held = true
+		} else if s.visible[i] && !s.sel[i] {
+			other = true
+		}
+	}
+	if it.rich == nil {
+		s.leafProviders(it.dep, it.nameOnly, visit)
+	} else {
+		it.rich.Leaves(func(d rpmmeta.Dep) { s.p.providers(d, visit) })
+	}
+	return held && !other
 }
 
 func dedup(c []int32) []int32 {
