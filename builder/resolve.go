@@ -96,10 +96,11 @@ func ResolveSet(ctx context.Context, cfg *config.Config, set *repo.Set, opts Opt
 		byMeta[&p.Package] = p
 	}
 	req := solve.Request{
-		Arch:     set.Arch,
-		Install:  cfg.Packages.Install,
-		Exclude:  cfg.Packages.Exclude,
-		WeakDeps: cfg.Packages.WeakDeps,
+		Arch:             set.Arch,
+		Install:          cfg.Packages.Install,
+		Exclude:          cfg.Packages.Exclude,
+		AllowUnsatisfied: cfg.Packages.AllowUnsatisfied,
+		WeakDeps:         cfg.Packages.WeakDeps,
 	}
 	res, err := solve.Solve(ctx, opts.log(), req, cands)
 	if err != nil {

@@ -71,10 +71,15 @@ type Repository struct {
 
 // Packages says what is installed.
 type Packages struct {
-	Install  []string // package names or provides, installed with their dependencies
-	Exclude  []string // packages never installed, even as a dependency
-	WeakDeps bool     // install Recommends/Supplements
-	Docs     bool     // keep files marked %doc and %license
+	Install []string // package names or provides, installed with their dependencies
+	Exclude []string // packages never installed, even as a dependency
+	// AllowUnsatisfied holds packages back (names or globs): they are
+	// never installed, and a requirement that only they provide is left
+	// unsatisfied on purpose instead of failing the resolution, as
+	// distroless images do with bash, coreutils and grep.
+	AllowUnsatisfied []string
+	WeakDeps         bool // install Recommends/Supplements
+	Docs             bool // keep files marked %doc and %license
 }
 
 // ImageConfig is the OCI image configuration set in [config].

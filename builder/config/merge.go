@@ -107,6 +107,7 @@ func (m *merged) apply(ly *layer) {
 			}
 		}
 		setList(m, ly, &m.pkgs.Exclude, p.Exclude, "packages.exclude")
+		setList(m, ly, &m.pkgs.AllowUnsatisfied, p.AllowUnsatisfied, "packages.allow_unsatisfied")
 		setPtr(m, ly, &m.pkgs.WeakDeps, p.WeakDeps, "packages.weak_deps")
 		setPtr(m, ly, &m.pkgs.Docs, p.Docs, "packages.docs")
 	}

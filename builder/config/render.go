@@ -45,10 +45,12 @@ type outRepo struct {
 }
 
 type outPackages struct {
-	Install  []string `toml:"install" json:"install"`
-	Exclude  []string `toml:"exclude" json:"exclude"`
-	WeakDeps bool     `toml:"weak_deps" json:"weak_deps"`
-	Docs     bool     `toml:"docs" json:"docs"`
+	Install []string `toml:"install" json:"install"`
+	Exclude []string `toml:"exclude" json:"exclude"`
+	// Omitted when empty: digests of configurations without it stay.
+	AllowUnsatisfied []string `toml:"allow_unsatisfied,omitempty" json:"allow_unsatisfied,omitempty"`
+	WeakDeps         bool     `toml:"weak_deps" json:"weak_deps"`
+	Docs             bool     `toml:"docs" json:"docs"`
 }
 
 type outOCI struct {
@@ -108,10 +110,11 @@ func (c *Config) wire() outFile {
 		},
 		Repository: []outRepo{},
 		Packages: outPackages{
-			Install:  list(c.Packages.Install),
-			Exclude:  list(c.Packages.Exclude),
-			WeakDeps: c.Packages.WeakDeps,
-			Docs:     c.Packages.Docs,
+			Install:          list(c.Packages.Install),
+			Exclude:          list(c.Packages.Exclude),
+			AllowUnsatisfied: slices.Clone(c.Packages.AllowUnsatisfied),
+			WeakDeps:         c.Packages.WeakDeps,
+			Docs:             c.Packages.Docs,
 		},
 		Config: outOCI{
 			Entrypoint:  list(c.OCI.Entrypoint),

@@ -97,6 +97,18 @@ func (m *merged) build(path string) (*Config, error) {
 			v.failAt("packages.exclude", "packages.exclude", "%s", err)
 		}
 	}
+	if m.pkgs.AllowUnsatisfied != nil && len(*m.pkgs.AllowUnsatisfied) > 0 {
+		c.Packages.AllowUnsatisfied = slices.Clone(*m.pkgs.AllowUnsatisfied)
+	}
+	for _, p := range c.Packages.AllowUnsatisfied {
+		if err := checkPackageSpec(p); err != nil {
+			v.failAt("packages.allow_unsatisfied", "packages.allow_unsatisfied", "%s", err)
+		} else if strings.ContainsAny(p, " ()<>=/") {
+			v.failAt("packages.allow_unsatisfied", "packages.allow_unsatisfied", "%q is not a package name or a glob on names", p)
+		} else if _, err := filepath.Match(p, ""); err != nil {
+			v.failAt("packages.allow_unsatisfied", "packages.allow_unsatisfied", "%q is not a valid glob: %s", p, err)
+		}
+	}
 	c.Packages.WeakDeps = deref(m.pkgs.WeakDeps, false)
 	c.Packages.Docs = deref(m.pkgs.Docs, false)
 

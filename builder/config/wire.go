@@ -47,10 +47,12 @@ type wireRepo struct {
 }
 
 type wirePackages struct {
-	Install  *[]string `toml:"install"`
-	Exclude  *[]string `toml:"exclude"`
-	WeakDeps *bool     `toml:"weak_deps"`
-	Docs     *bool     `toml:"docs"`
+	Install *[]string `toml:"install"`
+	Exclude *[]string `toml:"exclude"`
+	// AllowUnsatisfied holds packages back: see Packages.AllowUnsatisfied.
+	AllowUnsatisfied *[]string `toml:"allow_unsatisfied"`
+	WeakDeps         *bool     `toml:"weak_deps"`
+	Docs             *bool     `toml:"docs"`
 }
 
 type wireOCI struct {
