@@ -1,0 +1,92 @@
+// Package signing signs images in a registry the way cosign does (a
+// simple-signing payload in a sha256-<digest>.sig image beside the signed
+// manifest), attaches SPDX SBOMs and SLSA provenance as cosign
+// attestations (DSSE envelopes of in-toto statements in a .att image),
+// verifies both, and writes the SPDX documents.
+//
+// It uses sigstore's key, payload and DSSE code and go-containerregistry
+// for the registry; it does not import cosign itself (whose signature
+// package drags in KMS and Kubernetes clients). The real cosign CLI is the
+// oracle in the tests: what one signs the other verifies.
+//
+// Keyless signing (Fulcio), KMS keys and transparency-log upload are not
+// supported: signing here is offline, with a cosign key pair.
+package signing
+
+import (
+	"crypto/elliptic"
+	"errors"
+	"fmt"
+
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/signature"
+)
+
+// GenerateKeyPair makes an ECDSA P-256 key pair in cosign's format: the
+// private key PKCS#8, encrypted with password (scrypt + secretbox), in an
+// "ENCRYPTED SIGSTORE PRIVATE KEY" PEM block; the public key a PKIX
+// "PUBLIC KEY" PEM block. An empty password is allowed, as cosign allows
+// it, but still encrypts.
+func GenerateKeyPair(password []byte) (privPEM, pubPEM []byte, err error) {
+	pf := func(bool) ([]byte, error) { return append([]byte{}, password...), nil }
+	privPEM, pubPEM, err = cryptoutils.GeneratePEMEncodedECDSAKeyPair(elliptic.P256(), pf)
+	if err != nil {
+		return nil, nil, fmt.Errorf("generating key pair: %w", err)
+	}
+	return privPEM, pubPEM, nil
+}
+
+// ErrBadPassword is returned when an encrypted private key does not
+// decrypt with the password given.
+var ErrBadPassword = errors.New("decrypting the private key failed: wrong password or damaged key")
+
+// LoadPrivateKey decrypts a cosign private key (ENCRYPTED SIGSTORE or
+// ENCRYPTED COSIGN PRIVATE KEY) and returns its signer. name is used in
+// errors only. The password never appears in an error.
+func LoadPrivateKey(name string, pemBytes, password []byte) (signature.SignerVerifier, error) {
+	pf := func(bool) ([]byte, error) { return append([]byte{}, password...), nil }
+	key, err := cryptoutils.UnmarshalPEMToPrivateKey(pemBytes, pf)
+	if err != nil {
+		if isDecryptError(err) {
+			return nil, fmt.Errorf("%s: %w", name, ErrBadPassword)
+		}
+		return nil, fmt.Errorf("reading private key %s: %w", name, err)
+	}
+	sv, err := signature.LoadDefaultSignerVerifier(key)
+	if err != nil {
+		return nil, fmt.Errorf("private key %s: %w", name, err)
+	}
+	return sv, nil
+}
+
+func isDecryptError(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if s := e.Error(); s == "encrypted: decryption failed" {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadPublicKey reads a PEM public key (as cosign.pub) and returns its
+// verifier.
+func LoadPublicKey(name string, pemBytes []byte) (signature.Verifier, error) {
+	pub, err := cryptoutils.UnmarshalPEMToPublicKey(pemBytes)
+	if err != nil {
+		return nil, fmt.Errorf("reading public key %s: %w", name, err)
+	}
+	v, err := signature.LoadDefaultVerifier(pub)
+	if err != nil {
+		return nil, fmt.Errorf("public key %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// PublicKeyPEM returns the PEM form of a signer's public key.
+func PublicKeyPEM(s signature.Signer) ([]byte, error) {
+	pub, err := s.PublicKey()
+	if err != nil {
+		return nil, err
+	}
+	return cryptoutils.MarshalPublicKeyToPEM(pub)
+}
