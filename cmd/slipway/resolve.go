@@ -50,6 +50,7 @@ be satisfied, slipway says why in dnf's words and exits 1.`,
 				if err != nil {
 					return resolveError(g, err)
 				}
+				noteUnsatisfied(g.Stderr, res)
 				if *asJSON {
 					return writeJSON(g.Stdout, resolveJSON(cfg, res))
 				}
@@ -268,6 +269,28 @@ type jsonPackage struct {
 type jsonArch struct {
 	Arch     string        `json:"arch"`
 	Packages []jsonPackage `json:"packages"`
+	// Unsatisfied lists requirements left unsatisfied on purpose
+	// ([packages] allow_unsatisfied); omitted when there are none.
+	Unsatisfied []jsonUnsatisfied `json:"unsatisfied,omitempty"`
+}
+
+type jsonUnsatisfied struct {
+	Package string `json:"package"` // NEVRA of the package whose requirement is open
+	Dep     string `json:"dep"`
+}
+
+// noteUnsatisfied tells on stderr which requirements were left
+// unsatisfied on purpose, one a line.
+func noteUnsatisfied(w io.Writer, res []*builder.Resolution) {
+	for _, r := range res {
+		if len(r.Result.Unsatisfied) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "slipway: note: %s: %d requirements left unsatisfied on purpose (allow_unsatisfied):\n", r.Arch, len(r.Result.Unsatisfied))
+		for _, u := range r.Result.Unsatisfied {
+			fmt.Fprintf(w, "  %s needs %s\n", u.Package, u.Dep)
+		}
+	}
 }
 
 type jsonResolve struct {
@@ -286,6 +309,9 @@ func resolveJSON(cfg *config.Config, res []*builder.Resolution) jsonResolve {
 				NEVRA: p.NEVRA.String(), Repo: p.Repo, Location: p.Location,
 				Checksum: p.Checksum.Type + ":" + p.Checksum.Value, Size: p.PackageSize,
 			})
+		}
+		for _, u := range r.Result.Unsatisfied {
+			a.Unsatisfied = append(a.Unsatisfied, jsonUnsatisfied{Package: u.Package, Dep: u.Dep})
 		}
 		out.Arches = append(out.Arches, a)
 	}
