@@ -29,6 +29,7 @@ type Config struct {
 	OCI          ImageConfig // the [config] table: the OCI image configuration
 	Accounts     Accounts
 	Paths        Paths
+	Layers       Layers
 
 	// Files lists the configuration files that were read: the loaded file
 	// first, then the file it extends, and so on.
@@ -117,6 +118,24 @@ type User struct {
 // Paths holds rules on the files of the image.
 type Paths struct {
 	Remove []string // globs (see MatchPath) of paths removed after installation
+}
+
+// LayerStrategy says how an image's files are split into layers.
+type LayerStrategy string
+
+// The layer strategies.
+const (
+	// LayersSingle puts the whole tree in one layer.
+	LayersSingle LayerStrategy = "single"
+	// LayersSharedBase puts the files of the base configuration (the file
+	// extends names, built alone) in the base image's own layers, byte for
+	// byte, and what this configuration changes in one layer above them.
+	LayersSharedBase LayerStrategy = "shared-base"
+)
+
+// Layers is the [layers] table.
+type Layers struct {
+	Strategy LayerStrategy
 }
 
 // Pos is where a key was set.

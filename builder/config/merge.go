@@ -14,6 +14,7 @@ type merged struct {
 	img     wireImage
 	repos   []layerRepo
 	pkgs    wirePackages
+	layers  wireLayers
 	install []string
 	remove  []string
 	oci     wireOCI
@@ -137,6 +138,9 @@ func (m *merged) apply(ly *layer) {
 			}
 			m.users = mergeAccount(m, ly, m.users, *u.Name, u, "user", prefix)
 		}
+	}
+	if l := w.Layers; l != nil {
+		setPtr(m, ly, &m.layers.Strategy, l.Strategy, "layers.strategy")
 	}
 	if p := w.Paths; p != nil && p.Remove != nil {
 		m.origins["paths.remove"] = ly.pos("paths.remove")

@@ -22,6 +22,13 @@ type outFile struct {
 	Config     outOCI      `toml:"config" json:"config"`
 	Accounts   outAccounts `toml:"accounts" json:"accounts"`
 	Paths      outPaths    `toml:"paths" json:"paths"`
+	// Omitted for the default strategy: digests of configurations without
+	// [layers] stay.
+	Layers *outLayers `toml:"layers,omitempty" json:"layers,omitempty"`
+}
+
+type outLayers struct {
+	Strategy string `toml:"strategy" json:"strategy"`
 }
 
 type outImage struct {
@@ -127,6 +134,9 @@ func (c *Config) wire() outFile {
 		},
 		Accounts: outAccounts{Group: []outGroup{}, User: []outUser{}},
 		Paths:    outPaths{Remove: list(c.Paths.Remove)},
+	}
+	if c.Layers.Strategy != "" && c.Layers.Strategy != LayersSingle {
+		o.Layers = &outLayers{Strategy: string(c.Layers.Strategy)}
 	}
 	for _, r := range c.Repositories {
 		o.Repository = append(o.Repository, outRepo{

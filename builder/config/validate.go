@@ -112,6 +112,16 @@ func (m *merged) build(path string) (*Config, error) {
 	c.Packages.WeakDeps = deref(m.pkgs.WeakDeps, false)
 	c.Packages.Docs = deref(m.pkgs.Docs, false)
 
+	// [layers]
+	c.Layers.Strategy = LayerStrategy(deref(m.layers.Strategy, string(LayersSingle)))
+	switch c.Layers.Strategy {
+	case LayersSingle, LayersSharedBase:
+		// shared-base needs a base file; the builder checks, since the
+		// canonical TOML (which has no extends) must load back.
+	default:
+		v.fail("layers.strategy", "%q is not one of single, shared-base", c.Layers.Strategy)
+	}
+
 	// [config]
 	if m.oci.Entrypoint != nil {
 		c.OCI.Entrypoint = slices.Clone(*m.oci.Entrypoint)

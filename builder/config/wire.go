@@ -22,6 +22,7 @@ type wireFile struct {
 	Config     *wireOCI      `toml:"config"`
 	Accounts   *wireAccounts `toml:"accounts"`
 	Paths      *wirePaths    `toml:"paths"`
+	Layers     *wireLayers   `toml:"layers"`
 }
 
 type wireImage struct {
@@ -81,6 +82,10 @@ type wireUser struct {
 	GID   *int64  `toml:"gid"`
 	Home  *string `toml:"home"`
 	Shell *string `toml:"shell"`
+}
+
+type wireLayers struct {
+	Strategy *string `toml:"strategy"`
 }
 
 type wirePaths struct {
