@@ -1,0 +1,404 @@
+package signing
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/sigstore/sigstore/pkg/signature"
+	"github.com/sigstore/sigstore/pkg/signature/dsse"
+	"github.com/sigstore/sigstore/pkg/signature/payload"
+)
+
+// What cosign writes and reads (v2, tag-based storage).
+const (
+	SimpleSigningMediaType = "application/vnd.dev.cosign.simplesigning.v1+json"
+	DSSEMediaType          = "application/vnd.dsse.envelope.v1+json"
+	SignatureAnnotation    = "dev.cosignproject.cosign/signature"
+	PredicateAnnotation    = "predicateType"
+	InTotoPayloadType      = "application/vnd.in-toto+json"
+	inTotoStatementV01     = "https://in-toto.io/Statement/v0.1"
+)
+
+// Options are how the registry is reached.
+type Options struct {
+	Keychain  authn.Keychain    // nil: anonymous
+	Transport http.RoundTripper // nil: ggcr's default
+	Log       *slog.Logger      // nil: discard
+}
+
+func (o Options) remote(ctx context.Context) []remote.Option {
+	kc := o.Keychain
+	if kc == nil {
+		kc = authn.NewMultiKeychain()
+	}
+	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc)}
+	if o.Transport != nil {
+		opts = append(opts, remote.WithTransport(o.Transport))
+	}
+	return opts
+}
+
+func (o Options) log() *slog.Logger {
+	if o.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Log
+}
+
+// Target is one manifest to sign or verify: the index (Platform nil) or
+// one of its images.
+type Target struct {
+	Digest   name.Digest
+	Platform *v1.Platform
+}
+
+func (t Target) String() string {
+	if t.Platform == nil {
+		return t.Digest.DigestStr()
+	}
+	return t.Digest.DigestStr() + " (" + t.Platform.String() + ")"
+}
+
+// Targets resolves ref (a tag or digest) to its manifest and, with
+// recursive and an index, every manifest the index lists.
+func Targets(ctx context.Context, ref name.Reference, recursive bool, opts Options) ([]Target, error) {
+	desc, err := remote.Get(ref, opts.remote(ctx)...)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", ref, err)
+	}
+	top := Target{Digest: ref.Context().Digest(desc.Digest.String())}
+	out := []Target{top}
+	if !recursive || !desc.MediaType.IsIndex() {
+		return out, nil
+	}
+	idx, err := desc.ImageIndex()
+	if err != nil {
+		return nil, fmt.Errorf("reading index %s: %w", top.Digest, err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, fmt.Errorf("reading index %s: %w", top.Digest, err)
+	}
+	for _, m := range im.Manifests {
+		if !m.MediaType.IsImage() {
+			continue
+		}
+		out = append(out, Target{Digest: ref.Context().Digest(m.Digest.String()), Platform: m.Platform})
+	}
+	return out, nil
+}
+
+// suffixTag is cosign's tag for things attached to digest d:
+// sha256-HEX.sig, .att.
+func suffixTag(d name.Digest, suffix string) (name.Tag, error) {
+	h, err := v1.NewHash(d.DigestStr())
+	if err != nil {
+		return name.Tag{}, err
+	}
+	return d.Context().Tag(h.Algorithm + "-" + h.Hex + "." + suffix), nil
+}
+
+// attached reads the .sig or .att image of d; a missing one is empty.
+func attached(ctx context.Context, d name.Digest, suffix string, opts Options) (v1.Image, bool, error) {
+	tag, err := suffixTag(d, suffix)
+	if err != nil {
+		return nil, false, err
+	}
+	img, err := remote.Image(tag, opts.remote(ctx)...)
+	if err != nil {
+		var te *transport.Error
+		if errors.As(err, &te) && (te.StatusCode == http.StatusNotFound || hasCode(te, transport.ManifestUnknownErrorCode)) {
+			return emptySigImage(), false, nil
+		}
+		return nil, false, fmt.Errorf("reading %s: %w", tag, err)
+	}
+	return img, true, nil
+}
+
+func hasCode(te *transport.Error, code transport.ErrorCode) bool {
+	for _, e := range te.Errors {
+		if e.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// emptySigImage is what cosign starts a .sig/.att image from.
+func emptySigImage() v1.Image {
+	return mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
+}
+
+// layerEntry is one attached signature or attestation, read back.
+type layerEntry struct {
+	Payload     []byte
+	Annotations map[string]string
+	MediaType   types.MediaType
+}
+
+func entries(img v1.Image) ([]layerEntry, error) {
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return nil, err
+	}
+	if len(layers) != len(m.Layers) {
+		return nil, fmt.Errorf("manifest lists %d layers, image has %d", len(m.Layers), len(layers))
+	}
+	out := make([]layerEntry, len(layers))
+	for i, l := range layers {
+		if m.Layers[i].Size > 16<<20 {
+			return nil, fmt.Errorf("attached layer %s is %d bytes: too big", m.Layers[i].Digest, m.Layers[i].Size)
+		}
+		rc, err := l.Compressed()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, 16<<20+1))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("reading attached layer %s: %w", m.Layers[i].Digest, err)
+		}
+		out[i] = layerEntry{Payload: data, Annotations: m.Layers[i].Annotations, MediaType: m.Layers[i].MediaType}
+	}
+	return out, nil
+}
+
+// write puts img at d's .sig/.att tag.
+func write(ctx context.Context, d name.Digest, suffix string, img v1.Image, opts Options) error {
+	tag, err := suffixTag(d, suffix)
+	if err != nil {
+		return err
+	}
+	if err := remote.Write(tag, img, opts.remote(ctx)...); err != nil {
+		return fmt.Errorf("writing %s: %w", tag, err)
+	}
+	return nil
+}
+
+// SignTarget signs one manifest with a simple-signing payload and adds it
+// to its .sig image (an identical payload already signed by the same key
+// is left as it is). annotations go into the payload's "optional".
+func SignTarget(ctx context.Context, t Target, signer signature.SignerVerifier, annotations map[string]interface{}, opts Options) error {
+	pl, err := (&payload.Cosign{Image: t.Digest, Annotations: annotations}).MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("signing %s: %w", t, err)
+	}
+	base, _, err := attached(ctx, t.Digest, "sig", opts)
+	if err != nil {
+		return err
+	}
+	existing, err := entries(base)
+	if err != nil {
+		return fmt.Errorf("reading signatures of %s: %w", t, err)
+	}
+	for _, e := range existing {
+		if bytes.Equal(e.Payload, pl) {
+			if sig, err := base64.StdEncoding.DecodeString(e.Annotations[SignatureAnnotation]); err == nil &&
+				signer.VerifySignature(bytes.NewReader(sig), bytes.NewReader(pl)) == nil {
+				opts.log().Debug("already signed", "target", t.String())
+				return nil
+			}
+		}
+	}
+	sig, err := signer.SignMessage(bytes.NewReader(pl))
+	if err != nil {
+		return fmt.Errorf("signing %s: %w", t, err)
+	}
+	img, err := mutate.Append(base, mutate.Addendum{
+		Layer:       static.NewLayer(pl, SimpleSigningMediaType),
+		Annotations: map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)},
+	})
+	if err != nil {
+		return err
+	}
+	if err := write(ctx, t.Digest, "sig", img, opts); err != nil {
+		return fmt.Errorf("signing %s: %w", t, err)
+	}
+	opts.log().Debug("signed", "target", t.String())
+	return nil
+}
+
+// Statement is an in-toto statement.
+type Statement struct {
+	Type          string          `json:"_type"`
+	PredicateType string          `json:"predicateType"`
+	Subject       []Subject       `json:"subject"`
+	Predicate     json.RawMessage `json:"predicate"`
+}
+
+// Subject is what a statement is about.
+type Subject struct {
+	Name   string            `json:"name"`
+	Digest map[string]string `json:"digest"`
+}
+
+// Attestation is one predicate to attach.
+type Attestation struct {
+	PredicateType string
+	Predicate     []byte // JSON
+}
+
+// AttestTarget attaches the attestations to one manifest's .att image, as
+// DSSE envelopes of in-toto statements whose subject is the manifest.
+// Attestations of the same predicate types already there are replaced
+// (cosign attest --replace), so signing again does not pile them up.
+func AttestTarget(ctx context.Context, t Target, signer signature.SignerVerifier, atts []Attestation, opts Options) error {
+	if len(atts) == 0 {
+		return nil
+	}
+	h, err := v1.NewHash(t.Digest.DigestStr())
+	if err != nil {
+		return err
+	}
+	base, _, err := attached(ctx, t.Digest, "att", opts)
+	if err != nil {
+		return err
+	}
+	replaced := map[string]bool{}
+	for _, a := range atts {
+		replaced[a.PredicateType] = true
+	}
+	existing, err := entries(base)
+	if err != nil {
+		return fmt.Errorf("reading attestations of %s: %w", t, err)
+	}
+	m, err := base.Manifest()
+	if err != nil {
+		return err
+	}
+	img := emptySigImage()
+	for i, e := range existing {
+		if replaced[e.Annotations[PredicateAnnotation]] {
+			continue
+		}
+		if img, err = mutate.Append(img, mutate.Addendum{
+			Layer: static.NewLayer(e.Payload, m.Layers[i].MediaType), Annotations: e.Annotations,
+		}); err != nil {
+			return err
+		}
+	}
+	wrapped := dsse.WrapSigner(signer, InTotoPayloadType)
+	for _, a := range atts {
+		if !json.Valid(a.Predicate) {
+			return fmt.Errorf("attesting %s: the %s predicate is not JSON", t, a.PredicateType)
+		}
+		st, err := json.Marshal(Statement{
+			Type: inTotoStatementV01, PredicateType: a.PredicateType, Predicate: json.RawMessage(a.Predicate),
+			Subject: []Subject{{Name: t.Digest.Context().Name(), Digest: map[string]string{h.Algorithm: h.Hex}}},
+		})
+		if err != nil {
+			return fmt.Errorf("attesting %s: %w", t, err)
+		}
+		env, err := wrapped.SignMessage(bytes.NewReader(st))
+		if err != nil {
+			return fmt.Errorf("attesting %s: %w", t, err)
+		}
+		if img, err = mutate.Append(img, mutate.Addendum{
+			Layer: static.NewLayer(env, DSSEMediaType),
+			// cosign rejects a .att layer without the (empty) signature annotation.
+			Annotations: map[string]string{SignatureAnnotation: "", PredicateAnnotation: a.PredicateType},
+		}); err != nil {
+			return err
+		}
+	}
+	if err := write(ctx, t.Digest, "att", img, opts); err != nil {
+		return fmt.Errorf("attesting %s: %w", t, err)
+	}
+	opts.log().Debug("attested", "target", t.String(), "count", len(atts))
+	return nil
+}
+
+// SignOptions are the choices of SignAndAttest.
+type SignOptions struct {
+	Options
+	// Recursive signs every manifest of an index as well as the index.
+	Recursive bool
+	// SBOMs are SPDX JSON documents made by SPDX; each is attached to the
+	// image it describes and, when that image is in the signed index, to
+	// the index too.
+	SBOMs [][]byte
+	// Provenance attaches a SLSA provenance predicate to every target.
+	Provenance *ProvenanceInput
+	// Annotations go into the signed payloads ("optional").
+	Annotations map[string]interface{}
+}
+
+// SignResult says what was signed.
+type SignResult struct {
+	Targets      []Target
+	Attestations int
+}
+
+// SignAndAttest signs ref (and, with Recursive, every image of its index)
+// and attaches the SBOMs and provenance as attestations.
+func SignAndAttest(ctx context.Context, ref name.Reference, signer signature.SignerVerifier, so SignOptions) (*SignResult, error) {
+	targets, err := Targets(ctx, ref, so.Recursive, so.Options)
+	if err != nil {
+		return nil, err
+	}
+	byDigest := map[string][]byte{}
+	for i, doc := range so.SBOMs {
+		d, err := SBOMSubject(doc)
+		if err != nil {
+			return nil, fmt.Errorf("SBOM %d: %w", i+1, err)
+		}
+		if _, dup := byDigest[d.String()]; dup {
+			return nil, fmt.Errorf("two SBOMs describe %s", d)
+		}
+		byDigest[d.String()] = doc
+	}
+	matched := 0
+	plan := make([][]Attestation, len(targets))
+	for i, t := range targets {
+		if doc, ok := byDigest[t.Digest.DigestStr()]; ok {
+			matched++
+			plan[i] = append(plan[i], Attestation{PredicateType: PredicateSPDX, Predicate: doc})
+			if i > 0 && targets[0].Platform == nil {
+				plan[0] = append(plan[0], Attestation{PredicateType: PredicateSPDX, Predicate: doc})
+			}
+		}
+	}
+	if matched != len(byDigest) {
+		return nil, fmt.Errorf("%d of %d SBOMs describe no manifest of %s", len(byDigest)-matched, len(byDigest), ref)
+	}
+	if so.Provenance != nil {
+		for i, t := range targets {
+			p, err := Provenance(ctx, t, *so.Provenance, so.Options)
+			if err != nil {
+				return nil, err
+			}
+			plan[i] = append(plan[i], Attestation{PredicateType: PredicateSLSAProvenance, Predicate: p})
+		}
+	}
+	res := &SignResult{Targets: targets}
+	for i, t := range targets {
+		if err := SignTarget(ctx, t, signer, so.Annotations, so.Options); err != nil {
+			return nil, err
+		}
+		if err := AttestTarget(ctx, t, signer, plan[i], so.Options); err != nil {
+			return nil, err
+		}
+		res.Attestations += len(plan[i])
+	}
+	return res, nil
+}

@@ -1,0 +1,194 @@
+package signing
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/sigstore/sigstore/pkg/signature"
+	"github.com/sigstore/sigstore/pkg/signature/dsse"
+	"github.com/sigstore/sigstore/pkg/signature/payload"
+)
+
+// VerifyOptions are the choices of Verify.
+type VerifyOptions struct {
+	Options
+	// Recursive verifies every image of an index as well as the index.
+	Recursive bool
+	// Attestations also requires, for every target, at least one valid
+	// attestation of each of PredicateTypes (default: SPDX).
+	Attestations   bool
+	PredicateTypes []string
+}
+
+// TargetResult is what was verified for one manifest.
+type TargetResult struct {
+	Target       Target
+	Signatures   int                 // valid signatures by the key
+	Attestations map[string][][]byte // predicate type -> the verified statements
+}
+
+// VerificationError is a failed verification: which manifest, and why.
+type VerificationError struct {
+	Target Target
+	Reason string
+	Err    error // the underlying cause, if any
+}
+
+func (e *VerificationError) Error() string {
+	s := e.Target.String() + ": " + e.Reason
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *VerificationError) Unwrap() error { return e.Err }
+
+// Verify checks that ref's manifest (and with Recursive every image of
+// its index) carries a cosign signature by verifier's key over its own
+// digest, and with Attestations that its attestations are signed by the
+// key and are about it. The first failure is returned as a
+// *VerificationError.
+func Verify(ctx context.Context, ref name.Reference, verifier signature.Verifier, vo VerifyOptions) ([]TargetResult, error) {
+	targets, err := Targets(ctx, ref, vo.Recursive, vo.Options)
+	if err != nil {
+		return nil, err
+	}
+	types := vo.PredicateTypes
+	if len(types) == 0 {
+		types = []string{PredicateSPDX}
+	}
+	out := make([]TargetResult, len(targets))
+	for i, t := range targets {
+		n, err := verifySignatures(ctx, t, verifier, vo.Options)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = TargetResult{Target: t, Signatures: n}
+		if !vo.Attestations {
+			continue
+		}
+		atts, err := verifyAttestations(ctx, t, verifier, vo.Options)
+		if err != nil {
+			return nil, err
+		}
+		for _, pt := range types {
+			if len(atts[pt]) == 0 {
+				return nil, &VerificationError{Target: t, Reason: "no valid " + pt + " attestation"}
+			}
+		}
+		out[i].Attestations = atts
+	}
+	return out, nil
+}
+
+func verifySignatures(ctx context.Context, t Target, verifier signature.Verifier, opts Options) (int, error) {
+	img, found, err := attached(ctx, t.Digest, "sig", opts)
+	if err != nil {
+		return 0, &VerificationError{Target: t, Reason: "reading signatures", Err: err}
+	}
+	if !found {
+		return 0, &VerificationError{Target: t, Reason: "no signatures found"}
+	}
+	list, err := entries(img)
+	if err != nil {
+		return 0, &VerificationError{Target: t, Reason: "reading signatures", Err: err}
+	}
+	valid := 0
+	var last error
+	for _, e := range list {
+		if err := checkSignature(t, e, verifier); err != nil {
+			last = err
+			continue
+		}
+		valid++
+	}
+	if valid == 0 {
+		if last == nil {
+			last = errors.New("the signature image has no layers")
+		}
+		return 0, &VerificationError{Target: t, Reason: fmt.Sprintf("none of %d signatures is valid for this key and image", len(list)), Err: last}
+	}
+	return valid, nil
+}
+
+func checkSignature(t Target, e layerEntry, verifier signature.Verifier) error {
+	b64, ok := e.Annotations[SignatureAnnotation]
+	if !ok {
+		return errors.New("layer has no signature annotation")
+	}
+	sig, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return fmt.Errorf("signature is not base64: %w", err)
+	}
+	if err := verifier.VerifySignature(bytes.NewReader(sig), bytes.NewReader(e.Payload)); err != nil {
+		return fmt.Errorf("signature does not match the payload and key: %w", err)
+	}
+	var sci payload.SimpleContainerImage
+	if err := json.Unmarshal(e.Payload, &sci); err != nil {
+		return fmt.Errorf("signed payload is not a simple-signing document: %w", err)
+	}
+	if sci.Critical.Type != payload.CosignSignatureType {
+		return fmt.Errorf("signed payload has type %q, want %q", sci.Critical.Type, payload.CosignSignatureType)
+	}
+	if got := sci.Critical.Image.DockerManifestDigest; got != t.Digest.DigestStr() {
+		return fmt.Errorf("signed payload is for %s, not this image", got)
+	}
+	return nil
+}
+
+func verifyAttestations(ctx context.Context, t Target, verifier signature.Verifier, opts Options) (map[string][][]byte, error) {
+	img, found, err := attached(ctx, t.Digest, "att", opts)
+	if err != nil {
+		return nil, &VerificationError{Target: t, Reason: "reading attestations", Err: err}
+	}
+	if !found {
+		return nil, &VerificationError{Target: t, Reason: "no attestations found"}
+	}
+	list, err := entries(img)
+	if err != nil {
+		return nil, &VerificationError{Target: t, Reason: "reading attestations", Err: err}
+	}
+	h, err := v1.NewHash(t.Digest.DigestStr())
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][][]byte{}
+	var last error
+	for _, e := range list {
+		st, err := checkAttestation(e, h, verifier)
+		if err != nil {
+			last = err
+			continue
+		}
+		out[st.PredicateType] = append(out[st.PredicateType], st.Predicate)
+	}
+	if len(out) == 0 {
+		return nil, &VerificationError{Target: t, Reason: fmt.Sprintf("none of %d attestations is valid for this key and image", len(list)), Err: last}
+	}
+	return out, nil
+}
+
+func checkAttestation(e layerEntry, h v1.Hash, verifier signature.Verifier) (*Statement, error) {
+	var body []byte
+	w := dsse.WrapVerifier(verifier, dsse.WithExpectedPayloadType(InTotoPayloadType), dsse.WithDecodedPayload(&body))
+	if err := w.VerifySignature(bytes.NewReader(e.Payload), nil); err != nil {
+		return nil, fmt.Errorf("attestation envelope does not verify with this key: %w", err)
+	}
+	var st Statement
+	if err := json.Unmarshal(body, &st); err != nil {
+		return nil, fmt.Errorf("attestation is not an in-toto statement: %w", err)
+	}
+	for _, s := range st.Subject {
+		if s.Digest[h.Algorithm] == h.Hex {
+			return &st, nil
+		}
+	}
+	return nil, fmt.Errorf("attestation (%s) is about another image", st.PredicateType)
+}
