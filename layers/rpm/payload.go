@@ -50,6 +50,10 @@ func (p *Package) Compressor() string {
 // allocate gigabytes before its first byte decodes.
 const maxDict = 1 << 28
 
+// maxAfterTrailer bounds the decompressed bytes read after the cpio
+// archive's trailer.
+const maxAfterTrailer = 64 << 10
+
 // xzDictSize reads the LZMA2 dictionary size from the first block header
 // of an xz stream, or returns 0 when head does not show one.
 func xzDictSize(head []byte) int64 {
@@ -586,9 +590,15 @@ func (pl *Payload) finish() error {
 		}
 	}
 	// Read to the end of both streams: decompressors check their own
-	// trailers, and the digests cover every byte.
-	if _, err := io.Copy(io.Discard, pl.ahead); err != nil {
+	// trailers, and the digests cover every byte. After the cpio trailer
+	// only padding may follow (rpm writes a few bytes, cpio pads to 512):
+	// a payload that decompresses on and on after it is a bomb.
+	n, err := io.Copy(io.Discard, io.LimitReader(pl.ahead, maxAfterTrailer+1))
+	if err != nil {
 		return fmt.Errorf("payload: decompressing: %w", err)
+	}
+	if n > maxAfterTrailer {
+		return formatErr("payload", "more than %d bytes of data after the cpio trailer", maxAfterTrailer)
 	}
 	if _, err := io.Copy(io.Discard, pl.raw); err != nil {
 		return fmt.Errorf("payload: reading: %w", err)
