@@ -271,8 +271,11 @@ func toolName(t string) string {
 // check the ids against the SPDX license list.
 func looksLikeSPDXExpression(s string) bool {
 	for _, f := range strings.Fields(strings.NewReplacer("(", " ", ")", " ").Replace(s)) {
-		if f == "AND" || f == "OR" || f == "WITH" {
+		switch f {
+		case "AND", "OR", "WITH":
 			continue
+		case "and", "or", "with": // Fedora-style prose, not an expression
+			return false
 		}
 		for _, c := range f {
 			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == ':') {
