@@ -49,7 +49,11 @@ var RPMCases = []RPMCase{
 	{Name: "header tag with 2^31 strings", Want: "header: tag 1001: count 2147483647 out of range", Make: mutate(func(b []byte, l Layout) []byte { return SetEntry(b, l.Header, 3, 0, 0x7fffffff) }), RPMRejects: true},
 	{Name: "region trailer outside the header", Want: "header: tag 63: offset 2147418112 outside data of 1933 bytes", Make: mutate(func(b []byte, l Layout) []byte { return SetEntry(b, l.Header, 0, 0x7fff0000, 16) }), RPMRejects: true},
 	{Name: "signature of another package's header", Want: "header SHA256 digest mismatch", Make: func(r [2][]byte) ([]byte, error) { return SwapSignature(r[0], r[1]) }, RPMRejects: true},
-	{Name: "flipped payload byte", Want: "payload digest mismatch", Make: mutate(func(b []byte, l Layout) []byte { c := bytes.Clone(b); c[l.Payload+(len(c)-l.Payload)/2] ^= 0x55; return c }), RPMRejects: true},
+	{Name: "flipped payload byte", Want: "payload digest mismatch", Make: mutate(func(b []byte, l Layout) []byte {
+		c := bytes.Clone(b)
+		c[l.Payload+(len(c)-l.Payload)/2] ^= 0x55
+		return c
+	}), RPMRejects: true},
 	{Name: "unknown compressor", Want: "unknown compression", Make: func([2][]byte) ([]byte, error) {
 		return RPM(Spec{Files: []File{{Path: "/a", Mode: reg, Data: "a"}}, CompressorTag: "lz4", RawPayload: []byte("\x04\x22\x4d\x18not really lz4 data at all")})
 	}},

@@ -1,8 +1,12 @@
 package hostile_test
 
 import (
+	"archive/tar"
 	"bytes"
+	"io"
 	"os"
+	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +14,8 @@ import (
 
 	"github.com/slipway-build/slipway/internal/hostile"
 	"github.com/slipway-build/slipway/internal/testrepo"
+	"github.com/slipway-build/slipway/internal/testutil"
+	"github.com/slipway-build/slipway/layers/rootfs"
 	"github.com/slipway-build/slipway/layers/rpm"
 )
 
@@ -62,6 +68,122 @@ func TestRPMCasesAPI(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tc.Want) {
 				t.Errorf("error %q, want it to contain %q", err, tc.Want)
+			}
+		})
+	}
+}
+
+// TestRPMCasesRPMK checks that rpm -K refuses the cases rpm itself checks
+// (digests and structure), so the corpus is hostile to the real tool too.
+func TestRPMCasesRPMK(t *testing.T) {
+	t.Parallel()
+	testutil.RequireTool(t, "rpm", "rpm")
+	real := realPair(t)
+	home := t.TempDir()
+	for _, tc := range hostile.RPMCases {
+		if !tc.RPMRejects {
+			continue
+		}
+		t.Run(tc.Name, func(t *testing.T) {
+			t.Parallel()
+			b, err := tc.Make(real)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := filepath.Join(t.TempDir(), "x.rpm")
+			if err := os.WriteFile(f, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("rpm", "--dbpath", filepath.Join(home, "db"), "-K", "--nosignature", f)
+			cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH")}
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Errorf("rpm -K accepted it: %s", out)
+			}
+		})
+	}
+}
+
+// TestRootfsPaths writes hostile file trees into a layer: nothing in the
+// tar may leave the image root, and paths rpm would never write are refused.
+func TestRootfsPaths(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		files   []hostile.File
+		wantErr string   // "" = must succeed
+		want    []string // tar entries that must be present
+	}{
+		{"header path with ..", []hostile.File{{Path: "/usr/../../etc/evil", Mode: 0o100644, Data: "x"}}, "path contains ..", nil},
+		{"file under a symlinked dir escaping the root", []hostile.File{
+			{Path: "/lnk", Mode: 0o120777, Link: "../../../../../tmp"},
+			{Path: "/lnk/evil", Mode: 0o100644, Data: "x"},
+		}, "", []string{"tmp/evil"}},
+		{"file under an absolute symlinked dir", []hostile.File{
+			{Path: "/etc", Mode: 0o40755},
+			{Path: "/abs", Mode: 0o120777, Link: "/etc"},
+			{Path: "/abs/shadow", Mode: 0o100600, Data: "x"},
+		}, "", []string{"etc/shadow"}},
+		{"device nodes", []hostile.File{
+			{Path: "/dev", Mode: 0o40755},
+			{Path: "/dev/null", Mode: 0o20666, Rdev: 0x0103},
+			{Path: "/dev/sda", Mode: 0o60660, Rdev: 0x0800},
+		}, "", []string{"dev/null", "dev/sda"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := hostile.RPM(hostile.Spec{Files: tc.files})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := rpm.Open(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			spool := t.TempDir()
+			w, err := rootfs.New(rootfs.Options{BuildTime: 1700000000, SpoolDir: spool})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			var out bytes.Buffer
+			err = w.AddPackage(t.Context(), p)
+			if err == nil {
+				_, err = w.WriteTar(t.Context(), &out)
+			}
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "hostile-1.0-1") {
+					t.Fatalf("error %v, want %q naming the package", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			tr := tar.NewReader(&out)
+			for {
+				h, err := tr.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := strings.TrimSuffix(h.Name, "/")
+				seen[name] = true
+				if strings.HasPrefix(h.Name, "/") || path.Clean(name) != name || name == ".." || strings.HasPrefix(name, "../") {
+					t.Errorf("tar entry %q leaves the root", h.Name)
+				}
+				if h.Typeflag == tar.TypeSymlink || h.Typeflag == tar.TypeLink {
+					continue
+				}
+			}
+			for _, w := range tc.want {
+				if !seen[w] {
+					t.Errorf("layer lacks %s; has %v", w, seen)
+				}
 			}
 		})
 	}
