@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -55,6 +58,39 @@ type BuildOptions struct {
 	// VendorDir, with Lock, takes the packages and signing keys from a
 	// folder written by Vendor instead of the repositories.
 	VendorDir string
+	// BaseLocks are the lockfiles of base configurations (by their file,
+	// as config.Config.Files names it) for layers.strategy = shared-base;
+	// a base without one is resolved.
+	BaseLocks map[string]*lock.Lock
+	// Progress, when set, receives the build's progress, from several
+	// goroutines at once (one per architecture and download).
+	Progress func(ProgressEvent)
+}
+
+// The stages of ProgressEvent.
+const (
+	StageMetadata = "metadata" // loading repository metadata and resolving
+	StageFetch    = "fetch"    // downloading packages: Done/Total packages, Bytes/TotalBytes
+	StageRead     = "read"     // reading the packages into the tree
+	StageLayer    = "layer"    // writing a layer: Bytes of tar so far
+	StageDone     = "done"     // the architecture's image is assembled
+)
+
+// ProgressEvent is one step of a build, for a progress display.
+type ProgressEvent struct {
+	Arch       string
+	Stage      string
+	Done       int64
+	Total      int64
+	Bytes      int64
+	TotalBytes int64
+	Item       string // package or image the event is about, when one
+}
+
+func (o BuildOptions) progress(e ProgressEvent) {
+	if o.Progress != nil {
+		o.Progress(e)
+	}
 }
 
 // ArchBuild is the image built for one architecture.
@@ -62,7 +98,8 @@ type ArchBuild struct {
 	Arch      string
 	Packages  []lock.Package // installed, in install order (sorted by name)
 	BuildTime int64
-	Layer     *manifests.Layer
+	Layer     *manifests.Layer   // the top layer (the only one with layers.strategy = single)
+	Layers    []*manifests.Layer // every layer, bottom first
 	Image     manifests.ArchImage
 	Report    *rootfs.Report
 	// Signers says which key signed each package (NEVRA -> identity),
@@ -131,16 +168,99 @@ func Build(ctx context.Context, cfg *config.Config, opts BuildOptions) ([]*ArchB
 
 func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, opts BuildOptions) (*ArchBuild, error) {
 	log := opts.log().With("arch", arch)
-	pkgs, err := packageSet(ctx, cfg, arch, opts)
+	opts.progress(ProgressEvent{Arch: arch, Stage: StageMetadata})
+	pkgs, err := packageSet(ctx, cfg, arch, opts.Lock, opts)
 	if err != nil {
 		return nil, err
 	}
+	t, err := newTree(ctx, cfg, arch, dl, pkgs, opts, log)
+	if err != nil {
+		return nil, err
+	}
+	defer t.w.Close()
+	hist, tarPath, report, err := layerStack(ctx, cfg, arch, dl, t, opts, false, 0)
+	if tarPath != "" {
+		os.Remove(tarPath)
+	}
+	if err != nil {
+		return nil, err
+	}
+	layers := make([]*manifests.Layer, len(hist))
+	for i, h := range hist {
+		layers[i] = h.Layer
+	}
+	if opts.FailOnScriptlets {
+		var with []string
+		for _, p := range report.Packages {
+			if len(p.Scriptlets) == 0 {
+				continue
+			}
+			kinds := make([]string, len(p.Scriptlets))
+			for i, s := range p.Scriptlets {
+				kinds[i] = s.Kind
+			}
+			with = append(with, p.NEVRA+": "+strings.Join(kinds, ", "))
+		}
+		if len(with) > 0 {
+			for _, l := range layers {
+				l.Remove()
+			}
+			return nil, &ScriptletError{Arch: arch, Packages: with}
+		}
+	}
+
+	img, err := manifests.Image(manifests.ImageSpec{
+		Arch:        arch,
+		Created:     time.Unix(t.buildTime, 0),
+		Entrypoint:  cfg.OCI.Entrypoint,
+		Cmd:         cfg.OCI.Cmd,
+		Env:         cfg.OCI.Env,
+		WorkingDir:  cfg.OCI.WorkingDir,
+		User:        cfg.OCI.User,
+		Labels:      cfg.OCI.Labels,
+		Annotations: imageAnnotations(cfg, t.buildTime, opts),
+		OSVersion:   cfg.Image.OSVersion,
+		Layers:      hist,
+	})
+	if err != nil {
+		return nil, err
+	}
+	opts.progress(ProgressEvent{Arch: arch, Stage: StageDone})
+	return &ArchBuild{
+		Arch: arch, Packages: pkgs, BuildTime: t.buildTime, Layer: layers[len(layers)-1], Layers: layers,
+		Report: report, Signers: t.signers,
+		Image: manifests.ArchImage{Arch: arch, OSVersion: cfg.Image.OSVersion, Image: img},
+	}, nil
+}
+
+// tree is the rootfs of one configuration and architecture: its packages
+// fetched, checked and added, with their database.
+type tree struct {
+	pkgs      []lock.Package
+	signers   map[string]string
+	buildTime int64
+	w         *rootfs.Writer
+}
+
+// newTree fetches pkgs and lays out cfg's tree for arch; the caller
+// closes t.w.
+func newTree(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, pkgs []lock.Package, opts BuildOptions, log *slog.Logger) (*tree, error) {
 	files, err := packageFiles(cfg, arch, pkgs, opts.VendorDir)
 	if err != nil {
 		return nil, err
 	}
+	var total int64
+	for _, f := range files {
+		total += f.Size
+	}
 	start := time.Now()
-	paths, err := dl.Fetch(ctx, files, repo.FetchOptions{Jobs: opts.Jobs, Offline: opts.Offline})
+	var fetched int64
+	opts.progress(ProgressEvent{Arch: arch, Stage: StageFetch, Total: int64(len(files)), TotalBytes: total})
+	paths, err := dl.Fetch(ctx, files, repo.FetchOptions{Jobs: opts.Jobs, Offline: opts.Offline,
+		Progress: func(done, n int, f repo.PackageFile) {
+			opts.progress(ProgressEvent{Arch: arch, Stage: StageFetch, Done: int64(done), Total: int64(n),
+				Bytes: atomic.AddInt64(&fetched, f.Size), TotalBytes: total, Item: f.Name})
+		}})
 	if err != nil {
 		return nil, err
 	}
@@ -170,71 +290,141 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 	if err != nil {
 		return nil, err
 	}
-	defer w.Close()
+	opts.progress(ProgressEvent{Arch: arch, Stage: StageRead, Total: int64(len(paths))})
 	if err := w.AddRPMFiles(ctx, paths); err != nil {
+		w.Close()
 		return nil, err
 	}
 	if err := addPackageDB(ctx, cfg, arch, w, headers, buildTime, opts.WorkDir); err != nil {
+		w.Close()
 		return nil, err
 	}
+	return &tree{pkgs: pkgs, signers: signers, buildTime: buildTime, w: w}, nil
+}
 
-	var report *rootfs.Report
-	layer, err := manifests.WriteLayer(ctx, opts.WorkDir, manifests.LayerOptions{Compression: opts.Compression}, func(out io.Writer) error {
+// maxBaseDepth bounds shared-base recursion (extends chains are bounded
+// by the loader too).
+const maxBaseDepth = 8
+
+// layerStack writes the layers of cfg's tree t, bottom first: one layer
+// (single), or the base configuration's layers and the layer of what
+// this tree changes over them (shared-base). With keepTar, or for
+// shared-base, the uncompressed tar of the whole tree is left in
+// tarPath (the caller removes it).
+func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, t *tree, opts BuildOptions, keepTar bool, depth int) (hist []manifests.HistoryLayer, tarPath string, report *rootfs.Report, err error) {
+	lopts := manifests.LayerOptions{Compression: opts.Compression}
+	progress := func(n int64) {
+		opts.progress(ProgressEvent{Arch: arch, Stage: StageLayer, Bytes: n, Item: cfg.Image.Name})
+	}
+	if cfg.Layers.Strategy != config.LayersSharedBase {
+		var tf *os.File
+		if keepTar {
+			if tf, err = os.CreateTemp(opts.WorkDir, "tree-"+arch+"-*.tar"); err != nil {
+				return nil, "", nil, err
+			}
+			defer tf.Close()
+			tarPath = tf.Name()
+		}
+		layer, err := manifests.WriteLayer(ctx, opts.WorkDir, lopts, func(out io.Writer) error {
+			if tf != nil {
+				out = io.MultiWriter(out, tf)
+			}
+			var err error
+			report, err = t.w.WriteTar(ctx, &countingWriter{w: out, report: progress})
+			return err
+		})
+		if err != nil {
+			return nil, tarPath, nil, fmt.Errorf("writing layer: %w", err)
+		}
+		return []manifests.HistoryLayer{{Layer: layer, CreatedBy: "slipway build", Comment: fmt.Sprintf("%d packages", len(t.pkgs))}}, tarPath, report, nil
+	}
+
+	// shared-base: the base configuration, built alone, gives the lower
+	// layers and the tree to compare with.
+	if len(cfg.Files) < 2 {
+		return nil, "", nil, fmt.Errorf("layers.strategy = %q: %s extends no base configuration", cfg.Layers.Strategy, cfg.Image.Name)
+	}
+	if depth >= maxBaseDepth {
+		return nil, "", nil, fmt.Errorf("layers.strategy = %q: more than %d shared bases", cfg.Layers.Strategy, maxBaseDepth)
+	}
+	baseFile := cfg.Files[1]
+	baseCfg, err := config.Load(ctx, baseFile)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("loading the base configuration %s: %w", baseFile, err)
+	}
+	if !slices.Contains(baseCfg.Image.Architectures, arch) {
+		return nil, "", nil, fmt.Errorf("the base configuration %s is not built for %s", baseFile, arch)
+	}
+	var baseLock *lock.Lock
+	if opts.BaseLocks != nil {
+		baseLock = opts.BaseLocks[baseFile]
+	}
+	basePkgs, err := packageSet(ctx, baseCfg, arch, baseLock, opts)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("base configuration %s: %w", baseFile, err)
+	}
+	bt, err := newTree(ctx, baseCfg, arch, dl, basePkgs, opts, opts.log().With("arch", arch, "base", baseFile))
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("base configuration %s: %w", baseFile, err)
+	}
+	defer bt.w.Close()
+	hist, baseTar, _, err := layerStack(ctx, baseCfg, arch, dl, bt, opts, true, depth+1)
+	if baseTar != "" {
+		defer os.Remove(baseTar)
+	}
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("base configuration %s: %w", baseFile, err)
+	}
+	bt.w.Close() // the spool is no longer needed
+
+	tf, err := os.CreateTemp(opts.WorkDir, "tree-"+arch+"-*.tar")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	tarPath = tf.Name()
+	report, err = t.w.WriteTar(ctx, tf)
+	if cerr := tf.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, tarPath, nil, fmt.Errorf("writing the tree: %w", err)
+	}
+	var copied, whiteouts int
+	upper, err := manifests.WriteLayer(ctx, opts.WorkDir, lopts, func(out io.Writer) error {
 		var err error
-		report, err = w.WriteTar(ctx, out)
+		copied, whiteouts, err = upperLayer(ctx, baseTar, tarPath, t.buildTime, &countingWriter{w: out, report: progress})
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("writing layer: %w", err)
+		return nil, tarPath, nil, fmt.Errorf("writing the layer over %s: %w", baseFile, err)
 	}
-	if opts.FailOnScriptlets {
-		var with []string
-		for _, p := range report.Packages {
-			if len(p.Scriptlets) == 0 {
-				continue
-			}
-			kinds := make([]string, len(p.Scriptlets))
-			for i, s := range p.Scriptlets {
-				kinds[i] = s.Kind
-			}
-			with = append(with, p.NEVRA+": "+strings.Join(kinds, ", "))
-		}
-		if len(with) > 0 {
-			layer.Remove()
-			return nil, &ScriptletError{Arch: arch, Packages: with}
-		}
-	}
+	opts.log().Debug("shared-base layer", "arch", arch, "base", baseFile, "copied", copied, "whiteouts", whiteouts)
+	hist = append(hist, manifests.HistoryLayer{Layer: upper, CreatedBy: "slipway build", Comment: layerComment(len(t.pkgs), copied, whiteouts)})
+	return hist, tarPath, report, nil
+}
 
-	img, err := manifests.Image(manifests.ImageSpec{
-		Arch:        arch,
-		Created:     time.Unix(buildTime, 0),
-		Entrypoint:  cfg.OCI.Entrypoint,
-		Cmd:         cfg.OCI.Cmd,
-		Env:         cfg.OCI.Env,
-		WorkingDir:  cfg.OCI.WorkingDir,
-		User:        cfg.OCI.User,
-		Labels:      cfg.OCI.Labels,
-		Annotations: imageAnnotations(cfg, buildTime, opts),
-		OSVersion:   cfg.Image.OSVersion,
-		Layers: []manifests.HistoryLayer{{
-			Layer:     layer,
-			CreatedBy: "slipway build",
-			Comment:   fmt.Sprintf("%d packages", len(pkgs)),
-		}},
-	})
-	if err != nil {
-		return nil, err
+// countingWriter reports the bytes written so far, at most every 1 MiB.
+type countingWriter struct {
+	w      io.Writer
+	n      int64
+	last   int64
+	report func(int64)
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	if c.n-c.last >= 1<<20 {
+		c.last = c.n
+		c.report(c.n)
 	}
-	return &ArchBuild{
-		Arch: arch, Packages: pkgs, BuildTime: buildTime, Layer: layer, Report: report, Signers: signers,
-		Image: manifests.ArchImage{Arch: arch, OSVersion: cfg.Image.OSVersion, Image: img},
-	}, nil
+	return n, err
 }
 
 // packageSet is the locked set of arch, or a fresh resolution.
-func packageSet(ctx context.Context, cfg *config.Config, arch string, opts BuildOptions) ([]lock.Package, error) {
-	if opts.Lock != nil {
-		a := opts.Lock.Arch(arch)
+func packageSet(ctx context.Context, cfg *config.Config, arch string, l *lock.Lock, opts BuildOptions) ([]lock.Package, error) {
+	if l != nil {
+		a := l.Arch(arch)
 		if a == nil {
 			return nil, fmt.Errorf("the lockfile has no packages for %s; run slipway lock", arch)
 		}
@@ -244,8 +434,7 @@ func packageSet(ctx context.Context, cfg *config.Config, arch string, opts Build
 	if err != nil {
 		return nil, err
 	}
-	l := NewLock(cfg, []*Resolution{res})
-	return l.Arches[0].Packages, nil
+	return NewLock(cfg, []*Resolution{res}).Arches[0].Packages, nil
 }
 
 // packageFiles says where to fetch each package: its repository's URL for
