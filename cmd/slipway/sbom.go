@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/slipway-build/slipway/builder"
+	"github.com/slipway-build/slipway/builder/repo"
+	"github.com/slipway-build/slipway/layers/rpm"
+	"github.com/slipway-build/slipway/signing"
+)
+
+// sbomFlags are the SBOM and signing flags build and publish share.
+type sbomFlags struct {
+	dir        string
+	signKey    string
+	provenance bool
+}
+
+func addSBOMFlags(fs *pflag.FlagSet, withSigning bool) *sbomFlags {
+	s := &sbomFlags{}
+	fs.StringVar(&s.dir, "sbom-dir", "", "write an SPDX 2.3 JSON SBOM per architecture into `DIR` (IMAGE-ARCH.spdx.json)")
+	if withSigning {
+		fs.StringVar(&s.signKey, "sign-key", "", "sign the pushed index and images with this cosign private key `FILE` (password from COSIGN_PASSWORD) and attach the SBOMs as attestations")
+		fs.BoolVar(&s.provenance, "provenance", false, "with --sign-key, also attach SLSA v1 provenance attestations")
+	}
+	return s
+}
+
+// sbomName is the file an architecture's SBOM is written to.
+func sbomName(image, arch string) string {
+	return strings.ReplaceAll(image, "/", "_") + "-" + arch + ".spdx.json"
+}
+
+// makeSBOMs returns the SPDX document of every build, from the lockfile's
+// package set, the cached RPMs' headers and (when the build resolved) the
+// resolution's dependency edges.
+func makeSBOMs(ctx context.Context, g *globals, b *preparedBuild, builds []*builder.ArchBuild) ([][]byte, error) {
+	dl, err := repo.NewDownloader(b.opts.Repo...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(builds))
+	for i, ab := range builds {
+		digest, err := ab.Image.Image.Digest()
+		if err != nil {
+			return nil, err
+		}
+		in := signing.SBOMInput{
+			Image: b.cfg.Image.Name, Arch: ab.Arch, Digest: digest, Distro: b.cfg.Image.OSVersion,
+			Created: time.Unix(ab.BuildTime, 0), Tool: "slipway-" + version,
+		}
+		for _, p := range ab.Packages {
+			info := signing.PackageInfo{NEVRA: p.NEVRA, Repo: p.Repo, Checksum: p.Checksum.String()}
+			path, err := dl.CachePath(repo.Checksum{Type: p.Checksum.Type, Value: p.Checksum.Value})
+			if err != nil {
+				return nil, fmt.Errorf("sbom: %s: %w", p.NEVRA, err)
+			}
+			if err := readRPMInfo(path, &info); err != nil {
+				return nil, fmt.Errorf("sbom: %s: %w", p.NEVRA, err)
+			}
+			in.Packages = append(in.Packages, info)
+		}
+		if b.opts.Lock == nil {
+			// The build resolved, but does not keep the resolution: resolve
+			// again from the cached metadata for the DEPENDS_ON edges, and
+			// use them only if the set is the one built.
+			if in.DependsOn, err = dependencyEdges(ctx, b, ab); err != nil {
+				g.Log.Warn("sbom: leaving out dependency relationships", "arch", ab.Arch, "err", err)
+			}
+		}
+		if out[i], err = signing.SPDX(in); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func readRPMInfo(path string, info *signing.PackageInfo) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	p, err := rpm.Open(f)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	h := p.Header
+	info.License = h.String(rpm.TagLicense)
+	info.Vendor = h.String(rpm.TagVendor)
+	info.Packager = h.String(rpm.TagPackager)
+	info.SourceRPM = h.String(rpm.TagSourceRPM)
+	info.URL = h.String(rpm.TagURL)
+	info.Summary = h.String(rpm.TagSummary)
+	return nil
+}
+
+func dependencyEdges(ctx context.Context, b *preparedBuild, ab *builder.ArchBuild) ([]signing.Dependency, error) {
+	o := b.opts.Options
+	res, err := builder.Resolve(ctx, b.cfg, ab.Arch, o)
+	if err != nil {
+		return nil, err
+	}
+	built := map[string]bool{}
+	for _, p := range ab.Packages {
+		built[p.NEVRA.String()] = true
+	}
+	if len(res.Result.Packages) != len(built) {
+		return nil, fmt.Errorf("resolving again gave %d packages, the build has %d", len(res.Result.Packages), len(built))
+	}
+	var deps []signing.Dependency
+	for _, r := range res.Result.Reasons {
+		if r.By == "" {
+			continue
+		}
+		if !built[r.Package] || !built[r.By] {
+			return nil, fmt.Errorf("resolving again gave %s, which the build does not have", r.Package)
+		}
+		deps = append(deps, signing.Dependency{From: r.By, To: r.Package})
+	}
+	return deps, nil
+}
+
+// writeSBOMs writes each build's SBOM into dir.
+func writeSBOMs(dir, image string, builds []*builder.ArchBuild, docs [][]byte) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("--sbom-dir: %w", err)
+	}
+	var paths []string
+	for i, ab := range builds {
+		p := filepath.Join(dir, sbomName(image, ab.Arch))
+		tmp := p + ".tmp"
+		if err := os.WriteFile(tmp, docs[i], 0o644); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(tmp, p); err != nil {
+			return nil, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+// readSBOMDir reads every *.spdx.json in dir.
+func readSBOMDir(dir string) ([][]byte, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.spdx.json"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("--sbom-dir %s holds no *.spdx.json file", dir)
+	}
+	out := make([][]byte, len(files))
+	for i, f := range files {
+		if out[i], err = os.ReadFile(f); err != nil {
+			return nil, fmt.Errorf("reading SBOM: %w", err)
+		}
+	}
+	return out, nil
+}

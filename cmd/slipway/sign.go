@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sigstore/sigstore/pkg/signature"
+	"github.com/spf13/pflag"
+
+	"github.com/slipway-build/slipway/signing"
+)
+
+type signingKey = signature.SignerVerifier
+
+func init() {
+	register(&command{
+		Name:    "sign",
+		Summary: "sign an image or index in a registry with a cosign key, attaching SBOMs",
+		Usage:   "sign [flags] REGISTRY/REPO:TAG|@DIGEST --key cosign.key",
+		Long: `Signs what REF names in the registry, as cosign does: a simple-signing
+payload over the manifest digest in the sha256-DIGEST.sig tag beside it.
+With an index, every per-architecture image is signed too (--recursive,
+on by default). --sbom-dir attaches the SPDX documents slipway build
+--sbom-dir wrote as cosign attestations (DSSE, in-toto, predicate type
+https://spdx.dev/Document, the .att tag): each image gets its own and the
+index gets all of them, so 'cosign verify-attestation --type spdxjson'
+works on the tag. --provenance adds SLSA v1 provenance.
+
+The password of the key comes from COSIGN_PASSWORD or the terminal.
+Signing is offline: nothing is uploaded to a transparency log (Rekor),
+and keyless (Fulcio) and KMS keys are not supported; verify with
+'cosign verify --insecure-ignore-tlog' or 'slipway verify'.
+
+` + registryHelp,
+		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+			rf := addRegistryFlags(fs, false)
+			key := fs.String("key", "", "cosign private key `FILE` (required)")
+			recursive := fs.Bool("recursive", true, "also sign every image of an index")
+			sbomDir := fs.String("sbom-dir", "", "attach the *.spdx.json SBOMs in `DIR` as attestations")
+			prov := fs.Bool("provenance", false, "attach SLSA v1 provenance attestations")
+			tlog := fs.Bool("tlog-upload", false, "upload to a transparency log (not supported: signing is offline)")
+			annotations := fs.StringArrayP("annotation", "a", nil, "`KEY=VALUE` added to the signed payload (repeatable)")
+			return func(ctx context.Context, g *globals, args []string) error {
+				if len(args) != 1 {
+					return usagef("sign takes one REGISTRY/REPO:TAG, got %d arguments", len(args))
+				}
+				if *key == "" {
+					return usagef("sign needs --key FILE (a cosign private key)")
+				}
+				if strings.Contains(*key, "://") {
+					return usagef("--key %s: KMS keys are not supported; use a key file from 'slipway keygen' or 'cosign generate-key-pair'", *key)
+				}
+				if *tlog {
+					return usagef("--tlog-upload is not supported: slipway signs offline, without a transparency log")
+				}
+				ann, err := parseAnnotations(*annotations)
+				if err != nil {
+					return err
+				}
+				refs, err := rf.parseTags("sign", args)
+				if err != nil {
+					return err
+				}
+				so := signing.SignOptions{Options: signingOptions(g), Recursive: *recursive}
+				if len(ann) > 0 {
+					so.Annotations = map[string]interface{}{}
+					for k, v := range ann {
+						so.Annotations[k] = v
+					}
+				}
+				if *sbomDir != "" {
+					if so.SBOMs, err = readSBOMDir(*sbomDir); err != nil {
+						return err
+					}
+				}
+				if *prov {
+					so.Provenance = &signing.ProvenanceInput{Version: version}
+				}
+				sv, err := loadSigningKey(g, *key)
+				if err != nil {
+					return err
+				}
+				start := time.Now()
+				res, err := signing.SignAndAttest(ctx, refs[0], sv, so)
+				if err != nil {
+					return redact(g, err)
+				}
+				if !g.Quiet {
+					for _, t := range res.Targets {
+						fmt.Fprintf(g.Stdout, "signed %s\n", t.Digest)
+					}
+					fmt.Fprintf(g.Stdout, "%d signatures, %d attestations in %.1fs\n", len(res.Targets), res.Attestations, time.Since(start).Seconds())
+				}
+				return nil
+			}
+		},
+	})
+}
+
+// signingOptions are the registry options of sign and verify.
+func signingOptions(g *globals) signing.Options {
+	return signing.Options{Keychain: keychain(g), Log: g.Log}
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// TestKeygenSignVerify runs keygen, sign and verify as a user would, on a
+// registry with basic auth, and checks that neither password is ever
+// printed.
+func TestKeygenSignVerify(t *testing.T) {
+	t.Parallel()
+	const keyPass, regPass = "key-secret-4711", "reg-secret-0815"
+	host, _ := testRegistry(t, "u", regPass)
+	ref := host + "/sig/test:1"
+	tag, _ := name.NewTag(ref, name.Insecure)
+	img1, _ := random.Image(100, 1)
+	img2, _ := random.Image(100, 1)
+	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
+		mutate.IndexAddendum{Add: img1, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
+		mutate.IndexAddendum{Add: img2, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}}})
+	if err := remote.WriteIndex(tag, idx, remote.WithAuth(&authn.Basic{Username: "u", Password: regPass})); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	env := map[string]string{"COSIGN_PASSWORD": keyPass, registryUserEnv: "u", registryPasswordEnv: regPass, "HOME": dir}
+	var all bytes.Buffer
+	slip := func(env map[string]string, args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run(t.Context(), args, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+		all.Write(out.Bytes())
+		all.Write(errb.Bytes())
+		return code, out.String() + errb.String()
+	}
+	prefix := filepath.Join(dir, "cosign")
+	if code, out := slip(env, "keygen", "--output-key-prefix", prefix); code != 0 {
+		t.Fatalf("keygen: %d %s", code, out)
+	}
+	if code, out := slip(env, "keygen", "--output-key-prefix", prefix); code != 1 || !strings.Contains(out, "not overwriting") {
+		t.Errorf("keygen over existing keys: %d %s", code, out)
+	}
+	otherPrefix := filepath.Join(dir, "other")
+	if code, out := slip(env, "keygen", "--output-key-prefix", otherPrefix); code != 0 {
+		t.Fatalf("keygen: %d %s", code, out)
+	}
+	noPass := map[string]string{registryUserEnv: "u", registryPasswordEnv: regPass}
+	if code, out := slip(noPass, "keygen", "--output-key-prefix", filepath.Join(dir, "x")); code != 1 || !strings.Contains(out, "COSIGN_PASSWORD") {
+		t.Errorf("keygen without a password: %d %s", code, out)
+	}
+
+	if code, out := slip(env, "verify", ref, "--key", prefix+".pub"); code != 1 || !strings.Contains(out, "no signatures found") {
+		t.Errorf("verify before signing: %d %s", code, out)
+	}
+	wrongPass := map[string]string{"COSIGN_PASSWORD": "not-it", registryUserEnv: "u", registryPasswordEnv: regPass}
+	if code, out := slip(wrongPass, "sign", ref, "--key", prefix+".key"); code != 1 || !strings.Contains(out, "wrong password") {
+		t.Errorf("sign with a wrong password: %d %s", code, out)
+	}
+	code, out := slip(env, "sign", ref, "--key", prefix+".key")
+	if code != 0 || strings.Count(out, "signed "+host) != 3 {
+		t.Fatalf("sign: %d %s", code, out)
+	}
+	if code, out := slip(env, "verify", ref, "--key", prefix+".pub"); code != 0 || strings.Count(out, "verified sha256:") != 3 {
+		t.Errorf("verify: %d %s", code, out)
+	}
+	if code, out := slip(env, "verify", ref, "--key", otherPrefix+".pub"); code != 1 || !strings.Contains(out, "verification failed") {
+		t.Errorf("verify with another key: %d %s", code, out)
+	}
+	if code, out := slip(env, "verify", ref, "--key", prefix+".pub", "--attestations"); code != 1 || !strings.Contains(out, "no attestations found") {
+		t.Errorf("verify --attestations without any: %d %s", code, out)
+	}
+	if code, out := slip(env, "sign", ref, "--key", prefix+".key", "--tlog-upload"); code != 2 {
+		t.Errorf("sign --tlog-upload: %d %s", code, out)
+	}
+	for _, secret := range []string{keyPass, regPass} {
+		if strings.Contains(all.String(), secret) {
+			t.Errorf("a password was printed:\n%s", all.String())
+		}
+	}
+}
