@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -196,6 +197,11 @@ func (bf *buildFlags) prepare(ctx context.Context, g *globals, cfgPath, arch str
 			return nil, err
 		}
 		opts.Lock = l
+		if cfg.Layers.Strategy == config.LayersSharedBase {
+			if opts.BaseLocks, err = baseLocks(ctx, g, cfg); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := os.MkdirAll(g.CacheDir, 0o755); err != nil {
 		return nil, err
@@ -228,6 +234,28 @@ func readLock(cfg *config.Config, cfgPath, path string) (*lock.Lock, error) {
 	return l, nil
 }
 
+// baseLocks reads the lockfiles beside the base configurations of cfg
+// (those that have one: a base without is resolved), each checked
+// against its own configuration.
+func baseLocks(ctx context.Context, g *globals, cfg *config.Config) (map[string]*lock.Lock, error) {
+	out := map[string]*lock.Lock{}
+	for _, f := range cfg.Files[1:] {
+		if _, err := os.Stat(defaultLockPath(f)); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		bc, err := loadConfig(ctx, g, f, nil)
+		if err != nil {
+			return nil, err
+		}
+		l, err := readLock(bc, f, "")
+		if err != nil {
+			return nil, fmt.Errorf("base configuration: %w", err)
+		}
+		out[f] = l
+	}
+	return out, nil
+}
+
 func parseAnnotations(list []string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, a := range list {
@@ -250,8 +278,16 @@ type buildJSONArch struct {
 	Packages   int                    `json:"packages"`
 	BuildTime  int64                  `json:"build_time"`
 	Scriptlets []rootfs.PackageReport `json:"skipped_scriptlets"`
+	Layers     []layerJSON            `json:"layers"`
 	Warnings   []string               `json:"warnings,omitempty"`
 	Unmatched  []string               `json:"unmatched_remove,omitempty"`
+}
+
+// layerJSON is one layer of an image, bottom first.
+type layerJSON struct {
+	Digest string `json:"digest"`
+	DiffID string `json:"diff_id"`
+	Size   int64  `json:"size"`
 }
 
 type buildJSON struct {
@@ -284,8 +320,16 @@ func writeOutput(ctx context.Context, out manifests.Output, imageName string, bu
 				scripts = append(scripts, p)
 			}
 		}
+		var layers []layerJSON
+		for _, l := range b.Layers {
+			d, _ := l.Digest()
+			diff, _ := l.DiffID()
+			size, _ := l.Size()
+			layers = append(layers, layerJSON{Digest: d.String(), DiffID: diff.String(), Size: size})
+		}
 		res.Arches = append(res.Arches, buildJSONArch{
-			Arch: b.Arch, Platform: plat.String(), Digest: d.String(), Layer: ld.String(), DiffID: diff.String(),
+			Layers: layers,
+			Arch:   b.Arch, Platform: plat.String(), Digest: d.String(), Layer: ld.String(), DiffID: diff.String(),
 			LayerSize: size, Packages: len(b.Packages), BuildTime: b.BuildTime, Scriptlets: scripts,
 			Warnings: b.Report.Warnings, Unmatched: b.Report.UnmatchedRemove,
 		})
