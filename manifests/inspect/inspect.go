@@ -1,0 +1,494 @@
+// Package inspect reads an image back: from an OCI layout or a registry,
+// its platforms, digests, sizes and configuration, and the packages its
+// rpm database (/var/lib/rpm/rpmdb.sqlite) or rpm manifest
+// (/var/lib/rpmmanifest/container-manifest-2) says are installed.
+package inspect
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	rpmdb "github.com/knqyf263/go-rpmdb/pkg"
+	_ "modernc.org/sqlite" // go-rpmdb opens the "sqlite" driver
+
+	"github.com/slipway-build/slipway/manifests"
+)
+
+// The package databases an image may carry.
+const (
+	DBSqlite   = "sqlite"   // /var/lib/rpm/rpmdb.sqlite
+	DBManifest = "manifest" // /var/lib/rpmmanifest/container-manifest-2
+	DBNone     = "none"
+)
+
+// Paths of the package databases inside an image.
+const (
+	SqlitePath   = "var/lib/rpm/rpmdb.sqlite"
+	ManifestPath = "var/lib/rpmmanifest/container-manifest-2"
+)
+
+// maxManifest bounds the rpm manifest read into memory (a line per
+// package; Azure Linux's largest images have a few hundred).
+const maxManifest = 64 << 20
+
+// Report describes what a source names: an index or a single image.
+type Report struct {
+	Source    string  `json:"source"`
+	MediaType string  `json:"media_type"`
+	Digest    string  `json:"digest"`
+	Size      int64   `json:"size"` // of the top manifest
+	Images    []Image `json:"images"`
+}
+
+// Image is one platform's image.
+type Image struct {
+	Platform     string            `json:"platform"` // os/arch[/variant]
+	OSVersion    string            `json:"os_version,omitempty"`
+	Digest       string            `json:"digest"`
+	ManifestSize int64             `json:"manifest_size"`
+	ConfigDigest string            `json:"config_digest"`
+	Size         int64             `json:"size"` // manifest + config + compressed layers
+	Layers       []Layer           `json:"layers"`
+	Config       Config            `json:"config"`
+	Annotations  map[string]string `json:"annotations,omitempty"`
+	// PackageDB is where Packages were read from: sqlite, manifest or
+	// none. Packages is empty for none, or when packages were not asked.
+	PackageDB string    `json:"package_db"`
+	Packages  []Package `json:"packages"`
+}
+
+// Layer is one layer of an image.
+type Layer struct {
+	Digest    string `json:"digest"`
+	MediaType string `json:"media_type"`
+	Size      int64  `json:"size"`
+}
+
+// Config is the part of the OCI image configuration users read.
+type Config struct {
+	Created    string            `json:"created,omitempty"`
+	Entrypoint []string          `json:"entrypoint"`
+	Cmd        []string          `json:"cmd"`
+	Env        []string          `json:"env"`
+	User       string            `json:"user"`
+	WorkingDir string            `json:"workdir"`
+	Labels     map[string]string `json:"labels,omitempty"`
+}
+
+// Package is one installed package.
+type Package struct {
+	Name      string `json:"name"`
+	Epoch     int    `json:"epoch"`
+	Version   string `json:"version"`
+	Release   string `json:"release"`
+	Arch      string `json:"arch"`
+	SourceRPM string `json:"sourcerpm,omitempty"`
+	Vendor    string `json:"vendor,omitempty"`
+	Size      int64  `json:"size"` // installed size
+}
+
+// NVRA is what `rpm -qa` prints: name-version-release.arch.
+func (p Package) NVRA() string { return p.Name + "-" + p.Version + "-" + p.Release + "." + p.Arch }
+
+// EVR is [epoch:]version-release, the epoch shown when not zero.
+func (p Package) EVR() string {
+	if p.Epoch != 0 {
+		return fmt.Sprintf("%d:%s-%s", p.Epoch, p.Version, p.Release)
+	}
+	return p.Version + "-" + p.Release
+}
+
+// Options control Inspect.
+type Options struct {
+	// Arch keeps only the image of this architecture, written as RPM
+	// (x86_64, aarch64) or OCI (amd64, arm64) names; "" keeps all.
+	Arch string
+	// Packages reads the installed packages of each image (reads layers).
+	Packages bool
+	// Registry holds credentials and the plain-HTTP registries allowed.
+	Registry manifests.PushOptions
+	// TempDir is where an rpmdb is extracted to be read; "" for the
+	// system's temporary directory.
+	TempDir string
+	// Log receives debug messages; nil discards them.
+	Log *slog.Logger
+}
+
+// Inspect opens src ("oci:DIR[:TAG]" or a registry reference, parsed by
+// manifests.ParseSource) and describes it.
+func Inspect(ctx context.Context, src manifests.Source, opts Options) (*Report, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	t, err := src.Load(ctx, opts.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", src, err)
+	}
+	r := &Report{Source: src.String()}
+	type entry struct {
+		img  v1.Image
+		desc v1.Descriptor
+	}
+	var entries []entry
+	switch x := t.(type) {
+	case v1.ImageIndex:
+		if err := describeTop(r, x); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", src, err)
+		}
+		im, err := x.IndexManifest()
+		if err != nil {
+			return nil, fmt.Errorf("reading index of %s: %w", src, err)
+		}
+		for _, d := range im.Manifests {
+			if !d.MediaType.IsImage() {
+				continue
+			}
+			img, err := x.Image(d.Digest)
+			if err != nil {
+				return nil, fmt.Errorf("reading image %s of %s: %w", d.Digest, src, err)
+			}
+			entries = append(entries, entry{img, d})
+		}
+	case v1.Image:
+		if err := describeTop(r, x); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", src, err)
+		}
+		entries = append(entries, entry{img: x})
+	default:
+		return nil, fmt.Errorf("%s is neither an image nor an index", src)
+	}
+	want, err := ociArch(opts.Arch)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		im, err := describeImage(e.img, e.desc.Platform)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", src, err)
+		}
+		if want != "" && archOf(im.Platform) != want {
+			continue
+		}
+		if opts.Packages {
+			im.PackageDB, im.Packages, err = readPackages(ctx, e.img, opts)
+			if err != nil {
+				return nil, fmt.Errorf("reading the packages of %s (%s): %w", src, im.Platform, err)
+			}
+		}
+		if im.Packages == nil {
+			im.Packages = []Package{}
+		}
+		r.Images = append(r.Images, *im)
+	}
+	if want != "" && len(r.Images) == 0 {
+		return nil, fmt.Errorf("%s has no image for %s", src, opts.Arch)
+	}
+	sort.SliceStable(r.Images, func(i, j int) bool { return r.Images[i].Platform < r.Images[j].Platform })
+	return r, nil
+}
+
+// ociArch turns an RPM or OCI architecture name into the OCI one.
+func ociArch(a string) (string, error) {
+	switch a {
+	case "", "amd64", "arm64":
+		return a, nil
+	}
+	p, err := manifests.Platform(a)
+	if err != nil {
+		return "", err
+	}
+	return p.Architecture, nil
+}
+
+func archOf(platform string) string {
+	parts := strings.Split(platform, "/")
+	if len(parts) < 2 {
+		return ""
+	}
+	return parts[1]
+}
+
+// manifestLike is what an image and an index both have.
+type manifestLike interface {
+	MediaType() (types.MediaType, error)
+	Digest() (v1.Hash, error)
+	Size() (int64, error)
+}
+
+func describeTop(r *Report, x manifestLike) error {
+	d, err := x.Digest()
+	if err != nil {
+		return err
+	}
+	n, err := x.Size()
+	if err != nil {
+		return err
+	}
+	mt, err := x.MediaType()
+	if err != nil {
+		return err
+	}
+	r.Digest, r.Size, r.MediaType = d.String(), n, string(mt)
+	return nil
+}
+
+func describeImage(img v1.Image, plat *v1.Platform) (*Image, error) {
+	d, err := img.Digest()
+	if err != nil {
+		return nil, err
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	msize, err := img.Size()
+	if err != nil {
+		return nil, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("image %s: reading config: %w", d, err)
+	}
+	im := &Image{
+		Digest: d.String(), ManifestSize: msize, ConfigDigest: m.Config.Digest.String(),
+		Size: msize + m.Config.Size, Annotations: m.Annotations, Layers: []Layer{},
+		Config: Config{
+			Entrypoint: nonNil(cf.Config.Entrypoint), Cmd: nonNil(cf.Config.Cmd), Env: nonNil(cf.Config.Env),
+			User: cf.Config.User, WorkingDir: cf.Config.WorkingDir, Labels: cf.Config.Labels,
+		},
+	}
+	if !cf.Created.IsZero() {
+		im.Config.Created = cf.Created.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	for _, l := range m.Layers {
+		im.Layers = append(im.Layers, Layer{Digest: l.Digest.String(), MediaType: string(l.MediaType), Size: l.Size})
+		im.Size += l.Size
+	}
+	p := cf.Platform()
+	if p == nil {
+		p = plat
+	}
+	if plat != nil && plat.OSVersion != "" && (p == nil || p.OSVersion == "") {
+		im.OSVersion = plat.OSVersion
+	}
+	if p != nil {
+		im.Platform = p.OS + "/" + p.Architecture
+		if p.Variant != "" {
+			im.Platform += "/" + p.Variant
+		}
+		if p.OSVersion != "" {
+			im.OSVersion = p.OSVersion
+		}
+	}
+	return im, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// readPackages finds the package database in the image's layers, from the
+// top layer down, and reads it.
+func readPackages(ctx context.Context, img v1.Image, opts Options) (string, []Package, error) {
+	layers, err := img.Layers()
+	if err != nil {
+		return "", nil, err
+	}
+	tmp, err := os.MkdirTemp(opts.TempDir, "slipway-inspect-")
+	if err != nil {
+		return "", nil, fmt.Errorf("creating a temporary directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	var found layerFiles
+	for i := len(layers) - 1; i >= 0; i-- {
+		if err := ctx.Err(); err != nil {
+			return "", nil, err
+		}
+		f, err := scanLayer(layers[i], tmp, found)
+		if err != nil {
+			d, _ := layers[i].Digest()
+			return "", nil, fmt.Errorf("layer %s: %w", d, err)
+		}
+		found = f
+		if found.sqliteDone && found.manifestDone {
+			break
+		}
+	}
+	switch {
+	case found.sqlite != "":
+		opts.Log.Debug("reading rpmdb", "path", SqlitePath)
+		pkgs, err := ReadSqlite(found.sqlite)
+		return DBSqlite, pkgs, err
+	case found.manifest != nil:
+		opts.Log.Debug("reading rpm manifest", "path", ManifestPath)
+		pkgs, err := ParseManifest(found.manifest)
+		if err != nil {
+			return "", nil, fmt.Errorf("%s: %w", ManifestPath, err)
+		}
+		return DBManifest, pkgs, nil
+	}
+	return DBNone, nil, nil
+}
+
+// layerFiles is what the layers scanned so far gave; *Done is set once a
+// layer held the file or its whiteout (lower layers no longer count).
+type layerFiles struct {
+	sqlite       string // extracted file
+	manifest     []byte
+	sqliteDone   bool
+	manifestDone bool
+}
+
+func scanLayer(l v1.Layer, tmp string, f layerFiles) (layerFiles, error) {
+	rc, err := l.Uncompressed()
+	if err != nil {
+		return f, err
+	}
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return f, nil
+		}
+		if err != nil {
+			return f, fmt.Errorf("reading tar: %w", err)
+		}
+		name := strings.TrimPrefix(path.Clean("/"+h.Name), "/")
+		switch {
+		case !f.sqliteDone && name == SqlitePath && h.Typeflag == tar.TypeReg:
+			p := filepath.Join(tmp, "rpmdb.sqlite")
+			if err := extract(tr, p); err != nil {
+				return f, fmt.Errorf("extracting %s: %w", SqlitePath, err)
+			}
+			f.sqlite, f.sqliteDone = p, true
+		case !f.sqliteDone && (name == whiteout(SqlitePath) || name == opaque(SqlitePath)):
+			f.sqliteDone = true
+		case !f.manifestDone && name == ManifestPath && h.Typeflag == tar.TypeReg:
+			b, err := io.ReadAll(io.LimitReader(tr, maxManifest+1))
+			if err != nil {
+				return f, fmt.Errorf("reading %s: %w", ManifestPath, err)
+			}
+			if len(b) > maxManifest {
+				return f, fmt.Errorf("%s is larger than %d bytes", ManifestPath, maxManifest)
+			}
+			f.manifest, f.manifestDone = b, true
+		case !f.manifestDone && (name == whiteout(ManifestPath) || name == opaque(ManifestPath)):
+			f.manifestDone = true
+		}
+	}
+}
+
+func whiteout(p string) string { return path.Join(path.Dir(p), ".wh."+path.Base(p)) }
+func opaque(p string) string   { return path.Join(path.Dir(p), ".wh..wh..opq") }
+
+func extract(r io.Reader, p string) error {
+	out, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, r)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// ReadSqlite lists the packages of an rpm 4.16+ sqlite database, sorted
+// by name then arch, without gpg-pubkey entries' special casing (they are
+// listed as rpm -qa lists them).
+func ReadSqlite(file string) ([]Package, error) {
+	db, err := rpmdb.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("opening rpmdb %s: %w", file, err)
+	}
+	defer db.Close()
+	list, err := db.ListPackages()
+	if err != nil {
+		return nil, fmt.Errorf("listing packages of %s: %w", file, err)
+	}
+	out := make([]Package, 0, len(list))
+	for _, p := range list {
+		pk := Package{Name: p.Name, Version: p.Version, Release: p.Release, Arch: p.Arch, SourceRPM: p.SourceRpm, Vendor: p.Vendor, Size: int64(p.Size)}
+		if p.Epoch != nil {
+			pk.Epoch = *p.Epoch
+		}
+		out = append(out, pk)
+	}
+	sortPackages(out)
+	return out, nil
+}
+
+// ParseManifest reads container-manifest-2: one line a package,
+// tab-separated NAME, VERSION-RELEASE, INSTALLTIME, BUILDTIME, VENDOR,
+// EPOCH, SIZE, ARCH, EPOCHNUM, SOURCERPM. "(none)" means unset.
+func ParseManifest(b []byte) ([]Package, error) {
+	var out []Package
+	for i, line := range strings.Split(string(b), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 10 {
+			return nil, fmt.Errorf("line %d: %d tab-separated fields, want 10", i+1, len(f))
+		}
+		vr := f[1]
+		j := strings.LastIndexByte(vr, '-')
+		if f[0] == "" || j <= 0 || j == len(vr)-1 {
+			return nil, fmt.Errorf("line %d: %q is not NAME then VERSION-RELEASE", i+1, f[0]+" "+vr)
+		}
+		p := Package{Name: f[0], Version: vr[:j], Release: vr[j+1:], Arch: f[7], Vendor: unset(f[4]), SourceRPM: unset(f[9])}
+		if f[7] == "" || f[7] == "(none)" {
+			return nil, fmt.Errorf("line %d: no ARCH", i+1)
+		}
+		epoch, err := strconv.ParseUint(f[8], 10, 31)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: EPOCHNUM %q is not a number", i+1, f[8])
+		}
+		p.Epoch = int(epoch)
+		if s := unset(f[6]); s != "" {
+			size, err := strconv.ParseUint(s, 10, 63)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: SIZE %q is not a number", i+1, f[6])
+			}
+			p.Size = int64(size)
+		}
+		out = append(out, p)
+	}
+	sortPackages(out)
+	return out, nil
+}
+
+func unset(s string) string {
+	if s == "(none)" {
+		return ""
+	}
+	return s
+}
+
+func sortPackages(ps []Package) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Name != ps[j].Name {
+			return ps[i].Name < ps[j].Name
+		}
+		if ps[i].Arch != ps[j].Arch {
+			return ps[i].Arch < ps[j].Arch
+		}
+		return ps[i].EVR() < ps[j].EVR()
+	})
+}
