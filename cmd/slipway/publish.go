@@ -119,9 +119,13 @@ asked whether the credentials may push, before anything is built.
 			arch := fs.String("arch", "", "build only this architecture")
 			tagList := fs.StringArrayP("tag", "t", nil, "push to `REGISTRY/REPO:TAG` (repeatable, at least one)")
 			archTags := fs.Bool("arch-tags", false, "also tag each architecture's image as TAG-ARCH (TAG-amd64, TAG-arm64)")
+			sf := addSBOMFlags(fs, true)
 			return func(ctx context.Context, g *globals, args []string) error {
 				if len(args) != 1 {
 					return usagef("publish takes one CONFIG file, got %d arguments", len(args))
+				}
+				if sf.provenance && sf.signKey == "" {
+					return usagef("--provenance needs --sign-key")
 				}
 				if len(*tagList) == 0 {
 					return usagef("publish needs at least one --tag REGISTRY/REPO:TAG")
@@ -137,6 +141,12 @@ asked whether the credentials may push, before anything is built.
 					return err
 				}
 				defer b.cleanup()
+				var sv signingKey
+				if sf.signKey != "" { // a wrong password fails before the build
+					if sv, err = loadSigningKey(g, sf.signKey); err != nil {
+						return err
+					}
+				}
 				if err := manifests.CheckPush(ctx, tags, po); err != nil {
 					return redact(g, err)
 				}
@@ -148,6 +158,9 @@ asked whether the credentials may push, before anything is built.
 				out := manifests.Output{Kind: manifests.Registry, Ref: tags[0].String()}
 				res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
 				if err != nil {
+					return redact(g, err)
+				}
+				if err := sbomAndSign(ctx, g, sf, sv, b, builds, tags); err != nil {
 					return redact(g, err)
 				}
 				res.Seconds = time.Since(start).Seconds()
