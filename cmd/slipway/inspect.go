@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/slipway-build/slipway/manifests"
+	"github.com/slipway-build/slipway/manifests/inspect"
+)
+
+func init() {
+	register(&command{
+		Name:    "inspect",
+		Summary: "show an image's platforms, digests, config and installed packages",
+		Usage:   "inspect [flags] oci:DIR[:TAG]|REGISTRY/REPO:TAG",
+		Long: `Reads an image or index back from an OCI layout or a registry and prints, for
+each platform: the manifest digest, sizes, layers, the image configuration
+(entrypoint, cmd, env, user, workdir, labels) and the installed packages,
+one name-version-release.arch a line as 'rpm -qa' prints them. Packages are
+read from the image's rpm database (/var/lib/rpm/rpmdb.sqlite) or, in
+distroless images, from /var/lib/rpmmanifest/container-manifest-2.
+Registries on loopback addresses may use plain HTTP; others need
+--insecure-registry. Credentials are those of 'slipway publish'.`,
+		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+			arch := fs.String("arch", "", "only the image of this architecture (x86_64, aarch64, amd64, arm64)")
+			asJSON := fs.Bool("json", false, "print one JSON document")
+			noPkgs := fs.Bool("no-packages", false, "do not read the layers for the installed packages")
+			rf := addRegistryFlags(fs, false)
+			return func(ctx context.Context, g *globals, args []string) error {
+				if len(args) != 1 {
+					return usagef("inspect takes one image (oci:DIR[:TAG] or REGISTRY/REPO:TAG), got %d arguments", len(args))
+				}
+				rep, err := inspectImage(ctx, g, rf, args[0], *arch, !*noPkgs)
+				if err != nil {
+					return redact(g, err)
+				}
+				if *asJSON {
+					return writeJSON(g.Stdout, rep)
+				}
+				printInspect(g.Stdout, rep, !*noPkgs)
+				return nil
+			}
+		},
+	})
+}
+
+func inspectImage(ctx context.Context, g *globals, rf *registryFlags, s, arch string, pkgs bool) (*inspect.Report, error) {
+	src, err := manifests.ParseSource(s, rf.insecure)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return inspect.Inspect(ctx, src, inspect.Options{
+		Arch: arch, Packages: pkgs, Registry: rf.pushOptions(g, 1), Log: g.Log,
+	})
+}
+
+func printInspect(w io.Writer, r *inspect.Report, pkgs bool) {
+	fmt.Fprintf(w, "%s\n  media type: %s\n  digest: %s\n  size: %d\n", r.Source, r.MediaType, r.Digest, r.Size)
+	for _, im := range r.Images {
+		fmt.Fprintf(w, "\n%s", im.Platform)
+		if im.OSVersion != "" {
+			fmt.Fprintf(w, " (%s)", im.OSVersion)
+		}
+		fmt.Fprintf(w, "\n  digest: %s\n  size: %d (manifest %d, %d layers)\n  config: %s\n", im.Digest, im.Size, im.ManifestSize, len(im.Layers), im.ConfigDigest)
+		if im.Config.Created != "" {
+			fmt.Fprintf(w, "  created: %s\n", im.Config.Created)
+		}
+		fmt.Fprintf(w, "  entrypoint: %s\n  cmd: %s\n", quoteList(im.Config.Entrypoint), quoteList(im.Config.Cmd))
+		user := im.Config.User
+		if user == "" {
+			user = "(root)"
+		}
+		fmt.Fprintf(w, "  user: %s\n  workdir: %s\n", user, im.Config.WorkingDir)
+		for _, e := range im.Config.Env {
+			fmt.Fprintf(w, "  env: %s\n", e)
+		}
+		keys := make([]string, 0, len(im.Config.Labels))
+		for k := range im.Config.Labels {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "  label: %s=%s\n", k, im.Config.Labels[k])
+		}
+		fmt.Fprintln(w, "  layers:")
+		for _, l := range im.Layers {
+			fmt.Fprintf(w, "    %s %d %s\n", l.Digest, l.Size, l.MediaType)
+		}
+		if !pkgs {
+			continue
+		}
+		fmt.Fprintf(w, "  packages (%s, %d):\n", im.PackageDB, len(im.Packages))
+		for _, p := range im.Packages {
+			fmt.Fprintf(w, "    %s\n", p.NVRA())
+		}
+	}
+}
+
+func quoteList(l []string) string {
+	q := make([]string, len(l))
+	for i, s := range l {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
