@@ -41,6 +41,10 @@ type PushOptions struct {
 	Backoff *remote.Backoff
 	// Log receives progress messages; nil discards them.
 	Log *slog.Logger
+	// Progress, when set, is called as bytes of blobs and manifests are
+	// uploaded to a repository: complete of total so far (total grows as
+	// the uploads are planned). Calls come from one goroutine per push.
+	Progress func(repo string, complete, total int64)
 }
 
 // ParseReference reads an image reference as given on the command line
@@ -146,10 +150,14 @@ func Push(ctx context.Context, artifact remote.Taggable, tags []name.Reference, 
 		seen[repo.String()] = true
 		byDigest := repo.Digest(digest.String())
 		start := time.Now()
+		wopts, wait := withProgress(ropts, repo.String(), opts.Progress)
 		if idx != nil {
-			err = remote.WriteIndex(byDigest, idx, ropts...)
+			err = remote.WriteIndex(byDigest, idx, wopts...)
 		} else {
-			err = remote.Write(byDigest, img, ropts...)
+			err = remote.Write(byDigest, img, wopts...)
+		}
+		if err == nil {
+			wait() // the write closed the channel
 		}
 		if err != nil {
 			return nil, pushError(repo.String(), err)
@@ -191,6 +199,25 @@ func Push(ctx context.Context, artifact remote.Taggable, tags []name.Reference, 
 		log.Info("tagged", "tag", tag.String(), "digest", digest.String())
 	}
 	return res, nil
+}
+
+// withProgress adds a progress channel to ropts when fn is set; wait
+// returns once the write closed it and every update was passed on.
+func withProgress(ropts []remote.Option, repo string, fn func(string, int64, int64)) (_ []remote.Option, wait func()) {
+	if fn == nil {
+		return ropts, func() {}
+	}
+	ch := make(chan v1.Update, 16)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for u := range ch {
+			if u.Error == nil {
+				fn(repo, u.Complete, u.Total)
+			}
+		}
+	}()
+	return append(append([]remote.Option(nil), ropts...), remote.WithProgress(ch)), func() { <-done }
 }
 
 // CheckPush checks, before anything is built, that each repository of
