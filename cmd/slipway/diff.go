@@ -1,0 +1,337 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/slipway-build/slipway/builder"
+	"github.com/slipway-build/slipway/builder/lock"
+	"github.com/slipway-build/slipway/builder/rpmmeta"
+)
+
+func init() {
+	register(&command{
+		Name:    "diff",
+		Summary: "compare the packages of two images, lockfiles or configurations",
+		Usage:   "diff [flags] A B",
+		Long: `Compares the installed packages of A and B, per architecture: packages added,
+removed, upgraded and downgraded (by rpm's version comparison, epoch first).
+A and B are each an image (oci:DIR[:TAG] or REGISTRY/REPO:TAG, its packages
+read as 'slipway inspect' reads them), a lockfile (a name ending in .lock) or
+a configuration (a name ending in .toml, resolved first). Prints Markdown
+ready for release notes, or JSON with --json. With --exit-code, exits 1 when
+there are differences.`,
+		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+			arch := fs.String("arch", "", "only this architecture (x86_64, aarch64)")
+			asJSON := fs.Bool("json", false, "print one JSON document")
+			exitCode := fs.Bool("exit-code", false, "exit 1 when A and B differ")
+			rf := addRegistryFlags(fs, false)
+			return func(ctx context.Context, g *globals, args []string) error {
+				if len(args) != 2 {
+					return usagef("diff takes two arguments A and B, got %d", len(args))
+				}
+				if *arch != "" && *arch != "x86_64" && *arch != "aarch64" {
+					return usagef("--arch %s: want x86_64 or aarch64", *arch)
+				}
+				var sets [2]pkgSets
+				for i, a := range args {
+					s, err := loadPackages(ctx, g, rf, a, *arch)
+					if err != nil {
+						return redact(g, err)
+					}
+					sets[i] = s
+				}
+				d := diffSets(args[0], args[1], sets[0], sets[1])
+				if *asJSON {
+					if err := writeJSON(g.Stdout, d); err != nil {
+						return err
+					}
+				} else {
+					writeDiffMarkdown(g.Stdout, d)
+				}
+				if *exitCode && d.changed() {
+					return &exitError{code: 1}
+				}
+				return nil
+			}
+		},
+	})
+}
+
+// pkgSets maps an RPM architecture to its installed packages.
+type pkgSets map[string][]rpmmeta.NEVRA
+
+// loadPackages reads the package sets of an image, a lockfile or a
+// configuration.
+func loadPackages(ctx context.Context, g *globals, rf *registryFlags, arg, arch string) (pkgSets, error) {
+	out := pkgSets{}
+	switch {
+	case strings.HasSuffix(arg, ".lock"):
+		data, err := os.ReadFile(arg)
+		if err != nil {
+			return nil, fmt.Errorf("reading lockfile: %w", err)
+		}
+		l, err := lock.Parse(data, arg)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range l.Arches {
+			if arch != "" && a.Name != arch {
+				continue
+			}
+			for _, p := range a.Packages {
+				out[a.Name] = append(out[a.Name], p.NEVRA)
+			}
+			if out[a.Name] == nil {
+				out[a.Name] = []rpmmeta.NEVRA{}
+			}
+		}
+	case strings.HasSuffix(arg, ".toml"):
+		cfg, err := loadConfig(ctx, g, arg, nil)
+		if err != nil {
+			return nil, err
+		}
+		arches, err := pickArches(cfg, arch)
+		if err != nil {
+			return nil, err
+		}
+		res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
+		if err != nil {
+			return nil, resolveError(g, err)
+		}
+		for _, r := range res {
+			out[r.Arch] = []rpmmeta.NEVRA{}
+			for _, p := range r.Packages {
+				out[r.Arch] = append(out[r.Arch], p.NEVRA)
+			}
+		}
+	default:
+		rep, err := inspectImage(ctx, g, rf, arg, arch, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, im := range rep.Images {
+			a := rpmArchOf(im.Platform)
+			if a == "" {
+				return nil, fmt.Errorf("%s: no RPM architecture for platform %s", arg, im.Platform)
+			}
+			if _, dup := out[a]; dup {
+				return nil, fmt.Errorf("%s holds two images for %s", arg, im.Platform)
+			}
+			out[a] = []rpmmeta.NEVRA{}
+			for _, p := range im.Packages {
+				out[a] = append(out[a], rpmmeta.NEVRA{Name: p.Name, EVR: rpmmeta.EVR{Epoch: uint32(p.Epoch), Version: p.Version, Release: p.Release}, Arch: p.Arch})
+			}
+		}
+	}
+	if arch != "" && out[arch] == nil {
+		return nil, fmt.Errorf("%s has no packages for %s", arg, arch)
+	}
+	return out, nil
+}
+
+func rpmArchOf(platform string) string {
+	switch archOfPlatform(platform) {
+	case "amd64":
+		return "x86_64"
+	case "arm64":
+		return "aarch64"
+	}
+	return ""
+}
+
+func archOfPlatform(p string) string {
+	parts := strings.Split(p, "/")
+	if len(parts) < 2 {
+		return ""
+	}
+	return parts[1]
+}
+
+// pkgDiff is the comparison of two package sets.
+type pkgDiff struct {
+	A      string     `json:"a"`
+	B      string     `json:"b"`
+	Arches []archDiff `json:"arches"`
+}
+
+type archDiff struct {
+	Arch string `json:"arch"`
+	// OnlyIn is "a" or "b" when only one side has the architecture.
+	OnlyIn     string       `json:"only_in,omitempty"`
+	Added      []pkgVersion `json:"added"`
+	Removed    []pkgVersion `json:"removed"`
+	Upgraded   []pkgChange  `json:"upgraded"`
+	Downgraded []pkgChange  `json:"downgraded"`
+	Unchanged  int          `json:"unchanged"`
+}
+
+type pkgVersion struct {
+	Name string `json:"name"`
+	Arch string `json:"arch"`
+	EVR  string `json:"evr"`
+}
+
+type pkgChange struct {
+	Name string `json:"name"`
+	From string `json:"from"` // [epoch:]version-release.arch in A
+	To   string `json:"to"`
+}
+
+func (d *pkgDiff) changed() bool {
+	for _, a := range d.Arches {
+		if a.OnlyIn != "" || len(a.Added)+len(a.Removed)+len(a.Upgraded)+len(a.Downgraded) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// diffSets compares a and b per architecture. Packages are matched by
+// name; a name installed more than once on a side (gpg-pubkey) is matched
+// by its full NEVRA.
+func diffSets(nameA, nameB string, a, b pkgSets) *pkgDiff {
+	d := &pkgDiff{A: nameA, B: nameB, Arches: []archDiff{}}
+	arches := map[string]bool{}
+	for k := range a {
+		arches[k] = true
+	}
+	for k := range b {
+		arches[k] = true
+	}
+	names := make([]string, 0, len(arches))
+	for k := range arches {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, arch := range names {
+		pa, okA := a[arch]
+		pb, okB := b[arch]
+		ad := diffArch(pa, pb)
+		ad.Arch = arch
+		if !okA {
+			ad.OnlyIn = "b"
+		} else if !okB {
+			ad.OnlyIn = "a"
+		}
+		d.Arches = append(d.Arches, ad)
+	}
+	return d
+}
+
+func diffArch(a, b []rpmmeta.NEVRA) archDiff {
+	d := archDiff{Added: []pkgVersion{}, Removed: []pkgVersion{}, Upgraded: []pkgChange{}, Downgraded: []pkgChange{}}
+	group := func(l []rpmmeta.NEVRA) map[string][]rpmmeta.NEVRA {
+		m := map[string][]rpmmeta.NEVRA{}
+		for _, p := range l {
+			m[p.Name] = append(m[p.Name], p)
+		}
+		return m
+	}
+	ga, gb := group(a), group(b)
+	all := map[string]bool{}
+	for n := range ga {
+		all[n] = true
+	}
+	for n := range gb {
+		all[n] = true
+	}
+	names := make([]string, 0, len(all))
+	for n := range all {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	ver := func(p rpmmeta.NEVRA) pkgVersion { return pkgVersion{Name: p.Name, Arch: p.Arch, EVR: p.EVR.String()} }
+	evra := func(p rpmmeta.NEVRA) string { return p.EVR.String() + "." + p.Arch }
+	for _, n := range names {
+		la, lb := ga[n], gb[n]
+		if len(la) == 1 && len(lb) == 1 {
+			x, y := la[0], lb[0]
+			switch c := rpmmeta.Compare(x.EVR, y.EVR); {
+			case c < 0:
+				d.Upgraded = append(d.Upgraded, pkgChange{Name: n, From: evra(x), To: evra(y)})
+			case c > 0:
+				d.Downgraded = append(d.Downgraded, pkgChange{Name: n, From: evra(x), To: evra(y)})
+			case x.Arch != y.Arch:
+				d.Removed = append(d.Removed, ver(x))
+				d.Added = append(d.Added, ver(y))
+			default:
+				d.Unchanged++
+			}
+			continue
+		}
+		inB := map[string]bool{}
+		for _, p := range lb {
+			inB[p.String()] = true
+		}
+		inA := map[string]bool{}
+		for _, p := range la {
+			inA[p.String()] = true
+			if !inB[p.String()] {
+				d.Removed = append(d.Removed, ver(p))
+			} else {
+				d.Unchanged++
+			}
+		}
+		for _, p := range lb {
+			if !inA[p.String()] {
+				d.Added = append(d.Added, ver(p))
+			}
+		}
+	}
+	return d
+}
+
+// writeDiffMarkdown prints the comparison for release notes.
+func writeDiffMarkdown(w io.Writer, d *pkgDiff) {
+	fmt.Fprintf(w, "# Package changes\n\nFrom `%s` to `%s`.\n", d.A, d.B)
+	for _, a := range d.Arches {
+		fmt.Fprintf(w, "\n## %s\n\n", a.Arch)
+		switch a.OnlyIn {
+		case "a":
+			fmt.Fprintf(w, "Only in `%s`: the architecture was dropped.\n\n", d.A)
+		case "b":
+			fmt.Fprintf(w, "Only in `%s`: the architecture was added.\n\n", d.B)
+		}
+		if len(a.Added)+len(a.Removed)+len(a.Upgraded)+len(a.Downgraded) == 0 {
+			fmt.Fprintf(w, "No package changes (%d packages).\n", a.Unchanged)
+			continue
+		}
+		changes := func(title string, l []pkgChange) {
+			if len(l) == 0 {
+				return
+			}
+			fmt.Fprintf(w, "### %s (%d)\n\n| package | from | to |\n| --- | --- | --- |\n", title, len(l))
+			for _, c := range l {
+				fmt.Fprintf(w, "| %s | %s | %s |\n", mdCell(c.Name), mdCell(c.From), mdCell(c.To))
+			}
+			fmt.Fprintln(w)
+		}
+		versions := func(title string, l []pkgVersion) {
+			if len(l) == 0 {
+				return
+			}
+			fmt.Fprintf(w, "### %s (%d)\n\n| package | version |\n| --- | --- |\n", title, len(l))
+			for _, p := range l {
+				fmt.Fprintf(w, "| %s | %s |\n", mdCell(p.Name), mdCell(p.EVR+"."+p.Arch))
+			}
+			fmt.Fprintln(w)
+		}
+		changes("Upgraded", a.Upgraded)
+		changes("Downgraded", a.Downgraded)
+		versions("Added", a.Added)
+		versions("Removed", a.Removed)
+		fmt.Fprintf(w, "%d packages unchanged.\n", a.Unchanged)
+	}
+}
+
+// mdCell escapes what would break a Markdown table cell.
+func mdCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
