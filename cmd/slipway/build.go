@@ -85,16 +85,23 @@ same index digest as one build of all architectures.`,
 						return redact(g, err)
 					}
 				}
+				prog := newProgress(ctx, g)
+				defer prog.Close()
+				b.opts.Progress = prog.builderProgress()
+				po.Progress = prog.pushProgress()
 				start := time.Now()
 				builds, err := builder.Build(ctx, b.cfg, b.opts)
 				if err != nil {
+					prog.Close()
 					return resolveError(g, err)
 				}
+				built := time.Now()
 				res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
+				prog.Close()
 				if err != nil {
 					return redact(g, err)
 				}
-				res.Seconds = time.Since(start).Seconds()
+				res.timed(start, built)
 				if bf.asJSON {
 					return writeJSON(g.Stdout, res)
 				}
@@ -291,12 +298,31 @@ type layerJSON struct {
 }
 
 type buildJSON struct {
-	Image   string          `json:"image"`
-	Output  string          `json:"output"`
-	Index   string          `json:"index_digest,omitempty"`
-	Tags    []string        `json:"tags,omitempty"`
-	Arches  []buildJSONArch `json:"arches"`
-	Seconds float64         `json:"seconds"`
+	Image     string                      `json:"image"`
+	Output    string                      `json:"output"`
+	Index     string                      `json:"index_digest,omitempty"`
+	Tags      []string                    `json:"tags,omitempty"`
+	Arches    []buildJSONArch             `json:"arches"`
+	Lifecycle []manifests.LifecycleResult `json:"lifecycle,omitempty"`
+	Seconds   float64                     `json:"seconds"`
+	Timings   timingsJSON                 `json:"timings"`
+
+	artifact remote.Taggable // what was pushed, for referrers
+}
+
+// timingsJSON splits Seconds: building the images, then writing or
+// pushing them (and attaching referrers).
+type timingsJSON struct {
+	Build  float64 `json:"build_seconds"`
+	Output float64 `json:"output_seconds"`
+}
+
+// timed fills the timings of a run that started at start and finished
+// building at built.
+func (r *buildJSON) timed(start, built time.Time) {
+	now := time.Now()
+	r.Seconds = now.Sub(start).Seconds()
+	r.Timings = timingsJSON{Build: built.Sub(start).Seconds(), Output: now.Sub(built).Seconds()}
 }
 
 // writeOutput writes the images where --output says (pushed to tags for
@@ -359,6 +385,7 @@ func writeOutput(ctx context.Context, out manifests.Output, imageName string, bu
 			return nil, err
 		}
 		res.Tags = pr.Tags
+		res.artifact = artifact
 		return res, nil
 	case manifests.DockerArchive:
 		ref := out.Ref
@@ -389,6 +416,9 @@ func printBuild(g *globals, res *buildJSON, builds []*builder.ArchBuild) {
 	}
 	for _, t := range res.Tags {
 		fmt.Fprintf(g.Stdout, "pushed %s\n", t)
+	}
+	for _, l := range res.Lifecycle {
+		fmt.Fprintf(g.Stdout, "lifecycle %s@%s (end of life %s)\n", l.Repository, l.Digest, l.EndOfLife)
 	}
 	fmt.Fprintf(g.Stdout, "wrote %s in %.1fs\n", res.Output, res.Seconds)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/spf13/pflag"
 
 	"github.com/slipway-build/slipway/builder"
@@ -120,9 +121,17 @@ asked whether the credentials may push, before anything is built.
 			tagList := fs.StringArrayP("tag", "t", nil, "push to `REGISTRY/REPO:TAG` (repeatable, at least one)")
 			archTags := fs.Bool("arch-tags", false, "also tag each architecture's image as TAG-ARCH (TAG-amd64, TAG-arm64)")
 			sf := addSBOMFlags(fs, true)
+			eolFlag := fs.String("end-of-life", "", "attach a lifecycle referrer with this end-of-life `DATE` (YYYY-MM-DD or RFC 3339) to the pushed index in every repository")
 			return func(ctx context.Context, g *globals, args []string) error {
 				if len(args) != 1 {
 					return usagef("publish takes one CONFIG file, got %d arguments", len(args))
+				}
+				var eol time.Time
+				if *eolFlag != "" {
+					var err error
+					if eol, err = manifests.ParseEndOfLife(*eolFlag); err != nil {
+						return usagef("--end-of-life: %s", err)
+					}
 				}
 				if sf.provenance && sf.signKey == "" {
 					return usagef("--provenance needs --sign-key")
@@ -150,20 +159,30 @@ asked whether the credentials may push, before anything is built.
 				if err := manifests.CheckPush(ctx, tags, po); err != nil {
 					return redact(g, err)
 				}
+				prog := newProgress(ctx, g)
+				defer prog.Close()
+				b.opts.Progress = prog.builderProgress()
+				po.Progress = prog.pushProgress()
 				start := time.Now()
 				builds, err := builder.Build(ctx, b.cfg, b.opts)
 				if err != nil {
+					prog.Close()
 					return resolveError(g, err)
 				}
+				built := time.Now()
 				out := manifests.Output{Kind: manifests.Registry, Ref: tags[0].String()}
 				res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
+				if err == nil && *eolFlag != "" {
+					err = attachLifecycle(ctx, res, eol, tags, po)
+				}
+				prog.Close()
 				if err != nil {
 					return redact(g, err)
 				}
 				if err := sbomAndSign(ctx, g, sf, sv, b, builds, tags); err != nil {
 					return redact(g, err)
 				}
-				res.Seconds = time.Since(start).Seconds()
+				res.timed(start, built)
 				if bf.asJSON {
 					return writeJSON(g.Stdout, res)
 				}
@@ -220,6 +239,21 @@ wrote (the layout's only image when TAG is left out) under every reference.
 			}
 		},
 	})
+}
+
+// attachLifecycle pushes the lifecycle referrer of what res pushed to
+// every repository of tags.
+func attachLifecycle(ctx context.Context, res *buildJSON, eol time.Time, tags []name.Reference, po manifests.PushOptions) error {
+	d, ok := res.artifact.(partial.Describable)
+	if !ok {
+		return fmt.Errorf("lifecycle referrer: cannot describe the pushed %T", res.artifact)
+	}
+	desc, err := partial.Descriptor(d)
+	if err != nil {
+		return fmt.Errorf("lifecycle referrer: %w", err)
+	}
+	res.Lifecycle, err = manifests.AttachLifecycle(ctx, *desc, eol, tags, po)
+	return err
 }
 
 type pushJSON struct {

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
+
+	"github.com/slipway-build/slipway/builder"
+)
+
+// progress shows a build's and a push's progress: bars on stderr when it
+// is a terminal (per architecture: metadata, packages and bytes fetched,
+// layer bytes written; per repository: bytes pushed); otherwise one log
+// line per stage, through the logger (shown with -v), with no control
+// characters; nothing with --quiet. A nil *progress does nothing.
+type progress struct {
+	log  *slog.Logger
+	bars *mpb.Progress // nil when not a terminal
+	stop context.CancelFunc
+
+	once    sync.Once
+	mu      sync.Mutex
+	current map[string]*mpb.Bar      // arch or "push:"+repository -> its live bar
+	stage   map[string]string        // arch -> stage and item of its live bar
+	fetched map[string]*atomic.Int64 // arch -> bytes fetched, shown by its fetch bar
+	all     []*mpb.Bar
+	pushed  map[string]bool
+}
+
+// isTerminal says whether w is a terminal; TERM=dumb counts as not.
+func isTerminal(g *globals, w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) && g.Getenv("TERM") != "dumb"
+}
+
+func newProgress(ctx context.Context, g *globals) *progress {
+	if g.Quiet {
+		return nil
+	}
+	p := &progress{log: g.Log, current: map[string]*mpb.Bar{}, stage: map[string]string{},
+		fetched: map[string]*atomic.Int64{}, pushed: map[string]bool{}}
+	if isTerminal(g, g.Stderr) {
+		ctx, cancel := context.WithCancel(ctx)
+		p.stop = cancel
+		p.bars = mpb.NewWithContext(ctx, mpb.WithOutput(g.Stderr), mpb.WithWidth(32),
+			mpb.WithRefreshRate(120*time.Millisecond), mpb.WithAutoRefresh())
+	}
+	return p
+}
+
+// builderProgress is the callback for builder.BuildOptions.Progress.
+func (p *progress) builderProgress() func(builder.ProgressEvent) {
+	if p == nil {
+		return nil
+	}
+	return p.event
+}
+
+// pushProgress is the callback for manifests.PushOptions.Progress.
+func (p *progress) pushProgress() func(string, int64, int64) {
+	if p == nil {
+		return nil
+	}
+	return p.push
+}
+
+func (p *progress) event(e builder.ProgressEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := e.Stage + "\x00" + e.Item
+	starts := p.stage[e.Arch] != key || (e.Stage == builder.StageFetch && e.Done == 0)
+	if starts {
+		p.stage[e.Arch] = key
+	}
+	if p.bars == nil {
+		if starts {
+			p.logStage(e)
+		}
+		return
+	}
+	bar := p.current[e.Arch]
+	if starts || bar == nil {
+		if bar != nil {
+			bar.SetTotal(-1, true)
+		}
+		bar = p.newBar(e)
+		p.current[e.Arch] = bar
+	}
+	switch e.Stage {
+	case builder.StageFetch:
+		p.fetched[e.Arch].Store(e.Bytes)
+		bar.SetTotal(e.Total, false)
+		bar.SetCurrent(e.Done)
+		if e.Done == e.Total {
+			bar.SetTotal(-1, true)
+		}
+	case builder.StageLayer:
+		bar.SetCurrent(e.Bytes)
+	case builder.StageDone:
+		bar.SetTotal(-1, true)
+	}
+}
+
+func (p *progress) logStage(e builder.ProgressEvent) {
+	switch e.Stage {
+	case builder.StageMetadata:
+		p.log.Info("loading repository metadata", "arch", e.Arch)
+	case builder.StageFetch:
+		p.log.Info("fetching packages", "arch", e.Arch, "packages", e.Total, "bytes", humanBytes(e.TotalBytes))
+	case builder.StageRead:
+		p.log.Info("reading packages", "arch", e.Arch, "packages", e.Total)
+	case builder.StageLayer:
+		p.log.Info("writing layer", "arch", e.Arch, "image", e.Item)
+	case builder.StageDone:
+		p.log.Info("image assembled", "arch", e.Arch)
+	}
+}
+
+func (p *progress) newBar(e builder.ProgressEvent) *mpb.Bar {
+	label := fmt.Sprintf("%-8s %-9s", e.Arch, e.Stage)
+	var bar *mpb.Bar
+	switch e.Stage {
+	case builder.StageFetch:
+		total := e.TotalBytes
+		bytes := &atomic.Int64{}
+		p.fetched[e.Arch] = bytes
+		bar = p.bars.AddBar(e.Total,
+			mpb.PrependDecorators(decor.Name(label), decor.CountersNoUnit("%d/%d packages")),
+			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
+				return fmt.Sprintf("%s of %s", humanBytes(bytes.Load()), humanBytes(total))
+			})))
+	case builder.StageLayer:
+		bar = p.bars.AddSpinner(0,
+			mpb.PrependDecorators(decor.Name(label), decor.Name(e.Item+" ")),
+			mpb.AppendDecorators(decor.CurrentKibiByte("% .1f")))
+	default:
+		bar = p.bars.AddSpinner(0, mpb.PrependDecorators(decor.Name(label)),
+			mpb.BarFillerClearOnComplete(), mpb.BarRemoveOnComplete())
+	}
+	p.all = append(p.all, bar)
+	return bar
+}
+
+func (p *progress) push(repo string, complete, total int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bars == nil {
+		if !p.pushed[repo] {
+			p.pushed[repo] = true
+			p.log.Info("pushing", "repository", repo)
+		}
+		return
+	}
+	key := "push:" + repo
+	bar := p.current[key]
+	if bar == nil {
+		bar = p.bars.AddBar(total,
+			mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-8s %s ", "push", repo))),
+			mpb.AppendDecorators(decor.CountersKibiByte("% .1f / % .1f")))
+		p.current[key] = bar
+		p.all = append(p.all, bar)
+	}
+	bar.SetTotal(total, false)
+	bar.SetCurrent(complete)
+}
+
+// Close ends the display: finished bars stay, unfinished ones stop where
+// they are. Call it before printing the result; more calls do nothing.
+func (p *progress) Close() {
+	if p == nil || p.bars == nil {
+		return
+	}
+	p.once.Do(func() {
+		p.mu.Lock()
+		for _, b := range p.all {
+			if !b.Completed() {
+				b.Abort(false)
+			}
+		}
+		p.mu.Unlock()
+		p.bars.Wait()
+		p.stop()
+	})
+}
