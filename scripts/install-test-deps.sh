@@ -7,7 +7,7 @@ pkgs=(
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
   busybox-static qemu-user-static zstd xz-utils bzip2 cpio gpg
   libcap2-bin systemd binfmt-support apache2-utils
-  zsh
+  zsh tmux
 )
 
 missing=()

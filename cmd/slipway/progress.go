@@ -75,7 +75,10 @@ func (p *progress) pushProgress() func(string, int64, int64) {
 func (p *progress) event(e builder.ProgressEvent) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	key := e.Stage + "\x00" + e.Item
+	key := e.Stage // a base's layer and the image's are two bars
+	if e.Stage == builder.StageLayer {
+		key += "\x00" + e.Item
+	}
 	starts := p.stage[e.Arch] != key || (e.Stage == builder.StageFetch && e.Done == 0)
 	if starts {
 		p.stage[e.Arch] = key
@@ -87,6 +90,13 @@ func (p *progress) event(e builder.ProgressEvent) {
 		return
 	}
 	bar := p.current[e.Arch]
+	if e.Stage == builder.StageDone { // no bar of its own
+		if bar != nil {
+			bar.SetTotal(-1, true)
+		}
+		delete(p.current, e.Arch)
+		return
+	}
 	if starts || bar == nil {
 		if bar != nil {
 			bar.SetTotal(-1, true)
@@ -104,8 +114,6 @@ func (p *progress) event(e builder.ProgressEvent) {
 		}
 	case builder.StageLayer:
 		bar.SetCurrent(e.Bytes)
-	case builder.StageDone:
-		bar.SetTotal(-1, true)
 	}
 }
 
