@@ -409,9 +409,9 @@ func extract(r io.Reader, p string) error {
 	return err
 }
 
-// ReadSqlite lists the packages of an rpm 4.16+ sqlite database, sorted
-// by name then arch, without gpg-pubkey entries' special casing (they are
-// listed as rpm -qa lists them).
+// ReadSqlite lists the packages of an rpm 4.16+ sqlite database (every
+// header of its Packages table, as rpm -qa lists them), sorted by name,
+// then arch, then version.
 func ReadSqlite(file string) ([]Package, error) {
 	db, err := rpmdb.Open(file)
 	if err != nil {
