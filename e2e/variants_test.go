@@ -16,6 +16,7 @@ import (
 
 	"github.com/slipway-build/slipway/internal/testrepo"
 	"github.com/slipway-build/slipway/internal/testutil"
+	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
 )
 
 // variantFiles mirrors examples/azurelinux over the test repositories:
@@ -425,5 +426,34 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestHoldbackMatchesDNF: holding busybox back gives dnf's installed set
+// for the same request without busybox (busybox needs nothing of its own),
+// and dnf does install busybox there, so the holdback is what removed it.
+func TestHoldbackMatchesDNF(t *testing.T) {
+	requireRoot(t, "dnf --installroot")
+	repos := testrepo.Get(t)
+	base := filepath.Join(filepath.Dir(repos.Dir["x86_64"]), "$basearch")
+	dir := writeVariants(t, variantFiles(repos, "file://"+base, true))
+	got := resolvedNVRA(t, t.TempDir(), filepath.Join(dir, "base.toml"))
+	dnfRoot := rootfstest.DNFInstall(t, repos.Dir["x86_64"], repos.KeyFile, "x86_64", "filesystem", "tzdata", "glibc", "libfoo", "webd")
+	var want []string
+	sawBusybox := false
+	for _, p := range rpmQA(t, dnfRoot) {
+		switch {
+		case strings.HasPrefix(p, "gpg-pubkey-"):
+		case strings.HasPrefix(p, "busybox-"):
+			sawBusybox = true
+		default:
+			want = append(want, p)
+		}
+	}
+	if !sawBusybox {
+		t.Fatalf("dnf did not install busybox for webd; the comparison proves nothing")
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("slipway with busybox held back:\n%v\ndnf without busybox:\n%v", got, want)
 	}
 }
