@@ -133,9 +133,19 @@ const (
 	LayersSharedBase LayerStrategy = "shared-base"
 )
 
+// MaxLayers is the highest layers.max (registries and runtimes cope
+// badly with images of more than about a hundred layers).
+const MaxLayers = 100
+
 // Layers is the [layers] table.
 type Layers struct {
 	Strategy LayerStrategy
+	// Max, when above 0, bounds the number of layers the configuration's
+	// own packages take (above the base's with shared-base): the largest
+	// packages by installed bytes get a layer each, the rest and the
+	// generated files share the top one. 0 is no bound beyond the
+	// strategy.
+	Max int
 }
 
 // Pos is where a key was set.

@@ -141,6 +141,7 @@ func (m *merged) apply(ly *layer) {
 	}
 	if l := w.Layers; l != nil {
 		setPtr(m, ly, &m.layers.Strategy, l.Strategy, "layers.strategy")
+		setPtr(m, ly, &m.layers.Max, l.Max, "layers.max")
 	}
 	if p := w.Paths; p != nil && p.Remove != nil {
 		m.origins["paths.remove"] = ly.pos("paths.remove")

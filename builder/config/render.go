@@ -29,6 +29,7 @@ type outFile struct {
 
 type outLayers struct {
 	Strategy string `toml:"strategy" json:"strategy"`
+	Max      int    `toml:"max,omitempty" json:"max,omitempty"`
 }
 
 type outImage struct {
@@ -135,8 +136,11 @@ func (c *Config) wire() outFile {
 		Accounts: outAccounts{Group: []outGroup{}, User: []outUser{}},
 		Paths:    outPaths{Remove: list(c.Paths.Remove)},
 	}
-	if c.Layers.Strategy != "" && c.Layers.Strategy != LayersSingle {
-		o.Layers = &outLayers{Strategy: string(c.Layers.Strategy)}
+	if (c.Layers.Strategy != "" && c.Layers.Strategy != LayersSingle) || c.Layers.Max > 0 {
+		o.Layers = &outLayers{Strategy: string(c.Layers.Strategy), Max: c.Layers.Max}
+		if o.Layers.Strategy == "" {
+			o.Layers.Strategy = string(LayersSingle)
+		}
 	}
 	for _, r := range c.Repositories {
 		o.Repository = append(o.Repository, outRepo{

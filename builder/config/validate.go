@@ -121,6 +121,13 @@ func (m *merged) build(path string) (*Config, error) {
 	default:
 		v.fail("layers.strategy", "%q is not one of single, shared-base", c.Layers.Strategy)
 	}
+	if m.layers.Max != nil {
+		if n := *m.layers.Max; n < 1 || n > MaxLayers {
+			v.fail("layers.max", "%d is not between 1 and %d", n, MaxLayers)
+		} else {
+			c.Layers.Max = int(n)
+		}
+	}
 
 	// [config]
 	if m.oci.Entrypoint != nil {

@@ -86,6 +86,7 @@ type wireUser struct {
 
 type wireLayers struct {
 	Strategy *string `toml:"strategy"`
+	Max      *int64  `toml:"max"`
 }
 
 type wirePaths struct {
