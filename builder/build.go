@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -72,8 +73,8 @@ const (
 	StageMetadata = "metadata" // loading repository metadata and resolving
 	StageFetch    = "fetch"    // downloading packages: Done/Total packages, Bytes/TotalBytes
 	StageRead     = "read"     // reading the packages into the tree
-	StageLayer    = "layer"    // writing a layer: Bytes of tar so far
-	StageDone     = "done"     // the architecture's image is assembled
+	StageLayer    = "layer"    // writing the layers: Bytes of tar so far (all the image's layers, with layers.max)
+	StageDone     = "done"     // the architecture's image is assembled: Total layers, Bytes compressed
 )
 
 // ProgressEvent is one step of a build, for a progress display.
@@ -225,7 +226,12 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 	if err != nil {
 		return nil, err
 	}
-	opts.progress(ProgressEvent{Arch: arch, Stage: StageDone})
+	var size int64
+	for _, l := range layers {
+		n, _ := l.Size()
+		size += n
+	}
+	opts.progress(ProgressEvent{Arch: arch, Stage: StageDone, Total: int64(len(layers)), Bytes: size})
 	return &ArchBuild{
 		Arch: arch, Packages: pkgs, BuildTime: t.buildTime, Layer: layers[len(layers)-1], Layers: layers,
 		Report: report, Signers: t.signers,
@@ -313,10 +319,73 @@ const maxBaseDepth = 8
 // tarPath (the caller removes it).
 func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, t *tree, opts BuildOptions, keepTar bool, depth int) (hist []manifests.HistoryLayer, tarPath string, report *rootfs.Report, err error) {
 	lopts := manifests.LayerOptions{Compression: opts.Compression}
+	var written int64 // tar bytes of the layers already written
 	progress := func(n int64) {
-		opts.progress(ProgressEvent{Arch: arch, Stage: StageLayer, Bytes: n, Item: cfg.Image.Name})
+		opts.progress(ProgressEvent{Arch: arch, Stage: StageLayer, Bytes: written + n, Item: cfg.Image.Name})
+	}
+	split := cfg.Layers.Max > 1
+	install := make([]string, len(t.pkgs))
+	for i, p := range t.pkgs {
+		install[i] = p.NEVRA.String()
+	}
+	// splitLayers writes the layers of tarFile grouped by layers.max.
+	splitLayers := func(tarFile string, report *rootfs.Report, comment func(g splitGroup, entries, chosen int) string) ([]manifests.HistoryLayer, error) {
+		groups, err := planSplit(ctx, tarFile, report.Owners, install, cfg.Layers.Max)
+		if err != nil {
+			return nil, err
+		}
+		chosen := 0
+		for _, g := range groups {
+			if g.pkg != "" {
+				chosen++
+			}
+		}
+		var out []manifests.HistoryLayer
+		for _, g := range groups {
+			var entries int
+			cw := &countingWriter{report: progress}
+			layer, err := manifests.WriteLayer(ctx, opts.WorkDir, lopts, func(w io.Writer) error {
+				cw.w = w
+				var err error
+				entries, err = writeSplit(ctx, tarFile, g, cw)
+				return err
+			})
+			if err != nil {
+				for _, h := range out {
+					h.Layer.Remove()
+				}
+				return nil, fmt.Errorf("writing the layer of %s: %w", cmp.Or(g.pkg, "the other packages"), err)
+			}
+			written += cw.n
+			out = append(out, manifests.HistoryLayer{Layer: layer, CreatedBy: "slipway build", Comment: comment(g, entries, chosen)})
+		}
+		return out, nil
 	}
 	if cfg.Layers.Strategy != config.LayersSharedBase {
+		if split {
+			tf, err := os.CreateTemp(opts.WorkDir, "tree-"+arch+"-*.tar")
+			if err != nil {
+				return nil, "", nil, err
+			}
+			tarPath = tf.Name()
+			report, err = t.w.WriteTar(ctx, tf)
+			if cerr := tf.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return nil, tarPath, nil, fmt.Errorf("writing the tree: %w", err)
+			}
+			hist, err := splitLayers(tarPath, report, func(g splitGroup, _, chosen int) string {
+				if g.pkg != "" {
+					return "package " + g.pkg
+				}
+				return fmt.Sprintf("%d packages", len(t.pkgs)-chosen)
+			})
+			if err != nil {
+				return nil, tarPath, nil, err
+			}
+			return hist, tarPath, report, nil
+		}
 		var tf *os.File
 		if keepTar {
 			if tf, err = os.CreateTemp(opts.WorkDir, "tree-"+arch+"-*.tar"); err != nil {
@@ -390,6 +459,31 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 		return nil, tarPath, nil, fmt.Errorf("writing the tree: %w", err)
 	}
 	var copied, whiteouts int
+	if split {
+		df, err := os.CreateTemp(opts.WorkDir, "upper-"+arch+"-*.tar")
+		if err != nil {
+			return nil, tarPath, nil, err
+		}
+		defer os.Remove(df.Name())
+		copied, whiteouts, err = upperLayer(ctx, baseTar, tarPath, t.buildTime, df)
+		if cerr := df.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, tarPath, nil, fmt.Errorf("writing the layer over %s: %w", baseFile, err)
+		}
+		uppers, err := splitLayers(df.Name(), report, func(g splitGroup, entries, chosen int) string {
+			if g.pkg != "" {
+				return "package " + g.pkg + " over the base"
+			}
+			return layerComment(len(t.pkgs)-chosen, entries, whiteouts)
+		})
+		if err != nil {
+			return nil, tarPath, nil, fmt.Errorf("over %s: %w", baseFile, err)
+		}
+		opts.log().Debug("shared-base layers", "arch", arch, "base", baseFile, "copied", copied, "whiteouts", whiteouts, "layers", len(uppers))
+		return append(hist, uppers...), tarPath, report, nil
+	}
 	upper, err := manifests.WriteLayer(ctx, opts.WorkDir, lopts, func(out io.Writer) error {
 		var err error
 		copied, whiteouts, err = upperLayer(ctx, baseTar, tarPath, t.buildTime, &countingWriter{w: out, report: progress})

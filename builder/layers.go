@@ -239,3 +239,210 @@ func upperLayer(ctx context.Context, baseTar, fullTar string, buildTime int64, o
 func layerComment(pkgs, copied, whiteouts int) string {
 	return strconv.Itoa(pkgs) + " packages; " + strconv.Itoa(copied) + " paths over the base, " + strconv.Itoa(whiteouts) + " removed"
 }
+
+// layers.max: the packages of a tree grouped into at most max layers.
+// The packages with the most bytes of regular files in the tar being
+// split each get a layer of their own, up to max-1 of them (ties broken
+// by NEVRA), in install order; everything else — smaller packages,
+// implied folders, generated and added files (rpmdb, passwd,
+// ld.so.cache), whiteouts of removed paths — goes in the top layer. A
+// package layer holds the package's entries and their parent folders
+// (as the tree has them), so its digest stays while neither the package
+// nor those folders change.
+
+// splitEntry is one entry of the tar being split.
+type splitEntry struct {
+	name  string // cleaned
+	typ   byte
+	size  int64
+	link  string // hard-link target, cleaned
+	layer int    // the lowest layer holding it, -1 for none yet
+}
+
+// splitGroup is one layer of a split: the package (NEVRA, "" for the
+// top layer) and the entries it holds.
+type splitGroup struct {
+	pkg   string
+	bytes int64 // regular-file bytes of the package
+	paths map[string]bool
+}
+
+// planSplit groups the entries of tarFile (owners from the tree's
+// report: tar name -> NEVRA or a "(...)" pseudo-owner) into at most max
+// layers; install is the NEVRAs in install order. With max < 2 or no
+// package worth a layer, it returns one group holding everything.
+func planSplit(ctx context.Context, tarFile string, owners map[string]string, install []string, max int) ([]splitGroup, error) {
+	f, err := os.Open(tarFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var entries []*splitEntry
+	byName := map[string]*splitEntry{}
+	tr := tar.NewReader(f)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading tar %s: %w", tarFile, err)
+		}
+		e := &splitEntry{name: cleanName(h.Name), typ: h.Typeflag, layer: -1}
+		if h.Typeflag == tar.TypeReg {
+			e.size = h.Size
+		}
+		if h.Typeflag == tar.TypeLink {
+			e.link = cleanName(h.Linkname)
+		}
+		entries = append(entries, e)
+		byName[e.name] = e
+	}
+
+	pos := map[string]int{}
+	for i, n := range install {
+		pos[n] = i
+	}
+	sizes := map[string]int64{}
+	for _, e := range entries {
+		if o, ok := owners[e.name]; ok {
+			if _, isPkg := pos[o]; isPkg {
+				sizes[o] += e.size
+			}
+		}
+	}
+	var big []string
+	for n, s := range sizes {
+		if s > 0 {
+			big = append(big, n)
+		}
+	}
+	slices.SortFunc(big, func(a, b string) int {
+		if sizes[a] != sizes[b] {
+			if sizes[a] > sizes[b] {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	if max < 2 {
+		big = nil
+	} else if len(big) > max-1 {
+		big = big[:max-1]
+	}
+	slices.SortFunc(big, func(a, b string) int { return pos[a] - pos[b] })
+	groups := make([]splitGroup, 0, len(big)+1)
+	layerOf := map[string]int{}
+	for i, n := range big {
+		layerOf[n] = i
+		groups = append(groups, splitGroup{pkg: n, bytes: sizes[n], paths: map[string]bool{}})
+	}
+	top := len(groups)
+	groups = append(groups, splitGroup{paths: map[string]bool{}})
+
+	// Each entry's own layer: its package's, or the top one; a hard link
+	// follows its target (a link set stays in one layer); a whiteout
+	// waits for the layers to be known.
+	own := make([]int, len(entries))
+	for i, e := range entries {
+		own[i] = top
+		if l, ok := layerOf[owners[e.name]]; ok {
+			own[i] = l
+		}
+	}
+	index := map[string]int{}
+	for i, e := range entries {
+		index[e.name] = i
+	}
+	for i, e := range entries {
+		if e.typ == tar.TypeLink {
+			if j, ok := index[e.link]; ok {
+				own[i] = own[j]
+			}
+		}
+	}
+	isWhiteout := func(n string) (string, bool) {
+		b := path.Base(n)
+		if !strings.HasPrefix(b, ".wh.") {
+			return "", false
+		}
+		return path.Join(path.Dir(n), strings.TrimPrefix(b, ".wh.")), true
+	}
+	add := func(g int, e *splitEntry) {
+		groups[g].paths[e.name] = true
+		if e.layer < 0 || g < e.layer {
+			e.layer = g
+		}
+	}
+	for i, e := range entries {
+		if _, wh := isWhiteout(e.name); wh {
+			continue
+		}
+		add(own[i], e)
+		// Parent folders that the tar holds (those of a shared-base
+		// upper layer that did not change live in the base).
+		for d := path.Dir(e.name); d != "." && d != "/"; d = path.Dir(d) {
+			if p, ok := byName[d]; ok && p.typ == tar.TypeDir {
+				add(own[i], p)
+			}
+		}
+	}
+	// A whiteout goes with the lowest layer that writes its path (it must
+	// come before the new entry, and above no layer that wrote it), or
+	// the top one for a removed path.
+	for _, e := range entries {
+		if target, wh := isWhiteout(e.name); wh {
+			g := top
+			if t, ok := byName[target]; ok && t.layer >= 0 {
+				g = t.layer
+			}
+			groups[g].paths[e.name] = true
+		}
+	}
+	if len(groups[top].paths) == 0 && top > 0 {
+		groups = groups[:top]
+	}
+	return groups, nil
+}
+
+// writeSplit copies the entries of tarFile that g holds, in the tar's
+// order, to out.
+func writeSplit(ctx context.Context, tarFile string, g splitGroup, out io.Writer) (int, error) {
+	f, err := os.Open(tarFile)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	tw := tar.NewWriter(out)
+	n := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return 0, fmt.Errorf("reading tar %s: %w", tarFile, err)
+		}
+		if !g.paths[cleanName(h.Name)] {
+			continue
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return 0, fmt.Errorf("writing %s: %w", h.Name, err)
+		}
+		if h.Typeflag == tar.TypeReg {
+			if _, err := io.Copy(tw, tr); err != nil {
+				return 0, fmt.Errorf("writing %s: %w", h.Name, err)
+			}
+		}
+		n++
+	}
+	return n, tw.Close()
+}

@@ -137,6 +137,11 @@ type Report struct {
 	Removed         int             `json:"removed"`
 	Entries         int             `json:"entries"`
 	Bytes           int64           `json:"bytes"` // regular file content written
+	// Owners names, for each entry written (by its tar name without a
+	// trailing slash), the package whose file it is (NEVRA), or
+	// "(implied)", "(generated)" or "(added)". A path several packages
+	// ship is named once, for the package whose entry was written.
+	Owners map[string]string `json:"-"`
 }
 
 // Writer collects packages and writes them as one tar layer. AddPackage and

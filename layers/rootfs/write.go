@@ -30,7 +30,7 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 		idxs = append(idxs, i)
 	}
 	slices.Sort(idxs)
-	rep := &Report{}
+	rep := &Report{Owners: map[string]string{}}
 	var all []*entry
 	for _, i := range idxs {
 		st := w.pkgs[i]
@@ -219,6 +219,7 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 			return nil, fmt.Errorf("writing tar header of %s: %w", p, err)
 		}
 		rep.Entries++
+		rep.Owners[p[1:]] = e.owner
 		if h.Typeflag != tar.TypeReg {
 			continue
 		}
