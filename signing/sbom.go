@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,8 +72,10 @@ func SPDX(in SBOMInput) ([]byte, error) {
 	sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].NEVRA.String() < pkgs[j].NEVRA.String() })
 
 	platform := goArch(in.Arch)
-	imgPurl := packageurl.NewPackageURL("oci", "", in.Image, in.Digest.String(),
-		packageurl.QualifiersFromMap(map[string]string{"arch": platform}), "").ToString()
+	// purl-spec's oci type: the name is the last path segment, the
+	// repository goes in repository_url.
+	imgPurl := packageurl.NewPackageURL("oci", "", path.Base(in.Image), in.Digest.String(),
+		packageurl.QualifiersFromMap(map[string]string{"arch": platform, "repository_url": in.Image}), "").ToString()
 	doc := &spdx.Document{
 		SPDXVersion:    spdx.Version,
 		DataLicense:    spdx.DataLicense,
