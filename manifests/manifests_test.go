@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -346,5 +347,36 @@ func TestParseOutput(t *testing.T) {
 		if _, err := ParseOutput(bad); err == nil {
 			t.Errorf("ParseOutput(%q) accepted", bad)
 		}
+	}
+}
+
+// TestOCILayoutModes: what root builds, everyone can read.
+func TestOCILayoutModes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	images := testImages(t, dir)
+	out := filepath.Join(dir, "modes")
+	if err := WriteOCILayout(out, "m", nil, images[:1]); err != nil {
+		t.Fatal(err)
+	}
+	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		want := fs.FileMode(0o644)
+		if d.IsDir() {
+			want = 0o755 | fs.ModeDir
+		}
+		if fi.Mode() != want {
+			t.Errorf("%s: mode %v, want %v", p, fi.Mode(), want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

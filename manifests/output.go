@@ -2,6 +2,7 @@ package manifests
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,7 +144,26 @@ func WriteOCILayout(dir, ref string, idx v1.ImageIndex, images []ArchImage) erro
 	default:
 		return fmt.Errorf("writing OCI layout: nothing to write")
 	}
+	// Images are for everyone to read: folders 0755, files 0644 (temporary
+	// folders and files are created private, ggcr writes 0755 files).
+	if err := normalizeModes(tmp); err != nil {
+		return fmt.Errorf("writing OCI layout: %w", err)
+	}
 	return replaceDir(tmp, dir)
+}
+
+// normalizeModes sets folders to 0755 and files to 0644 below root.
+func normalizeModes(root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		mode := fs.FileMode(0o644)
+		if d.IsDir() {
+			mode = 0o755
+		}
+		return os.Chmod(p, mode)
+	})
 }
 
 func checkReplaceable(dir string) error {
