@@ -29,7 +29,10 @@
 # average with every line and the CPU time (user+sys) beside the wall time;
 # run it when `uptime` is quiet. NICE=-20 (root) runs every timed command,
 # ours and the peers', at that priority, which brings a loaded machine's
-# wall times closer to an idle one's (the same for both sides).
+# wall times closer to an idle one's (the same for both sides). REV=commit
+# measures that revision instead of the working tree. PROFILE=1 (needs
+# perf) also records one gzip and one zstd build and prints the top
+# functions and a timeline of CPU samples per 0.25 s by build phase.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,7 +53,18 @@ fi
 repo=$data/repo
 mapfile -t names < <(rpm -qp --dbpath /var/lib/rpm --qf '%{NAME}\n' "$repo"/*.rpm 2>/dev/null | sort -u)
 
-CGO_ENABLED=0 go build -C "$root" -o "$work/slipway" ./cmd/slipway
+# REV=commit builds that revision (from git archive) instead of the
+# working tree, which other work may leave half-edited.
+src=$root
+commit=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
+if [[ -n ${REV:-} ]]; then
+  src=$work/src
+  rm -rf "$src"
+  mkdir -p "$src"
+  git -C "$root" archive "$REV" | tar -x -C "$src"
+  commit=$(git -C "$root" describe --always "$REV")
+fi
+CGO_ENABLED=0 go build -C "$src" -o "$work/slipway" ./cmd/slipway
 slipway=$work/slipway
 
 run=$work/run
@@ -118,7 +132,6 @@ jsonfield() {
   grep -o "\"$1\": *[^,}]*" "$2" | head -n1 | sed 's/^[^:]*: *//; s/"//g'
 }
 
-commit=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
 echo "bench-build: slipway $commit, ${#names[@]} packages, $(du -sh "$repo" | cut -f1) repository, median of $reps runs, $(nproc) cores, nice $nice, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # dnf pipeline; one untimed run fills dnf's cache.
@@ -216,3 +229,21 @@ echo
 echo "rebuild digest identical to the first build: $same ($first)"
 peak=$(printf '%s\n' "$sg_m" "$sz_m" "$rb_m" | sort -n | tail -n1)
 awk -v p="$peak" 'BEGIN { printf "%-34s %7d   goal %-6s %s\n", "slipway peak RSS (MiB)", p, "< 256", p < 256 ? "met" : "MISSED" }'
+
+if [[ ${PROFILE:-0} == 1 ]]; then
+  for c in gzip zstd; do
+    rm -rf "$run/oci-prof"
+    perf record -q -F 997 -g -o "$run/perf-$c.data" -- "${sw[@]}" --compression "$c" \
+      --output "oci:$run/oci-prof:bench" >/dev/null 2>&1
+    echo
+    echo "profile, $c build ($(perf report -i "$run/perf-$c.data" --stdio 2>/dev/null | grep -m1 -o '[0-9.]*K* of event'), 997 Hz):"
+    perf report -i "$run/perf-$c.data" --stdio --no-children --sort symbol --percent-limit 2 -g none 2>/dev/null |
+      grep '%' | grep -v '^#' | awk '{ printf "  %7s  %s\n", $1, $3 }'
+    echo "  cumulative:"
+    perf report -i "$run/perf-$c.data" --stdio --children --sort symbol -g none 2>/dev/null |
+      grep -E 'compressBlock|Encoder\)\.nextBlock\.func1 |AddRPMFiles\.func1|WriteTar|addPackageDB|verifyPackageFile|readHeaders|sha256\.\(\*Digest\)\.Write|Decoder\)\.Read|gcBgMarkWorker ' |
+      awk '{ printf "  %7s  %s\n", $1, $4 }'
+    echo "  timeline (samples per 0.25 s by phase; $((997 / 4 * 2)) = both cores):"
+    perf script -i "$run/perf-$c.data" -F time,ip,sym 2>/dev/null | awk -f "$here/timeline.awk" | sort -n | sed 's/^/  /'
+  done
+fi
