@@ -1,12 +1,11 @@
 package repo
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"math"
 	"os"
@@ -23,20 +22,28 @@ import (
 // the verified checksum of the compressed metadata file as repomd.xml
 // states it. Files are written to a temporary file in the same directory,
 // synced and renamed into place, so readers (in other processes too) see
-// either nothing or a whole entry. Each entry ends with the SHA-256 of what
+// either nothing or a whole entry. Each entry ends with the CRC-32C of what
 // precedes it; an entry that does not match is removed and rebuilt.
+//
+// The CRC detects damage (a torn or truncated write, a flipped bit), not
+// tampering: the cache directory is trusted the way the Go build cache is,
+// and what went into it was verified against repomd.xml's checksums first.
+// CRC-32C is hardware-accelerated (SSE4.2, ARMv8 CRC), so checking a 20 MB
+// entry costs about 2 ms where SHA-256 cost 15-20 ms on every warm load.
 //
 // Layout (integers are unsigned varints unless noted):
 //
 //	magic "SLPWMETA" | format version byte | kind byte ('P' or 'F')
-//	string count | string lengths... | string bytes
-//	record count | records (fields as string indexes and integers)
-//	sha256 of all the above (32 bytes)
+//	record count | records (strings inline as length + bytes, integers)
+//	CRC-32C (Castagnoli) of all the above (4 bytes, big-endian)
 
 const (
 	cacheMagic   = "SLPWMETA"
-	cacheVersion = 1
+	cacheVersion = 2 // 1 ended with a SHA-256
+	crcSize      = 4
 )
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 var errCacheCorrupt = errors.New("corrupt cache entry")
 
@@ -155,12 +162,12 @@ func writeCache(path string, data []byte) error {
 		return err
 	}
 	defer os.Remove(f.Name())
-	sum := sha256.Sum256(data)
+	sum := binary.BigEndian.AppendUint32(nil, crc32.Checksum(data, castagnoli))
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
 	}
-	if _, err := f.Write(sum[:]); err != nil {
+	if _, err := f.Write(sum); err != nil {
 		f.Close()
 		return err
 	}
@@ -181,22 +188,23 @@ func writeCache(path string, data []byte) error {
 	return nil
 }
 
-// readCache reads an entry, checks its digest and header, and returns the
-// body after the header.
+// readCache reads an entry, checks its header and CRC, and returns the
+// body after the header. The caller owns the returned bytes and must not
+// modify them: decoders alias strings into them.
 func readCache(path string, kind byte) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if len(b) < len(cacheMagic)+2+sha256.Size {
+	if len(b) < len(cacheMagic)+2+crcSize {
 		return nil, fmt.Errorf("%w: too short", errCacheCorrupt)
 	}
-	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
-	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
-		return nil, fmt.Errorf("%w: digest mismatch", errCacheCorrupt)
-	}
-	if string(body[:len(cacheMagic)]) != cacheMagic || body[len(cacheMagic)] != cacheVersion || body[len(cacheMagic)+1] != kind {
+	if string(b[:len(cacheMagic)]) != cacheMagic || b[len(cacheMagic)] != cacheVersion || b[len(cacheMagic)+1] != kind {
 		return nil, fmt.Errorf("%w: wrong header", errCacheCorrupt)
+	}
+	body, sum := b[:len(b)-crcSize], b[len(b)-crcSize:]
+	if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(sum) {
+		return nil, fmt.Errorf("%w: checksum mismatch", errCacheCorrupt)
 	}
 	return body[len(cacheMagic)+2:], nil
 }
@@ -295,9 +303,16 @@ type decoder struct {
 	err  error
 }
 
+// newDecoder aliases body as one string without copying it (a 20 MB
+// memmove per warm load): body must never be modified afterwards, which
+// holds for the buffers readCache returns. Callers that keep using their
+// bytes pass a copy.
 func newDecoder(body []byte) (*decoder, int, error) {
-	blob := string(body)
-	d := &decoder{b: unsafe.Slice(unsafe.StringData(blob), len(blob)), blob: blob}
+	var blob string
+	if len(body) > 0 {
+		blob = unsafe.String(&body[0], len(body))
+	}
+	d := &decoder{b: body, blob: blob}
 	count := d.uint()
 	if d.err != nil || count > uint64(len(d.b)) {
 		return nil, 0, fmt.Errorf("%w: record count", errCacheCorrupt)

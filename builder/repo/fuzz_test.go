@@ -3,6 +3,7 @@ package repo
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/slipway-build/slipway/builder/repo/synth"
+	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/internal/testrepo"
 )
 
@@ -307,4 +309,26 @@ func referencePrimary(doc []byte) (string, error) {
 			}
 		}
 	}
+}
+
+// FuzzDecodeCache feeds damaged cache bodies to both decoders: they must
+// fail with errCacheCorrupt or decode, never panic or over-allocate.
+func FuzzDecodeCache(f *testing.F) {
+	pkgs := []Package{{Location: "a.rpm"}}
+	pkgs[0].Name, pkgs[0].Version, pkgs[0].Arch = "a", "1", "noarch"
+	pkgs[0].Provides = []rpmmeta.Dep{{Name: "a", Flags: rpmmeta.SenseEqual, Version: "1"}}
+	pkgs[0].Files = []string{"/usr/bin/a"}
+	f.Add(encodePrimary(pkgs)[len(cacheMagic)+2:])
+	f.Add(encodeFilelists([]fileList{{PkgID: "x", Name: "a", Arch: "noarch", Files: []string{"/a", "/b"}}})[len(cacheMagic)+2:])
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x0f})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// The decoders alias strings into their input: give them a copy
+		// the fuzzer will not reuse.
+		if _, err := decodePrimary(bytes.Clone(data)); err != nil && !errors.Is(err, errCacheCorrupt) {
+			t.Fatalf("primary: %v is not errCacheCorrupt", err)
+		}
+		if _, err := decodeFilelists(bytes.Clone(data)); err != nil && !errors.Is(err, errCacheCorrupt) {
+			t.Fatalf("filelists: %v is not errCacheCorrupt", err)
+		}
+	})
 }
