@@ -269,9 +269,10 @@ func TestPushFaults(t *testing.T) {
 				}
 				return
 			}
-			if r.code != 1 || !strings.Contains(r.stderr, "slipway: pushing to") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
-				t.Errorf("exit %d, stderr %q: want 1 and one clear line", r.code, r.stderr)
+			if r.code != 1 {
+				t.Errorf("exit %d, stderr %q: want 1", r.code, r.stderr)
 			}
+			assertErrorLine(t, r.stderr, "pushing to")
 			if exists {
 				t.Error("a failed push left the tag")
 			}
@@ -327,9 +328,7 @@ func TestPublishErrors(t *testing.T) {
 			if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q; want 1 and %q", r.code, r.stderr, tc.want)
 			}
-			if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
-				t.Errorf("want one line, got %q", r.stderr)
-			}
+			assertErrorLine(t, r.stderr, tc.want)
 			if strings.Contains(r.stderr, reg.Pass) {
 				t.Error("the password was printed")
 			}

@@ -39,6 +39,12 @@ failed build leaves no partial output. A docker:// output is pushed (see
 'slipway help publish' for credentials and the push order); the reference
 and the registry's credentials are checked before anything is built.
 
+Progress goes to stderr: bars on a terminal; otherwise (CI, a pipe) a few
+plain lines with no control characters: per architecture "ARCH: loading
+repository metadata", "ARCH: fetched N packages (SIZE)" and "ARCH: N
+layers written (SIZE)", and "pushed REPO (SIZE)" per repository. --quiet
+prints none. An error is the last line: "slipway: ...".
+
 Every manifest carries org.opencontainers.image.created and .title, the
 --version, --source, --revision and --annotation values, and the digests of
 the configuration (dev.slipway.config.digest) and, with --locked, of the

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
+	"io"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -18,13 +18,16 @@ import (
 
 // progress shows a build's and a push's progress: bars on stderr when it
 // is a terminal (per architecture: metadata, packages and bytes fetched,
-// layer bytes written; per repository: bytes pushed); otherwise one log
-// line per stage, through the logger (shown with -v), with no control
-// characters; nothing with --quiet. A nil *progress does nothing.
+// layer bytes written; per repository: bytes pushed); otherwise (CI, a
+// pipe, a file) a handful of plain lines on stderr, with no control
+// characters — per architecture when metadata loading starts, when the
+// packages are fetched and when the layers are written, and per
+// repository when the push is done; nothing with --quiet. A nil
+// *progress does nothing.
 type progress struct {
-	log  *slog.Logger
-	bars *mpb.Progress // nil when not a terminal
-	stop context.CancelFunc
+	plain io.Writer     // stderr, when not a terminal
+	bars  *mpb.Progress // nil when not a terminal
+	stop  context.CancelFunc
 
 	once    sync.Once
 	mu      sync.Mutex
@@ -45,11 +48,12 @@ func newProgress(ctx context.Context, g *globals) *progress {
 	if g.Quiet {
 		return nil
 	}
-	p := &progress{log: g.Log, current: map[string]*mpb.Bar{}, stage: map[string]string{},
+	p := &progress{plain: g.Stderr, current: map[string]*mpb.Bar{}, stage: map[string]string{},
 		fetched: map[string]*atomic.Int64{}, pushed: map[string]bool{}}
 	if isTerminal(g, g.Stderr) {
 		ctx, cancel := context.WithCancel(ctx)
 		p.stop = cancel
+		p.plain = nil
 		p.bars = mpb.NewWithContext(ctx, mpb.WithOutput(g.Stderr), mpb.WithWidth(32),
 			mpb.WithRefreshRate(120*time.Millisecond), mpb.WithAutoRefresh())
 	}
@@ -84,9 +88,7 @@ func (p *progress) event(e builder.ProgressEvent) {
 		p.stage[e.Arch] = key
 	}
 	if p.bars == nil {
-		if starts {
-			p.logStage(e)
-		}
+		p.line(e)
 		return
 	}
 	bar := p.current[e.Arch]
@@ -117,18 +119,22 @@ func (p *progress) event(e builder.ProgressEvent) {
 	}
 }
 
-func (p *progress) logStage(e builder.ProgressEvent) {
+// line prints the plain line of an event that ends (or, for metadata,
+// starts) a stage; other events print nothing.
+func (p *progress) line(e builder.ProgressEvent) {
 	switch e.Stage {
 	case builder.StageMetadata:
-		p.log.Info("loading repository metadata", "arch", e.Arch)
+		fmt.Fprintf(p.plain, "%s: loading repository metadata\n", e.Arch)
 	case builder.StageFetch:
-		p.log.Info("fetching packages", "arch", e.Arch, "packages", e.Total, "bytes", humanBytes(e.TotalBytes))
-	case builder.StageRead:
-		p.log.Info("reading packages", "arch", e.Arch, "packages", e.Total)
-	case builder.StageLayer:
-		p.log.Info("writing layer", "arch", e.Arch, "image", e.Item)
+		if e.Done == e.Total {
+			fmt.Fprintf(p.plain, "%s: fetched %d packages (%s)\n", e.Arch, e.Total, humanBytes(e.TotalBytes))
+		}
 	case builder.StageDone:
-		p.log.Info("image assembled", "arch", e.Arch)
+		s := "s"
+		if e.Total == 1 {
+			s = ""
+		}
+		fmt.Fprintf(p.plain, "%s: %d layer%s written (%s)\n", e.Arch, e.Total, s, humanBytes(e.Bytes))
 	}
 }
 
@@ -161,9 +167,9 @@ func (p *progress) push(repo string, complete, total int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bars == nil {
-		if !p.pushed[repo] {
+		if total > 0 && complete >= total && !p.pushed[repo] {
 			p.pushed[repo] = true
-			p.log.Info("pushing", "repository", repo)
+			fmt.Fprintf(p.plain, "pushed %s (%s)\n", repo, humanBytes(total))
 		}
 		return
 	}
