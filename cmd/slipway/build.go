@@ -408,7 +408,15 @@ func printBuild(g *globals, res *buildJSON, builds []*builder.ArchBuild) {
 		return
 	}
 	for i, a := range res.Arches {
-		fmt.Fprintf(g.Stdout, "%-8s %s  %d packages, layer %s\n", a.Arch, a.Digest, a.Packages, humanBytes(a.LayerSize))
+		if len(a.Layers) > 1 {
+			var size int64
+			for _, l := range a.Layers {
+				size += l.Size
+			}
+			fmt.Fprintf(g.Stdout, "%-8s %s  %d packages, %d layers %s\n", a.Arch, a.Digest, a.Packages, len(a.Layers), humanBytes(size))
+		} else {
+			fmt.Fprintf(g.Stdout, "%-8s %s  %d packages, layer %s\n", a.Arch, a.Digest, a.Packages, humanBytes(a.LayerSize))
+		}
 		if g.Verbose {
 			for _, p := range builds[i].Report.Packages {
 				for _, s := range p.Scriptlets {
