@@ -39,6 +39,11 @@ type PushOptions struct {
 	// Backoff between retries of 408, 429, 5xx and broken connections
 	// (default: 4 tries, after 1s, 2s, 4s).
 	Backoff *remote.Backoff
+	// Timeout is the longest one request may go without progress (no
+	// byte sent or received, no answer) before it is cancelled and
+	// retried like a broken connection; zero means DefaultTimeout,
+	// negative none.
+	Timeout time.Duration
 	// Log receives progress messages; nil discards them.
 	Log *slog.Logger
 	// Progress, when set, is called as bytes of blobs and manifests are
@@ -315,7 +320,11 @@ func baseTransport(opts PushOptions) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	return &httpGuard{base: &retryAfter{base: base, sleep: sleepCtx}, insecure: opts.Insecure}
+	d := opts.Timeout
+	if d == 0 {
+		d = DefaultTimeout
+	}
+	return &httpGuard{base: &retryAfter{base: &stallTimeout{base: base, d: d}, sleep: sleepCtx}, insecure: opts.Insecure}
 }
 
 // retryAfter waits as long as a 429 or 503 answer's Retry-After asks (up

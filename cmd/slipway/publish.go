@@ -39,11 +39,13 @@ are retried with backoff.`
 type registryFlags struct {
 	insecure []string
 	jobs     int
+	timeout  time.Duration
 }
 
 func addRegistryFlags(fs *pflag.FlagSet, withJobs bool) *registryFlags {
 	r := &registryFlags{}
 	fs.StringArrayVar(&r.insecure, "insecure-registry", nil, "allow plain HTTP to registry `HOST[:PORT]` (repeatable; loopback registries always may)")
+	fs.DurationVar(&r.timeout, "registry-timeout", manifests.DefaultTimeout, "cancel and retry a registry request that makes no progress for this `DURATION` (0: never)")
 	if withJobs {
 		fs.IntVar(&r.jobs, "jobs", 4, "parallel blob uploads")
 	}
@@ -55,10 +57,15 @@ func (r *registryFlags) pushOptions(g *globals, jobs int) manifests.PushOptions 
 	if jobs == 0 {
 		jobs = r.jobs
 	}
+	timeout := r.timeout
+	if timeout == 0 {
+		timeout = -1 // the flag's 0 is "never"
+	}
 	return manifests.PushOptions{
 		Keychain: keychain(g),
 		Insecure: r.insecure,
 		Jobs:     jobs,
+		Timeout:  timeout,
 		Log:      g.Log,
 	}
 }
