@@ -12,6 +12,10 @@ cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-3s}
 
 bash scripts/install-test-deps.sh
+# The real cosign CLI the signing tests verify with, installed once per
+# version into a cache folder.
+PATH="$(bash scripts/install-cosign.sh):$PATH"
+export PATH
 
 echo "== go vet"
 go vet ./...

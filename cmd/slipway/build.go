@@ -56,6 +56,7 @@ same index digest as one build of all architectures.`,
 			rf := addRegistryFlags(fs, false)
 			arch := fs.String("arch", "", "build only this architecture")
 			output := fs.StringP("output", "o", "", "where to write the image: oci:DIR[:TAG], docker-archive:FILE[:REF] or docker://REGISTRY/REPO:TAG (required)")
+			sf := addSBOMFlags(fs, false)
 			return func(ctx context.Context, g *globals, args []string) error {
 				if len(args) != 1 {
 					return usagef("build takes one CONFIG file, got %d arguments", len(args))
@@ -108,6 +109,9 @@ same index digest as one build of all architectures.`,
 					return redact(g, err)
 				}
 				res.timed(start, built)
+				if err := sbomAndSign(ctx, g, sf, nil, b, builds, nil); err != nil {
+					return err
+				}
 				if bf.asJSON {
 					return writeJSON(g.Stdout, res)
 				}
