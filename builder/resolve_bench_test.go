@@ -3,12 +3,29 @@ package builder
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/builder/repo/synth"
+	"github.com/slipway-build/slipway/builder/solve"
 )
+
+// cpuTime is the process's user+system CPU time: on a loaded machine it
+// varies far less than wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
+}
 
 // BenchmarkResolveWarm is `slipway resolve` after a first run: repomd,
 // the parsed-metadata cache (primary, and filelists when a file
@@ -43,14 +60,30 @@ func BenchmarkResolveWarm(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ResetTimer()
-	for b.Loop() {
-		r, err := Resolve(b.Context(), cfg, "x86_64", opts)
-		if err != nil {
-			b.Fatal(err)
+	b.Run("resolve", func(b *testing.B) {
+		c0 := cpuTime()
+		defer func() { reportCPU(b, c0) }()
+		for b.Loop() {
+			r, err := Resolve(b.Context(), cfg, "x86_64", opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(r.Packages) != len(first.Packages) {
+				b.Fatalf("%d packages, first run %d", len(r.Packages), len(first.Packages))
+			}
 		}
-		if len(r.Packages) != len(first.Packages) {
-			b.Fatalf("%d packages, first run %d", len(r.Packages), len(first.Packages))
+	})
+	b.Run("newpool", func(b *testing.B) {
+		cands := make([]solve.Candidate, len(first.Set.Packages))
+		for i, p := range first.Set.Packages {
+			cands[i] = solve.Candidate{Pkg: &p.Package, Repo: p.Repo, Priority: p.Priority}
 		}
-	}
+		c0 := cpuTime()
+		defer func() { reportCPU(b, c0) }()
+		for b.Loop() {
+			if solve.NewPool(cands) == nil {
+				b.Fatal("nil pool")
+			}
+		}
+	})
 }

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 
@@ -116,6 +117,9 @@ type Repository struct {
 
 	mu             sync.Mutex
 	filelistsReady bool
+	// prefetched holds filelists decoded from the cache while primary
+	// was loading (see open); LoadFilelists applies them.
+	prefetched []fileList
 }
 
 // ID returns the repository id.
@@ -290,9 +294,29 @@ func open(ctx context.Context, cfg Config, o *options) (*Repository, error) {
 	if !ok {
 		return nil, fmt.Errorf("repo %s: repomd.xml has no primary record", cfg.ID)
 	}
+	// A filelists cache entry exists only because an earlier load needed
+	// it, so it is likely needed again: decode it on another core while
+	// primary loads. It is kept aside, and applied only if LoadFilelists
+	// is called, so what a load returns does not depend on it.
+	var (
+		pre    []fileList
+		preErr error
+		wg     sync.WaitGroup
+	)
+	if frec, ok := r.Record("filelists"); ok {
+		if path := r.cachePath(frec, "filelists"); path != "" {
+			if _, err := os.Stat(path); err == nil {
+				wg.Go(func() { pre, preErr = readFilelistsCache(path) })
+			}
+		}
+	}
 	pkgs, hit, err := r.loadPrimary(ctx, rec)
+	wg.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("repo %s: %w", cfg.ID, err)
+	}
+	if preErr == nil {
+		r.prefetched = pre
 	}
 	kept := make([]*Package, 0, len(pkgs))
 	for i := range pkgs {
@@ -348,9 +372,13 @@ func (r *Repository) LoadFilelists(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("repo %s: repomd.xml has no filelists record", r.Config.ID)
 	}
-	lists, _, err := r.loadFilelists(ctx, rec)
-	if err != nil {
-		return fmt.Errorf("repo %s: %w", r.Config.ID, err)
+	lists := r.prefetched
+	r.prefetched = nil
+	if lists == nil {
+		var err error
+		if lists, _, err = r.loadFilelists(ctx, rec); err != nil {
+			return fmt.Errorf("repo %s: %w", r.Config.ID, err)
+		}
 	}
 	byID := make(map[string]*Package, len(r.Packages))
 	for _, p := range r.Packages {

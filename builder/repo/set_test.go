@@ -234,3 +234,96 @@ func TestRemoveStaleTemps(t *testing.T) {
 		}
 	}
 }
+
+// TestFilelistsPrefetch: a load that finds a filelists cache entry
+// decodes it beside primary but applies it only on LoadFilelists; the
+// files then equal rpm's, whether the entry was prefetched, absent or
+// damaged (then rebuilt).
+func TestFilelistsPrefetch(t *testing.T) {
+	t.Parallel()
+	tr := testrepo.Get(t)
+	want := rpmQuery(t, filepath.Join(tr.Dir["x86_64"], "glibc-2.36-9.azl3.x86_64.rpm")).files
+	cfgs := []Config{{ID: "base", BaseURL: "file://" + tr.Dir["x86_64"]}}
+	for _, tc := range []struct {
+		name         string
+		prepare      func(t *testing.T, cache string) // after a first load with filelists
+		wantPrefetch bool
+	}{
+		{"warm", func(*testing.T, string) {}, true},
+		{"no entry", func(t *testing.T, cache string) { removeGlob(t, cache, "*.filelists.slpw") }, false},
+		{"damaged entry", func(t *testing.T, cache string) { damageGlob(t, cache, "*.filelists.slpw") }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cache := t.TempDir()
+			first, err := Load(t.Context(), cfgs, "x86_64", WithCacheDir(cache))
+			if err != nil {
+				t.Fatal(err)
+			}
+			primaryFiles := len(findPkg(t, first, "glibc").Files)
+			if err := first.LoadFilelists(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			tc.prepare(t, cache)
+			s, err := Load(t.Context(), cfgs, "x86_64", WithCacheDir(cache))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Repos[0].prefetched != nil; got != tc.wantPrefetch {
+				t.Errorf("prefetched %v, want %v", got, tc.wantPrefetch)
+			}
+			glibc := findPkg(t, s, "glibc")
+			if len(glibc.Files) != primaryFiles {
+				t.Errorf("glibc has %d files before LoadFilelists, primary has %d", len(glibc.Files), primaryFiles)
+			}
+			if err := s.LoadFilelists(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(sorted(glibc.Files), sorted(want)) {
+				t.Errorf("glibc files %q, rpm says %q", glibc.Files, want)
+			}
+		})
+	}
+}
+
+func findPkg(t *testing.T, s *Set, name string) *Package {
+	t.Helper()
+	for _, p := range s.Packages {
+		if p.Name == name {
+			return p
+		}
+	}
+	t.Fatalf("no %s", name)
+	return nil
+}
+
+func removeGlob(t *testing.T, cache, pattern string) {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(cache, "metadata", pattern))
+	if len(m) == 0 {
+		t.Fatalf("no %s in the cache", pattern)
+	}
+	for _, f := range m {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func damageGlob(t *testing.T, cache, pattern string) {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(cache, "metadata", pattern))
+	if len(m) == 0 {
+		t.Fatalf("no %s in the cache", pattern)
+	}
+	for _, f := range m {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[len(b)/2] ^= 0x40
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
