@@ -46,6 +46,12 @@ type BuildOptions struct {
 	Offline bool
 	// Jobs bounds parallel downloads (default 4).
 	Jobs int
+	// CacheDir and CacheSalt enable the layer cache (CacheDir/layers): a
+	// rebuild of the same packages with the same configuration by the same
+	// slipway (CacheSalt identifies the binary) reuses the layers instead
+	// of writing them again. Empty CacheSalt: no layer cache.
+	CacheDir  string
+	CacheSalt string
 	// WorkDir holds the compressed layers until they are written out; it
 	// must exist. The caller removes it.
 	WorkDir string
@@ -174,17 +180,38 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 	if err != nil {
 		return nil, err
 	}
-	t, err := newTree(ctx, cfg, arch, dl, pkgs, opts, log)
-	if err != nil {
-		return nil, err
-	}
-	defer t.w.Close()
-	hist, tarPath, report, err := layerStack(ctx, cfg, arch, dl, t, opts, false, 0)
-	if tarPath != "" {
-		os.Remove(tarPath)
-	}
-	if err != nil {
-		return nil, err
+	var (
+		hist      []manifests.HistoryLayer
+		report    *rootfs.Report
+		buildTime int64
+		signers   map[string]string
+	)
+	key := layerCacheKey(cfg, arch, pkgs, opts)
+	fromCache := false
+	if c, h, ok := loadCachedLayers(opts, key); key != "" && ok {
+		fromCache = true
+		log.Debug("layers from the layer cache", "key", key)
+		hist, report, buildTime, signers = h, c.Report, c.BuildTime, c.Signers
+	} else {
+		t, err := newTree(ctx, cfg, arch, dl, pkgs, opts, log)
+		if err != nil {
+			return nil, err
+		}
+		defer t.w.Close()
+		var tarPath string
+		hist, tarPath, report, err = layerStack(ctx, cfg, arch, dl, t, opts, false, 0)
+		if tarPath != "" {
+			os.Remove(tarPath)
+		}
+		if err != nil {
+			return nil, err
+		}
+		buildTime, signers = t.buildTime, t.signers
+		if key != "" {
+			if err := storeCachedLayers(opts, key, buildTime, signers, report, hist); err != nil {
+				log.Warn("could not keep the layers for the next build", "err", err.Error())
+			}
+		}
 	}
 	layers := make([]*manifests.Layer, len(hist))
 	for i, h := range hist {
@@ -204,7 +231,9 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 		}
 		if len(with) > 0 {
 			for _, l := range layers {
-				l.Remove()
+				if !fromCache { // cached blobs stay for the next build
+					l.Remove()
+				}
 			}
 			return nil, &ScriptletError{Arch: arch, Packages: with}
 		}
@@ -212,14 +241,14 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 
 	img, err := manifests.Image(manifests.ImageSpec{
 		Arch:        arch,
-		Created:     time.Unix(t.buildTime, 0),
+		Created:     time.Unix(buildTime, 0),
 		Entrypoint:  cfg.OCI.Entrypoint,
 		Cmd:         cfg.OCI.Cmd,
 		Env:         cfg.OCI.Env,
 		WorkingDir:  cfg.OCI.WorkingDir,
 		User:        cfg.OCI.User,
 		Labels:      cfg.OCI.Labels,
-		Annotations: imageAnnotations(cfg, t.buildTime, opts),
+		Annotations: imageAnnotations(cfg, buildTime, opts),
 		OSVersion:   cfg.Image.OSVersion,
 		Layers:      hist,
 	})
@@ -233,8 +262,8 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 	}
 	opts.progress(ProgressEvent{Arch: arch, Stage: StageDone, Total: int64(len(layers)), Bytes: size})
 	return &ArchBuild{
-		Arch: arch, Packages: pkgs, BuildTime: t.buildTime, Layer: layers[len(layers)-1], Layers: layers,
-		Report: report, Signers: t.signers,
+		Arch: arch, Packages: pkgs, BuildTime: buildTime, Layer: layers[len(layers)-1], Layers: layers,
+		Report: report, Signers: signers,
 		Image: manifests.ArchImage{Arch: arch, OSVersion: cfg.Image.OSVersion, Image: img},
 	}, nil
 }

@@ -433,3 +433,53 @@ func TestSharedCacheConcurrentBuilds(t *testing.T) {
 		t.Errorf("partial downloads left in the cache: %v", leftovers)
 	}
 }
+
+// TestLayerCache: a rebuild with nothing changed takes its layers from the
+// cache (same digest); a damaged cached layer is noticed and rebuilt; a
+// configuration change misses the cache.
+func TestLayerCache(t *testing.T) {
+	repos := testrepo.Get(t)
+	cfg := config(t, repos, "", "appd", "busybox")
+	cache := t.TempDir()
+	out := filepath.Join(t.TempDir(), "oci")
+	first := buildJSON(t, nil, "--cache-dir", cache, cfg, "--output", "oci:"+out)
+	r := slipway(t, nil, "--cache-dir", cache, "-v", "build", "--json", cfg, "--output", "oci:"+out)
+	mustSucceed(t, r, "rebuild")
+	if !strings.Contains(r.stderr, "layers from the layer cache") {
+		t.Errorf("the rebuild did not use the layer cache:\n%s", r.stderr)
+	}
+	var second buildOut
+	if err := json.Unmarshal([]byte(r.stdout), &second); err != nil {
+		t.Fatal(err)
+	}
+	if second.Index != first.Index {
+		t.Errorf("rebuild from the cache changed the digest: %s vs %s", second.Index, first.Index)
+	}
+	blobs, _ := filepath.Glob(filepath.Join(cache, "layers", "blobs", "*"))
+	if len(blobs) == 0 {
+		t.Fatal("no cached layer blobs")
+	}
+	for _, b := range blobs {
+		if err := os.WriteFile(b, []byte("damaged"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r = slipway(t, nil, "--cache-dir", cache, "build", "--json", cfg, "--output", "oci:"+out)
+	mustSucceed(t, r, "build over a damaged layer cache")
+	if !strings.Contains(r.stderr, "damaged") {
+		t.Errorf("a damaged cached layer should be reported: %s", r.stderr)
+	}
+	var third buildOut
+	if err := json.Unmarshal([]byte(r.stdout), &third); err != nil {
+		t.Fatal(err)
+	}
+	if third.Index != first.Index {
+		t.Errorf("rebuilt layers differ: %s vs %s", third.Index, first.Index)
+	}
+	other := config(t, repos, "", "appd")
+	r = slipway(t, nil, "--cache-dir", cache, "-v", "build", other, "--output", "oci:"+filepath.Join(t.TempDir(), "o2"))
+	mustSucceed(t, r, "other config")
+	if strings.Contains(r.stderr, "layers from the layer cache") {
+		t.Error("another configuration took cached layers")
+	}
+}

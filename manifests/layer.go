@@ -203,3 +203,9 @@ func (c *ctxWriter) Write(p []byte) (int, error) {
 }
 
 var errNoLayers = errors.New("an image needs at least one layer")
+
+// LayerFromFile is a layer already compressed in a file whose digests are
+// known (a cached layer); the caller has checked them.
+func LayerFromFile(path string, digest, diffID v1.Hash, size int64, mediaType types.MediaType) *Layer {
+	return &Layer{path: path, digest: digest, diffID: diffID, size: size, mediaType: mediaType}
+}

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -200,6 +204,7 @@ func (bf *buildFlags) prepare(ctx context.Context, g *globals, cfgPath, arch str
 		Options: builderOptions(g, cfg), Arches: arches, Compression: comp,
 		Offline: bf.offline, Jobs: bf.jobs, FailOnScriptlets: bf.failScriptlets,
 		Annotations: ann, VendorDir: bf.vendorDir,
+		CacheDir: g.CacheDir, CacheSalt: binarySalt(),
 	}
 	if sde := g.Getenv("SOURCE_DATE_EPOCH"); sde != "" {
 		n, err := strconv.ParseInt(sde, 10, 64)
@@ -450,3 +455,23 @@ func humanBytes(n int64) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
+
+// binarySalt identifies this slipway binary for the layer cache: the
+// sha256 of the executable, so a different slipway never reuses layers it
+// did not write. "" (no layer cache) when the executable cannot be read.
+var binarySalt = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+})
