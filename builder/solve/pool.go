@@ -94,7 +94,7 @@ func NewPool(cands []Candidate) *Pool {
 		}
 		pk := c.Pkg
 		idx := int32(i)
-		provs := pk.AllProvides()
+		provs := allProvides(pk)
 		p.provs[i] = provs
 		for j, d := range provs {
 			p.provides[d.Name] = append(p.provides[d.Name], provRef{idx, int32(j)})
@@ -155,6 +155,23 @@ func NewPool(cands []Candidate) *Pool {
 	}
 	sort.Strings(p.names)
 	return p
+}
+
+// allProvides is pk.AllProvides() without its cost in the common case:
+// a package that provides its own name at exactly its EVR (as rpmbuild
+// makes every package do) already carries the self-provide, and finding
+// that by comparing strings needs no formatted EVR.
+func allProvides(pk *rpmmeta.Package) []rpmmeta.Dep {
+	for _, d := range pk.Provides {
+		if d.Name != pk.Name || d.Flags&rpmmeta.SenseCompareMask != rpmmeta.SenseEqual || pk.Release == "" {
+			continue
+		}
+		e := rpmmeta.ParseEVR(d.Version)
+		if e.Version == pk.Version && e.Release == pk.Release && e.Epoch == pk.Epoch {
+			return pk.Provides
+		}
+	}
+	return pk.AllProvides()
 }
 
 // providers calls fn for every package that provides d (a simple
