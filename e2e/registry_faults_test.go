@@ -202,6 +202,9 @@ func TestHostileRegistryReads(t *testing.T) {
 			r := slipway(t, nil, args...)
 			t.Logf("%s: exit %d: %s", args[0], r.code, strings.TrimSpace(r.stderr))
 			oneLine(t, r, "exceeds 104857600 byte limit")
+			if strings.Contains(r.stderr, "pushing") {
+				t.Errorf("%s of a registry image says it was pushing: %s", args[0], r.stderr)
+			}
 		}
 	})
 

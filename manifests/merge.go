@@ -199,7 +199,7 @@ func (s Source) Load(ctx context.Context, opts PushOptions) (remote.Taggable, er
 	if s.Layout == "" {
 		desc, err := remote.Get(s.Ref, remoteOptions(ctx, opts)...)
 		if err != nil {
-			return nil, pushError(s.Ref.String(), err)
+			return nil, readError(s.Ref.String(), err)
 		}
 		if desc.MediaType.IsIndex() {
 			return desc.ImageIndex()

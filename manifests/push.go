@@ -416,19 +416,24 @@ func (g *httpGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // pushError says which registry or repository failed, in words for the
 // common causes.
-func pushError(where string, err error) error {
+func pushError(where string, err error) error { return registryError("pushing to", where, err) }
+
+// readError is pushError for reading an image from a registry.
+func readError(where string, err error) error { return registryError("reading", where, err) }
+
+func registryError(doing, where string, err error) error {
 	var te *transport.Error
 	if errors.As(err, &te) {
 		switch te.StatusCode {
 		case http.StatusUnauthorized:
-			return fmt.Errorf("pushing to %s: authentication failed (check the credentials): %w", where, err)
+			return fmt.Errorf("%s %s: authentication failed (check the credentials): %w", doing, where, err)
 		case http.StatusForbidden:
-			return fmt.Errorf("pushing to %s: access denied: %w", where, err)
+			return fmt.Errorf("%s %s: access denied: %w", doing, where, err)
 		}
 	}
 	var dns *net.DNSError
 	if errors.As(err, &dns) {
-		return fmt.Errorf("pushing to %s: unknown registry host %s: %w", where, dns.Name, err)
+		return fmt.Errorf("%s %s: unknown registry host %s: %w", doing, where, dns.Name, err)
 	}
-	return fmt.Errorf("pushing to %s: %w", where, err)
+	return fmt.Errorf("%s %s: %w", doing, where, err)
 }
