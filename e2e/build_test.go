@@ -271,6 +271,11 @@ func TestBuildBadInput(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Without cached layers the packages are read again (with them, a
+	// rebuild needs no package at all: TestLayerCache).
+	if err := os.RemoveAll(filepath.Join(cache, "layers")); err != nil {
+		t.Fatal(err)
+	}
 	r = slipway(t, nil, "--cache-dir", cache, "build", "--offline", cfg, "--output", "oci:"+out)
 	if r.code != 1 || !strings.Contains(r.stderr, "damaged") {
 		t.Errorf("--offline with a damaged cache: exit %d, %s", r.code, r.stderr)
