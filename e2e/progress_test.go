@@ -90,6 +90,9 @@ func TestProgressNotTerminal(t *testing.T) {
 		{"quiet", []string{"--quiet"}, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// A fresh layer cache each time (the package cache is shared):
+			// with cached layers nothing is fetched and no line says so.
+			os.RemoveAll(filepath.Join(cache, "layers"))
 			args := append(append([]string{}, tc.flags...), "--cache-dir", cache, "build", cfg, "--output", "oci:"+filepath.Join(t.TempDir(), "oci")+":test")
 			if tc.json {
 				args = append(args, "--json")
