@@ -367,6 +367,12 @@ func installedHeaderStates(sigBlob, mainBlob []byte, installTime, tid int64, col
 		}
 		out = append(out, e.data...)
 	}
+	// What we store must read back as rpm reads it: a main header that
+	// parses here but not as a whole (found by FuzzInstalledHeader) is
+	// refused rather than written into the database.
+	if _, err := rpm.ParseHeader(out); err != nil {
+		return nil, fmt.Errorf("main header: the installed header would not parse: %w", err)
+	}
 	return out, nil
 }
 
