@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -228,6 +229,7 @@ func (bf *buildFlags) prepare(ctx context.Context, g *globals, cfgPath, arch str
 	if err := os.MkdirAll(g.CacheDir, 0o755); err != nil {
 		return nil, err
 	}
+	removeStaleWorkDirs(g, time.Now().Add(-staleWorkDir))
 	work, err := os.MkdirTemp(g.CacheDir, "build-")
 	if err != nil {
 		return nil, err
@@ -475,3 +477,22 @@ var binarySalt = sync.OnceValue(func() string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 })
+
+// staleWorkDir is how old a build's work folder must be before another
+// build takes it for the leftover of a killed one.
+const staleWorkDir = 24 * time.Hour
+
+// removeStaleWorkDirs removes CACHE/build-* folders not touched since
+// before: what builds killed mid-way (SIGKILL skips the cleanup) left.
+func removeStaleWorkDirs(g *globals, before time.Time) {
+	dirs, _ := filepath.Glob(filepath.Join(g.CacheDir, "build-*"))
+	for _, d := range dirs {
+		fi, err := os.Stat(d)
+		if err != nil || !fi.IsDir() || fi.ModTime().After(before) {
+			continue
+		}
+		if err := os.RemoveAll(d); err == nil {
+			g.Log.Debug("removed the work folder of an earlier build", "dir", d)
+		}
+	}
+}
