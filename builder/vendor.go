@@ -3,14 +3,9 @@ package builder
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -102,48 +97,15 @@ func Vendor(ctx context.Context, cfg *config.Config, l *lock.Lock, dir string, o
 	return res, nil
 }
 
-func newHash(typ string) (hash.Hash, error) {
-	switch typ {
-	case "sha256":
-		return sha256.New(), nil
-	case "sha512":
-		return sha512.New(), nil
-	case "sha384":
-		return sha512.New384(), nil
-	case "sha224":
-		return sha256.New224(), nil
-	case "sha1", "sha":
-		return sha1.New(), nil
-	case "md5":
-		return md5.New(), nil
-	}
-	return nil, fmt.Errorf("unknown checksum type %q", typ)
-}
-
 // checkFile says whether path holds data of checksum sum.
 func checkFile(path string, sum lock.Checksum) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	h, err := newHash(sum.Type)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(h, f); err != nil {
-		return err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sum.Value {
-		return fmt.Errorf("%s: checksum %s:%s, want %s", path, sum.Type, got, sum)
-	}
-	return nil
+	return repo.VerifyFile(path, repo.Checksum{Type: sum.Type, Value: sum.Value}, 0)
 }
 
 // copyChecked copies src to dst through a temporary file, checking the
 // checksum of what was copied before renaming it into place.
 func copyChecked(src, dst string, sum lock.Checksum) (int64, error) {
-	h, err := newHash(sum.Type)
+	h, err := repo.NewHash(sum.Type)
 	if err != nil {
 		return 0, err
 	}

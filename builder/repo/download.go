@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"net/url"
@@ -388,4 +389,14 @@ func lockFile(ctx context.Context, p string) (func(), error) {
 // a repository's gpgkey lists them, for checking package signatures.
 func (d *Downloader) KeyRing(ctx context.Context, keys []string) (openpgp.EntityList, error) {
 	return loadKeyRing(ctx, d.o.fetcher, keys)
+}
+
+// NewHash returns the hash a repository names by type ("sha256", "sha",
+// "sha1", "sha512", "sha384", "sha224", "md5").
+func NewHash(typ string) (hash.Hash, error) { return newHash(strings.ToLower(typ)) }
+
+// VerifyFile checks a file's size (when size > 0) and checksum; a
+// mismatch wraps ErrChecksum.
+func VerifyFile(path string, sum Checksum, size int64) error {
+	return verifyPackageFile(path, sum, size)
 }
