@@ -38,17 +38,9 @@ be satisfied, slipway says why in dnf's words and exits 1.`,
 				if len(args) != 1 {
 					return usagef("resolve takes one CONFIG file, got %d arguments", len(args))
 				}
-				cfg, err := loadConfig(ctx, g, args[0], *repofiles)
+				cfg, res, err := resolveConfig(ctx, g, args[0], *arch, *repofiles)
 				if err != nil {
 					return err
-				}
-				arches, err := pickArches(cfg, *arch)
-				if err != nil {
-					return err
-				}
-				res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
-				if err != nil {
-					return resolveError(g, err)
 				}
 				noteUnsatisfied(g.Stderr, res)
 				if *asJSON {
@@ -85,17 +77,9 @@ PACKAGE directly. A chain step through a weak dependency is marked
 				if len(args) != 2 {
 					return usagef("why takes CONFIG and PACKAGE, got %d arguments", len(args))
 				}
-				cfg, err := loadConfig(ctx, g, args[0], *repofiles)
+				_, res, err := resolveConfig(ctx, g, args[0], *arch, *repofiles)
 				if err != nil {
 					return err
-				}
-				arches, err := pickArches(cfg, *arch)
-				if err != nil {
-					return err
-				}
-				res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
-				if err != nil {
-					return resolveError(g, err)
 				}
 				var missing []string
 				for i, r := range res {
@@ -176,6 +160,24 @@ func nameOf(nevra string) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// resolveConfig loads a configuration (with the repositories of .repo
+// files) and resolves it for arch, or for every configured arch.
+func resolveConfig(ctx context.Context, g *globals, path, arch string, repofiles []string) (*config.Config, []*builder.Resolution, error) {
+	cfg, err := loadConfig(ctx, g, path, repofiles)
+	if err != nil {
+		return nil, nil, err
+	}
+	arches, err := pickArches(cfg, arch)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
+	if err != nil {
+		return nil, nil, resolveError(g, err)
+	}
+	return cfg, res, nil
 }
 
 // loadConfig loads a config and adds the repositories of .repo files.
