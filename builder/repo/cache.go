@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -55,49 +56,26 @@ func (r *Repository) cachePath(rec Record, kind string) string {
 }
 
 func (r *Repository) loadPrimary(ctx context.Context, rec Record) ([]Package, bool, error) {
-	path := r.cachePath(rec, "primary")
-	if path != "" {
-		removeStaleTemps(filepath.Dir(path), time.Now())
-		pkgs, err := readPrimaryCache(path)
-		if err == nil {
-			return pkgs, true, nil
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			r.o.log.Warn("dropping cache entry", "repo", r.Config.ID, "path", path, "err", err.Error())
-			os.Remove(path)
-		}
-	}
-	f, cleanup, err := r.fetchRecord(ctx, rec)
-	if err != nil {
-		return nil, false, err
-	}
-	defer cleanup()
-	ra, err := openStream(f, rec, r.o.maxOpenSize)
-	if err != nil {
-		return nil, false, err
-	}
-	defer ra.Close()
-	pkgs, err := parsePrimary(ra)
-	if err != nil {
-		return nil, false, fmt.Errorf("parsing primary %s: %w", rec.Location, err)
-	}
-	if err := ra.finish(); err != nil {
-		return nil, false, err
-	}
-	if path != "" {
-		if err := writeCache(path, encodePrimary(pkgs)); err != nil {
-			r.o.log.Warn("cannot write cache entry", "repo", r.Config.ID, "path", path, "err", err.Error())
-		}
-	}
-	return pkgs, false, nil
+	return loadCached(ctx, r, rec, "primary", readPrimaryCache, parsePrimary, encodePrimary)
 }
 
 func (r *Repository) loadFilelists(ctx context.Context, rec Record) ([]fileList, bool, error) {
-	path := r.cachePath(rec, "filelists")
+	return loadCached(ctx, r, rec, "filelists", readFilelistsCache, parseFilelists, encodeFilelists)
+}
+
+// loadCached returns the parsed form of a metadata file of the given kind:
+// from its cache entry when that is there and sound (a damaged entry is
+// dropped), otherwise fetched, verified, parsed and then cached. The bool
+// says whether the cache answered.
+func loadCached[T any](ctx context.Context, r *Repository, rec Record, kind string,
+	read func(path string) (T, error), parse func(io.Reader) (T, error), encode func(T) []byte) (T, bool, error) {
+	var zero T
+	path := r.cachePath(rec, kind)
 	if path != "" {
-		fl, err := readFilelistsCache(path)
+		removeStaleTemps(filepath.Dir(path), time.Now())
+		v, err := read(path)
 		if err == nil {
-			return fl, true, nil
+			return v, true, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			r.o.log.Warn("dropping cache entry", "repo", r.Config.ID, "path", path, "err", err.Error())
@@ -106,27 +84,27 @@ func (r *Repository) loadFilelists(ctx context.Context, rec Record) ([]fileList,
 	}
 	f, cleanup, err := r.fetchRecord(ctx, rec)
 	if err != nil {
-		return nil, false, err
+		return zero, false, err
 	}
 	defer cleanup()
 	ra, err := openStream(f, rec, r.o.maxOpenSize)
 	if err != nil {
-		return nil, false, err
+		return zero, false, err
 	}
 	defer ra.Close()
-	fl, err := parseFilelists(ra)
+	v, err := parse(ra)
 	if err != nil {
-		return nil, false, fmt.Errorf("parsing filelists %s: %w", rec.Location, err)
+		return zero, false, fmt.Errorf("parsing %s %s: %w", kind, rec.Location, err)
 	}
 	if err := ra.finish(); err != nil {
-		return nil, false, err
+		return zero, false, err
 	}
 	if path != "" {
-		if err := writeCache(path, encodeFilelists(fl)); err != nil {
+		if err := writeCache(path, encode(v)); err != nil {
 			r.o.log.Warn("cannot write cache entry", "repo", r.Config.ID, "path", path, "err", err.Error())
 		}
 	}
-	return fl, false, nil
+	return v, false, nil
 }
 
 // staleTempAge is how old a temporary file in the cache must be before a
