@@ -96,19 +96,14 @@ func (p *primaryParser) fileListPkg() (fileList, error) {
 	}
 	p.files = p.files[:0]
 	for {
-		if err := s.next(); err != nil {
+		end, err := s.child("<package>")
+		if err != nil {
 			return fl, err
 		}
-		switch s.kind {
-		case tokEOF:
-			return fl, s.errorf("unexpected end of document in <package>")
-		case tokText:
-			continue
-		case tokEnd:
+		if end {
 			fl.Files = p.strs.copy(p.files)
 			return fl, nil
 		}
-		var err error
 		switch string(s.name) {
 		case "version":
 			if err = s.parseAttrs(); err == nil {

@@ -161,15 +161,11 @@ func (p *primaryParser) pkg(pk *Package) error {
 	}
 	p.files = p.files[:0]
 	for {
-		if err := s.next(); err != nil {
+		end, err := s.child("<package>")
+		if err != nil {
 			return err
 		}
-		switch s.kind {
-		case tokEOF:
-			return s.errorf("unexpected end of document in <package>")
-		case tokText:
-			continue
-		case tokEnd:
+		if end {
 			if string(s.name) != "package" {
 				return s.errorf("unexpected </%s> in <package>", s.name)
 			}
@@ -187,7 +183,6 @@ func (p *primaryParser) pkg(pk *Package) error {
 			pk.Files = p.strs.copy(p.files)
 			return nil
 		}
-		var err error
 		switch string(s.name) {
 		case "name":
 			pk.Name, err = p.internText()
@@ -350,21 +345,16 @@ func (p *primaryParser) format(pk *Package) error {
 		return nil
 	}
 	for {
-		if err := s.next(); err != nil {
+		end, err := s.child("<format>")
+		if err != nil {
 			return err
 		}
-		switch s.kind {
-		case tokEOF:
-			return s.errorf("unexpected end of document in <format>")
-		case tokText:
-			continue
-		case tokEnd:
+		if end {
 			if string(s.name) != "format" {
 				return s.errorf("unexpected </%s> in <format>", s.name)
 			}
 			return nil
 		}
-		var err error
 		switch string(s.name) {
 		case "license":
 			pk.License, err = p.internText()
@@ -411,15 +401,11 @@ func (p *primaryParser) entries(k int) error {
 		return nil
 	}
 	for {
-		if err := s.next(); err != nil {
+		end, err := s.child("a dependency list")
+		if err != nil {
 			return err
 		}
-		switch s.kind {
-		case tokEOF:
-			return s.errorf("unexpected end of document in a dependency list")
-		case tokText:
-			continue
-		case tokEnd:
+		if end {
 			return nil
 		}
 		if string(s.name) != "entry" {

@@ -140,6 +140,27 @@ func (s *scanner) ensure(n int) error {
 }
 
 // next reads the next token.
+// child moves to the next child element of the element being read,
+// passing over text: end is true at the element's end tag (the caller
+// checks its name where that matters). The end of the document inside the
+// element is an error naming where.
+func (s *scanner) child(where string) (end bool, err error) {
+	for {
+		if err := s.next(); err != nil {
+			return false, err
+		}
+		switch s.kind {
+		case tokEOF:
+			return false, s.errorf("unexpected end of document in %s", where)
+		case tokText:
+			continue
+		case tokEnd:
+			return true, nil
+		}
+		return false, nil
+	}
+}
+
 func (s *scanner) next() error {
 	for {
 		if s.pos >= s.end {
