@@ -195,13 +195,42 @@ func write(ctx context.Context, d name.Digest, suffix string, img v1.Image, opts
 	return nil
 }
 
+// Signer is a signing key and the way its signatures are published.
+type Signer struct {
+	// Key signs the payloads and attestations.
+	Key signature.SignerVerifier
+	// Mode is where signatures go: cosign's sha256-<hex>.sig tag (legacy,
+	// the default) or an OCI 1.1 referrer of the signed manifest.
+	// Attestations always use the .att tag: cosign v2.6.5 writes
+	// attestations as referrers only in its new bundle format.
+	Mode ReferrersMode
+}
+
+func (s *Signer) check() error {
+	if s == nil || s.Key == nil {
+		return errors.New("no signing key")
+	}
+	if _, err := ParseReferrersMode(string(s.Mode)); err != nil {
+		return err
+	}
+	return nil
+}
+
 // SignTarget signs one manifest with a simple-signing payload and adds it
-// to its .sig image (an identical payload already signed by the same key
-// is left as it is). annotations go into the payload's "optional".
-func SignTarget(ctx context.Context, t Target, signer signature.SignerVerifier, annotations map[string]interface{}, opts Options) error {
+// to its .sig image, or with Mode oci-1-1 pushes it as a referrer (an
+// identical payload already signed by the same key is left as it is).
+// annotations go into the payload's "optional".
+func SignTarget(ctx context.Context, t Target, s *Signer, annotations map[string]interface{}, opts Options) error {
+	if err := s.check(); err != nil {
+		return fmt.Errorf("signing %s: %w", t, err)
+	}
+	signer := s.Key
 	pl, err := (&payload.Cosign{Image: t.Digest, Annotations: annotations}).MarshalJSON()
 	if err != nil {
 		return fmt.Errorf("signing %s: %w", t, err)
+	}
+	if s.Mode == ReferrersOCI11 {
+		return signReferrer(ctx, t, signer, pl, opts)
 	}
 	base, _, err := attached(ctx, t.Digest, "sig", opts)
 	if err != nil {
@@ -211,23 +240,15 @@ func SignTarget(ctx context.Context, t Target, signer signature.SignerVerifier, 
 	if err != nil {
 		return fmt.Errorf("reading signatures of %s: %w", t, err)
 	}
-	for _, e := range existing {
-		if bytes.Equal(e.Payload, pl) {
-			if sig, err := base64.StdEncoding.DecodeString(e.Annotations[SignatureAnnotation]); err == nil &&
-				signer.VerifySignature(bytes.NewReader(sig), bytes.NewReader(pl)) == nil {
-				opts.log().Debug("already signed", "target", t.String())
-				return nil
-			}
-		}
+	if alreadySigned(existing, pl, signer) {
+		opts.log().Debug("already signed", "target", t.String())
+		return nil
 	}
-	sig, err := signer.SignMessage(bytes.NewReader(pl))
+	add, err := signatureLayer(signer, pl)
 	if err != nil {
 		return fmt.Errorf("signing %s: %w", t, err)
 	}
-	img, err := mutate.Append(base, mutate.Addendum{
-		Layer:       static.NewLayer(pl, SimpleSigningMediaType),
-		Annotations: map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)},
-	})
+	img, err := mutate.Append(base, add)
 	if err != nil {
 		return err
 	}
@@ -236,6 +257,34 @@ func SignTarget(ctx context.Context, t Target, signer signature.SignerVerifier, 
 	}
 	opts.log().Debug("signed", "target", t.String())
 	return nil
+}
+
+// alreadySigned says whether one of existing is payload pl with a valid
+// signature by signer's key.
+func alreadySigned(existing []layerEntry, pl []byte, signer signature.Verifier) bool {
+	for _, e := range existing {
+		if !bytes.Equal(e.Payload, pl) {
+			continue
+		}
+		if sig, err := base64.StdEncoding.DecodeString(e.Annotations[SignatureAnnotation]); err == nil &&
+			signer.VerifySignature(bytes.NewReader(sig), bytes.NewReader(pl)) == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// signatureLayer signs pl and returns cosign's signature layer: the
+// payload, media type simple-signing, the base64 signature annotation.
+func signatureLayer(signer signature.Signer, pl []byte) (mutate.Addendum, error) {
+	sig, err := signer.SignMessage(bytes.NewReader(pl))
+	if err != nil {
+		return mutate.Addendum{}, err
+	}
+	return mutate.Addendum{
+		Layer:       static.NewLayer(pl, SimpleSigningMediaType),
+		Annotations: map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)},
+	}, nil
 }
 
 // Statement is an in-toto statement.
@@ -262,10 +311,14 @@ type Attestation struct {
 // DSSE envelopes of in-toto statements whose subject is the manifest.
 // Attestations of the same predicate types already there are replaced
 // (cosign attest --replace), so signing again does not pile them up.
-func AttestTarget(ctx context.Context, t Target, signer signature.SignerVerifier, atts []Attestation, opts Options) error {
+func AttestTarget(ctx context.Context, t Target, s *Signer, atts []Attestation, opts Options) error {
 	if len(atts) == 0 {
 		return nil
 	}
+	if err := s.check(); err != nil {
+		return fmt.Errorf("attesting %s: %w", t, err)
+	}
+	signer := s.Key
 	h, err := v1.NewHash(t.Digest.DigestStr())
 	if err != nil {
 		return err
@@ -351,7 +404,10 @@ type SignResult struct {
 
 // SignAndAttest signs ref (and, with Recursive, every image of its index)
 // and attaches the SBOMs and provenance as attestations.
-func SignAndAttest(ctx context.Context, ref name.Reference, signer signature.SignerVerifier, so SignOptions) (*SignResult, error) {
+func SignAndAttest(ctx context.Context, ref name.Reference, signer *Signer, so SignOptions) (*SignResult, error) {
+	if err := signer.check(); err != nil {
+		return nil, fmt.Errorf("signing %s: %w", ref, err)
+	}
 	targets, err := Targets(ctx, ref, so.Recursive, so.Options)
 	if err != nil {
 		return nil, err

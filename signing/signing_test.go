@@ -116,7 +116,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	sboms := [][]byte{sbomFor(t, digests[0], "x86_64"), sbomFor(t, digests[1], "aarch64")}
-	res, err := SignAndAttest(ctx, tag, sv, SignOptions{Recursive: true, SBOMs: sboms, Provenance: &ProvenanceInput{Version: "test"}})
+	res, err := SignAndAttest(ctx, tag, &Signer{Key: sv}, SignOptions{Recursive: true, SBOMs: sboms, Provenance: &ProvenanceInput{Version: "test"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 		t.Errorf("amd64 image's SBOM describes %v (%v), want %s", d, err, digests[0])
 	}
 	// Signing again adds no signature and replaces the attestations.
-	if _, err := SignAndAttest(ctx, tag, sv, SignOptions{Recursive: true, SBOMs: sboms}); err != nil {
+	if _, err := SignAndAttest(ctx, tag, &Signer{Key: sv}, SignOptions{Recursive: true, SBOMs: sboms}); err != nil {
 		t.Fatal(err)
 	}
 	got, err = Verify(ctx, tag, v, VerifyOptions{Recursive: true, Attestations: true})
@@ -168,7 +168,7 @@ func TestVerifyRejects(t *testing.T) {
 	other, _, _ := pushIndex(t, host, "other")
 	dir := t.TempDir()
 	sv := mustSigner(t, dir, testPassword)
-	if _, err := SignAndAttest(ctx, tag, sv, SignOptions{Recursive: true, SBOMs: [][]byte{sbomFor(t, digests[0], "x86_64")}}); err != nil {
+	if _, err := SignAndAttest(ctx, tag, &Signer{Key: sv}, SignOptions{Recursive: true, SBOMs: [][]byte{sbomFor(t, digests[0], "x86_64")}}); err != nil {
 		t.Fatal(err)
 	}
 	wrong := mustSigner(t, t.TempDir(), "other")
@@ -385,7 +385,7 @@ func TestCosignCLI(t *testing.T) {
 	privPath, pubPath := keyPair(t, dir, testPassword)
 	sv := loadSigner(t, privPath, testPassword)
 	sboms := [][]byte{sbomFor(t, digests[0], "x86_64"), sbomFor(t, digests[1], "aarch64")}
-	if _, err := SignAndAttest(ctx, tag, sv, SignOptions{Recursive: true, SBOMs: sboms}); err != nil {
+	if _, err := SignAndAttest(ctx, tag, &Signer{Key: sv}, SignOptions{Recursive: true, SBOMs: sboms}); err != nil {
 		t.Fatal(err)
 	}
 	run := func(args ...string) (string, error) {

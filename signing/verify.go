@@ -88,20 +88,49 @@ func Verify(ctx context.Context, ref name.Reference, verifier signature.Verifier
 	return out, nil
 }
 
+// verifySignatures counts t's signatures valid for verifier: those in
+// the .sig tag, and when that has none that verifies, those in OCI 1.1
+// signature referrers (cosign --registry-referrers-mode oci-1-1). Looking
+// in both needs no flag: every signature must still verify with the key
+// over a payload naming t's digest, wherever it was found.
 func verifySignatures(ctx context.Context, t Target, verifier signature.Verifier, opts Options) (int, error) {
 	img, found, err := attached(ctx, t.Digest, "sig", opts)
 	if err != nil {
 		return 0, &VerificationError{Target: t, Reason: "reading signatures", Err: err}
 	}
-	if !found {
+	var list []layerEntry
+	if found {
+		if list, err = entries(img); err != nil {
+			return 0, &VerificationError{Target: t, Reason: "reading signatures", Err: err}
+		}
+	}
+	valid, last := countValid(t, list, verifier)
+	if valid > 0 {
+		return valid, nil
+	}
+	refs, nref, err := referrerSignatures(ctx, t.Digest, opts)
+	if err != nil {
+		return 0, &VerificationError{Target: t, Reason: "reading signature referrers", Err: err}
+	}
+	if !found && nref == 0 {
 		return 0, &VerificationError{Target: t, Reason: "no signatures found"}
 	}
-	list, err := entries(img)
-	if err != nil {
-		return 0, &VerificationError{Target: t, Reason: "reading signatures", Err: err}
+	valid, lastRef := countValid(t, refs, verifier)
+	if valid > 0 {
+		return valid, nil
 	}
-	valid := 0
-	var last error
+	if lastRef != nil {
+		last = lastRef
+	}
+	if last == nil {
+		last = errors.New("the signature image has no layers")
+	}
+	return 0, &VerificationError{Target: t, Reason: fmt.Sprintf("none of %d signatures is valid for this key and image", len(list)+len(refs)), Err: last}
+}
+
+// countValid counts the entries that are valid signatures of t by
+// verifier; last is the reason the last invalid one failed.
+func countValid(t Target, list []layerEntry, verifier signature.Verifier) (valid int, last error) {
 	for _, e := range list {
 		if err := checkSignature(t, e, verifier); err != nil {
 			last = err
@@ -109,13 +138,7 @@ func verifySignatures(ctx context.Context, t Target, verifier signature.Verifier
 		}
 		valid++
 	}
-	if valid == 0 {
-		if last == nil {
-			last = errors.New("the signature image has no layers")
-		}
-		return 0, &VerificationError{Target: t, Reason: fmt.Sprintf("none of %d signatures is valid for this key and image", len(list)), Err: last}
-	}
-	return valid, nil
+	return valid, last
 }
 
 func checkSignature(t Target, e layerEntry, verifier signature.Verifier) error {

@@ -121,5 +121,9 @@ func loadSigningKey(g *globals, path string) (signingKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return signing.LoadPrivateKey(path, data, pw)
+	sv, err := signing.LoadPrivateKey(path, data, pw)
+	if err != nil {
+		return nil, err
+	}
+	return &signing.Signer{Key: sv}, nil
 }

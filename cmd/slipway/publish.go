@@ -128,6 +128,7 @@ asked whether the credentials may push, before anything is built.
 			tagList := fs.StringArrayP("tag", "t", nil, "push to `REGISTRY/REPO:TAG` (repeatable, at least one)")
 			archTags := fs.Bool("arch-tags", false, "also tag each architecture's image as TAG-ARCH (TAG-amd64, TAG-arm64)")
 			sf := addSBOMFlags(fs, true)
+			modeFlag := addReferrersModeFlag(fs)
 			eolFlag := fs.String("end-of-life", "", "attach a lifecycle referrer with this end-of-life `DATE` (YYYY-MM-DD or RFC 3339) to the pushed index in every repository")
 			return func(ctx context.Context, g *globals, args []string) error {
 				if len(args) != 1 {
@@ -142,6 +143,13 @@ asked whether the credentials may push, before anything is built.
 				}
 				if sf.provenance && sf.signKey == "" {
 					return usagef("--provenance needs --sign-key")
+				}
+				mode, err := referrersMode(*modeFlag)
+				if err != nil {
+					return err
+				}
+				if fs.Changed("registry-referrers-mode") && sf.signKey == "" {
+					return usagef("--registry-referrers-mode needs --sign-key")
 				}
 				if len(*tagList) == 0 {
 					return usagef("publish needs at least one --tag REGISTRY/REPO:TAG")
@@ -162,6 +170,7 @@ asked whether the credentials may push, before anything is built.
 					if sv, err = loadSigningKey(g, sf.signKey); err != nil {
 						return err
 					}
+					sv.Mode = mode
 				}
 				if err := manifests.CheckPush(ctx, tags, po); err != nil {
 					return redact(g, err)

@@ -6,13 +6,28 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/spf13/pflag"
 
 	"github.com/slipway-build/slipway/signing"
 )
 
-type signingKey = signature.SignerVerifier
+// signingKey is a loaded key and where its signatures go.
+type signingKey = *signing.Signer
+
+// addReferrersModeFlag declares --registry-referrers-mode, named as cosign's.
+func addReferrersModeFlag(fs *pflag.FlagSet) *string {
+	return fs.String("registry-referrers-mode", string(signing.ReferrersLegacy),
+		"where signatures go: `MODE` legacy (cosign's sha256-DIGEST.sig tag) or oci-1-1 (an OCI 1.1 referrer; attestations stay on the .att tag)")
+}
+
+// referrersMode reads --registry-referrers-mode.
+func referrersMode(s string) (signing.ReferrersMode, error) {
+	m, err := signing.ParseReferrersMode(s)
+	if err != nil {
+		return "", usagef("--registry-referrers-mode: %s", err)
+	}
+	return m, nil
+}
 
 func init() {
 	register(&command{
@@ -20,7 +35,10 @@ func init() {
 		Summary: "sign an image or index in a registry with a cosign key, attaching SBOMs",
 		Usage:   "sign [flags] REGISTRY/REPO:TAG|@DIGEST --key cosign.key",
 		Long: `Signs what REF names in the registry, as cosign does: a simple-signing
-payload over the manifest digest in the sha256-DIGEST.sig tag beside it.
+payload over the manifest digest in the sha256-DIGEST.sig tag beside it
+(or, with --registry-referrers-mode oci-1-1, in an OCI 1.1 referrer whose
+subject is the manifest, as 'cosign sign --registry-referrers-mode
+oci-1-1' writes; verify those with 'cosign verify --experimental-oci11').
 With an index, every per-architecture image is signed too (--recursive,
 on by default). --sbom-dir attaches the SPDX documents slipway build
 --sbom-dir wrote as cosign attestations (DSSE, in-toto, predicate type
@@ -42,6 +60,7 @@ and keyless (Fulcio) and KMS keys are not supported; verify with
 			prov := fs.Bool("provenance", false, "attach SLSA v1 provenance attestations")
 			tlog := fs.Bool("tlog-upload", false, "upload to a transparency log (not supported: signing is offline)")
 			annotations := fs.StringArrayP("annotation", "a", nil, "`KEY=VALUE` added to the signed payload (repeatable)")
+			modeFlag := addReferrersModeFlag(fs)
 			return func(ctx context.Context, g *globals, args []string) error {
 				if len(args) != 1 {
 					return usagef("sign takes one REGISTRY/REPO:TAG, got %d arguments", len(args))
@@ -54,6 +73,10 @@ and keyless (Fulcio) and KMS keys are not supported; verify with
 				}
 				if *tlog {
 					return usagef("--tlog-upload is not supported: slipway signs offline, without a transparency log")
+				}
+				mode, err := referrersMode(*modeFlag)
+				if err != nil {
+					return err
 				}
 				ann, err := parseAnnotations(*annotations)
 				if err != nil {
@@ -82,6 +105,7 @@ and keyless (Fulcio) and KMS keys are not supported; verify with
 				if err != nil {
 					return err
 				}
+				sv.Mode = mode
 				start := time.Now()
 				res, err := signing.SignAndAttest(ctx, refs[0], sv, so)
 				if err != nil {

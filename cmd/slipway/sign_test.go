@@ -88,3 +88,59 @@ func TestKeygenSignVerify(t *testing.T) {
 		}
 	}
 }
+
+// TestSignReferrersMode signs with --registry-referrers-mode oci-1-1 on a
+// registry without the referrers API: verify finds the signatures in the
+// referrers tag without a flag, and bad uses of the flag are usage errors.
+func TestSignReferrersMode(t *testing.T) {
+	t.Parallel()
+	host, _ := testRegistry(t, "", "")
+	ref := host + "/sig/referrers:1"
+	tag, _ := name.NewTag(ref, name.Insecure)
+	img1, _ := random.Image(100, 1)
+	img2, _ := random.Image(100, 1)
+	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
+		mutate.IndexAddendum{Add: img1, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
+		mutate.IndexAddendum{Add: img2, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}}})
+	if err := remote.WriteIndex(tag, idx); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	env := map[string]string{"COSIGN_PASSWORD": "pw", "HOME": dir}
+	slip := func(args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run(t.Context(), args, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+		return code, out.String() + errb.String()
+	}
+	prefix := filepath.Join(dir, "cosign")
+	if code, out := slip("keygen", "--output-key-prefix", prefix); code != 0 {
+		t.Fatalf("keygen: %d %s", code, out)
+	}
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown mode", []string{"sign", ref, "--key", prefix + ".key", "--registry-referrers-mode", "oci11"}, 2, "want legacy or oci-1-1"},
+		{"publish mode without key", []string{"publish", "x.toml", "--tag", ref, "--registry-referrers-mode", "oci-1-1"}, 2, "needs --sign-key"},
+		{"sign as referrers", []string{"sign", ref, "--key", prefix + ".key", "--registry-referrers-mode", "oci-1-1"}, 0, "3 signatures"},
+		{"verify finds referrers", []string{"verify", ref, "--key", prefix + ".pub"}, 0, "verified sha256:"},
+	}
+	for _, c := range cases {
+		code, out := slip(c.args...)
+		if code != c.code || !strings.Contains(out, c.want) {
+			t.Errorf("%s: exit %d, want %d with %q:\n%s", c.name, code, c.code, c.want, out)
+		}
+	}
+	d, err := remote.Head(tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remote.Head(tag.Context().Tag(d.Digest.Algorithm + "-" + d.Digest.Hex + ".sig")); err == nil {
+		t.Error("a .sig tag was written in oci-1-1 mode")
+	}
+	if _, err := remote.Index(tag.Context().Tag(d.Digest.Algorithm + "-" + d.Digest.Hex)); err != nil {
+		t.Errorf("no referrers tag for the index: %v", err)
+	}
+}

@@ -27,8 +27,12 @@ func init() {
 signature by the key, over their own digest (--recursive, on by default),
 and with --attestations that each has a valid SPDX attestation about it
 (--type adds other predicate types). Signatures made by cosign sign --key
-verify, as do slipway's. Transparency-log entries are not checked: this is
-cosign verify --insecure-ignore-tlog. Exits 1 naming the manifest and the
+verify, as do slipway's. Signatures are looked for in cosign's
+sha256-DIGEST.sig tag and, when none there verifies, in OCI 1.1 signature
+referrers (--registry-referrers-mode oci-1-1; the referrers API or the
+sha256-DIGEST referrers tag), so no flag is needed for either. Attestations
+are read from the .att tag. Transparency-log entries are not checked: this
+is cosign verify --insecure-ignore-tlog. Exits 1 naming the manifest and the
 reason when anything fails.
 
 ` + registryHelp,
