@@ -170,7 +170,7 @@ func writeCache(path string, data []byte) error {
 // body after the header. The caller owns the returned bytes and must not
 // modify them: decoders alias strings into them.
 func readCache(path string, kind byte) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	b, err := readFileShared(path)
 	if err != nil {
 		return nil, err
 	}

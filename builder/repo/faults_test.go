@@ -659,7 +659,7 @@ func TestCache(t *testing.T) {
 
 	b, _ := os.ReadFile(entries[0])
 	b[len(b)/2] ^= 1
-	os.WriteFile(entries[0], b, 0o644)
+	replaceFile(t, entries[0], b)
 	third := load()
 	if primaryHits.Load() != 2 {
 		t.Errorf("a corrupt cache entry was used (primary fetched %d times)", primaryHits.Load())

@@ -209,7 +209,7 @@ func TestCacheRoundTrip(t *testing.T) {
 	}
 	// Truncation is noticed.
 	raw, _ := os.ReadFile(path)
-	os.WriteFile(path, raw[:len(raw)-1], 0o644)
+	replaceFile(t, path, raw[:len(raw)-1])
 	if _, err := readFilelistsCache(path); err == nil {
 		t.Error("truncated entry accepted")
 	}
@@ -322,8 +322,21 @@ func damageGlob(t *testing.T, cache, pattern string) {
 			t.Fatal(err)
 		}
 		b[len(b)/2] ^= 0x40
-		if err := os.WriteFile(f, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		replaceFile(t, f, b)
+	}
+}
+
+// replaceFile puts a damaged copy of a cache entry in place of the entry
+// the way the cache itself replaces entries (new file, rename). Loaded
+// repositories map their entries (mmap_linux.go): rewriting the mapped
+// file in place would change, or truncate, what their strings point into.
+func replaceFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	tmp := path + ".damaged"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
 	}
 }
