@@ -8,7 +8,7 @@ package solve
 
 import (
 	"slices"
-	"sort"
+	"sync"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
 )
@@ -45,36 +45,29 @@ type depRef struct {
 // NewPool and safe for concurrent Solve calls.
 type Pool struct {
 	cands    []Candidate
-	provs    [][]rpmmeta.Dep      // per package: its provides plus self-provide
-	provides map[string][]provRef // capability name -> providers
-	files    map[string][]int32   // file path -> packages owning it
-	byName   map[string][]int32   // package name -> packages
-	conflBy  map[string][]depRef  // conflict capability name -> conflicting packages
-	obsBy    map[string][]depRef  // obsoleted name -> obsoleting packages
-	suppl    []int32              // packages with Supplements
+	provs    [][]rpmmeta.Dep    // per package: its provides plus self-provide
+	provides nameIndex[provRef] // capability name -> providers
+	files    map[string][]int32 // file path -> packages owning it
+	byName   nameIndex[int32]   // package name -> packages
+	conflBy  nameIndex[depRef]  // conflict capability name -> conflicting packages
+	obsBy    nameIndex[depRef]  // obsoleted name -> obsoleting packages
+	suppl    []int32            // packages with Supplements
 	rich     map[string]*rpmmeta.RichDep
 	richErr  map[string]error
-	names    []string // sorted distinct package names
+	names    func() []string // sorted distinct package names, made on first use
 }
 
 // NewPool indexes the candidates. Candidates without a package are
 // ignored. The slice is not modified and must not be modified afterwards.
 func NewPool(cands []Candidate) *Pool {
 	p := &Pool{
-		cands:    cands,
-		provs:    make([][]rpmmeta.Dep, len(cands)),
-		provides: make(map[string][]provRef, len(cands)*4),
-		files:    map[string][]int32{},
-		byName:   make(map[string][]int32, len(cands)),
-		conflBy:  map[string][]depRef{},
-		obsBy:    map[string][]depRef{},
-		rich:     map[string]*rpmmeta.RichDep{},
-		richErr:  map[string]error{},
+		cands:   cands,
+		provs:   make([][]rpmmeta.Dep, len(cands)),
+		files:   map[string][]int32{},
+		rich:    map[string]*rpmmeta.RichDep{},
+		richErr: map[string]error{},
 	}
 	addRich := func(d rpmmeta.Dep) {
-		if !d.IsRich() {
-			return
-		}
 		if _, ok := p.rich[d.Name]; ok {
 			return
 		}
@@ -88,73 +81,109 @@ func NewPool(cands []Candidate) *Pool {
 		}
 		p.rich[d.Name] = r
 	}
+	var (
+		provs      = make([]provRef, 0, len(cands)*4)
+		pkgs       = make([]int32, 0, len(cands))
+		confl, obs []depRef
+	)
 	for i, c := range cands {
 		if c.Pkg == nil {
 			continue
 		}
 		pk := c.Pkg
 		idx := int32(i)
-		provs := allProvides(pk)
-		p.provs[i] = provs
-		for j, d := range provs {
-			p.provides[d.Name] = append(p.provides[d.Name], provRef{idx, int32(j)})
+		pp := allProvides(pk)
+		p.provs[i] = pp
+		for j := range pp {
+			provs = append(provs, provRef{idx, int32(j)})
 		}
-		if _, ok := p.byName[pk.Name]; !ok {
-			p.names = append(p.names, pk.Name)
-		}
-		p.byName[pk.Name] = append(p.byName[pk.Name], idx)
+		pkgs = append(pkgs, idx)
 		for j, d := range pk.Conflicts {
 			if d.IsRich() {
 				addRich(d)
 				continue
 			}
-			p.conflBy[d.Name] = append(p.conflBy[d.Name], depRef{idx, int32(j)})
+			confl = append(confl, depRef{idx, int32(j)})
 		}
-		for j, d := range pk.Obsoletes {
-			p.obsBy[d.Name] = append(p.obsBy[d.Name], depRef{idx, int32(j)})
+		for j := range pk.Obsoletes {
+			obs = append(obs, depRef{idx, int32(j)})
 		}
 		if len(pk.Supplements) > 0 {
 			p.suppl = append(p.suppl, idx)
 		}
-		for _, list := range [][]rpmmeta.Dep{pk.Requires, pk.Recommends, pk.Supplements} {
+		// Index only the files some dependency names (libsolv's
+		// addfileprovides does the same): filelists hold far more paths
+		// than dependencies ever ask for. Other paths are found by a scan.
+		for _, list := range [][]rpmmeta.Dep{pk.Requires, pk.Recommends, pk.Supplements, pk.Conflicts} {
 			for _, d := range list {
-				addRich(d)
-			}
-		}
-	}
-	// Index only the files some dependency names (libsolv's
-	// addfileprovides does the same): filelists hold far more paths than
-	// dependencies ever ask for. Other paths are found by a scan.
-	for _, c := range cands {
-		if c.Pkg == nil {
-			continue
-		}
-		for _, lists := range [][]rpmmeta.Dep{c.Pkg.Requires, c.Pkg.Recommends, c.Pkg.Supplements, c.Pkg.Conflicts} {
-			for _, d := range lists {
-				if d.IsFile() {
+				switch {
+				case d.IsFile():
 					p.files[d.Name] = nil
-				} else if r := p.rich[d.Name]; r != nil {
-					r.Leaves(func(l rpmmeta.Dep) {
-						if l.IsFile() {
-							p.files[l.Name] = nil
-						}
-					})
+				case d.IsRich():
+					addRich(d)
+					if r := p.rich[d.Name]; r != nil {
+						r.Leaves(func(l rpmmeta.Dep) {
+							if l.IsFile() {
+								p.files[l.Name] = nil
+							}
+						})
+					}
 				}
 			}
 		}
 	}
-	for i, c := range cands {
-		if c.Pkg == nil {
-			continue
+	p.provides = newNameIndex(provs, func(r provRef) string { return p.provs[r.pkg][r.dep].Name })
+	p.byName = newNameIndex(pkgs, func(i int32) string { return p.cands[i].Pkg.Name })
+	p.conflBy = newNameIndex(confl, func(r depRef) string { return p.cands[r.pkg].Pkg.Conflicts[r.dep].Name })
+	p.obsBy = newNameIndex(obs, func(r depRef) string { return p.cands[r.pkg].Pkg.Obsoletes[r.dep].Name })
+	p.names = sync.OnceValue(func() []string {
+		names := make([]string, len(pkgs))
+		for k, i := range pkgs {
+			names[k] = p.cands[i].Pkg.Name
 		}
-		for _, f := range c.Pkg.Files {
-			if list, ok := p.files[f]; ok {
-				p.files[f] = append(list, int32(i))
+		slices.Sort(names)
+		return slices.Compact(names)
+	})
+	if len(p.files) > 0 {
+		// With filelists loaded there are ten times more files than
+		// packages, and few are named by a dependency: a bit per (length,
+		// last byte) turns most of them away before any hashing.
+		var maybe pathFilter
+		for f := range p.files {
+			maybe.add(f)
+		}
+		for i, c := range cands {
+			if c.Pkg == nil {
+				continue
+			}
+			for _, f := range c.Pkg.Files {
+				if !maybe.has(f) {
+					continue
+				}
+				if list, ok := p.files[f]; ok {
+					p.files[f] = append(list, int32(i))
+				}
 			}
 		}
 	}
-	sort.Strings(p.names)
 	return p
+}
+
+// pathFilter is a set of (length, last byte) pairs: has may answer true
+// for a path that was not added, never false for one that was.
+type pathFilter [1 << 16 / 64]uint64
+
+func pathKey(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	return uint32(min(len(s), 255))<<8 | uint32(s[len(s)-1])
+}
+
+func (f *pathFilter) add(s string) { k := pathKey(s); f[k/64] |= 1 << (k % 64) }
+func (f *pathFilter) has(s string) bool {
+	k := pathKey(s)
+	return f[k/64]&(1<<(k%64)) != 0
 }
 
 // allProvides is pk.AllProvides() without its cost in the common case:
@@ -178,7 +207,7 @@ func allProvides(pk *rpmmeta.Package) []rpmmeta.Dep {
 // dependency): by its provides (self-provide included) and, for a path,
 // by the files it owns. A package may be reported more than once.
 func (p *Pool) providers(d rpmmeta.Dep, fn func(pkg int32)) {
-	for _, r := range p.provides[d.Name] {
+	for r := range p.provides.get(d.Name) {
 		if d.Matches(p.provs[r.pkg][r.dep]) {
 			fn(r.pkg)
 		}

@@ -322,7 +322,7 @@ func (s *solver) addRequest(arg string) *Problem {
 	}
 	// A package name, or a glob on names.
 	visibleName := func(name string) (vis, excluded bool) {
-		for _, i := range p.byName[name] {
+		for i := range p.byName.get(name) {
 			vis = vis || s.visible[i]
 			excluded = excluded || s.excl[i]
 		}
@@ -330,7 +330,7 @@ func (s *solver) addRequest(arg string) *Problem {
 	}
 	if !strings.HasPrefix(arg, "/") && hasGlob(arg) && !strings.Contains(arg, " ") {
 		matched, excluded := 0, false
-		for _, name := range p.names {
+		for _, name := range p.names() {
 			if ok, _ := path.Match(arg, name); !ok {
 				continue
 			}
@@ -394,7 +394,7 @@ func (s *solver) addRequest(arg string) *Problem {
 func (s *solver) obsoleter(name string) string {
 	p := s.p
 	var best int32 = -1
-	for _, i := range p.byName[name] {
+	for i := range p.byName.get(name) {
 		if s.visible[i] && (best < 0 || s.better(i, best)) {
 			best = i
 		}
@@ -404,7 +404,7 @@ func (s *solver) obsoleter(name string) string {
 	}
 	target := p.cands[best].Pkg
 	var found []int32
-	for _, ref := range p.obsBy[name] {
+	for ref := range p.obsBy.get(name) {
 		q := ref.pkg
 		if !s.visible[q] || p.cands[q].Pkg.Name == name {
 			continue
@@ -562,7 +562,7 @@ func (s *solver) chainFrom(from int32) string {
 // not.
 func (s *solver) leafProviders(d rpmmeta.Dep, nameOnly bool, fn func(int32)) {
 	if nameOnly {
-		for _, i := range s.p.byName[d.Name] {
+		for i := range s.p.byName.get(d.Name) {
 			if d.MatchesEVR(d.Name, s.p.cands[i].Pkg.EVR) || d.Flags&rpmmeta.SenseCompareMask == rpmmeta.SenseEqual && versionOnlyMatch(d.Version, s.p.cands[i].Pkg.EVR) {
 				fn(i)
 			}
@@ -590,7 +590,7 @@ func (s *solver) usable(i int32) bool {
 	if s.sel[i] {
 		return true
 	}
-	for _, j := range s.p.byName[s.p.cands[i].Pkg.Name] {
+	for j := range s.p.byName.get(s.p.cands[i].Pkg.Name) {
 		if s.sel[j] {
 			return false
 		}
@@ -770,7 +770,7 @@ func (s *solver) selectPkg(i int32, cause int) *Problem {
 	if s.forbid[i] > 0 {
 		return s.conflictProblem(s.forbBy[i], i)
 	}
-	for _, j := range p.byName[pk.Name] {
+	for j := range p.byName.get(pk.Name) {
 		if s.sel[j] && j != i {
 			return &Problem{Kind: SameName, Package: s.nevra(j), Other: s.nevra(i), Chain: s.chainFrom(j)}
 		}
@@ -802,7 +802,7 @@ func (s *solver) selectPkg(i int32, cause int) *Problem {
 	}
 	// Others' conflicts with it.
 	for _, pv := range p.provs[i] {
-		for _, ref := range p.conflBy[pv.Name] {
+		for ref := range p.conflBy.get(pv.Name) {
 			q := ref.pkg
 			if q == i || !s.visible[q] {
 				continue
@@ -818,7 +818,7 @@ func (s *solver) selectPkg(i int32, cause int) *Problem {
 		}
 	}
 	for _, f := range pk.Files {
-		for _, ref := range p.conflBy[f] {
+		for ref := range p.conflBy.get(f) {
 			q := ref.pkg
 			if q == i || !s.visible[q] {
 				continue
@@ -831,7 +831,7 @@ func (s *solver) selectPkg(i int32, cause int) *Problem {
 	}
 	// Its obsoletes (matched against package names, as rpm and libsolv do).
 	for _, d := range pk.Obsoletes {
-		for _, q := range p.byName[d.Name] {
+		for q := range p.byName.get(d.Name) {
 			if q == i || !s.visible[q] || p.cands[q].Pkg.Name == pk.Name || !d.MatchesEVR(d.Name, p.cands[q].Pkg.EVR) {
 				continue
 			}
@@ -841,7 +841,7 @@ func (s *solver) selectPkg(i int32, cause int) *Problem {
 			s.addForbid(q, i)
 		}
 	}
-	for _, ref := range p.obsBy[pk.Name] {
+	for ref := range p.obsBy.get(pk.Name) {
 		q := ref.pkg
 		if q == i || !s.visible[q] || p.cands[q].Pkg.Name == pk.Name {
 			continue
@@ -885,7 +885,7 @@ func (s *solver) nothingProvides(it *item) *Problem {
 		if by := s.forbBy[blocked]; by >= 0 {
 			return s.conflictProblem(by, blocked)
 		}
-		for _, j := range s.p.byName[s.p.cands[blocked].Pkg.Name] {
+		for j := range s.p.byName.get(s.p.cands[blocked].Pkg.Name) {
 			if s.sel[j] && j != blocked {
 				return &Problem{Kind: SameName, Package: s.nevra(j), Other: s.nevra(blocked), Chain: s.chainFrom(j)}
 			}
