@@ -380,13 +380,26 @@ func (r *Repository) LoadFilelists(ctx context.Context) error {
 			return fmt.Errorf("repo %s: %w", r.Config.ID, err)
 		}
 	}
-	byID := make(map[string]*Package, len(r.Packages))
-	for _, p := range r.Packages {
-		byID[p.Checksum.Value] = p
-	}
+	// filelists.xml lists the packages in primary.xml's order (createrepo
+	// writes both from one list): match by position, and look a package
+	// up by its id only where the order differs.
+	var byID map[string]*Package
+	k := 0 // r.Packages[k] is the next kept package in primary order
 	for i := range lists {
 		fl := &lists[i]
-		p := byID[fl.PkgID]
+		var p *Package
+		if k < len(r.Packages) && r.Packages[k].Checksum.Value == fl.PkgID {
+			p = r.Packages[k]
+			k++
+		} else {
+			if byID == nil {
+				byID = make(map[string]*Package, len(r.Packages))
+				for _, p := range r.Packages {
+					byID[p.Checksum.Value] = p
+				}
+			}
+			p = byID[fl.PkgID]
+		}
 		if p == nil || p.Name != fl.Name || p.Arch != fl.Arch {
 			continue
 		}

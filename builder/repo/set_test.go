@@ -340,3 +340,79 @@ func replaceFile(t *testing.T, path string, data []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestFilelistsOrder: LoadFilelists matches filelists.xml's packages by
+// position when it follows primary.xml's order and by pkgid otherwise;
+// either way every package gets its own files, with includepkgs and
+// excludepkgs dropping packages in between.
+func TestFilelistsOrder(t *testing.T) {
+	t.Parallel()
+	tr := testrepo.Get(t)
+	src := tr.Dir["x86_64"]
+	primaryHref, primaryGz, primaryOpen := rawRecord(t, src, "primary")
+	_, _, flOpen := rawRecord(t, src, "filelists")
+	// Split filelists.xml into head, packages and tail.
+	s := string(flOpen)
+	first := strings.Index(s, "<package ")
+	last := strings.LastIndex(s, "</package>") + len("</package>")
+	if first < 0 || last < first {
+		t.Fatal("no packages in filelists.xml")
+	}
+	var pkgs []string
+	for rest := s[first:last]; rest != ""; {
+		end := strings.Index(rest, "</package>") + len("</package>")
+		pkgs = append(pkgs, rest[:end])
+		rest = strings.TrimLeft(rest[end:], " \n")
+	}
+	if len(pkgs) < 3 {
+		t.Fatalf("%d packages in filelists.xml", len(pkgs))
+	}
+	reversed := slices.Clone(pkgs)
+	slices.Reverse(reversed)
+	rotated := append(slices.Clone(pkgs[1:]), pkgs[0])
+
+	filesOf := func(t *testing.T, dir string, cfg Config) map[string][]string {
+		t.Helper()
+		cfg.BaseURL = "file://" + dir
+		r, err := Open(t.Context(), cfg, WithCacheDir(t.TempDir()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.LoadFilelists(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]string{}
+		for _, p := range r.Packages {
+			out[p.NEVRA.String()] = sorted(p.Files)
+		}
+		return out
+	}
+	for _, cfg := range []Config{
+		{ID: "all"},
+		{ID: "filtered", ExcludePkgs: []string{"tzdata-2023*", "webd-doc"}},
+		{ID: "included", IncludePkgs: []string{"glibc", "tz*"}},
+	} {
+		want := filesOf(t, copyRepo(t, src), cfg)
+		for _, order := range []struct {
+			name string
+			pkgs []string
+		}{{"reversed", reversed}, {"rotated", rotated}} {
+			t.Run(cfg.ID+"/"+order.name, func(t *testing.T) {
+				dir := copyRepo(t, src)
+				fl := []byte(s[:first] + strings.Join(order.pkgs, "\n") + s[last:])
+				writeRepomd(t, dir,
+					testRecord{typ: "primary", href: primaryHref, data: primaryGz, open: primaryOpen},
+					testRecord{typ: "filelists", href: "repodata/filelists-" + order.name + ".xml.gz", data: gzipBytes(t, fl), open: fl})
+				got := filesOf(t, dir, cfg)
+				if len(got) != len(want) || len(want) == 0 {
+					t.Fatalf("%d packages, want %d", len(got), len(want))
+				}
+				for nevra, files := range want {
+					if !slices.Equal(got[nevra], files) {
+						t.Errorf("%s: files %q, want %q", nevra, got[nevra], files)
+					}
+				}
+			})
+		}
+	}
+}
