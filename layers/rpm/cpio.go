@@ -36,18 +36,29 @@ type cpioHeader struct {
 // cpioReader reads the entries of a cpio stream. It tracks its position to
 // honour the 4-byte alignment of headers and data.
 type cpioReader struct {
-	r      *bufio.Reader
+	r      cpioSource
+	ra     *readahead // r, when it is one: data is then read without a copy
 	pos    int64
 	remain int64 // data bytes of the current entry not yet read
 	pad    int   // padding after the current entry's data
+	buf    []byte
+}
+
+// cpioSource is what the cpio reader reads from: a *bufio.Reader, or the
+// decompressor's readahead, which needs no buffer of its own.
+type cpioSource interface {
+	io.Reader
+	Discard(n int) (int, error)
 }
 
 func newCpioReader(r io.Reader) *cpioReader {
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 64<<10)
+	switch r := r.(type) {
+	case *readahead:
+		return &cpioReader{r: r, ra: r}
+	case *bufio.Reader:
+		return &cpioReader{r: r}
 	}
-	return &cpioReader{r: br}
+	return &cpioReader{r: bufio.NewReaderSize(r, 64<<10)}
 }
 
 func (c *cpioReader) readFull(b []byte, what string) error {
@@ -166,6 +177,38 @@ func (c *cpioReader) Read(b []byte) (int, error) {
 		err = nil
 	}
 	return n, err
+}
+
+// data returns the next bytes of the current entry's data, as Read would
+// (io.EOF at its end), without copying them when it can: they stay valid
+// until the next call of any method.
+func (c *cpioReader) data() ([]byte, error) {
+	if c.remain <= 0 {
+		return nil, io.EOF
+	}
+	var b []byte
+	var err error
+	if c.ra != nil {
+		b, err = c.ra.next(int(min(c.remain, 1<<30)))
+	} else {
+		if c.buf == nil {
+			c.buf = make([]byte, 32<<10)
+		}
+		b = c.buf[:min(int64(len(c.buf)), c.remain)]
+		var n int
+		n, err = c.r.Read(b)
+		b = b[:n]
+	}
+	n := len(b)
+	c.pos += int64(n)
+	c.remain -= int64(n)
+	if err == io.EOF {
+		if c.remain > 0 {
+			return b, fmt.Errorf("cpio: entry data: %w", ErrTruncated)
+		}
+		err = nil
+	}
+	return b, err
 }
 
 func parseHex(b []byte) (uint32, error) {

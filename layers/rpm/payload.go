@@ -136,7 +136,7 @@ func detectCompression(b []byte) string {
 // goroutine of its own, which Close stops).
 type Payload struct {
 	p      *Package
-	raw    *hashReader // compressed bytes, hashed
+	raw    *fetcher // reads and hashes the compressed bytes
 	dec    io.Reader
 	closer func()
 	plain  *hashReader // decompressed bytes
@@ -151,7 +151,7 @@ type Payload struct {
 
 	// digests of the compressed payload: PAYLOADDIGEST, and MD5 over
 	// header and payload (signature tag 1004).
-	payloadHash *asyncHash
+	payloadHash hash.Hash
 	payloadWant string
 	plainHash   hash.Hash
 	plainWant   string
@@ -170,8 +170,8 @@ type Payload struct {
 type Decoders struct {
 	zstd      *zstd.Decoder
 	gzip      *gzip.Reader
-	aheadBufs [][]byte // buffers of the decompression and hashing goroutines
-	hashBufs  [][]byte
+	aheadBufs [][]byte // buffers of the decompression and reading goroutines
+	fetchBufs [][]byte
 }
 
 // Close releases the decoders' resources.
@@ -239,7 +239,7 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 	ok := false
 	defer func() {
 		if !ok {
-			pl.Close() // stops the hashing goroutine
+			pl.Close() // stops the reading goroutine
 		}
 	}()
 	var ws []io.Writer
@@ -251,7 +251,7 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 		if !algo.Hash().Available() {
 			return nil, formatErr("payload", "unsupported payload digest algorithm %s", algo)
 		}
-		pl.payloadHash, pl.payloadWant = newAsyncHash(algo.Hash().New(), takeBufs(&o.dec.hashBufs)), strings.ToLower(want[0])
+		pl.payloadHash, pl.payloadWant = algo.Hash().New(), strings.ToLower(want[0])
 		ws = append(ws, pl.payloadHash)
 	}
 	// The MD5 over header and payload only matters when the header has no
@@ -262,16 +262,19 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 		pl.md5Hash.Write(p.hdrBytes)
 		ws = append(ws, pl.md5Hash)
 	}
-	pl.raw = &hashReader{r: p.r}
+	var w io.Writer
 	switch len(ws) {
 	case 0:
 	case 1:
-		pl.raw.w = ws[0]
+		w = ws[0]
 	default:
-		pl.raw.w = io.MultiWriter(ws...)
+		w = io.MultiWriter(ws...)
 	}
-	br := bufio.NewReaderSize(pl.raw, 64<<10)
-	magic, _ := br.Peek(13)
+	packed, plain := p.payloadSizes()
+	pl.raw = newFetcher(p.r, w, takeBufs(&o.dec.fetchBufs), chunkSize(packed))
+	// The first chunk holds the magic (unless the payload is shorter).
+	head := pl.raw.peek()
+	magic := head[:min(len(head), 13)]
 	comp := p.Compressor()
 	got := detectCompression(magic)
 	if got == "" {
@@ -286,6 +289,14 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 	if got != comp && !(got == "identity" && identityOK) {
 		return nil, formatErr("payload", "header says %s compression but the data is %s", comp, got)
 	}
+	// zstd reads whole blocks, and identity is read in large buffers:
+	// they read the fetcher's chunks directly. The others read bytes at a
+	// time (flate has a fast path for a *bufio.Reader).
+	var br *bufio.Reader
+	switch got {
+	case "gzip", "bzip2", "xz", "lzma":
+		br = bufio.NewReaderSize(pl.raw, 64<<10)
+	}
 	switch got {
 	case "gzip":
 		if o.dec.gzip == nil {
@@ -299,7 +310,7 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 	case "bzip2":
 		pl.dec = bzip2.NewReader(br)
 	case "xz":
-		if head, _ := br.Peek(64); xzDictSize(head) > maxDict {
+		if head := head[:min(len(head), 64)]; xzDictSize(head) > maxDict {
 			return nil, formatErr("payload", "xz dictionary of %d bytes exceeds %d", xzDictSize(head), maxDict)
 		}
 		zr, err := xz.NewReader(br)
@@ -322,7 +333,7 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 			o.dec.zstd = zr
 		}
 		zr := o.dec.zstd
-		if err := zr.Reset(br); err != nil {
+		if err := zr.Reset(pl.raw); err != nil {
 			return nil, fmt.Errorf("payload: zstd: %w", err)
 		}
 		pl.dec = zr
@@ -332,7 +343,7 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 			pl.closer = zr.Close
 		}
 	case "identity":
-		pl.dec = br
+		pl.dec = pl.raw
 	}
 	pl.plain = &hashReader{r: pl.dec}
 	if pl.payloadHash == nil {
@@ -347,13 +358,39 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 			}
 		}
 	}
-	pl.ahead = newReadahead(pl.plain, takeBufs(&o.dec.aheadBufs))
+	pl.ahead = newReadahead(pl.plain, takeBufs(&o.dec.aheadBufs), chunkSize(plain))
 	pl.cpio = newCpioReader(pl.ahead)
 	ok = true
 	return pl, nil
 }
 
 var errClosed = errors.New("payload: reader closed")
+
+// payloadSizes returns the sizes of the compressed and of the uncompressed
+// payload the headers claim, or 0. They only size buffers: nothing
+// trusts them.
+func (p *Package) payloadSizes() (packed, plain int64) {
+	sz, ok := p.Signature.Int(SigTagLongSize)
+	if !ok {
+		sz, ok = p.Signature.Int(SigTagSize)
+	}
+	if ok && sz > uint64(len(p.hdrBytes)) && sz < 1<<62 {
+		packed = int64(sz) - int64(len(p.hdrBytes))
+	}
+	as, ok := p.Signature.Int(SigTagLongArchiveSize)
+	if !ok {
+		as, ok = p.Signature.Int(SigTagPayloadSize)
+	}
+	if !ok {
+		as, ok = p.Header.Int(TagArchiveSize)
+	}
+	if ok && as < 1<<62 {
+		plain = int64(as)
+	} else {
+		plain = packed
+	}
+	return packed, plain
+}
 
 // linkKey identifies the hard-link set of a file. Without FILEINODES
 // (packages older than rpm 4.6) every file stands alone.
@@ -375,13 +412,14 @@ func (pl *Payload) Close() error {
 	}
 	pl.closed = true
 	// Once the goroutines have stopped, their buffers go back for reuse.
+	// The decompressor reads from the fetcher: stop it first.
 	if pl.ahead != nil {
 		pl.ahead.close()
 		pl.decs.aheadBufs = pl.ahead.all
 	}
-	if pl.payloadHash != nil {
-		pl.payloadHash.stop()
-		pl.decs.hashBufs = pl.payloadHash.all
+	if pl.raw != nil {
+		pl.raw.close()
+		pl.decs.fetchBufs = pl.raw.all
 	}
 	if pl.closer != nil {
 		pl.closer()
@@ -408,11 +446,47 @@ func (d *fileData) Read(b []byte) (int, error) {
 		return 0, d.err
 	}
 	n, err := d.pl.cpio.Read(b)
-	if d.h != nil && n > 0 {
-		d.h.Write(b[:n])
+	return n, d.check(b[:n], err)
+}
+
+// WriteTo writes the data to w straight from the decompressor's buffers
+// (io.Copy uses it), checking the digest as Read does.
+func (d *fileData) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for d.err == nil {
+		b, err := d.pl.cpio.data()
+		err = d.check(b, err)
+		if len(b) > 0 {
+			n, werr := w.Write(b)
+			total += int64(n)
+			if werr == nil && n < len(b) {
+				werr = io.ErrShortWrite
+			}
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	if d.err == io.EOF {
+		return total, nil
+	}
+	return total, d.err
+}
+
+// check feeds the digests with b, the next data, and checks them when err
+// is io.EOF; it returns err, or the mismatch, and keeps it for later reads.
+func (d *fileData) check(b []byte, err error) error {
+	if d.h != nil && len(b) > 0 {
+		d.h.Write(b)
 	}
 	if d.crc {
-		for _, c := range b[:n] {
+		for _, c := range b {
 			d.sum += uint32(c)
 		}
 	}
@@ -433,7 +507,7 @@ func (d *fileData) Read(b []byte) (int, error) {
 	if err != nil {
 		d.err = err
 	}
-	return n, err
+	return err
 }
 
 // drain reads the rest of the data so its digest is checked.
@@ -570,10 +644,11 @@ func (pl *Payload) explain(err error) error {
 		return err
 	}
 	pl.ahead.close() // the decompressor reads raw: stop it first
-	if _, cerr := io.Copy(io.Discard, pl.raw); cerr != nil {
+	if pl.raw.drain() != nil {
 		return err
 	}
-	if got := hex.EncodeToString(pl.payloadHash.Sum()); got != pl.payloadWant {
+	pl.raw.close()
+	if got := hex.EncodeToString(pl.payloadHash.Sum(nil)); got != pl.payloadWant {
 		return &DigestError{What: "payload", Want: pl.payloadWant, Got: got, Cause: err}
 	}
 	return err
@@ -600,12 +675,12 @@ func (pl *Payload) finish() error {
 	if n > maxAfterTrailer {
 		return formatErr("payload", "more than %d bytes of data after the cpio trailer", maxAfterTrailer)
 	}
-	if _, err := io.Copy(io.Discard, pl.raw); err != nil {
+	if err := pl.raw.drain(); err != nil {
 		return fmt.Errorf("payload: reading: %w", err)
 	}
 	pl.Close()
 	if pl.payloadHash != nil {
-		if got := hex.EncodeToString(pl.payloadHash.Sum()); got != pl.payloadWant {
+		if got := hex.EncodeToString(pl.payloadHash.Sum(nil)); got != pl.payloadWant {
 			return &DigestError{What: "payload", Want: pl.payloadWant, Got: got}
 		}
 	}

@@ -13,6 +13,7 @@ type readahead struct {
 	cur  chunk
 	off  int
 	err  error
+	size int      // of a buffer
 	all  [][]byte // every buffer, to hand back for reuse after close
 }
 
@@ -21,20 +22,13 @@ type chunk struct {
 	err error
 }
 
-// newReadahead starts reading r. bufs, if it holds nbuf buffers from an
-// earlier readahead, is reused.
-func newReadahead(r io.Reader, bufs [][]byte) *readahead {
-	const nbuf, size = 4, 64 << 10
-	ra := &readahead{full: make(chan chunk, nbuf), free: make(chan []byte, nbuf), stop: make(chan struct{}), done: make(chan struct{})}
-	if len(bufs) != nbuf {
-		bufs = make([][]byte, nbuf)
-		for i := range bufs {
-			bufs[i] = make([]byte, size)
-		}
-	}
-	ra.all = bufs
-	for _, b := range bufs {
-		ra.free <- b
+// newReadahead starts reading r in chunks of size bytes. bufs, if it
+// holds the buffers of an earlier readahead, is reused.
+func newReadahead(r io.Reader, bufs [][]byte, size int) *readahead {
+	ra := &readahead{full: make(chan chunk, nbuf), free: make(chan []byte, nbuf), stop: make(chan struct{}), done: make(chan struct{}), size: size}
+	ra.all = ring(bufs, size)
+	for _, b := range ra.all {
+		ra.free <- b[:size]
 	}
 	go func() {
 		defer close(ra.done)
@@ -63,26 +57,58 @@ func newReadahead(r io.Reader, bufs [][]byte) *readahead {
 }
 
 func (ra *readahead) Read(p []byte) (int, error) {
+	b, err := ra.peek()
+	n := copy(p, b)
+	ra.off += n
+	return n, err
+}
+
+// peek returns the unread part of the current buffer, waiting for the next
+// one when it is used up; it is empty only with an error. The bytes stay
+// valid until the next call of any method.
+func (ra *readahead) peek() ([]byte, error) {
 	for ra.off == len(ra.cur.b) {
 		if ra.err != nil {
-			return 0, ra.err
+			return nil, ra.err
 		}
 		if ra.cur.b != nil {
-			ra.free <- ra.cur.b[:cap(ra.cur.b)]
+			ra.free <- ra.cur.b[:ra.size]
 			ra.cur.b = nil
 		}
 		c, ok := <-ra.full
 		if !ok {
-			return 0, io.ErrClosedPipe
+			return nil, io.ErrClosedPipe
 		}
 		ra.cur, ra.off = c, 0
 		if c.err != nil {
 			ra.err = c.err
 		}
 	}
-	n := copy(p, ra.cur.b[ra.off:])
-	ra.off += n
-	return n, nil
+	return ra.cur.b[ra.off:], nil
+}
+
+// next returns up to max bytes of the stream without copying them; they
+// stay valid until the next call of any method.
+func (ra *readahead) next(max int) ([]byte, error) {
+	b, err := ra.peek()
+	if len(b) > max {
+		b = b[:max]
+	}
+	ra.off += len(b)
+	return b, err
+}
+
+// Discard skips n bytes, as bufio.Reader's does.
+func (ra *readahead) Discard(n int) (int, error) {
+	done := 0
+	for done < n {
+		b, err := ra.next(n - done)
+		done += len(b)
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
 }
 
 // close stops the goroutine and waits for it: after it, the reader it
