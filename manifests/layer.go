@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
@@ -94,6 +95,12 @@ type LayerOptions struct {
 // on its way into the compressor and the compressed bytes on their way to
 // the file (digest), in one pass; the compressor works on all cores. On
 // failure nothing is left in dir.
+//
+// A gzip layer is one gzip member of 1 MiB deflate blocks compressed in
+// parallel (pgzip). A zstd layer is a sequence of independent zstd frames,
+// one per zstdFrameSize bytes of tar (the last shorter), compressed in
+// parallel: a valid zstd stream that every decoder reads as one, and
+// deterministic because the frame boundaries are fixed offsets of the tar.
 func WriteLayer(ctx context.Context, dir string, opts LayerOptions, write func(io.Writer) error) (_ *Layer, err error) {
 	if opts.Compression == "" {
 		opts.Compression = Gzip
@@ -113,6 +120,7 @@ func WriteLayer(ctx context.Context, dir string, opts LayerOptions, write func(i
 	}()
 
 	compressedHash := sha256.New()
+	diffHash := sha256.New()
 	counter := &countWriter{}
 	out := io.MultiWriter(f, compressedHash, counter)
 
@@ -141,19 +149,28 @@ func WriteLayer(ctx context.Context, dir string, opts LayerOptions, write func(i
 		if opts.Level != 0 {
 			level = zstd.EncoderLevel(opts.Level)
 		}
-		zw, err := zstd.NewWriter(out, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(opts.Concurrency))
+		// Each compressor holds a frame of input, its output and an
+		// encoder with a window of history: bound them.
+		n := min(opts.Concurrency, maxZstdCompressors)
+		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(n), zstd.WithZeroFrames(true))
 		if err != nil {
 			return nil, fmt.Errorf("zstd: %w", err)
 		}
-		comp = zw
+		comp = newFrameWriter(enc, zstdFrameSize, n, out, diffHash)
 	default:
 		return nil, fmt.Errorf("unknown compression %q", opts.Compression)
 	}
 
-	diffHash := sha256.New()
-	tarSide := &ctxWriter{ctx: ctx, w: io.MultiWriter(comp, diffHash)}
+	tarSide := &ctxWriter{ctx: ctx, w: comp}
+	if opts.Compression == Gzip {
+		tarSide.w = io.MultiWriter(comp, diffHash)
+	}
 	if err := write(tarSide); err != nil {
-		comp.Close()
+		if fw, ok := comp.(*frameWriter); ok {
+			fw.abort()
+		} else {
+			comp.Close()
+		}
 		return nil, err
 	}
 	if err := comp.Close(); err != nil {
@@ -208,4 +225,159 @@ var errNoLayers = errors.New("an image needs at least one layer")
 // known (a cached layer); the caller has checked them.
 func LayerFromFile(path string, digest, diffID v1.Hash, size int64, mediaType types.MediaType) *Layer {
 	return &Layer{path: path, digest: digest, diffID: diffID, size: size, mediaType: mediaType}
+}
+
+// zstdFrameSize is the tar bytes of each zstd frame of a layer: the
+// encoder's default window (8 MiB), so that a frame loses only the matches
+// further back than the stream encoder could use anyway at its start. On
+// a 124 MB base image tar at the default level, 8 MiB frames are 2.7 %
+// larger than one frame (4 MiB: 5 %, 1 MiB: 12 %).
+const zstdFrameSize = 8 << 20
+
+// maxZstdCompressors bounds the frames compressed at once (about 20 MiB
+// of memory each).
+const maxZstdCompressors = 4
+
+// frameWriter compresses what is written to it as independent zstd frames
+// of size bytes of input each, up to n at once, and writes them to out in
+// input order. The input is hashed into diff (in order, on the goroutine
+// that writes the frames), so the caller's goroutine only copies bytes.
+type frameWriter struct {
+	enc  *zstd.Encoder
+	size int
+	cur  *frameJob
+	jobs chan *frameJob // to the compressors
+	// order holds the submitted frames in input order; its capacity
+	// (n-1, and the frame the writing goroutine waits for) bounds the
+	// frames in flight to n, plus the one being filled.
+	order  chan *frameJob
+	free   chan *frameJob
+	done   chan struct{} // closed when the writing goroutine has ended
+	wg     sync.WaitGroup
+	frames int
+	closed bool
+
+	mu  sync.Mutex
+	err error // the first write error of out
+}
+
+type frameJob struct {
+	in, out []byte
+	done    chan struct{}
+}
+
+func newFrameWriter(enc *zstd.Encoder, size, n int, out io.Writer, diff hash.Hash) *frameWriter {
+	if n < 1 {
+		n = 1
+	}
+	fw := &frameWriter{
+		enc: enc, size: size,
+		jobs:  make(chan *frameJob, n),
+		order: make(chan *frameJob, n-1),
+		free:  make(chan *frameJob, n+1),
+		done:  make(chan struct{}),
+	}
+	for range n {
+		fw.wg.Add(1)
+		go func() {
+			defer fw.wg.Done()
+			for j := range fw.jobs {
+				j.out = enc.EncodeAll(j.in, j.out[:0])
+				close(j.done)
+			}
+		}()
+	}
+	go func() {
+		defer close(fw.done)
+		for j := range fw.order {
+			diff.Write(j.in) // hashes never fail
+			<-j.done
+			if fw.error() == nil {
+				if _, err := out.Write(j.out); err != nil {
+					fw.mu.Lock()
+					fw.err = err
+					fw.mu.Unlock()
+				}
+			}
+			select {
+			case fw.free <- j:
+			default:
+			}
+		}
+	}()
+	return fw
+}
+
+func (fw *frameWriter) error() error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	return fw.err
+}
+
+func (fw *frameWriter) Write(p []byte) (int, error) {
+	if fw.closed {
+		return 0, errors.New("zstd: write after close")
+	}
+	if err := fw.error(); err != nil {
+		return 0, err
+	}
+	n := len(p)
+	for len(p) > 0 {
+		if fw.cur == nil {
+			select {
+			case fw.cur = <-fw.free:
+				fw.cur.in = fw.cur.in[:0]
+			default:
+				fw.cur = &frameJob{in: make([]byte, 0, fw.size), out: make([]byte, 0, fw.size/2)}
+			}
+		}
+		c := copy(fw.cur.in[len(fw.cur.in):fw.size], p)
+		fw.cur.in = fw.cur.in[:len(fw.cur.in)+c]
+		p = p[c:]
+		if len(fw.cur.in) == fw.size {
+			fw.submit()
+		}
+	}
+	return n, nil
+}
+
+// submit hands the current frame to the compressors and the writer.
+func (fw *frameWriter) submit() {
+	j := fw.cur
+	fw.cur = nil
+	j.done = make(chan struct{})
+	fw.frames++
+	fw.order <- j
+	fw.jobs <- j
+}
+
+// Close compresses what is left and waits until every frame is written.
+func (fw *frameWriter) Close() error {
+	if fw.closed {
+		return fw.error()
+	}
+	if fw.cur != nil && len(fw.cur.in) > 0 || fw.frames == 0 {
+		if fw.cur == nil {
+			fw.cur = &frameJob{} // an empty input is one empty frame
+		}
+		fw.submit()
+	}
+	fw.stop()
+	return fw.error()
+}
+
+// abort stops the goroutines after a failed write of the tar.
+func (fw *frameWriter) abort() {
+	if !fw.closed {
+		fw.stop()
+	}
+}
+
+func (fw *frameWriter) stop() {
+	fw.closed = true
+	close(fw.jobs)
+	close(fw.order)
+	fw.wg.Wait()
+	<-fw.done
+	fw.enc.Close()
 }

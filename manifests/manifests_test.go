@@ -380,3 +380,230 @@ func TestOCILayoutModes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// zstdFrames counts the frames of a zstd stream by walking their headers
+// and block headers (RFC 8878, 3.1.1), failing on anything else.
+func zstdFrames(t *testing.T, b []byte) int {
+	t.Helper()
+	n := 0
+	for len(b) > 0 {
+		if len(b) < 6 || !bytes.Equal(b[:4], []byte{0x28, 0xb5, 0x2f, 0xfd}) {
+			t.Fatalf("frame %d: no zstd magic", n)
+		}
+		fhd := b[4]
+		single := fhd&0x20 != 0
+		pos := 5
+		if !single {
+			pos++ // window descriptor
+		}
+		pos += []int{0, 1, 2, 4}[fhd&3] // dictionary id
+		fcs := []int{0, 2, 4, 8}[fhd>>6]
+		if fcs == 0 && single {
+			fcs = 1
+		}
+		pos += fcs
+		for {
+			if pos+3 > len(b) {
+				t.Fatalf("frame %d: truncated block header", n)
+			}
+			bh := int(b[pos]) | int(b[pos+1])<<8 | int(b[pos+2])<<16
+			last, typ, size := bh&1 == 1, (bh>>1)&3, bh>>3
+			if typ == 1 { // RLE: one byte
+				size = 1
+			}
+			pos += 3 + size
+			if last {
+				break
+			}
+		}
+		if fhd&4 != 0 {
+			pos += 4 // content checksum
+		}
+		if pos > len(b) {
+			t.Fatalf("frame %d: truncated", n)
+		}
+		b = b[pos:]
+		n++
+	}
+	return n
+}
+
+// TestZstdFrames checks the parallel zstd writer: the input cut into
+// frames of a fixed size, the same bytes whatever the concurrency, read
+// back whole by the zstd CLI and by klauspost's decoder (what containerd
+// and umoci use), and the diff-id hashed in order.
+func TestZstdFrames(t *testing.T) {
+	t.Parallel()
+	zstdCLI := testutil.RequireTool(t, "zstd", "zstd")
+	var raw bytes.Buffer
+	if err := sampleTar(t, goSrc("net/http"))(&raw); err != nil {
+		t.Fatal(err)
+	}
+	const frame = 256 << 10
+	for _, tc := range []struct {
+		name  string
+		input []byte
+		write int // bytes per Write call
+	}{
+		{"tar", raw.Bytes(), 10000},
+		{"exact frames", raw.Bytes()[:4*frame], frame},
+		{"one byte", []byte{'x'}, 1},
+		{"empty", nil, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var outs [][]byte
+			for _, n := range []int{1, 2, 5} {
+				enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(n), zstd.WithZeroFrames(true))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out bytes.Buffer
+				diff := sha256.New()
+				fw := newFrameWriter(enc, frame, n, &out, diff)
+				for p := tc.input; len(p) > 0; {
+					c := min(tc.write, len(p))
+					if _, err := fw.Write(p[:c]); err != nil {
+						t.Fatal(err)
+					}
+					p = p[c:]
+				}
+				if err := fw.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if got := hex.EncodeToString(diff.Sum(nil)); got != sha(tc.input) {
+					t.Errorf("concurrency %d: diff hash %s, want the sha256 of the input", n, got)
+				}
+				outs = append(outs, out.Bytes())
+			}
+			for i := range outs[1:] {
+				if !bytes.Equal(outs[0], outs[i+1]) {
+					t.Fatalf("concurrency changes the bytes (%d vs %d bytes)", len(outs[0]), len(outs[i+1]))
+				}
+			}
+			comp := outs[0]
+			want := max(1, (len(tc.input)+frame-1)/frame)
+			if got := zstdFrames(t, comp); got != want {
+				t.Errorf("%d frames, want %d", got, want)
+			}
+			zr, err := zstd.NewReader(bytes.NewReader(comp))
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, err := io.ReadAll(zr)
+			zr.Close()
+			if err != nil || !bytes.Equal(plain, tc.input) {
+				t.Fatalf("klauspost decoder: %d bytes, err %v; want the %d bytes written", len(plain), err, len(tc.input))
+			}
+			cmd := exec.Command(zstdCLI, "-d", "-c")
+			cmd.Stdin = bytes.NewReader(comp)
+			plain, err = cmd.Output()
+			if err != nil || !bytes.Equal(plain, tc.input) {
+				t.Fatalf("zstd -d: %d bytes, err %v; want the %d bytes written", len(plain), err, len(tc.input))
+			}
+		})
+	}
+}
+
+// TestZstdLayerCLI reads a zstd layer with the zstd CLI: zstd -t passes
+// and zstd -d gives back the tar (whose sha256 is the diff-id).
+func TestZstdLayerCLI(t *testing.T) {
+	t.Parallel()
+	zstdCLI := testutil.RequireTool(t, "zstd", "zstd")
+	write := sampleTar(t, goSrc("cmd/compile/internal"))
+	l, err := WriteLayer(t.Context(), t.TempDir(), LayerOptions{Compression: Zstd}, write)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(zstdCLI, "-t", l.Path()).CombinedOutput(); err != nil {
+		t.Fatalf("zstd -t: %v\n%s", err, out)
+	}
+	plain, err := exec.Command(zstdCLI, "-d", "-c", l.Path()).Output()
+	if err != nil {
+		t.Fatalf("zstd -d: %v", err)
+	}
+	if d := must(l.DiffID()); d.Hex != sha(plain) {
+		t.Errorf("diff-id %s, zstd -d gives a tar with sha256 %s", d.Hex, sha(plain))
+	}
+	if want := (len(plain) + zstdFrameSize - 1) / zstdFrameSize; zstdFrames(t, must(os.ReadFile(l.Path()))) != want {
+		t.Errorf("want %d frames of %d bytes of tar", want, zstdFrameSize)
+	}
+}
+
+// TestZstdWriteError: a failing output fails the layer and stops the
+// compressors.
+func TestZstdWriteError(t *testing.T) {
+	t.Parallel()
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("disk full")
+	fw := newFrameWriter(enc, 1<<10, 2, failWriter{boom}, sha256.New())
+	var werr error
+	for i := 0; i < 100 && werr == nil; i++ {
+		_, werr = fw.Write(bytes.Repeat([]byte{byte(i)}, 1<<10))
+	}
+	if cerr := fw.Close(); !errors.Is(cerr, boom) || (werr != nil && !errors.Is(werr, boom)) {
+		t.Fatalf("write err %v, close err %v; want %v", werr, cerr, boom)
+	}
+}
+
+type failWriter struct{ err error }
+
+func (f failWriter) Write([]byte) (int, error) { return 0, f.err }
+
+// TestZstdLayerSkopeoUmoci: a zstd layer of several frames, in an OCI
+// layout, is read by containers/image (skopeo copy, recompressing it to
+// gzip since umoci 0.4 reads no zstd) and unpacked by umoci, which checks
+// the diff-id; every file comes back.
+func TestZstdLayerSkopeoUmoci(t *testing.T) {
+	t.Parallel()
+	skopeo := testutil.RequireTool(t, "skopeo", "skopeo")
+	umoci := testutil.RequireTool(t, "umoci", "umoci")
+	src := goSrc("cmd/compile/internal")
+	dir := t.TempDir()
+	l, err := WriteLayer(t.Context(), dir, LayerOptions{Compression: Zstd}, sampleTar(t, src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := zstdFrames(t, must(os.ReadFile(l.Path()))); n < 2 {
+		t.Fatalf("the layer has %d frame(s); the test needs several", n)
+	}
+	img, err := Image(ImageSpec{Arch: "x86_64", Created: time.Unix(1700000000, 0),
+		Layers: []HistoryLayer{{Layer: l, CreatedBy: "test"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oci := filepath.Join(dir, "oci")
+	if err := WriteOCILayout(oci, "z", nil, []ArchImage{{Arch: "x86_64", Image: img}}); err != nil {
+		t.Fatal(err)
+	}
+	gz := filepath.Join(dir, "gz")
+	if out, err := exec.Command(skopeo, "copy", "--dest-compress", "--dest-compress-format", "gzip", "oci:"+oci+":z", "oci:"+gz+":z").CombinedOutput(); err != nil {
+		t.Fatalf("skopeo copy: %v\n%s", err, out)
+	}
+	bundle := filepath.Join(dir, "bundle")
+	if out, err := exec.Command(umoci, "unpack", "--rootless", "--image", gz+":z", bundle).CombinedOutput(); err != nil {
+		t.Fatalf("umoci unpack: %v\n%s", err, out)
+	}
+	files := 0
+	err = filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || !fi.Mode().IsRegular() {
+			return err
+		}
+		files++
+		want, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		got, err := os.ReadFile(filepath.Join(bundle, "rootfs", p))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: unpacked differs (%v)", p, err)
+		}
+		return nil
+	})
+	if err != nil || files == 0 {
+		t.Fatalf("walking %s: %d files, %v", src, files, err)
+	}
+}
