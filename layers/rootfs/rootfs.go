@@ -239,8 +239,9 @@ func (w *Writer) AddPackage(ctx context.Context, p *rpm.Package) error {
 	return w.addPackage(ctx, idx, p)
 }
 
-// AddRPMFiles opens and adds RPM files, in the given order, reading up to
-// GOMAXPROCS of them at once.
+// AddRPMFiles opens and adds RPM files, installed in the given order,
+// reading up to GOMAXPROCS of them at once, the largest files first (so
+// that no large package is left to decode alone at the end).
 func (w *Writer) AddRPMFiles(ctx context.Context, paths []string) error {
 	w.mu.Lock()
 	base := w.next
@@ -249,7 +250,8 @@ func (w *Writer) AddRPMFiles(ctx context.Context, paths []string) error {
 	errs := make([]error, len(paths))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
-	for i, p := range paths {
+	for _, i := range largestFirst(paths) {
+		p := paths[i]
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -264,6 +266,22 @@ func (w *Writer) AddRPMFiles(ctx context.Context, paths []string) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// largestFirst returns the indexes of paths by decreasing file size (ties
+// and files that cannot be read keep their order; opening them reports
+// the error).
+func largestFirst(paths []string) []int {
+	order := make([]int, len(paths))
+	sizes := make([]int64, len(paths))
+	for i, p := range paths {
+		order[i] = i
+		if fi, err := os.Stat(p); err == nil {
+			sizes[i] = fi.Size()
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sizes[b], sizes[a]) })
+	return order
 }
 
 func (w *Writer) addFile(ctx context.Context, idx int, name string) error {

@@ -2,6 +2,9 @@ package rootfs
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -120,4 +123,24 @@ func FuzzResolveParent(f *testing.F) {
 			t.Fatalf("resolveParent(%q) via %q = %q: not a clean path inside the root", p, link, got)
 		}
 	})
+}
+
+func TestLargestFirst(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var paths []string
+	for i, size := range []int{10, 300, 10, 0, 200} {
+		p := filepath.Join(dir, fmt.Sprintf("p%d.rpm", i))
+		if err := os.WriteFile(p, make([]byte, size), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	paths = append(paths, filepath.Join(dir, "missing.rpm"))
+	got := fmt.Sprint(largestFirst(paths))
+	// By size; equal sizes (and the file that cannot be read, size 0)
+	// keep their order.
+	if want := "[1 4 0 2 3 5]"; got != want {
+		t.Errorf("largestFirst = %s, want %s", got, want)
+	}
 }
