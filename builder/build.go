@@ -326,11 +326,15 @@ func newTree(ctx context.Context, cfg *config.Config, arch string, dl *repo.Down
 		return nil, err
 	}
 	opts.progress(ProgressEvent{Arch: arch, Stage: StageRead, Total: int64(len(paths))})
-	if err := w.AddRPMFiles(ctx, paths); err != nil {
-		w.Close()
-		return nil, err
+	// The rpm database needs the headers only: it is written while the
+	// payloads are read.
+	dbErr := make(chan error, 1)
+	go func() { dbErr <- addPackageDB(ctx, cfg, arch, w, headers, buildTime, opts.WorkDir) }()
+	err = w.AddRPMFiles(ctx, paths)
+	if dberr := <-dbErr; err == nil {
+		err = dberr
 	}
-	if err := addPackageDB(ctx, cfg, arch, w, headers, buildTime, opts.WorkDir); err != nil {
+	if err != nil {
 		w.Close()
 		return nil, err
 	}

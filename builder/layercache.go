@@ -123,7 +123,7 @@ func storeCachedLayers(opts BuildOptions, key string, buildTime int64, signers m
 		mt, _ := h.Layer.MediaType()
 		dst := filepath.Join(dir, "blobs", digest.Hex)
 		if _, err := os.Stat(dst); err != nil {
-			if err := copyAtomic(h.Layer.Path(), dst); err != nil {
+			if err := linkAtomic(h.Layer.Path(), dst); err != nil {
 				return err
 			}
 		}
@@ -153,6 +153,23 @@ func fileSHA256(path string) (string, int64, error) {
 		return "", 0, err
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// linkAtomic makes dst a hard link of src (the layer is written once and
+// never changed; the work folder holding src is on the cache's file
+// system), through a temporary name and a rename; where a link cannot be
+// made it copies.
+func linkAtomic(src, dst string) error {
+	tmp := filepath.Join(filepath.Dir(dst), ".blob-"+strconv.Itoa(os.Getpid())+"-"+filepath.Base(dst))
+	os.Remove(tmp)
+	if err := os.Link(src, tmp); err != nil {
+		return copyAtomic(src, dst)
+	}
+	defer os.Remove(tmp)
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dst)
 }
 
 // copyAtomic copies src to dst through a temporary file and a rename.
