@@ -10,7 +10,7 @@ function out() {
   if (stack ~ /verifyPackageFile/) c = "fetch-verify"
   else if (stack ~ /AddRPMFiles/) c = "unpack"
   else if (stack ~ /compressBlock|zstd.\(\*Encoder\)|zstd.\(\*blockEnc/) c = "compress"
-  else if (stack ~ /WriteTar|WriteLayer/) c = "tar"
+  else if (stack ~ /WriteTar|WriteLayer|newFrameWriter/) c = "tar"
   else if (stack ~ /rpmdb/) c = "rpmdb"
   else if (stack ~ /readHeaders/) c = "headers"
   else if (stack ~ /config\.|solve\.|repo\.Load|loadPrimary|primary/) c = "config+solve"
