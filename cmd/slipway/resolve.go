@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -173,11 +175,55 @@ func resolveConfig(ctx context.Context, g *globals, path, arch string, repofiles
 	if err != nil {
 		return nil, nil, err
 	}
+	if g.Getenv("GOGC") == "" {
+		defer relaxGC()()
+	}
 	res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
 	if err != nil {
 		return nil, nil, resolveError(g, err)
 	}
 	return cfg, res, nil
+}
+
+// resolveMemoryLimit is the heap size up to which resolving runs without
+// garbage collection; past it the collector runs as it must.
+const resolveMemoryLimit = 1 << 30
+
+// gcRelaxed counts the resolves running in this process (tests run
+// commands concurrently) and keeps the settings to restore.
+var gcRelaxed struct {
+	sync.Mutex
+	n       int
+	percent int
+	limit   int64
+}
+
+// relaxGC turns the garbage collector off, up to resolveMemoryLimit, until
+// the returned function is called. Loading metadata and resolving
+// allocate little garbage (the decoded packages stay live until the
+// answer is printed), so collecting during them only costs time: on the
+// 20,000-package benchmark repository a warm resolve took ~70 ms of CPU
+// with the default GOGC=100 and ~48 ms without collection, and the peak
+// RSS of a cold one (XML parsed) moved from 101 to 107 MiB. A GOGC set in
+// the environment is left alone; a lower GOMEMLIMIT is kept.
+func relaxGC() (restore func()) {
+	gcRelaxed.Lock()
+	defer gcRelaxed.Unlock()
+	if gcRelaxed.n == 0 {
+		gcRelaxed.limit = debug.SetMemoryLimit(-1)
+		debug.SetMemoryLimit(min(gcRelaxed.limit, resolveMemoryLimit))
+		gcRelaxed.percent = debug.SetGCPercent(-1)
+	}
+	gcRelaxed.n++
+	return func() {
+		gcRelaxed.Lock()
+		defer gcRelaxed.Unlock()
+		gcRelaxed.n--
+		if gcRelaxed.n == 0 {
+			debug.SetGCPercent(gcRelaxed.percent)
+			debug.SetMemoryLimit(gcRelaxed.limit)
+		}
+	}
 }
 
 // loadConfig loads a config and adds the repositories of .repo files.
