@@ -3,6 +3,7 @@ package rpm
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -150,5 +151,62 @@ func TestXZDictSize(t *testing.T) {
 	head[16] = 40
 	if got := xzDictSize(head); got <= maxDict {
 		t.Errorf("dict %d for byte 40 should exceed the limit", got)
+	}
+}
+
+// verifyAll reads b as Verify does: io.Copy, which takes the file
+// readers' WriteTo, where readAll takes their Read.
+func verifyAll(b []byte) error {
+	p, err := Open(bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	_, err = p.Verify()
+	return err
+}
+
+// TestReadAndWriteToAgree checks that reading file data with Read and
+// with WriteTo (io.Copy's path) checks the same digests and fails the
+// same way, for intact packages and for every truncation and many
+// single-byte changes.
+func TestReadAndWriteToAgree(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts synthOpts
+	}{
+		{"newc", synthOpts{}},
+		{"gzip", synthOpts{gzip: true}},
+		{"crc", synthOpts{crc: true}},
+		{"bad crc", synthOpts{crc: true, badCRC: true}},
+		{"stripped", synthOpts{stripped: true}},
+		{"bad payload digest", synthOpts{gzip: true, badPayload: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			good := synthRPM(synthFiles, tc.opts)
+			errString := func(err error) string {
+				if err == nil {
+					return "<nil>"
+				}
+				return err.Error()
+			}
+			check := func(what string, b []byte) {
+				_, rerr := readAll(b)
+				werr := verifyAll(b)
+				if errString(rerr) != errString(werr) {
+					t.Errorf("%s: Read gives %v, WriteTo gives %v", what, rerr, werr)
+				}
+			}
+			check("intact", good)
+			for n := 0; n < len(good); n += 7 {
+				check(fmt.Sprintf("truncated to %d", n), good[:n])
+			}
+			for i := 0; i < len(good); i += 3 {
+				b := bytes.Clone(good)
+				b[i] ^= 0x55
+				check(fmt.Sprintf("byte %d changed", i), b)
+			}
+		})
 	}
 }
