@@ -274,10 +274,11 @@ func encodeFilelists(fls []fileList) []byte {
 }
 
 // decoder reads what encoder wrote, checking every bound. blob is the
-// body as one string; strings are slices of it.
+// body as one string; strings are slices of it. pos is the read position.
 type decoder struct {
 	b    []byte
 	blob string
+	pos  int
 	err  error
 }
 
@@ -292,52 +293,77 @@ func newDecoder(body []byte) (*decoder, int, error) {
 	}
 	d := &decoder{b: body, blob: blob}
 	count := d.uint()
-	if d.err != nil || count > uint64(len(d.b)) {
+	if d.err != nil || count > uint64(d.left()) {
 		return nil, 0, fmt.Errorf("%w: record count", errCacheCorrupt)
 	}
 	return d, int(count), nil
 }
 
+// left is the number of bytes not read yet.
+func (d *decoder) left() int { return len(d.b) - d.pos }
+
+// uint reads an unsigned varint. Nearly all are one byte (string lengths,
+// counts, flags), so that case is inlined.
 func (d *decoder) uint() uint64 {
-	if d.err != nil {
+	if p := d.pos; p < len(d.b) && d.b[p] < 0x80 {
+		d.pos = p + 1
+		return uint64(d.b[p])
+	}
+	return d.uintSlow()
+}
+
+func (d *decoder) uintSlow() uint64 {
+	if d.err != nil || d.pos >= len(d.b) {
+		d.err = errCacheCorrupt
 		return 0
 	}
-	v, n := binary.Uvarint(d.b)
+	v, n := binary.Uvarint(d.b[d.pos:])
 	if n <= 0 {
 		d.err = errCacheCorrupt
 		return 0
 	}
-	d.b = d.b[n:]
+	d.pos += n
 	return v
 }
 
 func (d *decoder) int() int64 {
-	if d.err != nil {
+	if d.err != nil || d.pos >= len(d.b) {
+		d.err = errCacheCorrupt
 		return 0
 	}
-	v, n := binary.Varint(d.b)
+	v, n := binary.Varint(d.b[d.pos:])
 	if n <= 0 {
 		d.err = errCacheCorrupt
 		return 0
 	}
-	d.b = d.b[n:]
+	d.pos += n
 	return v
 }
 
+// str reads a string: its length, then its bytes, aliased. The common
+// case (a length below 128, in bounds) is inlined.
 func (d *decoder) str() string {
+	if p := d.pos; p < len(d.b) && d.b[p] < 0x80 && int(d.b[p]) < len(d.b)-p {
+		d.pos = p + 1 + int(d.b[p])
+		return d.blob[p+1 : d.pos]
+	}
+	return d.strSlow()
+}
+
+func (d *decoder) strSlow() string {
 	n := d.uint()
-	if n > uint64(len(d.b)) {
+	if n > uint64(len(d.b)-d.pos) {
 		d.err = errCacheCorrupt
 		return ""
 	}
-	start := len(d.blob) - len(d.b)
-	d.b = d.b[n:]
-	return d.blob[start : start+int(n)]
+	start := d.pos
+	d.pos += int(n)
+	return d.blob[start:d.pos]
 }
 
 func (d *decoder) count() int {
 	n := d.uint()
-	if n > uint64(len(d.b)) {
+	if n > uint64(len(d.b)-d.pos) {
 		d.err = errCacheCorrupt
 		return 0
 	}
@@ -395,7 +421,7 @@ func decodePrimary(body []byte) ([]Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n > len(d.b)/8 {
+	if n > d.left()/8 {
 		return nil, fmt.Errorf("%w: package count %d", errCacheCorrupt, n)
 	}
 	var deps depArena
@@ -434,8 +460,8 @@ func decodePrimary(body []byte) ([]Package, error) {
 			return nil, fmt.Errorf("%w: package %d", errCacheCorrupt, i+1)
 		}
 	}
-	if len(d.b) != 0 {
-		return nil, fmt.Errorf("%w: %d trailing bytes", errCacheCorrupt, len(d.b))
+	if d.left() != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", errCacheCorrupt, d.left())
 	}
 	return pkgs, nil
 }
@@ -453,7 +479,7 @@ func decodeFilelists(body []byte) ([]fileList, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n > len(d.b)/4 {
+	if n > d.left()/4 {
 		return nil, fmt.Errorf("%w: filelist count %d", errCacheCorrupt, n)
 	}
 	var strs strArena
@@ -475,8 +501,8 @@ func decodeFilelists(body []byte) ([]fileList, error) {
 			return nil, fmt.Errorf("%w: filelist %d", errCacheCorrupt, i+1)
 		}
 	}
-	if len(d.b) != 0 {
-		return nil, fmt.Errorf("%w: %d trailing bytes", errCacheCorrupt, len(d.b))
+	if d.left() != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", errCacheCorrupt, d.left())
 	}
 	return out, nil
 }
