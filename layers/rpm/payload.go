@@ -136,7 +136,7 @@ func detectCompression(b []byte) string {
 // goroutine of its own, which Close stops).
 type Payload struct {
 	p      *Package
-	raw    *fetcher // reads and hashes the compressed bytes
+	raw    *readahead // reads the package file, feeding the payload digests
 	dec    io.Reader
 	closer func()
 	plain  *hashReader // decompressed bytes
@@ -193,6 +193,20 @@ type PayloadOption func(*payloadOptions) error
 
 type payloadOptions struct {
 	dec *Decoders
+	// goroutines: 0 picks by payload size, 1 always, -1 never (tests).
+	goroutines int
+}
+
+// withGoroutines makes the payload reader use goroutines always (on) or
+// never, whatever the payload's size; for tests of both paths.
+func withGoroutines(on bool) PayloadOption {
+	return func(o *payloadOptions) error {
+		o.goroutines = -1
+		if on {
+			o.goroutines = 1
+		}
+		return nil
+	}
 }
 
 // WithDecoders makes the payload reader use (and keep) d's decompressors.
@@ -270,10 +284,15 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 	default:
 		w = io.MultiWriter(ws...)
 	}
+	// A small payload is read on the caller's goroutine alone.
 	packed, plain := p.payloadSizes()
-	pl.raw = newFetcher(p.r, w, takeBufs(&o.dec.fetchBufs), chunkSize(packed))
+	sync := packed > 0 && packed < syncBelow
+	if o.goroutines != 0 {
+		sync = o.goroutines < 0
+	}
+	pl.raw = newReadahead(p.r, w, takeBufs(&o.dec.fetchBufs), chunkSize(packed), sync)
 	// The first chunk holds the magic (unless the payload is shorter).
-	head := pl.raw.peek()
+	head := pl.raw.head()
 	magic := head[:min(len(head), 13)]
 	comp := p.Compressor()
 	got := detectCompression(magic)
@@ -358,13 +377,17 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 			}
 		}
 	}
-	pl.ahead = newReadahead(pl.plain, takeBufs(&o.dec.aheadBufs), chunkSize(plain))
+	pl.ahead = newReadahead(pl.plain, nil, takeBufs(&o.dec.aheadBufs), chunkSize(plain), sync)
 	pl.cpio = newCpioReader(pl.ahead)
 	ok = true
 	return pl, nil
 }
 
 var errClosed = errors.New("payload: reader closed")
+
+// syncBelow is the compressed payload size (as the headers claim it) under
+// which the payload is read without goroutines.
+const syncBelow = 64 << 10
 
 // payloadSizes returns the sizes of the compressed and of the uncompressed
 // payload the headers claim, or 0. They only size buffers: nothing

@@ -2,10 +2,24 @@ package rpm
 
 import "io"
 
-// readahead runs a reader (the decompressor) on its own goroutine, a few
-// buffers ahead of the consumer, so that decompression overlaps with the
-// file digests and the archive parsing.
+// readahead reads a stream in chunks on a goroutine of its own, a few
+// chunks ahead of its reader, and writes every chunk to w (if any) as it
+// lands. The payload reader chains two: one reads the package file and
+// feeds the payload digests, one runs the decompressor; the caller's
+// goroutine parses the archive and hashes the files. The three overlap on
+// as many cores, and the compressed bytes are hashed where they land,
+// without a copy for the hash.
+//
+// A readahead made synchronous does the same on the reader's goroutine:
+// for a small payload, starting goroutines and waking threads costs more
+// than the overlap saves.
 type readahead struct {
+	r    io.Reader
+	w    io.Writer // nil: none
+	n    int64     // bytes read from r; final once done is closed
+	size int       // of a chunk
+	sync bool
+
 	full chan chunk
 	free chan []byte
 	stop chan struct{}
@@ -13,7 +27,6 @@ type readahead struct {
 	cur  chunk
 	off  int
 	err  error
-	size int      // of a buffer
 	all  [][]byte // every buffer, to hand back for reuse after close
 }
 
@@ -22,11 +35,42 @@ type chunk struct {
 	err error
 }
 
-// newReadahead starts reading r in chunks of size bytes. bufs, if it
-// holds the buffers of an earlier readahead, is reused.
-func newReadahead(r io.Reader, bufs [][]byte, size int) *readahead {
-	ra := &readahead{full: make(chan chunk, nbuf), free: make(chan []byte, nbuf), stop: make(chan struct{}), done: make(chan struct{}), size: size}
+// nbuf is the number of chunks of a readahead: one being filled, one
+// being read, and slack for uneven speeds.
+const nbuf = 4
+
+// chunkSize picks the chunk size for a stream of about n bytes: large
+// chunks cut the hand-offs between goroutines on large payloads, small
+// ones keep the memory a small payload touches (page faults cost more
+// than hand-offs in a short-lived process) small.
+func chunkSize(n int64) int {
+	const lo, hi = 32 << 10, 1 << 20
+	return int(min(max(n/32, lo), hi))
+}
+
+// ring returns nbuf buffers of at least size bytes: bufs, if they are.
+func ring(bufs [][]byte, size int) [][]byte {
+	if len(bufs) == nbuf && cap(bufs[0]) >= size {
+		return bufs
+	}
+	bufs = make([][]byte, nbuf)
+	for i := range bufs {
+		bufs[i] = make([]byte, size)
+	}
+	return bufs
+}
+
+// newReadahead starts reading r in chunks of size bytes, on a goroutine
+// unless sync. bufs, if it holds the buffers of an earlier readahead, is
+// reused.
+func newReadahead(r io.Reader, w io.Writer, bufs [][]byte, size int, sync bool) *readahead {
+	ra := &readahead{r: r, w: w, size: size, sync: sync, stop: make(chan struct{}), done: make(chan struct{})}
 	ra.all = ring(bufs, size)
+	if sync {
+		close(ra.done)
+		return ra
+	}
+	ra.full, ra.free = make(chan chunk, nbuf), make(chan []byte, nbuf)
 	for _, b := range ra.all {
 		ra.free <- b[:size]
 	}
@@ -39,21 +83,33 @@ func newReadahead(r io.Reader, bufs [][]byte, size int) *readahead {
 			case <-ra.stop:
 				return
 			}
-			n, err := io.ReadFull(r, b)
-			if err == io.ErrUnexpectedEOF {
-				err = io.EOF
-			}
+			c := ra.fill(b)
 			select {
-			case ra.full <- chunk{b[:n], err}:
+			case ra.full <- c:
 			case <-ra.stop:
 				return
 			}
-			if err != nil {
+			if c.err != nil {
 				return
 			}
 		}
 	}()
 	return ra
+}
+
+// fill reads the next chunk into b.
+func (ra *readahead) fill(b []byte) chunk {
+	n, err := io.ReadFull(ra.r, b)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	if n > 0 {
+		ra.n += int64(n)
+		if ra.w != nil {
+			ra.w.Write(b[:n])
+		}
+	}
+	return chunk{b[:n], err}
 }
 
 func (ra *readahead) Read(p []byte) (int, error) {
@@ -63,7 +119,7 @@ func (ra *readahead) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// peek returns the unread part of the current buffer, waiting for the next
+// peek returns the unread part of the current chunk, waiting for the next
 // one when it is used up; it is empty only with an error. The bytes stay
 // valid until the next call of any method.
 func (ra *readahead) peek() ([]byte, error) {
@@ -71,20 +127,41 @@ func (ra *readahead) peek() ([]byte, error) {
 		if ra.err != nil {
 			return nil, ra.err
 		}
-		if ra.cur.b != nil {
-			ra.free <- ra.cur.b[:ra.size]
-			ra.cur.b = nil
-		}
-		c, ok := <-ra.full
-		if !ok {
-			return nil, io.ErrClosedPipe
+		var c chunk
+		switch {
+		case ra.sync:
+			select {
+			case <-ra.stop:
+				c.err = io.ErrClosedPipe
+			default:
+				c = ra.fill(ra.all[0][:ra.size])
+			}
+		default:
+			if ra.cur.b != nil {
+				ra.free <- ra.cur.b[:ra.size]
+			}
+			c = ra.receive()
 		}
 		ra.cur, ra.off = c, 0
-		if c.err != nil {
-			ra.err = c.err
-		}
+		ra.err = c.err
 	}
 	return ra.cur.b[ra.off:], nil
+}
+
+// receive waits for the next chunk from the goroutine.
+func (ra *readahead) receive() chunk {
+	select {
+	case c := <-ra.full:
+		return c
+	case <-ra.done:
+		// Stopped, or ended with its last chunk already sent.
+		select {
+		case c := <-ra.full:
+			return c
+		default:
+			return chunk{err: io.ErrClosedPipe}
+		}
+	}
 }
 
 // next returns up to max bytes of the stream without copying them; they
@@ -111,8 +188,29 @@ func (ra *readahead) Discard(n int) (int, error) {
 	return done, nil
 }
 
-// close stops the goroutine and waits for it: after it, the reader it
-// read from is free to use again.
+// head returns the unread bytes of the current chunk, loading the first
+// (or next) one; it is empty at the end or after an error.
+func (ra *readahead) head() []byte {
+	b, _ := ra.peek()
+	return b
+}
+
+// drain reads to the end of the stream, so that w sees every byte, and
+// returns the read error, if any.
+func (ra *readahead) drain() error {
+	for {
+		ra.off = len(ra.cur.b) // skip what is left of the current chunk
+		if _, err := ra.peek(); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// close stops the goroutine and waits for it: after it, n and what was
+// written to w are final, and r is free to use again.
 func (ra *readahead) close() {
 	select {
 	case <-ra.stop:

@@ -18,12 +18,12 @@ var synthFiles = []synthFile{
 }
 
 // readAll opens b and streams its payload, returning path -> contents.
-func readAll(b []byte) (map[string]string, error) {
+func readAll(b []byte, opts ...PayloadOption) (map[string]string, error) {
 	p, err := Open(bytes.NewReader(b))
 	if err != nil {
 		return nil, err
 	}
-	pl, err := p.Payload()
+	pl, err := p.Payload(opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -103,12 +103,21 @@ func TestSynthPayloads(t *testing.T) {
 // what is wrong.
 func TestDamage(t *testing.T) {
 	t.Parallel()
+	for _, on := range []bool{false, true} {
+		t.Run(fmt.Sprintf("goroutines=%v", on), func(t *testing.T) {
+			t.Parallel()
+			testDamage(t, withGoroutines(on))
+		})
+	}
+}
+
+func testDamage(t *testing.T, opt PayloadOption) {
 	good := synthRPM(synthFiles, synthOpts{gzip: true})
-	if _, err := readAll(good); err != nil {
+	if _, err := readAll(good, opt); err != nil {
 		t.Fatalf("undamaged package: %v", err)
 	}
 	for n := 0; n < len(good); n++ {
-		_, err := readAll(good[:n])
+		_, err := readAll(good[:n], opt)
 		if err == nil {
 			t.Fatalf("truncated to %d of %d bytes: no error", n, len(good))
 		}
@@ -127,7 +136,7 @@ func TestDamage(t *testing.T) {
 	for i := 0; i < len(good); i++ {
 		b := bytes.Clone(good)
 		b[i] ^= 0x55
-		_, err := readAll(b)
+		_, err := readAll(b, opt)
 		if err == nil && i >= hdrStart {
 			t.Errorf("byte %d changed: no error", i)
 		}
@@ -135,7 +144,7 @@ func TestDamage(t *testing.T) {
 	b := bytes.Clone(good)
 	b[0] = 'x'
 	var fe *FormatError
-	if _, err := readAll(b); !errors.As(err, &fe) || fe.Where != "lead" {
+	if _, err := readAll(b, opt); !errors.As(err, &fe) || fe.Where != "lead" {
 		t.Errorf("bad lead magic: got %v", err)
 	}
 }
@@ -156,19 +165,19 @@ func TestXZDictSize(t *testing.T) {
 
 // verifyAll reads b as Verify does: io.Copy, which takes the file
 // readers' WriteTo, where readAll takes their Read.
-func verifyAll(b []byte) error {
+func verifyAll(b []byte, opts ...PayloadOption) error {
 	p, err := Open(bytes.NewReader(b))
 	if err != nil {
 		return err
 	}
-	_, err = p.Verify()
+	_, err = p.Verify(opts...)
 	return err
 }
 
 // TestReadAndWriteToAgree checks that reading file data with Read and
-// with WriteTo (io.Copy's path) checks the same digests and fails the
-// same way, for intact packages and for every truncation and many
-// single-byte changes.
+// with WriteTo (io.Copy's path), with and without goroutines, checks the
+// same digests and fails the same way, for intact packages and for many
+// truncations and single-byte changes.
 func TestReadAndWriteToAgree(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -192,10 +201,13 @@ func TestReadAndWriteToAgree(t *testing.T) {
 				return err.Error()
 			}
 			check := func(what string, b []byte) {
-				_, rerr := readAll(b)
-				werr := verifyAll(b)
-				if errString(rerr) != errString(werr) {
-					t.Errorf("%s: Read gives %v, WriteTo gives %v", what, rerr, werr)
+				_, rerr := readAll(b, withGoroutines(false))
+				for _, on := range []bool{false, true} {
+					_, r2 := readAll(b, withGoroutines(on))
+					werr := verifyAll(b, withGoroutines(on))
+					if errString(rerr) != errString(werr) || errString(rerr) != errString(r2) {
+						t.Errorf("%s: Read gives %v; goroutines %v: Read gives %v, WriteTo gives %v", what, rerr, on, r2, werr)
+					}
 				}
 			}
 			check("intact", good)
