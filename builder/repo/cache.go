@@ -166,14 +166,29 @@ func writeCache(path string, data []byte) error {
 	return nil
 }
 
-// readCache reads an entry, checks its header and CRC, and returns the
-// body after the header. The caller owns the returned bytes and must not
-// modify them: decoders alias strings into them.
-func readCache(path string, kind byte) ([]byte, error) {
-	b, err := readFileShared(path)
+// readCache reads an entry, checks its header and CRC, and hands the body
+// after the header to decode. The decoder may alias strings into the body
+// and must not modify it. An entry that fails a check or does not decode
+// is released again (see readFileShared): nothing made from it is kept.
+func readCache[T any](path string, kind byte, decode func([]byte) (T, error)) (T, error) {
+	var zero T
+	b, release, err := readFileShared(path)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
+	body, err := checkCache(b, kind)
+	if err == nil {
+		var v T
+		if v, err = decode(body); err == nil {
+			return v, nil
+		}
+	}
+	release()
+	return zero, err
+}
+
+// checkCache checks an entry's header and CRC and returns its body.
+func checkCache(b []byte, kind byte) ([]byte, error) {
 	if len(b) < len(cacheMagic)+2+crcSize {
 		return nil, fmt.Errorf("%w: too short", errCacheCorrupt)
 	}
@@ -284,7 +299,7 @@ type decoder struct {
 
 // newDecoder aliases body as one string without copying it (a 20 MB
 // memmove per warm load): body must never be modified afterwards, which
-// holds for the buffers readCache returns. Callers that keep using their
+// holds for the entries readCache hands over. Callers that keep using their
 // bytes pass a copy.
 func newDecoder(body []byte) (*decoder, int, error) {
 	var blob string
@@ -409,11 +424,7 @@ func (d *decoder) strList(a *strArena) []string {
 }
 
 func readPrimaryCache(path string) ([]Package, error) {
-	body, err := readCache(path, 'P')
-	if err != nil {
-		return nil, err
-	}
-	return decodePrimary(body)
+	return readCache(path, 'P', decodePrimary)
 }
 
 func decodePrimary(body []byte) ([]Package, error) {
@@ -467,11 +478,7 @@ func decodePrimary(body []byte) ([]Package, error) {
 }
 
 func readFilelistsCache(path string) ([]fileList, error) {
-	body, err := readCache(path, 'F')
-	if err != nil {
-		return nil, err
-	}
-	return decodeFilelists(body)
+	return readCache(path, 'F', decodeFilelists)
 }
 
 func decodeFilelists(body []byte) ([]fileList, error) {
