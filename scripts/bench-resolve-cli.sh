@@ -7,7 +7,9 @@
 #   scripts/bench-resolve-cli.sh [-n 20000] [-names 30] [-runs 3]
 #
 # slipway cold = empty cache (XML parsed); warm = the parsed metadata cache
-# is filled. dnf cold = fresh cachedir; warm = same cachedir, -C.
+# is filled. dnf cold = fresh cachedir; warm = same cachedir, -C. Each
+# figure is the best of the runs, for wall time and CPU time (user +
+# system) separately.
 # Needs: go, repo2solv + testsolv (libsolv-tools), dnf, /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,25 +49,28 @@ zcat "$work"/repo/repodata/*primary.xml.gz | grep -oE '<(name|arch)>[^<]*' | pas
 	printf 'install = ['; sed 's/.*/"&"/' "$work/request" | paste -sd, | tr -d '\n'; echo ']'
 } >"$work/bench.toml"
 
-# ms WALL and KB MAXRSS of one command, via /usr/bin/time.
+# ms WALL, KB MAXRSS and ms CPU (user + system) of one command.
 # (wall time from the clock in nanoseconds: /usr/bin/time's %e has 10 ms
-# steps, too coarse for a 100 ms command; /usr/bin/time gives the RSS)
+# steps, too coarse for a 100 ms command; /usr/bin/time gives the RSS;
+# bash's time keyword gives CPU time in ms steps. On a shared machine CPU
+# time is the steadier figure: it does not count waiting for a core.)
 measure() {
-	local start end
+	local start end u s
 	start=$(date +%s%N)
-	/usr/bin/time -f '%M' -o "$work/time" "$@" >"$work/out" 2>"$work/err" || true
+	{ TIMEFORMAT='%3U %3S'; time /usr/bin/time -f '%M' -o "$work/time" "$@" >"$work/out" 2>"$work/err" || true; } 2>"$work/cpu"
 	end=$(date +%s%N)
-	echo "$(( (end - start) / 1000000 )) $(tail -1 "$work/time")"
+	read -r u s <"$work/cpu"
+	echo "$(( (end - start) / 1000000 )) $(tail -1 "$work/time") $(awk -v u="$u" -v s="$s" 'BEGIN { printf "%d", (u + s) * 1000 }')"
 }
 best() { sort -n | head -1; }
 
-cold_ms=() warm_ms=() rss=0
+cold_ms=() warm_ms=() cold_cpu=() warm_cpu=() rss=0
 for _ in $(seq "$runs"); do
 	rm -rf "$work/cache"
-	read -r ms kb < <(measure "$work/slipway" --cache-dir "$work/cache" resolve "$work/bench.toml")
-	cold_ms+=("$ms"); [ "$kb" -gt "$rss" ] && rss=$kb
-	read -r ms kb < <(measure "$work/slipway" --cache-dir "$work/cache" resolve "$work/bench.toml")
-	warm_ms+=("$ms"); [ "$kb" -gt "$rss" ] && rss=$kb
+	read -r ms kb cpu < <(measure "$work/slipway" --cache-dir "$work/cache" resolve "$work/bench.toml")
+	cold_ms+=("$ms"); cold_cpu+=("$cpu"); [ "$kb" -gt "$rss" ] && rss=$kb
+	read -r ms kb cpu < <(measure "$work/slipway" --cache-dir "$work/cache" resolve "$work/bench.toml")
+	warm_ms+=("$ms"); warm_cpu+=("$cpu"); [ "$kb" -gt "$rss" ] && rss=$kb
 done
 cp "$work/out" "$work/slipway.out"; [ -s "$work/slipway.out" ] || { echo "slipway resolve failed:"; cat "$work/err"; exit 1; }
 ours=$(grep -vc '^#' "$work/slipway.out")  # minus the "# ARCH" header
@@ -80,12 +85,12 @@ ours=$(grep -vc '^#' "$work/slipway.out")  # minus the "# ARCH" header
 	sed 's/.*/job install name &/' "$work/request"
 	echo "result transaction,problems <inline>"
 } >"$work/case.t"
-r2s=() ts=()
+r2s=() ts=() r2s_cpu=() ts_cpu=()
 for _ in $(seq "$runs"); do
-	read -r ms _ < <(measure repo2solv -F -o "$work/x.solv" "$work/repo")
-	r2s+=("$ms")
-	read -r ms _ < <(measure testsolv "$work/case.t")
-	ts+=("$ms")
+	read -r ms _ cpu < <(measure repo2solv -F -o "$work/x.solv" "$work/repo")
+	r2s+=("$ms"); r2s_cpu+=("$cpu")
+	read -r ms _ cpu < <(measure testsolv "$work/case.t")
+	ts+=("$ms"); ts_cpu+=("$cpu")
 done
 theirs=$(grep -c '^+install ' "$work/out" || true)
 
@@ -101,25 +106,29 @@ HOME="$home" exec dnf --assumeno --releasever=3 --setopt=reposdir=/dev/null --se
 	--repofrompath=synth,"file://$work/repo" --repo=synth --nogpgcheck "\${extra[@]}" install $(paste -sd' ' "$work/request")
 DNF
 chmod +x "$work/dnf.sh"
-dcold=() dwarm=()
+dcold=() dwarm=() dcold_cpu=() dwarm_cpu=()
 for _ in $(seq "$runs"); do
 	rm -rf "$work/dnfcache" "$work/root"
-	read -r ms _ < <(measure "$work/dnf.sh" cold)
-	dcold+=("$ms")
-	read -r ms _ < <(measure "$work/dnf.sh" warm)
-	dwarm+=("$ms")
+	read -r ms _ cpu < <(measure "$work/dnf.sh" cold)
+	dcold+=("$ms"); dcold_cpu+=("$cpu")
+	read -r ms _ cpu < <(measure "$work/dnf.sh" warm)
+	dwarm+=("$ms"); dwarm_cpu+=("$cpu")
 done
 dnfpkgs=$(grep -cE '^ [^ ]+ +(x86_64|noarch) ' "$work/out" || true)
 
 sc=$(printf '%s\n' "${cold_ms[@]}" | best); sw=$(printf '%s\n' "${warm_ms[@]}" | best)
 lr=$(printf '%s\n' "${r2s[@]}" | best); lt=$(printf '%s\n' "${ts[@]}" | best)
 dc=$(printf '%s\n' "${dcold[@]}" | best); dw=$(printf '%s\n' "${dwarm[@]}" | best)
+scc=$(printf '%s\n' "${cold_cpu[@]}" | best); swc=$(printf '%s\n' "${warm_cpu[@]}" | best)
+lrc=$(printf '%s\n' "${r2s_cpu[@]}" | best); ltc=$(printf '%s\n' "${ts_cpu[@]}" | best)
+dcc=$(printf '%s\n' "${dcold_cpu[@]}" | best); dwc=$(printf '%s\n' "${dwarm_cpu[@]}" | best)
 echo "repository: $n packages; request: $names names; best of $runs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "packages resolved: slipway $ours, libsolv $theirs, dnf $dnfpkgs"
-printf '%-38s %7d ms\n' "slipway resolve, cold (XML parsed)" "$sc" "slipway resolve, warm (parsed cache)" "$sw" \
-	"libsolv repo2solv + testsolv" "$((lr + lt))" "dnf --assumeno, cold cache" "$dc" "dnf --assumeno, warm cache (-C)" "$dw"
+printf '%-38s %7s %9s\n' "" "wall" "CPU"
+printf '%-38s %7d ms %6d ms\n' "slipway resolve, cold (XML parsed)" "$sc" "$scc" "slipway resolve, warm (parsed cache)" "$sw" "$swc" \
+	"libsolv repo2solv + testsolv" "$((lr + lt))" "$((lrc + ltc))" "dnf --assumeno, cold cache" "$dc" "$dcc" "dnf --assumeno, warm cache (-C)" "$dw" "$dwc"
 printf 'peak RSS slipway: %d MiB\n' "$((rss / 1024))"
-awk -v sc="$sc" -v sw="$sw" -v l="$((lr + lt))" -v dw="$dw" 'BEGIN {
-	printf "slipway cold / libsolv:  %.2f  (goal <= 1.0)\n", sc / l
-	printf "slipway warm / dnf warm: %.2f  (goal <= 0.5)\n", sw / dw
+awk -v sc="$sc" -v sw="$sw" -v l="$((lr + lt))" -v dw="$dw" -v scc="$scc" -v swc="$swc" -v lc="$((lrc + ltc))" -v dwc="$dwc" 'BEGIN {
+	printf "slipway cold / libsolv:  %.2f wall, %.2f CPU  (goal <= 1.0)\n", sc / l, scc / lc
+	printf "slipway warm / dnf warm: %.2f wall, %.2f CPU  (goal <= 0.5)\n", sw / dw, swc / dwc
 }'
