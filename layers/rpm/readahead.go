@@ -44,7 +44,7 @@ const nbuf = 4
 // ones keep the memory a small payload touches (page faults cost more
 // than hand-offs in a short-lived process) small.
 func chunkSize(n int64) int {
-	const lo, hi = 32 << 10, 1 << 20
+	const lo, hi = 32 << 10, 256 << 10
 	return int(min(max(n/32, lo), hi))
 }
 
