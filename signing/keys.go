@@ -9,14 +9,16 @@
 // package drags in KMS and Kubernetes clients). The real cosign CLI is the
 // oracle in the tests: what one signs the other verifies.
 //
-// Keyless signing (Fulcio), KMS keys and transparency-log upload are not
-// supported: signing here is offline, with a cosign key pair.
+// Keys are cosign key pairs, or with the build tag kms keys in a KMS
+// (sigstore's kms package and its AWS, Azure, GCP and Vault providers).
+// Keyless signing (Fulcio) and transparency-log upload are not supported.
 package signing
 
 import (
 	"crypto/elliptic"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -89,4 +91,11 @@ func PublicKeyPEM(s signature.Signer) ([]byte, error) {
 		return nil, err
 	}
 	return cryptoutils.MarshalPublicKeyToPEM(pub)
+}
+
+// IsKMSRef says whether a --key names a key in a key management service
+// (SCHEME://...) rather than a file.
+func IsKMSRef(ref string) bool {
+	i := strings.Index(ref, "://")
+	return i > 0 && !strings.ContainsAny(ref[:i], "/\\.")
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
@@ -111,8 +112,17 @@ func keyPassword(g *globals, confirm bool) ([]byte, error) {
 	return pw, nil
 }
 
-// loadSigningKey reads a cosign private key with its password.
-func loadSigningKey(g *globals, path string) (signingKey, error) {
+// loadSigningKey reads a cosign private key with its password, or with
+// a SCHEME:// reference gets the key from a KMS (binaries built with
+// -tags kms; the others refuse with a usage error saying how to build).
+func loadSigningKey(ctx context.Context, g *globals, path string) (signingKey, error) {
+	if signing.IsKMSRef(path) {
+		sv, err := loadKMSKey(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return &signing.Signer{Key: sv}, nil
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading signing key: %w", err)
@@ -126,4 +136,22 @@ func loadSigningKey(g *globals, path string) (signingKey, error) {
 		return nil, err
 	}
 	return &signing.Signer{Key: sv}, nil
+}
+
+// checkKeyRef refuses (exit 2) a KMS key when this binary has no KMS
+// support.
+func checkKeyRef(ref string) error {
+	if signing.IsKMSRef(ref) && !signing.KMSSupported {
+		return usagef("key %s: KMS keys need a slipway built with the kms tag (it adds the AWS, Azure, GCP and Vault SDKs): CGO_ENABLED=0 go build -tags kms ./cmd/slipway", ref)
+	}
+	return nil
+}
+
+// loadKMSKey gets a key from a KMS, or refuses (exit 2) when this binary
+// has no KMS support.
+func loadKMSKey(ctx context.Context, ref string) (signature.SignerVerifier, error) {
+	if err := checkKeyRef(ref); err != nil {
+		return nil, err
+	}
+	return signing.LoadKMSKey(ctx, ref)
 }

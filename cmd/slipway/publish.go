@@ -151,6 +151,9 @@ asked whether the credentials may push, before anything is built.
 				if fs.Changed("registry-referrers-mode") && sf.signKey == "" {
 					return usagef("--registry-referrers-mode needs --sign-key")
 				}
+				if err := checkKeyRef(sf.signKey); err != nil {
+					return err
+				}
 				if len(*tagList) == 0 {
 					return usagef("publish needs at least one --tag REGISTRY/REPO:TAG")
 				}
@@ -167,7 +170,7 @@ asked whether the credentials may push, before anything is built.
 				defer b.cleanup()
 				var sv signingKey
 				if sf.signKey != "" { // a wrong password fails before the build
-					if sv, err = loadSigningKey(g, sf.signKey); err != nil {
+					if sv, err = loadSigningKey(ctx, g, sf.signKey); err != nil {
 						return err
 					}
 					sv.Mode = mode

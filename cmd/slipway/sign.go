@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -46,15 +45,18 @@ https://spdx.dev/Document, the .att tag): each image gets its own and the
 index gets all of them, so 'cosign verify-attestation --type spdxjson'
 works on the tag. --provenance adds SLSA v1 provenance.
 
-The password of the key comes from COSIGN_PASSWORD or the terminal.
+The password of the key comes from COSIGN_PASSWORD or the terminal. A
+KMS key (--key awskms://..., azurekms://, gcpkms://, hashivault://) is
+handed to sigstore's KMS support, which finds the credentials as each
+cloud SDK does; only binaries built with 'go build -tags kms' have it.
 Signing is offline: nothing is uploaded to a transparency log (Rekor),
-and keyless (Fulcio) and KMS keys are not supported; verify with
+and keyless (Fulcio) signing is not supported; verify with
 'cosign verify --insecure-ignore-tlog' or 'slipway verify'.
 
 ` + registryHelp,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 			rf := addRegistryFlags(fs, false)
-			key := fs.String("key", "", "cosign private key `FILE` (required)")
+			key := fs.String("key", "", "cosign private key `FILE`, or a KMS key awskms://, azurekms://, gcpkms://, hashivault:// (binaries built with -tags kms) (required)")
 			recursive := fs.Bool("recursive", true, "also sign every image of an index")
 			sbomDir := fs.String("sbom-dir", "", "attach the *.spdx.json SBOMs in `DIR` as attestations")
 			prov := fs.Bool("provenance", false, "attach SLSA v1 provenance attestations")
@@ -67,9 +69,6 @@ and keyless (Fulcio) and KMS keys are not supported; verify with
 				}
 				if *key == "" {
 					return usagef("sign needs --key FILE (a cosign private key)")
-				}
-				if strings.Contains(*key, "://") {
-					return usagef("--key %s: KMS keys are not supported; use a key file from 'slipway keygen' or 'cosign generate-key-pair'", *key)
 				}
 				if *tlog {
 					return usagef("--tlog-upload is not supported: slipway signs offline, without a transparency log")
@@ -101,7 +100,7 @@ and keyless (Fulcio) and KMS keys are not supported; verify with
 				if *prov {
 					so.Provenance = &signing.ProvenanceInput{Version: version}
 				}
-				sv, err := loadSigningKey(g, *key)
+				sv, err := loadSigningKey(ctx, g, *key)
 				if err != nil {
 					return err
 				}

@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/slipway-build/slipway/signing"
 )
 
 // TestKeygenSignVerify runs keygen, sign and verify as a user would, on a
@@ -142,5 +144,26 @@ func TestSignReferrersMode(t *testing.T) {
 	}
 	if _, err := remote.Index(tag.Context().Tag(d.Digest.Algorithm + "-" + d.Digest.Hex)); err != nil {
 		t.Errorf("no referrers tag for the index: %v", err)
+	}
+}
+
+// TestKMSKeyRefused: a binary built without -tags kms refuses KMS keys
+// with a usage error that says how to build one that takes them.
+func TestKMSKeyRefused(t *testing.T) {
+	t.Parallel()
+	if signing.KMSSupported {
+		t.Skip("built with -tags kms: kms_test.go signs with a KMS key")
+	}
+	for _, args := range [][]string{
+		{"sign", "reg.example/r:1", "--key", "awskms:///arn:aws:kms:eu-west-1:1:key/x"},
+		{"sign", "reg.example/r:1", "--key", "hashivault://transit-key"},
+		{"verify", "reg.example/r:1", "--key", "gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k"},
+		{"publish", "x.toml", "--tag", "reg.example/r:1", "--sign-key", "azurekms://v.vault.azure.net/k"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(t.Context(), args, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+		if code != 2 || !strings.Contains(errb.String(), "go build -tags kms ./cmd/slipway") {
+			t.Errorf("%v: exit %d, want 2 saying how to build with KMS support:\n%s", args, code, errb.String())
+		}
 	}
 }

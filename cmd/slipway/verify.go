@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/spf13/pflag"
 
 	"github.com/slipway-build/slipway/signing"
@@ -38,7 +39,7 @@ reason when anything fails.
 ` + registryHelp,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 			rf := addRegistryFlags(fs, false)
-			key := fs.String("key", "", "public key `FILE` (cosign.pub; required)")
+			key := fs.String("key", "", "public key `FILE` (cosign.pub), or a KMS key SCHEME://... (binaries built with -tags kms) (required)")
 			recursive := fs.Bool("recursive", true, "also verify every image of an index")
 			atts := fs.Bool("attestations", false, "also require valid attestations (SPDX SBOM by default)")
 			types := fs.StringArray("type", nil, "attestation predicate `TYPE` to require: spdxjson, slsaprovenance1 or a URI (repeatable; implies --attestations)")
@@ -62,11 +63,7 @@ reason when anything fails.
 				if err != nil {
 					return err
 				}
-				data, err := os.ReadFile(*key)
-				if err != nil {
-					return fmt.Errorf("reading public key: %w", err)
-				}
-				v, err := signing.LoadPublicKey(*key, data)
+				v, err := loadVerifier(ctx, *key)
 				if err != nil {
 					return err
 				}
@@ -97,4 +94,16 @@ reason when anything fails.
 			}
 		},
 	})
+}
+
+// loadVerifier reads a public key file, or gets a KMS key's verifier.
+func loadVerifier(ctx context.Context, key string) (signature.Verifier, error) {
+	if signing.IsKMSRef(key) {
+		return loadKMSKey(ctx, key)
+	}
+	data, err := os.ReadFile(key)
+	if err != nil {
+		return nil, fmt.Errorf("reading public key: %w", err)
+	}
+	return signing.LoadPublicKey(key, data)
 }
