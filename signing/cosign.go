@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/signature/dsse"
+	"github.com/sigstore/sigstore/pkg/signature/options"
 	"github.com/sigstore/sigstore/pkg/signature/payload"
 )
 
@@ -204,7 +205,18 @@ type Signer struct {
 	// Attestations always use the .att tag: cosign v2.6.5 writes
 	// attestations as referrers only in its new bundle format.
 	Mode ReferrersMode
+	// Cert and Chain (PEM) are the Fulcio certificate of Key and its
+	// chain (KeylessSigner); they go on every signature layer.
+	Cert, Chain []byte
+	// Rekor, when set, is the transparency log every signature is
+	// uploaded to; the entry goes on the layer as cosign's bundle.
+	Rekor *Rekor
 }
+
+// ErrLoggedAttestations refuses attestations with a certificate or a
+// transparency log: cosign logs attestations as intoto entries, which
+// slipway does not write.
+var ErrLoggedAttestations = errors.New("attestations (SBOMs, provenance) cannot be signed keyless or uploaded to a transparency log: cosign logs them as Rekor intoto entries, which slipway does not write; sign them with a key and without --tlog-upload, or use cosign attest")
 
 func (s *Signer) check() error {
 	if s == nil || s.Key == nil {
@@ -213,8 +225,14 @@ func (s *Signer) check() error {
 	if _, err := ParseReferrersMode(string(s.Mode)); err != nil {
 		return err
 	}
+	if len(s.Chain) > 0 && len(s.Cert) == 0 {
+		return errors.New("a certificate chain without a certificate")
+	}
 	return nil
 }
+
+// logged says whether s's signatures carry a certificate or a log entry.
+func (s *Signer) logged() bool { return len(s.Cert) > 0 || s.Rekor != nil }
 
 // SignTarget signs one manifest with a simple-signing payload and adds it
 // to its .sig image, or with Mode oci-1-1 pushes it as a referrer (an
@@ -224,13 +242,12 @@ func SignTarget(ctx context.Context, t Target, s *Signer, annotations map[string
 	if err := s.check(); err != nil {
 		return fmt.Errorf("signing %s: %w", t, err)
 	}
-	signer := s.Key
 	pl, err := (&payload.Cosign{Image: t.Digest, Annotations: annotations}).MarshalJSON()
 	if err != nil {
 		return fmt.Errorf("signing %s: %w", t, err)
 	}
 	if s.Mode == ReferrersOCI11 {
-		return signReferrer(ctx, t, signer, pl, opts)
+		return signReferrer(ctx, t, s, pl, opts)
 	}
 	base, _, err := attached(ctx, t.Digest, "sig", opts)
 	if err != nil {
@@ -240,11 +257,11 @@ func SignTarget(ctx context.Context, t Target, s *Signer, annotations map[string
 	if err != nil {
 		return fmt.Errorf("reading signatures of %s: %w", t, err)
 	}
-	if alreadySigned(existing, pl, signer) {
+	if alreadySigned(existing, pl, s) {
 		opts.log().Debug("already signed", "target", t.String())
 		return nil
 	}
-	add, err := signatureLayer(signer, pl)
+	add, err := signatureLayer(ctx, s, pl)
 	if err != nil {
 		return fmt.Errorf("signing %s: %w", t, err)
 	}
@@ -260,10 +277,11 @@ func SignTarget(ctx context.Context, t Target, s *Signer, annotations map[string
 }
 
 // alreadySigned says whether one of existing is payload pl with a valid
-// signature by signer's key.
-func alreadySigned(existing []layerEntry, pl []byte, signer signature.Verifier) bool {
+// signature by s's key (and, when s logs, with a Rekor bundle).
+func alreadySigned(existing []layerEntry, pl []byte, s *Signer) bool {
+	signer := s.Key
 	for _, e := range existing {
-		if !bytes.Equal(e.Payload, pl) {
+		if !bytes.Equal(e.Payload, pl) || (s.Rekor != nil && e.Annotations[BundleAnnotation] == "") {
 			continue
 		}
 		if sig, err := base64.StdEncoding.DecodeString(e.Annotations[SignatureAnnotation]); err == nil &&
@@ -275,16 +293,33 @@ func alreadySigned(existing []layerEntry, pl []byte, signer signature.Verifier) 
 }
 
 // signatureLayer signs pl and returns cosign's signature layer: the
-// payload, media type simple-signing, the base64 signature annotation.
-func signatureLayer(signer signature.Signer, pl []byte) (mutate.Addendum, error) {
-	sig, err := signer.SignMessage(bytes.NewReader(pl))
+// payload, media type simple-signing, the base64 signature annotation,
+// and for a keyless signer the certificate and chain, for a logged one
+// the Rekor bundle (uploading the certificate, or the public key).
+func signatureLayer(ctx context.Context, s *Signer, pl []byte) (mutate.Addendum, error) {
+	sig, err := s.Key.SignMessage(bytes.NewReader(pl), options.WithContext(ctx))
 	if err != nil {
 		return mutate.Addendum{}, err
 	}
-	return mutate.Addendum{
-		Layer:       static.NewLayer(pl, SimpleSigningMediaType),
-		Annotations: map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)},
-	}, nil
+	ann := map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)}
+	if len(s.Cert) > 0 {
+		ann[CertificateAnnotation] = string(s.Cert)
+		ann[ChainAnnotation] = string(s.Chain)
+	}
+	if s.Rekor != nil {
+		logged := s.Cert
+		if len(logged) == 0 {
+			if logged, err = PublicKeyPEM(s.Key); err != nil {
+				return mutate.Addendum{}, err
+			}
+		}
+		b, err := s.Rekor.upload(ctx, sig, pl, logged)
+		if err != nil {
+			return mutate.Addendum{}, err
+		}
+		ann[BundleAnnotation] = string(b)
+	}
+	return mutate.Addendum{Layer: static.NewLayer(pl, SimpleSigningMediaType), Annotations: ann}, nil
 }
 
 // Statement is an in-toto statement.
@@ -317,6 +352,9 @@ func AttestTarget(ctx context.Context, t Target, s *Signer, atts []Attestation, 
 	}
 	if err := s.check(); err != nil {
 		return fmt.Errorf("attesting %s: %w", t, err)
+	}
+	if s.logged() {
+		return fmt.Errorf("attesting %s: %w", t, ErrLoggedAttestations)
 	}
 	signer := s.Key
 	h, err := v1.NewHash(t.Digest.DigestStr())
@@ -362,7 +400,7 @@ func AttestTarget(ctx context.Context, t Target, s *Signer, atts []Attestation, 
 		if err != nil {
 			return fmt.Errorf("attesting %s: %w", t, err)
 		}
-		env, err := wrapped.SignMessage(bytes.NewReader(st))
+		env, err := wrapped.SignMessage(bytes.NewReader(st), options.WithContext(ctx))
 		if err != nil {
 			return fmt.Errorf("attesting %s: %w", t, err)
 		}
@@ -407,6 +445,9 @@ type SignResult struct {
 func SignAndAttest(ctx context.Context, ref name.Reference, signer *Signer, so SignOptions) (*SignResult, error) {
 	if err := signer.check(); err != nil {
 		return nil, fmt.Errorf("signing %s: %w", ref, err)
+	}
+	if signer.logged() && (len(so.SBOMs) > 0 || so.Provenance != nil) {
+		return nil, ErrLoggedAttestations
 	}
 	targets, err := Targets(ctx, ref, so.Recursive, so.Options)
 	if err != nil {

@@ -10,8 +10,9 @@
 // oracle in the tests: what one signs the other verifies.
 //
 // Keys are cosign key pairs, or with the build tag kms keys in a KMS
-// (sigstore's kms package and its AWS, Azure, GCP and Vault providers).
-// Keyless signing (Fulcio) and transparency-log upload are not supported.
+// (sigstore's kms package and its AWS, Azure, GCP and Vault providers),
+// or ephemeral keys certified by Fulcio (KeylessSigner). Signatures may
+// be uploaded to Rekor (Signer.Rekor); attestations are not logged.
 package signing
 
 import (

@@ -11,7 +11,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-	"github.com/sigstore/sigstore/pkg/signature"
 )
 
 // ReferrersMode is where signatures are stored: cosign's flag
@@ -53,12 +52,12 @@ func ParseReferrersMode(s string) (ReferrersMode, error) {
 // manifest with the config media type and artifactType set to
 // SignatureArtifactType and the signed manifest's descriptor (media type,
 // digest, size) as subject.
-func signReferrer(ctx context.Context, t Target, signer signature.SignerVerifier, pl []byte, opts Options) error {
+func signReferrer(ctx context.Context, t Target, s *Signer, pl []byte, opts Options) error {
 	existing, _, err := referrerSignatures(ctx, t.Digest, opts)
 	if err != nil {
 		return fmt.Errorf("signing %s: %w", t, err)
 	}
-	if alreadySigned(existing, pl, signer) {
+	if alreadySigned(existing, pl, s) {
 		opts.log().Debug("already signed (referrer)", "target", t.String())
 		return nil
 	}
@@ -66,7 +65,7 @@ func signReferrer(ctx context.Context, t Target, signer signature.SignerVerifier
 	if err != nil {
 		return fmt.Errorf("signing %s: reading its descriptor: %w", t, err)
 	}
-	add, err := signatureLayer(signer, pl)
+	add, err := signatureLayer(ctx, s, pl)
 	if err != nil {
 		return fmt.Errorf("signing %s: %w", t, err)
 	}

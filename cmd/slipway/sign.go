@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -31,8 +34,8 @@ func referrersMode(s string) (signing.ReferrersMode, error) {
 func init() {
 	register(&command{
 		Name:    "sign",
-		Summary: "sign an image or index in a registry with a cosign key, attaching SBOMs",
-		Usage:   "sign [flags] REGISTRY/REPO:TAG|@DIGEST --key cosign.key",
+		Summary: "sign an image or index in a registry with a cosign key (or keyless), attaching SBOMs",
+		Usage:   "sign [flags] REGISTRY/REPO:TAG|@DIGEST --key cosign.key|--keyless --tlog-upload",
 		Long: `Signs what REF names in the registry, as cosign does: a simple-signing
 payload over the manifest digest in the sha256-DIGEST.sig tag beside it
 (or, with --registry-referrers-mode oci-1-1, in an OCI 1.1 referrer whose
@@ -49,9 +52,19 @@ The password of the key comes from COSIGN_PASSWORD or the terminal. A
 KMS key (--key awskms://..., azurekms://, gcpkms://, hashivault://) is
 handed to sigstore's KMS support, which finds the credentials as each
 cloud SDK does; only binaries built with 'go build -tags kms' have it.
-Signing is offline: nothing is uploaded to a transparency log (Rekor),
-and keyless (Fulcio) signing is not supported; verify with
-'cosign verify --insecure-ignore-tlog' or 'slipway verify'.
+Signing is offline unless asked: nothing is uploaded to a transparency
+log (Rekor) without --tlog-upload; verify with 'cosign verify
+--insecure-ignore-tlog' or 'slipway verify'.
+
+--keyless (with --tlog-upload, instead of --key) signs as 'cosign sign'
+does without a key: an ephemeral key, certified by Fulcio (--fulcio-url)
+for the identity in an OIDC token (--identity-token, or SIGSTORE_ID_TOKEN),
+each signature uploaded to Rekor (--rekor-url); the certificate, chain and
+Rekor bundle go on the signature layer, for 'cosign verify
+--certificate-identity ID --certificate-oidc-issuer URL'. --tlog-upload
+with --key logs key-based signatures. Rekor entries are public and
+permanent. Attestations (--sbom-dir, --provenance) cannot be combined
+with either. 'slipway verify' checks signatures by key only.
 
 ` + registryHelp,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
@@ -60,18 +73,36 @@ and keyless (Fulcio) signing is not supported; verify with
 			recursive := fs.Bool("recursive", true, "also sign every image of an index")
 			sbomDir := fs.String("sbom-dir", "", "attach the *.spdx.json SBOMs in `DIR` as attestations")
 			prov := fs.Bool("provenance", false, "attach SLSA v1 provenance attestations")
-			tlog := fs.Bool("tlog-upload", false, "upload to a transparency log (not supported: signing is offline)")
+			tlog := fs.Bool("tlog-upload", false, "upload every signature to the Rekor transparency log at --rekor-url (public and permanent; off by default)")
+			keyless := fs.Bool("keyless", false, "sign with an ephemeral key certified by Fulcio for the identity token's identity (needs --tlog-upload)")
+			fulcioURL := fs.String("fulcio-url", signing.PublicFulcioURL, "Fulcio `URL` for --keyless")
+			rekorURL := fs.String("rekor-url", signing.PublicRekorURL, "Rekor `URL` for --tlog-upload")
+			idToken := fs.String("identity-token", "", "OIDC identity `TOKEN` for --keyless (default: SIGSTORE_ID_TOKEN)")
 			annotations := fs.StringArrayP("annotation", "a", nil, "`KEY=VALUE` added to the signed payload (repeatable)")
 			modeFlag := addReferrersModeFlag(fs)
 			return func(ctx context.Context, g *globals, args []string) error {
 				if len(args) != 1 {
 					return usagef("sign takes one REGISTRY/REPO:TAG, got %d arguments", len(args))
 				}
-				if *key == "" {
-					return usagef("sign needs --key FILE (a cosign private key)")
+				token := *idToken
+				if token == "" {
+					token = g.Getenv(idTokenEnv)
 				}
-				if *tlog {
-					return usagef("--tlog-upload is not supported: slipway signs offline, without a transparency log")
+				switch {
+				case *keyless && *key != "":
+					return usagef("--keyless and --key exclude each other")
+				case *key == "" && !*keyless:
+					return usagef("sign needs --key FILE (a cosign private key) or --keyless")
+				case *keyless && !*tlog:
+					return usagef("--keyless needs --tlog-upload: a Fulcio certificate is valid for minutes, and cosign accepts a keyless signature later only with the time its Rekor entry proves")
+				case *keyless && token == "":
+					return usagef("--keyless needs an OIDC identity token: --identity-token TOKEN or %s", idTokenEnv)
+				case (*keyless || *tlog) && (*sbomDir != "" || *prov):
+					return usagef("--keyless and --tlog-upload do not sign attestations (--sbom-dir, --provenance): cosign logs them as Rekor intoto entries, which slipway does not write")
+				case !*keyless && (fs.Changed("fulcio-url") || fs.Changed("identity-token")):
+					return usagef("--fulcio-url and --identity-token need --keyless")
+				case !*tlog && fs.Changed("rekor-url"):
+					return usagef("--rekor-url needs --tlog-upload")
 				}
 				mode, err := referrersMode(*modeFlag)
 				if err != nil {
@@ -100,15 +131,24 @@ and keyless (Fulcio) signing is not supported; verify with
 				if *prov {
 					so.Provenance = &signing.ProvenanceInput{Version: version}
 				}
-				sv, err := loadSigningKey(ctx, g, *key)
+				hc := &http.Client{Timeout: time.Minute}
+				var sv signingKey
+				if *keyless {
+					sv, err = signing.KeylessSigner(ctx, signing.KeylessOptions{FulcioURL: *fulcioURL, IdentityToken: token, Client: hc})
+				} else {
+					sv, err = loadSigningKey(ctx, g, *key)
+				}
 				if err != nil {
-					return err
+					return redactSecret(redact(g, err), token)
 				}
 				sv.Mode = mode
+				if *tlog {
+					sv.Rekor = &signing.Rekor{URL: *rekorURL, Client: hc}
+				}
 				start := time.Now()
 				res, err := signing.SignAndAttest(ctx, refs[0], sv, so)
 				if err != nil {
-					return redact(g, err)
+					return redactSecret(redact(g, err), token)
 				}
 				if !g.Quiet {
 					for _, t := range res.Targets {
@@ -120,6 +160,17 @@ and keyless (Fulcio) signing is not supported; verify with
 			}
 		},
 	})
+}
+
+// idTokenEnv holds the OIDC identity token for --keyless, as for cosign.
+const idTokenEnv = "SIGSTORE_ID_TOKEN"
+
+// redactSecret keeps secret (an identity token) out of an error's message.
+func redactSecret(err error, secret string) error {
+	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), secret, "****"))
 }
 
 // signingOptions are the registry options of sign and verify.

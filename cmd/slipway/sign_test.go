@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,8 +83,8 @@ func TestKeygenSignVerify(t *testing.T) {
 	if code, out := slip(env, "verify", ref, "--key", prefix+".pub", "--attestations"); code != 1 || !strings.Contains(out, "no attestations found") {
 		t.Errorf("verify --attestations without any: %d %s", code, out)
 	}
-	if code, out := slip(env, "sign", ref, "--key", prefix+".key", "--tlog-upload"); code != 2 {
-		t.Errorf("sign --tlog-upload: %d %s", code, out)
+	if code, out := slip(env, "sign", ref, "--keyless"); code != 2 || !strings.Contains(out, "needs --tlog-upload") {
+		t.Errorf("sign --keyless without --tlog-upload: %d %s", code, out)
 	}
 	for _, secret := range []string{keyPass, regPass} {
 		if strings.Contains(all.String(), secret) {
@@ -165,5 +167,67 @@ func TestKMSKeyRefused(t *testing.T) {
 		if code != 2 || !strings.Contains(errb.String(), "go build -tags kms ./cmd/slipway") {
 			t.Errorf("%v: exit %d, want 2 saying how to build with KMS support:\n%s", args, code, errb.String())
 		}
+	}
+}
+
+// TestSignKeylessFlags: the keyless and transparency-log flags' usage
+// errors, a Rekor that fails (exit 1, nothing written) and a Fulcio that
+// refuses the token (the token never printed). The whole keyless path is
+// tested in package signing against Fulcio and Rekor stand-ins and the
+// real cosign.
+func TestSignKeylessFlags(t *testing.T) {
+	t.Parallel()
+	host, _ := testRegistry(t, "", "")
+	ref := host + "/sig/keyless:1"
+	tag, _ := name.NewTag(ref, name.Insecure)
+	img, _ := random.Image(100, 1)
+	if err := remote.Write(tag, img); err != nil {
+		t.Fatal(err)
+	}
+	const token = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ0b2tlbi1zZWNyZXQtOTk5In0.c2ln" // sub: token-secret-999
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A careless server echoing the bearer token.
+		http.Error(w, "refused "+r.Header.Get("Authorization"), http.StatusUnauthorized)
+	}))
+	t.Cleanup(failing.Close)
+	dir := t.TempDir()
+	env := map[string]string{"COSIGN_PASSWORD": "pw", "HOME": dir, "SIGSTORE_ID_TOKEN": token}
+	slip := func(args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run(t.Context(), args, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+		return code, out.String() + errb.String()
+	}
+	prefix := filepath.Join(dir, "cosign")
+	if code, out := slip("keygen", "--output-key-prefix", prefix); code != 0 {
+		t.Fatalf("keygen: %d %s", code, out)
+	}
+	key := prefix + ".key"
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"keyless and key", []string{"sign", ref, "--keyless", "--tlog-upload", "--key", key}, 2, "exclude each other"},
+		{"keyless without log", []string{"sign", ref, "--keyless"}, 2, "needs --tlog-upload"},
+		{"logged attestations", []string{"sign", ref, "--key", key, "--tlog-upload", "--provenance"}, 2, "do not sign attestations"},
+		{"rekor-url alone", []string{"sign", ref, "--key", key, "--rekor-url", failing.URL}, 2, "needs --tlog-upload"},
+		{"fulcio-url alone", []string{"sign", ref, "--key", key, "--fulcio-url", failing.URL}, 2, "need --keyless"},
+		{"Rekor fails", []string{"sign", ref, "--key", key, "--tlog-upload", "--rekor-url", failing.URL}, 1, "Rekor"},
+		{"Fulcio refuses", []string{"sign", ref, "--keyless", "--tlog-upload", "--fulcio-url", failing.URL, "--rekor-url", failing.URL}, 1, "Fulcio"},
+		{"token flag", []string{"sign", ref, "--keyless", "--tlog-upload", "--fulcio-url", failing.URL, "--identity-token", token}, 1, "Unauthorized"},
+	}
+	for _, c := range cases {
+		code, out := slip(c.args...)
+		if code != c.code || !strings.Contains(out, c.want) {
+			t.Errorf("%s: exit %d, want %d with %q:\n%s", c.name, code, c.code, c.want, out)
+		}
+		if strings.Contains(out, "token-secret") || strings.Contains(out, token) {
+			t.Errorf("%s: the identity token was printed:\n%s", c.name, out)
+		}
+	}
+	d, _ := img.Digest()
+	if _, err := remote.Head(tag.Context().Tag(d.Algorithm + "-" + d.Hex + ".sig")); err == nil {
+		t.Error("a signature was written although Rekor or Fulcio failed")
 	}
 }
