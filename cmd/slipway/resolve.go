@@ -40,6 +40,7 @@ be satisfied, slipway says why in dnf's words and exits 1.`,
 				if len(args) != 1 {
 					return usagef("resolve takes one CONFIG file, got %d arguments", len(args))
 				}
+				defer relaxGC(g)()
 				cfg, res, err := resolveConfig(ctx, g, args[0], *arch, *repofiles)
 				if err != nil {
 					return err
@@ -79,6 +80,7 @@ PACKAGE directly. A chain step through a weak dependency is marked
 				if len(args) != 2 {
 					return usagef("why takes CONFIG and PACKAGE, got %d arguments", len(args))
 				}
+				defer relaxGC(g)()
 				_, res, err := resolveConfig(ctx, g, args[0], *arch, *repofiles)
 				if err != nil {
 					return err
@@ -175,9 +177,6 @@ func resolveConfig(ctx context.Context, g *globals, path, arch string, repofiles
 	if err != nil {
 		return nil, nil, err
 	}
-	if g.Getenv("GOGC") == "" {
-		defer relaxGC()()
-	}
 	res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
 	if err != nil {
 		return nil, nil, resolveError(g, err)
@@ -198,15 +197,20 @@ var gcRelaxed struct {
 	limit   int64
 }
 
-// relaxGC turns the garbage collector off, up to resolveMemoryLimit, until
-// the returned function is called. Loading metadata and resolving
-// allocate little garbage (the decoded packages stay live until the
-// answer is printed), so collecting during them only costs time: on the
-// 20,000-package benchmark repository a warm resolve took ~70 ms of CPU
-// with the default GOGC=100 and ~48 ms without collection, and the peak
-// RSS of a cold one (XML parsed) moved from 101 to 107 MiB. A GOGC set in
-// the environment is left alone; a lower GOMEMLIMIT is kept.
-func relaxGC() (restore func()) {
+// relaxGC turns the garbage collector off, up to resolveMemoryLimit, for
+// the resolve and why commands, until the returned function is called when
+// the command is done (restoring GOGC any earlier would start a collection
+// of the whole package set just before the process exits). Loading
+// metadata and resolving allocate little garbage (the decoded packages stay
+// live until the answer is printed), so collecting during them only costs
+// time: on the 20,000-package benchmark repository a warm resolve took
+// ~70 ms of CPU with the default GOGC=100 and ~48 ms without collection,
+// and the peak RSS of a cold one (XML parsed) moved from 101 to 107 MiB.
+// A GOGC set in the environment is left alone; a lower GOMEMLIMIT is kept.
+func relaxGC(g *globals) (restore func()) {
+	if g.Getenv("GOGC") != "" {
+		return func() {}
+	}
 	gcRelaxed.Lock()
 	defer gcRelaxed.Unlock()
 	if gcRelaxed.n == 0 {
