@@ -132,8 +132,10 @@ func detectCompression(b []byte) string {
 // in the archive; the other members come first with an empty reader. Group
 // them by File.Device and File.Inode.
 //
-// Call Close when done with it (the payload digest is computed on a
-// goroutine of its own, which Close stops).
+// Call Close when done with it (unless the payload is small, the package
+// is read and hashed, and the payload decompressed, on goroutines of their
+// own, which Close stops). File readers implement io.WriterTo: io.Copy
+// writes the data from the decompressor's buffers without a copy.
 type Payload struct {
 	p      *Package
 	raw    *readahead // reads the package file, feeding the payload digests
@@ -309,8 +311,8 @@ func (p *Package) Payload(opts ...PayloadOption) (*Payload, error) {
 		return nil, formatErr("payload", "header says %s compression but the data is %s", comp, got)
 	}
 	// zstd reads whole blocks, and identity is read in large buffers:
-	// they read the fetcher's chunks directly. The others read bytes at a
-	// time (flate has a fast path for a *bufio.Reader).
+	// they read pl.raw's chunks directly. The others read a few bytes at
+	// a time (flate has a fast path for a *bufio.Reader).
 	var br *bufio.Reader
 	switch got {
 	case "gzip", "bzip2", "xz", "lzma":
@@ -435,7 +437,7 @@ func (pl *Payload) Close() error {
 	}
 	pl.closed = true
 	// Once the goroutines have stopped, their buffers go back for reuse.
-	// The decompressor reads from the fetcher: stop it first.
+	// The decompressor reads from pl.raw: stop it first.
 	if pl.ahead != nil {
 		pl.ahead.close()
 		pl.decs.aheadBufs = pl.ahead.all
