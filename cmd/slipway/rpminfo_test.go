@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -169,5 +170,31 @@ func TestRpminfoJSONAndUsage(t *testing.T) {
 	os.WriteFile(bad, []byte("not an rpm at all, but long enough to hold a lead of ninety-six bytes.............................."), 0o644)
 	if _, errOut, code := runSlipway(t, "rpminfo", bad); code != 1 || !strings.Contains(errOut, "bad.rpm: lead: bad magic") {
 		t.Errorf("bad FILE: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestRpminfoVerifyRestoresGCPercent: rpminfo raises GOGC while it reads
+// (unless the user set GOGC) and must give the process its setting back;
+// every package of the test repositories verifies, the tampered one
+// fails. Not parallel: the GC percentage is the process's.
+func TestRpminfoVerifyRestoresGCPercent(t *testing.T) {
+	r := testrepo.Get(t)
+	files := append([]string{}, r.RPMs["x86_64"]...)
+	files = append(files, r.RPMs["aarch64"]...)
+	const mine = 137
+	old := debug.SetGCPercent(mine)
+	defer debug.SetGCPercent(old)
+	out, errOut, code := runSlipway(t, append([]string{"rpminfo", "--verify"}, files...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if n := strings.Count(out, ": digests OK\n"); n != len(files) {
+		t.Errorf("%d of %d packages verified:\n%s", n, len(files), out)
+	}
+	if _, errOut, code := runSlipway(t, "rpminfo", "--verify", r.Tampered); code != 1 || !strings.Contains(errOut, "digest mismatch") {
+		t.Errorf("tampered package: exit %d, stderr %q", code, errOut)
+	}
+	if got := debug.SetGCPercent(mine); got != mine {
+		t.Errorf("GC percent after rpminfo: %d, want %d", got, mine)
 	}
 }
