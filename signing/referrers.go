@@ -143,7 +143,9 @@ func (r *referrerCore) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error)
 
 // referrerSignatures reads the signature layers of every cosign
 // signature referrer of d (the registry's referrers API, or the
-// sha256-<hex> referrers tag). It returns how many referrers it read.
+// sha256-<hex> referrers tag). It returns how many referrers about d it
+// read; entries whose manifest has another subject are skipped, and at
+// most maxReferrers are fetched.
 func referrerSignatures(ctx context.Context, d name.Digest, opts Options) ([]layerEntry, int, error) {
 	ro := append(opts.remote(ctx), remote.WithReferrersTagFallback(true), remote.WithFilter("artifactType", SignatureArtifactType))
 	idx, err := remote.Referrers(d, ro...)
@@ -155,13 +157,13 @@ func referrerSignatures(ctx context.Context, d name.Digest, opts Options) ([]lay
 		return nil, 0, fmt.Errorf("listing the referrers of %s: %w", d, err)
 	}
 	var out []layerEntry
-	n := 0
+	n, fetched := 0, 0
 	for _, desc := range im.Manifests {
 		// The referrers tag is an index anyone may push: check each entry.
 		if desc.ArtifactType != SignatureArtifactType || !desc.MediaType.IsImage() {
 			continue
 		}
-		if n++; n > maxReferrers {
+		if fetched++; fetched > maxReferrers {
 			return nil, 0, fmt.Errorf("%s has more than %d signature referrers", d, maxReferrers)
 		}
 		rd := d.Context().Digest(desc.Digest.String())
@@ -176,6 +178,7 @@ func referrerSignatures(ctx context.Context, d name.Digest, opts Options) ([]lay
 		if m.Subject == nil || m.Subject.Digest.String() != d.DigestStr() {
 			continue // listed for another manifest: not about d
 		}
+		n++
 		list, err := entries(img)
 		if err != nil {
 			return nil, 0, fmt.Errorf("reading signature referrer %s: %w", rd, err)

@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
@@ -313,3 +314,64 @@ func TestCosignCLIReferrers(t *testing.T) {
 		})
 	}
 }
+
+// TestReferrersTagHostile: the referrers tag is an index anyone with push
+// access can write. Entries for another subject are skipped, and an
+// index listing too many signature referrers is refused.
+func TestReferrersTagHostile(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	host := referrersRegistry(t, false)
+	tag, _, _ := pushIndex(t, host, "img")
+	victim, victimDigest, _ := pushIndex(t, host, "img2")
+	sv := mustSigner(t, t.TempDir(), testPassword)
+	if _, err := SignAndAttest(ctx, tag, &Signer{Key: sv, Mode: ReferrersOCI11}, SignOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	td, err := remote.Head(tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := sigReferrers(t, tag.Context().Digest(td.Digest.String()))
+	if len(refs) != 1 {
+		t.Fatalf("%d referrers", len(refs))
+	}
+	// The first index's signature referrer, listed (unchanged, subject the
+	// first index) in the referrers tag of the second.
+	writeReferrersTag := func(descs []v1.Descriptor) {
+		t.Helper()
+		idx := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Manifests: descs}
+		raw, _ := json.Marshal(idx)
+		ft := victim.Context().Tag("sha256-" + victimDigest.Hex)
+		if err := remote.Put(ft, rawIndex{raw}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The referrer's manifest must be in the victim's repository to be read.
+	img, err := remote.Image(tag.Context().Digest(refs[0].Digest.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(victim.Context().Digest(refs[0].Digest.String()), img); err != nil {
+		t.Fatal(err)
+	}
+	writeReferrersTag([]v1.Descriptor{refs[0]})
+	_, err = Verify(ctx, victim, sv, VerifyOptions{})
+	if err == nil || !strings.Contains(err.Error(), "no signatures found") {
+		t.Errorf("a referrer of another manifest listed in the referrers tag: %v, want no signatures found", err)
+	}
+	many := make([]v1.Descriptor, maxReferrers+1)
+	for i := range many {
+		many[i] = refs[0]
+	}
+	writeReferrersTag(many)
+	_, err = Verify(ctx, victim, sv, VerifyOptions{})
+	if err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("%d referrers listed: %v, want a refusal", len(many), err)
+	}
+}
+
+type rawIndex struct{ raw []byte }
+
+func (r rawIndex) RawManifest() ([]byte, error)        { return r.raw, nil }
+func (r rawIndex) MediaType() (types.MediaType, error) { return types.OCIImageIndex, nil }
