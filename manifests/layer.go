@@ -150,9 +150,12 @@ func WriteLayer(ctx context.Context, dir string, opts LayerOptions, write func(i
 			level = zstd.EncoderLevel(opts.Level)
 		}
 		// Each compressor holds a frame of input, its output and an
-		// encoder with a window of history: bound them.
+		// encoder with a window of history: bound them. The lower-memory
+		// encoder keeps one window of history instead of two (a frame is
+		// one window) and writes the same bytes.
 		n := min(opts.Concurrency, maxZstdCompressors)
-		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(n), zstd.WithZeroFrames(true))
+		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(n),
+			zstd.WithZeroFrames(true), zstd.WithLowerEncoderMem(true))
 		if err != nil {
 			return nil, fmt.Errorf("zstd: %w", err)
 		}
