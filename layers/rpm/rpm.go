@@ -76,22 +76,21 @@ func Open(r io.Reader) (*Package, error) {
 }
 
 func (p *Package) checkHeaderDigests() error {
-	check := func(tag Tag, name string, sum []byte) error {
+	check := func(tag Tag, name string, sum func() []byte) error {
 		if !p.Signature.Has(tag) {
 			return nil
 		}
 		want := strings.ToLower(p.Signature.String(tag))
-		if got := hex.EncodeToString(sum); got != want {
+		if got := hex.EncodeToString(sum()); got != want {
 			return &DigestError{What: "header " + name, Want: want, Got: got}
 		}
 		return nil
 	}
-	s256 := sha256.Sum256(p.hdrBytes)
-	if err := check(SigTagSHA256, "SHA256", s256[:]); err != nil {
+	// Each digest is computed only when the package carries it.
+	if err := check(SigTagSHA256, "SHA256", func() []byte { s := sha256.Sum256(p.hdrBytes); return s[:] }); err != nil {
 		return err
 	}
-	s1 := sha1.Sum(p.hdrBytes)
-	return check(SigTagSHA1, "SHA1", s1[:])
+	return check(SigTagSHA1, "SHA1", func() []byte { s := sha1.Sum(p.hdrBytes); return s[:] })
 }
 
 // HeaderBytes returns the main header as it is in the file, magic
