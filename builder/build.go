@@ -320,7 +320,9 @@ func newTree(ctx context.Context, cfg *config.Config, arch string, dl *repo.Down
 		LDCache:   true,
 		Arch:      arch,
 		SpoolDir:  opts.WorkDir,
-		Log:       log,
+		// layerStack writes each tree once.
+		SingleWrite: true,
+		Log:         log,
 	})
 	if err != nil {
 		return nil, err

@@ -68,6 +68,35 @@ func TestDeterministic(t *testing.T) {
 	if !bytes.Equal(a, c) {
 		t.Fatalf("a build spooling everything to disk differs (%d and %d bytes)", len(a), len(c))
 	}
+	// SingleWrite removes the spool files as it goes: the same bytes, an
+	// empty spool after the write, and no second write.
+	opts.SingleWrite = true
+	spool := t.TempDir()
+	opts.SpoolDir = spool
+	sw, err := rootfs.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sw.Close()
+	if err := sw.AddRPMFiles(t.Context(), rpms); err != nil {
+		t.Fatal(err)
+	}
+	if spooled := spoolFiles(t, spool); spooled == 0 {
+		t.Fatal("nothing was spooled to disk: the test checks nothing")
+	}
+	var d bytes.Buffer
+	if _, err := sw.WriteTar(t.Context(), &d); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, d.Bytes()) {
+		t.Fatalf("a SingleWrite build differs (%d and %d bytes)", len(a), d.Len())
+	}
+	if left := spoolFiles(t, spool); left != 0 {
+		t.Errorf("SingleWrite left %d spool files after the write", left)
+	}
+	if _, err := sw.WriteTar(t.Context(), io.Discard); err == nil {
+		t.Error("a second WriteTar with SingleWrite succeeded")
+	}
 	// Entries are in path order, each once.
 	tr := tar.NewReader(bytes.NewReader(a))
 	prev := ""
@@ -304,4 +333,20 @@ func TestRealTarAgrees(t *testing.T) {
 		t.Fatalf("the tree lacks the caps or hard links this test is about: %v %v", fromTar["/usr/sbin/webd"], fromTar["/usr/share/zoneinfo/UTC"])
 	}
 	rootfstest.AssertSame(t, fromDir, fromTar)
+}
+
+// spoolFiles counts the regular files under dir.
+func spoolFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

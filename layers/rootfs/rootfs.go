@@ -91,6 +91,11 @@ type Options struct {
 	// instead of the spool folder (files up to 1 MiB each); 0 means
 	// DefaultMemoryBudget, a negative value spools everything to disk.
 	MemoryBudget int64
+	// SingleWrite lets WriteTar release the spool as it writes: a spool
+	// file is removed once the last entry read from it is written, so
+	// the removal overlaps the writing instead of following it. WriteTar
+	// can then be called once.
+	SingleWrite bool
 	// Log receives warnings (nil = discard).
 	Log *slog.Logger
 }
@@ -162,6 +167,7 @@ type Writer struct {
 	synth    []*entry
 	warnings []string
 	closed   bool
+	written  bool // WriteTar was called
 	// decoders are decompressors kept across packages (a zstd decoder's
 	// window is megabytes); idle ones wait here, Close releases them.
 	decoders []*rpm.Decoders

@@ -18,13 +18,19 @@ import (
 )
 
 // WriteTar lays out the image and writes it to out as a PAX tar. It can be
-// called more than once; every call writes the same bytes.
+// called more than once (unless Options.SingleWrite); every call writes
+// the same bytes.
 func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
 		return nil, errors.New("rootfs: WriteTar after Close")
 	}
+	if w.opts.SingleWrite && w.written {
+		w.mu.Unlock()
+		return nil, errors.New("rootfs: WriteTar called again with Options.SingleWrite")
+	}
+	w.written = true
 	var idxs []int
 	for i := range w.pkgs {
 		idxs = append(idxs, i)
@@ -153,9 +159,32 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 			f.Close()
 		}
 	}()
+	// With SingleWrite, the index of the last entry read from each spool
+	// file (the first path of a hard-link set holds the data, the others
+	// read nothing).
+	lastUse := map[string]int{}
+	if w.opts.SingleWrite {
+		heads := map[string]bool{}
+		for i, p := range paths {
+			e := t.m[p]
+			if e.kind == kindReg && e.hl != "" {
+				if heads[e.hl] {
+					continue
+				}
+				heads[e.hl] = true
+			}
+			if e.kind == kindReg && !e.inline {
+				if _, inMem := w.mem[e.key]; !inMem {
+					if loc, ok := w.locs[e.key]; ok {
+						lastUse[loc.file] = i
+					}
+				}
+			}
+		}
+	}
 	tw := tar.NewWriter(out)
 	buf := make([]byte, 256<<10)
-	for _, p := range paths {
+	for i, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -238,6 +267,14 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 			return nil, fmt.Errorf("writing %s: spooled %d bytes, want %d", p, n, e.size)
 		}
 		rep.Bytes += n
+		if last, ok := lastUse[w.locs[e.key].file]; ok && last == i {
+			loc := w.locs[e.key]
+			if f := open[loc.file]; f != nil {
+				f.Close()
+				delete(open, loc.file)
+			}
+			os.Remove(loc.file) // Close removes what is left
+		}
 	}
 	if err := tw.Close(); err != nil {
 		return nil, fmt.Errorf("finishing tar: %w", err)
