@@ -246,7 +246,7 @@ if [[ ${PROFILE:-0} == 1 ]]; then
       grep '%' | grep -v '^#' | awk '{ printf "  %7s  %s\n", $1, $3 }'
     echo "  cumulative:"
     perf report -i "$run/perf-$c.data" --stdio --children --sort symbol -g none 2>/dev/null |
-      grep -E 'compressBlock|Encoder\)\.nextBlock\.func1 |AddRPMFiles\.func1|WriteTar|addPackageDB|verifyPackageFile|readHeaders|sha256\.\(\*Digest\)\.Write|Decoder\)\.Read|gcBgMarkWorker ' |
+      grep -E 'compressBlock|Encoder\)\.nextBlock\.func1 |newFrameWriter\.func[12] |AddRPMFiles\.func1|WriteTar|addPackageDB|verifyPackageFile|readHeaders|sha256\.\(\*Digest\)\.Write|Decoder\)\.Read|gcBgMarkWorker ' |
       awk '{ printf "  %7s  %s\n", $1, $4 }'
     echo "  timeline (samples per 0.25 s by phase; $((997 / 4 * 2)) = both cores):"
     perf script -i "$run/perf-$c.data" -F time,ip,sym 2>/dev/null | awk -f "$here/timeline.awk" | sort -n | sed 's/^/  /'
