@@ -175,22 +175,28 @@ func TestGzipSizeNearGzip6(t *testing.T) {
 
 func TestWriteLayerFailureLeavesNothing(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	boom := errors.New("boom")
-	_, err := WriteLayer(t.Context(), dir, LayerOptions{}, func(w io.Writer) error {
-		w.Write(bytes.Repeat([]byte("x"), 1<<20))
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("err = %v, want boom", err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	if _, err := WriteLayer(ctx, dir, LayerOptions{}, sampleTar(t, goSrc("net/url"))); !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancelled: err = %v", err)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("failed writes left %d files", len(entries))
+	for _, c := range []Compression{Gzip, Zstd} {
+		t.Run(string(c), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			boom := errors.New("boom")
+			_, err := WriteLayer(t.Context(), dir, LayerOptions{Compression: c}, func(w io.Writer) error {
+				// More than a zstd frame: compressors are busy when it fails.
+				w.Write(bytes.Repeat([]byte("x"), zstdFrameSize+zstdFrameSize/2))
+				return boom
+			})
+			if !errors.Is(err, boom) {
+				t.Fatalf("err = %v, want boom", err)
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			if _, err := WriteLayer(ctx, dir, LayerOptions{Compression: c}, sampleTar(t, goSrc("net/url"))); !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled: err = %v", err)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("failed writes left %d files", len(entries))
+			}
+		})
 	}
 }
 
