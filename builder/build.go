@@ -49,9 +49,11 @@ type BuildOptions struct {
 	// CacheDir and CacheSalt enable the layer cache (CacheDir/layers): a
 	// rebuild of the same packages with the same configuration by the same
 	// slipway (CacheSalt identifies the binary) reuses the layers instead
-	// of writing them again. Empty CacheSalt: no layer cache.
+	// of writing them again. CacheSalt is called when the cache is first
+	// consulted, after the solve, so the caller can compute it meanwhile;
+	// nil or "": no layer cache.
 	CacheDir  string
-	CacheSalt string
+	CacheSalt func() string
 	// WorkDir holds the compressed layers until they are written out; it
 	// must exist. The caller removes it.
 	WorkDir string

@@ -50,11 +50,15 @@ type cachedArch struct {
 // are not to be cached (no salt given, or a shared base, whose lower layers
 // depend on a second resolution).
 func layerCacheKey(cfg *config.Config, arch string, pkgs []lock.Package, opts BuildOptions) string {
-	if opts.CacheSalt == "" || opts.CacheDir == "" || cfg.Layers.Strategy == "shared-base" {
+	if opts.CacheSalt == nil || opts.CacheDir == "" || cfg.Layers.Strategy == "shared-base" {
+		return ""
+	}
+	salt := opts.CacheSalt()
+	if salt == "" {
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "v%d\nsalt %s\nconfig %s\narch %s\ncompression %s\n", layerCacheVersion, opts.CacheSalt, cfg.Digest(), arch, opts.Compression)
+	fmt.Fprintf(h, "v%d\nsalt %s\nconfig %s\narch %s\ncompression %s\n", layerCacheVersion, salt, cfg.Digest(), arch, opts.Compression)
 	if opts.SourceDateEpoch != nil {
 		fmt.Fprintf(h, "sde %d\n", *opts.SourceDateEpoch)
 	}

@@ -193,6 +193,9 @@ func (bf *buildFlags) prepare(ctx context.Context, g *globals, cfgPath, arch str
 			ann[k] = v
 		}
 	}
+	// Hash the executable for the layer cache's key on the other core
+	// while the configuration is loaded and the packages are resolved.
+	go binarySalt()
 	cfg, err := loadConfig(ctx, g, cfgPath, nil)
 	if err != nil {
 		return nil, err
@@ -205,7 +208,7 @@ func (bf *buildFlags) prepare(ctx context.Context, g *globals, cfgPath, arch str
 		Options: builderOptions(g, cfg), Arches: arches, Compression: comp,
 		Offline: bf.offline, Jobs: bf.jobs, FailOnScriptlets: bf.failScriptlets,
 		Annotations: ann, VendorDir: bf.vendorDir,
-		CacheDir: g.CacheDir, CacheSalt: binarySalt(),
+		CacheDir: g.CacheDir, CacheSalt: binarySalt,
 	}
 	if sde := g.Getenv("SOURCE_DATE_EPOCH"); sde != "" {
 		n, err := strconv.ParseInt(sde, 10, 64)
