@@ -3,8 +3,6 @@
 package signing
 
 import (
-	"context"
-	"crypto"
 	"errors"
 	"os"
 	"os/exec"
@@ -12,10 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/signature/kms"
-	"github.com/sigstore/sigstore/pkg/signature/kms/fake"
+
+	"github.com/slipway-build/slipway/internal/kmstest"
 )
 
 // testKMSScheme is a KMS provider registered by this test: the key is a
@@ -25,20 +23,7 @@ import (
 // what is tested is slipway's pass-through to sigstore's kms package.
 const testKMSScheme = "slipwaytestkms://"
 
-func init() {
-	kms.AddProvider(testKMSScheme, func(ctx context.Context, ref string, hf crypto.Hash, _ ...signature.RPCOption) (kms.SignerVerifier, error) {
-		path := strings.TrimPrefix(ref, testKMSScheme)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		priv, err := cryptoutils.UnmarshalPEMToPrivateKey(data, func(bool) ([]byte, error) { return []byte(testPassword), nil })
-		if err != nil {
-			return nil, err
-		}
-		return fake.LoadSignerVerifier(context.WithValue(ctx, fake.KmsCtxKey{}, priv), hf)
-	})
-}
+func init() { kmstest.Register(testKMSScheme, testPassword) }
 
 func TestKMSKeySignVerify(t *testing.T) {
 	t.Parallel()

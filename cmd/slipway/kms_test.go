@@ -4,9 +4,6 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"crypto"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,10 +15,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-	"github.com/sigstore/sigstore/pkg/cryptoutils"
-	"github.com/sigstore/sigstore/pkg/signature"
-	"github.com/sigstore/sigstore/pkg/signature/kms"
-	"github.com/sigstore/sigstore/pkg/signature/kms/fake"
+
+	"github.com/slipway-build/slipway/internal/kmstest"
 )
 
 // cmdTestKMSScheme is a KMS provider registered by this test, standing in
@@ -29,19 +24,7 @@ import (
 // scheme, password "kms-test"), held by sigstore's in-memory KMS signer.
 const cmdTestKMSScheme = "slipwaycmdkms://"
 
-func init() {
-	kms.AddProvider(cmdTestKMSScheme, func(ctx context.Context, ref string, hf crypto.Hash, _ ...signature.RPCOption) (kms.SignerVerifier, error) {
-		data, err := os.ReadFile(strings.TrimPrefix(ref, cmdTestKMSScheme))
-		if err != nil {
-			return nil, err
-		}
-		priv, err := cryptoutils.UnmarshalPEMToPrivateKey(data, func(bool) ([]byte, error) { return []byte("kms-test"), nil })
-		if err != nil {
-			return nil, err
-		}
-		return fake.LoadSignerVerifier(context.WithValue(ctx, fake.KmsCtxKey{}, priv), hf)
-	})
-}
+func init() { kmstest.Register(cmdTestKMSScheme, "kms-test") }
 
 // TestSignKMSKey signs with --key SCHEME:// through sigstore's kms
 // package (no password asked) and verifies with the key file's public key
