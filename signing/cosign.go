@@ -206,17 +206,14 @@ type Signer struct {
 	// attestations as referrers only in its new bundle format.
 	Mode ReferrersMode
 	// Cert and Chain (PEM) are the Fulcio certificate of Key and its
-	// chain (KeylessSigner); they go on every signature layer.
+	// chain (KeylessSigner); they go on every signature and attestation
+	// layer.
 	Cert, Chain []byte
-	// Rekor, when set, is the transparency log every signature is
-	// uploaded to; the entry goes on the layer as cosign's bundle.
+	// Rekor, when set, is the transparency log every signature (a
+	// hashedrekord entry) and attestation (a dsse entry) is uploaded to;
+	// the entry goes on the layer as cosign's bundle.
 	Rekor *Rekor
 }
-
-// ErrLoggedAttestations refuses attestations with a certificate or a
-// transparency log: cosign logs attestations as intoto entries, which
-// slipway does not write.
-var ErrLoggedAttestations = errors.New("attestations (SBOMs, provenance) cannot be signed keyless or uploaded to a transparency log: cosign logs them as Rekor intoto entries, which slipway does not write; sign them with a key and without --tlog-upload, or use cosign attest")
 
 func (s *Signer) check() error {
 	if s == nil || s.Key == nil {
@@ -231,8 +228,23 @@ func (s *Signer) check() error {
 	return nil
 }
 
-// logged says whether s's signatures carry a certificate or a log entry.
-func (s *Signer) logged() bool { return len(s.Cert) > 0 || s.Rekor != nil }
+// loggedKey is what a Rekor entry names as the signer: the certificate
+// (keyless), or the public key.
+func (s *Signer) loggedKey() ([]byte, error) {
+	if len(s.Cert) > 0 {
+		return s.Cert, nil
+	}
+	return PublicKeyPEM(s.Key)
+}
+
+// certAnnotations puts a keyless signer's certificate and chain on a
+// signature or attestation layer, as cosign does (static.WithCertChain).
+func (s *Signer) certAnnotations(ann map[string]string) {
+	if len(s.Cert) > 0 {
+		ann[CertificateAnnotation] = string(s.Cert)
+		ann[ChainAnnotation] = string(s.Chain)
+	}
+}
 
 // SignTarget signs one manifest with a simple-signing payload and adds it
 // to its .sig image, or with Mode oci-1-1 pushes it as a referrer (an
@@ -302,16 +314,11 @@ func signatureLayer(ctx context.Context, s *Signer, pl []byte) (mutate.Addendum,
 		return mutate.Addendum{}, err
 	}
 	ann := map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)}
-	if len(s.Cert) > 0 {
-		ann[CertificateAnnotation] = string(s.Cert)
-		ann[ChainAnnotation] = string(s.Chain)
-	}
+	s.certAnnotations(ann)
 	if s.Rekor != nil {
-		logged := s.Cert
-		if len(logged) == 0 {
-			if logged, err = PublicKeyPEM(s.Key); err != nil {
-				return mutate.Addendum{}, err
-			}
+		logged, err := s.loggedKey()
+		if err != nil {
+			return mutate.Addendum{}, err
 		}
 		b, err := s.Rekor.upload(ctx, sig, pl, logged)
 		if err != nil {
@@ -344,6 +351,9 @@ type Attestation struct {
 
 // AttestTarget attaches the attestations to one manifest's .att image, as
 // DSSE envelopes of in-toto statements whose subject is the manifest.
+// A keyless signer's certificate and chain go on each layer; with Rekor,
+// each envelope is logged as a dsse entry and its bundle goes on the
+// layer, as cosign attest does.
 // Attestations of the same predicate types already there are replaced
 // (cosign attest --replace), so signing again does not pile them up.
 func AttestTarget(ctx context.Context, t Target, s *Signer, atts []Attestation, opts Options) error {
@@ -352,9 +362,6 @@ func AttestTarget(ctx context.Context, t Target, s *Signer, atts []Attestation, 
 	}
 	if err := s.check(); err != nil {
 		return fmt.Errorf("attesting %s: %w", t, err)
-	}
-	if s.logged() {
-		return fmt.Errorf("attesting %s: %w", t, ErrLoggedAttestations)
 	}
 	signer := s.Key
 	h, err := v1.NewHash(t.Digest.DigestStr())
@@ -404,10 +411,25 @@ func AttestTarget(ctx context.Context, t Target, s *Signer, atts []Attestation, 
 		if err != nil {
 			return fmt.Errorf("attesting %s: %w", t, err)
 		}
+		// cosign rejects a .att layer without the (empty) signature annotation.
+		ann := map[string]string{SignatureAnnotation: "", PredicateAnnotation: a.PredicateType}
+		s.certAnnotations(ann)
+		if s.Rekor != nil {
+			// As cosign attest: the envelope logged as a dsse entry, the
+			// entry's bundle on the layer. Nothing is written for this
+			// manifest if an upload fails.
+			key, err := s.loggedKey()
+			if err != nil {
+				return fmt.Errorf("attesting %s: %w", t, err)
+			}
+			b, err := s.Rekor.uploadDSSE(ctx, env, key)
+			if err != nil {
+				return fmt.Errorf("attesting %s: %w", t, err)
+			}
+			ann[BundleAnnotation] = string(b)
+		}
 		if img, err = mutate.Append(img, mutate.Addendum{
-			Layer: static.NewLayer(env, DSSEMediaType),
-			// cosign rejects a .att layer without the (empty) signature annotation.
-			Annotations: map[string]string{SignatureAnnotation: "", PredicateAnnotation: a.PredicateType},
+			Layer: static.NewLayer(env, DSSEMediaType), Annotations: ann,
 		}); err != nil {
 			return err
 		}
@@ -445,9 +467,6 @@ type SignResult struct {
 func SignAndAttest(ctx context.Context, ref name.Reference, signer *Signer, so SignOptions) (*SignResult, error) {
 	if err := signer.check(); err != nil {
 		return nil, fmt.Errorf("signing %s: %w", ref, err)
-	}
-	if signer.logged() && (len(so.SBOMs) > 0 || so.Provenance != nil) {
-		return nil, ErrLoggedAttestations
 	}
 	targets, err := Targets(ctx, ref, so.Recursive, so.Options)
 	if err != nil {

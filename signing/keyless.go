@@ -195,8 +195,7 @@ type logEntry struct {
 // upload logs a signature of payload by the key in pemBytes (the
 // certificate, or the public key) as a hashedrekord v0.0.1 entry, as
 // cosign v2.6.5 does (pkg/cosign.TLogUpload, rekorEntry), and returns
-// the bundle annotation's JSON. An entry the log already has (409) is
-// fetched from the Location Rekor gives.
+// the bundle annotation's JSON.
 func (r *Rekor) upload(ctx context.Context, sig, payload, pemBytes []byte) ([]byte, error) {
 	sum := sha256.Sum256(payload)
 	entry, err := json.Marshal(map[string]any{
@@ -213,6 +212,44 @@ func (r *Rekor) upload(ctx context.Context, sig, payload, pemBytes []byte) ([]by
 	if err != nil {
 		return nil, err
 	}
+	return r.post(ctx, entry)
+}
+
+// uploadDSSE logs a signed DSSE envelope (an attestation) as a dsse
+// v0.0.1 entry, what cosign v2.6.5 attest uploads by default
+// (--rekor-entry-type dsse; pkg/cosign.TLogUploadDSSEEnvelope, dsseEntry,
+// and rekor v1.4.3 pkg/types/dsse/v0.0.1 CreateFromArtifactProperties):
+// the proposed content is the envelope exactly as the layer holds it
+// and the verifier, the certificate or public key in PEM. Rekor checks
+// the envelope's signatures with the verifier and logs the envelope's
+// and the payload's SHA-256 with the signatures and the verifier;
+// cosign verify-attestation then matches the envelope hash with the
+// layer and the verifier with the certificate or key. It returns the
+// bundle annotation's JSON.
+func (r *Rekor) uploadDSSE(ctx context.Context, envelope, pemBytes []byte) ([]byte, error) {
+	if !json.Valid(envelope) {
+		return nil, errors.New("the DSSE envelope is not JSON")
+	}
+	entry, err := json.Marshal(map[string]any{
+		"apiVersion": "0.0.1",
+		"kind":       "dsse",
+		"spec": map[string]any{
+			"proposedContent": map[string]any{
+				"envelope":  string(envelope),
+				"verifiers": []string{base64.StdEncoding.EncodeToString(pemBytes)},
+			},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.post(ctx, entry)
+}
+
+// post proposes entry to the log and returns the bundle annotation's
+// JSON of the entry Rekor made. An entry the log already has (409) is
+// fetched from the Location Rekor gives.
+func (r *Rekor) post(ctx context.Context, entry []byte) ([]byte, error) {
 	base := r.URL
 	if base == "" {
 		base = PublicRekorURL

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -27,7 +28,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 )
 
@@ -144,14 +148,18 @@ func (f *fulcioStandIn) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // rekorStandIn is a stand-in for Rekor's entry API: it checks the
-// hashedrekord signature and signs entry timestamps with a local key.
+// hashedrekord signature or the dsse envelope's signatures, keeps the
+// entry as Rekor v1.4.3 canonicalizes it, and signs entry timestamps
+// with a local key.
 type rekorStandIn struct {
 	key     *ecdsa.PrivateKey
 	pubPEM  []byte
 	logID   string
 	mu      sync.Mutex
 	entries map[string][]byte // uuid -> the entry's JSON answer
-	uploads int
+	uploads int               // entries made
+	// dsseUploads counts dsse entries proposed (made or refused).
+	dsseUploads int
 }
 
 func newRekorStandIn(t *testing.T) (*rekorStandIn, string) {
@@ -187,41 +195,26 @@ func (r *rekorStandIn) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	raw, _ := io.ReadAll(req.Body)
-	var pe struct {
+	var kind struct {
 		APIVersion string `json:"apiVersion"`
 		Kind       string `json:"kind"`
-		Spec       struct {
-			Data struct {
-				Hash struct{ Algorithm, Value string } `json:"hash"`
-			} `json:"data"`
-			Signature struct {
-				Content   []byte `json:"content"`
-				PublicKey struct {
-					Content []byte `json:"content"`
-				} `json:"publicKey"`
-			} `json:"signature"`
-		} `json:"spec"`
 	}
-	if err := json.Unmarshal(raw, &pe); err != nil || pe.Kind != "hashedrekord" || pe.APIVersion != "0.0.1" || pe.Spec.Data.Hash.Algorithm != "sha256" {
-		http.Error(w, fmt.Sprintf("not a hashedrekord v0.0.1 entry: %v", err), http.StatusBadRequest)
+	json.Unmarshal(raw, &kind)
+	var canon []byte
+	var err error
+	switch {
+	case kind.Kind == "hashedrekord" && kind.APIVersion == "0.0.1":
+		canon, err = canonHashedRekord(raw)
+	case kind.Kind == "dsse" && kind.APIVersion == "0.0.1":
+		canon, err = canonDSSE(raw)
+		r.dsseUploads++
+	default:
+		err = fmt.Errorf("unsupported entry kind %q version %q", kind.Kind, kind.APIVersion)
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	digest, _ := hex.DecodeString(pe.Spec.Data.Hash.Value)
-	var pub crypto.PublicKey
-	if certs, err := cryptoutils.UnmarshalCertificatesFromPEM(pe.Spec.Signature.PublicKey.Content); err == nil && len(certs) == 1 {
-		pub = certs[0].PublicKey
-	} else if pub, err = cryptoutils.UnmarshalPEMToPublicKey(pe.Spec.Signature.PublicKey.Content); err != nil {
-		http.Error(w, "no key or certificate", http.StatusBadRequest)
-		return
-	}
-	if ec, ok := pub.(*ecdsa.PublicKey); !ok || !ecdsa.VerifyASN1(ec, digest, pe.Spec.Signature.Content) {
-		http.Error(w, "signature does not verify", http.StatusBadRequest)
-		return
-	}
-	// Rekor keeps the canonical JSON; Go's map marshalling sorts keys.
-	var generic map[string]any
-	json.Unmarshal(raw, &generic)
-	canon, _ := json.Marshal(generic)
 	leaf := sha256.Sum256(append([]byte{0}, canon...))
 	uuid := hex.EncodeToString(leaf[:])
 	if _, ok := r.entries[uuid]; ok {
@@ -244,6 +237,127 @@ func (r *rekorStandIn) serve(w http.ResponseWriter, req *http.Request) {
 	w.Write(answer)
 }
 
+// canonHashedRekord checks a proposed hashedrekord v0.0.1 entry's
+// signature over the hash and returns the entry Rekor keeps: the
+// proposal itself, in canonical JSON (Go's map marshalling sorts keys).
+func canonHashedRekord(raw []byte) ([]byte, error) {
+	var pe struct {
+		Spec struct {
+			Data struct {
+				Hash struct{ Algorithm, Value string } `json:"hash"`
+			} `json:"data"`
+			Signature struct {
+				Content   []byte `json:"content"`
+				PublicKey struct {
+					Content []byte `json:"content"`
+				} `json:"publicKey"`
+			} `json:"signature"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal(raw, &pe); err != nil || pe.Spec.Data.Hash.Algorithm != "sha256" {
+		return nil, fmt.Errorf("not a hashedrekord v0.0.1 entry: %v", err)
+	}
+	digest, _ := hex.DecodeString(pe.Spec.Data.Hash.Value)
+	pub, _, err := standInKey(pe.Spec.Signature.PublicKey.Content)
+	if err != nil {
+		return nil, err
+	}
+	if !ecdsa.VerifyASN1(pub, digest, pe.Spec.Signature.Content) {
+		return nil, errors.New("signature does not verify")
+	}
+	var generic map[string]any
+	json.Unmarshal(raw, &generic)
+	return json.Marshal(generic)
+}
+
+// canonDSSE checks a proposed dsse v0.0.1 entry as Rekor v1.4.3 does
+// (pkg/types/dsse/v0.0.1 Unmarshal): the envelope has signatures, each
+// verifies with a verifier over the DSSE pre-authentication encoding;
+// it returns the entry Rekor keeps (Canonicalize): the envelope's and
+// the payload's SHA-256, and each signature with its verifier in
+// canonical PEM, without the envelope.
+func canonDSSE(raw []byte) ([]byte, error) {
+	var pe struct {
+		Spec struct {
+			ProposedContent *struct {
+				Envelope  string   `json:"envelope"`
+				Verifiers [][]byte `json:"verifiers"`
+			} `json:"proposedContent"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal(raw, &pe); err != nil || pe.Spec.ProposedContent == nil {
+		return nil, fmt.Errorf("not a proposed dsse v0.0.1 entry: %v", err)
+	}
+	var env struct {
+		PayloadType string `json:"payloadType"`
+		Payload     []byte `json:"payload"`
+		Signatures  []struct {
+			Sig string `json:"sig"`
+		} `json:"signatures"`
+	}
+	if err := json.Unmarshal([]byte(pe.Spec.ProposedContent.Envelope), &env); err != nil || len(env.Signatures) == 0 {
+		return nil, fmt.Errorf("payload must be a valid DSSE envelope with signatures: %v", err)
+	}
+	pae := fmt.Sprintf("DSSEv1 %d %s %d %s", len(env.PayloadType), env.PayloadType, len(env.Payload), env.Payload)
+	paeSum := sha256.Sum256([]byte(pae))
+	var sigs []map[string]any
+	for _, sg := range env.Signatures {
+		raw, err := base64.StdEncoding.DecodeString(sg.Sig)
+		if err != nil {
+			return nil, fmt.Errorf("signature is not base64: %w", err)
+		}
+		var verifier []byte
+		for _, v := range pe.Spec.ProposedContent.Verifiers {
+			if pub, canon, err := standInKey(v); err == nil && ecdsa.VerifyASN1(pub, paeSum[:], raw) {
+				verifier = canon
+				break
+			}
+		}
+		if verifier == nil {
+			return nil, errors.New("could not verify envelope signature with any verifier")
+		}
+		sigs = append(sigs, map[string]any{"signature": sg.Sig, "verifier": base64.StdEncoding.EncodeToString(verifier)})
+	}
+	if len(sigs) > 1 {
+		return nil, errors.New("the stand-in logs one signature per envelope")
+	}
+	envSum := sha256.Sum256([]byte(pe.Spec.ProposedContent.Envelope))
+	plSum := sha256.Sum256(env.Payload)
+	return json.Marshal(map[string]any{
+		"apiVersion": "0.0.1", "kind": "dsse",
+		"spec": map[string]any{
+			"envelopeHash": map[string]any{"algorithm": "sha256", "value": hex.EncodeToString(envSum[:])},
+			"payloadHash":  map[string]any{"algorithm": "sha256", "value": hex.EncodeToString(plSum[:])},
+			"signatures":   sigs,
+		},
+	})
+}
+
+// standInKey reads a PEM certificate or public key as Rekor's x509
+// type does and returns its ECDSA key and canonical PEM.
+func standInKey(pemBytes []byte) (*ecdsa.PublicKey, []byte, error) {
+	var pub crypto.PublicKey
+	var canon []byte
+	if certs, err := cryptoutils.UnmarshalCertificatesFromPEM(pemBytes); err == nil && len(certs) == 1 {
+		pub = certs[0].PublicKey
+		canon, err = cryptoutils.MarshalCertificateToPEM(certs[0])
+		if err != nil {
+			return nil, nil, err
+		}
+	} else if pub, err = cryptoutils.UnmarshalPEMToPublicKey(pemBytes); err == nil {
+		if canon, err = cryptoutils.MarshalPublicKeyToPEM(pub); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		return nil, nil, errors.New("no key or certificate")
+	}
+	ec, ok := pub.(*ecdsa.PublicKey)
+	if !ok {
+		return nil, nil, fmt.Errorf("%T is not an ECDSA key", pub)
+	}
+	return ec, canon, nil
+}
+
 func TestKeylessSignRekor(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -256,13 +370,18 @@ func TestKeylessSignRekor(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Rekor = &Rekor{URL: rekorURL}
-	res, err := SignAndAttest(ctx, tag, s, SignOptions{Recursive: true})
+	sboms := [][]byte{sbomFor(t, digests[0], "x86_64"), sbomFor(t, digests[1], "aarch64")}
+	res, err := SignAndAttest(ctx, tag, s, SignOptions{Recursive: true, SBOMs: sboms, Provenance: &ProvenanceInput{Version: "test"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Targets) != 3 || rekor.uploads != 3 {
-		t.Fatalf("%d targets, %d Rekor uploads; want 3 and 3", len(res.Targets), rekor.uploads)
+	// 3 signatures (hashedrekord); 7 attestations (dsse): the index has
+	// both SBOMs and a provenance, each image its SBOM and a provenance.
+	if len(res.Targets) != 3 || res.Attestations != 7 || rekor.uploads != 10 || rekor.dsseUploads != 7 {
+		t.Fatalf("%d targets, %d attestations, %d Rekor entries (%d dsse); want 3, 7, 10 (7)",
+			len(res.Targets), res.Attestations, rekor.uploads, rekor.dsseUploads)
 	}
+	checkLoggedAttestations(t, res.Targets, rekor, fulcio.rootPEM)
 	// Each signature layer has the certificate (issued by the stand-in's
 	// root, for the token's email), the chain and the bundle.
 	for _, tg := range res.Targets {
@@ -289,11 +408,6 @@ func TestKeylessSignRekor(t *testing.T) {
 			t.Errorf("%s: bundle annotation %q (%v)", tg, a[BundleAnnotation], err)
 		}
 	}
-	// Attestations are refused before anything is written.
-	_, err = SignAndAttest(ctx, tag, s, SignOptions{Recursive: true, SBOMs: [][]byte{sbomFor(t, digests[0], "x86_64")}})
-	if !errors.Is(err, ErrLoggedAttestations) {
-		t.Errorf("keyless with SBOMs: %v, want ErrLoggedAttestations", err)
-	}
 
 	t.Run("cosign verify", func(t *testing.T) {
 		cosign := cosignCLI(t)
@@ -305,9 +419,13 @@ func TestKeylessSignRekor(t *testing.T) {
 		otherRekor, _ := newRekorStandIn(t)
 		otherPub := filepath.Join(dir, "other-rekor.pub")
 		os.WriteFile(otherPub, otherRekor.pubPEM, 0o644)
-		verifyWith := func(rekorKey, identity, issuer string) (string, error) {
-			cmd := exec.CommandContext(ctx, cosign, "verify", "--certificate-identity", identity, "--certificate-oidc-issuer", issuer,
-				"--insecure-ignore-sct", "--allow-insecure-registry", tag.String())
+		verifyWith := func(rekorKey, identity, issuer string, args ...string) (string, error) {
+			if len(args) == 0 {
+				args = []string{"verify", tag.String()}
+			}
+			args = append(args, "--certificate-identity", identity, "--certificate-oidc-issuer", issuer,
+				"--insecure-ignore-sct", "--allow-insecure-registry")
+			cmd := exec.CommandContext(ctx, cosign, args...)
 			cmd.Env = append(os.Environ(), "SIGSTORE_ROOT_FILE="+root, "SIGSTORE_REKOR_PUBLIC_KEY="+rekorKey,
 				"TUF_ROOT="+filepath.Join(dir, "tuf"), "HOME="+dir)
 			out, err := cmd.CombinedOutput()
@@ -328,7 +446,119 @@ func TestKeylessSignRekor(t *testing.T) {
 		if out, err := verify(testEmail, "https://other.example"); err == nil {
 			t.Errorf("cosign verify accepted another issuer:\n%s", out)
 		}
+		// The attestations: cosign verify-attestation checks each
+		// layer's certificate, its dsse entry's bundle and the envelope.
+		for _, a := range []struct{ ref, typ string }{
+			{tag.String(), "spdxjson"},
+			{tag.Context().Digest(digests[1].String()).String(), "spdxjson"},
+			{tag.String(), "slsaprovenance1"},
+		} {
+			att := []string{"verify-attestation", "--type", a.typ, a.ref}
+			if out, err := verifyWith(rekorPub, testEmail, testIssuer, att...); err != nil {
+				t.Errorf("cosign verify-attestation --type %s %s (keyless, logged): %v\n%s", a.typ, a.ref, err, out)
+			} else if !strings.Contains(out, `"payload"`) {
+				t.Errorf("cosign verify-attestation %s printed no payload:\n%s", a.ref, out)
+			}
+		}
+		att := []string{"verify-attestation", "--type", "spdxjson", tag.String()}
+		if out, err := verifyWith(otherPub, testEmail, testIssuer, att...); err == nil {
+			t.Errorf("cosign verify-attestation accepted the bundles with another Rekor key:\n%s", out)
+		}
+		if out, err := verifyWith(rekorPub, "someone@example.com", testIssuer, att...); err == nil {
+			t.Errorf("cosign verify-attestation accepted another identity:\n%s", out)
+		}
+		if out, err := verifyWith(rekorPub, testEmail, "https://other.example", att...); err == nil {
+			t.Errorf("cosign verify-attestation accepted another issuer:\n%s", out)
+		}
+		// A bundle moved onto another attestation (the image's SBOM
+		// layer, alone, carrying the bundle of its provenance) is
+		// refused: the dsse entry's envelope hash must be the layer's.
+		moveBundle(t, tag.Context().Digest(digests[0].String()))
+		img := tag.Context().Digest(digests[0].String()).String()
+		if out, err := verifyWith(rekorPub, testEmail, testIssuer, "verify-attestation", "--type", "spdxjson", img); err == nil ||
+			!strings.Contains(out, "matching bundle to payload") {
+			t.Errorf("cosign verify-attestation of an SBOM with another envelope's bundle: %v\n%s", err, out)
+		}
 	})
+}
+
+// checkLoggedAttestations checks every attestation layer of targets:
+// the certificate and chain (with a root), and a bundle of the stand-in
+// log whose dsse body names the layer's envelope by its SHA-256 and the
+// certificate (or, without a root, the key) as verifier.
+func checkLoggedAttestations(t *testing.T, targets []Target, rekor *rekorStandIn, rootPEM []byte) {
+	t.Helper()
+	for _, tg := range targets {
+		img, found, err := attached(t.Context(), tg.Digest, "att", Options{})
+		if err != nil || !found {
+			t.Fatalf("%s: attestations %v %v", tg, found, err)
+		}
+		list, err := entries(img)
+		if err != nil || len(list) == 0 {
+			t.Fatalf("%s: %d attestations, %v", tg, len(list), err)
+		}
+		for i, e := range list {
+			a := e.Annotations
+			if rootPEM != nil && (a[CertificateAnnotation] == "" || a[ChainAnnotation] != string(rootPEM)) {
+				t.Errorf("%s attestation %d: certificate %q, chain %q", tg, i, a[CertificateAnnotation], a[ChainAnnotation])
+			}
+			if rootPEM == nil && a[CertificateAnnotation] != "" {
+				t.Errorf("%s attestation %d: a certificate on a key-based attestation", tg, i)
+			}
+			var b struct {
+				Payload struct {
+					Body  string `json:"body"`
+					LogID string `json:"logID"`
+				}
+			}
+			if err := json.Unmarshal([]byte(a[BundleAnnotation]), &b); err != nil || b.Payload.LogID != rekor.logID {
+				t.Errorf("%s attestation %d: bundle %q (%v)", tg, i, a[BundleAnnotation], err)
+				continue
+			}
+			raw, _ := base64.StdEncoding.DecodeString(b.Payload.Body)
+			var body struct {
+				Kind, APIVersion string
+				Spec             struct {
+					EnvelopeHash struct{ Algorithm, Value string }
+					Signatures   []struct {
+						Verifier []byte
+					}
+				}
+			}
+			sum := sha256.Sum256(e.Payload)
+			if err := json.Unmarshal(raw, &body); err != nil || body.Kind != "dsse" || body.APIVersion != "0.0.1" ||
+				body.Spec.EnvelopeHash.Value != hex.EncodeToString(sum[:]) || len(body.Spec.Signatures) != 1 {
+				t.Errorf("%s attestation %d: entry body %s (%v), want a dsse v0.0.1 entry of envelope %x", tg, i, raw, err, sum)
+				continue
+			}
+			if rootPEM != nil && string(body.Spec.Signatures[0].Verifier) != a[CertificateAnnotation] {
+				t.Errorf("%s attestation %d: verifier %q, want the certificate", tg, i, body.Spec.Signatures[0].Verifier)
+			}
+		}
+	}
+}
+
+// moveBundle leaves d's first attestation layer alone in its .att image,
+// with the bundle of its last.
+func moveBundle(t *testing.T, d name.Digest) {
+	t.Helper()
+	img, _, err := attached(t.Context(), d, "att", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := entries(img)
+	if err != nil || len(list) < 2 {
+		t.Fatalf("%s: %d attestations (%v), want 2", d, len(list), err)
+	}
+	ann := maps.Clone(list[0].Annotations)
+	ann[BundleAnnotation] = list[len(list)-1].Annotations[BundleAnnotation]
+	out, err := mutate.Append(emptySigImage(), mutate.Addendum{Layer: static.NewLayer(list[0].Payload, list[0].MediaType), Annotations: ann})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := write(t.Context(), d, "att", out, Options{}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestTlogUploadWithKey: a key-based signature uploaded to the (stand-in)
@@ -338,7 +568,7 @@ func TestTlogUploadWithKey(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	host := testRegistry(t)
-	tag, _, _ := pushIndex(t, host, "tlog")
+	tag, _, digests := pushIndex(t, host, "tlog")
 	rekor, rekorURL := newRekorStandIn(t)
 	dir := t.TempDir()
 	privPath, pubPath := keyPair(t, dir, testPassword)
@@ -361,6 +591,20 @@ func TestTlogUploadWithKey(t *testing.T) {
 	if err != nil || got[0].Signatures != 2 {
 		t.Fatalf("verify: %v %+v, want 2 signatures (without and with bundle)", err, got)
 	}
+	// With SBOMs: the signatures are there already; each attestation is
+	// logged as a dsse entry with the public key as verifier.
+	sboms := [][]byte{sbomFor(t, digests[0], "x86_64"), sbomFor(t, digests[1], "aarch64")}
+	res, err := SignAndAttest(ctx, tag, s, SignOptions{Recursive: true, SBOMs: sboms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Attestations != 4 || rekor.dsseUploads != 4 || rekor.uploads != 3+4 {
+		t.Errorf("%d attestations, %d Rekor entries (%d dsse), want 4, 7 (4)", res.Attestations, rekor.uploads, rekor.dsseUploads)
+	}
+	checkLoggedAttestations(t, res.Targets, rekor, nil)
+	if _, err := Verify(ctx, tag, sv, VerifyOptions{Recursive: true, Attestations: true}); err != nil {
+		t.Errorf("slipway verify --attestations of logged attestations: %v", err)
+	}
 	t.Run("cosign verify", func(t *testing.T) {
 		cosign := cosignCLI(t)
 		rekorPub := filepath.Join(dir, "rekor.pub")
@@ -368,8 +612,11 @@ func TestTlogUploadWithKey(t *testing.T) {
 		otherRekor, _ := newRekorStandIn(t)
 		otherPub := filepath.Join(dir, "other-rekor.pub")
 		os.WriteFile(otherPub, otherRekor.pubPEM, 0o644)
-		verify := func(rekorKey string) (string, error) {
-			cmd := exec.CommandContext(ctx, cosign, "verify", "--key", pubPath, "--allow-insecure-registry", tag.String())
+		verify := func(rekorKey string, args ...string) (string, error) {
+			if len(args) == 0 {
+				args = []string{"verify", tag.String()}
+			}
+			cmd := exec.CommandContext(ctx, cosign, append(args, "--key", pubPath, "--allow-insecure-registry")...)
 			cmd.Env = append(os.Environ(), "SIGSTORE_REKOR_PUBLIC_KEY="+rekorKey, "TUF_ROOT="+filepath.Join(dir, "tuf"), "HOME="+dir)
 			out, err := cmd.CombinedOutput()
 			return string(out), err
@@ -381,6 +628,23 @@ func TestTlogUploadWithKey(t *testing.T) {
 		}
 		if out, err := verify(otherPub); err == nil {
 			t.Errorf("cosign verify accepted the bundle with another Rekor key:\n%s", out)
+		}
+		for _, ref := range []string{tag.String(), tag.Context().Digest(digests[0].String()).String()} {
+			if out, err := verify(rekorPub, "verify-attestation", "--type", "spdxjson", ref); err != nil {
+				t.Errorf("cosign verify-attestation %s (checking the dsse entries' bundles): %v\n%s", ref, err, out)
+			} else if !strings.Contains(out, "transparency log") {
+				t.Errorf("cosign verify-attestation did not say it checked the log:\n%s", out)
+			}
+			if out, err := verify(otherPub, "verify-attestation", "--type", "spdxjson", ref); err == nil {
+				t.Errorf("cosign verify-attestation %s accepted the bundles with another Rekor key:\n%s", ref, out)
+			}
+		}
+		// Another key is refused too (the dsse verifier is the key).
+		_, otherKey := keyPair(t, t.TempDir(), testPassword)
+		cmd := exec.CommandContext(ctx, cosign, "verify-attestation", "--type", "spdxjson", "--key", otherKey, "--allow-insecure-registry", tag.String())
+		cmd.Env = append(os.Environ(), "SIGSTORE_REKOR_PUBLIC_KEY="+rekorPub, "TUF_ROOT="+filepath.Join(dir, "tuf"), "HOME="+dir)
+		if out, err := cmd.CombinedOutput(); err == nil {
+			t.Errorf("cosign verify-attestation accepted another key:\n%s", out)
 		}
 	})
 }
