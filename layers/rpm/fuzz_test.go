@@ -24,6 +24,7 @@ func seedPackages() map[string][]byte {
 		"bad-digest":    synthRPM(synthFiles, synthOpts{badPayload: true}),
 		"stripped-gzip": synthRPM(synthFiles, synthOpts{stripped: true, gzip: true}),
 		"crc":           synthRPM(synthFiles, synthOpts{crc: true}),
+		"newc-bzip2":    synthRPM(synthFiles, synthOpts{bzip2: true}),
 	}
 }
 

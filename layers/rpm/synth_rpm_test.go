@@ -59,6 +59,7 @@ func TestSynthPayloads(t *testing.T) {
 	}{
 		{"newc", synthFiles, synthOpts{}, ""},
 		{"newc gzip", synthFiles, synthOpts{gzip: true}, ""},
+		{"newc bzip2", synthFiles, synthOpts{bzip2: true}, ""},
 		{"stripped", synthFiles, synthOpts{stripped: true}, ""},
 		{"stripped gzip", synthFiles, synthOpts{stripped: true, gzip: true}, ""},
 		{"no files", nil, synthOpts{gzip: true}, ""},

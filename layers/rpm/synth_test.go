@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/dsnet/compress/bzip2"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -115,6 +116,7 @@ type synthOpts struct {
 	crc        bool // the cpio "crc" format (070702)
 	badCRC     bool // with a wrong checksum
 	gzip       bool
+	bzip2      bool
 	badPayload bool // wrong PAYLOADDIGEST
 	signer     *openpgp.Entity
 	legacy     bool // sign header+payload (tag PGP) instead of the header
@@ -212,6 +214,16 @@ func synthRPM(files []synthFile, o synthOpts) []byte {
 		w.Write(payload)
 		w.Close()
 		payload, comp = z.Bytes(), "gzip"
+	}
+	if o.bzip2 {
+		var z bytes.Buffer
+		w, err := bzip2.NewWriter(&z, nil)
+		if err != nil {
+			panic(err)
+		}
+		w.Write(payload)
+		w.Close()
+		payload, comp = z.Bytes(), "bzip2"
 	}
 	psum := sha256.Sum256(payload)
 	pd := hex.EncodeToString(psum[:])
