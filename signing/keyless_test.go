@@ -1,375 +1,44 @@
 package signing
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
-	"errors"
-	"fmt"
-	"io"
 	"maps"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
+
+	"github.com/slipway-build/slipway/signing/sigstoretest"
 )
 
-// This file tests keyless signing and transparency-log upload against
-// STAND-INS for Fulcio and Rekor: small httptest servers that speak the
-// parts of their HTTP APIs cosign uses (Fulcio POST /api/v1/signingCert,
-// Rekor POST /api/v1/log/entries) with a local CA and a local log key.
-// No real Fulcio or Rekor runs here (no network). They check what the
-// real services check of a request (the proof of possession, the
-// hashedrekord signature), but they do not verify the OIDC token's
-// signature and keep no Merkle tree (no inclusion proofs).
-
-const (
-	testIssuer = "https://issuer.example"
-	testEmail  = "builder@example.com"
-)
-
-// testToken is an unsigned JWT with the claims Fulcio reads.
-func testToken(claims map[string]any) string {
-	h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`))
-	c, _ := json.Marshal(claims)
-	return h + "." + base64.RawURLEncoding.EncodeToString(c) + ".c2ln"
-}
-
-var goodToken = testToken(map[string]any{"iss": testIssuer, "sub": "1234", "email": testEmail, "email_verified": true})
-
-// fulcioStandIn is a stand-in for Fulcio's legacy v1 API.
-type fulcioStandIn struct {
-	rootKey  *ecdsa.PrivateKey
-	root     *x509.Certificate
-	rootPEM  []byte
-	token    string
-	requests int
-	mu       sync.Mutex
-}
-
-func newFulcioStandIn(t *testing.T, token string) (*fulcioStandIn, string) {
-	t.Helper()
-	f := &fulcioStandIn{token: token}
-	var err error
-	if f.rootKey, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "fulcio stand-in root"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &f.rootKey.PublicKey, f.rootKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.root, _ = x509.ParseCertificate(der)
-	f.rootPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	srv := httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(srv.Close)
-	return f, srv.URL
-}
-
-func (f *fulcioStandIn) serve(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.requests++
-	f.mu.Unlock()
-	if r.Method != http.MethodPost || r.URL.Path != "/api/v1/signingCert" {
-		http.NotFound(w, r)
-		return
-	}
-	if r.Header.Get("Authorization") != "Bearer "+f.token {
-		// Echo the token, as a careless server might: it must not reach
-		// slipway's errors.
-		http.Error(w, "bad token "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), http.StatusUnauthorized)
-		return
-	}
-	var req struct {
-		PublicKey struct {
-			Content []byte `json:"content"`
-		} `json:"publicKey"`
-		SignedEmailAddress []byte `json:"signedEmailAddress"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	pub, err := cryptoutils.UnmarshalPEMToPublicKey(req.PublicKey.Content)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	ec, ok := pub.(*ecdsa.PublicKey)
-	sum := sha256.Sum256([]byte(testEmail))
-	if !ok || !ecdsa.VerifyASN1(ec, sum[:], req.SignedEmailAddress) {
-		http.Error(w, "proof of possession does not verify", http.StatusBadRequest)
-		return
-	}
-	issuerExt, _ := asn1.Marshal(testIssuer) // 1.3.6.1.4.1.57264.1.8: DER UTF8String
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		NotBefore:    time.Now().Add(-time.Minute), NotAfter: time.Now().Add(10 * time.Minute),
-		EmailAddresses: []string{testEmail},
-		KeyUsage:       x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
-		ExtraExtensions: []pkix.Extension{
-			{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 57264, 1, 1}, Value: []byte(testIssuer)},
-			{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 57264, 1, 8}, Value: issuerExt},
-		},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, f.root, pub, f.rootKey)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.WriteHeader(http.StatusCreated)
-	w.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-	w.Write(f.rootPEM)
-}
-
-// rekorStandIn is a stand-in for Rekor's entry API: it checks the
-// hashedrekord signature or the dsse envelope's signatures, keeps the
-// entry as Rekor v1.4.3 canonicalizes it, and signs entry timestamps
-// with a local key.
-type rekorStandIn struct {
-	key     *ecdsa.PrivateKey
-	pubPEM  []byte
-	logID   string
-	mu      sync.Mutex
-	entries map[string][]byte // uuid -> the entry's JSON answer
-	uploads int               // entries made
-	// dsseUploads counts dsse entries proposed (made or refused).
-	dsseUploads int
-}
-
-func newRekorStandIn(t *testing.T) (*rekorStandIn, string) {
-	t.Helper()
-	r := &rekorStandIn{entries: map[string][]byte{}}
-	var err error
-	if r.key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
-		t.Fatal(err)
-	}
-	der, _ := x509.MarshalPKIXPublicKey(&r.key.PublicKey)
-	sum := sha256.Sum256(der)
-	r.logID = hex.EncodeToString(sum[:])
-	r.pubPEM = pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-	srv := httptest.NewServer(http.HandlerFunc(r.serve))
-	t.Cleanup(srv.Close)
-	return r, srv.URL
-}
-
-func (r *rekorStandIn) serve(w http.ResponseWriter, req *http.Request) {
-	const prefix = "/api/v1/log/entries"
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if req.Method == http.MethodGet && strings.HasPrefix(req.URL.Path, prefix+"/") {
-		if e, ok := r.entries[strings.TrimPrefix(req.URL.Path, prefix+"/")]; ok {
-			w.Write(e)
-			return
-		}
-		http.NotFound(w, req)
-		return
-	}
-	if req.Method != http.MethodPost || req.URL.Path != prefix {
-		http.NotFound(w, req)
-		return
-	}
-	raw, _ := io.ReadAll(req.Body)
-	var kind struct {
-		APIVersion string `json:"apiVersion"`
-		Kind       string `json:"kind"`
-	}
-	json.Unmarshal(raw, &kind)
-	var canon []byte
-	var err error
-	switch {
-	case kind.Kind == "hashedrekord" && kind.APIVersion == "0.0.1":
-		canon, err = canonHashedRekord(raw)
-	case kind.Kind == "dsse" && kind.APIVersion == "0.0.1":
-		canon, err = canonDSSE(raw)
-		r.dsseUploads++
-	default:
-		err = fmt.Errorf("unsupported entry kind %q version %q", kind.Kind, kind.APIVersion)
-	}
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	leaf := sha256.Sum256(append([]byte{0}, canon...))
-	uuid := hex.EncodeToString(leaf[:])
-	if _, ok := r.entries[uuid]; ok {
-		w.Header().Set("Location", prefix+"/"+uuid)
-		w.WriteHeader(http.StatusConflict)
-		return
-	}
-	body := base64.StdEncoding.EncodeToString(canon)
-	index, now := int64(len(r.entries)), time.Now().Unix()
-	set, _ := json.Marshal(map[string]any{"body": body, "integratedTime": now, "logID": r.logID, "logIndex": index})
-	sum := sha256.Sum256(set)
-	sig, _ := ecdsa.SignASN1(rand.Reader, r.key, sum[:])
-	answer, _ := json.Marshal(map[string]any{uuid: map[string]any{
-		"body": body, "integratedTime": now, "logID": r.logID, "logIndex": index,
-		"verification": map[string]any{"signedEntryTimestamp": sig},
-	}})
-	r.entries[uuid] = answer
-	r.uploads++
-	w.WriteHeader(http.StatusCreated)
-	w.Write(answer)
-}
-
-// canonHashedRekord checks a proposed hashedrekord v0.0.1 entry's
-// signature over the hash and returns the entry Rekor keeps: the
-// proposal itself, in canonical JSON (Go's map marshalling sorts keys).
-func canonHashedRekord(raw []byte) ([]byte, error) {
-	var pe struct {
-		Spec struct {
-			Data struct {
-				Hash struct{ Algorithm, Value string } `json:"hash"`
-			} `json:"data"`
-			Signature struct {
-				Content   []byte `json:"content"`
-				PublicKey struct {
-					Content []byte `json:"content"`
-				} `json:"publicKey"`
-			} `json:"signature"`
-		} `json:"spec"`
-	}
-	if err := json.Unmarshal(raw, &pe); err != nil || pe.Spec.Data.Hash.Algorithm != "sha256" {
-		return nil, fmt.Errorf("not a hashedrekord v0.0.1 entry: %v", err)
-	}
-	digest, _ := hex.DecodeString(pe.Spec.Data.Hash.Value)
-	pub, _, err := standInKey(pe.Spec.Signature.PublicKey.Content)
-	if err != nil {
-		return nil, err
-	}
-	if !ecdsa.VerifyASN1(pub, digest, pe.Spec.Signature.Content) {
-		return nil, errors.New("signature does not verify")
-	}
-	var generic map[string]any
-	json.Unmarshal(raw, &generic)
-	return json.Marshal(generic)
-}
-
-// canonDSSE checks a proposed dsse v0.0.1 entry as Rekor v1.4.3 does
-// (pkg/types/dsse/v0.0.1 Unmarshal): the envelope has signatures, each
-// verifies with a verifier over the DSSE pre-authentication encoding;
-// it returns the entry Rekor keeps (Canonicalize): the envelope's and
-// the payload's SHA-256, and each signature with its verifier in
-// canonical PEM, without the envelope.
-func canonDSSE(raw []byte) ([]byte, error) {
-	var pe struct {
-		Spec struct {
-			ProposedContent *struct {
-				Envelope  string   `json:"envelope"`
-				Verifiers [][]byte `json:"verifiers"`
-			} `json:"proposedContent"`
-		} `json:"spec"`
-	}
-	if err := json.Unmarshal(raw, &pe); err != nil || pe.Spec.ProposedContent == nil {
-		return nil, fmt.Errorf("not a proposed dsse v0.0.1 entry: %v", err)
-	}
-	var env struct {
-		PayloadType string `json:"payloadType"`
-		Payload     []byte `json:"payload"`
-		Signatures  []struct {
-			Sig string `json:"sig"`
-		} `json:"signatures"`
-	}
-	if err := json.Unmarshal([]byte(pe.Spec.ProposedContent.Envelope), &env); err != nil || len(env.Signatures) == 0 {
-		return nil, fmt.Errorf("payload must be a valid DSSE envelope with signatures: %v", err)
-	}
-	pae := fmt.Sprintf("DSSEv1 %d %s %d %s", len(env.PayloadType), env.PayloadType, len(env.Payload), env.Payload)
-	paeSum := sha256.Sum256([]byte(pae))
-	var sigs []map[string]any
-	for _, sg := range env.Signatures {
-		raw, err := base64.StdEncoding.DecodeString(sg.Sig)
-		if err != nil {
-			return nil, fmt.Errorf("signature is not base64: %w", err)
-		}
-		var verifier []byte
-		for _, v := range pe.Spec.ProposedContent.Verifiers {
-			if pub, canon, err := standInKey(v); err == nil && ecdsa.VerifyASN1(pub, paeSum[:], raw) {
-				verifier = canon
-				break
-			}
-		}
-		if verifier == nil {
-			return nil, errors.New("could not verify envelope signature with any verifier")
-		}
-		sigs = append(sigs, map[string]any{"signature": sg.Sig, "verifier": base64.StdEncoding.EncodeToString(verifier)})
-	}
-	if len(sigs) > 1 {
-		return nil, errors.New("the stand-in logs one signature per envelope")
-	}
-	envSum := sha256.Sum256([]byte(pe.Spec.ProposedContent.Envelope))
-	plSum := sha256.Sum256(env.Payload)
-	return json.Marshal(map[string]any{
-		"apiVersion": "0.0.1", "kind": "dsse",
-		"spec": map[string]any{
-			"envelopeHash": map[string]any{"algorithm": "sha256", "value": hex.EncodeToString(envSum[:])},
-			"payloadHash":  map[string]any{"algorithm": "sha256", "value": hex.EncodeToString(plSum[:])},
-			"signatures":   sigs,
-		},
-	})
-}
-
-// standInKey reads a PEM certificate or public key as Rekor's x509
-// type does and returns its ECDSA key and canonical PEM.
-func standInKey(pemBytes []byte) (*ecdsa.PublicKey, []byte, error) {
-	var pub crypto.PublicKey
-	var canon []byte
-	if certs, err := cryptoutils.UnmarshalCertificatesFromPEM(pemBytes); err == nil && len(certs) == 1 {
-		pub = certs[0].PublicKey
-		canon, err = cryptoutils.MarshalCertificateToPEM(certs[0])
-		if err != nil {
-			return nil, nil, err
-		}
-	} else if pub, err = cryptoutils.UnmarshalPEMToPublicKey(pemBytes); err == nil {
-		if canon, err = cryptoutils.MarshalPublicKeyToPEM(pub); err != nil {
-			return nil, nil, err
-		}
-	} else {
-		return nil, nil, errors.New("no key or certificate")
-	}
-	ec, ok := pub.(*ecdsa.PublicKey)
-	if !ok {
-		return nil, nil, fmt.Errorf("%T is not an ECDSA key", pub)
-	}
-	return ec, canon, nil
-}
+// The keyless tests run against the stand-ins for Fulcio and Rekor of
+// package sigstoretest (httptest servers, not the real services); the
+// real cosign CLI checks the result.
 
 func TestKeylessSignRekor(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	host := testRegistry(t)
 	tag, _, digests := pushIndex(t, host, "keyless")
-	fulcio, fulcioURL := newFulcioStandIn(t, goodToken)
-	rekor, rekorURL := newRekorStandIn(t)
-	s, err := KeylessSigner(ctx, KeylessOptions{FulcioURL: fulcioURL, IdentityToken: goodToken})
+	fulcio := sigstoretest.NewFulcio(t, sigstoretest.GoodToken)
+	rekor := sigstoretest.NewRekor(t)
+	s, err := KeylessSigner(ctx, KeylessOptions{FulcioURL: fulcio.URL, IdentityToken: sigstoretest.GoodToken})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Rekor = &Rekor{URL: rekorURL}
+	s.Rekor = &Rekor{URL: rekor.URL}
 	sboms := [][]byte{sbomFor(t, digests[0], "x86_64"), sbomFor(t, digests[1], "aarch64")}
 	res, err := SignAndAttest(ctx, tag, s, SignOptions{Recursive: true, SBOMs: sboms, Provenance: &ProvenanceInput{Version: "test"}})
 	if err != nil {
@@ -377,11 +46,11 @@ func TestKeylessSignRekor(t *testing.T) {
 	}
 	// 3 signatures (hashedrekord); 7 attestations (dsse): the index has
 	// both SBOMs and a provenance, each image its SBOM and a provenance.
-	if len(res.Targets) != 3 || res.Attestations != 7 || rekor.uploads != 10 || rekor.dsseUploads != 7 {
+	if len(res.Targets) != 3 || res.Attestations != 7 || rekor.Uploads() != 10 || rekor.DSSEUploads() != 7 {
 		t.Fatalf("%d targets, %d attestations, %d Rekor entries (%d dsse); want 3, 7, 10 (7)",
-			len(res.Targets), res.Attestations, rekor.uploads, rekor.dsseUploads)
+			len(res.Targets), res.Attestations, rekor.Uploads(), rekor.DSSEUploads())
 	}
-	checkLoggedAttestations(t, res.Targets, rekor, fulcio.rootPEM)
+	checkLoggedAttestations(t, res.Targets, rekor, fulcio.RootPEM)
 	// Each signature layer has the certificate (issued by the stand-in's
 	// root, for the token's email), the chain and the bundle.
 	for _, tg := range res.Targets {
@@ -395,16 +64,16 @@ func TestKeylessSignRekor(t *testing.T) {
 		}
 		a := list[0].Annotations
 		certs, err := cryptoutils.UnmarshalCertificatesFromPEM([]byte(a[CertificateAnnotation]))
-		if err != nil || len(certs) != 1 || len(certs[0].EmailAddresses) != 1 || certs[0].EmailAddresses[0] != testEmail {
+		if err != nil || len(certs) != 1 || len(certs[0].EmailAddresses) != 1 || certs[0].EmailAddresses[0] != sigstoretest.Email {
 			t.Errorf("%s: certificate annotation %q (%v)", tg, a[CertificateAnnotation], err)
-		} else if err := certs[0].CheckSignatureFrom(fulcio.root); err != nil {
+		} else if err := certs[0].CheckSignatureFrom(fulcio.Root); err != nil {
 			t.Errorf("%s: certificate not issued by the stand-in root: %v", tg, err)
 		}
-		if a[ChainAnnotation] != string(fulcio.rootPEM) {
+		if a[ChainAnnotation] != string(fulcio.RootPEM) {
 			t.Errorf("%s: chain annotation %q, want the root", tg, a[ChainAnnotation])
 		}
 		var b rekorBundle
-		if err := json.Unmarshal([]byte(a[BundleAnnotation]), &b); err != nil || b.Payload.LogID != rekor.logID || len(b.SignedEntryTimestamp) == 0 {
+		if err := json.Unmarshal([]byte(a[BundleAnnotation]), &b); err != nil || b.Payload.LogID != rekor.LogID || len(b.SignedEntryTimestamp) == 0 {
 			t.Errorf("%s: bundle annotation %q (%v)", tg, a[BundleAnnotation], err)
 		}
 	}
@@ -414,11 +83,11 @@ func TestKeylessSignRekor(t *testing.T) {
 		dir := t.TempDir()
 		root := filepath.Join(dir, "fulcio-root.pem")
 		rekorPub := filepath.Join(dir, "rekor.pub")
-		os.WriteFile(root, fulcio.rootPEM, 0o644)
-		os.WriteFile(rekorPub, rekor.pubPEM, 0o644)
-		otherRekor, _ := newRekorStandIn(t)
+		os.WriteFile(root, fulcio.RootPEM, 0o644)
+		os.WriteFile(rekorPub, rekor.PubPEM, 0o644)
+		otherRekor := sigstoretest.NewRekor(t)
 		otherPub := filepath.Join(dir, "other-rekor.pub")
-		os.WriteFile(otherPub, otherRekor.pubPEM, 0o644)
+		os.WriteFile(otherPub, otherRekor.PubPEM, 0o644)
 		verifyWith := func(rekorKey, identity, issuer string, args ...string) (string, error) {
 			if len(args) == 0 {
 				args = []string{"verify", tag.String()}
@@ -432,18 +101,18 @@ func TestKeylessSignRekor(t *testing.T) {
 			return string(out), err
 		}
 		verify := func(identity, issuer string) (string, error) { return verifyWith(rekorPub, identity, issuer) }
-		if out, err := verify(testEmail, testIssuer); err != nil {
+		if out, err := verify(sigstoretest.Email, sigstoretest.Issuer); err != nil {
 			t.Errorf("cosign verify of the keyless signature (stand-in Fulcio root, stand-in Rekor key): %v\n%s", err, out)
-		} else if !strings.Contains(out, testEmail) {
+		} else if !strings.Contains(out, sigstoretest.Email) {
 			t.Errorf("cosign verify printed no certificate identity:\n%s", out)
 		}
-		if out, err := verifyWith(otherPub, testEmail, testIssuer); err == nil {
+		if out, err := verifyWith(otherPub, sigstoretest.Email, sigstoretest.Issuer); err == nil {
 			t.Errorf("cosign verify accepted the bundle with another Rekor key:\n%s", out)
 		}
-		if out, err := verify("someone@example.com", testIssuer); err == nil {
+		if out, err := verify("someone@example.com", sigstoretest.Issuer); err == nil {
 			t.Errorf("cosign verify accepted another identity:\n%s", out)
 		}
-		if out, err := verify(testEmail, "https://other.example"); err == nil {
+		if out, err := verify(sigstoretest.Email, "https://other.example"); err == nil {
 			t.Errorf("cosign verify accepted another issuer:\n%s", out)
 		}
 		// The attestations: cosign verify-attestation checks each
@@ -454,20 +123,20 @@ func TestKeylessSignRekor(t *testing.T) {
 			{tag.String(), "slsaprovenance1"},
 		} {
 			att := []string{"verify-attestation", "--type", a.typ, a.ref}
-			if out, err := verifyWith(rekorPub, testEmail, testIssuer, att...); err != nil {
+			if out, err := verifyWith(rekorPub, sigstoretest.Email, sigstoretest.Issuer, att...); err != nil {
 				t.Errorf("cosign verify-attestation --type %s %s (keyless, logged): %v\n%s", a.typ, a.ref, err, out)
 			} else if !strings.Contains(out, `"payload"`) {
 				t.Errorf("cosign verify-attestation %s printed no payload:\n%s", a.ref, out)
 			}
 		}
 		att := []string{"verify-attestation", "--type", "spdxjson", tag.String()}
-		if out, err := verifyWith(otherPub, testEmail, testIssuer, att...); err == nil {
+		if out, err := verifyWith(otherPub, sigstoretest.Email, sigstoretest.Issuer, att...); err == nil {
 			t.Errorf("cosign verify-attestation accepted the bundles with another Rekor key:\n%s", out)
 		}
-		if out, err := verifyWith(rekorPub, "someone@example.com", testIssuer, att...); err == nil {
+		if out, err := verifyWith(rekorPub, "someone@example.com", sigstoretest.Issuer, att...); err == nil {
 			t.Errorf("cosign verify-attestation accepted another identity:\n%s", out)
 		}
-		if out, err := verifyWith(rekorPub, testEmail, "https://other.example", att...); err == nil {
+		if out, err := verifyWith(rekorPub, sigstoretest.Email, "https://other.example", att...); err == nil {
 			t.Errorf("cosign verify-attestation accepted another issuer:\n%s", out)
 		}
 		// A bundle moved onto another attestation (the image's SBOM
@@ -475,7 +144,7 @@ func TestKeylessSignRekor(t *testing.T) {
 		// refused: the dsse entry's envelope hash must be the layer's.
 		moveBundle(t, tag.Context().Digest(digests[0].String()))
 		img := tag.Context().Digest(digests[0].String()).String()
-		if out, err := verifyWith(rekorPub, testEmail, testIssuer, "verify-attestation", "--type", "spdxjson", img); err == nil ||
+		if out, err := verifyWith(rekorPub, sigstoretest.Email, sigstoretest.Issuer, "verify-attestation", "--type", "spdxjson", img); err == nil ||
 			!strings.Contains(out, "matching bundle to payload") {
 			t.Errorf("cosign verify-attestation of an SBOM with another envelope's bundle: %v\n%s", err, out)
 		}
@@ -486,7 +155,7 @@ func TestKeylessSignRekor(t *testing.T) {
 // the certificate and chain (with a root), and a bundle of the stand-in
 // log whose dsse body names the layer's envelope by its SHA-256 and the
 // certificate (or, without a root, the key) as verifier.
-func checkLoggedAttestations(t *testing.T, targets []Target, rekor *rekorStandIn, rootPEM []byte) {
+func checkLoggedAttestations(t *testing.T, targets []Target, rekor *sigstoretest.Rekor, rootPEM []byte) {
 	t.Helper()
 	for _, tg := range targets {
 		img, found, err := attached(t.Context(), tg.Digest, "att", Options{})
@@ -511,7 +180,7 @@ func checkLoggedAttestations(t *testing.T, targets []Target, rekor *rekorStandIn
 					LogID string `json:"logID"`
 				}
 			}
-			if err := json.Unmarshal([]byte(a[BundleAnnotation]), &b); err != nil || b.Payload.LogID != rekor.logID {
+			if err := json.Unmarshal([]byte(a[BundleAnnotation]), &b); err != nil || b.Payload.LogID != rekor.LogID {
 				t.Errorf("%s attestation %d: bundle %q (%v)", tg, i, a[BundleAnnotation], err)
 				continue
 			}
@@ -569,7 +238,7 @@ func TestTlogUploadWithKey(t *testing.T) {
 	ctx := t.Context()
 	host := testRegistry(t)
 	tag, _, digests := pushIndex(t, host, "tlog")
-	rekor, rekorURL := newRekorStandIn(t)
+	rekor := sigstoretest.NewRekor(t)
 	dir := t.TempDir()
 	privPath, pubPath := keyPair(t, dir, testPassword)
 	sv := loadSigner(t, privPath, testPassword)
@@ -578,14 +247,14 @@ func TestTlogUploadWithKey(t *testing.T) {
 	if _, err := SignAndAttest(ctx, tag, &Signer{Key: sv}, SignOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	s := &Signer{Key: sv, Rekor: &Rekor{URL: rekorURL}}
+	s := &Signer{Key: sv, Rekor: &Rekor{URL: rekor.URL}}
 	for range 2 {
 		if _, err := SignAndAttest(ctx, tag, s, SignOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if rekor.uploads != 1 {
-		t.Errorf("%d Rekor uploads, want 1", rekor.uploads)
+	if rekor.Uploads() != 1 {
+		t.Errorf("%d Rekor uploads, want 1", rekor.Uploads())
 	}
 	got, err := Verify(ctx, tag, sv, VerifyOptions{})
 	if err != nil || got[0].Signatures != 2 {
@@ -598,8 +267,8 @@ func TestTlogUploadWithKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Attestations != 4 || rekor.dsseUploads != 4 || rekor.uploads != 3+4 {
-		t.Errorf("%d attestations, %d Rekor entries (%d dsse), want 4, 7 (4)", res.Attestations, rekor.uploads, rekor.dsseUploads)
+	if res.Attestations != 4 || rekor.DSSEUploads() != 4 || rekor.Uploads() != 3+4 {
+		t.Errorf("%d attestations, %d Rekor entries (%d dsse), want 4, 7 (4)", res.Attestations, rekor.Uploads(), rekor.DSSEUploads())
 	}
 	checkLoggedAttestations(t, res.Targets, rekor, nil)
 	if _, err := Verify(ctx, tag, sv, VerifyOptions{Recursive: true, Attestations: true}); err != nil {
@@ -608,10 +277,10 @@ func TestTlogUploadWithKey(t *testing.T) {
 	t.Run("cosign verify", func(t *testing.T) {
 		cosign := cosignCLI(t)
 		rekorPub := filepath.Join(dir, "rekor.pub")
-		os.WriteFile(rekorPub, rekor.pubPEM, 0o644)
-		otherRekor, _ := newRekorStandIn(t)
+		os.WriteFile(rekorPub, rekor.PubPEM, 0o644)
+		otherRekor := sigstoretest.NewRekor(t)
 		otherPub := filepath.Join(dir, "other-rekor.pub")
-		os.WriteFile(otherPub, otherRekor.pubPEM, 0o644)
+		os.WriteFile(otherPub, otherRekor.PubPEM, 0o644)
 		verify := func(rekorKey string, args ...string) (string, error) {
 			if len(args) == 0 {
 				args = []string{"verify", tag.String()}
@@ -652,8 +321,8 @@ func TestTlogUploadWithKey(t *testing.T) {
 func TestKeylessErrors(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	_, fulcioURL := newFulcioStandIn(t, goodToken)
-	other := testToken(map[string]any{"iss": testIssuer, "email": testEmail, "email_verified": true, "nonce": "other"})
+	fulcioURL := sigstoretest.NewFulcio(t, sigstoretest.GoodToken).URL
+	other := sigstoretest.Token(map[string]any{"iss": sigstoretest.Issuer, "email": sigstoretest.Email, "email_verified": true, "nonce": "other"})
 	cases := []struct {
 		name  string
 		ko    KeylessOptions
@@ -662,9 +331,9 @@ func TestKeylessErrors(t *testing.T) {
 	}{
 		{"no token", KeylessOptions{FulcioURL: fulcioURL}, "needs an OIDC identity token", ""},
 		{"not a JWT", KeylessOptions{FulcioURL: fulcioURL, IdentityToken: "abc"}, "not a JWT", "abc"},
-		{"unverified email", KeylessOptions{FulcioURL: fulcioURL, IdentityToken: testToken(map[string]any{"email": testEmail})}, "not verified", ""},
+		{"unverified email", KeylessOptions{FulcioURL: fulcioURL, IdentityToken: sigstoretest.Token(map[string]any{"email": sigstoretest.Email})}, "not verified", ""},
 		{"Fulcio refuses the token", KeylessOptions{FulcioURL: fulcioURL, IdentityToken: other}, "Unauthorized", other},
-		{"bad URL", KeylessOptions{FulcioURL: "ftp://x", IdentityToken: goodToken}, "want http(s)://HOST", goodToken},
+		{"bad URL", KeylessOptions{FulcioURL: "ftp://x", IdentityToken: sigstoretest.GoodToken}, "want http(s)://HOST", sigstoretest.GoodToken},
 	}
 	for _, c := range cases {
 		_, err := KeylessSigner(ctx, c.ko)
