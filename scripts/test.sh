@@ -20,6 +20,13 @@ export PATH
 echo "== go vet"
 go vet ./...
 
+echo "== cross-compile"
+# slipway must build as a static binary for the platforms users run it on.
+for target in linux/arm64 darwin/arm64 windows/amd64; do
+  CGO_ENABLED=0 GOOS=${target%/*} GOARCH=${target#*/} go build -o /dev/null ./cmd/slipway ||
+    { echo "cross-compiling for $target failed"; exit 1; }
+done
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -365,16 +364,16 @@ func lockFile(ctx context.Context, p string) (func(), error) {
 		return nil, err
 	}
 	for {
-		err := syscall.Flock(int(fh.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() {
-				_ = syscall.Flock(int(fh.Fd()), syscall.LOCK_UN)
-				fh.Close()
-			}, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
+		ok, err := tryLock(fh)
+		if err != nil {
 			fh.Close()
 			return nil, err
+		}
+		if ok {
+			return func() {
+				unlock(fh)
+				fh.Close()
+			}, nil
 		}
 		select {
 		case <-ctx.Done():
