@@ -126,6 +126,18 @@ func KeylessSigner(ctx context.Context, ko KeylessOptions) (*Signer, error) {
 	}, nil
 }
 
+// CheckIdentityToken says whether token can be used for KeylessSigner:
+// a JWT with a subject Fulcio can certify (a verified email, or "sub").
+// The signature and expiry are not checked (Fulcio does). The error
+// does not contain the token.
+func CheckIdentityToken(token string) error {
+	if token == "" {
+		return errors.New("keyless signing needs an OIDC identity token")
+	}
+	_, err := tokenSubject(token)
+	return err
+}
+
 // tokenSubject is the identity Fulcio certifies, from the token's claims
 // (not verified here: Fulcio verifies the token): the email, which must
 // be verified, or else the subject (sigstore's oauthflow subjectFromClaims).

@@ -27,7 +27,7 @@ import (
 	"github.com/spdx/tools-golang/spdxlib"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
-	"github.com/slipway-build/slipway/internal/testutil"
+	"github.com/slipway-build/slipway/signing/sigstoretest"
 )
 
 const testPassword = "correct horse battery staple"
@@ -358,21 +358,7 @@ func checkSPDX23(t *testing.T, doc map[string]any) {
 func asList(v any) []any { l, _ := v.([]any); return l }
 
 // cosignCLI finds the cosign CLI: PATH, then scripts/install-cosign.sh's folder.
-func cosignCLI(t *testing.T) string {
-	t.Helper()
-	home, _ := os.UserHomeDir()
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		cache = filepath.Join(home, ".cache")
-	}
-	p := filepath.Join(cache, "slipway-tools", "cosign-v2.6.5", "cosign")
-	if _, err := exec.LookPath("cosign"); err != nil {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return testutil.RequireTool(t, "cosign", "cosign (run scripts/install-cosign.sh)")
-}
+func cosignCLI(t *testing.T) string { return sigstoretest.CosignCLI(t) }
 
 // TestCosignCLI checks that the real cosign verifies what slipway signs,
 // and slipway verifies what cosign signs.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/manifests"
+	"github.com/slipway-build/slipway/signing"
 )
 
 // The environment variables that give registry credentials for every
@@ -120,6 +121,14 @@ it under every --tag; with --arch-tags each architecture's image is also
 tagged TAG-amd64, TAG-arm64. Every --tag is checked, and each registry is
 asked whether the credentials may push, before anything is built.
 
+With --sign-key, or --keyless --tlog-upload (an ephemeral key certified
+by Fulcio for the identity in an OIDC token: --identity-token or
+SIGSTORE_ID_TOKEN, as CI systems provide), the pushed index and every
+image are signed in each repository, as 'slipway sign' does, with the
+SBOMs (and --provenance) attached as attestations. --tlog-upload logs
+every signature and attestation in Rekor (public and permanent), as
+cosign does; off by default.
+
 ` + registryHelp,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 			bf := addBuildFlags(fs)
@@ -128,6 +137,7 @@ asked whether the credentials may push, before anything is built.
 			tagList := fs.StringArrayP("tag", "t", nil, "push to `REGISTRY/REPO:TAG` (repeatable, at least one)")
 			archTags := fs.Bool("arch-tags", false, "also tag each architecture's image as TAG-ARCH (TAG-amd64, TAG-arm64)")
 			sf := addSBOMFlags(fs, true)
+			kf := addKeylessFlags(fs, "--sign-key")
 			modeFlag := addReferrersModeFlag(fs)
 			eolFlag := fs.String("end-of-life", "", "attach a lifecycle referrer with this end-of-life `DATE` (YYYY-MM-DD or RFC 3339) to the pushed index in every repository")
 			return func(ctx context.Context, g *globals, args []string) error {
@@ -141,15 +151,25 @@ asked whether the credentials may push, before anything is built.
 						return usagef("--end-of-life: %s", err)
 					}
 				}
-				if sf.provenance && sf.signKey == "" {
-					return usagef("--provenance needs --sign-key")
+				token, err := kf.check(fs, g, "--sign-key", sf.signKey)
+				if err != nil {
+					return err
+				}
+				signs := sf.signKey != "" || kf.keyless
+				if sf.provenance && !signs {
+					return usagef("--provenance needs --sign-key or --keyless")
 				}
 				mode, err := referrersMode(*modeFlag)
 				if err != nil {
 					return err
 				}
-				if fs.Changed("registry-referrers-mode") && sf.signKey == "" {
-					return usagef("--registry-referrers-mode needs --sign-key")
+				if fs.Changed("registry-referrers-mode") && !signs {
+					return usagef("--registry-referrers-mode needs --sign-key or --keyless")
+				}
+				if kf.keyless { // a token that cannot work fails before the build
+					if err := signing.CheckIdentityToken(token); err != nil {
+						return fmt.Errorf("identity token: %w", err)
+					}
 				}
 				if err := checkKeyRef(sf.signKey); err != nil {
 					return err
@@ -170,7 +190,7 @@ asked whether the credentials may push, before anything is built.
 				defer b.cleanup()
 				var sv signingKey
 				if sf.signKey != "" { // a wrong password fails before the build
-					if sv, err = loadSigningKey(ctx, g, sf.signKey); err != nil {
+					if sv, err = kf.signer(ctx, g, sf.signKey, ""); err != nil {
 						return err
 					}
 					sv.Mode = mode
@@ -198,8 +218,17 @@ asked whether the credentials may push, before anything is built.
 				if err != nil {
 					return redact(g, err)
 				}
+				if kf.keyless {
+					// The certificate is asked for after the build and push:
+					// it is valid for minutes, and every signature and
+					// attestation must be logged within them.
+					if sv, err = kf.signer(ctx, g, "", token); err != nil {
+						return redactSecret(redact(g, err), token)
+					}
+					sv.Mode = mode
+				}
 				if err := sbomAndSign(ctx, g, sf, sv, b, builds, tags); err != nil {
-					return redact(g, err)
+					return redactSecret(redact(g, err), token)
 				}
 				res.timed(start, built)
 				if bf.asJSON {

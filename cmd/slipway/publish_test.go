@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -20,7 +21,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
+	"github.com/slipway-build/slipway/internal/testrepo"
 	"github.com/slipway-build/slipway/manifests"
+	"github.com/slipway-build/slipway/signing/sigstoretest"
 )
 
 // testRegistry is ggcr's registry with basic auth (when user is set),
@@ -231,4 +234,123 @@ func TestParseAnnotations(t *testing.T) {
 		bytes.ErrTooLarge); e != bytes.ErrTooLarge {
 		t.Errorf("redact changed an error without the password")
 	}
+}
+
+// TestPublishKeyless publishes a real build (the test repositories) with
+// --keyless --tlog-upload --sbom-dir --provenance against the Fulcio and
+// Rekor stand-ins of signing/sigstoretest, as a CI job would with its
+// OIDC token, then has the real cosign verify the signatures and the
+// SPDX and provenance attestations by identity, issuer and log key. A
+// Fulcio that refuses the token fails the publish (exit 1) after the
+// push, with nothing signed; the token is never printed, not even with
+// -v. --sign-key --tlog-upload logs key-based attestations that cosign
+// verify-attestation --key checks with the log.
+func TestPublishKeyless(t *testing.T) {
+	t.Parallel()
+	repos := testrepo.Get(t)
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, repos, repoTemplate(repos), "webd")
+	host, _ := testRegistry(t, "", "")
+	fulcio := sigstoretest.NewFulcio(t, sigstoretest.GoodToken)
+	rekor := sigstoretest.NewRekor(t)
+	refusing := sigstoretest.NewFulcio(t, "another-token")
+	env := map[string]string{"HOME": dir, idTokenEnv: sigstoretest.GoodToken}
+	cache := filepath.Join(dir, "cache")
+	var all strings.Builder
+	publish := func(fulcioURL, ref string) (int, string) {
+		code, out, errOut := runCLI(t, env, "-v", "--cache-dir", cache, "publish", cfg, "--tag", ref,
+			"--keyless", "--tlog-upload", "--fulcio-url", fulcioURL, "--rekor-url", rekor.URL,
+			"--sbom-dir", filepath.Join(dir, "sbom"), "--provenance")
+		all.WriteString(out + errOut)
+		return code, out + errOut
+	}
+
+	refused := host + "/pub/refused:1"
+	if code, out := publish(refusing.URL, refused); code != 1 || !strings.Contains(out, "Fulcio") {
+		t.Errorf("publish with a Fulcio that refuses the token: exit %d, want 1 naming Fulcio:\n%s", code, out)
+	}
+	if n := rekor.Uploads(); n != 0 {
+		t.Errorf("%d Rekor entries after Fulcio refused, want 0", n)
+	}
+	ref := host + "/pub/keyless:1"
+	if code, out := publish(fulcio.URL, ref); code != 0 {
+		t.Fatalf("publish --keyless --tlog-upload: exit %d\n%s", code, out)
+	}
+	// Two architectures: 3 signatures; the index has 2 SBOMs and a
+	// provenance, each image its SBOM and a provenance.
+	if sigs, atts := rekor.Uploads()-rekor.DSSEUploads(), rekor.DSSEUploads(); sigs != 3 || atts != 7 {
+		t.Errorf("Rekor has %d signature and %d attestation entries, want 3 and 7", sigs, atts)
+	}
+	// With a key: --sign-key --tlog-upload logs the same entries, with the
+	// public key in them.
+	env["COSIGN_PASSWORD"] = "pw"
+	prefix := filepath.Join(dir, "cosign")
+	if code, out, errOut := runCLI(t, env, "keygen", "--output-key-prefix", prefix); code != 0 {
+		t.Fatalf("keygen: %d %s%s", code, out, errOut)
+	}
+	keyRef := host + "/pub/key:1"
+	code, out, errOut := runCLI(t, env, "--cache-dir", cache, "publish", cfg, "--tag", keyRef, "--sign-key", prefix+".key",
+		"--tlog-upload", "--rekor-url", rekor.URL)
+	if code != 0 {
+		t.Fatalf("publish --sign-key --tlog-upload: exit %d\n%s%s", code, out, errOut)
+	}
+	if n := rekor.DSSEUploads(); n != 7+4 {
+		t.Errorf("Rekor has %d attestation entries after the key-based publish, want 11", n)
+	}
+	if strings.Contains(all.String(), sigstoretest.GoodToken) || strings.Contains(all.String(), "another-token") {
+		t.Errorf("the identity token was printed:\n%s", all.String())
+	}
+
+	t.Run("cosign", func(t *testing.T) {
+		cosign := sigstoretest.CosignCLI(t)
+		cdir := t.TempDir()
+		cenv := sigstoretest.CosignEnv(t, cdir, fulcio, rekor)
+		otherEnv := sigstoretest.CosignEnv(t, cdir, fulcio, sigstoretest.NewRekor(t))
+		run := func(env []string, args ...string) (string, error) {
+			cmd := exec.CommandContext(t.Context(), cosign, append(args, "--insecure-ignore-sct", "--allow-insecure-registry")...)
+			cmd.Env = env
+			out, err := cmd.CombinedOutput()
+			return string(out), err
+		}
+		id := []string{"--certificate-identity", sigstoretest.Email, "--certificate-oidc-issuer", sigstoretest.Issuer}
+		if out, err := run(cenv, append([]string{"verify", ref}, id...)...); err != nil {
+			t.Errorf("cosign verify: %v\n%s", err, out)
+		}
+		for _, typ := range []string{"spdxjson", "slsaprovenance1"} {
+			out, err := run(cenv, append([]string{"verify-attestation", "--type", typ, ref}, id...)...)
+			if err != nil {
+				t.Errorf("cosign verify-attestation --type %s: %v\n%s", typ, err, out)
+			} else if !strings.Contains(out, `"payload"`) {
+				t.Errorf("cosign verify-attestation --type %s printed no payload:\n%s", typ, out)
+			}
+		}
+		att := []string{"verify-attestation", "--type", "spdxjson", ref}
+		for name, args := range map[string][]string{
+			"another identity": {"--certificate-identity", "someone@example.com", "--certificate-oidc-issuer", sigstoretest.Issuer},
+			"another issuer":   {"--certificate-identity", sigstoretest.Email, "--certificate-oidc-issuer", "https://other.example"},
+		} {
+			if out, err := run(cenv, append(att, args...)...); err == nil {
+				t.Errorf("cosign verify-attestation accepted %s:\n%s", name, out)
+			}
+		}
+		if out, err := run(otherEnv, append(att, id...)...); err == nil {
+			t.Errorf("cosign verify-attestation accepted another Rekor key:\n%s", out)
+		}
+		// The key-based logged attestations, checked with the log.
+		keyArgs := []string{"verify-attestation", "--type", "spdxjson", "--key", prefix + ".pub", keyRef}
+		cmd := exec.CommandContext(t.Context(), cosign, append(keyArgs, "--allow-insecure-registry")...)
+		cmd.Env = cenv
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "transparency log") {
+			t.Errorf("cosign verify-attestation --key (with the log): %v\n%s", err, out)
+		}
+		cmd = exec.CommandContext(t.Context(), cosign, append(keyArgs, "--allow-insecure-registry")...)
+		cmd.Env = otherEnv
+		if out, err := cmd.CombinedOutput(); err == nil {
+			t.Errorf("cosign verify-attestation --key accepted another Rekor key:\n%s", out)
+		}
+		// The refused publish pushed the image but signed nothing.
+		if out, err := run(cenv, append([]string{"verify", refused}, id...)...); err == nil {
+			t.Errorf("cosign verify accepted the image whose signing failed:\n%s", out)
+		}
+	})
 }

@@ -61,10 +61,11 @@ does without a key: an ephemeral key, certified by Fulcio (--fulcio-url)
 for the identity in an OIDC token (--identity-token, or SIGSTORE_ID_TOKEN),
 each signature uploaded to Rekor (--rekor-url); the certificate, chain and
 Rekor bundle go on the signature layer, for 'cosign verify
---certificate-identity ID --certificate-oidc-issuer URL'. --tlog-upload
-with --key logs key-based signatures. Rekor entries are public and
-permanent. Attestations (--sbom-dir, --provenance) cannot be combined
-with either. 'slipway verify' checks signatures by key only.
+--certificate-identity ID --certificate-oidc-issuer URL'. Attestations
+get the same: the certificate, and a Rekor dsse entry of the envelope,
+as 'cosign attest' makes, for 'cosign verify-attestation'. --tlog-upload
+with --key logs key-based signatures and attestations. Rekor entries are
+public and permanent. 'slipway verify' checks signatures by key only.
 
 ` + registryHelp,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
@@ -73,36 +74,19 @@ with either. 'slipway verify' checks signatures by key only.
 			recursive := fs.Bool("recursive", true, "also sign every image of an index")
 			sbomDir := fs.String("sbom-dir", "", "attach the *.spdx.json SBOMs in `DIR` as attestations")
 			prov := fs.Bool("provenance", false, "attach SLSA v1 provenance attestations")
-			tlog := fs.Bool("tlog-upload", false, "upload every signature to the Rekor transparency log at --rekor-url (public and permanent; off by default)")
-			keyless := fs.Bool("keyless", false, "sign with an ephemeral key certified by Fulcio for the identity token's identity (needs --tlog-upload)")
-			fulcioURL := fs.String("fulcio-url", signing.PublicFulcioURL, "Fulcio `URL` for --keyless")
-			rekorURL := fs.String("rekor-url", signing.PublicRekorURL, "Rekor `URL` for --tlog-upload")
-			idToken := fs.String("identity-token", "", "OIDC identity `TOKEN` for --keyless (default: SIGSTORE_ID_TOKEN)")
+			kf := addKeylessFlags(fs, "--key")
 			annotations := fs.StringArrayP("annotation", "a", nil, "`KEY=VALUE` added to the signed payload (repeatable)")
 			modeFlag := addReferrersModeFlag(fs)
 			return func(ctx context.Context, g *globals, args []string) error {
 				if len(args) != 1 {
 					return usagef("sign takes one REGISTRY/REPO:TAG, got %d arguments", len(args))
 				}
-				token := *idToken
-				if token == "" {
-					token = g.Getenv(idTokenEnv)
-				}
-				switch {
-				case *keyless && *key != "":
-					return usagef("--keyless and --key exclude each other")
-				case *key == "" && !*keyless:
+				if *key == "" && !kf.keyless {
 					return usagef("sign needs --key FILE (a cosign private key) or --keyless")
-				case *keyless && !*tlog:
-					return usagef("--keyless needs --tlog-upload: a Fulcio certificate is valid for minutes, and cosign accepts a keyless signature later only with the time its Rekor entry proves")
-				case *keyless && token == "":
-					return usagef("--keyless needs an OIDC identity token: --identity-token TOKEN or %s", idTokenEnv)
-				case (*keyless || *tlog) && (*sbomDir != "" || *prov):
-					return usagef("--keyless and --tlog-upload do not sign attestations (--sbom-dir, --provenance): cosign logs them as Rekor intoto entries, which slipway does not write")
-				case !*keyless && (fs.Changed("fulcio-url") || fs.Changed("identity-token")):
-					return usagef("--fulcio-url and --identity-token need --keyless")
-				case !*tlog && fs.Changed("rekor-url"):
-					return usagef("--rekor-url needs --tlog-upload")
+				}
+				token, err := kf.check(fs, g, "--key", *key)
+				if err != nil {
+					return err
 				}
 				mode, err := referrersMode(*modeFlag)
 				if err != nil {
@@ -131,20 +115,11 @@ with either. 'slipway verify' checks signatures by key only.
 				if *prov {
 					so.Provenance = &signing.ProvenanceInput{Version: version}
 				}
-				hc := &http.Client{Timeout: time.Minute}
-				var sv signingKey
-				if *keyless {
-					sv, err = signing.KeylessSigner(ctx, signing.KeylessOptions{FulcioURL: *fulcioURL, IdentityToken: token, Client: hc})
-				} else {
-					sv, err = loadSigningKey(ctx, g, *key)
-				}
+				sv, err := kf.signer(ctx, g, *key, token)
 				if err != nil {
 					return redactSecret(redact(g, err), token)
 				}
 				sv.Mode = mode
-				if *tlog {
-					sv.Rekor = &signing.Rekor{URL: *rekorURL, Client: hc}
-				}
 				start := time.Now()
 				res, err := signing.SignAndAttest(ctx, refs[0], sv, so)
 				if err != nil {
@@ -164,6 +139,71 @@ with either. 'slipway verify' checks signatures by key only.
 
 // idTokenEnv holds the OIDC identity token for --keyless, as for cosign.
 const idTokenEnv = "SIGSTORE_ID_TOKEN"
+
+// keylessFlags are the keyless and transparency-log flags sign and
+// publish share.
+type keylessFlags struct {
+	keyless, tlog                bool
+	fulcioURL, rekorURL, idToken string
+}
+
+// addKeylessFlags declares --keyless, --tlog-upload, --fulcio-url,
+// --rekor-url and --identity-token; keyFlag names the flag --keyless
+// replaces.
+func addKeylessFlags(fs *pflag.FlagSet, keyFlag string) *keylessFlags {
+	k := &keylessFlags{}
+	fs.BoolVar(&k.tlog, "tlog-upload", false, "upload every signature and attestation to the Rekor transparency log at --rekor-url (public and permanent; off by default)")
+	fs.BoolVar(&k.keyless, "keyless", false, "sign with an ephemeral key certified by Fulcio for the identity token's identity, instead of "+keyFlag+" (needs --tlog-upload)")
+	fs.StringVar(&k.fulcioURL, "fulcio-url", signing.PublicFulcioURL, "Fulcio `URL` for --keyless")
+	fs.StringVar(&k.rekorURL, "rekor-url", signing.PublicRekorURL, "Rekor `URL` for --tlog-upload")
+	fs.StringVar(&k.idToken, "identity-token", "", "OIDC identity `TOKEN` for --keyless (default: "+idTokenEnv+")")
+	return k
+}
+
+// check refuses the flag combinations that cannot work (exit 2) and
+// returns the identity token of --keyless. key is the value of keyFlag.
+func (k *keylessFlags) check(fs *pflag.FlagSet, g *globals, keyFlag, key string) (string, error) {
+	token := k.idToken
+	if token == "" {
+		token = g.Getenv(idTokenEnv)
+	}
+	switch {
+	case k.keyless && key != "":
+		return "", usagef("--keyless and %s exclude each other", keyFlag)
+	case k.keyless && !k.tlog:
+		return "", usagef("--keyless needs --tlog-upload: a Fulcio certificate is valid for minutes, and cosign accepts a keyless signature later only with the time its Rekor entry proves")
+	case k.keyless && token == "":
+		return "", usagef("--keyless needs an OIDC identity token: --identity-token TOKEN or %s", idTokenEnv)
+	case k.tlog && !k.keyless && key == "":
+		return "", usagef("--tlog-upload needs %s or --keyless", keyFlag)
+	case !k.keyless && (fs.Changed("fulcio-url") || fs.Changed("identity-token")):
+		return "", usagef("--fulcio-url and --identity-token need --keyless")
+	case !k.tlog && fs.Changed("rekor-url"):
+		return "", usagef("--rekor-url needs --tlog-upload")
+	}
+	return token, nil
+}
+
+// signer asks Fulcio for a certificate (--keyless) or loads key, and
+// with --tlog-upload logs to Rekor. Errors may hold token: cut it out
+// with redactSecret.
+func (k *keylessFlags) signer(ctx context.Context, g *globals, key, token string) (signingKey, error) {
+	hc := &http.Client{Timeout: time.Minute}
+	var sv signingKey
+	var err error
+	if k.keyless {
+		sv, err = signing.KeylessSigner(ctx, signing.KeylessOptions{FulcioURL: k.fulcioURL, IdentityToken: token, Client: hc})
+	} else {
+		sv, err = loadSigningKey(ctx, g, key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if k.tlog {
+		sv.Rekor = &signing.Rekor{URL: k.rekorURL, Client: hc}
+	}
+	return sv, nil
+}
 
 // redactSecret keeps secret (an identity token) out of an error's message.
 func redactSecret(err error, secret string) error {

@@ -210,12 +210,22 @@ func TestSignKeylessFlags(t *testing.T) {
 	}{
 		{"keyless and key", []string{"sign", ref, "--keyless", "--tlog-upload", "--key", key}, 2, "exclude each other"},
 		{"keyless without log", []string{"sign", ref, "--keyless"}, 2, "needs --tlog-upload"},
-		{"logged attestations", []string{"sign", ref, "--key", key, "--tlog-upload", "--provenance"}, 2, "do not sign attestations"},
+		{"logged attestations, Rekor fails", []string{"sign", ref, "--key", key, "--tlog-upload", "--provenance", "--rekor-url", failing.URL}, 1, "Rekor"},
 		{"rekor-url alone", []string{"sign", ref, "--key", key, "--rekor-url", failing.URL}, 2, "needs --tlog-upload"},
 		{"fulcio-url alone", []string{"sign", ref, "--key", key, "--fulcio-url", failing.URL}, 2, "need --keyless"},
 		{"Rekor fails", []string{"sign", ref, "--key", key, "--tlog-upload", "--rekor-url", failing.URL}, 1, "Rekor"},
 		{"Fulcio refuses", []string{"sign", ref, "--keyless", "--tlog-upload", "--fulcio-url", failing.URL, "--rekor-url", failing.URL}, 1, "Fulcio"},
 		{"token flag", []string{"sign", ref, "--keyless", "--tlog-upload", "--fulcio-url", failing.URL, "--identity-token", token}, 1, "Unauthorized"},
+		// publish: the same flags, checked before anything is built.
+		{"publish keyless and key", []string{"publish", "x.toml", "--tag", ref, "--keyless", "--tlog-upload", "--sign-key", key}, 2, "--keyless and --sign-key exclude each other"},
+		{"publish keyless without log", []string{"publish", "x.toml", "--tag", ref, "--keyless"}, 2, "needs --tlog-upload"},
+		{"publish log without key", []string{"publish", "x.toml", "--tag", ref, "--tlog-upload"}, 2, "--tlog-upload needs --sign-key or --keyless"},
+		{"publish provenance without key", []string{"publish", "x.toml", "--tag", ref, "--provenance"}, 2, "--provenance needs --sign-key or --keyless"},
+		{"publish fulcio-url alone", []string{"publish", "x.toml", "--tag", ref, "--sign-key", key, "--fulcio-url", failing.URL}, 2, "need --keyless"},
+		{"publish rekor-url alone", []string{"publish", "x.toml", "--tag", ref, "--sign-key", key, "--rekor-url", failing.URL}, 2, "needs --tlog-upload"},
+		{"publish bad token", []string{"publish", "x.toml", "--tag", ref, "--keyless", "--tlog-upload", "--identity-token", "token-secret-777"}, 1, "identity token: not a JWT"},
+		{"publish unverified email", []string{"publish", "x.toml", "--tag", ref, "--keyless", "--tlog-upload", "--identity-token",
+			"eyJhbGciOiJub25lIn0.eyJlbWFpbCI6ImFAYi5jIiwic3ViIjoidG9rZW4tc2VjcmV0LTg4OCJ9.c2ln"}, 1, "not verified"}, // sub: token-secret-888
 	}
 	for _, c := range cases {
 		code, out := slip(c.args...)

@@ -35,12 +35,17 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
+
+	"github.com/slipway-build/slipway/internal/testutil"
 )
 
 // The identity the stand-in Fulcio certifies: the e-mail (a SAN) and the
@@ -379,4 +384,43 @@ func standInKey(pemBytes []byte) (*ecdsa.PublicKey, []byte, error) {
 		return nil, nil, fmt.Errorf("%T is not an ECDSA key", pub)
 	}
 	return ec, canon, nil
+}
+
+// CosignCLI is the real cosign CLI: on PATH, else where
+// scripts/install-cosign.sh puts v2.6.5; the test is skipped (failed
+// under CI) without it.
+func CosignCLI(t testing.TB) string {
+	t.Helper()
+	if _, err := exec.LookPath("cosign"); err != nil {
+		cache := os.Getenv("XDG_CACHE_HOME")
+		if cache == "" {
+			home, _ := os.UserHomeDir()
+			cache = filepath.Join(home, ".cache")
+		}
+		p := filepath.Join(cache, "slipway-tools", "cosign-v2.6.5", "cosign")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return testutil.RequireTool(t, "cosign", "cosign (run scripts/install-cosign.sh)")
+}
+
+// CosignEnv is the environment for the real cosign to trust the
+// stand-ins: the Fulcio root (when f is not nil) and the Rekor key,
+// written into dir, which is also cosign's HOME and TUF root.
+func CosignEnv(t testing.TB, dir string, f *Fulcio, r *Rekor) []string {
+	t.Helper()
+	rekorPub := filepath.Join(dir, "rekor-"+r.LogID[:12]+".pub")
+	if err := os.WriteFile(rekorPub, r.PubPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "SIGSTORE_REKOR_PUBLIC_KEY="+rekorPub, "TUF_ROOT="+filepath.Join(dir, "tuf"), "HOME="+dir)
+	if f != nil {
+		root := filepath.Join(dir, "fulcio-root.pem")
+		if err := os.WriteFile(root, f.RootPEM, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env = append(env, "SIGSTORE_ROOT_FILE="+root)
+	}
+	return env
 }
