@@ -28,8 +28,8 @@ func addSBOMFlags(fs *pflag.FlagSet, withSigning bool) *sbomFlags {
 	s := &sbomFlags{}
 	fs.StringVar(&s.dir, "sbom-dir", "", "write an SPDX 2.3 JSON SBOM per architecture into `DIR` (IMAGE-ARCH.spdx.json)")
 	if withSigning {
-		fs.StringVar(&s.signKey, "sign-key", "", "sign the pushed index and images with this cosign private key `FILE` (password from COSIGN_PASSWORD) and attach the SBOMs as attestations")
-		fs.BoolVar(&s.provenance, "provenance", false, "with --sign-key, also attach SLSA v1 provenance attestations")
+		fs.StringVar(&s.signKey, "sign-key", "", "sign the pushed index and images with this cosign private key `FILE` or KMS `URI` (password from COSIGN_PASSWORD) and attach the SBOMs as attestations")
+		fs.BoolVar(&s.provenance, "provenance", false, "with --sign-key or --keyless, also attach SLSA v1 provenance attestations")
 	}
 	return s
 }
