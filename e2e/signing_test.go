@@ -20,27 +20,12 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 
 	"github.com/slipway-build/slipway/internal/testrepo"
-	"github.com/slipway-build/slipway/internal/testutil"
+	"github.com/slipway-build/slipway/signing/sigstoretest"
 )
 
-// cosignBin finds the cosign CLI on PATH or where scripts/install-cosign.sh
-// puts it.
-func cosignBin(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("cosign"); err == nil {
-		return p
-	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		home, _ := os.UserHomeDir()
-		cache = filepath.Join(home, ".cache")
-	}
-	p := filepath.Join(cache, "slipway-tools", "cosign-v2.6.5", "cosign")
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	return testutil.RequireTool(t, "cosign", "cosign (scripts/install-cosign.sh)")
-}
+// cosignBin is the real cosign CLI (sigstoretest.CosignCLI: on PATH or
+// where scripts/install-cosign.sh puts it).
+func cosignBin(t *testing.T) string { return sigstoretest.CosignCLI(t) }
 
 // TestSigning publishes a signed image with SBOM attestations to a real
 // registry (with auth) and checks it with the cosign CLI, and the other
