@@ -8,10 +8,8 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -40,7 +38,7 @@ be satisfied, slipway says why in dnf's words and exits 1.`,
 				if len(args) != 1 {
 					return usagef("resolve takes one CONFIG file, got %d arguments", len(args))
 				}
-				defer relaxGC(g)()
+				defer relaxGC(g, -1)()
 				cfg, res, err := resolveConfig(ctx, g, args[0], *arch, *repofiles)
 				if err != nil {
 					return err
@@ -80,7 +78,7 @@ PACKAGE directly. A chain step through a weak dependency is marked
 				if len(args) != 2 {
 					return usagef("why takes CONFIG and PACKAGE, got %d arguments", len(args))
 				}
-				defer relaxGC(g)()
+				defer relaxGC(g, -1)()
 				_, res, err := resolveConfig(ctx, g, args[0], *arch, *repofiles)
 				if err != nil {
 					return err
@@ -182,52 +180,6 @@ func resolveConfig(ctx context.Context, g *globals, path, arch string, repofiles
 		return nil, nil, resolveError(g, err)
 	}
 	return cfg, res, nil
-}
-
-// resolveMemoryLimit is the heap size up to which resolving runs without
-// garbage collection; past it the collector runs as it must.
-const resolveMemoryLimit = 1 << 30
-
-// gcRelaxed counts the resolves running in this process (tests run
-// commands concurrently) and keeps the settings to restore.
-var gcRelaxed struct {
-	sync.Mutex
-	n       int
-	percent int
-	limit   int64
-}
-
-// relaxGC turns the garbage collector off, up to resolveMemoryLimit, for
-// the resolve and why commands, until the returned function is called when
-// the command is done (restoring GOGC any earlier would start a collection
-// of the whole package set just before the process exits). Loading
-// metadata and resolving allocate little garbage (the decoded packages stay
-// live until the answer is printed), so collecting during them only costs
-// time: on the 20,000-package benchmark repository a warm resolve took
-// ~70 ms of CPU with the default GOGC=100 and ~48 ms without collection,
-// and the peak RSS of a cold one (XML parsed) moved from 101 to 107 MiB.
-// A GOGC set in the environment is left alone; a lower GOMEMLIMIT is kept.
-func relaxGC(g *globals) (restore func()) {
-	if g.Getenv("GOGC") != "" {
-		return func() {}
-	}
-	gcRelaxed.Lock()
-	defer gcRelaxed.Unlock()
-	if gcRelaxed.n == 0 {
-		gcRelaxed.limit = debug.SetMemoryLimit(-1)
-		debug.SetMemoryLimit(min(gcRelaxed.limit, resolveMemoryLimit))
-		gcRelaxed.percent = debug.SetGCPercent(-1)
-	}
-	gcRelaxed.n++
-	return func() {
-		gcRelaxed.Lock()
-		defer gcRelaxed.Unlock()
-		gcRelaxed.n--
-		if gcRelaxed.n == 0 {
-			debug.SetGCPercent(gcRelaxed.percent)
-			debug.SetMemoryLimit(gcRelaxed.limit)
-		}
-	}
 }
 
 // loadConfig loads a config and adds the repositories of .repo files.

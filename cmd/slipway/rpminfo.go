@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -107,9 +106,7 @@ func runRpminfo(ctx context.Context, g *globals, o *rpminfoOptions, args []strin
 	// GOGC the first window alone sets off a collection that frees
 	// nothing, in every process of a per-file loop. A GOGC the user sets
 	// wins.
-	if g.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
+	defer relaxGC(g, 400)()
 	out := bufio.NewWriter(g.Stdout)
 	defer out.Flush()
 	var docs []*pkgJSON
