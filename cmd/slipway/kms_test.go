@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,11 +42,7 @@ func TestSignKMSKey(t *testing.T) {
 	dir := t.TempDir()
 	keyEnv := map[string]string{"COSIGN_PASSWORD": "kms-test", "HOME": dir}
 	noEnv := map[string]string{"HOME": dir} // a KMS key needs no password
-	slip := func(env map[string]string, args ...string) (int, string) {
-		var out, errb bytes.Buffer
-		code := run(t.Context(), args, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
-		return code, out.String() + errb.String()
-	}
+	slip := func(env map[string]string, args ...string) (int, string) { return runEnv(t, env, args...) }
 	prefix := filepath.Join(dir, "cosign")
 	if code, out := slip(keyEnv, "keygen", "--output-key-prefix", prefix); code != 0 {
 		t.Fatalf("keygen: %d %s", code, out)

@@ -22,6 +22,15 @@ func runSlipway(t *testing.T, args ...string) (stdout, stderr string, code int) 
 	return o.String(), e.String(), code
 }
 
+// runEnv runs slipway with env as its whole environment and returns the
+// exit code and what it printed (stdout, then stderr).
+func runEnv(t *testing.T, env map[string]string, args ...string) (int, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(t.Context(), args, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+	return code, out.String() + errb.String()
+}
+
 // rpmEnvDir makes a private HOME and rpmdb for rpm (see ORACLES.md).
 func rpmEnvDir(t *testing.T) (env []string, dbpath string) {
 	dir := t.TempDir()

@@ -41,11 +41,9 @@ func TestKeygenSignVerify(t *testing.T) {
 	env := map[string]string{"COSIGN_PASSWORD": keyPass, registryUserEnv: "u", registryPasswordEnv: regPass, "HOME": dir}
 	var all bytes.Buffer
 	slip := func(env map[string]string, args ...string) (int, string) {
-		var out, errb bytes.Buffer
-		code := run(t.Context(), args, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
-		all.Write(out.Bytes())
-		all.Write(errb.Bytes())
-		return code, out.String() + errb.String()
+		code, out := runEnv(t, env, args...)
+		all.WriteString(out)
+		return code, out
 	}
 	prefix := filepath.Join(dir, "cosign")
 	if code, out := slip(env, "keygen", "--output-key-prefix", prefix); code != 0 {
@@ -111,11 +109,7 @@ func TestSignReferrersMode(t *testing.T) {
 	}
 	dir := t.TempDir()
 	env := map[string]string{"COSIGN_PASSWORD": "pw", "HOME": dir}
-	slip := func(args ...string) (int, string) {
-		var out, errb bytes.Buffer
-		code := run(t.Context(), args, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
-		return code, out.String() + errb.String()
-	}
+	slip := func(args ...string) (int, string) { return runEnv(t, env, args...) }
 	prefix := filepath.Join(dir, "cosign")
 	if code, out := slip("keygen", "--output-key-prefix", prefix); code != 0 {
 		t.Fatalf("keygen: %d %s", code, out)
@@ -192,11 +186,7 @@ func TestSignKeylessFlags(t *testing.T) {
 	t.Cleanup(failing.Close)
 	dir := t.TempDir()
 	env := map[string]string{"COSIGN_PASSWORD": "pw", "HOME": dir, "SIGSTORE_ID_TOKEN": token}
-	slip := func(args ...string) (int, string) {
-		var out, errb bytes.Buffer
-		code := run(t.Context(), args, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
-		return code, out.String() + errb.String()
-	}
+	slip := func(args ...string) (int, string) { return runEnv(t, env, args...) }
 	prefix := filepath.Join(dir, "cosign")
 	if code, out := slip("keygen", "--output-key-prefix", prefix); code != 0 {
 		t.Fatalf("keygen: %d %s", code, out)
