@@ -3,7 +3,6 @@ package repo
 import (
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
 )
@@ -20,52 +19,21 @@ type fileList struct {
 // parseFilelists reads filelists.xml from r.
 func parseFilelists(r io.Reader) ([]fileList, error) {
 	p := &primaryParser{s: newScanner(r), in: newInterner()}
-	s := p.s
 	var out []fileList
-	root := false
-	for {
-		if err := s.next(); err != nil {
-			return nil, err
-		}
-		switch s.kind {
-		case tokEOF:
-			if !root {
-				return nil, s.errorf("no <filelists> element")
+	err := p.s.packages("filelists",
+		func(n int) { out = make([]fileList, 0, min(n, maxPackagesHint)) },
+		func() error {
+			fl, err := p.fileListPkg()
+			if err != nil {
+				return fmt.Errorf("filelists package %d: %w", len(out)+1, err)
 			}
-			return out, nil
-		case tokText, tokEnd:
-			continue
-		}
-		if !root {
-			if string(s.name) != "filelists" {
-				return nil, s.errorf("root element is <%s>, want <filelists>", s.name)
-			}
-			root = true
-			if err := s.parseAttrs(); err != nil {
-				return nil, err
-			}
-			if v, ok := s.attr("packages"); ok {
-				if n, err := strconv.Atoi(string(v)); err == nil && n > 0 {
-					out = make([]fileList, 0, min(n, maxPackagesHint))
-				}
-			}
-			if s.selfClose {
-				return out, nil
-			}
-			continue
-		}
-		if string(s.name) != "package" {
-			if err := s.skip(); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		fl, err := p.fileListPkg()
-		if err != nil {
-			return nil, fmt.Errorf("filelists package %d: %w", len(out)+1, err)
-		}
-		out = append(out, fl)
+			out = append(out, fl)
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 func (p *primaryParser) fileListPkg() (fileList, error) {

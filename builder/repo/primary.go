@@ -85,61 +85,25 @@ func parsePrimary(r io.Reader) ([]Package, error) {
 func (p *primaryParser) parse() ([]Package, error) {
 	s := p.s
 	var pkgs []Package
-	root := false
-	for {
-		if err := s.next(); err != nil {
-			return nil, err
-		}
-		switch s.kind {
-		case tokEOF:
-			if !root {
-				return nil, s.errorf("no <metadata> element")
-			}
-			return pkgs, nil
-		case tokText:
-			continue
-		case tokEnd:
-			continue
-		}
-		name := string(s.name)
-		if !root {
-			if name != "metadata" {
-				return nil, s.errorf("root element is <%s>, want <metadata>", name)
-			}
-			root = true
+	err := s.packages("metadata",
+		func(n int) { pkgs = make([]Package, 0, min(n, maxPackagesHint)) },
+		func() error {
 			if err := s.parseAttrs(); err != nil {
-				return nil, err
+				return err
 			}
-			if v, ok := s.attr("packages"); ok {
-				if n, err := strconv.Atoi(string(v)); err == nil && n > 0 {
-					pkgs = make([]Package, 0, min(n, maxPackagesHint))
-				}
+			if t, ok := s.attr("type"); ok && string(t) != "rpm" {
+				return s.skip()
 			}
-			if s.selfClose {
-				return pkgs, nil
+			pkgs = append(pkgs, Package{})
+			if err := p.pkg(&pkgs[len(pkgs)-1]); err != nil {
+				return fmt.Errorf("package %d: %w", len(pkgs), err)
 			}
-			continue
-		}
-		if name != "package" {
-			if err := s.skip(); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if err := s.parseAttrs(); err != nil {
-			return nil, err
-		}
-		if t, ok := s.attr("type"); ok && string(t) != "rpm" {
-			if err := s.skip(); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		pkgs = append(pkgs, Package{})
-		if err := p.pkg(&pkgs[len(pkgs)-1]); err != nil {
-			return nil, fmt.Errorf("package %d: %w", len(pkgs), err)
-		}
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
+	return pkgs, nil
 }
 
 // text returns the decoded text of the current element.

@@ -139,7 +139,6 @@ func (s *scanner) ensure(n int) error {
 	return nil
 }
 
-// next reads the next token.
 // child moves to the next child element of the element being read,
 // passing over text: end is true at the element's end tag (the caller
 // checks its name where that matters). The end of the document inside the
@@ -161,6 +160,56 @@ func (s *scanner) child(where string) (end bool, err error) {
 	}
 }
 
+// packages reads a repodata document whose root element is root (such as
+// <metadata> or <filelists>) and calls each with the scanner at every
+// <package> child; other children are skipped. sizeHint gets the root's
+// packages="N" attribute when it holds a positive number.
+func (s *scanner) packages(root string, sizeHint func(n int), each func() error) error {
+	inRoot := false
+	for {
+		if err := s.next(); err != nil {
+			return err
+		}
+		switch s.kind {
+		case tokEOF:
+			if !inRoot {
+				return s.errorf("no <%s> element", root)
+			}
+			return nil
+		case tokText, tokEnd:
+			continue
+		}
+		if !inRoot {
+			if string(s.name) != root {
+				return s.errorf("root element is <%s>, want <%s>", s.name, root)
+			}
+			inRoot = true
+			if err := s.parseAttrs(); err != nil {
+				return err
+			}
+			if v, ok := s.attr("packages"); ok {
+				if n, err := strconv.Atoi(string(v)); err == nil && n > 0 {
+					sizeHint(n)
+				}
+			}
+			if s.selfClose {
+				return nil
+			}
+			continue
+		}
+		if string(s.name) != "package" {
+			if err := s.skip(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := each(); err != nil {
+			return err
+		}
+	}
+}
+
+// next reads the next token.
 func (s *scanner) next() error {
 	for {
 		if s.pos >= s.end {
