@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
@@ -39,9 +40,9 @@ func buildLayersJSON(t *testing.T, env []string, args ...string) layersOut {
 	return b
 }
 
-// layoutLayers lists the layer digests of ref's image in an OCI layout,
-// read back with go-containerregistry (and validated).
-func layoutLayers(t *testing.T, dir, ref string) []string {
+// layoutImage is ref's image in an OCI layout, read back with
+// go-containerregistry.
+func layoutImage(t *testing.T, dir, ref string) v1.Image {
 	t.Helper()
 	p, err := layout.FromPath(dir)
 	if err != nil {
@@ -63,25 +64,33 @@ func layoutLayers(t *testing.T, dir, ref string) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := validate.Image(img); err != nil {
-			t.Fatalf("%s:%s does not validate: %v", dir, ref, err)
-		}
-		ls, err := img.Layers()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, l := range ls {
-			d, err := l.Digest()
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, d.String())
-		}
-		return out
+		return img
 	}
 	t.Fatalf("%s has no image %s", dir, ref)
 	return nil
+}
+
+// layoutLayers lists the layer digests of ref's image in an OCI layout,
+// read back with go-containerregistry (and validated).
+func layoutLayers(t *testing.T, dir, ref string) []string {
+	t.Helper()
+	img := layoutImage(t, dir, ref)
+	if err := validate.Image(img); err != nil {
+		t.Fatalf("%s:%s does not validate: %v", dir, ref, err)
+	}
+	ls, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range ls {
+		d, err := l.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, d.String())
+	}
+	return out
 }
 
 // TestSharedBaseLayers: a debug-like variant that extends a base and adds
@@ -291,36 +300,13 @@ func TestLayersMax(t *testing.T) {
 // layoutHistory lists the history comments of ref's image in an OCI layout.
 func layoutHistory(t *testing.T, dir, ref string) []string {
 	t.Helper()
-	p, err := layout.FromPath(dir)
+	cf, err := layoutImage(t, dir, ref).ConfigFile()
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := p.ImageIndex()
-	if err != nil {
-		t.Fatal(err)
+	var out []string
+	for _, h := range cf.History {
+		out = append(out, h.Comment)
 	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range im.Manifests {
-		if d.Annotations["org.opencontainers.image.ref.name"] != ref {
-			continue
-		}
-		img, err := idx.Image(d.Digest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cf, err := img.ConfigFile()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, h := range cf.History {
-			out = append(out, h.Comment)
-		}
-		return out
-	}
-	t.Fatalf("%s has no image %s", dir, ref)
-	return nil
+	return out
 }
