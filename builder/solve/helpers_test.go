@@ -25,23 +25,10 @@ func pkg(t testing.TB, spec string) *rpmmeta.Package {
 			t.Fatalf("bad field %q in %q", f, spec)
 		}
 		v = strings.TrimSpace(v)
-		d := depOf(v)
-		switch k {
-		case "R":
-			p.Requires = append(p.Requires, d)
-		case "P":
-			p.Provides = append(p.Provides, d)
-		case "C":
-			p.Conflicts = append(p.Conflicts, d)
-		case "O":
-			p.Obsoletes = append(p.Obsoletes, d)
-		case "Rec":
-			p.Recommends = append(p.Recommends, d)
-		case "Sup":
-			p.Supplements = append(p.Supplements, d)
-		case "F":
+		switch {
+		case k == "F":
 			p.Files = append(p.Files, v)
-		default:
+		case !addDep(p, k, depOf(v)):
 			t.Fatalf("bad field kind %q in %q", k, spec)
 		}
 	}
@@ -70,4 +57,26 @@ func names(r *Result) []string {
 		out = append(out, c.Pkg.NEVRA.String())
 	}
 	return out
+}
+
+// addDep appends d to p's dependencies of kind (R, P, C, O, Rec, Sup, as
+// the test specs and the real-repo dumps name them); false for another kind.
+func addDep(p *rpmmeta.Package, kind string, d rpmmeta.Dep) bool {
+	switch kind {
+	case "R":
+		p.Requires = append(p.Requires, d)
+	case "P":
+		p.Provides = append(p.Provides, d)
+	case "C":
+		p.Conflicts = append(p.Conflicts, d)
+	case "O":
+		p.Obsoletes = append(p.Obsoletes, d)
+	case "Rec":
+		p.Recommends = append(p.Recommends, d)
+	case "Sup":
+		p.Supplements = append(p.Supplements, d)
+	default:
+		return false
+	}
+	return true
 }

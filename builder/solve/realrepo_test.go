@@ -58,21 +58,7 @@ func loadRPMs(t testing.TB, files []string) []Candidate {
 			continue
 		}
 		fl, _ := strconv.ParseUint(f[2], 10, 32)
-		d := rpmmeta.Dep{Name: f[1], Flags: rpmmeta.Sense(fl), Version: f[3]}
-		switch f[0] {
-		case "R":
-			p.Requires = append(p.Requires, d)
-		case "P":
-			p.Provides = append(p.Provides, d)
-		case "C":
-			p.Conflicts = append(p.Conflicts, d)
-		case "O":
-			p.Obsoletes = append(p.Obsoletes, d)
-		case "Rec":
-			p.Recommends = append(p.Recommends, d)
-		case "Sup":
-			p.Supplements = append(p.Supplements, d)
-		}
+		addDep(p, f[0], rpmmeta.Dep{Name: f[1], Flags: rpmmeta.Sense(fl), Version: f[3]})
 	}
 	return cs
 }
