@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipway-build/slipway/internal/registrytest"
 	"github.com/slipway-build/slipway/internal/testutil"
 )
 
@@ -165,23 +166,9 @@ type faultProxy struct {
 	mu   sync.Mutex
 	sent int64
 	// faults: "METHOD kind" -> remaining count (negative: forever), kinds
-	// as in kindOf.
+	// as in registrytest.RequestKind.
 	faults map[string]int
 	hits   map[string]int
-}
-
-func kindOf(r *http.Request) string {
-	switch {
-	case strings.Contains(r.URL.Path, "/blobs/uploads"):
-		return "upload"
-	case strings.Contains(r.URL.Path, "/blobs/"):
-		return "blob"
-	case strings.Contains(r.URL.Path, "/manifests/sha256:"):
-		return "manifest-digest"
-	case strings.Contains(r.URL.Path, "/manifests/"):
-		return "manifest-tag"
-	}
-	return "other"
 }
 
 func startProxy(t *testing.T, target string) *faultProxy {
@@ -191,7 +178,7 @@ func startProxy(t *testing.T, target string) *faultProxy {
 	rp.ErrorLog = nil
 	p := &faultProxy{faults: map[string]int{}, hits: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.Method + " " + kindOf(r)
+		key := r.Method + " " + registrytest.RequestKind(r)
 		p.mu.Lock()
 		n := p.faults[key]
 		if n > 0 {
@@ -204,15 +191,8 @@ func startProxy(t *testing.T, target string) *faultProxy {
 		if n != 0 {
 			switch {
 			case key == "PATCH upload" || key == "PUT upload":
-				io.CopyN(io.Discard, r.Body, 4096) // part of the blob, then a reset
-				if hj, ok := w.(http.Hijacker); ok {
-					if c, _, err := hj.Hijack(); err == nil {
-						if tc, ok := c.(*net.TCPConn); ok {
-							tc.SetLinger(0)
-						}
-						c.Close()
-						return
-					}
+				if registrytest.ResetUpload(w, r, 4096) { // part of the blob, then a reset
+					return
 				}
 			case key == "POST upload":
 				w.Header().Set("Retry-After", "1")
@@ -222,7 +202,7 @@ func startProxy(t *testing.T, target string) *faultProxy {
 			w.WriteHeader(http.StatusInternalServerError)
 			return
 		}
-		if kindOf(r) == "upload" && (r.Method == http.MethodPatch || r.Method == http.MethodPut) && r.Body != nil {
+		if registrytest.RequestKind(r) == "upload" && (r.Method == http.MethodPatch || r.Method == http.MethodPut) && r.Body != nil {
 			r.Body = &countBody{r.Body, p}
 		}
 		rp.ServeHTTP(w, r)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,6 +20,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/slipway-build/slipway/internal/registrytest"
 )
 
 // faultRegistry is ggcr's in-memory registry behind a handler that
@@ -46,22 +47,8 @@ func newFaultRegistry(t *testing.T) (*faultRegistry, string) {
 	return f, strings.TrimPrefix(srv.URL, "http://")
 }
 
-func kindOf(r *http.Request) string {
-	switch {
-	case strings.Contains(r.URL.Path, "/blobs/uploads"):
-		return "upload"
-	case strings.Contains(r.URL.Path, "/blobs/"):
-		return "blob"
-	case strings.Contains(r.URL.Path, "/manifests/sha256:"):
-		return "manifest-digest"
-	case strings.Contains(r.URL.Path, "/manifests/"):
-		return "manifest-tag"
-	}
-	return "other"
-}
-
 func (f *faultRegistry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	kind := kindOf(r)
+	kind := registrytest.RequestKind(r)
 	key := r.Method + " " + kind
 	f.mu.Lock()
 	f.log = append(f.log, key)
@@ -99,16 +86,8 @@ func (f *faultRegistry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case kind == "upload" && r.Method == http.MethodPatch:
 			// Read part of the blob, then break the connection.
-			io.CopyN(io.Discard, r.Body, 512)
-			hj, ok := w.(http.Hijacker)
-			if ok {
-				if c, _, err := hj.Hijack(); err == nil {
-					if tc, ok := c.(*net.TCPConn); ok {
-						tc.SetLinger(0) // a reset, not a clean close
-					}
-					c.Close()
-					return
-				}
+			if registrytest.ResetUpload(w, r, 512) {
+				return
 			}
 			w.WriteHeader(http.StatusInternalServerError)
 			return
