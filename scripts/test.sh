@@ -15,10 +15,17 @@ bash scripts/install-test-deps.sh
 # The real cosign CLI the signing tests verify with, installed once per
 # version into a cache folder.
 PATH="$(bash scripts/install-cosign.sh):$PATH"
+PATH="$(bash scripts/install-staticcheck.sh):$PATH"
 export PATH
 
 echo "== go vet"
 go vet ./...
+
+echo "== staticcheck"
+# Every build-tag combination the tests use; a finding fails the run.
+staticcheck ./...
+staticcheck -tags e2e ./...
+staticcheck -tags kms ./signing/ ./cmd/slipway/
 
 echo "== cross-compile"
 # slipway must build as a static binary for the platforms users run it on.

@@ -93,7 +93,7 @@ func KeylessSigner(ctx context.Context, ko KeylessOptions) (*Signer, error) {
 	}
 	endpoint, err := joinURL(base, "/api/v1/signingCert")
 	if err != nil {
-		return nil, fmt.Errorf("Fulcio URL: %w", err)
+		return nil, fmt.Errorf("the Fulcio URL: %w", err)
 	}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(req))
 	if err != nil {
@@ -106,18 +106,18 @@ func KeylessSigner(ctx context.Context, ko KeylessOptions) (*Signer, error) {
 		return nil, fmt.Errorf("asking Fulcio %s for a certificate: %w", endpoint, err)
 	}
 	if status != http.StatusCreated {
-		return nil, fmt.Errorf("Fulcio %s: %s: %s", endpoint, http.StatusText(status), snippet(body, ko.IdentityToken))
+		return nil, fmt.Errorf("the Fulcio server %s: %s: %s", endpoint, http.StatusText(status), snippet(body, ko.IdentityToken))
 	}
 	certBlock, rest := pem.Decode(body)
 	if certBlock == nil || certBlock.Type != "CERTIFICATE" {
-		return nil, fmt.Errorf("Fulcio %s returned no PEM certificate", endpoint)
+		return nil, fmt.Errorf("the Fulcio server %s returned no PEM certificate", endpoint)
 	}
 	certs, err := cryptoutils.UnmarshalCertificatesFromPEM(body)
 	if err != nil {
-		return nil, fmt.Errorf("Fulcio %s: reading the certificates: %w", endpoint, err)
+		return nil, fmt.Errorf("the Fulcio server %s: reading the certificates: %w", endpoint, err)
 	}
 	if err := cryptoutils.EqualKeys(certs[0].PublicKey, pub); err != nil {
-		return nil, fmt.Errorf("Fulcio %s certified another key: %w", endpoint, err)
+		return nil, fmt.Errorf("the Fulcio server %s certified another key: %w", endpoint, err)
 	}
 	return &Signer{
 		Key:   sv,

@@ -150,10 +150,10 @@ func (c *Config) wire() outFile {
 		})
 	}
 	for _, g := range c.Accounts.Groups {
-		o.Accounts.Group = append(o.Accounts.Group, outGroup{Name: g.Name, GID: g.GID})
+		o.Accounts.Group = append(o.Accounts.Group, outGroup(g))
 	}
 	for _, u := range c.Accounts.Users {
-		o.Accounts.User = append(o.Accounts.User, outUser{Name: u.Name, UID: u.UID, GID: u.GID, Home: u.Home, Shell: u.Shell})
+		o.Accounts.User = append(o.Accounts.User, outUser(u))
 	}
 	return o
 }

@@ -213,7 +213,11 @@ func (p *primaryParser) pkg(pk *Package) error {
 				pk.LocationBase = p.in.get(b)
 			}
 		case "format":
-			err = p.format(pk)
+			// format consumes its own end tag: go straight on to the
+			// next child, but never past an error.
+			if err = p.format(pk); err != nil {
+				return err
+			}
 			continue
 		default:
 			err = s.skip()

@@ -352,7 +352,7 @@ func checkPath(p string) error {
 	for c := range strings.SplitSeq(p[1:], "/") {
 		switch c {
 		case "..":
-			return errors.New("path contains ..")
+			return errors.New("path has a .. component")
 		case ".", "":
 			return errors.New("path is not clean")
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 )
 
 // headerMagic starts every header in an RPM file.
@@ -133,7 +132,6 @@ func parseHeader(blob []byte, where string) (*Header, error) {
 	index := blob[8 : 8+16*int(il)]
 	data := blob[8+16*int(il):]
 	h := &Header{raw: blob, entries: make(map[Tag]*entry, il), order: make([]Tag, 0, il)}
-	type span struct{ off, end int }
 	for i := 0; i < int(il); i++ {
 		b := index[16*i : 16*i+16]
 		e := &entry{
@@ -164,7 +162,6 @@ func parseHeader(blob []byte, where string) (*Header, error) {
 		}
 		h.entries[e.tag] = e
 		h.order = append(h.order, e.tag)
-		_ = span{}
 	}
 	if err := h.checkRegion(data, where); err != nil {
 		return nil, err
@@ -318,11 +315,4 @@ func (h *Header) Bytes(tag Tag) []byte {
 		return nil
 	}
 	return e.data
-}
-
-// sortedTags is Tags in numeric order.
-func (h *Header) sortedTags() []Tag {
-	t := h.Tags()
-	sort.Slice(t, func(i, j int) bool { return t[i] < t[j] })
-	return t
 }

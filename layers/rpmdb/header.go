@@ -256,27 +256,18 @@ func sigEntries(sig, main *rawHeader) ([]entry, error) {
 
 func be32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
 
-// installedHeader returns the header blob rpm 4.18 stores in its database for
-// a package installed from a file with the given signature and main header
-// blobs (both without magic): the immutable region unchanged, followed by the
-// signature tags rpm merges in and the install-time tags.
-func installedHeader(sigBlob, mainBlob []byte, installTime int64, color uint32) ([]byte, error) {
-	return installedHeaderTID(sigBlob, mainBlob, installTime, installTime, color)
-}
-
-// installedHeaderTID is installedHeader with a transaction id that may differ
-// from the install time (rpm takes the id when the transaction starts and the
-// time when it installs each package).
-func installedHeaderTID(sigBlob, mainBlob []byte, installTime, tid int64, color uint32) ([]byte, error) {
-	return installedHeaderStates(sigBlob, mainBlob, installTime, tid, color, nil)
-}
-
 // fileStateNotInstalled is rpm's RPMFILE_STATE_NOTINSTALLED: a file the
 // transaction skipped (--excludedocs, --nodocs), which rpm -V passes over.
 const fileStateNotInstalled = 2
 
-// installedHeaderStates is installedHeaderTID with the indexes of files
-// that were not installed.
+// installedHeaderStates returns the header blob rpm 4.18 stores in its
+// database for a package installed from a file with the given signature and
+// main header blobs (both without magic): the immutable region unchanged,
+// followed by the signature tags rpm merges in and the install-time tags.
+// tid is the transaction id, which may differ from the install time (rpm
+// takes the id when the transaction starts and the time when it installs
+// each package); notInstalled holds the indexes of files that were not
+// installed.
 func installedHeaderStates(sigBlob, mainBlob []byte, installTime, tid int64, color uint32, notInstalled []int) ([]byte, error) {
 	main, err := parseRaw(mainBlob)
 	if err != nil {

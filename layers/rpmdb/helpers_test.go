@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"database/sql"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -265,11 +264,8 @@ func sortedLines(s string) []string {
 	return out
 }
 
-func readAll(t testing.TB, r io.Reader) []byte {
-	t.Helper()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+// installedHeader is installedHeaderStates for a package installed whole in
+// a transaction whose id is its install time.
+func installedHeader(sigBlob, mainBlob []byte, installTime int64, color uint32) ([]byte, error) {
+	return installedHeaderStates(sigBlob, mainBlob, installTime, installTime, color, nil)
 }

@@ -70,7 +70,7 @@ func TestHeaderMatchesRPM(t *testing.T) {
 					t.Fatal(err)
 				}
 				it, _ := hd.Int(tagInstallTime)
-				got, err := installedHeaderTID(p.Pkg.Signature.Raw(), p.Pkg.Header.Raw(), int64(it), when, TransactionColor(arch))
+				got, err := installedHeaderStates(p.Pkg.Signature.Raw(), p.Pkg.Header.Raw(), int64(it), when, TransactionColor(arch), nil)
 				if err != nil {
 					t.Fatal(err)
 				}
