@@ -34,8 +34,12 @@ type PushOptions struct {
 	// TAG-ARCH (TAG-amd64, TAG-arm64).
 	ArchTags bool
 	// Transport is the base HTTP transport; nil clones
-	// http.DefaultTransport (which is never changed).
+	// http.DefaultTransport (which is never changed) and applies TLS.
 	Transport http.RoundTripper
+	// TLS is how registries' certificates are checked (CAs, certs.d
+	// folders, client certificates); nil trusts the system's CAs. Not
+	// used when Transport is set.
+	TLS *RegistryTLS
 	// Backoff between retries of 408, 429, 5xx and broken connections
 	// (default: 4 tries, after 1s, 2s, 4s).
 	Backoff *remote.Backoff
@@ -318,7 +322,7 @@ func retryable(err error) bool {
 func baseTransport(opts PushOptions) http.RoundTripper {
 	base := opts.Transport
 	if base == nil {
-		base = http.DefaultTransport.(*http.Transport).Clone()
+		base = newTLSTransport(opts.TLS)
 	}
 	d := opts.Timeout
 	if d == 0 {
@@ -422,6 +426,10 @@ func pushError(where string, err error) error { return registryError("pushing to
 func readError(where string, err error) error { return registryError("reading", where, err) }
 
 func registryError(doing, where string, err error) error {
+	var tlsErr *TLSError // one line, without the plain-HTTP fallback's error
+	if errors.As(err, &tlsErr) {
+		return fmt.Errorf("%s %s: %w", doing, where, tlsErr)
+	}
 	var te *transport.Error
 	if errors.As(err, &te) {
 		switch te.StatusCode {

@@ -92,7 +92,9 @@ same index digest as one build of all architectures.`,
 				}
 				var po manifests.PushOptions
 				if tags != nil {
-					po = rf.pushOptions(g, bf.jobs)
+					if po, err = rf.pushOptions(g, bf.jobs); err != nil {
+						return err
+					}
 					if err := manifests.CheckPush(ctx, tags, po); err != nil {
 						return redact(g, err)
 					}
@@ -114,7 +116,7 @@ same index digest as one build of all architectures.`,
 					return redact(g, err)
 				}
 				res.timed(start, built)
-				if err := sbomAndSign(ctx, g, sf, nil, b, builds, nil); err != nil {
+				if err := sbomAndSign(ctx, g, sf, nil, b, builds, nil, po); err != nil {
 					return err
 				}
 				if bf.asJSON {

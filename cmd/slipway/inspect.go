@@ -25,7 +25,8 @@ one name-version-release.arch a line as 'rpm -qa' prints them. Packages are
 read from the image's rpm database (/var/lib/rpm/rpmdb.sqlite) or, in
 distroless images, from /var/lib/rpmmanifest/container-manifest-2.
 Registries on loopback addresses may use plain HTTP; others need
---insecure-registry. Credentials are those of 'slipway publish'.`,
+--insecure-registry. Credentials and TLS certificates (CAs, certs.d,
+client certificates) are those of 'slipway publish'.`,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 			arch := fs.String("arch", "", "only the image of this architecture (x86_64, aarch64, amd64, arm64)")
 			asJSON := fs.Bool("json", false, "print one JSON document")
@@ -54,8 +55,12 @@ func inspectImage(ctx context.Context, g *globals, rf *registryFlags, s, arch st
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
+	po, err := rf.pushOptions(g, 1)
+	if err != nil {
+		return nil, err
+	}
 	return inspect.Inspect(ctx, src, inspect.Options{
-		Arch: arch, Packages: pkgs, Registry: rf.pushOptions(g, 1), Log: g.Log,
+		Arch: arch, Packages: pkgs, Registry: po, Log: g.Log,
 	})
 }
 

@@ -18,6 +18,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/pflag"
+
+	"github.com/slipway-build/slipway/manifests"
 )
 
 // Set by the release build with -ldflags "-X main.version=... -X main.commit=...".
@@ -116,6 +118,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintf(stderr, "slipway: %s\n", ee.msg)
 		}
 		return ee.code
+	}
+	var te *manifests.TLSError // one line, whatever wrapped it
+	if errors.As(err, &te) {
+		err = te
 	}
 	fmt.Fprintf(stderr, "slipway: %s\n", err)
 	return 1

@@ -58,7 +58,10 @@ single build of every architecture writes, digest for digest.
 						return usagef("%s", err)
 					}
 				}
-				po := rf.pushOptions(g, 0)
+				po, err := rf.pushOptions(g, 0)
+				if err != nil {
+					return err
+				}
 				po.ArchTags = *archTags
 				names := make([]string, len(srcs))
 				images := make([][]manifests.ArchImage, len(srcs))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,6 +32,14 @@ when set (for every registry), otherwise from docker's config.json
 only for loopback registries (127.0.0.0/8, ::1, localhost) and those named
 with --insecure-registry.
 
+TLS certificates are checked against the system's CAs (SSL_CERT_FILE,
+SSL_CERT_DIR), every --registry-ca-file, and the registry's certs.d folder
+as docker and podman read it: /etc/docker/certs.d/HOST:PORT (or HOST),
+/etc/containers/certs.d/..., and for non-root users
+$XDG_CONFIG_HOME/containers/certs.d/... (~/.config); *.crt files there are
+CAs, NAME.cert with NAME.key a client certificate.
+SLIPWAY_REGISTRY_CERTS_DIRS (folders separated by ':') replaces that list.
+
 The push never exposes a partial image: all blobs first (those the registry
 has are skipped), then each architecture's manifest by digest, then the
 index by digest, and only then the tags. A failure or interruption before
@@ -38,14 +48,23 @@ are retried with backoff.`
 
 // registryFlags are the flags of commands that talk to registries.
 type registryFlags struct {
-	insecure []string
-	jobs     int
-	timeout  time.Duration
+	insecure   []string
+	caFiles    []string
+	skipVerify bool
+	jobs       int
+	timeout    time.Duration
+	tls        *manifests.RegistryTLS // loaded by the first pushOptions of a run
 }
+
+// registryCertsDirsEnv replaces the default certs.d folders (a list
+// separated by ':').
+const registryCertsDirsEnv = "SLIPWAY_REGISTRY_CERTS_DIRS"
 
 func addRegistryFlags(fs *pflag.FlagSet, withJobs bool) *registryFlags {
 	r := &registryFlags{}
 	fs.StringArrayVar(&r.insecure, "insecure-registry", nil, "allow plain HTTP to registry `HOST[:PORT]` (repeatable; loopback registries always may)")
+	fs.StringArrayVar(&r.caFiles, "registry-ca-file", nil, "trust the CA certificates in PEM `FILE` for every registry, besides the system's and certs.d (repeatable)")
+	fs.BoolVar(&r.skipVerify, "registry-skip-tls-verify", false, "accept any TLS certificate from registries (insecure; warns on every run)")
 	fs.DurationVar(&r.timeout, "registry-timeout", manifests.DefaultTimeout, "cancel and retry a registry request that makes no progress for this `DURATION` (0: never)")
 	if withJobs {
 		fs.IntVar(&r.jobs, "jobs", 4, "parallel blob uploads")
@@ -54,7 +73,21 @@ func addRegistryFlags(fs *pflag.FlagSet, withJobs bool) *registryFlags {
 }
 
 // pushOptions are the push options of the flags and the environment.
-func (r *registryFlags) pushOptions(g *globals, jobs int) manifests.PushOptions {
+// The first call of a run reads the CA files (failing on a bad one) and
+// warns about --registry-skip-tls-verify.
+func (r *registryFlags) pushOptions(g *globals, jobs int) (manifests.PushOptions, error) {
+	if r.tls == nil {
+		t, err := manifests.NewRegistryTLS(manifests.TLSOptions{
+			CertsDirs: registryCertsDirs(g.Getenv, os.Geteuid()), CAFiles: r.caFiles, SkipVerify: r.skipVerify,
+		})
+		if err != nil {
+			return manifests.PushOptions{}, err
+		}
+		r.tls = t
+		if r.skipVerify {
+			fmt.Fprintln(g.Stderr, "slipway: WARNING: --registry-skip-tls-verify: registry TLS certificates are NOT checked; anyone on the way can read the credentials and change what is pushed or pulled")
+		}
+	}
 	if jobs == 0 {
 		jobs = r.jobs
 	}
@@ -67,8 +100,29 @@ func (r *registryFlags) pushOptions(g *globals, jobs int) manifests.PushOptions 
 		Insecure: r.insecure,
 		Jobs:     jobs,
 		Timeout:  timeout,
+		TLS:      r.tls,
 		Log:      g.Log,
+	}, nil
+}
+
+// registryCertsDirs are the certs.d folders read for a registry's CAs and
+// client certificates: SLIPWAY_REGISTRY_CERTS_DIRS when set, otherwise
+// podman's folder of a non-root user, docker's and podman's.
+func registryCertsDirs(getenv func(string) string, euid int) []string {
+	if v := getenv(registryCertsDirsEnv); v != "" {
+		return filepath.SplitList(v)
 	}
+	var dirs []string
+	if euid != 0 {
+		cfg := getenv("XDG_CONFIG_HOME")
+		if cfg == "" && getenv("HOME") != "" {
+			cfg = filepath.Join(getenv("HOME"), ".config")
+		}
+		if cfg != "" {
+			dirs = append(dirs, filepath.Join(cfg, "containers", "certs.d"))
+		}
+	}
+	return append(dirs, "/etc/docker/certs.d", "/etc/containers/certs.d")
 }
 
 // parseTags reads every reference, before anything is built. An invalid
@@ -181,7 +235,10 @@ cosign does; off by default.
 				if err != nil {
 					return err
 				}
-				po := rf.pushOptions(g, bf.jobs)
+				po, err := rf.pushOptions(g, bf.jobs)
+				if err != nil {
+					return err
+				}
 				po.ArchTags = *archTags
 				b, err := bf.prepare(ctx, g, args[0], *arch)
 				if err != nil {
@@ -227,7 +284,7 @@ cosign does; off by default.
 					}
 					sv.Mode = mode
 				}
-				if err := sbomAndSign(ctx, g, sf, sv, b, builds, tags); err != nil {
+				if err := sbomAndSign(ctx, g, sf, sv, b, builds, tags, po); err != nil {
 					return redactSecret(redact(g, err), token)
 				}
 				res.timed(start, built)
@@ -270,7 +327,10 @@ wrote (the layout's only image when TAG is left out) under every reference.
 				if err != nil {
 					return err
 				}
-				po := rf.pushOptions(g, 0)
+				po, err := rf.pushOptions(g, 0)
+				if err != nil {
+					return err
+				}
 				po.ArchTags = *archTags
 				artifact, err := src.Load(ctx, po)
 				if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/layers/rpm"
+	"github.com/slipway-build/slipway/manifests"
 	"github.com/slipway-build/slipway/signing"
 )
 
@@ -169,8 +170,9 @@ func readSBOMDir(dir string) ([][]byte, error) {
 
 // sbomAndSign writes the SBOMs (--sbom-dir) and, with a key, signs the
 // pushed index and images in every repository of tags, attaching the
-// SBOMs (and provenance) as attestations.
-func sbomAndSign(ctx context.Context, g *globals, sf *sbomFlags, sv signingKey, b *preparedBuild, builds []*builder.ArchBuild, tags []name.Reference) error {
+// SBOMs (and provenance) as attestations; po are the push's registry
+// options (the same TLS and transport).
+func sbomAndSign(ctx context.Context, g *globals, sf *sbomFlags, sv signingKey, b *preparedBuild, builds []*builder.ArchBuild, tags []name.Reference, po manifests.PushOptions) error {
 	if sf.dir == "" && sv == nil {
 		return nil
 	}
@@ -186,7 +188,7 @@ func sbomAndSign(ctx context.Context, g *globals, sf *sbomFlags, sv signingKey, 
 	if sv == nil {
 		return nil
 	}
-	so := signing.SignOptions{Options: signingOptions(g), Recursive: true, SBOMs: docs}
+	so := signing.SignOptions{Options: signingOptions(g, po), Recursive: true, SBOMs: docs}
 	if sf.provenance {
 		so.Provenance = &signing.ProvenanceInput{Version: version}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/slipway-build/slipway/manifests"
 	"github.com/slipway-build/slipway/signing"
 )
 
@@ -100,7 +101,11 @@ public and permanent. 'slipway verify' checks signatures by key only.
 				if err != nil {
 					return err
 				}
-				so := signing.SignOptions{Options: signingOptions(g), Recursive: *recursive}
+				po, err := rf.pushOptions(g, 0)
+				if err != nil {
+					return err
+				}
+				so := signing.SignOptions{Options: signingOptions(g, po), Recursive: *recursive}
 				if len(ann) > 0 {
 					so.Annotations = map[string]interface{}{}
 					for k, v := range ann {
@@ -213,7 +218,9 @@ func redactSecret(err error, secret string) error {
 	return errors.New(strings.ReplaceAll(err.Error(), secret, "****"))
 }
 
-// signingOptions are the registry options of sign and verify.
-func signingOptions(g *globals) signing.Options {
-	return signing.Options{Keychain: keychain(g), Log: g.Log}
+// signingOptions are the registry options of sign and verify: the
+// transport (TLS, plain-HTTP guard, timeouts) of every other registry
+// command.
+func signingOptions(g *globals, po manifests.PushOptions) signing.Options {
+	return signing.Options{Keychain: po.Keychain, Transport: manifests.RegistryTransport(po), Log: g.Log}
 }

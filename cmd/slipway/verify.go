@@ -50,7 +50,7 @@ reason when anything fails.
 				if *key == "" {
 					return usagef("verify needs --key FILE (a public key)")
 				}
-				vo := signing.VerifyOptions{Options: signingOptions(g), Recursive: *recursive, Attestations: *atts || len(*types) > 0}
+				vo := signing.VerifyOptions{Recursive: *recursive, Attestations: *atts || len(*types) > 0}
 				for _, t := range *types {
 					if u, ok := predicateTypes[t]; ok {
 						t = u
@@ -63,6 +63,11 @@ reason when anything fails.
 				if err != nil {
 					return err
 				}
+				po, err := rf.pushOptions(g, 0)
+				if err != nil {
+					return err
+				}
+				vo.Options = signingOptions(g, po)
 				v, err := loadVerifier(ctx, *key)
 				if err != nil {
 					return err
