@@ -11,6 +11,7 @@ import (
 // of every key that was set.
 type merged struct {
 	top     string
+	files   []string // the chain's files, the loaded one first
 	img     wireImage
 	repos   []layerRepo
 	pkgs    wirePackages
@@ -41,6 +42,9 @@ func merge(layers []*layer) *merged {
 		labels:  map[string]string{},
 		annots:  map[string]string{},
 		origins: map[string]Pos{},
+	}
+	for _, ly := range layers {
+		m.files = append(m.files, ly.file)
 	}
 	for i := len(layers) - 1; i >= 0; i-- {
 		m.apply(layers[i])

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -109,6 +111,7 @@ func (m *merged) build(path string) (*Config, error) {
 			v.failAt("packages.allow_unsatisfied", "packages.allow_unsatisfied", "%q is not a valid glob: %s", p, err)
 		}
 	}
+	v.installedButHeld(c.Packages)
 	c.Packages.WeakDeps = deref(m.pkgs.WeakDeps, false)
 	c.Packages.Docs = deref(m.pkgs.Docs, false)
 
@@ -136,9 +139,24 @@ func (m *merged) build(path string) (*Config, error) {
 	if m.oci.Cmd != nil {
 		c.OCI.Cmd = slices.Clone(*m.oci.Cmd)
 	}
+	// A process argument is a C string: a NUL would cut it short (or
+	// make the runtime refuse the image). Newlines are fine ("sh -c").
+	for _, a := range []struct {
+		key  string
+		args []string
+	}{{"config.entrypoint", c.OCI.Entrypoint}, {"config.cmd", c.OCI.Cmd}} {
+		for i, arg := range a.args {
+			if strings.ContainsRune(arg, 0) {
+				v.fail(a.key, "argument %d, %q, holds NUL", i+1, arg)
+			}
+		}
+	}
 	c.OCI.WorkingDir = deref(m.oci.WorkDir, "/")
-	if !strings.HasPrefix(c.OCI.WorkingDir, "/") {
+	switch {
+	case !strings.HasPrefix(c.OCI.WorkingDir, "/"):
 		v.fail("config.workdir", "%q is not an absolute path", c.OCI.WorkingDir)
+	case hasControl(c.OCI.WorkingDir):
+		v.fail("config.workdir", "%q holds control characters", c.OCI.WorkingDir)
 	}
 	c.OCI.User = deref(m.oci.User, "")
 	if hasControl(c.OCI.User) || strings.ContainsAny(c.OCI.User, " \t") {
@@ -149,8 +167,8 @@ func (m *merged) build(path string) (*Config, error) {
 		switch {
 		case k == "":
 			v.fail("config.env.", "empty variable name")
-		case strings.ContainsAny(k, "=\x00"):
-			v.fail("config.env."+k, "variable name %q holds '=' or NUL", k)
+		case strings.ContainsRune(k, '=') || hasControl(k):
+			v.fail("config.env."+k, "variable name %q holds '=' or control characters", k)
 		case strings.ContainsRune(c.OCI.Env[k], 0):
 			v.fail("config.env."+k, "value holds NUL")
 		}
@@ -191,11 +209,13 @@ func (m *merged) build(path string) (*Config, error) {
 			}
 		}
 		usr := User{Name: u.name, UID: uid, GID: gid, Home: deref(u.w.Home, "/home/"+u.name), Shell: deref(u.w.Shell, "/sbin/nologin")}
-		if !strings.HasPrefix(usr.Home, "/") || strings.ContainsAny(usr.Home, ":\n") {
-			v.fail(key+".home", "%q is not an absolute path without ':'", usr.Home)
+		// /etc/passwd is lines of ':'-separated fields, read as C
+		// strings: a ':', a newline or a NUL would forge or cut fields.
+		if !accountPath(usr.Home) {
+			v.fail(key+".home", "%q is not an absolute path without ':' or control characters", usr.Home)
 		}
-		if !strings.HasPrefix(usr.Shell, "/") || strings.ContainsAny(usr.Shell, ":\n") {
-			v.fail(key+".shell", "%q is not an absolute path without ':'", usr.Shell)
+		if !accountPath(usr.Shell) {
+			v.fail(key+".shell", "%q is not an absolute path without ':' or control characters", usr.Shell)
 		}
 		c.Accounts.Users = append(c.Accounts.Users, usr)
 	}
@@ -212,6 +232,54 @@ func (m *merged) build(path string) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// installedButHeld reports each package name of packages.install that
+// packages.exclude or packages.allow_unsatisfied matches: the solver
+// would refuse it ("package busybox is excluded"), typically because an
+// overlay installs what its base holds back. The message names both
+// places and how to lift the base's list. Capabilities, files, globs
+// and name-version arguments are left to the solver.
+func (v *validator) installedButHeld(p Packages) {
+	for _, name := range p.Install {
+		if strings.ContainsAny(name, " ()<>=/*?[") {
+			continue
+		}
+		for _, l := range []struct {
+			key, short, verb string
+			globs            []string
+		}{
+			{"packages.exclude", "exclude", "excluded", p.Exclude},
+			{"packages.allow_unsatisfied", "allow_unsatisfied", "held back", p.AllowUnsatisfied},
+		} {
+			i := slices.IndexFunc(l.globs, func(g string) bool { ok, _ := path.Match(g, name); return ok })
+			if i < 0 {
+				continue
+			}
+			key := "packages.install[" + name + "]"
+			at := v.m.origins[key]
+			by := v.m.origins[l.key]
+			var hint string
+			switch {
+			case by.File == at.File:
+				hint = "remove it from one of the two lists"
+			case slices.Index(v.m.files, by.File) > slices.Index(v.m.files, at.File):
+				// A base holds back what this file installs.
+				hint = fmt.Sprintf("set %s in %s to a list without it (%s = [] clears the inherited list)", l.key, at.File, l.short)
+			default:
+				hint = "remove it from that list"
+			}
+			v.fail(key, "%q is %s by %s (%q) at %s; %s", name, l.verb, l.key, l.globs[i], posString(by), hint)
+		}
+	}
+}
+
+// posString writes p as FILE:LINE (FILE when the line is unknown).
+func posString(p Pos) string {
+	if p.Line > 0 {
+		return p.File + ":" + strconv.Itoa(p.Line)
+	}
+	return p.File
 }
 
 type validator struct {
@@ -402,8 +470,12 @@ func checkPackageSpec(p string) error {
 	return nil
 }
 
-func hasControl(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+func hasControl(s string) bool { return strings.ContainsFunc(s, isControl) }
+
+// accountPath reports whether s can be a home or shell field of
+// /etc/passwd: absolute, without ':' or control characters.
+func accountPath(s string) bool {
+	return strings.HasPrefix(s, "/") && !strings.ContainsRune(s, ':') && !hasControl(s)
 }
 
 func deref[T any](p *T, def T) T {

@@ -98,14 +98,12 @@ func (d *Downloader) Fetch(ctx context.Context, files []PackageFile, fo FetchOpt
 		}()
 	}
 	wg.Wait()
-	var all []error
-	for _, err := range errs {
-		if err != nil {
-			all = append(all, err)
-		}
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.Name
 	}
-	if len(all) > 0 {
-		return nil, errors.Join(all...)
+	if err := joinFailures("package", names, errs); err != nil {
+		return nil, err
 	}
 	return paths, nil
 }
@@ -240,7 +238,7 @@ func (d *Downloader) download(ctx context.Context, u *url.URL, auth *basicAuth, 
 		if delay == 0 {
 			delay = f.backoff << attempt
 		}
-		f.log.Warn("retrying", "url", u.Redacted(), "attempt", attempt+1, "delay", delay, "err", err.Error())
+		f.noteRetry(u, attempt+1, delay, err)
 		if err := f.sleep(ctx, delay); err != nil {
 			return err
 		}

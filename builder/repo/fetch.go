@@ -49,7 +49,8 @@ type fetcher struct {
 	sleep         func(context.Context, time.Duration) error
 	// idle bounds how long a request may go without receiving data
 	// (headers or body); zero means no bound.
-	idle time.Duration
+	idle  time.Duration
+	notes retryNotes
 }
 
 // errIdle cancels a request that received nothing for too long.
@@ -129,7 +130,6 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, auth *basicAuth, consume 
 		defer fh.Close()
 		return consume(fh)
 	}
-	where := u.Redacted()
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -147,7 +147,7 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, auth *basicAuth, consume 
 		if delay == 0 {
 			delay = f.backoff << attempt
 		}
-		f.log.Warn("retrying", "url", where, "attempt", attempt+1, "delay", delay, "err", err.Error())
+		f.noteRetry(u, attempt+1, delay, err)
 		if err := f.sleep(ctx, delay); err != nil {
 			return err
 		}

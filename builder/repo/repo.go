@@ -188,7 +188,11 @@ func Load(ctx context.Context, cfgs []Config, arch string, opts ...Option) (*Set
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	ids := make([]string, len(cfgs))
+	for i, c := range cfgs {
+		ids[i] = c.ID
+	}
+	if err := joinFailures("repository", ids, errs); err != nil {
 		return nil, err
 	}
 	s := &Set{Arch: arch, Repos: repos}
@@ -211,7 +215,11 @@ func (s *Set) LoadFilelists(ctx context.Context) error {
 		wg.Go(func() { errs[i] = r.LoadFilelists(ctx) })
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	ids := make([]string, len(s.Repos))
+	for i, r := range s.Repos {
+		ids[i] = r.Config.ID
+	}
+	return joinFailures("repository", ids, errs)
 }
 
 // AuthEnvNames returns the environment variable names the command line

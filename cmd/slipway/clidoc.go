@@ -18,6 +18,12 @@ func cliReference() []byte {
 	b.WriteString("<!-- Generated from the flag definitions by `go test ./cmd/slipway -run TestCLIReference -update`. Do not edit by hand. -->\n\n")
 	b.WriteString("```\nslipway [global flags] COMMAND [flags] [args]\n```\n\n")
 	b.WriteString("Exit codes: `0` success, `1` failure (the reason is printed on stderr), `2` usage error.\n\n")
+	b.WriteString("Messages on stderr are one line each, in one style: `slipway: warning: ...`, `slipway: note: ...` " +
+		"(`slipway: debug: ...` with `--verbose`), details as `key=value` after the message; the error that ends a " +
+		"command comes last, `slipway: ...`, with its cause (a configuration with several problems gives one line each). A fact is said once: a warning that holds for " +
+		"each architecture or each level of an `extends` chain is one line (`--verbose` adds the architecture and " +
+		"base file to debug lines). A repository host that fails gives one line, " +
+		"`slipway: warning: HOST:PORT: retrying failed requests (connection refused)`; each retry is a debug line.\n\n")
 	b.WriteString("## Global flags\n\nAccepted before the command name or among a command's flags.\n\n```\n")
 	fs := pflag.NewFlagSet("slipway", pflag.ContinueOnError)
 	addGlobalFlags(fs, &globals{})

@@ -211,15 +211,7 @@ func finishGlobals(g *globals) error {
 	case g.Quiet:
 		level = slog.LevelError
 	}
-	g.Log = slog.New(slog.NewTextHandler(g.Stderr, &slog.HandlerOptions{
-		Level: level,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey && len(groups) == 0 {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
+	g.Log = slog.New(newCLIHandler(g.Stderr, level))
 	if g.CacheDir == "" {
 		g.CacheDir = defaultCacheDir(g.Getenv)
 	}

@@ -78,4 +78,7 @@ var RPMCases = []RPMCase{
 	{Name: "gzip bomb after the cpio trailer", Want: "payload: more than 65536 bytes of data after the cpio trailer", Make: func([2][]byte) ([]byte, error) {
 		return RPM(Spec{Files: []File{{Path: "/a", Mode: reg, Data: "a"}}, Compressor: "gzip", TrailerZeros: 64 << 20})
 	}},
+	{Name: "no digest at all", Want: "package hostile-1.0-1.x86_64: no digest: it carries no header SHA256 or SHA1 digest, no payload digest and no MD5 (rpm refuses it too)", Make: func([2][]byte) ([]byte, error) {
+		return RPM(Spec{Files: []File{{Path: "/a", Mode: reg, Data: "a"}}, NoDigests: true})
+	}, RPMRejects: true},
 }

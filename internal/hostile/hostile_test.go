@@ -124,6 +124,11 @@ func TestRootfsPaths(t *testing.T) {
 			{Path: "/abs", Mode: 0o120777, Link: "/etc"},
 			{Path: "/abs/shadow", Mode: 0o100600, Data: "x"},
 		}, "", []string{"etc/shadow"}},
+		// rpm (ENAMETOOLONG) and tar cannot write these.
+		{"path of 4190 bytes", []hostile.File{{Path: "/" + strings.Repeat(strings.Repeat("d", 200)+"/", 20) + strings.Repeat("f", 169), Mode: 0o100644, Data: "x"}},
+			`package hostile-1.0-1.x86_64: file "/` + strings.Repeat("d", 79) + `"... (4190 bytes): path is 4190 bytes, longer than PATH_MAX allows (4096 with its NUL)`, nil},
+		{"component of 256 bytes", []hostile.File{{Path: "/usr/" + strings.Repeat("n", 256), Mode: 0o100644, Data: "x"}},
+			`package hostile-1.0-1.x86_64: file "/usr/` + strings.Repeat("n", 75) + `"... (261 bytes): path has a component of 256 bytes, longer than NAME_MAX (255)`, nil},
 		{"device nodes", []hostile.File{
 			{Path: "/dev", Mode: 0o40755},
 			{Path: "/dev/null", Mode: 0o20666, Rdev: 0x0103},

@@ -64,6 +64,10 @@ type Spec struct {
 	RawPayload []byte
 	// BadPayloadDigest writes a PAYLOADDIGEST that does not match.
 	BadPayloadDigest bool
+	// NoDigests leaves out every digest rpm checks: the signature
+	// header's SHA256 and MD5 and the header's PAYLOADDIGEST (the file
+	// digests stay).
+	NoDigests bool
 }
 
 type hent struct {
@@ -252,11 +256,13 @@ func RPM(s Spec) ([]byte, error) {
 		{rpm.TagArch, rpm.TypeString, "x86_64"}, {rpm.TagSourceRPM, rpm.TypeString, name + "-1.0-1.src.rpm"},
 		{rpm.TagSummary, rpm.TypeI18NString, "hostile test package"},
 		{rpm.TagPayloadFormat, rpm.TypeString, "cpio"}, {rpm.TagPayloadCompressor, rpm.TypeString, compTag},
-		{rpm.TagPayloadDigest, rpm.TypeStringArray, []string{pd}}, {rpm.TagPayloadDigestAlgo, rpm.TypeInt32, []uint32{8}},
 		{rpm.TagFileDigestAlgo, rpm.TypeInt32, []uint32{8}},
 		{rpm.TagProvideName, rpm.TypeStringArray, []string{name}},
 		{rpm.TagProvideFlags, rpm.TypeInt32, []uint32{8}},
 		{rpm.TagProvideVersion, rpm.TypeStringArray, []string{"1.0-1"}},
+	}
+	if !s.NoDigests {
+		ents = append(ents, hent{rpm.TagPayloadDigest, rpm.TypeStringArray, []string{pd}}, hent{rpm.TagPayloadDigestAlgo, rpm.TypeInt32, []uint32{8}})
 	}
 	if len(s.Files) > 0 {
 		ents = append(ents,
@@ -273,11 +279,13 @@ func RPM(s Spec) ([]byte, error) {
 	m := md5.New()
 	m.Write(hdr)
 	m.Write(payload)
-	sig := encodeHeader(rpm.TagHeaderSignatures, []hent{
-		{rpm.SigTagSHA256, rpm.TypeString, hex.EncodeToString(hsum[:])},
-		{rpm.SigTagMD5, rpm.TypeBin, m.Sum(nil)},
-		{rpm.SigTagSize, rpm.TypeInt32, []uint32{uint32(len(hdr) + len(payload))}},
-	})
+	sigEnts := []hent{{rpm.SigTagSize, rpm.TypeInt32, []uint32{uint32(len(hdr) + len(payload))}}}
+	if !s.NoDigests {
+		sigEnts = append(sigEnts,
+			hent{rpm.SigTagSHA256, rpm.TypeString, hex.EncodeToString(hsum[:])},
+			hent{rpm.SigTagMD5, rpm.TypeBin, m.Sum(nil)})
+	}
+	sig := encodeHeader(rpm.TagHeaderSignatures, sigEnts)
 	var out bytes.Buffer
 	lead := make([]byte, LeadSize)
 	copy(lead, []byte{0xed, 0xab, 0xee, 0xdb})

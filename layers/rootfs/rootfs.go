@@ -54,6 +54,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -310,7 +311,7 @@ func (w *Writer) addFile(ctx context.Context, idx int, name string) error {
 // same path (parent symlinks of the image are followed).
 func (w *Writer) Add(e Entry) error {
 	if err := checkPath(e.Path); err != nil {
-		return fmt.Errorf("adding %q: %w", e.Path, err)
+		return fmt.Errorf("adding %s: %w", shortPath(e.Path), err)
 	}
 	n := &entry{path: e.Path, mode: uint32(e.Mode.Perm()), uid: e.UID, gid: e.GID, numeric: true, mtime: w.opts.BuildTime, owner: ownerAdded}
 	if e.Mode&fs.ModeSetuid != 0 {
@@ -338,8 +339,17 @@ func (w *Writer) Add(e Entry) error {
 	return nil
 }
 
+// Linux's limits, which rpm meets when it installs (ENAMETOOLONG) and tar
+// when it unpacks a layer: PATH_MAX bytes for a path, its terminating NUL
+// included, and NAME_MAX bytes for one component.
+const (
+	pathMax = 4096
+	nameMax = 255
+)
+
 // checkPath rejects paths rpm would never write: relative, with NUL, "..",
-// ".", empty components or a trailing slash.
+// ".", empty components or a trailing slash, or longer than Linux allows
+// (pathMax, nameMax).
 func checkPath(p string) error {
 	switch {
 	case !strings.HasPrefix(p, "/"):
@@ -348,16 +358,29 @@ func checkPath(p string) error {
 		return errors.New("path contains NUL")
 	case p == "/":
 		return nil
+	case len(p) >= pathMax:
+		return fmt.Errorf("path is %d bytes, longer than PATH_MAX allows (%d with its NUL)", len(p), pathMax)
 	}
 	for c := range strings.SplitSeq(p[1:], "/") {
-		switch c {
-		case "..":
+		switch {
+		case c == "..":
 			return errors.New("path has a .. component")
-		case ".", "":
+		case c == "." || c == "":
 			return errors.New("path is not clean")
+		case len(c) > nameMax:
+			return fmt.Errorf("path has a component of %d bytes, longer than NAME_MAX (%d)", len(c), nameMax)
 		}
 	}
 	return nil
+}
+
+// shortPath is p for a message: at most 80 bytes of it, and its length
+// when it was cut (a 4 KiB path would drown the message).
+func shortPath(p string) string {
+	if len(p) <= 80 {
+		return strconv.Quote(p)
+	}
+	return fmt.Sprintf("%q... (%d bytes)", p[:80], len(p))
 }
 
 func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error {
@@ -379,7 +402,7 @@ func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error 
 	for i := range files {
 		f := &files[i]
 		if err := checkPath(f.Path); err != nil {
-			return fmt.Errorf("package %s: file %q: %w", nevra, f.Path, err)
+			return fmt.Errorf("package %s: file %s: %w", nevra, shortPath(f.Path), err)
 		}
 		if f.Path == "/" || f.IsGhost() || skip[i] {
 			continue
@@ -406,6 +429,9 @@ func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error 
 			e.kind, e.link = kindSymlink, f.LinkTo
 			if f.LinkTo == "" || strings.IndexByte(f.LinkTo, 0) >= 0 {
 				return fmt.Errorf("package %s: symlink %s: bad target %q", nevra, f.Path, f.LinkTo)
+			}
+			if len(f.LinkTo) >= pathMax {
+				return fmt.Errorf("package %s: symlink %s: target is %d bytes, longer than PATH_MAX allows (%d with its NUL)", nevra, f.Path, len(f.LinkTo), pathMax)
 			}
 		case 0o020000:
 			e.kind = kindChar

@@ -18,9 +18,15 @@ func TestCheckPath(t *testing.T) {
 		{"/usr/bin/sh", true}, {"/", true}, {"usr/bin", false}, {"/usr/../etc", false},
 		{"/usr/./bin", false}, {"/usr//bin", false}, {"/usr/bin/", false}, {"/a\x00b", false}, {"", false},
 		{"/..", false}, {"/usr/bin/..x", true},
+		// PATH_MAX (4096, with the NUL) and NAME_MAX (255), as Linux and
+		// so rpm and tar have them.
+		{"/" + strings.Repeat(strings.Repeat("d", 254)+"/", 16) + strings.Repeat("f", 14), true},  // 4095 bytes
+		{"/" + strings.Repeat(strings.Repeat("d", 254)+"/", 16) + strings.Repeat("f", 15), false}, // 4096 bytes
+		{"/usr/" + strings.Repeat("n", 255), true},
+		{"/usr/" + strings.Repeat("n", 256) + "/x", false},
 	} {
 		if err := checkPath(tc.p); (err == nil) != tc.ok {
-			t.Errorf("checkPath(%q) = %v, want ok=%v", tc.p, err, tc.ok)
+			t.Errorf("checkPath(%.100q, %d bytes) = %v, want ok=%v", tc.p, len(tc.p), err, tc.ok)
 		}
 	}
 }

@@ -384,11 +384,17 @@ func (w *Writer) accounts(t *tree) (*accounts.DB, error) {
 		return nil, err
 	}
 	for _, g := range w.opts.Groups {
+		if err := g.Check(); err != nil {
+			return nil, fmt.Errorf("configured account: %w", err)
+		}
 		if db.SetGroup(g) {
 			w.warn("group %s from the configuration replaces the image's entry", g.Name)
 		}
 	}
 	for _, u := range w.opts.Users {
+		if err := u.Check(); err != nil {
+			return nil, fmt.Errorf("configured account: %w", err)
+		}
 		if db.SetUser(u) {
 			w.warn("user %s from the configuration replaces the image's entry", u.Name)
 		}

@@ -12,6 +12,10 @@ var ErrTruncated = errors.New("truncated")
 // OpenPGP signature.
 var ErrUnsigned = errors.New("package is not signed")
 
+// ErrNoDigest is wrapped by the error for a package that carries none of
+// the digests rpm checks.
+var ErrNoDigest = errors.New("no digest")
+
 // FormatError is malformed input: what was being read and what is wrong.
 type FormatError struct {
 	Where string // "lead", "signature header", "header", "payload", "cpio"...

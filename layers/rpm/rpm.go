@@ -72,7 +72,19 @@ func Open(r io.Reader) (*Package, error) {
 	if err := p.checkHeaderDigests(); err != nil {
 		return nil, err
 	}
+	if !p.hasDigest() {
+		return nil, fmt.Errorf("package %s: %w: it carries no header SHA256 or SHA1 digest, no payload digest and no MD5 (rpm refuses it too)", p.NEVRA(), ErrNoDigest)
+	}
 	return p, nil
+}
+
+// hasDigest reports whether the package carries at least one of the
+// digests rpm 4.18 checks (header SHA256 or SHA1, payload digest, MD5 of
+// header and payload); rpm refuses a package with none ("no digest"),
+// whose content nothing would then vouch for.
+func (p *Package) hasDigest() bool {
+	return p.Signature.Has(SigTagSHA256) || p.Signature.Has(SigTagSHA1) || p.Signature.Has(SigTagMD5) ||
+		p.Header.Has(TagPayloadDigest) || p.Header.Has(TagPayloadDigestAlt)
 }
 
 func (p *Package) checkHeaderDigests() error {

@@ -223,3 +223,32 @@ func TestReadAndWriteToAgree(t *testing.T) {
 		})
 	}
 }
+
+// TestNoDigest: like rpm 4.18, a package must carry at least one of the
+// header SHA256 (or SHA1), the payload digest and the MD5; one is enough.
+func TestNoDigest(t *testing.T) {
+	t.Parallel()
+	files := []synthFile{{path: "/etc/motd", mode: 0o100644, data: "hi\n"}}
+	for _, tc := range []struct {
+		name string
+		o    synthOpts
+		want string // "" reads and verifies
+	}{
+		{"none", synthOpts{noSHA256: true, noMD5: true, noPayloadDigest: true},
+			"package synth-1.0-1.x86_64: no digest: it carries no header SHA256 or SHA1 digest, no payload digest and no MD5 (rpm refuses it too)"},
+		{"header SHA256 only", synthOpts{noMD5: true, noPayloadDigest: true}, ""},
+		{"MD5 only", synthOpts{noSHA256: true, noPayloadDigest: true}, ""},
+		{"payload digest only", synthOpts{noSHA256: true, noMD5: true}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := verifyAll(synthRPM(files, tc.o))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case tc.want != "" && (err == nil || err.Error() != tc.want || !errors.Is(err, ErrNoDigest)):
+				t.Fatalf("error %v, want %q wrapping ErrNoDigest", err, tc.want)
+			}
+		})
+	}
+}

@@ -120,6 +120,8 @@ type synthOpts struct {
 	badPayload bool // wrong PAYLOADDIGEST
 	signer     *openpgp.Entity
 	legacy     bool // sign header+payload (tag PGP) instead of the header
+	// Digests to leave out.
+	noSHA256, noMD5, noPayloadDigest bool
 }
 
 func cpioNewc(name string, mode uint32, size int, ino int) []byte {
@@ -235,11 +237,13 @@ func synthRPM(files []synthFile, o synthOpts) []byte {
 		{TagArch, TypeString, "x86_64"}, {TagSourceRPM, TypeString, "synth-1.0-1.src.rpm"},
 		{TagSummary, TypeI18NString, "synthetic"},
 		{TagPayloadFormat, TypeString, "cpio"}, {TagPayloadCompressor, TypeString, comp},
-		{TagPayloadDigest, TypeStringArray, []string{pd}}, {TagPayloadDigestAlgo, TypeInt32, []uint32{8}},
 		{TagFileDigestAlgo, TypeInt32, []uint32{8}},
 		{TagProvideName, TypeStringArray, []string{"synth", "(a or b)"}},
 		{TagProvideFlags, TypeInt32, []uint32{8, 0}},
 		{TagProvideVersion, TypeStringArray, []string{"1.0-1", ""}},
+	}
+	if !o.noPayloadDigest {
+		ents = append(ents, hent{TagPayloadDigest, TypeStringArray, []string{pd}}, hent{TagPayloadDigestAlgo, TypeInt32, []uint32{8}})
 	}
 	if len(files) > 0 {
 		ents = append(ents,
@@ -260,10 +264,12 @@ func synthRPM(files []synthFile, o synthOpts) []byte {
 	m := md5.New()
 	m.Write(hdr)
 	m.Write(payload)
-	sents := []hent{
-		{SigTagSHA256, TypeString, hex.EncodeToString(hsum[:])},
-		{SigTagMD5, TypeBin, m.Sum(nil)},
-		{SigTagSize, TypeInt32, []uint32{uint32(len(hdr) + len(payload))}},
+	sents := []hent{{SigTagSize, TypeInt32, []uint32{uint32(len(hdr) + len(payload))}}}
+	if !o.noSHA256 {
+		sents = append(sents, hent{SigTagSHA256, TypeString, hex.EncodeToString(hsum[:])})
+	}
+	if !o.noMD5 {
+		sents = append(sents, hent{SigTagMD5, TypeBin, m.Sum(nil)})
 	}
 	if o.signer != nil {
 		var sb bytes.Buffer

@@ -29,6 +29,38 @@ type Group struct {
 	Members []string
 }
 
+// Check reports a field that cannot go into /etc/passwd as it is: a ':'
+// (the separator) or a control character (a newline starts a forged
+// entry, a NUL cuts the C string that readers see).
+func (u User) Check() error {
+	for _, f := range []struct{ name, v string }{{"name", u.Name}, {"GECOS", u.Gecos}, {"home", u.Home}, {"shell", u.Shell}} {
+		if !validField(f.v, ":") {
+			return fmt.Errorf("user %q: %s %q holds ':' or a control character", u.Name, f.name, f.v)
+		}
+	}
+	return nil
+}
+
+// Check reports a group whose name or members cannot go into /etc/group
+// as they are (':', ',' in a member, or a control character).
+func (g Group) Check() error {
+	if !validField(g.Name, ":,") {
+		return fmt.Errorf("group %q: name holds ':', ',' or a control character", g.Name)
+	}
+	for _, m := range g.Members {
+		if !validField(m, ":,") {
+			return fmt.Errorf("group %q: member %q holds ':', ',' or a control character", g.Name, m)
+		}
+	}
+	return nil
+}
+
+// validField reports whether s holds none of seps and no control
+// character.
+func validField(s, seps string) bool {
+	return !strings.ContainsAny(s, seps) && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+}
+
 // DB is a set of users and groups in file order. Lines it could not parse
 // are kept verbatim so that rewriting a file changes only what was added.
 type DB struct {

@@ -82,8 +82,14 @@ func ParseSysusers(name string, data []byte) ([]SysusersEntry, error) {
 		default:
 			return nil, fmt.Errorf("%s line %d: unknown type %q", name, n+1, e.Type)
 		}
-		if strings.ContainsAny(e.Name, ":\n") || strings.ContainsAny(e.Gecos+e.Home+e.Shell, ":\n") {
-			return nil, fmt.Errorf("%s line %d: field contains ':'", name, n+1)
+		fieldsOut := []string{e.Name, e.Gecos, e.Home, e.Shell}
+		if e.Type == "m" {
+			fieldsOut = append(fieldsOut, e.ID) // the group
+		}
+		for _, v := range fieldsOut {
+			if !validField(v, ":") {
+				return nil, fmt.Errorf("%s line %d: field %q holds ':' or a control character", name, n+1, v)
+			}
 		}
 		out = append(out, e)
 	}
