@@ -37,13 +37,17 @@ type docBlock struct {
 	// instead of the file's scratch folder.
 	module bool
 	exit   int // the exit code the block must end with
-	text   string
+	// contains: words its output (stdout and stderr) must hold, so that
+	// an expected failure fails for the documented reason.
+	contains []string
+	text     string
 }
 
 func (b docBlock) String() string { return fmt.Sprintf("%s:%d", b.file, b.line) }
 
 // parseDocBlocks returns the blocks of a Markdown text marked runnable: a
-// line "<!-- doctest [exit=N] [dir=module] -->" right before a fence
+// line "<!-- doctest [exit=N] [dir=module] [contains=WORD]... -->" right
+// before a fence
 // opening with the info string sh or bash. A marker anywhere else, or with
 // an unknown option, is an error, so that a typo cannot silently leave a
 // block untested.
@@ -73,6 +77,11 @@ func parseDocBlocks(file, text string) ([]docBlock, error) {
 					return nil, fmt.Errorf("%s:%d: doctest exit=%q is not an exit code", file, i+1, v)
 				}
 				b.exit = n
+			case "contains":
+				if v == "" {
+					return nil, fmt.Errorf("%s:%d: doctest contains= needs a word", file, i+1)
+				}
+				b.contains = append(b.contains, v)
 			case "dir":
 				if v != "module" {
 					return nil, fmt.Errorf("%s:%d: doctest dir=%q: only dir=module is known", file, i+1, v)
@@ -155,12 +164,13 @@ func TestParseDocBlocks(t *testing.T) {
 	}{
 		{name: "plain", text: "a\n<!-- doctest -->\n```sh\nslipway lock image.toml\n```\n",
 			want: []docBlock{{file: "f.md", line: 3, text: "slipway lock image.toml\n"}}},
-		{name: "options", text: "<!-- doctest exit=1 dir=module -->\n```bash\nfalse\n```\n```sh\nunmarked\n```\n",
-			want: []docBlock{{file: "f.md", line: 2, exit: 1, module: true, text: "false\n"}}},
+		{name: "options", text: "<!-- doctest exit=1 dir=module contains=a contains=b=c -->\n```bash\nfalse\n```\n```sh\nunmarked\n```\n",
+			want: []docBlock{{file: "f.md", line: 2, exit: 1, module: true, contains: []string{"a", "b=c"}, text: "false\n"}}},
 		{name: "marker in a block is text", text: "```\n<!-- doctest -->\n```\n", want: nil},
 		{name: "not before a fence", text: "<!-- doctest -->\n\n```sh\nx\n```\n", err: "f.md:1: doctest marker not followed by a ```sh fence"},
 		{name: "yaml fence", text: "<!-- doctest -->\n```yaml\nx\n```\n", err: "not followed by a ```sh fence"},
 		{name: "unknown option", text: "<!-- doctest exits=1 -->\n```sh\nx\n```\n", err: `unknown doctest option "exits=1"`},
+		{name: "empty contains", text: "<!-- doctest contains= -->\n```sh\nx\n```\n", err: "doctest contains= needs a word"},
 		{name: "bad exit", text: "<!-- doctest exit=x -->\n```sh\nx\n```\n", err: `doctest exit="x" is not an exit code`},
 		{name: "unterminated", text: "<!-- doctest -->\n```sh\nx\n", err: "f.md:2: unterminated block"},
 	} {
@@ -175,7 +185,10 @@ func TestParseDocBlocks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(got, tc.want) {
+			if !slices.EqualFunc(got, tc.want, func(a, b docBlock) bool {
+				return a.file == b.file && a.line == b.line && a.module == b.module && a.exit == b.exit &&
+					slices.Equal(a.contains, b.contains) && a.text == b.text
+			}) {
 				t.Errorf("got %+v\nwant %+v", got, tc.want)
 			}
 		})
@@ -470,6 +483,11 @@ func runDocBlock(t *testing.T, b docBlock, dir string, env []string) {
 	t.Logf("%s: exit %d in %.1fs", b, code, time.Since(start).Seconds())
 	if code != b.exit {
 		t.Fatalf("%s: exit %d, want %d (mark an expected failure with <!-- doctest exit=N -->)\n--- block:\n%s--- output:\n%s", b, code, b.exit, b.text, tail(out.String(), 60))
+	}
+	for _, w := range b.contains {
+		if !strings.Contains(out.String(), w) {
+			t.Fatalf("%s: the output does not hold %q\n--- output:\n%s", b, w, tail(out.String(), 60))
+		}
 	}
 	for _, n := range missing {
 		if !exists(filepath.Join(dir, n)) {
