@@ -407,21 +407,6 @@ func TestDocs(t *testing.T) {
 	}
 	fix := newDocsFixture(t)
 
-	// Blocks run in the module root may leave files there (README's build
-	// writes hello/ and slipway): those that were not there before go.
-	before, err := os.ReadDir(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		after, _ := os.ReadDir(root)
-		for _, e := range after {
-			if !slices.ContainsFunc(before, func(b os.DirEntry) bool { return b.Name() == e.Name() }) {
-				os.RemoveAll(filepath.Join(root, e.Name()))
-			}
-		}
-	})
-
 	t.Logf("%d runnable blocks in %d files", total, len(docs))
 	t.Run("files", func(t *testing.T) {
 		for _, d := range docs {
@@ -434,6 +419,16 @@ func TestDocs(t *testing.T) {
 					"HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
 					"TUF_ROOT="+filepath.Join(home, "tuf"), "TMPDIR="+t.TempDir(),
 					"IMAGE="+fix.image(d.file))
+				var moduleText strings.Builder
+				for _, b := range d.blocks {
+					if b.module {
+						moduleText.WriteString(b.text)
+					}
+				}
+				if moduleText.Len() > 0 {
+					before := topNames(t, root)
+					t.Cleanup(func() { removeNew(t, d.file, moduleText.String(), root, before) })
+				}
 				for _, b := range d.blocks {
 					dir := scratch
 					if b.module {
@@ -492,6 +487,40 @@ func runDocBlock(t *testing.T, b docBlock, dir string, env []string) {
 	for _, n := range missing {
 		if !exists(filepath.Join(dir, n)) {
 			t.Fatalf("%s names %s, which exists neither before nor after the block ran (in %s)\n--- output:\n%s", b, n, dir, tail(out.String(), 30))
+		}
+	}
+}
+
+// topNames are the names in dir.
+func topNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+	}
+	return names
+}
+
+// removeNew removes what the blocks of file run in the module root
+// created there (README's build writes hello/ and slipway): the entries
+// that were not there before and that the blocks (text) name, so that
+// nothing someone else made meanwhile is touched.
+func removeNew(t *testing.T, file, text, dir string, before []string) {
+	t.Helper()
+	for _, name := range topNames(t, dir) {
+		if slices.Contains(before, name) {
+			continue
+		}
+		if !regexp.MustCompile(`(^|[^\w.-])` + regexp.QuoteMeta(name) + `($|[^\w.-])`).MatchString(text) {
+			t.Logf("%s: %s appeared in %s meanwhile, but no block names it: left alone", file, name, dir)
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			t.Errorf("removing %s: %v", name, err)
 		}
 	}
 }
