@@ -47,21 +47,25 @@ func (b docBlock) String() string { return fmt.Sprintf("%s:%d", b.file, b.line) 
 
 // parseDocBlocks returns the blocks of a Markdown text marked runnable: a
 // line "<!-- doctest [exit=N] [dir=module] [contains=WORD]... -->" right
-// before a fence
-// opening with the info string sh or bash. A marker anywhere else, or with
-// an unknown option, is an error, so that a typo cannot silently leave a
-// block untested.
+// before a fence opening with the info string sh or bash. A marker
+// anywhere else (outside fences), or with an unknown option, is an error,
+// so that a typo cannot silently leave a block untested.
 func parseDocBlocks(file, text string) ([]docBlock, error) {
 	var blocks []docBlock
 	lines := strings.Split(text, "\n")
-	inFence := false
+	fence := 0 // backticks of the open fence; 0 outside fences
 	for i := 0; i < len(lines); i++ {
 		l := strings.TrimSpace(lines[i])
-		if strings.HasPrefix(l, "```") {
-			inFence = !inFence
+		if n := fenceTicks(l); fence == 0 && n > 0 {
+			fence = n
+			continue
+		} else if fence > 0 {
+			if n >= fence && strings.Trim(l, "`") == "" {
+				fence = 0
+			}
 			continue
 		}
-		if inFence || !strings.HasPrefix(l, docMarker) {
+		if !strings.HasPrefix(l, docMarker) {
 			continue
 		}
 		b := docBlock{file: file}
@@ -94,14 +98,17 @@ func parseDocBlocks(file, text string) ([]docBlock, error) {
 		if i+1 >= len(lines) {
 			return nil, fmt.Errorf("%s:%d: doctest marker at the end of the file", file, i+1)
 		}
-		fence := strings.TrimSpace(lines[i+1])
-		info := strings.TrimPrefix(fence, "```")
-		if !strings.HasPrefix(fence, "```") || (info != "sh" && info != "bash") {
-			return nil, fmt.Errorf("%s:%d: doctest marker not followed by a ```sh fence (got %q)", file, i+1, fence)
+		open := strings.TrimSpace(lines[i+1])
+		n := fenceTicks(open)
+		if info := strings.TrimSpace(open[n:]); n == 0 || (info != "sh" && info != "bash") {
+			return nil, fmt.Errorf("%s:%d: doctest marker not followed by a ```sh fence (got %q)", file, i+1, open)
 		}
 		b.line = i + 2
 		var body []string
-		for i += 2; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
+		for i += 2; i < len(lines); i++ {
+			if l := strings.TrimSpace(lines[i]); fenceTicks(l) >= n && strings.Trim(l, "`") == "" {
+				break
+			}
 			body = append(body, lines[i])
 		}
 		if i >= len(lines) {
@@ -111,6 +118,19 @@ func parseDocBlocks(file, text string) ([]docBlock, error) {
 		blocks = append(blocks, b)
 	}
 	return blocks, nil
+}
+
+// fenceTicks is the number of backticks opening a fenced block on line l
+// (at least 3), or 0.
+func fenceTicks(l string) int {
+	n := 0
+	for n < len(l) && l[n] == '`' {
+		n++
+	}
+	if n < 3 {
+		return 0
+	}
+	return n
 }
 
 var fileSuffix = regexp.MustCompile(`\.(toml|lock|key|pub|json|sh|repo|md)$`)
@@ -167,6 +187,8 @@ func TestParseDocBlocks(t *testing.T) {
 		{name: "options", text: "<!-- doctest exit=1 dir=module contains=a contains=b=c -->\n```bash\nfalse\n```\n```sh\nunmarked\n```\n",
 			want: []docBlock{{file: "f.md", line: 2, exit: 1, module: true, contains: []string{"a", "b=c"}, text: "false\n"}}},
 		{name: "marker in a block is text", text: "```\n<!-- doctest -->\n```\n", want: nil},
+		{name: "a longer fence holds fences", text: "````\n<!-- doctest -->\n```sh\nx\n```\n````\n<!-- doctest -->\n```sh\ny\n```\n",
+			want: []docBlock{{file: "f.md", line: 8, text: "y\n"}}},
 		{name: "not before a fence", text: "<!-- doctest -->\n\n```sh\nx\n```\n", err: "f.md:1: doctest marker not followed by a ```sh fence"},
 		{name: "yaml fence", text: "<!-- doctest -->\n```yaml\nx\n```\n", err: "not followed by a ```sh fence"},
 		{name: "unknown option", text: "<!-- doctest exits=1 -->\n```sh\nx\n```\n", err: `unknown doctest option "exits=1"`},
