@@ -8,6 +8,7 @@ pkgs=(
   busybox-static qemu-user-static zstd xz-utils bzip2 cpio gpg
   libcap2-bin systemd binfmt-support apache2-utils
   zsh tmux
+  jq
 )
 
 missing=()
