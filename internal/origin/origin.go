@@ -169,3 +169,34 @@ func RedactURL(s string) string {
 		}
 	}
 }
+
+// RedactUserinfo returns the one URL s (a configuration field, not a
+// message) with the password of its user info replaced by "xxxxx"; s need
+// not parse. The user info ends at the last "@" before the path, so a
+// password holding "@" or ":" is redacted whole. When no "@" comes before
+// the path but one comes later, the URL is read as a password holding
+// "/" (which no URL parser accepts) and redacted up to the last "@":
+// a path holding ":" and "@" is then redacted too, better too much than
+// too little.
+func RedactUserinfo(s string) string {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		at = strings.LastIndex(rest, "@")
+	}
+	if at < 0 {
+		return s
+	}
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	if !hasPassword {
+		return s
+	}
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
+}

@@ -127,3 +127,21 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactUserinfo(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://u:p@host/$basearch": "https://u:xxxxx@host/$basearch",
+		"https://u:p@ss:w@host/x@y":  "https://u:xxxxx@host/x@y",
+		"https://u:p w%zz@host/":     "https://u:xxxxx@host/",
+		"https://token@host/":        "https://token@host/",
+		"file:///srv/repo@2/":        "file:///srv/repo@2/",
+		"/not/a/url":                 "/not/a/url",
+		"http://u:pa/ss@host/":       "http://u:xxxxx@host/",
+		"http://host/a:b@c":          "http://host/a:xxxxx@c", // too much rather than too little
+	} {
+		if got := RedactUserinfo(in); got != want {
+			t.Errorf("RedactUserinfo(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
