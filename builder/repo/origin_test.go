@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -299,5 +300,31 @@ func TestPackageURLOrigin(t *testing.T) {
 		if err != nil || u.String() != tc.wantURL {
 			t.Errorf("%s + %s: %v, %v, want %s", tc.base, tc.loc, u, err, tc.wantURL)
 		}
+	}
+}
+
+// TestRedirectDowngrade: an https repository redirecting to plain http is
+// refused at once; the caller's client is not changed.
+func TestRedirectDowngrade(t *testing.T) {
+	t.Parallel()
+	tr := testrepo.Get(t)
+	plain := httptest.NewServer(http.FileServer(http.Dir(tr.Dir["x86_64"])))
+	t.Cleanup(plain.Close)
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+r.URL.Path, http.StatusFound)
+	}))
+	t.Cleanup(tlsSrv.Close)
+	client := tlsSrv.Client()
+	var sl sleeps
+	_, err := Open(t.Context(), Config{ID: "r", BaseURL: tlsSrv.URL}, WithHTTPClient(client), withSleep(sl.sleep))
+	want := "repo r: fetching repomd.xml: GET " + tlsSrv.URL + "/repodata/repomd.xml: redirect refused: " + plain.URL + "/repodata/repomd.xml would leave https for plain http"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v\nwant       %s", err, want)
+	}
+	if !errors.Is(err, ErrRedirectRefused) || len(sl.d) != 0 {
+		t.Errorf("not ErrRedirectRefused, or retried %d times", len(sl.d))
+	}
+	if client.CheckRedirect != nil {
+		t.Error("the caller's client was changed")
 	}
 }
