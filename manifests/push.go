@@ -18,6 +18,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/slipway-build/slipway/internal/origin"
 )
 
 // PushOptions tune Push.
@@ -84,17 +86,7 @@ func registryOf(s string) string {
 
 // isLoopback says whether host (host or host:port) is a loopback address
 // or localhost.
-func isLoopback(host string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func isLoopback(host string) bool { return origin.Loopback(host) }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -246,9 +238,10 @@ func CheckPush(ctx context.Context, refs []name.Reference, opts PushOptions) err
 		if kc == nil {
 			kc = authn.NewMultiKeychain()
 		}
-		tr := transport.NewRetry(baseTransport(opts), transport.WithRetryBackoff(backoffOf(opts)),
+		guard := &credGuard{}
+		tr := transport.NewRetry(&credTransport{base: baseTransport(opts), guard: guard}, transport.WithRetryBackoff(backoffOf(opts)),
 			transport.WithRetryPredicate(retryable), transport.WithRetryStatusCodes(retryStatus...))
-		if err := remote.CheckPushPermission(r, kc, tr); err != nil {
+		if err := remote.CheckPushPermission(r, guardedKeychain{kc, guard}, tr); err != nil {
 			return pushError(r.Context().String(), err)
 		}
 	}
@@ -267,17 +260,18 @@ func remoteOptions(ctx context.Context, opts PushOptions) []remote.Option {
 		jobs = 4
 	}
 	backoff := backoffOf(opts)
+	guard := &credGuard{}
 	o := []remote.Option{
 		remote.WithContext(ctx),
 		remote.WithJobs(jobs),
-		remote.WithTransport(baseTransport(opts)),
+		remote.WithTransport(&credTransport{base: baseTransport(opts), guard: guard}),
 		remote.WithUserAgent("slipway"),
 		remote.WithRetryBackoff(backoff),
 		remote.WithRetryStatusCodes(retryStatus...),
 		remote.WithRetryPredicate(retryable),
 	}
 	if opts.Keychain != nil {
-		o = append(o, remote.WithAuthFromKeychain(opts.Keychain))
+		o = append(o, remote.WithAuthFromKeychain(guardedKeychain{opts.Keychain, guard}))
 	}
 	return o
 }
@@ -292,7 +286,7 @@ func backoffOf(opts PushOptions) remote.Backoff {
 // retryable is a broken connection or a timeout; not a refused
 // connection, an unknown host or a TLS failure, which do not heal.
 func retryable(err error) bool {
-	if err == nil {
+	if err == nil || errors.Is(err, ErrCredentialsRefused) {
 		return false
 	}
 	var dns *net.DNSError

@@ -24,6 +24,8 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature/dsse"
 	"github.com/sigstore/sigstore/pkg/signature/options"
 	"github.com/sigstore/sigstore/pkg/signature/payload"
+
+	"github.com/slipway-build/slipway/manifests"
 )
 
 // What cosign writes and reads (v2, tag-based storage).
@@ -48,11 +50,10 @@ func (o Options) remote(ctx context.Context) []remote.Option {
 	if kc == nil {
 		kc = authn.NewMultiKeychain()
 	}
-	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc)}
-	if o.Transport != nil {
-		opts = append(opts, remote.WithTransport(o.Transport))
-	}
-	return opts
+	// Credentials go only to the registry's origin or an https token
+	// realm (manifests.GuardCredentials), as for a push.
+	kc, tr := manifests.GuardCredentials(kc, o.Transport)
+	return []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc), remote.WithTransport(tr)}
 }
 
 func (o Options) log() *slog.Logger {

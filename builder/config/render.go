@@ -10,6 +10,8 @@ import (
 	"slices"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/slipway-build/slipway/internal/origin"
 )
 
 // The canonical rendering: every key written, defaults made explicit,
@@ -144,7 +146,7 @@ func (c *Config) wire() outFile {
 	}
 	for _, r := range c.Repositories {
 		o.Repository = append(o.Repository, outRepo{
-			ID: r.ID, Name: r.Name, BaseURL: r.BaseURL, GPGKey: list(r.GPGKeys),
+			ID: r.ID, Name: r.Name, BaseURL: origin.RedactUserinfo(r.BaseURL), GPGKey: list(r.GPGKeys),
 			GPGCheck: r.GPGCheck, RepoGPGCheck: r.RepoGPGCheck, Priority: r.Priority,
 			IncludePkgs: list(r.IncludePkgs), ExcludePkgs: list(r.ExcludePkgs),
 		})

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/slipway-build/slipway/internal/origin"
 )
 
 // Architectures slipway builds for (RPM names).
@@ -423,38 +425,40 @@ func checkURL(u, releasever string) error {
 }
 
 func checkURLSyntax(u string) error {
+	shown := origin.RedactUserinfo(u) // messages never show a password
 	scheme, rest, ok := strings.Cut(u, "://")
 	if !ok {
-		return fmt.Errorf("%q is not a URL (file://, http:// or https://)", u)
+		return fmt.Errorf("%q is not a URL (file://, http:// or https://)", shown)
 	}
 	switch scheme {
 	case "file":
 		if !strings.HasPrefix(rest, "/") {
-			return fmt.Errorf("%q: a file:// URL needs an absolute path (file:///...)", u)
+			return fmt.Errorf("%q: a file:// URL needs an absolute path (file:///...)", shown)
 		}
 	case "http", "https":
 		if rest == "" || rest[0] == '/' {
-			return fmt.Errorf("%q: URL has no host", u)
+			return fmt.Errorf("%q: URL has no host", shown)
 		}
 	default:
-		return fmt.Errorf("%q: scheme %q is not file, http or https", u, scheme)
+		return fmt.Errorf("%q: scheme %q is not file, http or https", shown, scheme)
 	}
 	if hasControl(u) || strings.ContainsAny(u, " \t") {
-		return fmt.Errorf("%q holds spaces or control characters", u)
+		return fmt.Errorf("%q holds spaces or control characters", shown)
 	}
 	return nil
 }
 
 func checkVars(s, releasever string) error {
+	shown := origin.RedactUserinfo(s)
 	for _, name := range vars(s) {
 		switch name {
 		case "basearch":
 		case "releasever":
 			if releasever == "" {
-				return fmt.Errorf("%q uses $releasever but image.releasever is not set", s)
+				return fmt.Errorf("%q uses $releasever but image.releasever is not set", shown)
 			}
 		default:
-			return fmt.Errorf("%q uses $%s: only $releasever and $basearch are known", s, name)
+			return fmt.Errorf("%q uses $%s: only $releasever and $basearch are known", shown, name)
 		}
 	}
 	return nil

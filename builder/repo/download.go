@@ -175,6 +175,7 @@ func (d *Downloader) packageURL(f PackageFile) (*url.URL, *basicAuth, error) {
 	if a, ok := d.o.auth[f.RepoID]; ok {
 		auth = &a
 	}
+	auth = auth.bind(base)
 	loc, err := url.Parse(f.Location)
 	if err != nil || loc.IsAbs() || strings.HasPrefix(f.Location, "/") || strings.Contains("/"+path.Clean(f.Location)+"/", "/../") {
 		return nil, nil, fmt.Errorf("location %q is not a path inside the repository", f.Location)
@@ -278,6 +279,9 @@ func (d *Downloader) tryRange(ctx context.Context, u *url.URL, auth *basicAuth, 
 	if err != nil {
 		if ctx.Err() != nil {
 			return -1, ctx.Err()
+		}
+		if re := redirectRefused(err); re != nil {
+			return -1, fmt.Errorf("GET %s: %w", u.Redacted(), re)
 		}
 		return 0, err
 	}

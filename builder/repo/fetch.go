@@ -13,6 +13,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/slipway-build/slipway/internal/origin"
 )
 
 // StatusError is an HTTP response that is not 200 and not worth retrying
@@ -184,6 +186,9 @@ func (f *fetcher) try(parent context.Context, u *url.URL, auth *basicAuth, consu
 		if errors.As(err, &certErr) {
 			return -1, err // retrying will not change the certificate
 		}
+		if re := redirectRefused(err); re != nil {
+			return -1, fmt.Errorf("GET %s: %w", where, re) // nor the redirect
+		}
 		// *url.Error carries the URL we built, which has no user info.
 		return 0, err
 	}
@@ -237,4 +242,59 @@ func retryAfter(v string, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// ErrRedirectRefused is wrapped by the error of a request whose redirect
+// was refused: to a scheme other than http or https, from https to plain
+// http, or past maxRedirects. It is final: the request is not retried.
+var ErrRedirectRefused = errors.New("redirect refused")
+
+const maxRedirects = 10
+
+// redirectError is what checkRedirect returns; the client wraps it in a
+// *url.Error.
+type redirectError struct{ msg string }
+
+func (e *redirectError) Error() string { return e.msg }
+func (e *redirectError) Unwrap() error { return ErrRedirectRefused }
+
+// redirectRefused returns the *redirectError inside a client error, or nil.
+func redirectRefused(err error) *redirectError {
+	var re *redirectError
+	if errors.As(err, &re) {
+		return re
+	}
+	return nil
+}
+
+// withRedirectCheck returns a copy of c (c itself is not changed) whose
+// redirects follow the credentials rule: only http and https, never from
+// https down to http, and the Authorization header only to the origin of
+// the first request ([origin.Check]); a redirect elsewhere is followed
+// without it. c's own CheckRedirect, if any, is asked after these checks.
+func withRedirectCheck(c *http.Client) *http.Client {
+	cc := *c
+	next := c.CheckRedirect
+	cc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		to := req.URL.Redacted()
+		if len(via) >= maxRedirects {
+			return &redirectError{fmt.Sprintf("%s after %d redirects (%s)", ErrRedirectRefused, len(via), to)}
+		}
+		switch req.URL.Scheme {
+		case "http", "https":
+		default:
+			return &redirectError{fmt.Sprintf("%s: %s is not http or https", ErrRedirectRefused, to)}
+		}
+		if via[len(via)-1].URL.Scheme == "https" && req.URL.Scheme == "http" {
+			return &redirectError{fmt.Sprintf("%s: %s would leave https for plain http", ErrRedirectRefused, to)}
+		}
+		if origin.Check(via[0].URL, req.URL) != nil {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
+	}
+	return &cc
 }

@@ -190,7 +190,7 @@ func buildOptions(opts []Option) (*options, error) {
 		o.client = &http.Client{Transport: tr}
 	}
 	o.fetcher = &fetcher{
-		client:        o.client,
+		client:        withRedirectCheck(o.client),
 		log:           o.log,
 		retries:       o.retries,
 		backoff:       o.backoff,

@@ -16,6 +16,15 @@
 // SLIPWAY_REPO_AZL_BASE_USERNAME and SLIPWAY_REPO_AZL_BASE_PASSWORD.
 // Passwords never appear in errors or logs; user info embedded in a base URL
 // is moved into the Authorization header and redacted from messages.
+//
+// Credentials go only to the repository's own origin: the scheme, host and
+// port of its base URL ([origin.Check], the rule registries follow too). A
+// redirect to another origin is followed without them; a redirect to a
+// scheme other than http or https, or from https to http, is refused and
+// not retried. An xml:base (in repomd.xml or on a package's location) must
+// stay on the repository's origin: a remote repository can never name a
+// local file or another host, and a file:// repository only other file://
+// paths.
 package repo
 
 import (
@@ -29,6 +38,7 @@ import (
 	"sync"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/internal/origin"
 )
 
 // Config describes one repository, as a .repo file section does once its
@@ -136,21 +146,42 @@ func (r *Repository) Record(typ string) (Record, bool) {
 	return Record{}, false
 }
 
-// PackageURL returns the URL to download p from, without credentials.
+// PackageURL returns the URL to download p from, without credentials. A
+// package whose xml:base or location leaves the repository's origin is
+// refused (see the package documentation).
 func (r *Repository) PackageURL(p *Package) (*url.URL, error) {
 	base := r.base
 	if p.LocationBase != "" {
-		b, err := url.Parse(ensureSlash(p.LocationBase))
+		b, err := r.resolveBase(p.LocationBase)
 		if err != nil {
-			return nil, fmt.Errorf("repo %s: package %s: xml:base %q: %w", r.Config.ID, p.NEVRA, p.LocationBase, err)
+			return nil, fmt.Errorf("repo %s: package %s: %w", r.Config.ID, p.NEVRA, err)
 		}
 		base = b
 	}
 	ref, err := url.Parse(p.Location)
 	if err != nil {
-		return nil, fmt.Errorf("repo %s: package %s: location %q: %w", r.Config.ID, p.NEVRA, p.Location, err)
+		return nil, fmt.Errorf("repo %s: package %s: location is not a valid URL", r.Config.ID, p.NEVRA)
 	}
-	return base.ResolveReference(ref), nil
+	u := base.ResolveReference(ref)
+	if err := origin.Check(r.base, u); err != nil {
+		return nil, fmt.Errorf("repo %s: package %s: location %s: %w", r.Config.ID, p.NEVRA, u.Redacted(), err)
+	}
+	return u, nil
+}
+
+// resolveBase resolves an xml:base against the repository's base URL and
+// checks that it stays on the repository's origin.
+func (r *Repository) resolveBase(xmlBase string) (*url.URL, error) {
+	ref, err := url.Parse(ensureSlash(xmlBase))
+	if err != nil {
+		// url.Parse's error quotes the input, which may hold a password.
+		return nil, fmt.Errorf("xml:base %s is not a valid URL", origin.RedactURL(xmlBase))
+	}
+	u := r.base.ResolveReference(ref)
+	if err := origin.Check(r.base, u); err != nil {
+		return nil, fmt.Errorf("xml:base %s refused: %w (metadata and packages must stay on the repository's origin)", u.Redacted(), err)
+	}
+	return u, nil
 }
 
 // Set is the packages of several repositories for one architecture.
@@ -280,6 +311,7 @@ func open(ctx context.Context, cfg Config, o *options) (*Repository, error) {
 	if a, ok := o.auth[cfg.ID]; ok {
 		auth = &a
 	}
+	auth = auth.bind(base)
 	r.base, r.auth = base, auth
 	log := o.log.With("repo", cfg.ID)
 
@@ -298,6 +330,16 @@ func open(ctx context.Context, cfg Config, o *options) (*Repository, error) {
 		return nil, fmt.Errorf("repo %s: %s: %w", cfg.ID, repomdURL.Redacted(), err)
 	}
 	r.Revision, r.Metadata = md.Revision, md.Records
+	// Every record's xml:base is checked before anything is fetched or
+	// read from the cache, so the answer does not depend on the cache.
+	for _, rec := range md.Records {
+		if rec.LocationBase == "" {
+			continue
+		}
+		if _, err := r.resolveBase(rec.LocationBase); err != nil {
+			return nil, fmt.Errorf("repo %s: repomd.xml %s record: %w", cfg.ID, rec.Type, err)
+		}
+	}
 	rec, ok := r.Record("primary")
 	if !ok {
 		return nil, fmt.Errorf("repo %s: repomd.xml has no primary record", cfg.ID)
@@ -363,6 +405,7 @@ func parseBaseURL(s string) (*url.URL, *basicAuth, error) {
 		p, _ := u.User.Password()
 		auth = &basicAuth{user: u.User.Username(), password: p}
 		u.User = nil
+		auth.origin = u
 	}
 	return u, auth, nil
 }
@@ -417,11 +460,28 @@ func (r *Repository) LoadFilelists(ctx context.Context) error {
 	return nil
 }
 
-// basicAuth is one repository's HTTP credentials.
+// basicAuth is one repository's HTTP credentials, bound to the origin
+// they were configured for.
 type basicAuth struct {
 	user, password string
+	origin         *url.URL
 }
 
-func (a basicAuth) apply(req *http.Request) {
+// bind returns a copy of a bound to base's origin (nil stays nil).
+func (a *basicAuth) bind(base *url.URL) *basicAuth {
+	if a == nil {
+		return nil
+	}
+	b := *a
+	b.origin = base
+	return &b
+}
+
+// apply sets the credentials on req when req goes to their origin, and
+// only then.
+func (a *basicAuth) apply(req *http.Request) {
+	if a == nil || origin.Check(a.origin, req.URL) != nil {
+		return
+	}
 	req.SetBasicAuth(a.user, a.password)
 }

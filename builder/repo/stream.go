@@ -127,9 +127,9 @@ func verifyFile(f *os.File, rec Record) error {
 func (r *Repository) fetchRecord(ctx context.Context, rec Record) (*os.File, func(), error) {
 	base := r.base
 	if rec.LocationBase != "" {
-		b, _, err := parseBaseURL(rec.LocationBase)
+		b, err := r.resolveBase(rec.LocationBase)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s xml:base: %w", rec.Type, err)
+			return nil, nil, fmt.Errorf("%s: %w", rec.Type, err)
 		}
 		base = b
 	}

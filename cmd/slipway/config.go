@@ -16,7 +16,8 @@ func init() {
 		Usage:   "config [flags] CONFIG",
 		Long: `Loads CONFIG strictly, follows its extends chain, validates the result and
 prints the fully merged configuration: TOML by default (every default written
-out, local key paths made absolute; it loads back unchanged), or JSON with
+out, local key paths made absolute, a password in a baseurl printed as
+xxxxx; it loads back to the same digest), or JSON with
 --json. --digest prints only the configuration digest that lockfiles record.
 Every problem found is printed as FILE:LINE: KEY: MESSAGE.`,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {

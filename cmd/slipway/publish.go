@@ -153,16 +153,17 @@ type envKeychain struct{ auth authn.Authenticator }
 
 func (k envKeychain) Resolve(authn.Resource) (authn.Authenticator, error) { return k.auth, nil }
 
-// redact keeps the registry password out of an error's message.
+// redact keeps the registry password out of an error's message: see
+// redactMessage.
 func redact(g *globals, err error) error {
 	if err == nil {
 		return nil
 	}
-	p := g.Getenv(registryPasswordEnv)
-	if p == "" || !strings.Contains(err.Error(), p) {
+	msg := redactMessage(err.Error(), g.Getenv(registryUserEnv), g.Getenv(registryPasswordEnv))
+	if msg == err.Error() {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), p, "****"))
+	return errors.New(msg)
 }
 
 func init() {

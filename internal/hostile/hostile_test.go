@@ -4,14 +4,18 @@ import (
 	"archive/tar"
 	"bytes"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/internal/hostile"
 	"github.com/slipway-build/slipway/internal/testrepo"
 	"github.com/slipway-build/slipway/internal/testutil"
@@ -189,6 +193,107 @@ func TestRootfsPaths(t *testing.T) {
 				if !seen[w] {
 					t.Errorf("layer lacks %s; has %v", w, seen)
 				}
+			}
+		})
+	}
+}
+
+// TestOriginCases loads each repository of hostile.OriginCases through
+// the repo API with basic auth: the exact error, nothing asked of OTHER
+// unless the case says so, and never a credential sent there.
+func TestOriginCases(t *testing.T) {
+	t.Parallel()
+	const user, pass = "u", "a"
+	for _, tc := range hostile.OriginCases {
+		t.Run(tc.Name, func(t *testing.T) {
+			t.Parallel()
+			loc := tc.PackageLocation
+			if loc == "" {
+				loc = "busybox.rpm"
+			}
+			local := t.TempDir()
+			var mu sync.Mutex
+			var otherAuth []string
+			repomdHits := 0
+			other := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				otherAuth = append(otherAuth, r.Header.Get("Authorization"))
+				mu.Unlock()
+				http.FileServer(http.Dir(local)).ServeHTTP(w, r)
+			}))
+			other.Start()
+			t.Cleanup(other.Close)
+			otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+			dir := t.TempDir()
+			var expand func(string) string
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if u, p, ok := r.BasicAuth(); !ok || u != user || p != pass {
+					http.Error(w, "who are you", http.StatusUnauthorized)
+					return
+				}
+				switch {
+				case r.URL.Path == "/repodata/repomd.xml":
+					mu.Lock()
+					repomdHits++
+					mu.Unlock()
+					if tc.Redirect != "" {
+						http.Redirect(w, r, expand(tc.Redirect), http.StatusFound)
+						return
+					}
+				case strings.HasPrefix(r.URL.Path, "/mirror/"):
+					http.StripPrefix("/mirror", http.FileServer(http.Dir(local))).ServeHTTP(w, r)
+					return
+				}
+				http.FileServer(http.Dir(dir)).ServeHTTP(w, r)
+			}))
+			host := srv.Listener.Addr().String()
+			expand = strings.NewReplacer("HOST", host, "LOCAL", local, "OTHERIP", other.URL, "OTHER", otherURL).Replace
+			primary := hostile.Primary([]hostile.PrimaryPackage{{Name: "busybox", Version: "1", Release: "1", Arch: "noarch",
+				Checksum: strings.Repeat("a", 64), Location: expand(loc), XMLBase: expand(tc.PackageBase)}})
+			if _, err := hostile.WriteRepo(local, hostile.Repo{Primary: primary}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := hostile.WriteRepo(dir, hostile.Repo{Primary: primary, XMLBase: expand(tc.XMLBase)}); err != nil {
+				t.Fatal(err)
+			}
+			srv.Start()
+			t.Cleanup(srv.Close)
+			base := srv.URL
+			if tc.File {
+				base = "file://" + dir
+			}
+			r, err := repo.Open(t.Context(), repo.Config{ID: "h", BaseURL: base},
+				repo.WithBasicAuth("h", user, pass), repo.WithRetries(3, time.Millisecond))
+			mu.Lock()
+			defer mu.Unlock()
+			if want := expand(tc.Want); tc.Want != "" {
+				if err == nil || err.Error() != want {
+					t.Fatalf("error %v\nwant       %s", err, want)
+				}
+				if repomdHits > 1 {
+					t.Errorf("repomd.xml was asked %d times: a refusal was retried", repomdHits)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if (len(otherAuth) > 0) != tc.OtherRequests {
+				t.Errorf("OTHER got %d requests", len(otherAuth))
+			}
+			for _, a := range otherAuth {
+				if a != "" {
+					t.Errorf("OTHER got credentials: %q", a)
+				}
+			}
+			if r == nil {
+				return
+			}
+			_, err = r.PackageURL(r.Packages[0])
+			if want := expand(tc.WantPackage); tc.WantPackage != "" {
+				if err == nil || err.Error() != want {
+					t.Errorf("package URL: %v\nwant              %s", err, want)
+				}
+			} else if err != nil {
+				t.Errorf("package URL: %v", err)
 			}
 		})
 	}

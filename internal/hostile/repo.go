@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,6 +24,8 @@ type Repo struct {
 	// Repomd, when set, is written as repomd.xml as is (Primary is still
 	// written under its usual name).
 	Repomd []byte
+	// XMLBase, when set, is the primary record's xml:base in repomd.xml.
+	XMLBase string
 }
 
 // WriteRepo writes r's repodata/ into dir and returns the primary's path.
@@ -60,13 +63,13 @@ func WriteRepo(dir string, r Repo) (string, error) {
   <data type="primary">
     <checksum type="sha256">%s</checksum>
     <open-checksum type="sha256">%x</open-checksum>
-    <location href="%s"/>
+    <location%s href="%s"/>
     <timestamp>1700000000</timestamp>
     <size>%d</size>
     <open-size>%d</open-size>
   </data>
 </repomd>
-`, csum, open, href, z.Len(), openSize)
+`, csum, open, xmlBaseAttr(r.XMLBase), href, z.Len(), openSize)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "repodata", "repomd.xml"), md, 0o644); err != nil {
 		return "", err
@@ -74,11 +77,22 @@ func WriteRepo(dir string, r Repo) (string, error) {
 	return filepath.Join(dir, href), nil
 }
 
+// xmlBaseAttr is ` xml:base="base"`, or "" for no base.
+func xmlBaseAttr(base string) string {
+	if base == "" {
+		return ""
+	}
+	var b bytes.Buffer
+	xml.EscapeText(&b, []byte(base))
+	return ` xml:base="` + b.String() + `"`
+}
+
 // PrimaryPackage is one <package> of primary.xml.
 type PrimaryPackage struct {
 	Name, Version, Release, Arch string
 	Checksum                     string // sha256 hex
 	Location                     string
+	XMLBase                      string // the location's xml:base, if any
 	Requires                     []string
 }
 
@@ -98,12 +112,12 @@ func Primary(pkgs []PrimaryPackage) []byte {
   <description>d</description>
   <time file="1700000000" build="1700000000"/>
   <size package="100" installed="100" archive="100"/>
-  <location href="%s"/>
+  <location%s href="%s"/>
   <format>
     <rpm:provides>
       <rpm:entry name="%s" flags="EQ" epoch="0" ver="%s" rel="%s"/>
     </rpm:provides>
-`, p.Name, p.Arch, p.Version, p.Release, p.Checksum, p.Location, p.Name, p.Version, p.Release)
+`, p.Name, p.Arch, p.Version, p.Release, p.Checksum, xmlBaseAttr(p.XMLBase), p.Location, p.Name, p.Version, p.Release)
 		if len(p.Requires) > 0 {
 			b.WriteString("    <rpm:requires>\n")
 			for _, r := range p.Requires {

@@ -115,3 +115,26 @@ func TestEnvironmentOnlyInCmd(t *testing.T) {
 		}
 	}
 }
+
+// TestLeafPackages: the credentials rule (internal/origin), shared by
+// builder/repo and manifests, imports only the standard library, so both
+// may import it and it drags nothing in.
+func TestLeafPackages(t *testing.T) {
+	leaves := map[string]bool{"internal/origin": true}
+	found := 0
+	for _, p := range listPackages(t) {
+		me := rel(p.ImportPath)
+		if !leaves[me] {
+			continue
+		}
+		found++
+		for _, imp := range p.Imports {
+			if first, _, _ := strings.Cut(imp, "/"); strings.Contains(first, ".") {
+				t.Errorf("%s imports %s: only the standard library is allowed", me, imp)
+			}
+		}
+	}
+	if found != len(leaves) {
+		t.Errorf("found %d of the %d leaf packages", found, len(leaves))
+	}
+}
