@@ -204,7 +204,7 @@ func (b *blobImage) load() error {
 }
 
 func (b *blobImage) MediaType() (types.MediaType, error) { return b.desc.MediaType, nil }
-func (b *blobImage) Descriptor() (*v1.Descriptor, error)  { d := b.desc; return &d, nil }
+func (b *blobImage) Descriptor() (*v1.Descriptor, error) { d := b.desc; return &d, nil }
 
 func (b *blobImage) RawManifest() ([]byte, error) {
 	if err := b.load(); err != nil {
@@ -248,10 +248,10 @@ type blobLayer struct {
 	desc v1.Descriptor
 }
 
-func (l *blobLayer) Digest() (v1.Hash, error)             { return l.desc.Digest, nil }
-func (l *blobLayer) Compressed() (io.ReadCloser, error)   { return l.path.Blob(l.desc.Digest) }
-func (l *blobLayer) Size() (int64, error)                 { return l.desc.Size, nil }
-func (l *blobLayer) MediaType() (types.MediaType, error)  { return l.desc.MediaType, nil }
+func (l *blobLayer) Digest() (v1.Hash, error)            { return l.desc.Digest, nil }
+func (l *blobLayer) Compressed() (io.ReadCloser, error)  { return l.path.Blob(l.desc.Digest) }
+func (l *blobLayer) Size() (int64, error)                { return l.desc.Size, nil }
+func (l *blobLayer) MediaType() (types.MediaType, error) { return l.desc.MediaType, nil }
 func (l *blobLayer) Descriptor() (*v1.Descriptor, error) { d := l.desc; return &d, nil }
 
 // loadArchive opens the image named ref (or the only image) of a docker
