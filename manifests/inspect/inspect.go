@@ -377,7 +377,7 @@ type scanBudget struct{ left, max int64 }
 type ScanLimitError struct{ Max int64 }
 
 func (e *ScanLimitError) Error() string {
-	return fmt.Sprintf("the layers decompress to more than %d bytes before the package database: refusing to read more", e.Max)
+	return fmt.Sprintf("the layers decompress to more than %d bytes: refusing to read more", e.Max)
 }
 
 // budgetReader reads from r until the budget is spent or ctx is done.
