@@ -322,6 +322,7 @@ type buildJSON struct {
 	Output    string                      `json:"output"`
 	Index     string                      `json:"index_digest,omitempty"`
 	Tags      []string                    `json:"tags,omitempty"`
+	Uploads   []manifests.RepoPush        `json:"repositories,omitempty"` // per repository pushed to
 	Arches    []buildJSONArch             `json:"arches"`
 	Lifecycle []manifests.LifecycleResult `json:"lifecycle,omitempty"`
 	Seconds   float64                     `json:"seconds"`
@@ -405,6 +406,7 @@ func writeOutput(ctx context.Context, out manifests.Output, imageName string, bu
 			return nil, err
 		}
 		res.Tags = pr.Tags
+		res.Uploads = pr.Repositories
 		res.artifact = artifact
 		return res, nil
 	case manifests.DockerArchive:
@@ -442,6 +444,7 @@ func printBuild(g *globals, res *buildJSON, builds []*builder.ArchBuild) {
 	if res.Index != "" {
 		fmt.Fprintf(g.Stdout, "%-8s %s\n", "index", res.Index)
 	}
+	printUploads(g.Stdout, res.Uploads)
 	for _, t := range res.Tags {
 		fmt.Fprintf(g.Stdout, "pushed %s\n", t)
 	}
