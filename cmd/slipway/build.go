@@ -47,8 +47,9 @@ and the registry's credentials are checked before anything is built.
 Progress goes to stderr: bars on a terminal; otherwise (CI, a pipe) a few
 plain lines with no control characters: per architecture "ARCH: loading
 repository metadata", "ARCH: fetched N packages (SIZE)" and "ARCH: N
-layers written (SIZE)", and "pushed REPO (SIZE)" per repository. --quiet
-prints none. An error is the last line: "slipway: ...".
+layers written (SIZE)", and "pushed REPO (SIZE)" per repository once the
+push succeeded (SIZE: its blobs, uploaded or already there). --quiet prints
+none. An error is the last line: "slipway: ...".
 
 Every manifest carries org.opencontainers.image.created and .title, the
 --version, --source, --revision and --annotation values, and the digests of
@@ -113,6 +114,7 @@ same index digest as one build of all architectures.`,
 				if err != nil {
 					return redact(g, err)
 				}
+				prog.pushedRepos(res.Uploads)
 				res.timed(start, built)
 				if err := sbomAndSign(ctx, g, sf, nil, b, builds, nil); err != nil {
 					return err

@@ -103,6 +103,7 @@ oci: output.
 					if err != nil {
 						return redact(g, err)
 					}
+					prog.pushedRepos(res.Repositories)
 				}
 				if *asJSON {
 					return writeJSON(g.Stdout, newPushJSON(res))

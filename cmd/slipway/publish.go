@@ -221,6 +221,7 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 				if err != nil {
 					return redact(g, err)
 				}
+				prog.pushedRepos(res.Uploads)
 				if kf.keyless {
 					// The certificate is asked for after the build and push:
 					// it is valid for minutes, and every signature and
@@ -300,6 +301,7 @@ a terminal, otherwise "pushed REPO (SIZE)" per repository.
 				if err != nil {
 					return redact(g, err)
 				}
+				prog.pushedRepos(res.Repositories)
 				return printPush(g, *asJSON, res)
 			}
 		},

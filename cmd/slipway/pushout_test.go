@@ -2,11 +2,17 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/registry"
 
 	"github.com/slipway-build/slipway/internal/testrepo"
 	"github.com/slipway-build/slipway/manifests"
@@ -126,5 +132,28 @@ func TestPublishUploads(t *testing.T) {
 	line := "pushed " + host + "/pub: uploaded 0 blobs (0 B), skipped " + strconv.Itoa(res.Repositories[0].UploadedBlobs) + " already there (" + humanBytes(res.Repositories[0].UploadedBytes) + ")\n"
 	if code != 0 || !strings.Contains(stdout, line) {
 		t.Errorf("publish again: exit %d, stdout %q, stderr %q; want the line %q", code, stdout, stderr, line)
+	}
+}
+
+// TestFailedPushOneLine: a push whose manifest the registry refuses
+// prints no "pushed" progress line, though every blob went up: the error
+// is stderr's only line.
+func TestFailedPushOneLine(t *testing.T) {
+	t.Parallel()
+	dirs := testLayouts(t, map[string]string{manifests.ConfigDigestAnnotation: "sha256:c"}, "x86_64", "aarch64")
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"errors":[{"code":"MANIFEST_INVALID","message":"refused"}]}`)
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	code, stdout, stderr := runCLI(t, nil, "push", "oci:"+dirs[2]+":t", host+"/img:1")
+	if code != 1 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "MANIFEST_INVALID") || stdout != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1, nothing on stdout and one line naming MANIFEST_INVALID", code, stdout, stderr)
 	}
 }
