@@ -380,15 +380,16 @@ func (e *ScanLimitError) Error() string {
 	return fmt.Sprintf("the layers decompress to more than %d bytes: refusing to read more", e.Max)
 }
 
-// budgetReader reads from r until the budget is spent or ctx is done.
+// budgetReader reads from r until the budget is spent or stopped (the
+// context's Err) says to stop.
 type budgetReader struct {
-	ctx context.Context
-	r   io.Reader
-	b   *scanBudget
+	stopped func() error
+	r       io.Reader
+	b       *scanBudget
 }
 
 func (r *budgetReader) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
+	if err := r.stopped(); err != nil {
 		return 0, err
 	}
 	if r.b.left <= 0 {
@@ -408,7 +409,7 @@ func scanLayer(ctx context.Context, l v1.Layer, tmp string, f layerFiles, scan *
 		return f, err
 	}
 	defer rc.Close()
-	tr := tar.NewReader(&budgetReader{ctx: ctx, r: rc, b: scan})
+	tr := tar.NewReader(&budgetReader{stopped: ctx.Err, r: rc, b: scan})
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
