@@ -157,33 +157,42 @@ func RPMArch(p v1.Platform) (string, error) {
 	return "", fmt.Errorf("no RPM architecture for platform %s", p.String())
 }
 
-// Source is an image or index to merge or push: "oci:DIR[:TAG]" or a
-// registry reference.
+// Source is an image or index to merge, push or inspect: "oci:DIR[:TAG]",
+// "docker-archive:FILE[:REF]" or a registry reference.
 type Source struct {
-	Layout string // OCI layout directory; empty for a registry reference
-	Tag    string // the layout's ref name; may be empty
-	Ref    name.Reference
+	Layout  string // OCI layout directory; empty for a registry reference
+	Archive string // docker archive file
+	Tag     string // the layout's ref name or the archive's image; may be empty
+	Ref     name.Reference
 }
 
 func (s Source) String() string {
-	if s.Layout != "" {
+	prefix, where := "oci:", s.Layout
+	if s.Archive != "" {
+		prefix, where = "docker-archive:", s.Archive
+	}
+	if where != "" {
 		if s.Tag != "" {
-			return "oci:" + s.Layout + ":" + s.Tag
+			return prefix + where + ":" + s.Tag
 		}
-		return "oci:" + s.Layout
+		return prefix + where
 	}
 	return s.Ref.String()
 }
 
-// ParseSource reads "oci:DIR[:TAG]" or an image reference.
+// ParseSource reads "oci:DIR[:TAG]", "docker-archive:FILE[:REF]" or an
+// image reference.
 func ParseSource(s string, insecure []string) (Source, error) {
-	if strings.HasPrefix(s, "oci:") || strings.HasPrefix(s, "docker:") {
+	if strings.HasPrefix(s, "oci:") || strings.HasPrefix(s, "docker:") || strings.HasPrefix(s, "docker-archive:") {
 		o, err := ParseOutput(s)
 		if err != nil {
 			return Source{}, err
 		}
-		if o.Kind == OCILayout {
+		switch o.Kind {
+		case OCILayout:
 			return Source{Layout: o.Path, Tag: o.Ref}, nil
+		case DockerArchive:
+			return Source{Archive: o.Path, Tag: o.Ref}, nil
 		}
 		s = o.Ref
 	}
@@ -194,23 +203,52 @@ func ParseSource(s string, insecure []string) (Source, error) {
 	return Source{Ref: ref}, nil
 }
 
-// Load opens the source: an index or an image (remote ones lazily).
+// Load opens the source: an index or an image (remote ones lazily). An
+// index's manifest is read once, and one with more than
+// MaxIndexManifests entries is refused, as is an image with more than
+// MaxLayers layers.
 func (s Source) Load(ctx context.Context, opts PushOptions) (remote.Taggable, error) {
-	if s.Layout == "" {
-		desc, err := remote.Get(s.Ref, remoteOptions(ctx, opts)...)
-		if err != nil {
-			return nil, readError(s.Ref.String(), err)
-		}
-		if desc.MediaType.IsIndex() {
-			return desc.ImageIndex()
-		}
-		return desc.Image()
+	switch {
+	case s.Layout != "":
+		return loadLayout(s.Layout, s.Tag)
+	case s.Archive != "":
+		return loadArchive(s.Archive, s.Tag)
 	}
-	return loadLayout(s.Layout, s.Tag)
+	ropts := remoteOptions(ctx, opts)
+	desc, err := remote.Get(s.Ref, ropts...)
+	if err != nil {
+		return nil, readError(s.Ref.String(), err)
+	}
+	if !desc.MediaType.IsIndex() {
+		img, err := desc.Image()
+		if err != nil {
+			return nil, err
+		}
+		return checkedImage(img)
+	}
+	idx, err := desc.ImageIndex()
+	if err != nil {
+		return nil, err
+	}
+	repo := s.Ref.Context()
+	child := func(d v1.Descriptor) (v1.Image, error) {
+		img, err := remote.Image(repo.Digest(d.Digest.String()), ropts...)
+		if err != nil {
+			return nil, readError(repo.Digest(d.Digest.String()).String(), err)
+		}
+		return checkedImage(img)
+	}
+	o, err := newOnceIndex(idx, child, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Ref, err)
+	}
+	return o, nil
 }
 
 // loadLayout finds the manifest named tag in an OCI layout's index.json,
-// or its only manifest when tag is empty.
+// or its only image or index when tag is empty. The layout of one build
+// (its index, and with a tag each architecture's image as TAG-ARCH) counts
+// as its index.
 func loadLayout(dir, tag string) (remote.Taggable, error) {
 	root, err := layout.ImageIndexFromPath(dir)
 	if err != nil {
@@ -220,6 +258,7 @@ func loadLayout(dir, tag string) (remote.Taggable, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading OCI layout %s: %w", dir, err)
 	}
+	p := layout.Path(dir)
 	var found []v1.Descriptor
 	for _, d := range im.Manifests {
 		if tag == "" || d.Annotations[RefNameAnnotation] == tag {
@@ -232,18 +271,140 @@ func loadLayout(dir, tag string) (remote.Taggable, error) {
 	case len(found) == 0:
 		return nil, fmt.Errorf("OCI layout %s is empty", dir)
 	case len(found) > 1 && tag == "":
-		return nil, fmt.Errorf("OCI layout %s holds %d images: name one as oci:%s:TAG", dir, len(found), dir)
+		d, err := oneBuild(p, found)
+		if err != nil {
+			return nil, fmt.Errorf("OCI layout %s: %w", dir, err)
+		}
+		if d == nil {
+			return nil, fmt.Errorf("OCI layout %s holds %s: name one as oci:%s:TAG", dir, describeEntries(found), dir)
+		}
+		found = []v1.Descriptor{*d}
 	case len(found) > 1:
 		return nil, fmt.Errorf("OCI layout %s names %d images %q", dir, len(found), tag)
 	}
 	d := found[0]
-	if d.MediaType.IsIndex() {
-		return root.ImageIndex(d.Digest)
-	}
-	if d.MediaType.IsImage() {
-		return root.Image(d.Digest)
+	switch {
+	case d.MediaType.IsIndex():
+		idx, err := layoutIndex(p, d)
+		if err != nil {
+			return nil, fmt.Errorf("OCI layout %s: index %s: %w", dir, d.Digest, err)
+		}
+		return idx, nil
+	case d.MediaType.IsImage():
+		img, err := layoutImage(p, d)
+		if err != nil {
+			return nil, fmt.Errorf("OCI layout %s: image %s: %w", dir, d.Digest, err)
+		}
+		if _, err := img.Manifest(); err != nil {
+			return nil, fmt.Errorf("OCI layout %s: image %s: %w", dir, d.Digest, err)
+		}
+		return img, nil
 	}
 	return nil, fmt.Errorf("OCI layout %s: %s has media type %s, not an image or index", dir, d.Digest, d.MediaType)
+}
+
+// oneBuild returns the index among entries when it is the only index and
+// every other entry is one of its images (a build's layout with its
+// TAG-ARCH entries); nil otherwise.
+func oneBuild(p layout.Path, entries []v1.Descriptor) (*v1.Descriptor, error) {
+	var idx *v1.Descriptor
+	for i, d := range entries {
+		if d.MediaType.IsIndex() {
+			if idx != nil && idx.Digest != d.Digest {
+				return nil, nil
+			}
+			idx = &entries[i]
+		}
+	}
+	if idx == nil {
+		return nil, nil
+	}
+	raw, err := readBlob(p, *idx)
+	if err != nil {
+		return nil, err
+	}
+	im, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("parsing index %s: %w", idx.Digest, err)
+	}
+	children := map[v1.Hash]bool{}
+	for _, c := range im.Manifests {
+		children[c.Digest] = true
+	}
+	for _, d := range entries {
+		if d.Digest != idx.Digest && !children[d.Digest] {
+			return nil, nil
+		}
+	}
+	return idx, nil
+}
+
+// describeEntries counts a layout's entries as "2 indexes and 3 images
+// (tags a, b)".
+func describeEntries(entries []v1.Descriptor) string {
+	var indexes, images, other int
+	var tags []string
+	for _, d := range entries {
+		switch {
+		case d.MediaType.IsIndex():
+			indexes++
+		case d.MediaType.IsImage():
+			images++
+		default:
+			other++
+		}
+		if t := d.Annotations[RefNameAnnotation]; t != "" {
+			tags = append(tags, t)
+		}
+	}
+	var parts []string
+	count := func(n int, one, many string) {
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+one)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %s", n, many))
+		}
+	}
+	count(indexes, "index", "indexes")
+	count(images, "image", "images")
+	count(other, "other manifest", "other manifests")
+	s := strings.Join(parts, " and ")
+	if len(tags) > 0 {
+		sort.Strings(tags)
+		if len(tags) > 10 {
+			tags = append(tags[:10], "...")
+		}
+		s += " (tags " + strings.Join(tags, ", ") + ")"
+	}
+	return s
+}
+
+// IndexImages lists the image entries of an index (not nested indexes)
+// with each image, in the index's order. An index of more than
+// MaxIndexManifests entries is refused.
+func IndexImages(idx v1.ImageIndex) ([]v1.Descriptor, []v1.Image, error) {
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, nil, err
+	}
+	if n := len(im.Manifests); n > MaxIndexManifests {
+		return nil, nil, fmt.Errorf("index lists %d manifests, more than the %d slipway reads", n, MaxIndexManifests)
+	}
+	var descs []v1.Descriptor
+	var imgs []v1.Image
+	for _, d := range im.Manifests {
+		if !d.MediaType.IsImage() {
+			continue
+		}
+		img, err := idx.Image(d.Digest)
+		if err != nil {
+			return nil, nil, fmt.Errorf("image %s: %w", d.Digest, err)
+		}
+		descs = append(descs, d)
+		imgs = append(imgs, img)
+	}
+	return descs, imgs, nil
 }
 
 // ArchImages lists the per-architecture images of an index or image.
@@ -251,19 +412,9 @@ func ArchImages(t remote.Taggable) ([]ArchImage, error) {
 	var imgs []v1.Image
 	switch a := t.(type) {
 	case v1.ImageIndex:
-		im, err := a.IndexManifest()
-		if err != nil {
+		var err error
+		if _, imgs, err = IndexImages(a); err != nil {
 			return nil, err
-		}
-		for _, d := range im.Manifests {
-			if !d.MediaType.IsImage() {
-				continue
-			}
-			img, err := a.Image(d.Digest)
-			if err != nil {
-				return nil, fmt.Errorf("image %s: %w", d.Digest, err)
-			}
-			imgs = append(imgs, img)
 		}
 	case v1.Image:
 		imgs = append(imgs, a)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -102,6 +103,19 @@ type PushResult struct {
 	Digest v1.Hash
 	// Tags are the references tagged, in order.
 	Tags []string
+	// Repositories say, per repository in order, what was uploaded.
+	Repositories []RepoPush
+}
+
+// RepoPush counts the blobs (layers and configs) of a push to one
+// repository: those uploaded, and those skipped because the repository
+// already had them or mounted them from another repository.
+type RepoPush struct {
+	Repository    string `json:"repository"`
+	UploadedBlobs int    `json:"uploaded_blobs"`
+	UploadedBytes int64  `json:"uploaded_bytes"`
+	SkippedBlobs  int    `json:"skipped_blobs"`
+	SkippedBytes  int64  `json:"skipped_bytes"`
 }
 
 // Push sends an image index or a single image to every repository of
@@ -140,6 +154,11 @@ func Push(ctx context.Context, artifact remote.Taggable, tags []name.Reference, 
 		return nil, fmt.Errorf("push: %w", err)
 	}
 	ropts := remoteOptions(ctx, opts)
+	sizes, err := blobSizes(artifact)
+	if err != nil {
+		return nil, fmt.Errorf("push: %w", err)
+	}
+	res := &PushResult{Digest: digest, Tags: []string{}}
 
 	// Every repository gets the whole image by digest first.
 	seen := map[string]bool{}
@@ -151,7 +170,10 @@ func Push(ctx context.Context, artifact remote.Taggable, tags []name.Reference, 
 		seen[repo.String()] = true
 		byDigest := repo.Digest(digest.String())
 		start := time.Now()
-		wopts, wait := withProgress(ropts, repo.String(), opts.Progress)
+		// The counter sits under the credential guard, like every
+		// transport of a registry client.
+		count := &uploadCounter{base: baseTransport(opts), committed: map[string]bool{}}
+		wopts, wait := withProgress(remoteOptionsOn(ctx, opts, count), repo.String(), opts.Progress)
 		if idx != nil {
 			err = remote.WriteIndex(byDigest, idx, wopts...)
 		} else {
@@ -163,11 +185,13 @@ func Push(ctx context.Context, artifact remote.Taggable, tags []name.Reference, 
 		if err != nil {
 			return nil, pushError(repo.String(), err)
 		}
-		log.Info("pushed", "repository", repo.String(), "digest", digest.String(), "took", time.Since(start))
+		rp := count.result(repo.String(), sizes)
+		res.Repositories = append(res.Repositories, rp)
+		log.Info("pushed", "repository", repo.String(), "digest", digest.String(), "took", time.Since(start),
+			"uploaded", rp.UploadedBytes, "skipped", rp.SkippedBytes)
 	}
 
 	// Then the tags: the index (or image) under each, and per-arch tags.
-	res := &PushResult{Digest: digest}
 	for _, t := range tags {
 		tag, ok := t.(name.Tag)
 		if !ok {
@@ -200,6 +224,87 @@ func Push(ctx context.Context, artifact remote.Taggable, tags []name.Reference, 
 		log.Info("tagged", "tag", tag.String(), "digest", digest.String())
 	}
 	return res, nil
+}
+
+// uploadCounter notes the blobs whose upload a registry committed (the
+// PUT ending an upload, answered 201); every other blob of the push was
+// found in the repository or mounted.
+type uploadCounter struct {
+	base      http.RoundTripper
+	mu        sync.Mutex
+	committed map[string]bool // digests
+}
+
+func (c *uploadCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.base.RoundTrip(req)
+	if err == nil && req.Method == http.MethodPut && resp.StatusCode == http.StatusCreated && strings.Contains(req.URL.Path, "/blobs/uploads/") {
+		if d := req.URL.Query().Get("digest"); d != "" {
+			c.mu.Lock()
+			c.committed[d] = true
+			c.mu.Unlock()
+		}
+	}
+	return resp, err
+}
+
+func (c *uploadCounter) result(repo string, sizes map[v1.Hash]int64) RepoPush {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := RepoPush{Repository: repo}
+	for h, n := range sizes {
+		if c.committed[h.String()] {
+			r.UploadedBlobs++
+			r.UploadedBytes += n
+		} else {
+			r.SkippedBlobs++
+			r.SkippedBytes += n
+		}
+	}
+	return r
+}
+
+// blobSizes maps every blob (config and layers) of an image, or of every
+// image of an index, to its size.
+func blobSizes(t remote.Taggable) (map[v1.Hash]int64, error) {
+	sizes := map[v1.Hash]int64{}
+	var walk func(t remote.Taggable) error
+	walk = func(t remote.Taggable) error {
+		switch a := t.(type) {
+		case v1.ImageIndex:
+			im, err := a.IndexManifest()
+			if err != nil {
+				return err
+			}
+			for _, d := range im.Manifests {
+				var child remote.Taggable
+				switch {
+				case d.MediaType.IsImage():
+					child, err = a.Image(d.Digest)
+				case d.MediaType.IsIndex():
+					child, err = a.ImageIndex(d.Digest)
+				default:
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				if err := walk(child); err != nil {
+					return err
+				}
+			}
+		case v1.Image:
+			m, err := a.Manifest()
+			if err != nil {
+				return err
+			}
+			sizes[m.Config.Digest] = m.Config.Size
+			for _, l := range m.Layers {
+				sizes[l.Digest] = l.Size
+			}
+		}
+		return nil
+	}
+	return sizes, walk(t)
 }
 
 // withProgress adds a progress channel to ropts when fn is set; wait
@@ -255,6 +360,12 @@ var retryStatus = []int{
 }
 
 func remoteOptions(ctx context.Context, opts PushOptions) []remote.Option {
+	return remoteOptionsOn(ctx, opts, baseTransport(opts))
+}
+
+// remoteOptionsOn is remoteOptions over base, a transport that wraps
+// baseTransport(opts): the credential guard always sits on top.
+func remoteOptionsOn(ctx context.Context, opts PushOptions, base http.RoundTripper) []remote.Option {
 	jobs := opts.Jobs
 	if jobs < 1 {
 		jobs = 4
@@ -264,7 +375,7 @@ func remoteOptions(ctx context.Context, opts PushOptions) []remote.Option {
 	o := []remote.Option{
 		remote.WithContext(ctx),
 		remote.WithJobs(jobs),
-		remote.WithTransport(&credTransport{base: baseTransport(opts), guard: guard}),
+		remote.WithTransport(&credTransport{base: base, guard: guard}),
 		remote.WithUserAgent("slipway"),
 		remote.WithRetryBackoff(backoff),
 		remote.WithRetryStatusCodes(retryStatus...),

@@ -47,8 +47,9 @@ and the registry's credentials are checked before anything is built.
 Progress goes to stderr: bars on a terminal; otherwise (CI, a pipe) a few
 plain lines with no control characters: per architecture "ARCH: loading
 repository metadata", "ARCH: fetched N packages (SIZE)" and "ARCH: N
-layers written (SIZE)", and "pushed REPO (SIZE)" per repository. --quiet
-prints none. An error is the last line: "slipway: ...".
+layers written (SIZE)", and "pushed REPO (SIZE)" per repository once the
+push succeeded (SIZE: its blobs, uploaded or already there). --quiet prints
+none. An error is the last line: "slipway: ...".
 
 Every manifest carries org.opencontainers.image.created and .title, the
 --version, --source, --revision and --annotation values, and the digests of
@@ -115,6 +116,7 @@ same index digest as one build of all architectures.`,
 				if err != nil {
 					return redact(g, err)
 				}
+				prog.pushedRepos(res.Uploads)
 				res.timed(start, built)
 				if err := sbomAndSign(ctx, g, sf, nil, b, builds, nil, po); err != nil {
 					return err
@@ -324,6 +326,7 @@ type buildJSON struct {
 	Output    string                      `json:"output"`
 	Index     string                      `json:"index_digest,omitempty"`
 	Tags      []string                    `json:"tags,omitempty"`
+	Uploads   []manifests.RepoPush        `json:"repositories,omitempty"` // per repository pushed to
 	Arches    []buildJSONArch             `json:"arches"`
 	Lifecycle []manifests.LifecycleResult `json:"lifecycle,omitempty"`
 	Seconds   float64                     `json:"seconds"`
@@ -407,6 +410,7 @@ func writeOutput(ctx context.Context, out manifests.Output, imageName string, bu
 			return nil, err
 		}
 		res.Tags = pr.Tags
+		res.Uploads = pr.Repositories
 		res.artifact = artifact
 		return res, nil
 	case manifests.DockerArchive:
@@ -444,6 +448,7 @@ func printBuild(g *globals, res *buildJSON, builds []*builder.ArchBuild) {
 	if res.Index != "" {
 		fmt.Fprintf(g.Stdout, "%-8s %s\n", "index", res.Index)
 	}
+	printUploads(g.Stdout, res.Uploads)
 	for _, t := range res.Tags {
 		fmt.Fprintf(g.Stdout, "pushed %s\n", t)
 	}

@@ -22,11 +22,13 @@ func init() {
 		Usage:   "diff [flags] A B",
 		Long: `Compares the installed packages of A and B, per architecture: packages added,
 removed, upgraded and downgraded (by rpm's version comparison, epoch first).
-A and B are each an image (oci:DIR[:TAG] or REGISTRY/REPO:TAG, its packages
-read as 'slipway inspect' reads them), a lockfile (a name ending in .lock) or
-a configuration (a name ending in .toml, resolved first). Prints Markdown
-ready for release notes, or JSON with --json. With --exit-code, exits 1 when
-there are differences.`,
+A and B are each an image (oci:DIR[:TAG], docker-archive:FILE[:REF] or
+REGISTRY/REPO:TAG, its packages read as 'slipway inspect' reads them, within
+the same bounds), a lockfile (a name ending in .lock) or a configuration (a
+name ending in .toml, resolved first). Versions are printed
+[epoch:]version-release.arch, the epoch when not zero. Prints Markdown ready
+for release notes, or JSON with --json. With --exit-code, exits 1 when there
+are differences.`,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 			arch := fs.String("arch", "", "only this architecture (x86_64, aarch64)")
 			asJSON := fs.Bool("json", false, "print one JSON document")
@@ -126,7 +128,7 @@ func loadPackages(ctx context.Context, g *globals, rf *registryFlags, arg, arch 
 			}
 			out[a] = []rpmmeta.NEVRA{}
 			for _, p := range im.Packages {
-				out[a] = append(out[a], rpmmeta.NEVRA{Name: p.Name, EVR: rpmmeta.EVR{Epoch: uint32(p.Epoch), Version: p.Version, Release: p.Release}, Arch: p.Arch})
+				out[a] = append(out[a], p.NEVRA())
 			}
 		}
 	}

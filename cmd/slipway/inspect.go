@@ -17,13 +17,23 @@ func init() {
 	register(&command{
 		Name:    "inspect",
 		Summary: "show an image's platforms, digests, config and installed packages",
-		Usage:   "inspect [flags] oci:DIR[:TAG]|REGISTRY/REPO:TAG",
-		Long: `Reads an image or index back from an OCI layout or a registry and prints, for
-each platform: the manifest digest, sizes, layers, the image configuration
+		Usage:   "inspect [flags] oci:DIR[:TAG]|docker-archive:FILE[:REF]|REGISTRY/REPO:TAG",
+		Long: `Reads an image or index back from an OCI layout, a docker archive (docker
+save, build --output docker-archive:) or a registry and prints, for each
+platform: the manifest digest, sizes, layers, the image configuration
 (entrypoint, cmd, env, user, workdir, labels) and the installed packages,
-one name-version-release.arch a line as 'rpm -qa' prints them. Packages are
-read from the image's rpm database (/var/lib/rpm/rpmdb.sqlite) or, in
-distroless images, from /var/lib/rpmmanifest/container-manifest-2.
+one name-[epoch:]version-release.arch a line (the epoch when not zero, as
+resolve, why and diff print them). Packages are read from the image's rpm
+database (/var/lib/rpm/rpmdb.sqlite) or, in distroless images, from
+/var/lib/rpmmanifest/container-manifest-2.
+
+Without TAG, an OCI layout must hold one image or index; the layout of one
+build (its index, and each architecture's image as TAG-ARCH) counts as its
+index. Untrusted images are read within bounds, each refused with an error
+naming it: at most 1000 manifests in an index and 1000 layers in an image,
+an rpmdb.sqlite of at most 512 MiB (an rpm manifest of 64 MiB), and at most
+8 GiB decompressed from an image's layers looking for them.
+
 Registries on loopback addresses may use plain HTTP; others need
 --insecure-registry. Credentials and TLS certificates (CAs, certs.d,
 client certificates) are those of 'slipway publish'.`,
@@ -34,7 +44,7 @@ client certificates) are those of 'slipway publish'.`,
 			rf := addRegistryFlags(fs, false)
 			return func(ctx context.Context, g *globals, args []string) error {
 				if len(args) != 1 {
-					return usagef("inspect takes one image (oci:DIR[:TAG] or REGISTRY/REPO:TAG), got %d arguments", len(args))
+					return usagef("inspect takes one image (oci:DIR[:TAG], docker-archive:FILE[:REF] or REGISTRY/REPO:TAG), got %d arguments", len(args))
 				}
 				rep, err := inspectImage(ctx, g, rf, args[0], *arch, !*noPkgs)
 				if err != nil {
@@ -101,7 +111,7 @@ func printInspect(w io.Writer, r *inspect.Report, pkgs bool) {
 		}
 		fmt.Fprintf(w, "  packages (%s, %d):\n", im.PackageDB, len(im.Packages))
 		for _, p := range im.Packages {
-			fmt.Fprintf(w, "    %s\n", p.NVRA())
+			fmt.Fprintf(w, "    %s\n", p.NEVRA())
 		}
 	}
 }

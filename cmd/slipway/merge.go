@@ -23,6 +23,11 @@ dev.slipway.config.digest and dev.slipway.lock.digest annotations) are
 refused, and so are two images of one platform. The index is the one a
 single build of every architecture writes, digest for digest.
 
+Prints each platform's digest and the index's; a docker:// output also
+says per repository what was uploaded and skipped, as 'slipway push' does.
+--json prints {"digest", "tags", "repositories"}, the lists empty for an
+oci: output.
+
 ` + registryHelp,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 			rf := addRegistryFlags(fs, true)
@@ -93,14 +98,21 @@ single build of every architecture writes, digest for digest.
 					if err := manifests.CheckPush(ctx, tags, po); err != nil {
 						return redact(g, err)
 					}
-					if res, err = manifests.Push(ctx, idx, tags, po); err != nil {
+					prog := newProgress(ctx, g)
+					defer prog.Close()
+					po.Progress = prog.pushProgress()
+					res, err = manifests.Push(ctx, idx, tags, po)
+					prog.Close()
+					if err != nil {
 						return redact(g, err)
 					}
+					prog.pushedRepos(res.Repositories)
 				}
 				if *asJSON {
-					return writeJSON(g.Stdout, pushJSON{Digest: d.String(), Tags: res.Tags})
+					return writeJSON(g.Stdout, newPushJSON(res))
 				}
 				if !g.Quiet {
+					printUploads(g.Stdout, res.Repositories)
 					for _, ai := range all {
 						p, _ := manifests.Platform(ai.Arch)
 						dd, _ := ai.Image.Digest()

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/slipway-build/slipway/builder"
+	"github.com/slipway-build/slipway/manifests"
 )
 
 // progress shows a build's and a push's progress: bars on stderr when it
@@ -35,7 +36,6 @@ type progress struct {
 	stage   map[string]string        // arch -> stage and item of its live bar
 	fetched map[string]*atomic.Int64 // arch -> bytes fetched, shown by its fetch bar
 	all     []*mpb.Bar
-	pushed  map[string]bool
 }
 
 // isTerminal says whether w is a terminal; TERM=dumb counts as not.
@@ -49,7 +49,7 @@ func newProgress(ctx context.Context, g *globals) *progress {
 		return nil
 	}
 	p := &progress{plain: g.Stderr, current: map[string]*mpb.Bar{}, stage: map[string]string{},
-		fetched: map[string]*atomic.Int64{}, pushed: map[string]bool{}}
+		fetched: map[string]*atomic.Int64{}}
 	if isTerminal(g, g.Stderr) {
 		ctx, cancel := context.WithCancel(ctx)
 		p.stop = cancel
@@ -167,11 +167,7 @@ func (p *progress) push(repo string, complete, total int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bars == nil {
-		if total > 0 && complete >= total && !p.pushed[repo] {
-			p.pushed[repo] = true
-			fmt.Fprintf(p.plain, "pushed %s (%s)\n", repo, humanBytes(total))
-		}
-		return
+		return // the plain line comes from pushedRepos, once the push succeeded
 	}
 	key := "push:" + repo
 	bar := p.current[key]
@@ -184,6 +180,22 @@ func (p *progress) push(repo string, complete, total int64) {
 	}
 	bar.SetTotal(total, false)
 	bar.SetCurrent(complete)
+}
+
+// pushedRepos prints, without a terminal, "pushed REPO (SIZE)" for each
+// repository of a push that succeeded (SIZE: its blobs, uploaded or
+// already there). A push that fails prints none: the error is the only
+// line (the progress callback cannot tell the end of the blobs from the
+// end of the push).
+func (p *progress) pushedRepos(repos []manifests.RepoPush) {
+	if p == nil || p.plain == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, r := range repos {
+		fmt.Fprintf(p.plain, "pushed %s (%s)\n", r.Repository, humanBytes(r.UploadedBytes+r.SkippedBytes))
+	}
 }
 
 // Close ends the display: finished bars stay, unfinished ones stop where

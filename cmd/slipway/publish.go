@@ -184,6 +184,9 @@ SBOMs (and --provenance) attached as attestations. --tlog-upload logs
 every signature and attestation in Rekor (public and permanent), as
 cosign does; off by default.
 
+The result says per repository what was uploaded and what the registry
+already had, as 'slipway push' prints it ("repositories" with --json).
+
 ` + registryHelp,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 			bf := addBuildFlags(fs)
@@ -276,6 +279,7 @@ cosign does; off by default.
 				if err != nil {
 					return redact(g, err)
 				}
+				prog.pushedRepos(res.Uploads)
 				if kf.keyless {
 					// The certificate is asked for after the build and push:
 					// it is valid for minutes, and every signature and
@@ -303,7 +307,17 @@ cosign does; off by default.
 		Summary: "push an image or index from an OCI layout to registries",
 		Usage:   "push [flags] oci:DIR[:TAG] REGISTRY/REPO:TAG...",
 		Long: `Pushes the image or index an earlier 'slipway build --output oci:DIR[:TAG]'
-wrote (the layout's only image when TAG is left out) under every reference.
+wrote under every reference. Without TAG the layout must hold one image or
+index; the layout of one build (its index, and each architecture's image as
+TAG-ARCH) counts as its index.
+
+Prints per repository "pushed REPO: uploaded N blobs (SIZE), skipped M
+already there (SIZE)" (blobs, layers and configs, the repository already
+had or mounted from another are not uploaded), then "pushed TAG" per tag
+and "digest DIGEST". --json prints {"digest", "tags", "repositories": [
+{"repository", "uploaded_blobs", "uploaded_bytes", "skipped_blobs",
+"skipped_bytes"}]}. Progress goes to stderr as for 'slipway build': bars on
+a terminal, otherwise "pushed REPO (SIZE)" per repository.
 
 ` + registryHelp,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
@@ -340,10 +354,15 @@ wrote (the layout's only image when TAG is left out) under every reference.
 				if err := manifests.CheckPush(ctx, tags, po); err != nil {
 					return redact(g, err)
 				}
+				prog := newProgress(ctx, g)
+				defer prog.Close()
+				po.Progress = prog.pushProgress()
 				res, err := manifests.Push(ctx, artifact, tags, po)
+				prog.Close()
 				if err != nil {
 					return redact(g, err)
 				}
+				prog.pushedRepos(res.Repositories)
 				return printPush(g, *asJSON, res)
 			}
 		},
@@ -366,17 +385,19 @@ func attachLifecycle(ctx context.Context, res *buildJSON, eol time.Time, tags []
 }
 
 type pushJSON struct {
-	Digest string   `json:"digest"`
-	Tags   []string `json:"tags"`
+	Digest       string               `json:"digest"`
+	Tags         []string             `json:"tags"`
+	Repositories []manifests.RepoPush `json:"repositories"`
 }
 
 func printPush(g *globals, asJSON bool, res *manifests.PushResult) error {
 	if asJSON {
-		return writeJSON(g.Stdout, pushJSON{Digest: res.Digest.String(), Tags: res.Tags})
+		return writeJSON(g.Stdout, newPushJSON(res))
 	}
 	if g.Quiet {
 		return nil
 	}
+	printUploads(g.Stdout, res.Repositories)
 	for _, t := range res.Tags {
 		fmt.Fprintf(g.Stdout, "pushed %s\n", t)
 	}

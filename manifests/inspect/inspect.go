@@ -23,6 +23,7 @@ import (
 	rpmdb "github.com/knqyf263/go-rpmdb/pkg"
 	_ "modernc.org/sqlite" // go-rpmdb opens the "sqlite" driver
 
+	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/manifests"
 )
 
@@ -39,9 +40,21 @@ const (
 	ManifestPath = "var/lib/rpmmanifest/container-manifest-2"
 )
 
-// maxManifest bounds the rpm manifest read into memory (a line per
-// package; Azure Linux's largest images have a few hundred).
-const maxManifest = 64 << 20
+// Bounds on what an image's layers may make Inspect read. A package
+// database larger than its bound is refused from its tar header, before
+// anything is read; the scan bound stops a layer that decompresses without
+// end (a gzip bomb).
+const (
+	// DefaultMaxDBSize bounds rpmdb.sqlite, extracted to a temporary file
+	// (Fedora's largest installs have about 200 MiB).
+	DefaultMaxDBSize = 512 << 20
+	// maxManifest bounds the rpm manifest read into memory (a line per
+	// package; Azure Linux's largest images have a few hundred).
+	maxManifest = 64 << 20
+	// DefaultMaxScan bounds the uncompressed bytes of an image's layers
+	// read looking for the package database.
+	DefaultMaxScan = 8 << 30
+)
 
 // Report describes what a source names: an index or a single image.
 type Report struct {
@@ -99,15 +112,10 @@ type Package struct {
 	Size      int64  `json:"size"` // installed size
 }
 
-// NVRA is what `rpm -qa` prints: name-version-release.arch.
-func (p Package) NVRA() string { return p.Name + "-" + p.Version + "-" + p.Release + "." + p.Arch }
-
-// EVR is [epoch:]version-release, the epoch shown when not zero.
-func (p Package) EVR() string {
-	if p.Epoch != 0 {
-		return fmt.Sprintf("%d:%s-%s", p.Epoch, p.Version, p.Release)
-	}
-	return p.Version + "-" + p.Release
+// NEVRA is the package's identity; its String is
+// name-[epoch:]version-release.arch, as resolve, diff and why print it.
+func (p Package) NEVRA() rpmmeta.NEVRA {
+	return rpmmeta.NEVRA{Name: p.Name, EVR: rpmmeta.EVR{Epoch: uint32(p.Epoch), Version: p.Version, Release: p.Release}, Arch: p.Arch}
 }
 
 // Options control Inspect.
@@ -122,6 +130,11 @@ type Options struct {
 	// TempDir is where an rpmdb is extracted to be read; "" for the
 	// system's temporary directory.
 	TempDir string
+	// MaxDBSize bounds the rpmdb.sqlite extracted (0: DefaultMaxDBSize).
+	MaxDBSize int64
+	// MaxScan bounds the uncompressed layer bytes read looking for the
+	// package database, per image (0: DefaultMaxScan).
+	MaxScan int64
 	// Log receives debug messages; nil discards them.
 	Log *slog.Logger
 }
@@ -131,6 +144,12 @@ type Options struct {
 func Inspect(ctx context.Context, src manifests.Source, opts Options) (*Report, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxDBSize <= 0 {
+		opts.MaxDBSize = DefaultMaxDBSize
+	}
+	if opts.MaxScan <= 0 {
+		opts.MaxScan = DefaultMaxScan
 	}
 	t, err := src.Load(ctx, opts.Registry)
 	if err != nil {
@@ -147,19 +166,12 @@ func Inspect(ctx context.Context, src manifests.Source, opts Options) (*Report, 
 		if err := describeTop(r, x); err != nil {
 			return nil, fmt.Errorf("reading %s: %w", src, err)
 		}
-		im, err := x.IndexManifest()
+		descs, imgs, err := manifests.IndexImages(x)
 		if err != nil {
 			return nil, fmt.Errorf("reading index of %s: %w", src, err)
 		}
-		for _, d := range im.Manifests {
-			if !d.MediaType.IsImage() {
-				continue
-			}
-			img, err := x.Image(d.Digest)
-			if err != nil {
-				return nil, fmt.Errorf("reading image %s of %s: %w", d.Digest, src, err)
-			}
-			entries = append(entries, entry{img, d})
+		for i, d := range descs {
+			entries = append(entries, entry{imgs[i], d})
 		}
 	case v1.Image:
 		if err := describeTop(r, x); err != nil {
@@ -253,6 +265,9 @@ func describeImage(img v1.Image, plat *v1.Platform) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := manifests.CheckLayers(m); err != nil {
+		return nil, fmt.Errorf("image %s: %w", d, err)
+	}
 	msize, err := img.Size()
 	if err != nil {
 		return nil, err
@@ -315,11 +330,12 @@ func readPackages(ctx context.Context, img v1.Image, opts Options) (string, []Pa
 	}
 	defer os.RemoveAll(tmp)
 	var found layerFiles
+	scan := &scanBudget{left: opts.MaxScan, max: opts.MaxScan}
 	for i := len(layers) - 1; i >= 0; i-- {
 		if err := ctx.Err(); err != nil {
 			return "", nil, err
 		}
-		f, err := scanLayer(layers[i], tmp, found)
+		f, err := scanLayer(ctx, layers[i], tmp, found, scan, opts.MaxDBSize)
 		if err != nil {
 			d, _ := layers[i].Digest()
 			return "", nil, fmt.Errorf("layer %s: %w", d, err)
@@ -354,13 +370,46 @@ type layerFiles struct {
 	manifestDone bool
 }
 
-func scanLayer(l v1.Layer, tmp string, f layerFiles) (layerFiles, error) {
+// scanBudget is what is left of Options.MaxScan for one image.
+type scanBudget struct{ left, max int64 }
+
+// ScanLimitError ends a layer read that went past Options.MaxScan.
+type ScanLimitError struct{ Max int64 }
+
+func (e *ScanLimitError) Error() string {
+	return fmt.Sprintf("the layers decompress to more than %d bytes: refusing to read more", e.Max)
+}
+
+// budgetReader reads from r until the budget is spent or stopped (the
+// context's Err) says to stop.
+type budgetReader struct {
+	stopped func() error
+	r       io.Reader
+	b       *scanBudget
+}
+
+func (r *budgetReader) Read(p []byte) (int, error) {
+	if err := r.stopped(); err != nil {
+		return 0, err
+	}
+	if r.b.left <= 0 {
+		return 0, &ScanLimitError{Max: r.b.max}
+	}
+	if int64(len(p)) > r.b.left {
+		p = p[:r.b.left]
+	}
+	n, err := r.r.Read(p)
+	r.b.left -= int64(n)
+	return n, err
+}
+
+func scanLayer(ctx context.Context, l v1.Layer, tmp string, f layerFiles, scan *scanBudget, maxDB int64) (layerFiles, error) {
 	rc, err := l.Uncompressed()
 	if err != nil {
 		return f, err
 	}
 	defer rc.Close()
-	tr := tar.NewReader(rc)
+	tr := tar.NewReader(&budgetReader{stopped: ctx.Err, r: rc, b: scan})
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -372,14 +421,20 @@ func scanLayer(l v1.Layer, tmp string, f layerFiles) (layerFiles, error) {
 		name := strings.TrimPrefix(path.Clean("/"+h.Name), "/")
 		switch {
 		case !f.sqliteDone && name == SqlitePath && h.Typeflag == tar.TypeReg:
+			if h.Size > maxDB {
+				return f, fmt.Errorf("%s is %d bytes, more than the %d slipway reads", SqlitePath, h.Size, maxDB)
+			}
 			p := filepath.Join(tmp, "rpmdb.sqlite")
-			if err := extract(tr, p); err != nil {
+			if err := extract(tr, p, maxDB); err != nil {
 				return f, fmt.Errorf("extracting %s: %w", SqlitePath, err)
 			}
 			f.sqlite, f.sqliteDone = p, true
 		case !f.sqliteDone && (name == whiteout(SqlitePath) || name == opaque(SqlitePath)):
 			f.sqliteDone = true
 		case !f.manifestDone && name == ManifestPath && h.Typeflag == tar.TypeReg:
+			if h.Size > maxManifest {
+				return f, fmt.Errorf("%s is %d bytes, more than the %d slipway reads", ManifestPath, h.Size, maxManifest)
+			}
 			b, err := io.ReadAll(io.LimitReader(tr, maxManifest+1))
 			if err != nil {
 				return f, fmt.Errorf("reading %s: %w", ManifestPath, err)
@@ -397,14 +452,18 @@ func scanLayer(l v1.Layer, tmp string, f layerFiles) (layerFiles, error) {
 func whiteout(p string) string { return path.Join(path.Dir(p), ".wh."+path.Base(p)) }
 func opaque(p string) string   { return path.Join(path.Dir(p), ".wh..wh..opq") }
 
-func extract(r io.Reader, p string) error {
+// extract copies at most max bytes of r to a new file p.
+func extract(r io.Reader, p string, max int64) error {
 	out, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(out, r)
+	n, err := io.Copy(out, io.LimitReader(r, max+1))
 	if cerr := out.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil && n > max {
+		err = fmt.Errorf("more than %d bytes", max)
 	}
 	return err
 }
@@ -489,6 +548,6 @@ func sortPackages(ps []Package) {
 		if ps[i].Arch != ps[j].Arch {
 			return ps[i].Arch < ps[j].Arch
 		}
-		return ps[i].EVR() < ps[j].EVR()
+		return ps[i].NEVRA().EVR.String() < ps[j].NEVRA().EVR.String()
 	})
 }

@@ -25,9 +25,13 @@ import (
 // manifest2Format is Azure Linux's container-manifest-2 query format.
 const manifest2Format = `%{NAME}\t%{VERSION}-%{RELEASE}\t%{INSTALLTIME}\t%{BUILDTIME}\t%{VENDOR}\t%{EPOCH}\t%{SIZE}\t%{ARCH}\t%{EPOCHNUM}\t%{SOURCERPM}\n`
 
+// nevraFormat makes rpm -qa print name-[epoch:]version-release.arch, the
+// epoch only when set: slipway's one NEVRA format (rpmmeta.NEVRA.String).
+const nevraFormat = `%{NAME}-%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}.%{ARCH}\n`
+
 // realDB installs a few test RPMs into an rpm database with the real rpm
 // (--justdb) and returns the root, and rpm's own view of it: `rpm -qa`
-// lines and the manifest-2 lines.
+// lines (in nevraFormat) and the manifest-2 lines.
 func realDB(t *testing.T) (root string, qa []string, m2 []byte) {
 	t.Helper()
 	rpmBin := testutil.RequireTool(t, "rpm", "rpm")
@@ -62,7 +66,7 @@ func realDB(t *testing.T) (root string, qa []string, m2 []byte) {
 	}
 	run("--initdb")
 	run(append([]string{"-i", "--justdb", "--nodeps", "--noscripts", "--notriggers", "--nosignature"}, pick...)...)
-	qa = strings.Fields(string(run("-qa")))
+	qa = strings.Fields(string(run("-qa", "--qf", nevraFormat)))
 	sort.Strings(qa)
 	m2 = run("-qa", "--qf", manifest2Format)
 	return root, qa, m2
@@ -174,7 +178,7 @@ func TestInspectMatchesRPM(t *testing.T) {
 			}
 			var got []string
 			for _, p := range im.Packages {
-				got = append(got, p.NVRA())
+				got = append(got, p.NEVRA().String())
 				if p.Epoch != wantEpoch[p.Name] {
 					t.Errorf("%s: epoch %d, rpm says %d", p.Name, p.Epoch, wantEpoch[p.Name])
 				}

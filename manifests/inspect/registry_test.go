@@ -52,7 +52,7 @@ func TestInspectRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Digest != fromLayout.Digest || len(got.Images) != 1 || got.Images[0].PackageDB != DBManifest ||
-		len(got.Images[0].Packages) != 1 || got.Images[0].Packages[0].NVRA() != "tzdata-2024a-1.azl3.noarch" {
+		len(got.Images[0].Packages) != 1 || got.Images[0].Packages[0].NEVRA().String() != "tzdata-2024a-1.azl3.noarch" {
 		t.Errorf("from the registry: %+v\nfrom the layout: %+v", got, fromLayout)
 	}
 	if _, err := Inspect(t.Context(), manifests.Source{Ref: src.Ref.Context().Tag("missing")}, Options{}); err == nil {
