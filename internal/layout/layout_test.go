@@ -115,3 +115,27 @@ func TestEnvironmentOnlyInCmd(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalFileIsALeaf: internal/localfile, which every package reading a
+// user's file uses (configurations, lockfiles, keys, RPMs), depends on the
+// standard library only, so any folder may import it; and it is the only
+// internal/ package that code outside tests and test helpers imports.
+func TestLocalFileIsALeaf(t *testing.T) {
+	const leaf = "internal/localfile"
+	for _, p := range listPackages(t) {
+		me := rel(p.ImportPath)
+		for _, imp := range p.Imports {
+			if !strings.HasPrefix(imp, module) {
+				continue
+			}
+			dep := rel(imp)
+			if me == leaf {
+				t.Errorf("%s imports %s: it must stay a leaf (standard library only)", me, dep)
+			}
+			testSupport := strings.HasPrefix(me, "internal/") || me == "e2e" || strings.HasSuffix(me, "test")
+			if strings.HasPrefix(dep, "internal/") && dep != leaf && !testSupport {
+				t.Errorf("%s imports %s: only internal/localfile is for non-test code", me, dep)
+			}
+		}
+	}
+}
