@@ -13,6 +13,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/slipway-build/slipway/internal/localfile"
 )
 
 // StatusError is an HTTP response that is not 200 and not worth retrying
@@ -122,7 +124,7 @@ func (f *fetcher) fetchToFile(ctx context.Context, u *url.URL, auth *basicAuth, 
 // are read from disk.
 func (f *fetcher) get(ctx context.Context, u *url.URL, auth *basicAuth, consume func(io.Reader) error) error {
 	if u.Scheme == "file" {
-		fh, err := os.Open(u.Path)
+		fh, _, err := localfile.Open(u.Path, "")
 		if err != nil {
 			return err
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
+	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/layers/rootfs"
 	"github.com/slipway-build/slipway/manifests"
 )
@@ -247,9 +248,9 @@ func readLock(cfg *config.Config, cfgPath, path string) (*lock.Lock, error) {
 	if path == "" {
 		path = defaultLockPath(cfgPath)
 	}
-	data, err := os.ReadFile(path)
+	data, err := localfile.ReadFile(path, "lockfile", localfile.ConfigLimit)
 	if err != nil {
-		return nil, fmt.Errorf("reading lockfile: %w", err)
+		return nil, err
 	}
 	l, err := lock.Parse(data, path)
 	if err != nil {
