@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -127,7 +126,7 @@ func openVendorFolder(dir string) (*vendorFolder, error) {
 	}
 	if err := root.MkdirAll("keys", 0o755); err != nil {
 		root.Close()
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "keys"), cause(err))
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "keys"), localfile.Cause(err))
 	}
 	return &vendorFolder{dir: dir, root: root}, nil
 }
@@ -212,7 +211,7 @@ func (v *vendorFolder) writeAtomic(name string, write func(io.Writer) error) err
 	tmp := filepath.Join(filepath.Dir(name), "."+filepath.Base(name)+".tmp-"+rand.Text()[:12])
 	f, err := v.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", where, cause(err))
+		return fmt.Errorf("writing %s: %w", where, localfile.Cause(err))
 	}
 	defer v.root.Remove(tmp) // gone after the rename; cleans up a failure
 	// 0644 whatever the umask: a vendor folder is shared.
@@ -230,20 +229,7 @@ func (v *vendorFolder) writeAtomic(name string, write func(io.Writer) error) err
 		return fmt.Errorf("writing %s: %w", where, err)
 	}
 	if err := v.root.Rename(tmp, name); err != nil {
-		return fmt.Errorf("writing %s: %w", where, cause(err))
+		return fmt.Errorf("writing %s: %w", where, localfile.Cause(err))
 	}
 	return nil
-}
-
-// cause strips the *fs.PathError layers an os.Root call wraps its error
-// in ("mkdirat keys: statat keys: path escapes from parent"): the caller
-// names the file.
-func cause(err error) error {
-	for {
-		var pe *fs.PathError
-		if !errors.As(err, &pe) {
-			return err
-		}
-		err = pe.Err
-	}
 }

@@ -41,7 +41,13 @@ an OCI image per architecture; several architectures give an image index.
 The build time is SOURCE_DATE_EPOCH when set, otherwise the newest build
 time of the installed packages: the same inputs give the same digests.
 Outputs are written beside their destination and renamed into place, so a
-failed build leaves no partial output. A docker:// output is pushed (see
+failed build leaves no partial output. An oci:DIR that is already an OCI
+layout is added to, never replaced: the image's blobs are added to blobs/
+and index.json is rewritten (atomically) with the entries named TAG (and
+TAG-ARCH; with no TAG, the unnamed entries) replaced; other tags, their
+blobs and any other file in DIR are kept, and nothing is deleted. An
+existing DIR that is not empty and not an OCI layout is refused. A
+docker:// output is pushed (see
 'slipway help publish' for credentials and the push order); the reference
 and the registry's credentials are checked before anything is built.
 

@@ -171,3 +171,16 @@ func pathError(name, what string, err error) error {
 	}
 	return &fs.PathError{Op: op, Path: name, Err: err}
 }
+
+// Cause strips the *fs.PathError layers an error is wrapped in (os.Root
+// calls nest them: "mkdirat keys: statat keys: path escapes from parent"),
+// for callers that name the file themselves.
+func Cause(err error) error {
+	for {
+		var pe *fs.PathError
+		if !errors.As(err, &pe) {
+			return err
+		}
+		err = pe.Err
+	}
+}
