@@ -345,8 +345,9 @@ func readIndex(root *os.Root, path ...string) (*v1.IndexManifest, error) {
 }
 
 // moveBlobs renames every blob of the layout at tmp (in root) into the
-// layout's blobs/ folder; a blob already there with the same size (blobs
-// are named by their digest) is kept.
+// layout's blobs/ folder. A blob already there is replaced by the new,
+// identical (blobs are named by their digest) copy: the rename is atomic,
+// readers of the old file keep it, and a damaged copy is mended.
 func moveBlobs(root *os.Root, tmp string) error {
 	algs, err := fs.ReadDir(root.FS(), filepath.Join(tmp, "blobs"))
 	if err != nil {
@@ -363,13 +364,6 @@ func moveBlobs(root *os.Root, tmp string) error {
 			return err
 		}
 		for _, b := range blobs {
-			fi, err := b.Info()
-			if err != nil {
-				return err
-			}
-			if have, err := root.Lstat(filepath.Join(dst, b.Name())); err == nil && have.Mode().IsRegular() && have.Size() == fi.Size() {
-				continue
-			}
 			if err := root.Rename(filepath.Join(src, b.Name()), filepath.Join(dst, b.Name())); err != nil {
 				return fmt.Errorf("%s: %w", filepath.Join(dst, b.Name()), localfile.Cause(err))
 			}

@@ -92,7 +92,19 @@ func TestOCILayoutKeepsUserFiles(t *testing.T) {
 	if got := strings.Join(layoutRefs(t, out), ","); got != "a,a-amd64,a-arm64,b" {
 		t.Errorf("refs %s, want a,a-amd64,a-arm64,b", got)
 	}
-	// The same tag again replaces its entries, keeps b.
+	// The same tag again replaces its entries, keeps b, and mends a
+	// damaged copy of one of its blobs.
+	layerDigest, err := must(images[1].Image.Layers())[0].Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob := filepath.Join(out, "blobs", layerDigest.Algorithm, layerDigest.Hex)
+	b, err := os.ReadFile(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	os.WriteFile(blob, b, 0o644)
 	if err := WriteOCILayout(out, "a", nil, images[1:]); err != nil {
 		t.Fatalf("replacing tag a: %v", err)
 	}
