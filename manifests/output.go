@@ -132,8 +132,11 @@ func WriteOCILayout(dir, ref string, idx v1.ImageIndex, images []ArchImage) erro
 		if err := buildLayout(tmp, ref, idx, images); err != nil {
 			return err
 		}
-		// rename(2) replaces an empty folder and fails on any other: then
-		// another writer made the layout meanwhile, and this one joins it.
+		// os.Rename does not replace a folder, even an empty one: remove
+		// an empty dir first (os.Remove fails on any other). A rename that
+		// fails then means another writer made the layout meanwhile, and
+		// this one joins it.
+		_ = os.Remove(dir)
 		if err := os.Rename(tmp, dir); err == nil {
 			return nil
 		}
@@ -241,29 +244,12 @@ const (
 // The new layout is first built in a temporary folder inside dir (so its
 // blobs can be renamed into blobs/, never copied), then merged.
 func addToLayout(dir, ref string, idx v1.ImageIndex, images []ArchImage) error {
-	root, err := os.OpenRoot(dir)
+	root, marker, err := openLayout(dir)
 	if err != nil {
-		return fmt.Errorf("output %s: %w", dir, err)
+		return err
 	}
 	defer root.Close()
-	marker, _, err := localfile.OpenIn(root, "oci-layout", "")
-	if err != nil {
-		return fmt.Errorf("output %s: %w", dir, err)
-	}
 	defer marker.Close()
-	if err := checkMarker(marker); err != nil {
-		return fmt.Errorf("output %s: oci-layout: %w; refusing to write into it", dir, err)
-	}
-	if _, err := readIndex(root); err != nil {
-		return fmt.Errorf("output %s: %w; refusing to write into it", dir, err)
-	}
-	if fi, err := root.Lstat("blobs"); err == nil && !fi.IsDir() {
-		what := "not a folder"
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			what = "a symbolic link, not a folder"
-		}
-		return fmt.Errorf("output %s: blobs is %s; refusing to write into it", dir, what)
-	}
 
 	tmpName := ".slipway-tmp-" + rand.Text()[:12]
 	if err := root.Mkdir(tmpName, 0o700); err != nil {
@@ -310,6 +296,63 @@ func addToLayout(dir, ref string, idx v1.ImageIndex, images []ArchImage) error {
 		return fmt.Errorf("writing OCI layout %s: index.json: %w", dir, err)
 	}
 	return nil
+}
+
+// CheckOCILayout says whether WriteOCILayout may write to dir, so that a
+// build can refuse a wrong output before it starts: dir is missing, an
+// empty folder, or an OCI layout that can be added to.
+func CheckOCILayout(dir string) error {
+	state, err := layoutState(dir)
+	if err != nil || state == noLayout {
+		return err
+	}
+	root, marker, err := openLayout(dir)
+	if err != nil {
+		return err
+	}
+	marker.Close()
+	root.Close()
+	return nil
+}
+
+// openLayout opens the existing layout at dir: an os.Root on it and its
+// oci-layout file (to lock), after checking that oci-layout and
+// index.json are what they claim and that blobs is a folder.
+func openLayout(dir string) (*os.Root, *os.File, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("output %s: %w", dir, err)
+	}
+	marker, err := checkLayout(root, dir)
+	if err != nil {
+		root.Close()
+		return nil, nil, err
+	}
+	return root, marker, nil
+}
+
+func checkLayout(root *os.Root, dir string) (*os.File, error) {
+	marker, _, err := localfile.OpenIn(root, "oci-layout", "")
+	if err != nil {
+		return nil, fmt.Errorf("output %s: %w; refusing to write into it", dir, err)
+	}
+	if err := checkMarker(marker); err != nil {
+		marker.Close()
+		return nil, fmt.Errorf("output %s: oci-layout: %w; refusing to write into it", dir, err)
+	}
+	if _, err := readIndex(root); err != nil {
+		marker.Close()
+		return nil, fmt.Errorf("output %s: %w; refusing to write into it", dir, err)
+	}
+	if fi, err := root.Lstat("blobs"); err == nil && !fi.IsDir() {
+		marker.Close()
+		what := "not a folder"
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			what = "a symbolic link, not a folder"
+		}
+		return nil, fmt.Errorf("output %s: blobs is %s; refusing to write into it", dir, what)
+	}
+	return marker, nil
 }
 
 // checkMarker checks an oci-layout file: JSON with an imageLayoutVersion.

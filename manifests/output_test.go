@@ -81,6 +81,7 @@ func TestOCILayoutKeepsUserFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "project")
+	os.Mkdir(out, 0o755) // an empty folder is free for a new layout
 	if err := WriteOCILayout(out, "a", idx, images); err != nil {
 		t.Fatal(err)
 	}
@@ -161,6 +162,11 @@ func TestOCILayoutRefusals(t *testing.T) {
 				os.Symlink(strings.ReplaceAll(tc.link[1], "%o", outside), filepath.Join(out, tc.link[0]))
 			}
 			before := listFiles(t, parent)
+			if !strings.Contains(tc.want, "blobs/sha256") { // found only when writing
+				if err := CheckOCILayout(out); err == nil || err.Error() != strings.ReplaceAll(tc.want, "%d", out) {
+					t.Errorf("CheckOCILayout: %v", err)
+				}
+			}
 			err := WriteOCILayout(out, "t", nil, images[:1])
 			want := strings.ReplaceAll(tc.want, "%d", out)
 			if err == nil || err.Error() != want {

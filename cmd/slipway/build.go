@@ -89,6 +89,11 @@ same index digest as one build of all architectures.`,
 						return err
 					}
 				}
+				if out.Kind == manifests.OCILayout {
+					if err := manifests.CheckOCILayout(out.Path); err != nil {
+						return err // refused before anything is built
+					}
+				}
 				b, err := bf.prepare(ctx, g, args[0], *arch)
 				if err != nil {
 					return err
