@@ -212,6 +212,9 @@ func (s Source) Load(ctx context.Context, opts PushOptions) (remote.Taggable, er
 // loadLayout finds the manifest named tag in an OCI layout's index.json,
 // or its only manifest when tag is empty.
 func loadLayout(dir, tag string) (remote.Taggable, error) {
+	if err := checkLayoutFiles(dir); err != nil {
+		return nil, fmt.Errorf("reading OCI layout %s: %w", dir, err)
+	}
 	root, err := layout.ImageIndexFromPath(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading OCI layout %s: %w", dir, err)

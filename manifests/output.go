@@ -387,6 +387,38 @@ func readIndex(root *os.Root, path ...string) (*v1.IndexManifest, error) {
 	return &im, nil
 }
 
+// checkLayoutFiles checks, before go-containerregistry reads a layout,
+// that its index.json is a regular file of a sane size and that every
+// blob is a regular file once links are followed: a named pipe would
+// block the reader forever, a link to /dev/zero would be read without end.
+func checkLayoutFiles(dir string) error {
+	if _, err := localfile.ReadFile(filepath.Join(dir, "index.json"), "", maxLayoutIndex); err != nil {
+		return err
+	}
+	algs, err := os.ReadDir(filepath.Join(dir, "blobs"))
+	if err != nil {
+		return err
+	}
+	for _, a := range algs {
+		sub := filepath.Join(dir, "blobs", a.Name())
+		if fi, err := os.Stat(sub); err != nil || !fi.IsDir() {
+			continue // not a digest folder: never read
+		}
+		blobs, err := os.ReadDir(sub)
+		if err != nil {
+			return err
+		}
+		for _, b := range blobs {
+			f, _, err := localfile.Open(filepath.Join(sub, b.Name()), "")
+			if err != nil {
+				return err
+			}
+			f.Close()
+		}
+	}
+	return nil
+}
+
 // moveBlobs renames every blob of the layout at tmp (in root) into the
 // layout's blobs/ folder. A blob already there is replaced by the new,
 // identical (blobs are named by their digest) copy: the rename is atomic,

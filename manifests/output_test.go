@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
@@ -230,4 +231,62 @@ func listFiles(t *testing.T, dir string) []string {
 		return nil
 	})
 	return out
+}
+
+// TestReadLayoutHostileFiles: reading a layout (push, merge, inspect)
+// whose index.json or a blob is a named pipe or a link to /dev/zero fails
+// at once instead of hanging or reading without end.
+func TestReadLayoutHostileFiles(t *testing.T) {
+	t.Parallel()
+	images := testImages(t, t.TempDir())
+	src := filepath.Join(t.TempDir(), "src")
+	if err := WriteOCILayout(src, "t", nil, images[:1]); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		spoil func(dir string) string // returns the spoiled path
+		want  string                  // %p: that path
+	}{
+		{"index.json links to /dev/zero", func(dir string) string {
+			p := filepath.Join(dir, "index.json")
+			os.Remove(p)
+			os.Symlink("/dev/zero", p)
+			return p
+		}, "open %p: not a regular file (character device)"},
+		{"a blob is a named pipe", func(dir string) string {
+			cfg, _ := images[0].Image.ConfigName()
+			p := filepath.Join(dir, "blobs", cfg.Algorithm, cfg.Hex)
+			os.Remove(p)
+			mkfifo(t, p)
+			return p
+		}, "open %p: not a regular file (named pipe)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "lay")
+			if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+				t.Fatal(err)
+			}
+			p := tc.spoil(dir)
+			done := make(chan error, 1)
+			go func() {
+				tg, err := loadLayout(dir, "t")
+				if err == nil {
+					_, err = ArchImages(tg) // reads the config blob
+				}
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				want := "reading OCI layout " + dir + ": " + strings.ReplaceAll(tc.want, "%p", p)
+				if err == nil || err.Error() != want {
+					t.Errorf("error %v\nwant  %s", err, want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("reading the layout hangs")
+			}
+		})
+	}
 }
