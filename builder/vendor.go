@@ -82,7 +82,7 @@ func Vendor(ctx context.Context, cfg *config.Config, l *lock.Lock, dir string, o
 			}
 			done[name] = true
 			res.Packages++
-			if vf.check(name, p.Checksum) == nil {
+			if vf.check(name, p.Checksum, p.Size) == nil {
 				continue
 			}
 			n, err := vf.copyChecked(paths[i], name, p.Checksum)
@@ -133,13 +133,17 @@ func openVendorFolder(dir string) (*vendorFolder, error) {
 
 func (v *vendorFolder) close() { v.root.Close() }
 
-// check says whether name in the folder holds data of checksum sum.
-func (v *vendorFolder) check(name string, sum lock.Checksum) error {
-	f, _, err := localfile.OpenIn(v.root, name, "")
+// check says whether name in the folder holds data of checksum sum (and
+// of size bytes, when size > 0: a file of another size is not hashed).
+func (v *vendorFolder) check(name string, sum lock.Checksum, size int64) error {
+	f, fi, err := localfile.OpenIn(v.root, name, "")
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	if size > 0 && fi.Size() != size {
+		return fmt.Errorf("%s: %w: %d bytes, want %d", name, repo.ErrChecksum, fi.Size(), size)
+	}
 	h, err := repo.NewHash(sum.Type)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -55,11 +56,14 @@ func TestCopyChecked(t *testing.T) {
 		if n != int64(len(data)) || !bytes.Equal(got, data) {
 			t.Errorf("%s: copied %d bytes %q", tc.name, n, got)
 		}
-		if err := vf.check(tc.name+".rpm", tc.sum); err != nil {
-			t.Errorf("%s: checkFile: %v", tc.name, err)
+		if err := vf.check(tc.name+".rpm", tc.sum, 0); err != nil {
+			t.Errorf("%s: check: %v", tc.name, err)
+		}
+		if err := vf.check(tc.name+".rpm", tc.sum, int64(len(data))+1); err == nil || !strings.Contains(err.Error(), "bytes, want") {
+			t.Errorf("%s: check with another size: %v", tc.name, err)
 		}
 		os.WriteFile(dst, []byte("damaged"), 0o644)
-		if err := vf.check(tc.name+".rpm", tc.sum); err == nil {
+		if err := vf.check(tc.name+".rpm", tc.sum, 0); err == nil {
 			t.Errorf("%s: checkFile accepted a damaged file", tc.name)
 		}
 	}
