@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -250,8 +251,9 @@ func addToLayout(dir, ref string, idx v1.ImageIndex, images []ArchImage) error {
 	}
 	defer root.Close()
 	defer marker.Close()
+	removeStaleTemps(root, time.Now())
 
-	tmpName := ".slipway-tmp-" + rand.Text()[:12]
+	tmpName := layoutTmpPrefix + rand.Text()[:12]
 	if err := root.Mkdir(tmpName, 0o700); err != nil {
 		return fmt.Errorf("output %s: %w", dir, err)
 	}
@@ -387,6 +389,33 @@ func readIndex(root *os.Root, path ...string) (*v1.IndexManifest, error) {
 	return &im, nil
 }
 
+// Temporary names a writer uses inside an existing layout, and how old one
+// must be before another writer removes it as left by a killed process.
+const (
+	layoutTmpPrefix = ".slipway-tmp-"
+	indexTmpPrefix  = ".index.json.tmp-"
+	staleLayoutTemp = 24 * time.Hour
+)
+
+// removeStaleTemps removes what killed writers left inside a layout: only
+// slipway's own temporary names, and only when older than staleLayoutTemp
+// (a younger one may belong to a writer at work).
+func removeStaleTemps(root *os.Root, now time.Time) {
+	ents, err := fs.ReadDir(root.FS(), ".")
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if !strings.HasPrefix(n, layoutTmpPrefix) && !strings.HasPrefix(n, indexTmpPrefix) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && now.Sub(fi.ModTime()) > staleLayoutTemp {
+			_ = root.RemoveAll(n)
+		}
+	}
+}
+
 // checkLayoutFiles checks, before go-containerregistry reads a layout,
 // that its index.json is a regular file of a sane size and that every
 // blob is a regular file once links are followed: a named pipe would
@@ -449,7 +478,7 @@ func moveBlobs(root *os.Root, tmp string) error {
 
 // writeRootFile writes name in root through a temporary file and rename.
 func writeRootFile(root *os.Root, name string, data []byte) error {
-	tmp := "." + name + ".tmp-" + rand.Text()[:12]
+	tmp := "." + name + ".tmp-" + rand.Text()[:12] // indexTmpPrefix for index.json
 	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err

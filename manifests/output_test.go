@@ -290,3 +290,34 @@ func TestReadLayoutHostileFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestOCILayoutRemovesStaleTemps: what a killed writer left inside a
+// layout (its temporary folder and index) goes once it is a day old;
+// younger ones may be another writer's at work and stay, and so do files
+// that are not slipway's.
+func TestOCILayoutRemovesStaleTemps(t *testing.T) {
+	t.Parallel()
+	images := testImages(t, t.TempDir())
+	out := filepath.Join(t.TempDir(), "lay")
+	if err := WriteOCILayout(out, "a", nil, images[:1]); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-48 * time.Hour)
+	for _, n := range []string{".slipway-tmp-old/blobs/sha256/x", ".index.json.tmp-old", ".slipway-tmp-young/x", ".mine-tmp-old"} {
+		p := filepath.Join(out, n)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("x"), 0o644)
+		if strings.Contains(n, "old") {
+			os.Chtimes(p, old, old)
+			os.Chtimes(filepath.Join(out, strings.Split(n, "/")[0]), old, old)
+		}
+	}
+	if err := WriteOCILayout(out, "b", nil, images[1:]); err != nil {
+		t.Fatal(err)
+	}
+	for n, want := range map[string]bool{".slipway-tmp-old": false, ".index.json.tmp-old": false, ".slipway-tmp-young": true, ".mine-tmp-old": true} {
+		if _, err := os.Lstat(filepath.Join(out, n)); (err == nil) != want {
+			t.Errorf("%s: present %v, want %v", n, err == nil, want)
+		}
+	}
+}
