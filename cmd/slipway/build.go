@@ -46,10 +46,10 @@ layout is added to, never replaced: the image's blobs are added to blobs/
 and index.json is rewritten (atomically) with the entries named TAG (and
 TAG-ARCH; with no TAG, the unnamed entries) replaced; other tags, their
 blobs and any other file in DIR are kept, and nothing is deleted. An
-existing DIR that is not empty and not an OCI layout is refused. A
-docker:// output is pushed (see
-'slipway help publish' for credentials and the push order); the reference
-and the registry's credentials are checked before anything is built.
+existing DIR that is not empty and not an OCI layout is refused before
+anything is built. A docker:// output is pushed (see 'slipway help
+publish' for credentials and the push order); the reference and the
+registry's credentials are checked before anything is built.
 
 Progress goes to stderr: bars on a terminal; otherwise (CI, a pipe) a few
 plain lines with no control characters: per architecture "ARCH: loading
