@@ -3,6 +3,7 @@ package builder
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
 	"github.com/slipway-build/slipway/builder/repo"
+	"github.com/slipway-build/slipway/internal/localfile"
 )
 
 // VendorResult says what Vendor wrote.
@@ -41,13 +43,23 @@ func vendorKeyName(repoID, arch string) string {
 // the signing keys of repositories with gpgcheck into dir/keys. A build
 // with BuildOptions.VendorDir then needs neither the network nor the
 // repositories. Files already in dir with the right checksum are kept.
+// Every write goes through an os.Root opened on dir: no name from the
+// lockfile or the configuration, and no symbolic link inside dir, can make
+// a write land outside it.
 func Vendor(ctx context.Context, cfg *config.Config, l *lock.Lock, dir string, opts BuildOptions) (*VendorResult, error) {
 	if l == nil {
 		return nil, errors.New("vendor: no lockfile")
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o755); err != nil {
+	for _, a := range l.Arches {
+		if !lock.ValidArch(a.Name) {
+			return nil, fmt.Errorf("vendor: the lockfile's architecture %q is not an architecture name", a.Name)
+		}
+	}
+	vf, err := openVendorFolder(dir)
+	if err != nil {
 		return nil, fmt.Errorf("vendor: %w", err)
 	}
+	defer vf.close()
 	dl, err := repo.NewDownloader(opts.Repo...)
 	if err != nil {
 		return nil, err
@@ -64,16 +76,16 @@ func Vendor(ctx context.Context, cfg *config.Config, l *lock.Lock, dir string, o
 			return nil, fmt.Errorf("vendor %s: %w", a.Name, err)
 		}
 		for i, p := range a.Packages {
-			dst := filepath.Join(dir, vendorName(p))
-			if done[dst] {
+			name := vendorName(p)
+			if done[name] {
 				continue
 			}
-			done[dst] = true
+			done[name] = true
 			res.Packages++
-			if checkFile(dst, p.Checksum) == nil {
+			if vf.check(name, p.Checksum, p.Size) == nil {
 				continue
 			}
-			n, err := copyChecked(paths[i], dst, p.Checksum)
+			n, err := vf.copyChecked(paths[i], name, p.Checksum)
 			if err != nil {
 				return nil, fmt.Errorf("vendor %s: %s: %w", a.Name, p.NEVRA, err)
 			}
@@ -88,7 +100,7 @@ func Vendor(ctx context.Context, cfg *config.Config, l *lock.Lock, dir string, o
 			if err != nil {
 				return nil, fmt.Errorf("vendor: repository %s: %w", r.ID, err)
 			}
-			if err := writeKeyRing(filepath.Join(dir, vendorKeyName(r.ID, a.Name)), ring); err != nil {
+			if err := vf.writeKeyRing(vendorKeyName(r.ID, a.Name), ring); err != nil {
 				return nil, fmt.Errorf("vendor: repository %s: %w", r.ID, err)
 			}
 			res.Keys++
@@ -97,50 +109,83 @@ func Vendor(ctx context.Context, cfg *config.Config, l *lock.Lock, dir string, o
 	return res, nil
 }
 
-// checkFile says whether path holds data of checksum sum.
-func checkFile(path string, sum lock.Checksum) error {
-	return repo.VerifyFile(path, repo.Checksum{Type: sum.Type, Value: sum.Value}, 0)
+// vendorFolder writes into a vendor folder through an os.Root, so that
+// names and symbolic links cannot lead a write outside it.
+type vendorFolder struct {
+	dir  string
+	root *os.Root
 }
 
-// copyChecked copies src to dst through a temporary file, checking the
-// checksum of what was copied before renaming it into place.
-func copyChecked(src, dst string, sum lock.Checksum) (int64, error) {
+func openVendorFolder(dir string) (*vendorFolder, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := root.MkdirAll("keys", 0o755); err != nil {
+		root.Close()
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "keys"), localfile.Cause(err))
+	}
+	return &vendorFolder{dir: dir, root: root}, nil
+}
+
+func (v *vendorFolder) close() { v.root.Close() }
+
+// check says whether name in the folder holds data of checksum sum (and
+// of size bytes, when size > 0: a file of another size is not hashed).
+func (v *vendorFolder) check(name string, sum lock.Checksum, size int64) error {
+	f, fi, err := localfile.OpenIn(v.root, name, "")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if size > 0 && fi.Size() != size {
+		return fmt.Errorf("%s: %w: %d bytes, want %d", name, repo.ErrChecksum, fi.Size(), size)
+	}
+	h, err := repo.NewHash(sum.Type)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sum.Value {
+		return fmt.Errorf("%s: %w: %s %s, want %s", name, repo.ErrChecksum, sum.Type, got, sum.Value)
+	}
+	return nil
+}
+
+// copyChecked copies src to name in the folder through a temporary file,
+// checking the checksum of what was copied before renaming it into place.
+func (v *vendorFolder) copyChecked(src, name string, sum lock.Checksum) (int64, error) {
 	h, err := repo.NewHash(sum.Type)
 	if err != nil {
 		return 0, err
 	}
-	in, err := os.Open(src)
+	in, _, err := localfile.Open(src, "")
 	if err != nil {
 		return 0, err
 	}
 	defer in.Close()
-	out, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-")
-	if err != nil {
-		return 0, err
-	}
-	tmp := out.Name()
-	defer os.Remove(tmp)
-	n, err := io.Copy(io.MultiWriter(out, h), in)
-	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, fmt.Errorf("copying to %s: %w", dst, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sum.Value {
-		return 0, fmt.Errorf("%s: checksum %s:%s, want %s", src, sum.Type, got, sum)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return 0, err
-	}
-	return n, os.Rename(tmp, dst)
+	var n int64
+	err = v.writeAtomic(name, func(w io.Writer) error {
+		var err error
+		n, err = io.Copy(io.MultiWriter(w, h), in)
+		if err != nil {
+			return err
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != sum.Value {
+			return fmt.Errorf("%s: checksum %s:%s, want %s", src, sum.Type, got, sum)
+		}
+		return nil
+	})
+	return n, err
 }
 
-// writeKeyRing writes ring's public keys, armored, atomically.
-func writeKeyRing(path string, ring openpgp.EntityList) error {
+// writeKeyRing writes ring's public keys, armored, atomically, as name.
+func (v *vendorFolder) writeKeyRing(name string, ring openpgp.EntityList) error {
 	var buf bytes.Buffer
 	w, err := armor.Encode(&buf, openpgp.PublicKeyType, nil)
 	if err != nil {
@@ -154,9 +199,41 @@ func writeKeyRing(path string, ring openpgp.EntityList) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+	return v.writeAtomic(name, func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
 		return err
+	})
+}
+
+// writeAtomic writes name (0644) through a temporary file beside it,
+// synced, and renamed into place only when write succeeded.
+func (v *vendorFolder) writeAtomic(name string, write func(io.Writer) error) error {
+	where := name
+	if !filepath.IsAbs(name) {
+		where = v.dir + string(filepath.Separator) + name // not cleaned: as asked
 	}
-	return os.Rename(tmp, path)
+	tmp := filepath.Join(filepath.Dir(name), "."+filepath.Base(name)+".tmp-"+rand.Text()[:12])
+	f, err := v.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", where, localfile.Cause(err))
+	}
+	defer v.root.Remove(tmp) // gone after the rename; cleans up a failure
+	// 0644 whatever the umask: a vendor folder is shared.
+	err = f.Chmod(0o644)
+	if err == nil {
+		err = write(f)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", where, err)
+	}
+	if err := v.root.Rename(tmp, name); err != nil {
+		return fmt.Errorf("writing %s: %w", where, localfile.Cause(err))
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -20,10 +21,15 @@ func TestCopyChecked(t *testing.T) {
 	s256 := sha256.Sum256(data)
 	s512 := sha512.Sum512(data)
 	dir := t.TempDir()
-	src := filepath.Join(dir, "src")
+	src := filepath.Join(t.TempDir(), "src")
 	if err := os.WriteFile(src, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	vf, err := openVendorFolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vf.close()
 	for _, tc := range []struct {
 		name string
 		sum  lock.Checksum
@@ -35,7 +41,7 @@ func TestCopyChecked(t *testing.T) {
 		{"unknown type", lock.Checksum{Type: "crc32", Value: "00"}, false},
 	} {
 		dst := filepath.Join(dir, tc.name+".rpm")
-		n, err := copyChecked(src, dst, tc.sum)
+		n, err := vf.copyChecked(src, tc.name+".rpm", tc.sum)
 		if tc.ok != (err == nil) {
 			t.Errorf("%s: err = %v", tc.name, err)
 			continue
@@ -50,17 +56,20 @@ func TestCopyChecked(t *testing.T) {
 		if n != int64(len(data)) || !bytes.Equal(got, data) {
 			t.Errorf("%s: copied %d bytes %q", tc.name, n, got)
 		}
-		if err := checkFile(dst, tc.sum); err != nil {
-			t.Errorf("%s: checkFile: %v", tc.name, err)
+		if err := vf.check(tc.name+".rpm", tc.sum, 0); err != nil {
+			t.Errorf("%s: check: %v", tc.name, err)
+		}
+		if err := vf.check(tc.name+".rpm", tc.sum, int64(len(data))+1); err == nil || !strings.Contains(err.Error(), "bytes, want") {
+			t.Errorf("%s: check with another size: %v", tc.name, err)
 		}
 		os.WriteFile(dst, []byte("damaged"), 0o644)
-		if err := checkFile(dst, tc.sum); err == nil {
+		if err := vf.check(tc.name+".rpm", tc.sum, 0); err == nil {
 			t.Errorf("%s: checkFile accepted a damaged file", tc.name)
 		}
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if filepath.Ext(e.Name()) != ".rpm" && e.Name() != "src" {
+		if filepath.Ext(e.Name()) != ".rpm" && e.Name() != "keys" {
 			t.Errorf("left behind: %s", e.Name())
 		}
 	}
@@ -76,10 +85,16 @@ func TestWriteKeyRing(t *testing.T) {
 		}
 		ring = append(ring, e)
 	}
-	path := filepath.Join(t.TempDir(), "k.asc")
-	if err := writeKeyRing(path, ring); err != nil {
+	dir := t.TempDir()
+	vf, err := openVendorFolder(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer vf.close()
+	if err := vf.writeKeyRing("keys/k.asc", ring); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "keys", "k.asc")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)

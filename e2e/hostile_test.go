@@ -4,11 +4,15 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
@@ -197,4 +201,171 @@ func TestHostileRepos(t *testing.T) {
 			}
 		})
 	}
+}
+
+// slipwayWithin runs slipway like slipway() but fails the test when the
+// run takes longer than d (a hang on a named pipe, say) instead of
+// waiting for the test binary's own timeout.
+func slipwayWithin(t *testing.T, d time.Duration, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), d)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, slipwayBin, args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("slipway %s still running after %v: it hangs", strings.Join(args, " "), d)
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running slipway: %v", err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+// TestHostileLocalFiles: local files that are named pipes or links to
+// /dev/zero, lockfile names that would lead writes out of the vendor
+// folder, a symlinked folder inside it, and an OCI output folder holding
+// a user's files: each fails fast with one exact line, or (the layout)
+// keeps every file that is not the layout's.
+func TestHostileLocalFiles(t *testing.T) {
+	t.Parallel()
+	repos := testrepo.Get(t)
+	cache := t.TempDir()
+	cfg := config(t, repos, "", "busybox")
+	mustSucceed(t, slipway(t, nil, "--cache-dir", cache, "lock", cfg), "lock")
+	lockPath := strings.TrimSuffix(cfg, ".toml") + ".lock"
+	lockData, err := os.ReadFile(lockPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zero := filepath.Join(dir, "zero")
+	os.Symlink("/dev/zero", zero)
+	// configurations: extends a named pipe; a gpgkey linked to /dev/zero.
+	extFifo := filepath.Join(dir, "ext-fifo.toml")
+	os.WriteFile(extFifo, []byte("extends = \"fifo\"\n"), 0o644)
+	keyZero := filepath.Join(dir, "key-zero.toml")
+	os.WriteFile(keyZero, []byte("[image]\nname = \"h/x\"\narchitectures = [\"x86_64\"]\n\n[[repository]]\nid = \"r\"\nbaseurl = \"file:///nonexistent\"\ngpgcheck = true\ngpgkey = [\"zero\"]\n\n[packages]\ninstall = [\"busybox\"]\n"), 0o644)
+	// lockfiles with an architecture that is a path.
+	badLock := func(name, arch string) string {
+		p := filepath.Join(filepath.Dir(cfg), name)
+		os.WriteFile(p, []byte(strings.Replace(string(lockData), "name = 'x86_64'", "name = '"+arch+"'", 1)), 0o644)
+		return p
+	}
+	dotdot := badLock("dotdot.lock", "../../x")
+	absolute := badLock("absolute.lock", "/tmp/x")
+	// a vendor folder whose keys/ leads outside.
+	outside := t.TempDir()
+	linkedVendor := filepath.Join(t.TempDir(), "vendor")
+	os.Mkdir(linkedVendor, 0o755)
+	os.Symlink(outside, filepath.Join(linkedVendor, "keys"))
+
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"extends a named pipe", []string{"config", extFifo},
+			extFifo + ":1: extends: reading " + fifo + ": not a regular file (named pipe)"},
+		{"config is a named pipe", []string{"config", fifo},
+			"reading config " + fifo + ": not a regular file (named pipe)"},
+		{"gpgkey links to /dev/zero", []string{"config", keyZero},
+			keyZero + ":9: repository[r].gpgkey: reading key " + zero + ": not a regular file (character device)"},
+		{"lockfile links to /dev/zero", []string{"--cache-dir", cache, "vendor", cfg, "--dir", t.TempDir(), "--lockfile", zero},
+			"reading lockfile " + zero + ": not a regular file (character device)"},
+		{"lockfile is a named pipe", []string{"--cache-dir", cache, "build", "--locked", "--lockfile", fifo, cfg, "--output", "oci:" + filepath.Join(t.TempDir(), "o")},
+			"reading lockfile " + fifo + ": not a regular file (named pipe)"},
+		{"verify --key links to /dev/zero", []string{"verify", "--key", zero, "127.0.0.1:1/x:t"},
+			"reading public key " + zero + ": not a regular file (character device)"},
+		{"verify --key is a named pipe", []string{"verify", "--key", fifo, "127.0.0.1:1/x:t"},
+			"reading public key " + fifo + ": not a regular file (named pipe)"},
+		{"rpminfo --key is a named pipe", []string{"rpminfo", "--key", fifo, zero},
+			"reading key " + fifo + ": not a regular file (named pipe)"},
+		{"rpminfo of /dev/zero", []string{"rpminfo", zero},
+			zero + ": open " + zero + ": not a regular file (character device)"},
+		{"lockfile arch ../../x", []string{"--cache-dir", cache, "vendor", cfg, "--dir", t.TempDir(), "--lockfile", dotdot},
+			dotdot + `: arch #2: "../../x" is not an architecture name (letters, digits and _)`},
+		{"lockfile arch /tmp/x", []string{"--cache-dir", cache, "vendor", cfg, "--dir", t.TempDir(), "--lockfile", absolute},
+			absolute + `: arch #2: "/tmp/x" is not an architecture name (letters, digits and _)`},
+		{"vendor keys/ links outside", []string{"--cache-dir", cache, "vendor", cfg, "--dir", linkedVendor},
+			"vendor: " + linkedVendor + "/keys: path escapes from parent"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := slipwayWithin(t, 30*time.Second, tc.args...)
+			noPanic(t, r)
+			if got := strings.TrimSpace(r.stderr); got != "slipway: "+tc.want {
+				t.Errorf("stderr %q\nwant   %q", got, "slipway: "+tc.want)
+			}
+		})
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) > 0 {
+		t.Errorf("vendor wrote outside its folder: %v", ents)
+	}
+
+	t.Run("vendored RPM links to /dev/zero", func(t *testing.T) {
+		t.Parallel()
+		vendor := filepath.Join(t.TempDir(), "vendor")
+		mustSucceed(t, slipway(t, nil, "--cache-dir", cache, "vendor", cfg, "--dir", vendor), "vendor")
+		rpms, _ := filepath.Glob(filepath.Join(vendor, "*.rpm"))
+		if len(rpms) == 0 {
+			t.Fatal("nothing vendored")
+		}
+		os.Remove(rpms[0])
+		os.Symlink("/dev/zero", rpms[0])
+		r := slipwayWithin(t, 60*time.Second, "--cache-dir", t.TempDir(), "build", "--locked", "--vendor-dir", vendor, cfg, "--output", "oci:"+filepath.Join(t.TempDir(), "o"))
+		noPanic(t, r)
+		if want := "open " + rpms[0] + ": not a regular file (character device)"; !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr %q, want %q", r.stderr, want)
+		}
+	})
+
+	t.Run("oci output into a folder with user files", func(t *testing.T) {
+		t.Parallel()
+		project := t.TempDir()
+		user := map[string]string{"image.toml": "mine", ".git/HEAD": "ref: refs/heads/main\n", "oci-layout": `{"imageLayoutVersion": "1.0.0"}`}
+		for name, data := range user {
+			os.MkdirAll(filepath.Dir(filepath.Join(project, name)), 0o755)
+			os.WriteFile(filepath.Join(project, name), []byte(data), 0o644)
+		}
+		kept := func() {
+			t.Helper()
+			for name, data := range user {
+				if b, err := os.ReadFile(filepath.Join(project, name)); err != nil || string(b) != data {
+					t.Errorf("%s: %q, %v: a user's file was not kept", name, b, err)
+				}
+			}
+		}
+		// An oci-layout file alone does not make a layout: refused.
+		r := slipway(t, nil, "--cache-dir", cache, "build", "--arch", "x86_64", cfg, "--output", "oci:"+project+":a")
+		noPanic(t, r)
+		if want := "slipway: output " + project + ": open index.json: no such file or directory; refusing to write into it"; strings.TrimSpace(r.stderr) != want {
+			t.Errorf("stderr %q\nwant   %q", r.stderr, want)
+		}
+		kept()
+		// A real layout with the user's files beside it is added to.
+		lay := t.TempDir()
+		mustSucceed(t, slipway(t, nil, "--cache-dir", cache, "build", "--arch", "x86_64", cfg, "--output", "oci:"+lay+":a"), "build a")
+		delete(user, "oci-layout")
+		project = lay
+		for name, data := range user {
+			os.MkdirAll(filepath.Dir(filepath.Join(project, name)), 0o755)
+			os.WriteFile(filepath.Join(project, name), []byte(data), 0o644)
+		}
+		mustSucceed(t, slipway(t, nil, "--cache-dir", cache, "build", "--arch", "aarch64", cfg, "--output", "oci:"+lay+":b"), "build b")
+		kept()
+		for _, tag := range []string{"a", "b"} {
+			mustSucceed(t, slipway(t, nil, "inspect", "oci:"+lay+":"+tag), "inspect "+tag)
+		}
+	})
 }

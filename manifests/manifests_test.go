@@ -270,7 +270,7 @@ func TestOCILayoutAndDockerArchive(t *testing.T) {
 	if err := WriteOCILayout(out, "3.0", idx, images); err != nil {
 		t.Fatal(err)
 	}
-	// Writing again replaces the layout whole.
+	// Writing the same tag again replaces its entries.
 	if err := WriteOCILayout(out, "3.0", idx, images); err != nil {
 		t.Fatalf("replacing a layout: %v", err)
 	}

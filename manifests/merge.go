@@ -250,6 +250,9 @@ func (s Source) Load(ctx context.Context, opts PushOptions) (remote.Taggable, er
 // (its index, and with a tag each architecture's image as TAG-ARCH) counts
 // as its index.
 func loadLayout(dir, tag string) (remote.Taggable, error) {
+	if err := checkLayoutFiles(dir); err != nil {
+		return nil, fmt.Errorf("reading OCI layout %s: %w", dir, err)
+	}
 	root, err := layout.ImageIndexFromPath(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading OCI layout %s: %w", dir, err)

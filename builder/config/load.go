@@ -6,12 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/slipway-build/slipway/internal/localfile"
 )
 
 // maxExtends bounds an extends chain; maxConfig the size of one file.
@@ -39,7 +41,7 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// withReadFile replaces os.ReadFile (tests, fuzzing).
+// withReadFile replaces reading files from disk (tests, fuzzing).
 func withReadFile(fn func(string) ([]byte, error)) Option {
 	return func(o *options) error {
 		o.readFile = fn
@@ -52,7 +54,7 @@ func withReadFile(fn func(string) ([]byte, error)) Option {
 // result. Errors name the file, line and key; several problems found by
 // validation are joined (errors.Join) and each is an *Error.
 func Load(ctx context.Context, path string, opts ...Option) (*Config, error) {
-	o := options{log: slog.New(slog.DiscardHandler), readFile: os.ReadFile}
+	o := options{log: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -79,6 +81,33 @@ func Load(ctx context.Context, path string, opts ...Option) (*Config, error) {
 
 type loader struct {
 	opts options
+}
+
+// read reads a file the configuration names: a regular file (a named
+// pipe, a device or a link to one is refused without waiting) of at most
+// limit bytes. The error is the cause alone; callers name the file.
+func (l *loader) read(name string, limit int64) ([]byte, error) {
+	if l.opts.readFile != nil {
+		data, err := l.opts.readFile(name)
+		if err == nil && int64(len(data)) > limit {
+			return nil, fmt.Errorf("larger than %s: %w", localfile.Size(limit), localfile.ErrTooLarge)
+		}
+		return data, err
+	}
+	data, err := localfile.ReadFile(name, "", limit)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, pe.Err
+	}
+	return data, err
+}
+
+// tooLarge is the error for a file beyond its limit, naming the file.
+func tooLarge(file string, err error) error {
+	if errors.Is(err, localfile.ErrTooLarge) {
+		return &Error{File: file, Msg: err.Error()}
+	}
+	return nil
 }
 
 // layer is one file of an extends chain, decoded, with its repository
@@ -121,16 +150,16 @@ func (l *loader) chain(ctx context.Context, path string) ([]*layer, error) {
 			prev := layers[len(layers)-1]
 			return nil, errAt(prev.pos("extends"), "extends", "chain is longer than %d files", maxExtends)
 		}
-		data, err := l.opts.readFile(file)
+		data, err := l.read(file, maxConfig)
+		if e := tooLarge(file, err); e != nil {
+			return nil, e
+		}
 		if err != nil {
 			if len(layers) > 0 {
 				prev := layers[len(layers)-1]
 				return nil, &Error{File: prev.file, Line: prev.lines["extends"], Key: "extends", Msg: "reading " + file, Err: err}
 			}
-			return nil, fmt.Errorf("reading config: %w", err)
-		}
-		if len(data) > maxConfig {
-			return nil, &Error{File: file, Msg: fmt.Sprintf("larger than %d bytes", maxConfig)}
+			return nil, fmt.Errorf("reading config %s: %w", file, err)
 		}
 		l.opts.log.Debug("read config file", "file", file)
 		ly, err := l.prepare(file, abs, data)
@@ -239,12 +268,12 @@ func (l *loader) importRepoFile(ly *layer, prefix string, r wireRepo, dir string
 	if err != nil {
 		return nil, errAt(pos, prefix+".repofile", "%s", err)
 	}
-	data, err := l.opts.readFile(p)
+	data, err := l.read(p, maxRepoFile)
+	if e := tooLarge(p, err); e != nil {
+		return nil, e
+	}
 	if err != nil {
 		return nil, &Error{File: pos.File, Line: pos.Line, Key: prefix + ".repofile", Msg: "reading " + *r.RepoFile, Err: err}
-	}
-	if len(data) > maxRepoFile {
-		return nil, &Error{File: p, Msg: fmt.Sprintf("larger than %d bytes", maxRepoFile)}
 	}
 	l.opts.log.Debug("read repo file", "file", p)
 	entries, err := parseRepoFile(data, p)
@@ -344,7 +373,7 @@ func (l *loader) digestKeys(ctx context.Context, c *Config) error {
 			}
 			for _, arch := range archs {
 				f := expandVars(p, c.Image.Releasever, arch)
-				data, err := l.opts.readFile(f)
+				data, err := l.read(f, localfile.KeyLimit)
 				if err != nil {
 					pos := c.origins[keyRepo(r.ID, "gpgkey")]
 					return &Error{File: pos.File, Line: pos.Line, Key: keyRepo(r.ID, "gpgkey"), Msg: "reading key " + f, Err: err}

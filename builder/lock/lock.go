@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -167,6 +168,9 @@ func Parse(data []byte, name string) (*Lock, error) {
 		if wa.Name == "" {
 			return nil, fmt.Errorf("%s: arch #%d has no name", name, i+1)
 		}
+		if !ValidArch(wa.Name) {
+			return nil, fmt.Errorf("%s: arch #%d: %q is not an architecture name (letters, digits and _)", name, i+1, wa.Name)
+		}
 		if seenArch[wa.Name] {
 			return nil, fmt.Errorf("%s: arch %q listed twice", name, wa.Name)
 		}
@@ -179,6 +183,12 @@ func Parse(data []byte, name string) (*Lock, error) {
 			}
 			if wp.Location == "" || wp.Repo == "" {
 				return nil, fmt.Errorf("%s (%s): repo and location are required", where, wp.Name)
+			}
+			if !ValidArch(wp.Arch) {
+				return nil, fmt.Errorf("%s (%s): arch %q is not an architecture name (letters, digits and _)", where, wp.Name, wp.Arch)
+			}
+			if !repoID.MatchString(wp.Repo) || wp.Repo == "." || wp.Repo == ".." {
+				return nil, fmt.Errorf("%s (%s): repo %q is not a repository id (letters, digits and _ . : -)", where, wp.Name, wp.Repo)
 			}
 			if strings.HasPrefix(wp.Location, "/") || strings.Contains("/"+wp.Location+"/", "/../") {
 				return nil, fmt.Errorf("%s (%s): location %q must stay inside the repository", where, wp.Name, wp.Location)
@@ -199,6 +209,19 @@ func Parse(data []byte, name string) (*Lock, error) {
 	}
 	return l, nil
 }
+
+// archName and repoID are what a lockfile's names may hold: an
+// architecture and a repository id become parts of file names (a vendor
+// folder's keys/ID.ARCH.asc), so neither may hold a / or be . or ..
+// (repository ids follow the configuration's rule).
+var (
+	archName = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+	repoID   = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
+)
+
+// ValidArch says whether s is a well-formed architecture name (letters,
+// digits and _: x86_64, aarch64, noarch).
+func ValidArch(s string) bool { return archName.MatchString(s) }
 
 var hexLen = map[string]int{"sha256": 64, "sha512": 128, "sha1": 40, "sha": 40, "md5": 32, "sha384": 96, "sha224": 56}
 

@@ -72,6 +72,12 @@ func TestParseErrors(t *testing.T) {
 		{"short checksum", strings.Replace(string(good), strings.Repeat("ab", 32), "abab", 1), "hex digits"},
 		{"escaping location", strings.Replace(string(good), "location = 'Packages/", "location = '../", 1), "inside the repository"},
 		{"not toml", "this is not toml", "x.lock:1"},
+		{"arch ../x", strings.Replace(string(good), "name = 'aarch64'", "name = '../x'", 1), `x.lock: arch #1: "../x" is not an architecture name (letters, digits and _)`},
+		{"absolute arch", strings.Replace(string(good), "name = 'aarch64'", "name = '/tmp/x'", 1), `x.lock: arch #1: "/tmp/x" is not an architecture name (letters, digits and _)`},
+		{"arch ..", strings.Replace(string(good), "name = 'aarch64'", "name = '..'", 1), `x.lock: arch #1: ".." is not an architecture name`},
+		{"package arch with /", strings.Replace(string(good), "arch = 'aarch64'", "arch = 'a/b'", 1), `x.lock: arch aarch64, package #1 (bash): arch "a/b" is not an architecture name (letters, digits and _)`},
+		{"repo ../x", strings.Replace(string(good), "repo = 'base'", "repo = '../x'", 1), `x.lock: arch aarch64, package #1 (bash): repo "../x" is not a repository id (letters, digits and _ . : -)`},
+		{"repo ..", strings.Replace(string(good), "repo = 'base'", "repo = '..'", 1), `repo ".." is not a repository id`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

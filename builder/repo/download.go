@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/slipway-build/slipway/internal/localfile"
 )
 
 // PackageFile says where a package file comes from and how to check it.
@@ -177,7 +179,8 @@ func (d *Downloader) packageURL(f PackageFile) (*url.URL, *basicAuth, error) {
 	}
 	auth = auth.bind(base)
 	loc, err := url.Parse(f.Location)
-	if err != nil || loc.IsAbs() || strings.HasPrefix(f.Location, "/") || strings.Contains("/"+path.Clean(f.Location)+"/", "/../") {
+	if err != nil || loc.IsAbs() || strings.HasPrefix(f.Location, "/") || strings.Contains("/"+path.Clean(f.Location)+"/", "/../") ||
+		strings.HasPrefix(loc.Path, "/") || strings.Contains("/"+path.Clean(loc.Path)+"/", "/../") { // %2e%2e decodes to ..
 		return nil, nil, fmt.Errorf("location %q is not a path inside the repository", f.Location)
 	}
 	u := *base
@@ -188,16 +191,12 @@ func (d *Downloader) packageURL(f PackageFile) (*url.URL, *basicAuth, error) {
 
 // verifyPackageFile checks a file's size (when known) and checksum.
 func verifyPackageFile(p string, sum Checksum, size int64) error {
-	fh, err := os.Open(p)
+	fh, st, err := localfile.Open(p, "")
 	if err != nil {
 		return err
 	}
 	defer fh.Close()
 	if size > 0 {
-		st, err := fh.Stat()
-		if err != nil {
-			return err
-		}
 		if st.Size() != size {
 			return fmt.Errorf("%w: %d bytes, want %d", ErrChecksum, st.Size(), size)
 		}
@@ -332,7 +331,7 @@ func (d *Downloader) tryRange(ctx context.Context, u *url.URL, auth *basicAuth, 
 }
 
 func copyLocal(src, dst string, size int64) error {
-	in, err := os.Open(src)
+	in, _, err := localfile.Open(src, "")
 	if err != nil {
 		return err
 	}

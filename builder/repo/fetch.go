@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/internal/origin"
 )
 
@@ -125,7 +126,7 @@ func (f *fetcher) fetchToFile(ctx context.Context, u *url.URL, auth *basicAuth, 
 // are read from disk.
 func (f *fetcher) get(ctx context.Context, u *url.URL, auth *basicAuth, consume func(io.Reader) error) error {
 	if u.Scheme == "file" {
-		fh, err := os.Open(u.Path)
+		fh, _, err := localfile.Open(u.Path, "")
 		if err != nil {
 			return err
 		}

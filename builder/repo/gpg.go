@@ -11,6 +11,8 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
+
+	"github.com/slipway-build/slipway/internal/localfile"
 )
 
 const maxKeySize = 4 << 20
@@ -35,9 +37,18 @@ func loadKeyRing(ctx context.Context, f *fetcher, keys []string) (openpgp.Entity
 		if err != nil {
 			return nil, err
 		}
-		b, err := f.fetchBytes(ctx, u, nil, maxKeySize)
+		var b []byte
+		if u.Scheme == "file" {
+			// A local key: a regular file (not a pipe, not /dev/zero).
+			b, err = localfile.ReadFile(u.Path, "gpgkey", localfile.KeyLimit)
+		} else {
+			b, err = f.fetchBytes(ctx, u, nil, maxKeySize)
+			if err != nil {
+				err = fmt.Errorf("reading gpgkey %s: %w", u.Redacted(), err)
+			}
+		}
 		if err != nil {
-			return nil, fmt.Errorf("reading gpgkey %s: %w", u.Redacted(), err)
+			return nil, err
 		}
 		el, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(b))
 		if err != nil {

@@ -20,6 +20,8 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
+
+	"github.com/slipway-build/slipway/internal/localfile"
 )
 
 // ErrChecksum is returned when data does not match the checksum its
@@ -136,7 +138,7 @@ func (r *Repository) fetchRecord(ctx context.Context, rec Record) (*os.File, fun
 	u := base.JoinPath(strings.Split(rec.Location, "/")...)
 	where := u.Redacted()
 	if u.Scheme == "file" {
-		f, err := os.Open(u.Path)
+		f, _, err := localfile.Open(u.Path, "")
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", rec.Type, err)
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
+	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/layers/rootfs"
 	"github.com/slipway-build/slipway/manifests"
 )
@@ -40,9 +41,15 @@ an OCI image per architecture; several architectures give an image index.
 The build time is SOURCE_DATE_EPOCH when set, otherwise the newest build
 time of the installed packages: the same inputs give the same digests.
 Outputs are written beside their destination and renamed into place, so a
-failed build leaves no partial output. A docker:// output is pushed (see
-'slipway help publish' for credentials and the push order); the reference
-and the registry's credentials are checked before anything is built.
+failed build leaves no partial output. An oci:DIR that is already an OCI
+layout is added to, never replaced: the image's blobs are added to blobs/
+and index.json is rewritten (atomically) with the entries named TAG (and
+TAG-ARCH; with no TAG, the unnamed entries) replaced; other tags, their
+blobs and any other file in DIR are kept, and nothing is deleted. An
+existing DIR that is not empty and not an OCI layout is refused before
+anything is built. A docker:// output is pushed (see 'slipway help
+publish' for credentials and the push order); the reference and the
+registry's credentials are checked before anything is built.
 
 Progress goes to stderr: bars on a terminal; otherwise (CI, a pipe) a few
 plain lines with no control characters: per architecture "ARCH: loading
@@ -81,6 +88,11 @@ same index digest as one build of all architectures.`,
 				if out.Kind == manifests.Registry {
 					if tags, err = rf.parseTags("--output", []string{out.Ref}); err != nil {
 						return err
+					}
+				}
+				if out.Kind == manifests.OCILayout {
+					if err := manifests.CheckOCILayout(out.Path); err != nil {
+						return err // refused before anything is built
 					}
 				}
 				b, err := bf.prepare(ctx, g, args[0], *arch)
@@ -251,9 +263,9 @@ func readLock(cfg *config.Config, cfgPath, path string) (*lock.Lock, error) {
 	if path == "" {
 		path = defaultLockPath(cfgPath)
 	}
-	data, err := os.ReadFile(path)
+	data, err := localfile.ReadFile(path, "lockfile", localfile.ConfigLimit)
 	if err != nil {
-		return nil, fmt.Errorf("reading lockfile: %w", err)
+		return nil, err
 	}
 	l, err := lock.Parse(data, path)
 	if err != nil {

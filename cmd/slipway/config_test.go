@@ -69,7 +69,7 @@ func TestConfigCommandErrors(t *testing.T) {
 		{"no file", []string{"config"}, 2, []string{"slipway: config takes one CONFIG file"}},
 		{"two files", []string{"config", "a", "b"}, 2, []string{"config takes one CONFIG file"}},
 		{"json and digest", []string{"config", "--json", "--digest", bad}, 2, []string{"cannot be used together"}},
-		{"missing", []string{"config", filepath.Join(dir, "none.toml")}, 1, []string{"slipway: reading config:", "no such file"}},
+		{"missing", []string{"config", filepath.Join(dir, "none.toml")}, 1, []string{"slipway: reading config " + filepath.Join(dir, "none.toml") + ": no such file"}},
 		{"unknown key", []string{"config", bad}, 1, []string{"slipway: " + bad + `:5: unknown key "packages.instal"`}},
 		{"several problems", []string{"config", several}, 1, []string{
 			"slipway: " + several + ":2: image.name:",

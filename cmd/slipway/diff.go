@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/lock"
 	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/internal/localfile"
 )
 
 func init() {
@@ -75,9 +75,9 @@ func loadPackages(ctx context.Context, g *globals, rf *registryFlags, arg, arch 
 	out := pkgSets{}
 	switch {
 	case strings.HasSuffix(arg, ".lock"):
-		data, err := os.ReadFile(arg)
+		data, err := localfile.ReadFile(arg, "lockfile", localfile.ConfigLimit)
 		if err != nil {
-			return nil, fmt.Errorf("reading lockfile: %w", err)
+			return nil, err
 		}
 		l, err := lock.Parse(data, arg)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/signing"
 )
 
@@ -123,9 +124,9 @@ func loadSigningKey(ctx context.Context, g *globals, path string) (signingKey, e
 		}
 		return &signing.Signer{Key: sv}, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := localfile.ReadFile(path, "signing key", localfile.KeyLimit)
 	if err != nil {
-		return nil, fmt.Errorf("reading signing key: %w", err)
+		return nil, err
 	}
 	pw, err := keyPassword(g, false)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/lock"
+	"github.com/slipway-build/slipway/internal/localfile"
 )
 
 func init() {
@@ -46,9 +47,9 @@ repository).`,
 				}
 				opts := builderOptions(g, cfg)
 				if *check {
-					data, err := os.ReadFile(path)
+					data, err := localfile.ReadFile(path, "lockfile", localfile.ConfigLimit)
 					if err != nil {
-						return fmt.Errorf("reading lockfile: %w", err)
+						return err
 					}
 					l, err := lock.Parse(data, path)
 					if err != nil {

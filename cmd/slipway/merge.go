@@ -51,6 +51,11 @@ oci: output.
 				if out.Kind == manifests.DockerArchive {
 					return usagef("merge writes an index: --output must be oci: or docker://")
 				}
+				if out.Kind == manifests.OCILayout {
+					if err := manifests.CheckOCILayout(out.Path); err != nil {
+						return err
+					}
+				}
 				var tags []name.Reference
 				if out.Kind == manifests.Registry {
 					if tags, err = rf.parseTags("--output", []string{out.Ref}); err != nil {

@@ -1,13 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 
@@ -17,6 +17,7 @@ import (
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/builder/solve"
+	"github.com/slipway-build/slipway/internal/localfile"
 )
 
 func init() {
@@ -194,12 +195,11 @@ func loadConfig(ctx context.Context, g *globals, path string, repofiles []string
 	c := *cfg
 	c.Repositories = append([]config.Repository(nil), cfg.Repositories...)
 	for _, rf := range repofiles {
-		f, err := os.Open(rf)
+		data, err := localfile.ReadFile(rf, "repofile", localfile.ConfigLimit)
 		if err != nil {
-			return nil, fmt.Errorf("reading repofile: %w", err)
+			return nil, err
 		}
-		repos, err := config.ParseRepoFile(f, rf)
-		f.Close()
+		repos, err := config.ParseRepoFile(bytes.NewReader(data), rf)
 		if err != nil {
 			return nil, err
 		}

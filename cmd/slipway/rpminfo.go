@@ -2,12 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/layers/rpm"
 )
 
@@ -90,12 +91,11 @@ func runRpminfo(ctx context.Context, g *globals, o *rpminfoOptions, args []strin
 	}
 	var keyring openpgp.EntityList
 	for _, k := range o.keys {
-		f, err := os.Open(k)
+		data, err := localfile.ReadFile(k, "key", localfile.KeyLimit)
 		if err != nil {
-			return fmt.Errorf("reading key: %w", err)
+			return err
 		}
-		el, err := rpm.ReadKeyRing(f)
-		f.Close()
+		el, err := rpm.ReadKeyRing(bytes.NewReader(data))
 		if err != nil {
 			return fmt.Errorf("reading key %s: %w", k, err)
 		}
@@ -148,7 +148,7 @@ func runRpminfo(ctx context.Context, g *globals, o *rpminfoOptions, args []strin
 }
 
 func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openpgp.EntityList, dec *rpm.Decoders) (*pkgJSON, error) {
-	f, err := os.Open(name)
+	f, _, err := localfile.Open(name, "")
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openp
 // verifyLegacy checks a header+payload signature, which takes a pass over
 // the file of its own.
 func verifyLegacy(name string, keyring openpgp.EntityList) (*rpm.Signer, error) {
-	f, err := os.Open(name)
+	f, _, err := localfile.Open(name, "")
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/repo"
+	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/layers/rpm"
 	"github.com/slipway-build/slipway/manifests"
 	"github.com/slipway-build/slipway/signing"
@@ -150,6 +151,9 @@ func writeSBOMs(dir, image string, builds []*builder.ArchBuild, docs [][]byte) (
 	return paths, nil
 }
 
+// maxSBOM bounds one SPDX document read from --sbom-dir.
+const maxSBOM = 256 << 20
+
 // readSBOMDir reads every *.spdx.json in dir.
 func readSBOMDir(dir string) ([][]byte, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.spdx.json"))
@@ -161,8 +165,8 @@ func readSBOMDir(dir string) ([][]byte, error) {
 	}
 	out := make([][]byte, len(files))
 	for i, f := range files {
-		if out[i], err = os.ReadFile(f); err != nil {
-			return nil, fmt.Errorf("reading SBOM: %w", err)
+		if out[i], err = localfile.ReadFile(f, "SBOM", maxSBOM); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

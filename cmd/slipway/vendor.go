@@ -19,7 +19,10 @@ every architecture, into DIR as CHECKSUM.rpm, checking each checksum, and
 the signing keys of repositories with gpgcheck into DIR/keys. Then
 'slipway build --locked --vendor-dir DIR' rebuilds the same image with no
 network and no repository, even after the repositories dropped those
-packages. Files already in DIR with the right checksum are kept.`,
+packages. Files already in DIR with the right checksum are kept. Every
+write stays inside DIR: a symbolic link in it that leads outside (DIR/keys
+linked elsewhere) is refused, and so is a lockfile whose architecture or
+repository names are not plain names.`,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 			dir := fs.String("dir", "", "the vendor `DIR` (required)")
 			lockPath := fs.String("lockfile", "", "lockfile `PATH` (default: CONFIG with the extension .lock)")

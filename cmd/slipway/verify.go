@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/spf13/pflag"
 
+	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/signing"
 )
 
@@ -106,9 +106,9 @@ func loadVerifier(ctx context.Context, key string) (signature.Verifier, error) {
 	if signing.IsKMSRef(key) {
 		return loadKMSKey(ctx, key)
 	}
-	data, err := os.ReadFile(key)
+	data, err := localfile.ReadFile(key, "public key", localfile.KeyLimit)
 	if err != nil {
-		return nil, fmt.Errorf("reading public key: %w", err)
+		return nil, err
 	}
 	return signing.LoadPublicKey(key, data)
 }

@@ -116,25 +116,39 @@ func TestEnvironmentOnlyInCmd(t *testing.T) {
 	}
 }
 
-// TestLeafPackages: the credentials rule (internal/origin), shared by
-// builder/repo and manifests, imports only the standard library, so both
-// may import it and it drags nothing in.
+// leafPackages are the internal/ packages production code may import: the
+// credentials rule (internal/origin), shared by builder/repo and manifests,
+// and internal/localfile, which every package reading a user's file uses
+// (configurations, lockfiles, keys, RPMs). They import only the standard
+// library, so any folder may import them and they drag nothing in.
+var leafPackages = map[string]bool{"internal/origin": true, "internal/localfile": true}
+
+// TestLeafPackages: the leaves import only the standard library, and they
+// are the only internal/ packages that code outside tests and test helpers
+// imports.
 func TestLeafPackages(t *testing.T) {
-	leaves := map[string]bool{"internal/origin": true}
 	found := 0
 	for _, p := range listPackages(t) {
 		me := rel(p.ImportPath)
-		if !leaves[me] {
-			continue
+		if leafPackages[me] {
+			found++
+			for _, imp := range p.Imports {
+				if first, _, _ := strings.Cut(imp, "/"); strings.Contains(first, ".") {
+					t.Errorf("%s imports %s: only the standard library is allowed", me, imp)
+				}
+			}
 		}
-		found++
+		testSupport := strings.HasPrefix(me, "internal/") || me == "e2e" || strings.HasSuffix(me, "test")
 		for _, imp := range p.Imports {
-			if first, _, _ := strings.Cut(imp, "/"); strings.Contains(first, ".") {
-				t.Errorf("%s imports %s: only the standard library is allowed", me, imp)
+			if !strings.HasPrefix(imp, module) {
+				continue
+			}
+			if dep := rel(imp); strings.HasPrefix(dep, "internal/") && !leafPackages[dep] && !testSupport {
+				t.Errorf("%s imports %s: only %v are for non-test code", me, dep, []string{"internal/localfile", "internal/origin"})
 			}
 		}
 	}
-	if found != len(leaves) {
-		t.Errorf("found %d of the %d leaf packages", found, len(leaves))
+	if found != len(leafPackages) {
+		t.Errorf("found %d of the %d leaf packages", found, len(leafPackages))
 	}
 }
