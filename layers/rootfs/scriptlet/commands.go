@@ -711,6 +711,7 @@ func runConv(r *runner, s *simple) (int, error) {
 	} else {
 		r.env.Accounts.Grpconv()
 	}
+	r.accountsChanged()
 	return 0, nil
 }
 
@@ -854,6 +855,9 @@ func runGroupadd(r *runner, s *simple) (int, error) {
 	if st != 0 && !silenced(s) {
 		r.warn("%s", msg)
 	}
+	if st == 0 {
+		r.accountsChanged()
+	}
 	return st, nil
 }
 
@@ -919,6 +923,9 @@ func runUseradd(r *runner, s *simple) (int, error) {
 	st, msg := r.env.Accounts.UserAdd(u)
 	if st != 0 && !silenced(s) {
 		r.warn("%s", msg)
+	}
+	if st == 0 {
+		r.accountsChanged()
 	}
 	return st, nil
 }
@@ -1000,6 +1007,12 @@ type runner struct {
 func (r *runner) warn(format string, args ...any) {
 	if r.env.Warn != nil {
 		r.env.Warn(r.where + ": " + fmt.Sprintf(format, args...))
+	}
+}
+
+func (r *runner) accountsChanged() {
+	if r.env.AccountsChanged != nil {
+		r.env.AccountsChanged()
 	}
 }
 

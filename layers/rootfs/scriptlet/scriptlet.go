@@ -36,6 +36,9 @@ type Analysis struct {
 	How     []string // emulations used, or reasons it is not needed
 	Why     string   // for Unhandled: what was not understood
 	First   string   // the script's first non-comment line (or the program)
+	// Triggers are what a trigger fires on (package names, or path
+	// prefixes for file triggers).
+	Triggers []string
 
 	script rpm.Script
 	sh     *list
@@ -56,7 +59,7 @@ var eraseKinds = []string{"%preun", "%postun", "%preuntrans", "%postuntrans", "%
 // Analyze gives the verdict on s. The error is a refusal: the script
 // points outside the image; the build must stop.
 func Analyze(s rpm.Script) (*Analysis, error) {
-	a := &Analysis{Kind: s.Kind, Prog: strings.Join(s.Prog, " "), script: s}
+	a := &Analysis{Kind: s.Kind, Prog: strings.Join(s.Prog, " "), Triggers: s.Triggers, script: s}
 	if a.Prog == "" {
 		a.Prog = "/bin/sh"
 	}
@@ -245,6 +248,8 @@ type FileInfo struct {
 type Env struct {
 	Image    Image
 	Accounts *accounts.ShadowUtils
+	// AccountsChanged is called after a command changed Accounts.
+	AccountsChanged func()
 	// Warn receives notes (a failed command, a refused alternative...).
 	Warn func(string)
 }
