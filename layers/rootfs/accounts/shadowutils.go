@@ -234,12 +234,19 @@ func (su *ShadowUtils) GroupAdd(g GroupAdd) (int, string) {
 		}
 		gid = v
 	}
-	su.addGroup(g.Name, gid)
+	su.addGroup(g.Name, gid, false)
 	return ExitOK, ""
 }
 
-func (su *ShadowUtils) addGroup(name string, gid uint32) {
-	su.DB.SetGroup(Group{Name: name, GID: gid})
+// addGroup adds a group (and its gshadow entry when the image has the
+// file). Without /etc/gshadow, useradd leaves a locked password ("!") in
+// the group entry it makes; groupadd leaves "x" (as shadow-utils do).
+func (su *ShadowUtils) addGroup(name string, gid uint32, byUseradd bool) {
+	g := Group{Name: name, GID: gid}
+	if !su.HasGShadow && byUseradd {
+		g.Password = "!"
+	}
+	su.DB.SetGroup(g)
 	if su.HasGShadow {
 		su.GShadow = appendLine(su.GShadow, name+":!::")
 	}
@@ -300,7 +307,7 @@ func (su *ShadowUtils) UserAdd(u UserAdd) (int, string) {
 			return ExitNoID, "useradd: " + err.Error()
 		}
 		gid = v
-		su.addGroup(u.Name, gid)
+		su.addGroup(u.Name, gid, true)
 	}
 	home := u.Home
 	if home == "" {
@@ -317,7 +324,11 @@ func (su *ShadowUtils) UserAdd(u UserAdd) (int, string) {
 			shell = "/bin/bash"
 		}
 	}
-	su.DB.SetUser(User{Name: u.Name, UID: uid, GID: gid, Gecos: u.Comment, Home: home, Shell: shell})
+	nu := User{Name: u.Name, UID: uid, GID: gid, Gecos: u.Comment, Home: home, Shell: shell}
+	if !su.HasShadow {
+		nu.Password = "!" // no shadow file: the locked password stays in passwd
+	}
+	su.DB.SetUser(nu)
 	for _, name := range u.Groups {
 		su.DB.AddMember(name, u.Name)
 		if su.HasGShadow {
@@ -383,47 +394,97 @@ func optNum(n int64) string {
 }
 
 // Pwconv writes an /etc/shadow entry for every user that lacks one
-// (its password field from /etc/passwd, "x" here) and drops entries of
-// users that do not exist, as pwconv does.
+// (its password is the passwd file's field, usually "x"), moves a
+// password left in /etc/passwd into the user's entry, and drops entries
+// of users that do not exist, as pwconv does.
 func (su *ShadowUtils) Pwconv() {
-	var b bytes.Buffer
-	have := map[string]bool{}
+	var lines []string
+	at := map[string]int{}
 	for _, l := range splitLines(su.Shadow) {
 		name, _, _ := strings.Cut(l, ":")
-		if _, ok := su.DB.LookupUser(name); !ok || have[name] {
+		if _, ok := su.DB.LookupUser(name); !ok {
 			continue
 		}
-		have[name] = true
-		b.WriteString(l + "\n")
+		if _, dup := at[name]; dup {
+			continue
+		}
+		at[name] = len(lines)
+		lines = append(lines, l)
 	}
 	for _, u := range su.DB.Users {
-		if have[u.Name] {
-			continue
+		pw := u.Password
+		if i, ok := at[u.Name]; ok {
+			if pw == "" {
+				continue
+			}
+			f := strings.Split(lines[i], ":")
+			if len(f) > 2 {
+				f[1], f[2] = pw, su.day()
+				lines[i] = strings.Join(f, ":")
+			}
+		} else {
+			if pw == "" {
+				pw = "x"
+			}
+			f := []string{u.Name, pw, su.day(),
+				optNum(su.LoginDefs.num("PASS_MIN_DAYS", -1)), optNum(su.LoginDefs.num("PASS_MAX_DAYS", -1)),
+				optNum(su.LoginDefs.num("PASS_WARN_AGE", -1)), "", "", ""}
+			lines = append(lines, strings.Join(f, ":"))
 		}
-		f := []string{u.Name, "x", su.day(),
-			optNum(su.LoginDefs.num("PASS_MIN_DAYS", -1)), optNum(su.LoginDefs.num("PASS_MAX_DAYS", -1)),
-			optNum(su.LoginDefs.num("PASS_WARN_AGE", -1)), "", "", ""}
-		b.WriteString(strings.Join(f, ":") + "\n")
+		if u.Password != "" {
+			u.Password = ""
+			su.DB.SetUser(u)
+		}
+	}
+	var b bytes.Buffer
+	for _, l := range lines {
+		b.WriteString(l + "\n")
 	}
 	su.Shadow, su.HasShadow = b.Bytes(), true
 }
 
-// Grpconv does for /etc/gshadow what Pwconv does for /etc/shadow.
+// Grpconv does for /etc/gshadow what Pwconv does for /etc/shadow (new
+// entries: the group's password field, no administrators, its members).
 func (su *ShadowUtils) Grpconv() {
-	var b bytes.Buffer
-	have := map[string]bool{}
+	var lines []string
+	at := map[string]int{}
 	for _, l := range splitLines(su.GShadow) {
 		name, _, _ := strings.Cut(l, ":")
-		if _, ok := su.DB.LookupGroup(name); !ok || have[name] {
+		if _, ok := su.DB.LookupGroup(name); !ok {
 			continue
 		}
-		have[name] = true
-		b.WriteString(l + "\n")
-	}
-	for _, g := range su.DB.Groups {
-		if !have[g.Name] {
-			b.WriteString(g.Name + ":x::" + strings.Join(g.Members, ",") + "\n")
+		if _, dup := at[name]; dup {
+			continue
 		}
+		at[name] = len(lines)
+		lines = append(lines, l)
+	}
+	for i := range su.DB.Groups {
+		g := su.DB.Groups[i]
+		pw := g.Password
+		if j, ok := at[g.Name]; ok {
+			if pw == "" {
+				continue
+			}
+			f := strings.Split(lines[j], ":")
+			if len(f) > 1 {
+				f[1] = pw
+				lines[j] = strings.Join(f, ":")
+			}
+		} else {
+			if pw == "" {
+				pw = "x"
+			}
+			lines = append(lines, g.Name+":"+pw+"::"+strings.Join(g.Members, ","))
+		}
+		if g.Password != "" {
+			g.Password = ""
+			su.DB.SetGroup(g)
+		}
+	}
+	var b bytes.Buffer
+	for _, l := range lines {
+		b.WriteString(l + "\n")
 	}
 	su.GShadow, su.HasGShadow = b.Bytes(), true
 }
