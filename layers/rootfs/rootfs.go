@@ -74,6 +74,9 @@ type Options struct {
 	// Docs keeps %doc files (rpm's --excludedocs, dnf's tsflags=nodocs
 	// when false: %license files stay).
 	Docs bool
+	// AuditOnly gives every scriptlet its verdict but reproduces no
+	// effect (no scriptlet emulation).
+	AuditOnly bool
 	// DropLicenses drops %license files too.
 	DropLicenses bool
 	// Homes creates the home folder of every configured user that the

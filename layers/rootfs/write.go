@@ -429,7 +429,9 @@ func (w *Writer) accounts(t *tree, states []*pkgState) (*accounts.DB, error) {
 			w.generated(t, "/etc/gshadow", su.GShadow, 0o400)
 		}
 	}
-	w.runScriptlets(t, states, su, sync)
+	if !w.opts.AuditOnly {
+		w.runScriptlets(t, states, su, sync)
+	}
 	// sysusers.d: /etc/sysusers.d overrides /usr/lib/sysusers.d by name;
 	// files are read in name order, as systemd-sysusers does.
 	conf := map[string]*entry{}
