@@ -170,10 +170,22 @@ func (m *treeImage) Lstat(p string) (scriptlet.FileInfo, bool) {
 		return scriptlet.FileInfo{Type: 'd', Mode: 0o755}, true
 	}
 	q, err := m.t.resolveParent(p)
-	if err != nil || m.t.m[q] == nil {
+	if err != nil {
 		return scriptlet.FileInfo{}, false
 	}
-	return info(m.t.m[q]), true
+	return m.stat(q)
+}
+
+// stat describes the entry at q; a folder only implied by what is
+// below it (made when the tar is written) is a folder too.
+func (m *treeImage) stat(q string) (scriptlet.FileInfo, bool) {
+	if e := m.t.m[q]; e != nil {
+		return info(e), true
+	}
+	if m.hasChildren(q) {
+		return scriptlet.FileInfo{Type: 'd', Mode: 0o755}, true
+	}
+	return scriptlet.FileInfo{}, false
 }
 
 func (m *treeImage) Stat(p string) (scriptlet.FileInfo, bool) {
@@ -184,10 +196,7 @@ func (m *treeImage) Stat(p string) (scriptlet.FileInfo, bool) {
 	if q == "/" {
 		return scriptlet.FileInfo{Type: 'd', Mode: 0o755}, true
 	}
-	if m.t.m[q] == nil {
-		return scriptlet.FileInfo{}, false
-	}
-	return info(m.t.m[q]), true
+	return m.stat(q)
 }
 
 func (m *treeImage) ReadFile(p string) ([]byte, bool) {
@@ -212,7 +221,7 @@ func (m *treeImage) parent(p string) error {
 	if d == "/" {
 		return nil
 	}
-	if e := m.t.m[d]; e == nil || e.kind != kindDir {
+	if fi, ok := m.stat(d); !ok || fi.Type != 'd' {
 		return fmt.Errorf("%s: no such directory", d)
 	}
 	return nil

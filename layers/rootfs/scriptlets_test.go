@@ -1,6 +1,7 @@
 package rootfs_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/slipway-build/slipway/internal/testutil"
 	"github.com/slipway-build/slipway/layers/rootfs"
+	"github.com/slipway-build/slipway/layers/rootfs/accounts"
 	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
 )
 
@@ -94,5 +96,112 @@ func TestScriptletsMatchDNF(t *testing.T) {
 				t.Errorf("%s %s unhandled: %s", p.NEVRA, s.Kind, s.Why)
 			}
 		}
+	}
+}
+
+func pick(t *testing.T, repo string, globs ...string) []string {
+	t.Helper()
+	var out []string
+	for _, g := range globs {
+		m, _ := filepath.Glob(filepath.Join(repo, g))
+		if len(m) != 1 {
+			t.Fatalf("%s: %d matches", g, len(m))
+		}
+		out = append(out, m[0])
+	}
+	return out
+}
+
+// TestScriptletEffects checks the effects no tool here can make for
+// comparison: alternatives (chkconfig's tool, as Azure Linux ships it),
+// a %pre service account followed by pwconv/grpconv and chmod 000 of
+// /etc/shadow (the real tools are compared in package scriptlet), a
+// configured user's home and an empty machine-id.
+func TestScriptletEffects(t *testing.T) {
+	t.Parallel()
+	repo := scriptletRepo(t)
+	rpms := pick(t, repo, "setup-*.rpm", "filesystem-*.rpm", "sl-alt-*.rpm", "sl-shadow-*.rpm")
+	data, rep := build(t, rootfs.Options{
+		// Docs: the slave is a man page (a %doc file: without the
+		// folder, alternatives fails to make the link, as the tool does).
+		BuildTime: buildTime, Docs: true, Homes: true, EmptyMachineID: true,
+		Users:  []accounts.User{{Name: "nonroot", UID: 65532, GID: 65532, Home: "/home/nonroot", Shell: "/sbin/nologin"}},
+		Groups: []accounts.Group{{Name: "nonroot", GID: 65532}},
+	}, rpms)
+	tr := readTree(t, data)
+	files := readFiles(t, data, "etc/passwd", "etc/shadow", "etc/gshadow", "etc/group", "var/lib/alternatives/libnssckbi.so.x86_64")
+	day := buildTime / 86400
+	for _, c := range []struct{ file, line string }{
+		{"etc/passwd", "svcd:x:999:999:service daemon:/var/lib/svcd:/sbin/nologin\n"},
+		{"etc/group", "svcd:x:999:\n"},
+		// useradd found no /etc/shadow (a %ghost): pwconv moved its "!".
+		{"etc/shadow", fmt.Sprintf("svcd:!:%d:0:99999:7:::\n", day)},
+		{"etc/shadow", fmt.Sprintf("root:x:%d:0:99999:7:::\n", day)},
+		{"etc/gshadow", "svcd:x::\n"},
+	} {
+		if !strings.Contains(string(files[c.file]), c.line) {
+			t.Errorf("%s lacks %q:\n%s", c.file, c.line, files[c.file])
+		}
+	}
+	if f := tr["/etc/shadow"]; f.Mode != 0 {
+		t.Errorf("/etc/shadow: %v, want mode 0000", f)
+	}
+	if f := tr["/var/lib/svcd"]; f.UID != 999 || f.GID != 999 || f.Mode != 0o750 {
+		t.Errorf("/var/lib/svcd: %v", f)
+	}
+	wantState := "auto\n/usr/lib64/libnssckbi.so\nckbi.1\n/usr/share/man/man1/ckbi.1\n\n" +
+		"/usr/lib64/pkcs11/p11-kit-trust.so\n30\n\n" +
+		"/usr/lib64/nss/libnssckbi.so\n40\n/usr/share/man/man1/ckbi-nss.1\n"
+	if got := string(files["var/lib/alternatives/libnssckbi.so.x86_64"]); got != wantState {
+		t.Errorf("alternatives state:\n%q\nwant\n%q", got, wantState)
+	}
+	for link, target := range map[string]string{
+		"/usr/lib64/libnssckbi.so":               "/etc/alternatives/libnssckbi.so.x86_64",
+		"/etc/alternatives/libnssckbi.so.x86_64": "/usr/lib64/nss/libnssckbi.so",
+		"/usr/share/man/man1/ckbi.1":             "/etc/alternatives/ckbi.1",
+		"/etc/alternatives/ckbi.1":               "/usr/share/man/man1/ckbi-nss.1",
+	} {
+		if f := tr[link]; f.Type != "symlink" || f.Link != target {
+			t.Errorf("%s: %v, want -> %s", link, f, target)
+		}
+	}
+	if f := tr["/etc/machine-id"]; f.Type != "file" || f.Size != 0 {
+		t.Errorf("/etc/machine-id: %v", f)
+	}
+	if f := tr["/home/nonroot"]; f.Type != "dir" || f.Mode != 0o700 || f.UID != 65532 || f.GID != 65532 {
+		t.Errorf("/home/nonroot: %v, want dir 0700 65532:65532 (login.defs HOME_MODE)", f)
+	}
+	verdicts := map[string]string{}
+	for _, p := range rep.Packages {
+		for _, s := range p.Scriptlets {
+			verdicts[strings.SplitN(p.NEVRA, "-1-1", 2)[0]+" "+s.Kind] = s.Verdict + " " + strings.Join(s.How, ",")
+		}
+	}
+	for k, v := range map[string]string{
+		"sl-alt %post":    "emulated alternatives",
+		"sl-alt %postun":  "not-needed runs when a package is erased, never at install",
+		"sl-shadow %pre":  "emulated accounts",
+		"sl-shadow %post": "emulated pwconv,chmod",
+	} {
+		if verdicts[k] != v {
+			t.Errorf("%s: %q, want %q", k, verdicts[k], v)
+		}
+	}
+}
+
+// TestScriptletRefused: an alternative pointing outside the image stops
+// the build, naming the package and the scriptlet.
+func TestScriptletRefused(t *testing.T) {
+	t.Parallel()
+	repo := scriptletRepo(t)
+	w, err := rootfs.New(rootfs.Options{BuildTime: buildTime, SpoolDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	err = w.AddRPMFiles(t.Context(), pick(t, repo, "sl-bad-*.rpm"))
+	want := `package sl-bad-1-1.noarch: %post refused: path "/usr/../../../etc/passwd" points outside the image`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err %v, want %q", err, want)
 	}
 }
