@@ -37,6 +37,11 @@ the packages, installs them into a rootfs layer without running rpm or any
 scriptlet, writes the rpm database (or the rpmmanifest files), and assembles
 an OCI image per architecture; several architectures give an image index.
 
+Every scriptlet gets a verdict: emulated (its effect is reproduced:
+/etc/shells lines, accounts, pwconv, alternatives, lua folders and
+links...), not needed in an image, or unhandled; the output ends with a
+summary and each unhandled one (docs/scriptlets.md).
+
 The build time is SOURCE_DATE_EPOCH when set, otherwise the newest build
 time of the installed packages: the same inputs give the same digests.
 Outputs are written beside their destination and renamed into place, so a

@@ -64,6 +64,9 @@ type Spec struct {
 	RawPayload []byte
 	// BadPayloadDigest writes a PAYLOADDIGEST that does not match.
 	BadPayloadDigest bool
+	// Post and PostProg, when set, are the %post scriptlet and its
+	// interpreter ("<lua>", "/bin/sh").
+	Post, PostProg string
 }
 
 type hent struct {
@@ -257,6 +260,12 @@ func RPM(s Spec) ([]byte, error) {
 		{rpm.TagProvideName, rpm.TypeStringArray, []string{name}},
 		{rpm.TagProvideFlags, rpm.TypeInt32, []uint32{8}},
 		{rpm.TagProvideVersion, rpm.TypeStringArray, []string{"1.0-1"}},
+	}
+	if s.Post != "" {
+		ents = append(ents, hent{rpm.TagPostIn, rpm.TypeString, s.Post})
+	}
+	if s.PostProg != "" {
+		ents = append(ents, hent{rpm.TagPostInProg, rpm.TypeString, s.PostProg})
 	}
 	if len(s.Files) > 0 {
 		ents = append(ents,
