@@ -205,6 +205,17 @@ posix.symlink("../run", "/var/run")
 return 0
 `
 
+// sysusersCompat is what Fedora's %sysusers_create_compat macro expands to.
+const sysusersCompat = `getent group 'apache' >/dev/null || groupadd -f -g '48' -r 'apache' || :
+if ! getent passwd 'apache' >/dev/null; then
+    if ! getent passwd '48' >/dev/null; then
+        useradd -r -u '48' -g 'apache' -d '/usr/share/httpd' -s '/sbin/nologin' -c 'Apache' 'apache'
+    else
+        useradd -r -g 'apache' -d '/usr/share/httpd' -s '/sbin/nologin' -c 'Apache' 'apache'
+    fi
+fi
+`
+
 func TestVerdicts(t *testing.T) {
 	t.Parallel()
 	sh := []string{"/bin/sh"}
@@ -238,6 +249,9 @@ func TestVerdicts(t *testing.T) {
 		{"command substitution", rpm.Script{Kind: "%post", Prog: sh, Body: "echo `id`\n"}, Unhandled, "command substitution"},
 		{"pipeline with effect", rpm.Script{Kind: "%post", Prog: sh, Body: "echo a | useradd x\n"}, Unhandled, "useradd in a pipeline"},
 		{"add-shell", rpm.Script{Kind: "%post", Prog: sh, Body: "add-shell /usr/bin/zsh /bin/zsh\n"}, Emulated, "shells"},
+		{"sysusers_create_compat", rpm.Script{Kind: "%pre", Prog: sh, Body: sysusersCompat}, Emulated, "accounts"},
+		{"dollar before a quote", rpm.Script{Kind: "%post", Prog: sh, Body: "grep -q \"^/bin/zsh$\" /etc/shells || echo /bin/zsh >> /etc/shells\n"}, Emulated, "shells"},
+		{"dollar variable in quotes", rpm.Script{Kind: "%post", Prog: sh, Body: "echo \"$HOME\" >> /etc/shells\n"}, Unhandled, "expansion"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -376,6 +390,23 @@ func TestAlternatives(t *testing.T) {
 		if fi, ok := img.Lstat(link); !ok || fi.Link != target {
 			t.Errorf("%s -> %q, want %s", link, fi.Link, target)
 		}
+	}
+}
+
+func TestSysusersCompat(t *testing.T) {
+	t.Parallel()
+	db := &accounts.DB{}
+	db.ParsePasswd("passwd", []byte("root:x:0:0:root:/root:/bin/bash\nother:x:48:48::/:/sbin/nologin\n"))
+	db.ParseGroup("group", []byte("root:x:0:\n"))
+	su := &accounts.ShadowUtils{DB: db, HasShadow: true, Day: 19675}
+	run(t, nil, su, rpm.Script{Kind: "%pre", Prog: []string{"/bin/sh"}, Body: sysusersCompat})
+	// uid 48 is taken: the else branch, a system uid from the top.
+	want := "root:x:0:0:root:/root:/bin/bash\nother:x:48:48::/:/sbin/nologin\napache:x:999:48:Apache:/usr/share/httpd:/sbin/nologin\n"
+	if got := string(db.Passwd()); got != want {
+		t.Errorf("passwd:\n%s\nwant\n%s", got, want)
+	}
+	if got := string(db.Group()); got != "root:x:0:\napache:x:48:\n" {
+		t.Errorf("group:\n%s", got)
 	}
 }
 

@@ -226,10 +226,16 @@ func (l *lexer) word() (token, error) {
 	return token{kind: tWord, text: b.String(), quote: quoted}, nil
 }
 
-// dollar expands $1 and ${1}; any other expansion is not understood.
+// dollar expands $1 and ${1}; a "$" that starts no expansion (at the
+// end, before a quote, a blank or "/") is itself; any other expansion is
+// not understood.
 func (l *lexer) dollar(b *strings.Builder) error {
 	rest := l.s[l.i:]
 	switch {
+	case len(rest) == 1 || strings.IndexByte("\"' \t\n/;|&)", rest[1]) >= 0:
+		b.WriteByte('$')
+		l.i++
+		return nil
 	case strings.HasPrefix(rest, "${1}"):
 		l.i += 4
 	case strings.HasPrefix(rest, "$1") && (len(rest) == 2 || !isDigit(rest[2])):
