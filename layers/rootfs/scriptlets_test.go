@@ -120,7 +120,7 @@ func pick(t *testing.T, repo string, globs ...string) []string {
 func TestScriptletEffects(t *testing.T) {
 	t.Parallel()
 	repo := scriptletRepo(t)
-	rpms := pick(t, repo, "setup-*.rpm", "filesystem-*.rpm", "sl-alt-*.rpm", "sl-shadow-*.rpm")
+	rpms := pick(t, repo, "setup-*.rpm", "filesystem-*.rpm", "sl-alt-*.rpm", "sl-shadow-*.rpm", "sl-shell-*.rpm")
 	data, rep := build(t, rootfs.Options{
 		// Docs: the slave is a man page (a %doc file: without the
 		// folder, alternatives fails to make the link, as the tool does).
@@ -170,6 +170,10 @@ func TestScriptletEffects(t *testing.T) {
 	}
 	if f := tr["/home/nonroot"]; f.Type != "dir" || f.Mode != 0o700 || f.UID != 65532 || f.GID != 65532 {
 		t.Errorf("/home/nonroot: %v, want dir 0700 65532:65532 (login.defs HOME_MODE)", f)
+	}
+	// /etc/skel's files are copied in, owned by the user (useradd -m).
+	if f := tr["/home/nonroot/.bash_logout"]; f.Type != "file" || f.UID != 65532 || f.GID != 65532 || f.Mode != 0o644 {
+		t.Errorf("/home/nonroot/.bash_logout: %v, want a file 0644 65532:65532 from /etc/skel", f)
 	}
 	verdicts := map[string]string{}
 	for _, p := range rep.Packages {
