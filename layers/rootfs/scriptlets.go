@@ -111,8 +111,8 @@ func (w *Writer) makeHomes(t *tree, homes []accounts.Home) {
 			continue
 		}
 		skel, err := t.resolve(h.Skel)
-		if err != nil || t.m[skel] == nil || t.m[skel].kind != kindDir {
-			continue
+		if err != nil || (t.m[skel] != nil && t.m[skel].kind != kindDir) {
+			continue // a folder only implied by its files counts
 		}
 		var under []string
 		for q := range t.m {
