@@ -234,6 +234,7 @@ func (w *Writer) release(d *rpm.Decoders) {
 type pkgState struct {
 	nevra    string
 	name     string
+	rpmNEVRA string // as rpm's NEVRA tag shows it (epoch whenever set)
 	files    []*entry
 	scripts  []Scriptlet
 	analyses []*scriptlet.Analysis
@@ -407,7 +408,13 @@ func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error 
 	if err != nil {
 		return err
 	}
-	st := &pkgState{nevra: nevra, name: p.NEVRA().Name, scripts: scripts, analyses: analyses}
+	n := p.NEVRA()
+	var epoch *uint32
+	if p.HasEpoch() {
+		epoch = &n.Epoch
+	}
+	st := &pkgState{nevra: nevra, name: n.Name, rpmNEVRA: rpmTagNEVRA(n.Name, epoch, n.Version, n.Release, n.Arch),
+		scripts: scripts, analyses: analyses}
 	algo := p.FileDigestAlgo()
 	links := map[[2]uint32]int{}
 	for _, f := range files {

@@ -39,6 +39,19 @@ func analyzeScripts(p *rpm.Package, nevra string) ([]*scriptlet.Analysis, []Scri
 func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUtils, sync func()) {
 	img := &treeImage{w: w, t: t}
 	env := &scriptlet.Env{Image: img, Accounts: su, AccountsChanged: sync, Warn: func(s string) { w.warn("%s", s) }}
+	env.TdnfHistory = func() error {
+		if _, ok := img.Stat(rpmdbPath); !ok {
+			return fmt.Errorf("the image has no rpm database (%s)", rpmdbPath)
+		}
+		if _, ok := img.Stat(tdnfHistoryDB); ok {
+			return nil // tdnf-history-util finds it in sync: nothing to do
+		}
+		data, err := w.tdnfHistory(pkgs)
+		if err != nil {
+			return err
+		}
+		return img.WriteFile(tdnfHistoryDB, data, 0o644)
+	}
 	run := func(st *pkgState, kinds ...string) {
 		for _, a := range st.analyses {
 			if !slices.Contains(kinds, a.Kind) || a.Verdict != scriptlet.Emulated {

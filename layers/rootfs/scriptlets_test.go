@@ -1,6 +1,8 @@
 package rootfs_test
 
 import (
+	"bytes"
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +14,8 @@ import (
 	"github.com/slipway-build/slipway/layers/rootfs"
 	"github.com/slipway-build/slipway/layers/rootfs/accounts"
 	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
+	"github.com/slipway-build/slipway/layers/rpm"
+	"github.com/slipway-build/slipway/layers/rpmdb"
 )
 
 // scriptletRepo builds the packages of testdata/scriptlets with rpmbuild
@@ -207,5 +211,122 @@ func TestScriptletRefused(t *testing.T) {
 	want := `package sl-bad-1-1.noarch: %post refused: path "/usr/../../../etc/passwd" points outside the image`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err %v, want %q", err, want)
+	}
+}
+
+// TestTdnfHistory: tdnf's %post (`tdnf-history-util init` when the
+// database is missing) leaves /var/lib/tdnf/history.db with tdnf's schema,
+// one baseline transaction listing every installed package, and the rpm
+// database's cookie as rpm computes it (python3-rpm's dbCookie on the
+// image's rpmdb.sqlite).
+func TestTdnfHistory(t *testing.T) {
+	t.Parallel()
+	repo := scriptletRepo(t)
+	rpms := pick(t, repo, "filesystem-*.rpm", "setup-*.rpm", "sl-tdnf-*.rpm")
+	var installed []rpmdb.Installed
+	for _, f := range rpms {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := rpm.Open(fh)
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		installed = append(installed, rpmdb.Installed{Pkg: p})
+	}
+	dbFile := filepath.Join(t.TempDir(), "rpmdb.sqlite")
+	if err := rpmdb.WriteSQLite(t.Context(), dbFile, installed, rpmdb.Options{InstallTime: buildTime, Arch: "x86_64"}); err != nil {
+		t.Fatal(err)
+	}
+	dbData, err := os.ReadFile(dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, rep := build(t, rootfs.Options{BuildTime: buildTime}, rpms,
+		rootfs.Entry{Path: "/var/lib/rpm/rpmdb.sqlite", Mode: 0o644, Data: dbData})
+	for _, p := range rep.Packages {
+		for _, s := range p.Scriptlets {
+			if strings.HasPrefix(p.NEVRA, "sl-tdnf") && (s.Verdict != rootfs.VerdictEmulated || strings.Join(s.How, ",") != "tdnf-history") {
+				t.Errorf("sl-tdnf %s: %s %v %s", s.Kind, s.Verdict, s.How, s.Why)
+			}
+		}
+	}
+	// The same inputs give the same bytes.
+	again, _ := build(t, rootfs.Options{BuildTime: buildTime}, rpms,
+		rootfs.Entry{Path: "/var/lib/rpm/rpmdb.sqlite", Mode: 0o644, Data: dbData})
+	if !bytes.Equal(data, again) {
+		t.Error("two builds differ")
+	}
+	root := t.TempDir()
+	files := readFiles(t, data, "var/lib/tdnf/history.db", "var/lib/rpm/rpmdb.sqlite")
+	for name, b := range files {
+		os.MkdirAll(filepath.Join(root, filepath.Dir(name)), 0o755)
+		if err := os.WriteFile(filepath.Join(root, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(files["var/lib/tdnf/history.db"]) == 0 {
+		t.Fatalf("no history database; warnings %q", rep.Warnings)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(root, "var/lib/tdnf/history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	query := func(q string) string {
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		var out []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, strings.TrimSpace(fmt.Sprintln(vals...)))
+		}
+		return strings.Join(out, "\n")
+	}
+	wantSchema := "rpms CREATE TABLE rpms(Id INTEGER PRIMARY KEY AUTOINCREMENT, nevra TEXT)\n" +
+		"sqlite_sequence CREATE TABLE sqlite_sequence(name,seq)\n" +
+		"transactions CREATE TABLE transactions(Id INTEGER PRIMARY KEY AUTOINCREMENT,cookie TEXT, cmdline TEXT,timestamp INTEGER, type INTEGER)\n" +
+		"trans_items CREATE TABLE trans_items(Id INTEGER PRIMARY KEY AUTOINCREMENT,trans_id INTEGER,type INTEGER,rpm_id INTEGER)"
+	if got := query("SELECT name, sql FROM sqlite_master ORDER BY rowid"); got != wantSchema {
+		t.Errorf("schema:\n%s\nwant\n%s", got, wantSchema)
+	}
+	var nevras []string
+	for _, f := range rpms {
+		out, err := exec.Command("rpm", "-qp", "--dbpath", "/var/lib/rpm", "--qf", "%{NEVRA}", f).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		nevras = append(nevras, string(out))
+	}
+	if got, want := query("SELECT nevra FROM rpms ORDER BY Id"), strings.Join(nevras, "\n"); got != want {
+		t.Errorf("rpms:\n%s\nwant (rpm's NEVRA tag)\n%s", got, want)
+	}
+	if got, want := query("SELECT trans_id, type, rpm_id FROM trans_items ORDER BY Id"), "1 0 1\n1 0 2\n1 0 3"; got != want {
+		t.Errorf("trans_items:\n%s\nwant\n%s", got, want)
+	}
+	var cookie string
+	if err := db.QueryRow("SELECT cookie FROM transactions WHERE Id = 1 AND cmdline = '(set)' AND type = 0 AND timestamp = ?", buildTime).Scan(&cookie); err != nil {
+		t.Fatalf("baseline transaction: %v (%s)", err, query("SELECT * FROM transactions"))
+	}
+	py := exec.Command("/usr/bin/python3", "-c", "import rpm,sys\nrpm.addMacro('_dbpath', '/var/lib/rpm')\nts = rpm.TransactionSet(sys.argv[1])\nts.openDB()\nprint(ts.dbCookie())", root)
+	out, err := py.CombinedOutput()
+	if err != nil {
+		t.Skipf("python3-rpm cannot read the database (install python3-rpm): %v %s", err, out)
+	}
+	if want := strings.TrimSpace(string(out)); cookie != want {
+		t.Errorf("cookie %s, rpm's dbCookie %s", cookie, want)
 	}
 }

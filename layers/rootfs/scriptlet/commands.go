@@ -20,7 +20,7 @@ type cmdSpec struct {
 }
 
 // binDirs are the folders a command may be called from by absolute path.
-var binDirs = []string{"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/lib/systemd"}
+var binDirs = []string{"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/lib/systemd", "/usr/lib64/tdnf", "/usr/lib/tdnf"}
 
 var commands map[string]cmdSpec
 
@@ -50,6 +50,8 @@ func init() {
 		"telinit":               {checkRunning, runStatus(0)},
 		"udevadm":               {checkUdevadm, runStatus(0)},
 		"restorecon":            {checkRestorecon, runStatus(0)},
+		"tdnf-history-util":     {checkTdnfHistory, runTdnfHistory},
+		"[[":                    {checkTest, runTest},
 	}
 }
 
@@ -193,7 +195,7 @@ func staticPipeline(p *pipeline) (int, bool) {
 		st = 0
 	case "false":
 		st = 1
-	case "[", "test":
+	case "[", "[[", "test":
 		args, err := testArgs(s.args)
 		if err != nil {
 			return 0, false
@@ -297,6 +299,13 @@ func runExit(r *runner, s *simple) (int, error) {
 const fileOps = "efdxLhsrw"
 
 func testArgs(args []string) ([]string, error) {
+	if args[0] == "[[" {
+		// bash's [[ (Azure Linux's /bin/sh is bash): the same subset.
+		if args[len(args)-1] != "]]" {
+			return nil, notUnderstood("[[ without ]]")
+		}
+		return args[1 : len(args)-1], nil
+	}
 	if args[0] == "[" {
 		if args[len(args)-1] != "]" {
 			return nil, notUnderstood("[ without ]")
@@ -1082,4 +1091,25 @@ func (r *runner) simple(s *simple) (int, error) {
 		return 127, err
 	}
 	return spec.run(r, s)
+}
+
+// tdnf-history-util init
+
+func checkTdnfHistory(s *simple) (class, error) {
+	if len(s.args) != 2 || s.args[1] != "init" {
+		return class{}, notUnderstood("tdnf-history-util %s", strings.Join(s.args[1:], " "))
+	}
+	return class{emulation: emTdnfHistory}, noFileOutput(s)
+}
+
+func runTdnfHistory(r *runner, s *simple) (int, error) {
+	if r.env.TdnfHistory == nil {
+		r.warn("tdnf-history-util init: no rpm database to read")
+		return 1, nil
+	}
+	if err := r.env.TdnfHistory(); err != nil {
+		r.warn("tdnf-history-util init: %v", err)
+		return 1, nil
+	}
+	return 0, nil
 }

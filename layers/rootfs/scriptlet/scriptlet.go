@@ -209,6 +209,7 @@ const (
 	emShadow       = "pwconv"
 	emAlternatives = "alternatives"
 	emLua          = "lua-posix"
+	emTdnfHistory  = "tdnf-history"
 )
 
 // Reasons a command's effect is not needed.
@@ -250,6 +251,9 @@ type Env struct {
 	Accounts *accounts.ShadowUtils
 	// AccountsChanged is called after a command changed Accounts.
 	AccountsChanged func()
+	// TdnfHistory makes tdnf's history database as
+	// `tdnf-history-util init` does (nil: the command fails).
+	TdnfHistory func() error
 	// Warn receives notes (a failed command, a refused alternative...).
 	Warn func(string)
 }

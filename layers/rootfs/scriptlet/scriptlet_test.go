@@ -249,6 +249,8 @@ func TestVerdicts(t *testing.T) {
 		{"command substitution", rpm.Script{Kind: "%post", Prog: sh, Body: "echo `id`\n"}, Unhandled, "command substitution"},
 		{"pipeline with effect", rpm.Script{Kind: "%post", Prog: sh, Body: "echo a | useradd x\n"}, Unhandled, "useradd in a pipeline"},
 		{"add-shell", rpm.Script{Kind: "%post", Prog: sh, Body: "add-shell /usr/bin/zsh /bin/zsh\n"}, Emulated, "shells"},
+		{"tdnf post", rpm.Script{Kind: "%post", Prog: sh, Body: "/sbin/ldconfig\nif [[ ! -f /var/lib/tdnf/history.db ]]; then\n    /usr/lib64/tdnf/tdnf-history-util init\nfi\n"}, Emulated, "tdnf-history"},
+		{"tdnf posttrans yum link", rpm.Script{Kind: "%posttrans", Prog: sh, Body: "if [ ! -e $(rpm --eval %{_bindir})/yum ]; then ln -s tdnf /usr/bin/yum; fi\n"}, Unhandled, "command substitution"},
 		{"sysusers_create_compat", rpm.Script{Kind: "%pre", Prog: sh, Body: sysusersCompat}, Emulated, "accounts"},
 		{"dollar before a quote", rpm.Script{Kind: "%post", Prog: sh, Body: "grep -q \"^/bin/zsh$\" /etc/shells || echo /bin/zsh >> /etc/shells\n"}, Emulated, "shells"},
 		{"dollar variable in quotes", rpm.Script{Kind: "%post", Prog: sh, Body: "echo \"$HOME\" >> /etc/shells\n"}, Unhandled, "expansion"},

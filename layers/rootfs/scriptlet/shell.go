@@ -211,6 +211,11 @@ func (l *lexer) word() (token, error) {
 				l.i++
 				continue
 			}
+			if strings.HasPrefix(l.s[l.i:], "[[") && b.Len() == 0 && (l.i+2 == len(l.s) || strings.IndexByte(" \t\n", l.s[l.i+2]) >= 0) {
+				b.WriteString("[[")
+				l.i += 2
+				continue
+			}
 			return token{}, notUnderstood("pattern or expansion character %q", string(c))
 		case '=':
 			if b.Len() > 0 && !quoted && isName(b.String()) {
