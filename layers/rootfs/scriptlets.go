@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/slipway-build/slipway/layers/rootfs/accounts"
@@ -37,7 +38,7 @@ func analyzeScripts(p *rpm.Package, nevra string) ([]*scriptlet.Analysis, []Scri
 // that fire on what is installed, then every %posttrans. Account changes
 // are written to the tree at once (sync), so that later commands see them.
 func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUtils, sync func()) {
-	img := &treeImage{w: w, t: t}
+	img := &treeImage{w: w, t: t, db: su.DB}
 	env := &scriptlet.Env{Image: img, Accounts: su, AccountsChanged: sync, Warn: func(s string) { w.warn("%s", s) }}
 	env.TdnfHistory = func() error {
 		if _, ok := img.Stat(rpmdbPath); !ok {
@@ -159,8 +160,9 @@ func (w *Writer) makeHomes(t *tree, homes []accounts.Home) {
 
 // treeImage is the tree as the emulations see it.
 type treeImage struct {
-	w *Writer
-	t *tree
+	w  *Writer
+	t  *tree
+	db *accounts.DB // resolves owners given by name (Chown)
 }
 
 var _ scriptlet.Image = (*treeImage)(nil)
@@ -331,4 +333,96 @@ func (m *treeImage) hasChildren(d string) bool {
 		}
 	}
 	return false
+}
+
+// Chown sets the owner of p (through symlinks) by name or number, as the
+// image's accounts know them now; the entry becomes numeric.
+func (m *treeImage) Chown(p, user, group string) error {
+	q, err := m.t.resolve(p)
+	if err != nil {
+		return err
+	}
+	e := m.t.m[q]
+	if e == nil {
+		return fmt.Errorf("%s: no such file", q)
+	}
+	if e.owner == ownerAdded {
+		return fmt.Errorf("%s %w", q, errCallerFile)
+	}
+	uid, gid := e.uid, e.gid
+	if !e.numeric {
+		var err error
+		if uid, err = m.userID(e.user); err != nil {
+			return err
+		}
+		if gid, err = m.groupID(e.group); err != nil {
+			return err
+		}
+	}
+	if user != "" {
+		if uid, err = m.userID(user); err != nil {
+			return err
+		}
+	}
+	if group != "" {
+		if gid, err = m.groupID(group); err != nil {
+			return err
+		}
+	}
+	c := *e
+	c.numeric, c.uid, c.gid, c.user, c.group = true, uid, gid, "", ""
+	m.t.m[q] = &c
+	return nil
+}
+
+func (m *treeImage) userID(name string) (int, error) {
+	if name == "" || name == "root" {
+		return 0, nil
+	}
+	if n, err := strconv.ParseUint(name, 10, 31); err == nil {
+		return int(n), nil
+	}
+	if u, ok := m.db.LookupUser(name); ok {
+		return int(u.UID), nil
+	}
+	return 0, fmt.Errorf("unknown user %s", name)
+}
+
+func (m *treeImage) groupID(name string) (int, error) {
+	if name == "" || name == "root" {
+		return 0, nil
+	}
+	if n, err := strconv.ParseUint(name, 10, 31); err == nil {
+		return int(n), nil
+	}
+	if g, ok := m.db.LookupGroup(name); ok {
+		return int(g.GID), nil
+	}
+	return 0, fmt.Errorf("unknown group %s", name)
+}
+
+// ReadDir lists the names of the entries in folder p (through symlinks),
+// implied folders included.
+func (m *treeImage) ReadDir(p string) ([]string, bool) {
+	q, err := m.t.resolve(p)
+	if err != nil {
+		return nil, false
+	}
+	if fi, ok := m.stat(q); !ok || fi.Type != 'd' {
+		return nil, false
+	}
+	seen := map[string]bool{}
+	var out []string
+	prefix := strings.TrimSuffix(q, "/") + "/"
+	for k := range m.t.m {
+		if rest, ok := strings.CutPrefix(k, prefix); ok && rest != "" {
+			name, _, _ := strings.Cut(rest, "/")
+			if !seen[name] {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, true
 }

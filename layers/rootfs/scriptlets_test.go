@@ -330,3 +330,52 @@ func TestTdnfHistory(t *testing.T) {
 		t.Errorf("cookie %s, rpm's dbCookie %s", cookie, want)
 	}
 }
+
+// TestTmpfilesMatchSystemd: the %tmpfiles_create shape. systemd-tmpfiles
+// --root --create runs on the tree written without emulation (unpacked
+// with its owners); its result equals the tree we write with it.
+func TestTmpfilesMatchSystemd(t *testing.T) {
+	t.Parallel()
+	tmpfiles := testutil.RequireTool(t, "systemd-tmpfiles", "systemd")
+	if os.Geteuid() != 0 {
+		t.Skip("unpacking owners needs root")
+	}
+	repo := scriptletRepo(t)
+	rpms := pick(t, repo, "setup-*.rpm", "filesystem-*.rpm", "sl-shadow-*.rpm", "sl-tmpfiles-*.rpm")
+	data, rep := build(t, rootfs.Options{BuildTime: buildTime}, rpms)
+	for _, p := range rep.Packages {
+		for _, s := range p.Scriptlets {
+			if strings.HasPrefix(p.NEVRA, "sl-tmpfiles") && strings.Join(s.How, ",") != "tmpfiles" {
+				t.Errorf("sl-tmpfiles %s: %s %v %s", s.Kind, s.Verdict, s.How, s.Why)
+			}
+		}
+	}
+	got := readTree(t, data).WithoutMTimes()
+
+	// The reference: our tree with the packages' own scriptlets emulated
+	// but sl-tmpfiles' %post left to systemd-tmpfiles.
+	base, _ := build(t, rootfs.Options{BuildTime: buildTime}, rpms[:3])
+	plain, _ := build(t, rootfs.Options{BuildTime: buildTime, AuditOnly: true}, rpms[3:])
+	root := t.TempDir()
+	for _, layer := range [][]byte{base, plain} {
+		cmd := exec.Command("tar", "-x", "-p", "--numeric-owner", "-C", root)
+		cmd.Stdin = bytes.NewReader(layer)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("tar -x: %v\n%s", err, out)
+		}
+	}
+	if out, err := exec.Command(tmpfiles, "--root="+root, "--create", "sl-tmp.conf").CombinedOutput(); err != nil {
+		t.Fatalf("systemd-tmpfiles: %v\n%s", err, out)
+	}
+	want, err := rootfstest.FromDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = want.WithoutMTimes()
+	for _, p := range []string{"/var/lib/sltmp", "/var/lib/sltmp2/deep/er", "/etc/sltmp.conf", "/etc/sltmp-link", "/var/cache/sltmp"} {
+		if _, ok := want[p]; !ok {
+			t.Errorf("systemd-tmpfiles made no %s: the test checks nothing", p)
+		}
+	}
+	rootfstest.AssertSame(t, got, want)
+}

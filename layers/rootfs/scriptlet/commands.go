@@ -51,6 +51,7 @@ func init() {
 		"udevadm":               {checkUdevadm, runStatus(0)},
 		"restorecon":            {checkRestorecon, runStatus(0)},
 		"tdnf-history-util":     {checkTdnfHistory, runTdnfHistory},
+		"systemd-tmpfiles":      {checkTmpfiles, runTmpfiles},
 		"[[":                    {checkTest, runTest},
 	}
 }
@@ -232,6 +233,11 @@ func boolStatus(b bool) int {
 func output(rs []redir) (file string, appendTo bool, err error) {
 	for _, r := range rs {
 		switch {
+		case r.fd == -1:
+			if r.target != "/dev/null" {
+				return "", false, notUnderstood("redirection &>%s", r.target)
+			}
+			file = ""
 		case r.op == "<" && r.fd == 0 && r.target == "/dev/null":
 		case (r.op == ">" || r.op == ">>") && r.target == "/dev/null":
 			if r.fd == 1 {
@@ -941,7 +947,7 @@ func runUseradd(r *runner, s *simple) (int, error) {
 
 // silenced reports whether the command's stderr goes to /dev/null.
 func silenced(s *simple) bool {
-	return slices.ContainsFunc(s.redirs, func(r redir) bool { return r.fd == 2 && r.target == "/dev/null" })
+	return slices.ContainsFunc(s.redirs, func(r redir) bool { return (r.fd == 2 || r.fd == -1) && r.target == "/dev/null" })
 }
 
 // Commands whose effect does not belong in an image.

@@ -235,7 +235,13 @@ type Image interface {
 	Mkdir(p string, mode uint32) error
 	Symlink(target, p string) error
 	Chmod(p string, mode uint32) error
+	// Chown sets the owner by name ("" leaves that part alone); names
+	// are resolved through the image's accounts when the layer is
+	// written, as package files' owners are.
+	Chown(p, user, group string) error
 	Remove(p string) error
+	// ReadDir lists the names in a folder (false when it is none).
+	ReadDir(p string) ([]string, bool)
 }
 
 // FileInfo describes an image file.

@@ -117,6 +117,18 @@ func (m memImage) Chmod(p string, mode uint32) error {
 	return nil
 }
 
+func (m memImage) Chown(p, user, group string) error { return nil }
+
+func (m memImage) ReadDir(p string) ([]string, bool) {
+	var out []string
+	for k := range m {
+		if path.Dir(k) == p {
+			out = append(out, path.Base(k))
+		}
+	}
+	return out, len(out) > 0
+}
+
 func (m memImage) Remove(p string) error {
 	if _, ok := m[p]; !ok {
 		return errors.New("no such file")
@@ -251,6 +263,9 @@ func TestVerdicts(t *testing.T) {
 		{"add-shell", rpm.Script{Kind: "%post", Prog: sh, Body: "add-shell /usr/bin/zsh /bin/zsh\n"}, Emulated, "shells"},
 		{"tdnf post", rpm.Script{Kind: "%post", Prog: sh, Body: "/sbin/ldconfig\nif [[ ! -f /var/lib/tdnf/history.db ]]; then\n    /usr/lib64/tdnf/tdnf-history-util init\nfi\n"}, Emulated, "tdnf-history"},
 		{"tdnf posttrans yum link", rpm.Script{Kind: "%posttrans", Prog: sh, Body: "if [ ! -e $(rpm --eval %{_bindir})/yum ]; then ln -s tdnf /usr/bin/yum; fi\n"}, Unhandled, "command substitution"},
+		{"tmpfiles_create", rpm.Script{Kind: "%post", Prog: sh, Body: "/usr/bin/systemd-tmpfiles --create foo.conf >/dev/null 2>&1 || :\n"}, Emulated, "tmpfiles"},
+		{"systemd's tmpfiles trigger", rpm.Script{Kind: "%transfiletriggerin", Prog: sh, Body: "/usr/bin/systemd-tmpfiles --create &>/dev/null || :\n", Triggers: []string{"/usr/lib/tmpfiles.d"}}, Emulated, "tmpfiles"},
+		{"tmpfiles boot", rpm.Script{Kind: "%post", Prog: sh, Body: "systemd-tmpfiles --create --boot\n"}, Unhandled, "systemd-tmpfiles --boot"},
 		{"sysusers_create_compat", rpm.Script{Kind: "%pre", Prog: sh, Body: sysusersCompat}, Emulated, "accounts"},
 		{"dollar before a quote", rpm.Script{Kind: "%post", Prog: sh, Body: "grep -q \"^/bin/zsh$\" /etc/shells || echo /bin/zsh >> /etc/shells\n"}, Emulated, "shells"},
 		{"dollar variable in quotes", rpm.Script{Kind: "%post", Prog: sh, Body: "echo \"$HOME\" >> /etc/shells\n"}, Unhandled, "expansion"},

@@ -97,8 +97,10 @@ tok:
 		l.i++
 		return token{kind: tOp, text: "|"}, nil
 	case c == '&':
-		if strings.HasPrefix(rest, "&>") {
-			return token{}, notUnderstood("'&>'")
+		if strings.HasPrefix(rest, "&>") && !strings.HasPrefix(rest, "&>>") {
+			// bash's &>FILE: stdout and stderr (fd -1 stands for both).
+			l.i += 2
+			return token{kind: tRedir, text: ">", fd: -1}, nil
 		}
 		return token{}, notUnderstood("background job '&'")
 	case c == '`' || strings.HasPrefix(rest, "$("):
