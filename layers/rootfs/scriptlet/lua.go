@@ -101,7 +101,15 @@ type luaParser struct {
 }
 
 func (p *luaParser) peek() luaTok { return p.t[p.i] }
-func (p *luaParser) take() luaTok { t := p.t[p.i]; p.i++; return t }
+
+// take returns the next token and moves past it (never past the end).
+func (p *luaParser) take() luaTok {
+	t := p.t[p.i]
+	if p.i < len(p.t)-1 {
+		p.i++
+	}
+	return t
+}
 func (p *luaParser) expect(kind byte, text string) error {
 	t := p.take()
 	if t.kind != kind || (text != "" && t.text != text) {
