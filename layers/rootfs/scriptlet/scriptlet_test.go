@@ -443,3 +443,32 @@ func TestAccountsScripts(t *testing.T) {
 		t.Errorf("shadow:\n%s", got)
 	}
 }
+
+func TestTmpfilesOutside(t *testing.T) {
+	t.Parallel()
+	img := newImage("/etc/", "/usr/", "/usr/lib/", "/usr/lib/tmpfiles.d/",
+		"/usr/lib/tmpfiles.d/x.conf=L /etc/l - - - - ../../../../host\nd /../../x 0755 - - -\nd /var/ok 0755 - - -\n")
+	var warns []string
+	env := &Env{Image: img, Warn: func(s string) { warns = append(warns, s) }}
+	a, err := Analyze(rpm.Script{Kind: "%post", Prog: []string{"/bin/sh"}, Body: "systemd-tmpfiles --create x.conf\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Run(env, "pkg"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := img["/etc/l"]; ok {
+		t.Error("a link leaving the image was made")
+	}
+	if _, ok := img["/var/ok"]; !ok {
+		t.Error("the good line was not applied")
+	}
+	want := []string{
+		"pkg %post: systemd-tmpfiles: /usr/lib/tmpfiles.d/x.conf:1: link /etc/l -> ../../../../host points outside the image",
+		`pkg %post: systemd-tmpfiles: /usr/lib/tmpfiles.d/x.conf:2: path "/../../x" points outside the image`,
+		"pkg %post: the emulated script ends with status 1, as the real one would",
+	}
+	if strings.Join(warns, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant\n%s", strings.Join(warns, "\n"), strings.Join(want, "\n"))
+	}
+}
