@@ -113,8 +113,8 @@ func (t *tree) hasUnder(prefix string) bool {
 // not exist, owned by their user, with /etc/skel copied in.
 func (w *Writer) makeHomes(t *tree, homes []accounts.Home) {
 	for _, h := range homes {
-		if h.Path == "" || h.Path == "/" {
-			continue
+		if h.Path == "" || h.Path == "/" || h.Path == "/nonexistent" || h.Path == "/dev/null" {
+			continue // homes that are meant not to exist
 		}
 		p, err := t.resolve(h.Path)
 		if err != nil || t.m[p] != nil {

@@ -174,12 +174,6 @@ func (a *Analysis) from(how []class) *Analysis {
 	return a.set(NotNeeded, "has no effect on the image")
 }
 
-// Runs reports whether the script runs at install (and so has effects to
-// reproduce).
-func (a *Analysis) Runs() bool {
-	return a.Verdict == Emulated
-}
-
 func firstLine(body string) string {
 	for l := range strings.SplitSeq(body, "\n") {
 		l = strings.TrimSpace(l)
