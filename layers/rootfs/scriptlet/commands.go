@@ -81,14 +81,36 @@ type checker struct {
 
 func (c *checker) list(l *list) error {
 	for _, ao := range l.items {
+		if err := c.andOr(ao); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// andOr checks the pipelines that can run: after a test on constants
+// ($1 included), the side of && or || that the result skips is left out
+// (`[ $1 -gt 1 ] && systemctl try-restart x` does nothing at install).
+func (c *checker) andOr(ao *andOr) error {
+	st, known := staticPipeline(ao.first)
+	if !known {
 		if err := c.pipeline(ao.first); err != nil {
 			return err
 		}
-		for _, p := range ao.rest {
-			if err := c.pipeline(p); err != nil {
-				return err
-			}
+	}
+	for i, op := range ao.ops {
+		if known && (op == "&&") != (st == 0) {
+			continue // never runs; the status stays
 		}
+		p := ao.rest[i]
+		if s, k := staticPipeline(p); k {
+			st, known = s, true
+			continue
+		}
+		if err := c.pipeline(p); err != nil {
+			return err
+		}
+		known = false
 	}
 	return nil
 }

@@ -248,6 +248,8 @@ func TestVerdicts(t *testing.T) {
 		{"trigger erase", rpm.Script{Kind: "%triggerun", Prog: sh, Body: "rm -rf /"}, NotNeeded, "runs when a package is erased, never at install"},
 		{"systemd reload", rpm.Script{Kind: "%posttrans", Prog: sh, Body: "/usr/bin/systemctl daemon-reload >/dev/null 2>&1 || :\n"}, NotNeeded, rsRunning},
 		{"upgrade-only branch", rpm.Script{Kind: "%post", Prog: sh, Body: "if [ $1 -gt 1 ]; then\n  /usr/libexec/migrate --all\nfi\n"}, NotNeeded, "has no effect on the image"},
+		{"upgrade-only and-list", rpm.Script{Kind: "%post", Prog: sh, Body: "[ $1 -gt 1 ] && /usr/libexec/migrate --all\n[ \"$1\" = 1 ] || exit 0\n"}, NotNeeded, "has no effect on the image"},
+		{"install-only and-list", rpm.Script{Kind: "%post", Prog: sh, Body: "[ $1 -eq 1 ] && /usr/libexec/migrate --all\n"}, Unhandled, "command /usr/libexec/migrate"},
 		{"restorecon", rpm.Script{Kind: "%posttrans", Prog: sh, Body: "restorecon /var/run 2>/dev/null >/dev/null || :\n"}, NotNeeded, rsSELinux},
 		{"systemctl preset", rpm.Script{Kind: "%post", Prog: sh, Body: "systemctl --no-reload preset foo.service || :\n"}, Unhandled, "systemctl preset"},
 		{"update-helper install", rpm.Script{Kind: "%post", Prog: sh, Body: "if [ $1 -eq 1 ] && [ -x \"/usr/lib/systemd/systemd-update-helper\" ]; then\n    /usr/lib/systemd/systemd-update-helper install-system-units foo.service || :\nfi\n"}, Unhandled, "systemd-update-helper install-system-units"},
