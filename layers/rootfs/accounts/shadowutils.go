@@ -355,6 +355,26 @@ func (su *ShadowUtils) UserAdd(u UserAdd) (int, string) {
 	return ExitOK, ""
 }
 
+// AppendGroups runs usermod -a -G GROUPS NAME: the user joins each group
+// (group and gshadow member lists), as usermod does.
+func (su *ShadowUtils) AppendGroups(name string, groups []string) (int, string) {
+	if _, ok := su.DB.LookupUser(name); !ok {
+		return ExitNoGroup, fmt.Sprintf("usermod: user '%s' does not exist", name)
+	}
+	for _, g := range groups {
+		if _, ok := su.DB.LookupGroup(g); !ok {
+			return ExitNoGroup, fmt.Sprintf("usermod: group '%s' does not exist", g)
+		}
+	}
+	for _, g := range groups {
+		su.DB.AddMember(g, name)
+		if su.HasGShadow {
+			su.GShadow = addGShadowMember(su.GShadow, g, name)
+		}
+	}
+	return ExitOK, ""
+}
+
 // HomeMode is the mode useradd gives a home folder: HOME_MODE, else
 // 0777 without UMASK (default 022).
 func (su *ShadowUtils) HomeMode() uint32 {

@@ -41,6 +41,7 @@ func init() {
 		"grpconv":               {checkConv, runConv},
 		"groupadd":              {checkGroupadd, runGroupadd},
 		"useradd":               {checkUseradd, runUseradd},
+		"usermod":               {checkUsermod, runUsermod},
 		"getent":                {checkGetent, runGetent},
 		"alternatives":          {checkAlternatives, runAlternatives},
 		"update-alternatives":   {checkAlternatives, runAlternatives},
@@ -958,6 +959,37 @@ func checkUseradd(s *simple) (class, error) {
 func runUseradd(r *runner, s *simple) (int, error) {
 	u, _ := parseUseradd(s)
 	st, msg := r.env.Accounts.UserAdd(u)
+	if st != 0 && !silenced(s) {
+		r.warn("%s", msg)
+	}
+	if st == 0 {
+		r.accountsChanged()
+	}
+	return st, nil
+}
+
+// usermod -a -G GROUPS NAME (the only usermod understood)
+
+func parseUsermod(s *simple) (string, []string, error) {
+	f, ops, err := flagArgs(s.args[1:], "a", "G", map[string]byte{"append": 'a', "groups": 'G'})
+	if err != nil {
+		return "", nil, err
+	}
+	g, ok := last(f, 'G')
+	if f['a'] == nil || !ok || g == "" || len(ops) != 1 || !accountName.MatchString(ops[0]) {
+		return "", nil, notUnderstood("usermod %s", strings.Join(s.args[1:], " "))
+	}
+	return ops[0], strings.Split(g, ","), noFileOutput(s)
+}
+
+func checkUsermod(s *simple) (class, error) {
+	_, _, err := parseUsermod(s)
+	return class{emulation: emAccounts}, err
+}
+
+func runUsermod(r *runner, s *simple) (int, error) {
+	name, groups, _ := parseUsermod(s)
+	st, msg := r.env.Accounts.AppendGroups(name, groups)
 	if st != 0 && !silenced(s) {
 		r.warn("%s", msg)
 	}

@@ -19,7 +19,7 @@ import (
 // compares passwd, group, shadow and gshadow byte for byte, the exit
 // statuses and the home folders made.
 func TestAccountsMatchShadowUtils(t *testing.T) {
-	for _, tool := range []string{"useradd", "groupadd", "pwconv", "grpconv"} {
+	for _, tool := range []string{"useradd", "groupadd", "usermod", "pwconv", "grpconv"} {
 		testutil.RequireTool(t, tool, "passwd")
 	}
 	if os.Geteuid() != 0 {
@@ -55,6 +55,10 @@ func TestAccountsMatchShadowUtils(t *testing.T) {
 			"useradd -g missing x1",
 			"useradd -u 4000 dupuid",
 			"useradd svc",
+			"usermod -a -G svc,bin other",
+			"usermod -aG svc other",
+			"usermod -a -G nope other",
+			"usermod -a -G svc nobodyx",
 		}},
 		{"no login.defs, no shadow, then pwconv", map[string]string{
 			"passwd": "root:x:0:0:root:/root:/bin/bash\nnop:*:2:2::/:/bin/sh\n",
