@@ -62,8 +62,8 @@ func scriptletRepo(t *testing.T) string {
 }
 
 // TestScriptletsMatchDNF installs packages whose scriptlets edit
-// /etc/shells, copy a file, chmod one, and make folders, links and modes
-// from lua, with dnf running the scriptlets, and compares the whole tree
+// /etc/shells, copy a file, chmod one, mkdir, touch, ln -s, rm, and make
+// folders, links and modes from lua, with dnf running the scriptlets, and compares the whole tree
 // with ours, where none is run but their effects are reproduced.
 func TestScriptletsMatchDNF(t *testing.T) {
 	t.Parallel()
@@ -81,9 +81,15 @@ func TestScriptletsMatchDNF(t *testing.T) {
 	want = want.Without(rootfstest.DNFFiles...).WithoutMTimes()
 	// Effects the test is about must be there (the comparison would pass
 	// on two trees that both lack them).
-	for _, p := range []string{"/root/.bash_logout", "/usr/lib/debug/usr/.dwz", "/usr/share/sl-lua/seen", "/proc"} {
+	for _, p := range []string{"/root/.bash_logout", "/usr/lib/debug/usr/.dwz", "/usr/share/sl-lua/seen", "/proc",
+		"/var/lib/slsh/state/seen", "/var/lib/slsh/private", "/usr/bin/slsh2", "/usr/lib/slsh-link"} {
 		if _, ok := want[p]; !ok {
 			t.Errorf("dnf's tree has no %s: the scriptlets did not run", p)
+		}
+	}
+	for _, p := range []string{"/etc/sl-remove-me", "/usr/share/sl-shell-tmp"} {
+		if _, ok := want[p]; ok {
+			t.Errorf("dnf's tree has %s: the scriptlets did not run", p)
 		}
 	}
 	if want["/etc/sl-secret"].Mode != 0o600 {
