@@ -17,6 +17,7 @@ func FuzzAnalyze(f *testing.F) {
 		"systemd-tmpfiles --create x.conf &>/dev/null || :\n",
 		"if [[ ! -f /var/lib/tdnf/history.db ]]; then /usr/lib64/tdnf/tdnf-history-util init; fi\n",
 		"useradd -rM -g 0 -G wheel -u 7 -d /x -s /bin/sh -c 'a b' x\n",
+		"mkdir -p -m 0700 /a/b; touch /a/b/c; ln -sf ../x /a/l; rm -rf /a; usermod -aG wheel root\n",
 	} {
 		f.Add(s, false)
 		f.Add(s, true)
