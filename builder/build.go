@@ -58,7 +58,8 @@ type BuildOptions struct {
 	// must exist. The caller removes it.
 	WorkDir string
 	// FailOnScriptlets stops the build when a package has a scriptlet or
-	// trigger (none is ever run).
+	// trigger whose effect slipway neither reproduces nor knows to be
+	// unneeded in an image (an unhandled one: see docs/scriptlets.md).
 	FailOnScriptlets bool
 	// Annotations go on every image manifest (and, being shared, on the
 	// index), over the configuration's: org.opencontainers.image.version,
@@ -117,14 +118,14 @@ type ArchBuild struct {
 }
 
 // ScriptletError is returned with FailOnScriptlets when packages carry
-// scriptlets.
+// unhandled scriptlets.
 type ScriptletError struct {
 	Arch     string
-	Packages []string // "NEVRA: %pre, %post"
+	Packages []string // "NEVRA: %pre (first line), %post (...)"
 }
 
 func (e *ScriptletError) Error() string {
-	return fmt.Sprintf("%s: %d packages have scriptlets that slipway does not run (--fail-on-scriptlets): %s",
+	return fmt.Sprintf("%s: %d packages have scriptlets whose effect slipway does not reproduce (--fail-on-scriptlets): %s",
 		e.Arch, len(e.Packages), strings.Join(e.Packages, "; "))
 }
 
@@ -222,14 +223,15 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 	if opts.FailOnScriptlets {
 		var with []string
 		for _, p := range report.Packages {
-			if len(p.Scriptlets) == 0 {
-				continue
+			var kinds []string
+			for _, s := range p.Scriptlets {
+				if s.Verdict == rootfs.VerdictUnhandled {
+					kinds = append(kinds, fmt.Sprintf("%s (%s)", s.Kind, s.FirstLine))
+				}
 			}
-			kinds := make([]string, len(p.Scriptlets))
-			for i, s := range p.Scriptlets {
-				kinds[i] = s.Kind
+			if len(kinds) > 0 {
+				with = append(with, p.NEVRA+": "+strings.Join(kinds, ", "))
 			}
-			with = append(with, p.NEVRA+": "+strings.Join(kinds, ", "))
 		}
 		if len(with) > 0 {
 			for _, l := range layers {
@@ -316,12 +318,16 @@ func newTree(ctx context.Context, cfg *config.Config, arch string, dl *repo.Down
 	w, err := rootfs.New(rootfs.Options{
 		BuildTime: buildTime,
 		Docs:      cfg.Packages.Docs,
-		Remove:    cfg.Paths.Remove,
-		Users:     users,
-		Groups:    groups,
-		LDCache:   true,
-		Arch:      arch,
-		SpoolDir:  opts.WorkDir,
+		// DropLicenses, Homes and EmptyMachineID: see rootfs.Options.
+		DropLicenses:   !cfg.Packages.Licenses,
+		Homes:          true,
+		EmptyMachineID: cfg.Image.MachineID == config.MachineIDEmpty,
+		Remove:         cfg.Paths.Remove,
+		Users:          users,
+		Groups:         groups,
+		LDCache:        true,
+		Arch:           arch,
+		SpoolDir:       opts.WorkDir,
 		// layerStack writes each tree once.
 		SingleWrite: true,
 		Log:         log,
@@ -677,7 +683,7 @@ func addPackageDB(ctx context.Context, cfg *config.Config, arch string, w *rootf
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.NEVRA(), err)
 		}
-		for j, skip := range rootfs.SkippedFiles(files, cfg.Packages.Docs) {
+		for j, skip := range rootfs.SkippedFiles(files, cfg.Packages.Docs, cfg.Packages.Licenses) {
 			if skip {
 				installed[i].NotInstalled = append(installed[i].NotInstalled, j)
 			}

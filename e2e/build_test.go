@@ -359,8 +359,10 @@ func withoutDirMTimes(t rootfstest.Tree) rootfstest.Tree {
 	return out
 }
 
-// TestScriptletReport: no scriptlet runs; the JSON result and -v list the
-// ones skipped, and --fail-on-scriptlets stops the build and writes nothing.
+// TestScriptletReport: no scriptlet runs; the JSON result gives every
+// scriptlet its verdict, the human output a summary line and each
+// unhandled one, -v the others, and --fail-on-scriptlets stops the
+// build on an unhandled one and writes nothing.
 func TestScriptletReport(t *testing.T) {
 	repos := testrepo.Get(t)
 	cfg := config(t, repos, "", "webd")
@@ -373,33 +375,45 @@ func TestScriptletReport(t *testing.T) {
 			Scriptlets []struct {
 				NEVRA      string `json:"nevra"`
 				Scriptlets []struct {
-					Kind string `json:"kind"`
+					Kind    string   `json:"kind"`
+					Verdict string   `json:"verdict"`
+					How     []string `json:"how"`
 				} `json:"scriptlets"`
 			} `json:"skipped_scriptlets"`
+			Audit struct {
+				Emulated, Unhandled int
+			} `json:"scriptlet_audit"`
 		} `json:"arches"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 		t.Fatal(err)
 	}
-	found := false
+	verdicts := map[string]string{}
 	for _, p := range res.Arches[0].Scriptlets {
-		for _, s := range p.Scriptlets {
-			if strings.HasPrefix(p.NEVRA, "webd-") && s.Kind == "%pre" {
-				found = true
+		if strings.HasPrefix(p.NEVRA, "webd-2") {
+			for _, s := range p.Scriptlets {
+				verdicts[s.Kind] = s.Verdict + " " + strings.Join(s.How, ",")
 			}
 		}
 	}
-	if !found {
-		t.Errorf("webd's %%pre is not in the JSON report: %s", r.stdout)
+	if verdicts["%pre"] != "emulated accounts" || verdicts["%post"] != "unhandled " {
+		t.Errorf("webd's verdicts %q in the JSON report: %s", verdicts, r.stdout)
+	}
+	if a := res.Arches[0].Audit; a.Emulated == 0 || a.Unhandled != 1 {
+		t.Errorf("audit counts %+v", a)
 	}
 	r = slipway(t, nil, "--cache-dir", cache, "-v", "build", "--arch", "x86_64", cfg, "--output", "oci:"+out)
 	mustSucceed(t, r, "build -v")
-	if !regexp.MustCompile(`not run: webd-\S+ %pre`).MatchString(r.stderr) {
-		t.Errorf("-v does not list the skipped %%pre: %s", r.stderr)
+	if !regexp.MustCompile(`x86_64 +scriptlets: \d+ emulated, \d+ not needed, 1 unhandled`).MatchString(r.stdout) ||
+		!regexp.MustCompile(`unhandled: webd-\S+ %post: echo "webd installed" >/dev/null`).MatchString(r.stdout) {
+		t.Errorf("no summary line or unhandled scriptlet in the output: %s", r.stdout)
+	}
+	if !regexp.MustCompile(`emulated: webd-\S+ %pre \(accounts\)`).MatchString(r.stderr) {
+		t.Errorf("-v does not list the emulated %%pre: %s", r.stderr)
 	}
 	fresh := filepath.Join(t.TempDir(), "never")
 	r = slipway(t, nil, "--cache-dir", cache, "build", "--fail-on-scriptlets", "--arch", "x86_64", cfg, "--output", "oci:"+fresh)
-	if r.code != 1 || !strings.Contains(r.stderr, "webd-") || !strings.Contains(r.stderr, "%pre") {
+	if r.code != 1 || !strings.Contains(r.stderr, "webd-") || !strings.Contains(r.stderr, "%post (echo") || strings.Contains(r.stderr, "%pre") {
 		t.Errorf("--fail-on-scriptlets: exit %d, %s", r.code, r.stderr)
 	}
 	if _, err := os.Stat(fresh); !os.IsNotExist(err) {

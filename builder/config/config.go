@@ -50,7 +50,17 @@ type Image struct {
 	Releasever    string   // substituted for $releasever in URLs
 	OSVersion     string   // the platform's os.version in the image and index, e.g. "azurelinux-3.0"
 	RPMDB         RPMDB
+	MachineID     MachineID
 }
+
+// MachineID says what /etc/machine-id holds.
+type MachineID string
+
+// The machine-id choices.
+const (
+	MachineIDNone  MachineID = ""      // whatever the packages leave (usually nothing)
+	MachineIDEmpty MachineID = "empty" // an empty file, as distributions' image tools write it
+)
 
 // Repository is one RPM repository.
 type Repository struct {
@@ -80,7 +90,8 @@ type Packages struct {
 	// distroless images do with bash, coreutils and grep.
 	AllowUnsatisfied []string
 	WeakDeps         bool // install Recommends/Supplements
-	Docs             bool // keep files marked %doc and %license
+	Docs             bool // keep files marked %doc
+	Licenses         bool // keep files marked %license (default true)
 }
 
 // ImageConfig is the OCI image configuration set in [config].

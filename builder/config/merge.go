@@ -81,6 +81,7 @@ func (m *merged) apply(ly *layer) {
 		setPtr(m, ly, &m.img.Releasever, im.Releasever, "image.releasever")
 		setPtr(m, ly, &m.img.OSVersion, im.OSVersion, "image.os_version")
 		setPtr(m, ly, &m.img.RPMDB, im.RPMDB, "image.rpmdb")
+		setPtr(m, ly, &m.img.MachineID, im.MachineID, "image.machine_id")
 	}
 	for _, r := range ly.repos {
 		id := *r.w.ID
@@ -115,6 +116,7 @@ func (m *merged) apply(ly *layer) {
 		setList(m, ly, &m.pkgs.AllowUnsatisfied, p.AllowUnsatisfied, "packages.allow_unsatisfied")
 		setPtr(m, ly, &m.pkgs.WeakDeps, p.WeakDeps, "packages.weak_deps")
 		setPtr(m, ly, &m.pkgs.Docs, p.Docs, "packages.docs")
+		setPtr(m, ly, &m.pkgs.Licenses, p.Licenses, "packages.licenses")
 	}
 	if c := w.Config; c != nil {
 		setList(m, ly, &m.oci.Entrypoint, c.Entrypoint, "config.entrypoint")

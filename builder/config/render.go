@@ -40,6 +40,7 @@ type outImage struct {
 	Releasever    string   `toml:"releasever" json:"releasever"`
 	OSVersion     string   `toml:"os_version,omitempty" json:"os_version,omitempty"` // omitted when unset: digests stay
 	RPMDB         string   `toml:"rpmdb" json:"rpmdb"`
+	MachineID     string   `toml:"machine_id,omitempty" json:"machine_id,omitempty"` // omitted when unset: digests stay
 }
 
 type outRepo struct {
@@ -61,6 +62,8 @@ type outPackages struct {
 	AllowUnsatisfied []string `toml:"allow_unsatisfied,omitempty" json:"allow_unsatisfied,omitempty"`
 	WeakDeps         bool     `toml:"weak_deps" json:"weak_deps"`
 	Docs             bool     `toml:"docs" json:"docs"`
+	// Omitted when true (the default): digests stay.
+	Licenses *bool `toml:"licenses,omitempty" json:"licenses,omitempty"`
 }
 
 type outOCI struct {
@@ -117,6 +120,7 @@ func (c *Config) wire() outFile {
 			Releasever:    c.Image.Releasever,
 			OSVersion:     c.Image.OSVersion,
 			RPMDB:         string(c.Image.RPMDB),
+			MachineID:     string(c.Image.MachineID),
 		},
 		Repository: []outRepo{},
 		Packages: outPackages{
@@ -125,6 +129,7 @@ func (c *Config) wire() outFile {
 			AllowUnsatisfied: slices.Clone(c.Packages.AllowUnsatisfied),
 			WeakDeps:         c.Packages.WeakDeps,
 			Docs:             c.Packages.Docs,
+			Licenses:         falseOnly(c.Packages.Licenses),
 		},
 		Config: outOCI{
 			Entrypoint:  list(c.OCI.Entrypoint),
@@ -220,4 +225,12 @@ func (c *Config) Digest() string {
 	h.Write([]byte(digestVersion))
 	h.Write(b)
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// falseOnly is nil for true, so that a default of true is not rendered.
+func falseOnly(b bool) *bool {
+	if b {
+		return nil
+	}
+	return &b
 }

@@ -70,6 +70,12 @@ func (m *merged) build(path string) (*Config, error) {
 	default:
 		v.fail("image.rpmdb", "%q is not one of sqlite, manifest, none", c.Image.RPMDB)
 	}
+	c.Image.MachineID = MachineID(deref(m.img.MachineID, ""))
+	switch c.Image.MachineID {
+	case MachineIDNone, MachineIDEmpty:
+	default:
+		v.fail("image.machine_id", "%q is not \"empty\" (or left out)", c.Image.MachineID)
+	}
 
 	// [[repository]]
 	for _, lr := range m.repos {
@@ -116,6 +122,7 @@ func (m *merged) build(path string) (*Config, error) {
 	v.installedButHeld(c.Packages)
 	c.Packages.WeakDeps = deref(m.pkgs.WeakDeps, false)
 	c.Packages.Docs = deref(m.pkgs.Docs, false)
+	c.Packages.Licenses = deref(m.pkgs.Licenses, true)
 
 	// [layers]
 	c.Layers.Strategy = LayerStrategy(deref(m.layers.Strategy, string(LayersSingle)))

@@ -31,6 +31,7 @@ type wireImage struct {
 	Releasever    *string   `toml:"releasever"`
 	OSVersion     *string   `toml:"os_version"`
 	RPMDB         *string   `toml:"rpmdb"`
+	MachineID     *string   `toml:"machine_id"`
 }
 
 type wireRepo struct {
@@ -54,6 +55,7 @@ type wirePackages struct {
 	AllowUnsatisfied *[]string `toml:"allow_unsatisfied"`
 	WeakDeps         *bool     `toml:"weak_deps"`
 	Docs             *bool     `toml:"docs"`
+	Licenses         *bool     `toml:"licenses"`
 }
 
 type wireOCI struct {

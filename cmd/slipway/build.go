@@ -38,6 +38,11 @@ the packages, installs them into a rootfs layer without running rpm or any
 scriptlet, writes the rpm database (or the rpmmanifest files), and assembles
 an OCI image per architecture; several architectures give an image index.
 
+Every scriptlet gets a verdict: emulated (its effect is reproduced:
+/etc/shells lines, accounts, pwconv, alternatives, lua folders and
+links...), not needed in an image, or unhandled; the output ends with a
+summary and each unhandled one (docs/scriptlets.md).
+
 The build time is SOURCE_DATE_EPOCH when set, otherwise the newest build
 time of the installed packages: the same inputs give the same digests.
 Outputs are written beside their destination and renamed into place, so a
@@ -167,7 +172,7 @@ func addBuildFlags(fs *pflag.FlagSet) *buildFlags {
 	fs.StringVar(&b.lockPath, "lockfile", "", "lockfile `PATH` for --locked (default: CONFIG with the extension .lock)")
 	fs.StringVar(&b.vendorDir, "vendor-dir", "", "with --locked, take packages and keys from `DIR` (written by slipway vendor) instead of the repositories")
 	fs.IntVar(&b.jobs, "jobs", 4, "parallel package downloads and blob uploads")
-	fs.BoolVar(&b.failScriptlets, "fail-on-scriptlets", false, "fail when a package has scriptlets or triggers (none is ever run)")
+	fs.BoolVar(&b.failScriptlets, "fail-on-scriptlets", false, "fail when a package has an unhandled scriptlet or trigger: one whose effect is neither reproduced nor unneeded in an image (none is ever run; see docs/scriptlets.md)")
 	fs.BoolVar(&b.asJSON, "json", false, "print the result as one JSON document")
 	fs.StringArrayVar(&b.annotations, "annotation", nil, "manifest and index annotation `KEY=VALUE` (repeatable)")
 	fs.StringVar(&b.version, "version", "", "org.opencontainers.image.version annotation")
@@ -312,15 +317,18 @@ func parseAnnotations(list []string) (map[string]string, error) {
 }
 
 type buildJSONArch struct {
-	Arch       string                 `json:"arch"`
-	Platform   string                 `json:"platform"`
-	Digest     string                 `json:"digest"`
-	Layer      string                 `json:"layer_digest"`
-	DiffID     string                 `json:"diff_id"`
-	LayerSize  int64                  `json:"layer_size"`
-	Packages   int                    `json:"packages"`
-	BuildTime  int64                  `json:"build_time"`
+	Arch      string `json:"arch"`
+	Platform  string `json:"platform"`
+	Digest    string `json:"digest"`
+	Layer     string `json:"layer_digest"`
+	DiffID    string `json:"diff_id"`
+	LayerSize int64  `json:"layer_size"`
+	Packages  int    `json:"packages"`
+	BuildTime int64  `json:"build_time"`
+	// Scriptlets lists every package with scriptlets or triggers (none
+	// is run), each with the audit's verdict; Audit counts the verdicts.
 	Scriptlets []rootfs.PackageReport `json:"skipped_scriptlets"`
+	Audit      scriptletAudit         `json:"scriptlet_audit"`
 	Layers     []layerJSON            `json:"layers"`
 	Warnings   []string               `json:"warnings,omitempty"`
 	Unmatched  []string               `json:"unmatched_remove,omitempty"`
@@ -378,9 +386,13 @@ func writeOutput(ctx context.Context, out manifests.Output, imageName string, bu
 		diff, _ := b.Layer.DiffID()
 		size, _ := b.Layer.Size()
 		var scripts []rootfs.PackageReport
+		var audit scriptletAudit
 		for _, p := range b.Report.Packages {
 			if len(p.Scriptlets) > 0 {
 				scripts = append(scripts, p)
+			}
+			for _, s := range p.Scriptlets {
+				audit.count(s.Verdict)
 			}
 		}
 		var layers []layerJSON
@@ -393,7 +405,7 @@ func writeOutput(ctx context.Context, out manifests.Output, imageName string, bu
 		res.Arches = append(res.Arches, buildJSONArch{
 			Layers: layers,
 			Arch:   b.Arch, Platform: plat.String(), Digest: d.String(), Layer: ld.String(), DiffID: diff.String(),
-			LayerSize: size, Packages: len(b.Packages), BuildTime: b.BuildTime, Scriptlets: scripts,
+			LayerSize: size, Packages: len(b.Packages), BuildTime: b.BuildTime, Scriptlets: scripts, Audit: audit,
 			Warnings: b.Report.Warnings, Unmatched: b.Report.UnmatchedRemove,
 		})
 	}
@@ -449,10 +461,16 @@ func printBuild(g *globals, res *buildJSON, builds []*builder.ArchBuild) {
 		} else {
 			fmt.Fprintf(g.Stdout, "%-8s %s  %d packages, layer %s\n", a.Arch, a.Digest, a.Packages, humanBytes(a.LayerSize))
 		}
-		if g.Verbose {
-			for _, p := range builds[i].Report.Packages {
-				for _, s := range p.Scriptlets {
-					fmt.Fprintf(g.Stderr, "  not run: %s %s\n", p.NEVRA, s.Kind)
+		if n := a.Audit.Emulated + a.Audit.NotNeeded + a.Audit.Unhandled; n > 0 {
+			fmt.Fprintf(g.Stdout, "%-8s scriptlets: %d emulated, %d not needed, %d unhandled\n", a.Arch, a.Audit.Emulated, a.Audit.NotNeeded, a.Audit.Unhandled)
+		}
+		for _, p := range builds[i].Report.Packages {
+			for _, s := range p.Scriptlets {
+				switch {
+				case s.Verdict == rootfs.VerdictUnhandled:
+					fmt.Fprintf(g.Stdout, "  unhandled: %s %s: %s\n", p.NEVRA, s.Kind, s.FirstLine)
+				case g.Verbose:
+					fmt.Fprintf(g.Stderr, "  %s: %s %s (%s)\n", s.Verdict, p.NEVRA, s.Kind, strings.Join(s.How, "; "))
 				}
 			}
 		}
@@ -516,5 +534,23 @@ func removeStaleWorkDirs(g *globals, before time.Time) {
 		if err := os.RemoveAll(d); err == nil {
 			g.Log.Debug("removed the work folder of an earlier build", "dir", d)
 		}
+	}
+}
+
+// scriptletAudit counts the verdicts of the scriptlet audit.
+type scriptletAudit struct {
+	Emulated  int `json:"emulated"`
+	NotNeeded int `json:"not_needed"`
+	Unhandled int `json:"unhandled"`
+}
+
+func (a *scriptletAudit) count(verdict string) {
+	switch verdict {
+	case rootfs.VerdictEmulated:
+		a.Emulated++
+	case rootfs.VerdictNotNeeded:
+		a.NotNeeded++
+	default:
+		a.Unhandled++
 	}
 }

@@ -298,3 +298,45 @@ func TestOriginCases(t *testing.T) {
 		})
 	}
 }
+
+// TestScriptletsOutside: a scriptlet whose alternatives, lua or cp paths
+// point outside the image stops the build naming the package and the
+// scriptlet, before any layer is written.
+func TestScriptletsOutside(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, prog, body, want string
+	}{
+		{"alternatives path above the root", "/bin/sh", "update-alternatives --install /usr/bin/x x /usr/../../../etc/passwd 10\n",
+			`package hostile-1.0-1.x86_64: %post refused: path "/usr/../../../etc/passwd" points outside the image`},
+		{"alternatives link above the root", "/bin/sh", "alternatives --install /../x x /usr/bin/y 10\n",
+			`package hostile-1.0-1.x86_64: %post refused: path "/../x" points outside the image`},
+		{"lua symlink target above the root", "<lua>", `posix.symlink("../../../../host/etc", "/usr/x")`,
+			`package hostile-1.0-1.x86_64: %post refused: link /usr/x -> ../../../../host/etc points outside the image`},
+		{"lua mkdir above the root", "<lua>", `posix.mkdir("/../../x")`,
+			`package hostile-1.0-1.x86_64: %post refused: path "/../../x" points outside the image`},
+		{"cp above the root", "/bin/sh", "cp /etc/passwd /../x\n",
+			`package hostile-1.0-1.x86_64: %post refused: path "/../x" points outside the image`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := hostile.RPM(hostile.Spec{Post: tc.body, PostProg: tc.prog})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := rpm.Open(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := rootfs.New(rootfs.Options{BuildTime: 1700000000, SpoolDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			err = w.AddPackage(t.Context(), p)
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

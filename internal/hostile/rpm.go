@@ -68,6 +68,9 @@ type Spec struct {
 	// header's SHA256 and MD5 and the header's PAYLOADDIGEST (the file
 	// digests stay).
 	NoDigests bool
+	// Post and PostProg, when set, are the %post scriptlet and its
+	// interpreter ("<lua>", "/bin/sh").
+	Post, PostProg string
 }
 
 type hent struct {
@@ -263,6 +266,12 @@ func RPM(s Spec) ([]byte, error) {
 	}
 	if !s.NoDigests {
 		ents = append(ents, hent{rpm.TagPayloadDigest, rpm.TypeStringArray, []string{pd}}, hent{rpm.TagPayloadDigestAlgo, rpm.TypeInt32, []uint32{8}})
+	}
+	if s.Post != "" {
+		ents = append(ents, hent{rpm.TagPostIn, rpm.TypeString, s.Post})
+	}
+	if s.PostProg != "" {
+		ents = append(ents, hent{rpm.TagPostInProg, rpm.TypeString, s.PostProg})
 	}
 	if len(s.Files) > 0 {
 		ents = append(ents,

@@ -64,10 +64,9 @@ func TestMatchesDNF(t *testing.T) {
 	}
 }
 
-// TestNoDocsMatchesDNF compares Docs=false with dnf's tsflags=nodocs. rpm
+// TestNoDocsMatchesDNF compares Docs=false with dnf's tsflags=nodocs: rpm
 // drops %doc files (and the package folders that leaves empty) but keeps
-// %license ones; we drop both (the image builder's choice), so the only
-// differences allowed are under /usr/share/licenses.
+// %license ones, and so do we; DropLicenses drops those too.
 func TestNoDocsMatchesDNF(t *testing.T) {
 	t.Parallel()
 	r := repos(t)
@@ -84,25 +83,35 @@ func TestNoDocsMatchesDNF(t *testing.T) {
 	}
 	want = want.Without(rootfstest.DNFFiles...).Without(ours...).WithoutMTimes()
 	if f, ok := want["/var/lib/webd"]; ok {
-		f.UID, f.GID = 999, 999 // from sysusers.d; rpm without scriptlets falls back to root
+		f.UID, f.GID = 999, 999 // from the emulated %pre; rpm without scriptlets falls back to root
 		want["/var/lib/webd"] = f
 	}
 	licenses := 0
 	for p := range want {
 		if strings.HasPrefix(p, "/usr/share/licenses/") {
 			licenses++
-			if _, ok := got[p]; ok {
-				t.Errorf("license %s kept with Docs=false", p)
-			}
-			delete(want, p)
 		}
 	}
-	delete(want, "/usr/share/licenses") // implied by the license files only
 	if licenses == 0 {
 		t.Error("dnf kept no license files: the test checks nothing about them")
 	}
 	if _, ok := want["/usr/share/doc/webd-2.4/README"]; ok {
 		t.Error("dnf nodocs kept README: the oracle is not what this test assumes")
 	}
+	rootfstest.AssertSame(t, got, want)
+
+	// DropLicenses: the same tree without the license files and the
+	// folders that held only them.
+	data, _ = build(t, rootfs.Options{BuildTime: buildTime, Docs: false, DropLicenses: true}, rpms)
+	got = readTree(t, data).Without(ours...).WithoutMTimes()
+	for p := range want {
+		if strings.HasPrefix(p, "/usr/share/licenses/") {
+			if _, ok := got[p]; ok {
+				t.Errorf("license %s kept with DropLicenses", p)
+			}
+			delete(want, p)
+		}
+	}
+	delete(want, "/usr/share/licenses") // implied by the license files only
 	rootfstest.AssertSame(t, got, want)
 }

@@ -22,10 +22,14 @@
 //     id in the image (empty when it has none).
 //   - Character and block devices and FIFOs are written as such; sockets are
 //     skipped with a warning (tar cannot hold them).
-//   - %ghost files are not created; %doc and %license files are dropped when
+//   - %ghost files are not created; %doc files are dropped when
 //     Options.Docs is false, the way rpm's --excludedocs drops %doc: folders
-//     flagged %doc (the per-package doc folder) go too, other folders stay
-//     (checked against dnf's tsflags=nodocs, which keeps %license files).
+//     flagged %doc (the per-package doc folder) go too, other folders stay;
+//     %license files stay (checked against dnf's tsflags=nodocs) unless
+//     Options.DropLicenses.
+//   - Scriptlets are never run: each gets a verdict (package scriptlet
+//     audit) and the effects of those understood are reproduced
+//     (/etc/shells, alternatives, useradd and pwconv, lua posix calls...).
 //   - Hard-link sets become one regular file (the first path) and TypeLink
 //     entries pointing at it.
 //   - Conflicts follow rpm's transaction check (rpmfilesCompare), checked
@@ -59,6 +63,7 @@ import (
 	"sync"
 
 	"github.com/slipway-build/slipway/layers/rootfs/accounts"
+	"github.com/slipway-build/slipway/layers/rootfs/scriptlet"
 	"github.com/slipway-build/slipway/layers/rpm"
 )
 
@@ -67,8 +72,22 @@ type Options struct {
 	// BuildTime (seconds since the epoch, from SOURCE_DATE_EPOCH) clamps
 	// every modification time.
 	BuildTime int64
-	// Docs keeps %doc and %license files.
+	// Docs keeps %doc files (rpm's --excludedocs, dnf's tsflags=nodocs
+	// when false: %license files stay).
 	Docs bool
+	// AuditOnly gives every scriptlet its verdict but reproduces no
+	// effect (no scriptlet emulation).
+	AuditOnly bool
+	// DropLicenses drops %license files too.
+	DropLicenses bool
+	// Homes creates the home folder of every configured user that the
+	// image lacks, owned by the user, with the mode useradd gives
+	// (login.defs HOME_MODE, else 0777 without UMASK) and /etc/skel's
+	// files, as useradd -m does.
+	Homes bool
+	// EmptyMachineID writes an empty /etc/machine-id (systemd then makes
+	// one at first boot), as distributions' image tools do.
+	EmptyMachineID bool
 	// Remove holds globs (builder/config.MatchPath syntax) of paths removed
 	// after everything else, with everything below them.
 	Remove []string
@@ -123,11 +142,27 @@ type Entry struct {
 	LinkTo string // symlinks
 }
 
-// Scriptlet is a scriptlet or trigger of a package that was not run.
+// Scriptlet is a scriptlet or trigger of a package (none is run) and
+// the verdict of the audit on it.
 type Scriptlet struct {
 	Kind string `json:"kind"`           // "%pre", "%post", "%triggerin"...
 	Prog string `json:"prog,omitempty"` // interpreter, e.g. "/bin/sh"
+	// Verdict is "emulated" (its effect is reproduced), "not-needed"
+	// (its effect does not belong in an image) or "unhandled".
+	Verdict string `json:"verdict"`
+	// How names the emulations used, or why the effect is not needed.
+	How []string `json:"how,omitempty"`
+	// Why says, for an unhandled script, what was not understood.
+	Why       string `json:"why,omitempty"`
+	FirstLine string `json:"first_line,omitempty"`
 }
+
+// The verdicts of Scriptlet.Verdict.
+const (
+	VerdictEmulated  = scriptlet.Emulated
+	VerdictNotNeeded = scriptlet.NotNeeded
+	VerdictUnhandled = scriptlet.Unhandled
+)
 
 // PackageReport lists what of a package was not done.
 type PackageReport struct {
@@ -198,9 +233,12 @@ func (w *Writer) release(d *rpm.Decoders) {
 }
 
 type pkgState struct {
-	nevra   string
-	files   []*entry
-	scripts []Scriptlet
+	nevra    string
+	name     string
+	rpmNEVRA string // as rpm's NEVRA tag shows it (epoch whenever set)
+	files    []*entry
+	scripts  []Scriptlet
+	analyses []*scriptlet.Analysis
 }
 
 // New makes a Writer and its spool folder.
@@ -389,7 +427,17 @@ func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error 
 	if err != nil {
 		return fmt.Errorf("reading the file list of %s: %w", nevra, err)
 	}
-	st := &pkgState{nevra: nevra, scripts: scriptlets(p.Header)}
+	analyses, scripts, err := analyzeScripts(p, nevra)
+	if err != nil {
+		return err
+	}
+	n := p.NEVRA()
+	var epoch *uint32
+	if p.HasEpoch() {
+		epoch = &n.Epoch
+	}
+	st := &pkgState{nevra: nevra, name: n.Name, rpmNEVRA: rpmTagNEVRA(n.Name, epoch, n.Version, n.Release, n.Arch),
+		scripts: scripts, analyses: analyses}
 	algo := p.FileDigestAlgo()
 	links := map[[2]uint32]int{}
 	for _, f := range files {
@@ -590,22 +638,33 @@ func readExactly(r io.Reader, size int64) ([]byte, error) {
 }
 
 // skipped marks the files of a package that are not installed.
-func (w *Writer) skipped(files []rpm.File) []bool { return SkippedFiles(files, w.opts.Docs) }
+func (w *Writer) skipped(files []rpm.File) []bool {
+	return SkippedFiles(files, w.opts.Docs, !w.opts.DropLicenses)
+}
 
 // SkippedFiles marks the files of a package that are not installed: %doc
-// and %license files when docs is false, and then, as rpm's
-// skipInstallFiles does, the package's own folders that this left empty
-// (deepest first). The rpm database records them as not installed.
-func SkippedFiles(files []rpm.File, docs bool) []bool {
+// files when docs is false (%license files are not %doc: rpm's
+// --excludedocs keeps them), %license files when licenses is false, and
+// then, as rpm's skipInstallFiles does, the package's own folders that
+// this left empty (deepest first). The rpm database records them as not
+// installed.
+func SkippedFiles(files []rpm.File, docs, licenses bool) []bool {
 	skip := make([]bool, len(files))
-	if docs {
+	drop := rpm.FileFlags(0)
+	if !docs {
+		drop |= rpm.FileDoc
+	}
+	if !licenses {
+		drop |= rpm.FileLicense
+	}
+	if drop == 0 {
 		return skip
 	}
 	kept := map[string]int{}     // folder -> files of this package kept in it
 	emptied := map[string]bool{} // folder -> some file in it was skipped
 	for i := range files {
 		f := &files[i]
-		if f.Flags&(rpm.FileDoc|rpm.FileLicense) != 0 {
+		if f.Flags&drop != 0 {
 			skip[i] = true
 			emptied[path.Dir(f.Path)] = true
 		} else {
@@ -644,51 +703,6 @@ func (w *Writer) warn(format string, args ...any) {
 	w.mu.Lock()
 	w.warnings = append(w.warnings, msg)
 	w.mu.Unlock()
-}
-
-// scriptlets lists the scriptlets and triggers a header carries.
-func scriptlets(h *rpm.Header) []Scriptlet {
-	var out []Scriptlet
-	for _, s := range []struct {
-		kind       string
-		body, prog rpm.Tag
-	}{
-		{"%pretrans", 1151, 1153},
-		{"%pre", rpm.TagPreIn, rpm.TagPreInProg},
-		{"%post", rpm.TagPostIn, rpm.TagPostInProg},
-		{"%preun", rpm.TagPreUn, rpm.TagPreUnProg},
-		{"%postun", rpm.TagPostUn, rpm.TagPostUnProg},
-		{"%posttrans", 1152, 1154},
-		{"%verifyscript", 1079, 1091},
-		{"%preuntrans", 5100, 5102},
-		{"%postuntrans", 5101, 5103},
-	} {
-		if h.Has(s.body) || h.Has(s.prog) {
-			progs, _ := h.Strings(s.prog)
-			out = append(out, Scriptlet{Kind: s.kind, Prog: strings.Join(progs, " ")})
-		}
-	}
-	// Triggers: TRIGGERSCRIPTS (1065) with TRIGGERSCRIPTPROG (1092), file
-	// triggers (5066/5067) and transaction file triggers (5076/5077).
-	for _, t := range []struct {
-		kind          string
-		scripts, prog rpm.Tag
-	}{
-		{"%trigger", 1065, 1092},
-		{"%filetrigger", 5066, 5067},
-		{"%transfiletrigger", 5076, 5077},
-	} {
-		scripts, _ := h.Strings(t.scripts)
-		progs, _ := h.Strings(t.prog)
-		for i := range scripts {
-			s := Scriptlet{Kind: t.kind}
-			if i < len(progs) {
-				s.Prog = progs[i]
-			}
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // parentDirs lists the ancestors of p, nearest last ("/a/b/c" -> /a, /a/b).

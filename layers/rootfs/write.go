@@ -38,8 +38,10 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 	slices.Sort(idxs)
 	rep := &Report{Owners: map[string]string{}}
 	var all []*entry
+	var states []*pkgState
 	for _, i := range idxs {
 		st := w.pkgs[i]
+		states = append(states, st)
 		rep.Packages = append(rep.Packages, PackageReport{NEVRA: st.nevra, Scriptlets: st.scripts})
 		for _, e := range st.files {
 			c := *e
@@ -76,9 +78,12 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 		e.path = p
 		t.m[p] = e
 	}
-	db, err := w.accounts(t)
+	db, err := w.accounts(t, states)
 	if err != nil {
 		return nil, err
+	}
+	if w.opts.EmptyMachineID {
+		w.generated(t, "/etc/machine-id", []byte{}, 0o444)
 	}
 	if w.opts.LDCache {
 		if err := w.ldcache(t); err != nil {
@@ -353,9 +358,11 @@ func (w *Writer) generated(t *tree, p string, data []byte, mode uint32) {
 }
 
 // accounts builds the image's user database: the files packages ship,
-// then the configured accounts, then sysusers.d. Files are rewritten only
-// when something was added.
-func (w *Writer) accounts(t *tree) (*accounts.DB, error) {
+// then the configured accounts, then what the packages' scriptlets do
+// (useradd, pwconv...: every emulated scriptlet runs here, in rpm's
+// order), then sysusers.d; then home folders are made. Files are
+// rewritten only when something was added.
+func (w *Writer) accounts(t *tree, states []*pkgState) (*accounts.DB, error) {
 	db := &accounts.DB{}
 	read := func(p string) ([]byte, bool, error) {
 		rp, err := t.resolve(p)
@@ -398,6 +405,38 @@ func (w *Writer) accounts(t *tree) (*accounts.DB, error) {
 		if db.SetUser(u) {
 			w.warn("user %s from the configuration replaces the image's entry", u.Name)
 		}
+	}
+	su := &accounts.ShadowUtils{DB: db, Day: w.opts.BuildTime / 86400}
+	if b, ok, err := read("/etc/login.defs"); err != nil {
+		return nil, err
+	} else if ok {
+		su.LoginDefs = accounts.ParseLoginDefs(b)
+	}
+	if b, ok, err := read("/etc/default/useradd"); err != nil {
+		return nil, err
+	} else if ok {
+		su.UseraddDefaults = accounts.ParseUseraddDefaults(b)
+	}
+	if su.Shadow, su.HasShadow, err = read("/etc/shadow"); err != nil {
+		return nil, err
+	}
+	if su.GShadow, su.HasGShadow, err = read("/etc/gshadow"); err != nil {
+		return nil, err
+	}
+	// Account files are written as soon as a scriptlet changes them, so
+	// that later commands (chmod 000 /etc/shadow) find them.
+	sync := func() {
+		w.generated(t, "/etc/passwd", db.Passwd(), 0o644)
+		w.generated(t, "/etc/group", db.Group(), 0o644)
+		if su.HasShadow {
+			w.generated(t, "/etc/shadow", su.Shadow, 0o400)
+		}
+		if su.HasGShadow {
+			w.generated(t, "/etc/gshadow", su.GShadow, 0o400)
+		}
+	}
+	if !w.opts.AuditOnly {
+		w.runScriptlets(t, states, su, sync)
 	}
 	// sysusers.d: /etc/sysusers.d overrides /usr/lib/sysusers.d by name;
 	// files are read in name order, as systemd-sysusers does.
@@ -455,5 +494,12 @@ func (w *Writer) accounts(t *tree) (*accounts.DB, error) {
 			}
 		}
 	}
+	homes := su.Homes
+	if w.opts.Homes {
+		for _, u := range w.opts.Users {
+			homes = append(homes, accounts.Home{Path: u.Home, UID: u.UID, GID: u.GID, Mode: su.HomeMode(), Skel: "/etc/skel"})
+		}
+	}
+	w.makeHomes(t, homes)
 	return db, nil
 }

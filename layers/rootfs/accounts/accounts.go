@@ -20,6 +20,9 @@ type User struct {
 	Gecos string
 	Home  string
 	Shell string
+	// Password is the passwd file's second field when it is not "x"
+	// (useradd writes "!" when the image has no /etc/shadow).
+	Password string
 }
 
 // Group is one /etc/group entry.
@@ -27,6 +30,9 @@ type Group struct {
 	Name    string
 	GID     uint32
 	Members []string
+	// Password is the group file's second field when it is not "x"
+	// (groupadd writes "!" when the image has no /etc/gshadow).
+	Password string
 }
 
 // Check reports a field that cannot go into /etc/passwd as it is: a ':'
@@ -100,7 +106,11 @@ func (db *DB) ParsePasswd(name string, data []byte) error {
 			continue // the first entry wins, as getpwnam sees it
 		}
 		db.passwdLines = append(db.passwdLines, line{raw: l, index: len(db.Users)})
-		db.Users = append(db.Users, User{Name: f[0], UID: uid, GID: gid, Gecos: f[4], Home: f[5], Shell: f[6]})
+		u := User{Name: f[0], UID: uid, GID: gid, Gecos: f[4], Home: f[5], Shell: f[6]}
+		if f[1] != "x" {
+			u.Password = f[1]
+		}
+		db.Users = append(db.Users, u)
 	}
 	return nil
 }
@@ -128,7 +138,11 @@ func (db *DB) ParseGroup(name string, data []byte) error {
 			members = strings.Split(f[3], ",")
 		}
 		db.groupLines = append(db.groupLines, line{raw: l, index: len(db.Groups)})
-		db.Groups = append(db.Groups, Group{Name: f[0], GID: gid, Members: members})
+		g := Group{Name: f[0], GID: gid, Members: members}
+		if f[1] != "x" {
+			g.Password = f[1]
+		}
+		db.Groups = append(db.Groups, g)
 	}
 	return nil
 }
@@ -256,11 +270,19 @@ func (db *DB) AddMember(group, user string) error {
 }
 
 func (u User) line() string {
-	return fmt.Sprintf("%s:x:%d:%d:%s:%s:%s", u.Name, u.UID, u.GID, u.Gecos, u.Home, u.Shell)
+	pw := u.Password
+	if pw == "" {
+		pw = "x"
+	}
+	return fmt.Sprintf("%s:%s:%d:%d:%s:%s:%s", u.Name, pw, u.UID, u.GID, u.Gecos, u.Home, u.Shell)
 }
 
 func (g Group) line() string {
-	return fmt.Sprintf("%s:x:%d:%s", g.Name, g.GID, strings.Join(g.Members, ","))
+	pw := g.Password
+	if pw == "" {
+		pw = "x"
+	}
+	return fmt.Sprintf("%s:%s:%d:%s", g.Name, pw, g.GID, strings.Join(g.Members, ","))
 }
 
 // Passwd renders /etc/passwd: parsed lines unchanged where possible, new

@@ -1,0 +1,372 @@
+package scriptlet
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The folders of the alternatives tool (chkconfig's, which Azure Linux,
+// Fedora and RHEL ship as both alternatives and update-alternatives).
+const (
+	altDir   = "/etc/alternatives"
+	stateDir = "/var/lib/alternatives"
+)
+
+type altLink struct {
+	title    string // name in altDir
+	facility string // the generic path (/usr/bin/java)
+	target   string // the alternative's file ("" for a slave this alternative lacks)
+}
+
+type alternative struct {
+	master   altLink
+	slaves   []altLink
+	priority int
+	family   string
+}
+
+type altInstall struct {
+	alt alternative
+}
+
+func parseAlternatives(s *simple) (altInstall, error) {
+	a := s.args[1:]
+	var in altInstall
+	have := false
+	for i := 0; i < len(a); i++ {
+		switch a[i] {
+		case "--install":
+			if have || i+5 > len(a) {
+				return in, notUnderstood("alternatives --install needs link, name, path and priority")
+			}
+			l, err := altLinkArgs(a[i+1], a[i+2], a[i+3])
+			if err != nil {
+				return in, err
+			}
+			p, err := strconv.Atoi(a[i+4])
+			if err != nil {
+				return in, notUnderstood("alternatives priority %q", a[i+4])
+			}
+			in.alt.master, in.alt.priority, have = l, p, true
+			i += 4
+		case "--slave":
+			if i+4 > len(a) {
+				return in, notUnderstood("alternatives --slave needs link, name and path")
+			}
+			l, err := altLinkArgs(a[i+1], a[i+2], a[i+3])
+			if err != nil {
+				return in, err
+			}
+			in.alt.slaves = append(in.alt.slaves, l)
+			i += 3
+		case "--family":
+			if i+1 >= len(a) || a[i+1] == "" || strings.ContainsAny(a[i+1], "@\n") {
+				return in, notUnderstood("alternatives --family")
+			}
+			in.alt.family = a[i+1]
+			i++
+		default:
+			return in, notUnderstood("alternatives %s", a[i])
+		}
+	}
+	if !have {
+		return in, notUnderstood("alternatives without --install")
+	}
+	return in, noFileOutput(s)
+}
+
+func altLinkArgs(link, name, target string) (altLink, error) {
+	l, err := imagePath(link)
+	if err != nil {
+		return altLink{}, err
+	}
+	t, err := imagePath(target)
+	if err != nil {
+		return altLink{}, err
+	}
+	if name == "" || strings.ContainsAny(name, "/\n") || name == "." || name == ".." {
+		if strings.Contains(name, "..") {
+			return altLink{}, fmt.Errorf("alternative name %q %w", name, ErrOutside)
+		}
+		return altLink{}, notUnderstood("alternative name %q", name)
+	}
+	return altLink{title: name, facility: l, target: t}, nil
+}
+
+func checkAlternatives(s *simple) (class, error) {
+	_, err := parseAlternatives(s)
+	return class{emulation: emAlternatives}, err
+}
+
+type altSet struct {
+	auto    bool
+	alts    []alternative
+	best    int
+	current int
+}
+
+// readAltState parses a state file as chkconfig's readConfig does.
+func readAltState(data []byte, title string) (*altSet, error) {
+	lines := strings.Split(string(data), "\n")
+	i := 0
+	next := func() (string, bool) {
+		if i >= len(lines) || (i == len(lines)-1 && lines[i] == "") {
+			return "", false
+		}
+		l := strings.TrimLeft(lines[i], " \t")
+		i++
+		return l, true
+	}
+	set := &altSet{current: -1}
+	l, ok := next()
+	switch {
+	case ok && l == "auto":
+		set.auto = true
+	case ok && l == "manual":
+	default:
+		return nil, fmt.Errorf("bad mode on line 1")
+	}
+	l, ok = next()
+	if !ok || !strings.HasPrefix(l, "/") {
+		return nil, fmt.Errorf("bad primary link")
+	}
+	groups := []altLink{{title: title, facility: l}}
+	for {
+		l, ok = next()
+		if !ok {
+			return nil, fmt.Errorf("unexpected end of file")
+		}
+		if l == "" {
+			break
+		}
+		if strings.HasPrefix(l, "/") {
+			return nil, fmt.Errorf("path %s unexpected", l)
+		}
+		f, ok := next()
+		if !ok || f == "" {
+			return nil, fmt.Errorf("missing path for slave %s", l)
+		}
+		groups = append(groups, altLink{title: l, facility: f})
+	}
+	for {
+		l, ok = next()
+		if !ok || l == "" {
+			break
+		}
+		if !strings.HasPrefix(l, "/") {
+			return nil, fmt.Errorf("path to alternate expected, got %q", l)
+		}
+		alt := alternative{master: altLink{title: title, facility: groups[0].facility, target: l}}
+		p, _ := next()
+		if strings.HasPrefix(p, "@") {
+			end := strings.IndexByte(p[1:], '@')
+			if end <= 0 {
+				return nil, fmt.Errorf("closing '@' missing or the family is empty")
+			}
+			alt.family, p = p[1:1+end], p[2+end:]
+		}
+		num := p
+		if sp := strings.IndexAny(p, " \t"); sp >= 0 {
+			return nil, fmt.Errorf("initscript %q in the state is not supported", p[sp:])
+		}
+		prio, err := strconv.Atoi(num)
+		if err != nil {
+			return nil, fmt.Errorf("numeric priority expected, got %q", p)
+		}
+		alt.priority = prio
+		for _, g := range groups[1:] {
+			t, _ := next()
+			if t != "" && !strings.HasPrefix(t, "/") {
+				return nil, fmt.Errorf("slave path expected, got %q", t)
+			}
+			alt.slaves = append(alt.slaves, altLink{title: g.title, facility: g.facility, target: t})
+		}
+		if len(set.alts) > 0 && prio > set.alts[set.best].priority {
+			set.best = len(set.alts)
+		}
+		set.alts = append(set.alts, alt)
+	}
+	for {
+		l, ok = next()
+		if !ok {
+			break
+		}
+		if l != "" {
+			return nil, fmt.Errorf("unexpected line %q", l)
+		}
+	}
+	if len(set.alts) == 0 {
+		return nil, fmt.Errorf("no alternatives")
+	}
+	return set, nil
+}
+
+func (set *altSet) state() []byte {
+	var b strings.Builder
+	if set.auto {
+		b.WriteString("auto\n")
+	} else {
+		b.WriteString("manual\n")
+	}
+	b.WriteString(set.alts[0].master.facility + "\n")
+	for _, s := range set.alts[0].slaves {
+		b.WriteString(s.title + "\n" + s.facility + "\n")
+	}
+	b.WriteString("\n")
+	for _, a := range set.alts {
+		b.WriteString(a.master.target + "\n")
+		if a.family != "" {
+			b.WriteString("@" + a.family + "@")
+		}
+		b.WriteString(strconv.Itoa(a.priority) + "\n")
+		for _, s := range a.slaves {
+			b.WriteString(s.target + "\n")
+		}
+	}
+	return []byte(b.String())
+}
+
+func runAlternatives(r *runner, s *simple) (int, error) {
+	in, _ := parseAlternatives(s)
+	img := r.env.Image
+	newAlt := in.alt
+	title := newAlt.master.title
+	statePath := stateDir + "/" + title
+	set := &altSet{auto: true, current: -1}
+	forceLinks := false
+	if data, ok := img.ReadFile(statePath); ok {
+		old, err := readAltState(data, title)
+		if err != nil {
+			r.warn("alternatives: reading %s: %v", statePath, err)
+			return 2, nil
+		}
+		set = old
+		// The current link decides between auto and manual.
+		if fi, ok := img.Lstat(altDir + "/" + title); ok && fi.Type == 'l' {
+			i := slices.IndexFunc(set.alts, func(a alternative) bool { return a.master.target == fi.Link })
+			if i < 0 {
+				set.auto = false
+			} else {
+				if i != set.best && set.auto {
+					set.auto = false
+				}
+				set.current = i
+			}
+		}
+	}
+	if len(set.alts) > 0 {
+		if newAlt.master.facility != set.alts[0].master.facility {
+			r.warn("alternatives: the primary link for %s must be %s", title, set.alts[0].master.facility)
+			return 2, nil
+		}
+		template := slices.Clone(set.alts[0].slaves)
+		for _, sl := range newAlt.slaves {
+			if !slices.ContainsFunc(template, func(t altLink) bool { return t.facility == sl.facility }) {
+				template = append(template, sl)
+			}
+		}
+		if i := slices.IndexFunc(set.alts, func(a alternative) bool { return a.master.target == newAlt.master.target }); i >= 0 {
+			set.alts[i] = newAlt
+			forceLinks = true
+			// Slaves no alternative provides any more go.
+			kept := template[:0]
+			for _, t := range template {
+				if slices.ContainsFunc(set.alts, func(a alternative) bool {
+					return slices.ContainsFunc(a.slaves, func(s altLink) bool { return s.title == t.title && s.target != "" })
+				}) {
+					kept = append(kept, t)
+				} else {
+					removeAltLinks(img, t)
+				}
+			}
+			template = kept
+		} else {
+			set.alts = append(set.alts, newAlt)
+			if set.alts[set.best].priority < newAlt.priority {
+				set.best = len(set.alts) - 1
+			}
+		}
+		slices.SortFunc(template, func(a, b altLink) int { return strings.Compare(a.facility, b.facility) })
+		for k := range set.alts {
+			links := make([]altLink, len(template))
+			for j, t := range template {
+				i := slices.IndexFunc(set.alts[k].slaves, func(s altLink) bool { return s.title == t.title })
+				if i >= 0 {
+					if set.alts[k].slaves[i].facility != t.facility {
+						r.warn("alternatives: link %s incorrect for slave %s (%s %s)", set.alts[k].slaves[i].facility, t.title, t.facility, t.title)
+						return 2, nil
+					}
+					links[j] = set.alts[k].slaves[i]
+				} else {
+					links[j] = altLink{title: t.title, facility: t.facility}
+				}
+			}
+			set.alts[k].slaves = links
+		}
+	} else {
+		set.alts = []alternative{newAlt}
+		set.best = 0
+	}
+	if err := img.WriteFile(statePath, set.state(), 0o644); err != nil {
+		r.warn("alternatives: failed to create %s: %v", statePath, err)
+		return 2, nil
+	}
+	if set.auto {
+		set.current = set.best
+	}
+	alt := set.alts[max(set.current, 0)]
+	st := 0
+	if forceLinks || set.auto {
+		if !makeAltLinks(r, alt.master) {
+			st = 2
+		}
+		for _, sl := range alt.slaves {
+			if sl.target != "" {
+				if !makeAltLinks(r, sl) {
+					st = 2
+				}
+			} else {
+				removeAltLinks(img, sl)
+			}
+		}
+	}
+	return st, nil
+}
+
+// makeAltLinks points the generic path at altDir/title and that at the
+// alternative, as chkconfig's makeLinks.
+func makeAltLinks(r *runner, l altLink) bool {
+	img := r.env.Image
+	sl := altDir + "/" + l.title
+	if fi, ok := img.Lstat(l.facility); !ok || fi.Type == 'l' {
+		if !ok || fi.Link != sl {
+			img.Remove(l.facility)
+			if err := img.Symlink(sl, l.facility); err != nil {
+				r.warn("alternatives: failed to link %s -> %s: %v", l.facility, sl, err)
+				return false
+			}
+		}
+	} else {
+		r.warn("alternatives: failed to link %s -> %s: %s exists and it is not a symlink", l.facility, sl, l.facility)
+	}
+	if fi, ok := img.Lstat(sl); !ok || fi.Type != 'l' || fi.Link != l.target {
+		if ok {
+			img.Remove(sl)
+		}
+		if err := img.Symlink(l.target, sl); err != nil {
+			r.warn("alternatives: failed to link %s -> %s: %v", sl, l.target, err)
+			return false
+		}
+	}
+	return true
+}
+
+func removeAltLinks(img Image, l altLink) {
+	for _, p := range []string{altDir + "/" + l.title, l.facility} {
+		if fi, ok := img.Lstat(p); ok && fi.Type == 'l' {
+			img.Remove(p)
+		}
+	}
+}

@@ -1,0 +1,428 @@
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/slipway-build/slipway/layers/rootfs/accounts"
+	"github.com/slipway-build/slipway/layers/rootfs/scriptlet"
+	"github.com/slipway-build/slipway/layers/rpm"
+)
+
+// analyzeScripts gives the verdict on every scriptlet and trigger of a
+// package; a script pointing outside the image stops the build.
+func analyzeScripts(p *rpm.Package, nevra string) ([]*scriptlet.Analysis, []Scriptlet, error) {
+	scripts, err := p.Scripts()
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the scriptlets of %s: %w", nevra, err)
+	}
+	var as []*scriptlet.Analysis
+	var rep []Scriptlet
+	for _, s := range scripts {
+		a, err := scriptlet.Analyze(s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("package %s: %s refused: %w", nevra, s.Kind, err)
+		}
+		as = append(as, a)
+		rep = append(rep, Scriptlet{Kind: a.Kind, Prog: a.Prog, Verdict: a.Verdict, How: a.How, Why: a.Why, FirstLine: a.First})
+	}
+	return as, rep, nil
+}
+
+// runScriptlets reproduces the emulated scriptlets in rpm's order: every
+// %pretrans, then for each package its %pre and %post, then the triggers
+// that fire on what is installed, then every %posttrans. Account changes
+// are written to the tree at once (sync), so that later commands see them.
+func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUtils, sync func()) {
+	img := &treeImage{w: w, t: t, db: su.DB}
+	env := &scriptlet.Env{Image: img, Accounts: su, AccountsChanged: sync, Warn: func(s string) { w.warn("%s", s) }}
+	env.TdnfHistory = func() error {
+		if _, ok := img.Stat(rpmdbPath); !ok {
+			return fmt.Errorf("the image has no rpm database (%s)", rpmdbPath)
+		}
+		if _, ok := img.Stat(tdnfHistoryDB); ok {
+			return nil // tdnf-history-util finds it in sync: nothing to do
+		}
+		data, err := w.tdnfHistory(pkgs)
+		if err != nil {
+			return err
+		}
+		return img.WriteFile(tdnfHistoryDB, data, 0o644)
+	}
+	run := func(st *pkgState, kinds ...string) {
+		for _, a := range st.analyses {
+			if !slices.Contains(kinds, a.Kind) || a.Verdict != scriptlet.Emulated {
+				continue
+			}
+			if err := a.Run(env, st.nevra); err != nil {
+				w.warn("%v", err)
+			}
+		}
+	}
+	for _, st := range pkgs {
+		run(st, "%pretrans")
+	}
+	for _, st := range pkgs {
+		run(st, "%pre")
+		run(st, "%post")
+	}
+	names := map[string]bool{}
+	for _, st := range pkgs {
+		names[st.name] = true
+	}
+	for _, st := range pkgs {
+		for _, a := range st.analyses {
+			if a.Verdict != scriptlet.Emulated {
+				continue
+			}
+			fires := false
+			switch a.Kind {
+			case "%triggerprein", "%triggerin":
+				fires = slices.ContainsFunc(a.Triggers, func(n string) bool { return names[n] })
+			case "%filetriggerin", "%transfiletriggerin":
+				fires = slices.ContainsFunc(a.Triggers, func(prefix string) bool { return t.hasUnder(prefix) })
+			}
+			if fires {
+				if err := a.Run(env, st.nevra); err != nil {
+					w.warn("%v", err)
+				}
+			}
+		}
+	}
+	for _, st := range pkgs {
+		run(st, "%posttrans")
+	}
+}
+
+// hasUnder reports whether the tree has a path at or under prefix.
+func (t *tree) hasUnder(prefix string) bool {
+	prefix = strings.TrimSuffix(prefix, "/")
+	for p := range t.m {
+		if p == prefix || strings.HasPrefix(p, prefix+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// makeHomes creates home folders (useradd -m, configured users) that do
+// not exist, owned by their user, with /etc/skel copied in.
+func (w *Writer) makeHomes(t *tree, homes []accounts.Home) {
+	for _, h := range homes {
+		if h.Path == "" || h.Path == "/" || h.Path == "/nonexistent" || h.Path == "/dev/null" {
+			continue // homes that are meant not to exist
+		}
+		p, err := t.resolve(h.Path)
+		if err != nil || t.m[p] != nil {
+			continue // present (useradd leaves an existing home alone)
+		}
+		t.m[p] = &entry{path: p, kind: kindDir, mode: h.Mode, numeric: true, uid: int(h.UID), gid: int(h.GID), mtime: w.opts.BuildTime, owner: "(generated)"}
+		if h.Skel == "" {
+			continue
+		}
+		skel, err := t.resolve(h.Skel)
+		if err != nil || (t.m[skel] != nil && t.m[skel].kind != kindDir) {
+			continue // a folder only implied by its files counts
+		}
+		var under []string
+		for q := range t.m {
+			if strings.HasPrefix(q, skel+"/") {
+				under = append(under, q)
+			}
+		}
+		slices.Sort(under)
+		for _, q := range under {
+			src := t.m[q]
+			if src.kind != kindReg && src.kind != kindDir && src.kind != kindSymlink {
+				continue
+			}
+			c := *src
+			c.path = p + strings.TrimPrefix(q, skel)
+			c.numeric, c.uid, c.gid, c.user, c.group = true, int(h.UID), int(h.GID), "", ""
+			c.owner, c.hl, c.caps = "(generated)", "", ""
+			c.mtime = w.opts.BuildTime
+			if c.kind == kindReg && !c.inline {
+				data, err := w.content(src)
+				if err != nil {
+					w.warn("copying %s into %s: %v", q, p, err)
+					continue
+				}
+				c.data, c.inline, c.key = data, true, ""
+			}
+			t.m[c.path] = &c
+		}
+	}
+}
+
+// treeImage is the tree as the emulations see it.
+type treeImage struct {
+	w  *Writer
+	t  *tree
+	db *accounts.DB // resolves owners given by name (Chown)
+}
+
+var _ scriptlet.Image = (*treeImage)(nil)
+
+func info(e *entry) scriptlet.FileInfo {
+	fi := scriptlet.FileInfo{Mode: e.mode, Link: e.link, Type: 'o'}
+	switch e.kind {
+	case kindReg:
+		fi.Type = 'f'
+	case kindDir:
+		fi.Type = 'd'
+	case kindSymlink:
+		fi.Type = 'l'
+	}
+	return fi
+}
+
+func (m *treeImage) Lstat(p string) (scriptlet.FileInfo, bool) {
+	if p == "/" {
+		return scriptlet.FileInfo{Type: 'd', Mode: 0o755}, true
+	}
+	q, err := m.t.resolveParent(p)
+	if err != nil {
+		return scriptlet.FileInfo{}, false
+	}
+	return m.stat(q)
+}
+
+// stat describes the entry at q; a folder only implied by what is
+// below it (made when the tar is written) is a folder too.
+func (m *treeImage) stat(q string) (scriptlet.FileInfo, bool) {
+	if e := m.t.m[q]; e != nil {
+		return info(e), true
+	}
+	if m.hasChildren(q) {
+		return scriptlet.FileInfo{Type: 'd', Mode: 0o755}, true
+	}
+	return scriptlet.FileInfo{}, false
+}
+
+func (m *treeImage) Stat(p string) (scriptlet.FileInfo, bool) {
+	q, err := m.t.resolve(p)
+	if err != nil {
+		return scriptlet.FileInfo{}, false
+	}
+	if q == "/" {
+		return scriptlet.FileInfo{Type: 'd', Mode: 0o755}, true
+	}
+	return m.stat(q)
+}
+
+func (m *treeImage) ReadFile(p string) ([]byte, bool) {
+	q, err := m.t.resolve(p)
+	if err != nil {
+		return nil, false
+	}
+	e := m.t.m[q]
+	if e == nil || e.kind != kindReg {
+		return nil, false
+	}
+	b, err := m.w.content(e)
+	if err != nil {
+		return nil, false
+	}
+	return b, true
+}
+
+// parent checks that the folder p goes in exists.
+func (m *treeImage) parent(p string) error {
+	d := path.Dir(p)
+	if d == "/" {
+		return nil
+	}
+	if fi, ok := m.stat(d); !ok || fi.Type != 'd' {
+		return fmt.Errorf("%s: no such directory", d)
+	}
+	return nil
+}
+
+var errCallerFile = errors.New("is a file the caller added")
+
+func (m *treeImage) WriteFile(p string, data []byte, mode uint32) error {
+	q, err := m.t.resolve(p)
+	if err != nil {
+		return err
+	}
+	n := &entry{path: q, kind: kindReg, mode: mode, numeric: true, mtime: m.w.opts.BuildTime, data: data, inline: true, size: int64(len(data)), owner: "(generated)"}
+	if old := m.t.m[q]; old != nil {
+		if old.kind != kindReg {
+			return fmt.Errorf("%s is a %s", q, old.kind)
+		}
+		if old.owner == ownerAdded {
+			return fmt.Errorf("%s %w", q, errCallerFile)
+		}
+		n.mode, n.user, n.group, n.numeric, n.uid, n.gid = old.mode, old.user, old.group, old.numeric, old.uid, old.gid
+	} else if err := m.parent(q); err != nil {
+		return err
+	}
+	m.t.m[q] = n
+	return nil
+}
+
+func (m *treeImage) create(p string, n *entry) error {
+	q, err := m.t.resolveParent(p)
+	if err != nil {
+		return err
+	}
+	if m.t.m[q] != nil || q == "/" {
+		return fmt.Errorf("%s exists", q)
+	}
+	if err := m.parent(q); err != nil {
+		return err
+	}
+	n.path, n.numeric, n.mtime, n.owner = q, true, m.w.opts.BuildTime, "(generated)"
+	m.t.m[q] = n
+	return nil
+}
+
+func (m *treeImage) Mkdir(p string, mode uint32) error {
+	return m.create(p, &entry{kind: kindDir, mode: mode})
+}
+
+func (m *treeImage) Symlink(target, p string) error {
+	return m.create(p, &entry{kind: kindSymlink, mode: 0o777, link: target})
+}
+
+func (m *treeImage) Chmod(p string, mode uint32) error {
+	q, err := m.t.resolve(p)
+	if err != nil {
+		return err
+	}
+	e := m.t.m[q]
+	if e == nil {
+		return fmt.Errorf("%s: no such file", q)
+	}
+	if e.owner == ownerAdded {
+		return fmt.Errorf("%s %w", q, errCallerFile)
+	}
+	c := *e
+	c.mode = mode
+	m.t.m[q] = &c
+	return nil
+}
+
+func (m *treeImage) Remove(p string) error {
+	q, err := m.t.resolveParent(p)
+	if err != nil {
+		return err
+	}
+	e := m.t.m[q]
+	if e == nil {
+		return fmt.Errorf("%s: no such file", q)
+	}
+	if e.owner == ownerAdded {
+		return fmt.Errorf("%s %w", q, errCallerFile)
+	}
+	if e.kind == kindDir && m.hasChildren(q) {
+		return fmt.Errorf("%s: directory not empty", q)
+	}
+	delete(m.t.m, q)
+	return nil
+}
+
+func (m *treeImage) hasChildren(d string) bool {
+	for p := range m.t.m {
+		if strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// Chown sets the owner of p (through symlinks) by name or number, as the
+// image's accounts know them now; the entry becomes numeric.
+func (m *treeImage) Chown(p, user, group string) error {
+	q, err := m.t.resolve(p)
+	if err != nil {
+		return err
+	}
+	e := m.t.m[q]
+	if e == nil {
+		return fmt.Errorf("%s: no such file", q)
+	}
+	if e.owner == ownerAdded {
+		return fmt.Errorf("%s %w", q, errCallerFile)
+	}
+	uid, gid := e.uid, e.gid
+	if !e.numeric {
+		var err error
+		if uid, err = m.userID(e.user); err != nil {
+			return err
+		}
+		if gid, err = m.groupID(e.group); err != nil {
+			return err
+		}
+	}
+	if user != "" {
+		if uid, err = m.userID(user); err != nil {
+			return err
+		}
+	}
+	if group != "" {
+		if gid, err = m.groupID(group); err != nil {
+			return err
+		}
+	}
+	c := *e
+	c.numeric, c.uid, c.gid, c.user, c.group = true, uid, gid, "", ""
+	m.t.m[q] = &c
+	return nil
+}
+
+func (m *treeImage) userID(name string) (int, error) {
+	if name == "" || name == "root" {
+		return 0, nil
+	}
+	if n, err := strconv.ParseUint(name, 10, 31); err == nil {
+		return int(n), nil
+	}
+	if u, ok := m.db.LookupUser(name); ok {
+		return int(u.UID), nil
+	}
+	return 0, fmt.Errorf("unknown user %s", name)
+}
+
+func (m *treeImage) groupID(name string) (int, error) {
+	if name == "" || name == "root" {
+		return 0, nil
+	}
+	if n, err := strconv.ParseUint(name, 10, 31); err == nil {
+		return int(n), nil
+	}
+	if g, ok := m.db.LookupGroup(name); ok {
+		return int(g.GID), nil
+	}
+	return 0, fmt.Errorf("unknown group %s", name)
+}
+
+// ReadDir lists the names of the entries in folder p (through symlinks),
+// implied folders included.
+func (m *treeImage) ReadDir(p string) ([]string, bool) {
+	q, err := m.t.resolve(p)
+	if err != nil {
+		return nil, false
+	}
+	if fi, ok := m.stat(q); !ok || fi.Type != 'd' {
+		return nil, false
+	}
+	seen := map[string]bool{}
+	var out []string
+	prefix := strings.TrimSuffix(q, "/") + "/"
+	for k := range m.t.m {
+		if rest, ok := strings.CutPrefix(k, prefix); ok && rest != "" {
+			name, _, _ := strings.Cut(rest, "/")
+			if !seen[name] {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, true
+}
