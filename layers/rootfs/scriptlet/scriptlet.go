@@ -49,9 +49,6 @@ type Analysis struct {
 // image (a path with ".." above the root, a link target leaving it).
 var ErrOutside = errors.New("points outside the image")
 
-// Install-time scriptlets, in the order rpm runs them for a package.
-var installKinds = []string{"%pretrans", "%pre", "%post", "%posttrans"}
-
 // eraseKinds never run when a package is installed.
 var eraseKinds = []string{"%preun", "%postun", "%preuntrans", "%postuntrans", "%triggerun", "%triggerpostun",
 	"%filetriggerun", "%filetriggerpostun", "%transfiletriggerun", "%transfiletriggerpostun"}

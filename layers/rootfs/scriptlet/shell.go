@@ -277,7 +277,6 @@ type redir struct {
 type simple struct {
 	args   []string
 	redirs []redir
-	line   int
 }
 
 type ifClause struct {

@@ -137,9 +137,7 @@ func runTmpfiles(r *runner, s *simple) (int, error) {
 				arg = strings.Join(strings.Fields(l)[6:], " ")
 			}
 			line := tmpfilesLine{typ: f[0], path: f[1], mode: f[2], user: f[3], group: f[4], arg: arg, where: where}
-			if strings.HasSuffix(line.typ, "-") {
-				line.typ = strings.TrimSuffix(line.typ, "-") // errors ignored: the same here
-			}
+			line.typ = strings.TrimSuffix(line.typ, "-") // errors ignored: the same here
 			if strings.HasSuffix(line.typ, "+") {
 				line.typ, line.plus = strings.TrimSuffix(line.typ, "+"), true
 			}
