@@ -313,6 +313,7 @@ func openVEX(rep *advisoriesJSON) ([]byte, error) {
 		Statement string    `json:"status_notes,omitempty"`
 	}
 	byCVE := map[string]*statement{}
+	ids := map[string][]string{} // CVE -> the advisories that fix it
 	var newest time.Time
 	for _, a := range rep.Arches {
 		for _, adv := range a.Advisories {
@@ -325,11 +326,12 @@ func openVEX(rep *advisoriesJSON) ([]byte, error) {
 			for _, cve := range adv.CVEs {
 				st := byCVE[cve]
 				if st == nil {
-					st = &statement{Status: "fixed", Statement: "fixed by " + adv.ID}
+					st = &statement{Status: "fixed"}
 					st.Vulnerability.Name = cve
 					byCVE[cve] = st
-				} else if !strings.Contains(st.Statement, adv.ID) {
-					st.Statement += ", " + adv.ID
+				}
+				if !slices.Contains(ids[cve], adv.ID) {
+					ids[cve] = append(ids[cve], adv.ID)
 				}
 				for _, p := range adv.Packages {
 					id := rpmPURL(p.Installed)
@@ -348,6 +350,8 @@ func openVEX(rep *advisoriesJSON) ([]byte, error) {
 	stmts := make([]statement, 0, len(cves))
 	for _, c := range cves {
 		st := byCVE[c]
+		slices.Sort(ids[c])
+		st.Statement = "fixed by " + strings.Join(ids[c], ", ")
 		slices.SortFunc(st.Products, func(a, b product) int { return strings.Compare(a.ID, b.ID) })
 		stmts = append(stmts, *st)
 	}
