@@ -114,7 +114,7 @@ func (s *signedRepo) write(repos *testrepo.Repos, version int) {
 // on version 2 `lock --check --updates` exits 1 naming the package, both
 // versions, the advisory, its severity and its CVE; `advisories` calls the
 // advisory open for the image built on version 1 and fixed for the one
-// rebuilt on version 2.
+// rebuilt on version 2; `diff --advisories` between the two images shows it.
 func TestUpdatesAndAdvisories(t *testing.T) {
 	repos := testrepo.Get(t)
 	sr := newSignedRepo(t)
@@ -140,7 +140,7 @@ install = ["appd", "tzdata"]
 	run := func(args ...string) result {
 		return slipway(t, nil, append([]string{"--cache-dir", cache}, args...)...)
 	}
-	layout := filepath.Join(dir, "layout")
+	layout, layout2 := filepath.Join(dir, "layout"), filepath.Join(dir, "layout2")
 
 	mustSucceed(t, run("lock", cfg), "lock on version 1")
 	r := run("lock", "--check", "--updates", cfg)
@@ -194,9 +194,9 @@ install = ["appd", "tzdata"]
 	// Rebuilt on version 2: fixed.
 	mustSucceed(t, run("lock", cfg), "lock on version 2")
 	mustSucceed(t, run("lock", "--check", "--updates", cfg), "lock --check --updates after relocking")
-	mustSucceed(t, run("build", cfg, "--output", "oci:"+layout+":v2"), "build on version 2")
+	mustSucceed(t, run("build", cfg, "--output", "oci:"+layout2+":v2"), "build on version 2")
 	vex := filepath.Join(dir, "vex.json")
-	r = run("advisories", "--config", cfg, "--fail-on", "low", "--openvex", vex, "oci:"+layout+":v2")
+	r = run("advisories", "--config", cfg, "--fail-on", "low", "--openvex", vex, "oci:"+layout2+":v2")
 	mustSucceed(t, r, "advisories v2")
 	if !regexpLine(r.stdout, `^fixed +AZL-2024-0042 +security +Important +CVE-2024-24242 +tzdata-2024a-1.azl3.noarch +tzdata security update$`) {
 		t.Errorf("advisories v2:\n%s", r.stdout)
@@ -220,6 +220,17 @@ install = ["appd", "tzdata"]
 		doc.Statements[0].Vulnerability.Name != "CVE-2024-24242" || doc.Statements[0].Status != "fixed" ||
 		len(doc.Statements[0].Products) != 1 || doc.Statements[0].Products[0].ID != "pkg:rpm/tzdata@2024a-1.azl3?arch=noarch" {
 		t.Errorf("OpenVEX:\n%s", b)
+	}
+	// diff between the two images, with the advisories of the upgrade.
+	r = run("diff", "--advisories", cfg, "oci:"+layout+":v1", "oci:"+layout2+":v2")
+	mustSucceed(t, r, "diff --advisories")
+	for _, want := range []string{
+		"| tzdata | 2023c-1.azl3.noarch | 2024a-1.azl3.noarch |",
+		"| x86_64 | tzdata | 2023c-1.azl3.noarch | 2024a-1.azl3.noarch | AZL-2024-0042 | security | Important | CVE-2024-24242 |",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("diff --advisories lacks %q:\n%s", want, r.stdout)
+		}
 	}
 	// The configuration itself (resolved) agrees.
 	r = run("advisories", "--json", cfg)

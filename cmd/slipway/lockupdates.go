@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/slipway-build/slipway/builder"
@@ -78,7 +79,14 @@ func checkUpdates(ctx context.Context, g *globals, cfg *config.Config, l *lock.L
 		}
 		d = diffSets(lockPath, cfgPath, old, cur)
 		out.Diff = d
-		advs, err := upgradeAdvisories(ctx, d, old, cur, res)
+		advs, err := upgradeAdvisories(ctx, d, old, cur, func(arch string) (*repo.Set, error) {
+			for _, r := range res {
+				if r.Arch == arch {
+					return r.Set, nil
+				}
+			}
+			return nil, nil
+		})
 		if err != nil {
 			return err
 		}
@@ -120,8 +128,8 @@ func checkUpdates(ctx context.Context, g *globals, cfg *config.Config, l *lock.L
 
 // upgradeAdvisories lists, for every upgraded package, the advisories
 // that its new version fixes and its old one did not, from the
-// repositories of that architecture.
-func upgradeAdvisories(ctx context.Context, d *pkgDiff, old, cur pkgSets, res []*builder.Resolution) ([]upgradeAdvisoryJSON, error) {
+// repositories of that architecture (setOf may return nil: none).
+func upgradeAdvisories(ctx context.Context, d *pkgDiff, old, cur pkgSets, setOf func(arch string) (*repo.Set, error)) ([]upgradeAdvisoryJSON, error) {
 	var out []upgradeAdvisoryJSON
 	find := func(l []rpmmeta.NEVRA, name string) (rpmmeta.NEVRA, bool) {
 		for _, p := range l {
@@ -135,11 +143,9 @@ func upgradeAdvisories(ctx context.Context, d *pkgDiff, old, cur pkgSets, res []
 		if len(a.Upgraded) == 0 {
 			continue
 		}
-		var set *repo.Set
-		for _, r := range res {
-			if r.Arch == a.Arch {
-				set = r.Set
-			}
+		set, err := setOf(a.Arch)
+		if err != nil {
+			return nil, err
 		}
 		if set == nil {
 			continue
@@ -191,4 +197,25 @@ func writeUpgradeAdvisories(w io.Writer, advs []upgradeAdvisoryJSON) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdCell(a.Arch), mdCell(a.Package), mdCell(a.From), mdCell(a.To),
 			mdCell(a.ID), mdCell(a.Type), mdCell(sev), mdCell(cves))
 	}
+}
+
+// addDiffAdvisories fills d.Advisories from the repositories of the
+// configuration at cfgPath (diff --advisories).
+func addDiffAdvisories(ctx context.Context, g *globals, d *pkgDiff, a, b pkgSets, cfgPath string) error {
+	cfg, err := loadConfig(ctx, g, cfgPath, nil)
+	if err != nil {
+		return err
+	}
+	opts := builderOptions(g, cfg)
+	advs, err := upgradeAdvisories(ctx, d, a, b, func(arch string) (*repo.Set, error) {
+		if !slices.Contains(cfg.Image.Architectures, arch) {
+			return nil, nil
+		}
+		return builder.LoadRepos(ctx, cfg, arch, opts)
+	})
+	if err != nil {
+		return err
+	}
+	d.Advisories = advs
+	return nil
 }
