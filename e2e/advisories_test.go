@@ -114,7 +114,8 @@ func (s *signedRepo) write(repos *testrepo.Repos, version int) {
 // on version 2 `lock --check --updates` exits 1 naming the package, both
 // versions, the advisory, its severity and its CVE; `advisories` calls the
 // advisory open for the image built on version 1 and fixed for the one
-// rebuilt on version 2; `diff --advisories` between the two images shows it.
+// rebuilt on version 2 (inspect --advisories agrees); `diff --advisories`
+// between the two images shows it.
 func TestUpdatesAndAdvisories(t *testing.T) {
 	repos := testrepo.Get(t)
 	sr := newSignedRepo(t)
@@ -183,6 +184,11 @@ install = ["appd", "tzdata"]
 	if !regexpLine(r.stdout, `^open +AZL-2024-0042 +security +Important +CVE-2024-24242 +tzdata-2023c-1.azl3.noarch -> tzdata-2024a-1.azl3.noarch +tzdata security update$`) ||
 		!strings.Contains(r.stdout, "# x86_64: 1 open, 0 fixed") {
 		t.Errorf("advisories v1:\n%s", r.stdout)
+	}
+	r = run("inspect", "--advisories", cfg, "oci:"+layout+":v1")
+	mustSucceed(t, r, "inspect --advisories v1")
+	if !strings.Contains(r.stdout, "tzdata-2023c-1.azl3.noarch\n") || !regexpLine(r.stdout, `^open +AZL-2024-0042 +security +Important +CVE-2024-24242 `) {
+		t.Errorf("inspect --advisories v1:\n%s", r.stdout)
 	}
 	r = run("advisories", "--config", cfg, "--fail-on", "important", "oci:"+layout+":v1")
 	if r.code != 1 || !strings.Contains(r.stderr, "1 open advisories at or above important: AZL-2024-0042") {

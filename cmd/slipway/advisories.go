@@ -18,6 +18,7 @@ import (
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/manifests/inspect"
 )
 
 func init() {
@@ -169,16 +170,10 @@ type advisoryPkgJSON struct {
 // advisoryReport reads the installed packages of src per arch and sets
 // the repositories' advisories against them.
 func advisoryReport(ctx context.Context, g *globals, rf *registryFlags, cfg *config.Config, src string, isConfig bool, arches []string) (*advisoriesJSON, error) {
-	opts := builderOptions(g, cfg)
 	rep := &advisoriesJSON{Source: src, Arches: []archAdvisoryJSON{}}
-	type archInput struct {
-		arch      string
-		set       *repo.Set
-		installed []rpmmeta.NEVRA
-	}
 	var inputs []archInput
 	if isConfig {
-		res, err := builder.ResolveAll(ctx, cfg, arches, opts)
+		res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
 		if err != nil {
 			return nil, resolveError(g, err)
 		}
@@ -198,21 +193,41 @@ func advisoryReport(ctx context.Context, g *globals, rf *registryFlags, cfg *con
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range arches {
-			pk, ok := sets[a]
-			if !ok {
-				continue
-			}
-			set, err := builder.LoadRepos(ctx, cfg, a, opts)
-			if err != nil {
-				return nil, err
-			}
-			inputs = append(inputs, archInput{arch: a, set: set, installed: pk})
-		}
-		if len(inputs) == 0 {
-			return nil, fmt.Errorf("%s has no packages for %s", src, strings.Join(arches, ", "))
-		}
+		return matchInstalled(ctx, g, cfg, src, arches, sets)
 	}
+	return matchAll(ctx, rep, inputs)
+}
+
+// matchInstalled sets the advisories of cfg's repositories against the
+// installed packages of each of arches that sets has.
+func matchInstalled(ctx context.Context, g *globals, cfg *config.Config, src string, arches []string, sets pkgSets) (*advisoriesJSON, error) {
+	opts := builderOptions(g, cfg)
+	var inputs []archInput
+	for _, a := range arches {
+		pk, ok := sets[a]
+		if !ok {
+			continue
+		}
+		set, err := builder.LoadRepos(ctx, cfg, a, opts)
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, archInput{arch: a, set: set, installed: pk})
+	}
+	if len(inputs) == 0 {
+		return nil, fmt.Errorf("%s has no packages for %s", src, strings.Join(arches, ", "))
+	}
+	return matchAll(ctx, &advisoriesJSON{Source: src, Arches: []archAdvisoryJSON{}}, inputs)
+}
+
+// archInput is one architecture's installed packages and metadata.
+type archInput struct {
+	arch      string
+	set       *repo.Set
+	installed []rpmmeta.NEVRA
+}
+
+func matchAll(ctx context.Context, rep *advisoriesJSON, inputs []archInput) (*advisoriesJSON, error) {
 	for _, in := range inputs {
 		ms, err := builder.MatchAdvisories(ctx, in.set, in.installed)
 		if err != nil {
@@ -404,4 +419,42 @@ func nameOfNEVR(s string) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// inspectAdvisories prints an inspect report followed by the advisories
+// of cfgPath's repositories that concern its packages (inspect
+// --advisories).
+func inspectAdvisories(ctx context.Context, g *globals, rep *inspect.Report, src, cfgPath string, asJSON bool) error {
+	cfg, err := loadConfig(ctx, g, cfgPath, nil)
+	if err != nil {
+		return err
+	}
+	sets := pkgSets{}
+	var arches []string
+	for _, im := range rep.Images {
+		a := rpmArchOf(im.Platform)
+		if a == "" || !slices.Contains(cfg.Image.Architectures, a) {
+			continue
+		}
+		for _, p := range im.Packages {
+			sets[a] = append(sets[a], p.NEVRA())
+		}
+		if !slices.Contains(arches, a) {
+			arches = append(arches, a)
+		}
+	}
+	adv, err := matchInstalled(ctx, g, cfg, src, arches, sets)
+	if err != nil {
+		return redact(g, err)
+	}
+	if asJSON {
+		return writeJSON(g.Stdout, struct {
+			Image      *inspect.Report `json:"image"`
+			Advisories *advisoriesJSON `json:"advisories"`
+		}{rep, adv})
+	}
+	printInspect(g.Stdout, rep, true)
+	fmt.Fprintln(g.Stdout, "\nadvisories:")
+	writeAdvisories(g.Stdout, adv)
+	return nil
 }
