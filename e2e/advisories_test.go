@@ -154,6 +154,11 @@ install = ["appd", "tzdata"]
 	sr.write(repos, 2)
 	// Plain --check still says current: the locked packages are there.
 	mustSucceed(t, run("lock", "--check", cfg), "lock --check on version 2")
+	r = run("lock", "--check", "--json", cfg)
+	mustSucceed(t, r, "lock --check --json on version 2")
+	if !strings.Contains(r.stdout, `"current": true`) || strings.Contains(r.stdout, `"diff"`) {
+		t.Errorf("lock --check --json on version 2:\n%s", r.stdout)
+	}
 	r = run("lock", "--check", "--updates", cfg)
 	if r.code != 1 {
 		t.Fatalf("lock --check --updates on version 2: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
