@@ -48,6 +48,8 @@ func TestPolicyResolve(t *testing.T) {
 	}
 	lock := filepath.Join(t.TempDir(), "base.lock")
 	mustSucceed(t, run("lock", "--lockfile", lock, plain), "lock")
+	image := "oci:" + filepath.Join(t.TempDir(), "layout") + ":base"
+	mustSucceed(t, run("build", plain, "--output", image), "build the baseline image")
 
 	for _, tc := range []struct {
 		name    string
@@ -75,6 +77,9 @@ func TestPolicyResolve(t *testing.T) {
 		{"allow_new fails", fmt.Sprintf("baseline = %q\nallow_new = false", lock), []string{"appd", "tzdata"}, "allow_new", []string{
 			`F: policy.allow_new: x86_64: tzdata-2024a-1.azl3.noarch is new: the baseline ` + lock + ` does not have tzdata, pulled in by: tzdata`}, true},
 		{"allow_new passes", fmt.Sprintf("baseline = %q\nallow_new = false", lock), []string{"appd"}, "allow_new", nil, true},
+		{"allow_new fails against an image", fmt.Sprintf("baseline = %q\nallow_new = false", image), []string{"appd", "tzdata"}, "allow_new", []string{
+			`F: policy.allow_new: aarch64: tzdata-2024a-1.azl3.noarch is new: the baseline ` + image + ` does not have tzdata, pulled in by: tzdata`}, true},
+		{"allow_new passes against an image", fmt.Sprintf("baseline = %q\nallow_new = false", image), []string{"appd"}, "allow_new", nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := config(t, repos, "\n[policy]\n"+tc.policy, tc.install...)
