@@ -30,6 +30,7 @@ type Config struct {
 	Accounts     Accounts
 	Paths        Paths
 	Layers       Layers
+	Policy       Policy
 
 	// Files lists the configuration files that were read: the loaded file
 	// first, then the file it extends, and so on.
@@ -159,11 +160,45 @@ type Layers struct {
 	Max int
 }
 
+// Policy is the [policy] table: rules a resolved image must meet. The
+// configuration only carries them; builder/policy checks a resolution
+// against them. Where each rule was set is Origin("policy.KEY") (for a
+// deny entry, Origin("policy.deny[ENTRY]")).
+type Policy struct {
+	// Deny lists package names or globs (as packages.exclude takes them)
+	// that must never be installed. Lists add up along extends.
+	Deny []string
+	// MaxSize and MaxCompressedSize bound each architecture's image, in
+	// bytes: the installed size of its packages, and the size of its
+	// compressed layers. 0 is no bound.
+	MaxSize           int64
+	MaxCompressedSize int64
+	// MaxPackages bounds each architecture's package count; 0 is none.
+	MaxPackages int
+	// RequireGPGCheck asks every repository to check package and metadata
+	// signatures (gpgcheck and repo_gpgcheck).
+	RequireGPGCheck bool
+	// Baseline is an image reference or a lockfile the image is compared
+	// with; with AllowNew false, a package the baseline does not have is
+	// refused.
+	Baseline string
+	AllowNew bool // default true
+}
+
+// IsZero reports whether no rule is set.
+func (p *Policy) IsZero() bool {
+	return len(p.Deny) == 0 && p.MaxSize == 0 && p.MaxCompressedSize == 0 && p.MaxPackages == 0 &&
+		!p.RequireGPGCheck && p.Baseline == ""
+}
+
 // Pos is where a key was set.
 type Pos struct {
 	File string
 	Line int // 0 when unknown
 }
+
+// String is "FILE:LINE" (or "FILE" when the line is unknown).
+func (p Pos) String() string { return posString(p) }
 
 // Origin reports where a key of the merged configuration was set, for
 // messages of later stages. Keys are written "image.name",

@@ -18,6 +18,8 @@ type merged struct {
 	layers  wireLayers
 	install []string
 	remove  []string
+	policy  wirePolicy
+	deny    []string
 	oci     wireOCI
 	env     map[string]string
 	labels  map[string]string
@@ -148,6 +150,26 @@ func (m *merged) apply(ly *layer) {
 	if l := w.Layers; l != nil {
 		setPtr(m, ly, &m.layers.Strategy, l.Strategy, "layers.strategy")
 		setPtr(m, ly, &m.layers.Max, l.Max, "layers.max")
+	}
+	if p := w.Policy; p != nil {
+		// deny lists add up along the chain, as install does: an overlay
+		// cannot lift what its base denies.
+		if p.Deny != nil {
+			m.origins["policy.deny"] = ly.pos("policy.deny")
+			for _, v := range *p.Deny {
+				if slices.Contains(m.deny, v) {
+					continue
+				}
+				m.deny = append(m.deny, v)
+				m.origins["policy.deny["+v+"]"] = ly.pos("policy.deny")
+			}
+		}
+		setPtr(m, ly, &m.policy.MaxSize, p.MaxSize, "policy.max_size")
+		setPtr(m, ly, &m.policy.MaxCompressedSize, p.MaxCompressedSize, "policy.max_compressed_size")
+		setPtr(m, ly, &m.policy.MaxPackages, p.MaxPackages, "policy.max_packages")
+		setPtr(m, ly, &m.policy.RequireGPGCheck, p.RequireGPGCheck, "policy.require_gpgcheck")
+		setPtr(m, ly, &m.policy.Baseline, p.Baseline, "policy.baseline")
+		setPtr(m, ly, &m.policy.AllowNew, p.AllowNew, "policy.allow_new")
 	}
 	if p := w.Paths; p != nil && p.Remove != nil {
 		m.origins["paths.remove"] = ly.pos("paths.remove")

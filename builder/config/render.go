@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -27,6 +28,19 @@ type outFile struct {
 	// Omitted for the default strategy: digests of configurations without
 	// [layers] stay.
 	Layers *outLayers `toml:"layers,omitempty" json:"layers,omitempty"`
+	// Omitted without rules. It never enters the digest: a policy decides
+	// whether an image may ship, not what is in it.
+	Policy *outPolicy `toml:"policy,omitempty" json:"policy,omitempty"`
+}
+
+type outPolicy struct {
+	Deny              []string `toml:"deny,omitempty" json:"deny,omitempty"`
+	MaxSize           string   `toml:"max_size,omitempty" json:"max_size,omitempty"`
+	MaxCompressedSize string   `toml:"max_compressed_size,omitempty" json:"max_compressed_size,omitempty"`
+	MaxPackages       int      `toml:"max_packages,omitempty" json:"max_packages,omitempty"`
+	RequireGPGCheck   bool     `toml:"require_gpgcheck,omitempty" json:"require_gpgcheck,omitempty"`
+	Baseline          string   `toml:"baseline,omitempty" json:"baseline,omitempty"`
+	AllowNew          bool     `toml:"allow_new" json:"allow_new"`
 }
 
 type outLayers struct {
@@ -149,6 +163,16 @@ func (c *Config) wire() outFile {
 			o.Layers.Strategy = string(LayersSingle)
 		}
 	}
+	if !c.Policy.IsZero() {
+		p := c.Policy
+		o.Policy = &outPolicy{Deny: slices.Clone(p.Deny), MaxPackages: p.MaxPackages, RequireGPGCheck: p.RequireGPGCheck, Baseline: p.Baseline, AllowNew: p.AllowNew}
+		if p.MaxSize > 0 {
+			o.Policy.MaxSize = strconv.FormatInt(p.MaxSize, 10)
+		}
+		if p.MaxCompressedSize > 0 {
+			o.Policy.MaxCompressedSize = strconv.FormatInt(p.MaxCompressedSize, 10)
+		}
+	}
 	for _, r := range c.Repositories {
 		o.Repository = append(o.Repository, outRepo{
 			ID: r.ID, Name: r.Name, BaseURL: origin.RedactUserinfo(r.BaseURL), GPGKey: list(r.GPGKeys),
@@ -208,6 +232,7 @@ const digestVersion = "slipway-config-v1\n"
 // folder moves; what only serves messages (file names, lines) is left out.
 func (c *Config) Digest() string {
 	o := c.wire()
+	o.Policy = nil
 	for i := range o.Repository {
 		for j, k := range o.Repository[i].GPGKey {
 			if d, ok := c.keyDigests[k]; ok {

@@ -237,10 +237,105 @@ func (m *merged) build(path string) (*Config, error) {
 		}
 	}
 
+	v.policy(c)
+
 	if err := errors.Join(v.errs...); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// policy builds and checks [policy].
+func (v *validator) policy(c *Config) {
+	m := v.m
+	p := &c.Policy
+	p.Deny = slices.Clone(m.deny)
+	for _, d := range p.Deny {
+		if err := checkPackageSpec(d); err != nil {
+			v.fail("policy.deny["+d+"]", "%s", err)
+		} else if strings.ContainsAny(d, " ()<>=/") {
+			v.fail("policy.deny["+d+"]", "%q is not a package name or a glob on names", d)
+		} else if _, err := filepath.Match(d, ""); err != nil {
+			v.fail("policy.deny["+d+"]", "%q is not a valid glob: %s", d, err)
+		}
+	}
+	for _, s := range []struct {
+		key string
+		src *string
+		dst *int64
+	}{{"policy.max_size", m.policy.MaxSize, &p.MaxSize}, {"policy.max_compressed_size", m.policy.MaxCompressedSize, &p.MaxCompressedSize}} {
+		if s.src == nil {
+			continue
+		}
+		n, err := ParseSize(*s.src)
+		if err != nil {
+			v.fail(s.key, "%s", err)
+			continue
+		}
+		*s.dst = n
+	}
+	if m.policy.MaxPackages != nil {
+		if n := *m.policy.MaxPackages; n < 1 || n > 1_000_000 {
+			v.fail("policy.max_packages", "%d is not between 1 and 1000000", n)
+		} else {
+			p.MaxPackages = int(n)
+		}
+	}
+	p.RequireGPGCheck = deref(m.policy.RequireGPGCheck, false)
+	p.Baseline = deref(m.policy.Baseline, "")
+	if m.policy.Baseline != nil && (p.Baseline == "" || hasControl(p.Baseline)) {
+		v.fail("policy.baseline", "%q is not an image reference or a lockfile path", p.Baseline)
+	}
+	p.AllowNew = deref(m.policy.AllowNew, true)
+	if !p.AllowNew && p.Baseline == "" {
+		v.fail("policy.allow_new", "allow_new = false needs a baseline")
+	}
+	if p.RequireGPGCheck {
+		for _, r := range c.Repositories {
+			if !r.GPGCheck || !r.RepoGPGCheck {
+				v.fail("policy.require_gpgcheck", "%s (declared at %s)", RepoGPGViolation(r), posString(v.m.origins[keyRepo(r.ID, "")]))
+			}
+		}
+	}
+}
+
+// RepoGPGViolation says what repository r lacks under require_gpgcheck
+// ("" when nothing).
+func RepoGPGViolation(r Repository) string {
+	var miss []string
+	if !r.GPGCheck {
+		miss = append(miss, "gpgcheck")
+	}
+	if !r.RepoGPGCheck {
+		miss = append(miss, "repo_gpgcheck")
+	}
+	if len(miss) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("repository %q does not set %s = true, which policy.require_gpgcheck requires", r.ID, strings.Join(miss, " and "))
+}
+
+// ParseSize reads a size: a number with an optional unit, B, kB, MB, GB
+// (powers of 1000) or KiB, MiB, GiB (powers of 1024): "30MB", "1.5 GiB",
+// "4096". It must be above zero.
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := strings.IndexFunc(t, func(r rune) bool { return !(r >= '0' && r <= '9' || r == '.') })
+	num, unit := t, ""
+	if i >= 0 {
+		num, unit = t[:i], strings.TrimSpace(t[i:])
+	}
+	mult := map[string]float64{"": 1, "B": 1, "kB": 1e3, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
+		"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}[unit]
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || mult == 0 || num == "" {
+		return 0, fmt.Errorf("%q is not a size (a number and B, kB, MB, GB, KiB, MiB or GiB)", s)
+	}
+	n := f * mult
+	if n < 1 || n > 1<<62 {
+		return 0, fmt.Errorf("%q is out of range", s)
+	}
+	return int64(n), nil
 }
 
 // installedButHeld reports each package name of packages.install that

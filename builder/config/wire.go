@@ -23,6 +23,17 @@ type wireFile struct {
 	Accounts   *wireAccounts `toml:"accounts"`
 	Paths      *wirePaths    `toml:"paths"`
 	Layers     *wireLayers   `toml:"layers"`
+	Policy     *wirePolicy   `toml:"policy"`
+}
+
+type wirePolicy struct {
+	Deny              *[]string `toml:"deny"`
+	MaxSize           *string   `toml:"max_size"`
+	MaxCompressedSize *string   `toml:"max_compressed_size"`
+	MaxPackages       *int64    `toml:"max_packages"`
+	RequireGPGCheck   *bool     `toml:"require_gpgcheck"`
+	Baseline          *string   `toml:"baseline"`
+	AllowNew          *bool     `toml:"allow_new"`
 }
 
 type wireImage struct {

@@ -311,7 +311,7 @@ func referencePrimary(doc []byte) (string, error) {
 	}
 }
 
-// FuzzDecodeCache feeds damaged cache bodies to both decoders: they must
+// FuzzDecodeCache feeds damaged cache bodies to every decoder: they must
 // fail with errCacheCorrupt or decode, never panic or over-allocate.
 func FuzzDecodeCache(f *testing.F) {
 	pkgs := []Package{{Location: "a.rpm"}}
@@ -321,6 +321,9 @@ func FuzzDecodeCache(f *testing.F) {
 	f.Add(encodePrimary(pkgs)[len(cacheMagic)+2:])
 	f.Add(encodeFilelists([]fileList{{PkgID: "x", Name: "a", Arch: "noarch", Files: []string{"/a", "/b"}}})[len(cacheMagic)+2:])
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x0f})
+	if advs, err := parseUpdateinfo(strings.NewReader(seedUpdateinfo)); err == nil {
+		f.Add(encodeUpdateinfo(advs)[len(cacheMagic)+2:])
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The decoders alias strings into their input: give them a copy
 		// the fuzzer will not reuse.
@@ -329,6 +332,9 @@ func FuzzDecodeCache(f *testing.F) {
 		}
 		if _, err := decodeFilelists(bytes.Clone(data)); err != nil && !errors.Is(err, errCacheCorrupt) {
 			t.Fatalf("filelists: %v is not errCacheCorrupt", err)
+		}
+		if _, err := decodeUpdateinfo(bytes.Clone(data)); err != nil && !errors.Is(err, errCacheCorrupt) {
+			t.Fatalf("updateinfo: %v is not errCacheCorrupt", err)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 // Package repo reads RPM repository metadata: repodata/repomd.xml (with
 // its detached OpenPGP signature when repo_gpgcheck is on), primary.xml and,
-// on demand, filelists.xml, over file://, http:// and https://.
+// on demand, filelists.xml and updateinfo.xml (advisories), over file://,
+// http:// and https://.
 //
 // Metadata is verified before it is used: repomd.xml's signature against
 // the repository's keys, then every metadata file's checksum, size,

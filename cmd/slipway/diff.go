@@ -28,11 +28,14 @@ the same bounds), a lockfile (a name ending in .lock) or a configuration (a
 name ending in .toml, resolved first). Versions are printed
 [epoch:]version-release.arch, the epoch when not zero. Prints Markdown ready
 for release notes, or JSON with --json. With --exit-code, exits 1 when there
-are differences.`,
+are differences. With --advisories CONFIG, the advisories (updateinfo.xml) of
+CONFIG's repositories that each upgraded package's new version fixes follow
+the table: id, type, severity, CVE ids.`,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 			arch := fs.String("arch", "", "only this architecture (x86_64, aarch64)")
 			asJSON := fs.Bool("json", false, "print one JSON document")
 			exitCode := fs.Bool("exit-code", false, "exit 1 when A and B differ")
+			advCfg := fs.String("advisories", "", "show the advisories the upgrades fix, from the repositories of `CONFIG`")
 			rf := addRegistryFlags(fs, false)
 			return func(ctx context.Context, g *globals, args []string) error {
 				if len(args) != 2 {
@@ -50,12 +53,20 @@ are differences.`,
 					sets[i] = s
 				}
 				d := diffSets(args[0], args[1], sets[0], sets[1])
+				if *advCfg != "" {
+					if err := addDiffAdvisories(ctx, g, d, sets[0], sets[1], *advCfg); err != nil {
+						return redact(g, err)
+					}
+				}
 				if *asJSON {
 					if err := writeJSON(g.Stdout, d); err != nil {
 						return err
 					}
 				} else {
 					writeDiffMarkdown(g.Stdout, d)
+					if *advCfg != "" {
+						writeUpgradeAdvisories(g.Stdout, d.Advisories)
+					}
 				}
 				if *exitCode && d.changed() {
 					return &exitError{code: 1}
@@ -161,6 +172,8 @@ type pkgDiff struct {
 	A      string     `json:"a"`
 	B      string     `json:"b"`
 	Arches []archDiff `json:"arches"`
+	// Advisories fixed by the upgrades (diff --advisories).
+	Advisories []upgradeAdvisoryJSON `json:"advisories,omitempty"`
 }
 
 type archDiff struct {

@@ -34,6 +34,12 @@ naming it: at most 1000 manifests in an index and 1000 layers in an image,
 an rpmdb.sqlite of at most 512 MiB (an rpm manifest of 64 MiB), and at most
 8 GiB decompressed from an image's layers looking for them.
 
+With --advisories CONFIG, the advisories (updateinfo.xml) of CONFIG's
+repositories that concern the installed packages follow, as 'slipway
+advisories' lists them: fixed by the installed versions, or open (the
+repositories hold the fix); with --json the document becomes
+{"image": ..., "advisories": ...}.
+
 Registries on loopback addresses may use plain HTTP; others need
 --insecure-registry. Credentials and TLS certificates (CAs, certs.d,
 client certificates) are those of 'slipway publish'.`,
@@ -41,14 +47,21 @@ client certificates) are those of 'slipway publish'.`,
 			arch := fs.String("arch", "", "only the image of this architecture (x86_64, aarch64, amd64, arm64)")
 			asJSON := fs.Bool("json", false, "print one JSON document")
 			noPkgs := fs.Bool("no-packages", false, "do not read the layers for the installed packages")
+			advCfg := fs.String("advisories", "", "also list the advisories of the repositories of `CONFIG` that concern the installed packages")
 			rf := addRegistryFlags(fs, false)
 			return func(ctx context.Context, g *globals, args []string) error {
 				if len(args) != 1 {
 					return usagef("inspect takes one image (oci:DIR[:TAG], docker-archive:FILE[:REF] or REGISTRY/REPO:TAG), got %d arguments", len(args))
 				}
+				if *advCfg != "" && *noPkgs {
+					return usagef("--advisories needs the packages: drop --no-packages")
+				}
 				rep, err := inspectImage(ctx, g, rf, args[0], *arch, !*noPkgs)
 				if err != nil {
 					return redact(g, err)
+				}
+				if *advCfg != "" {
+					return inspectAdvisories(ctx, g, rep, args[0], *advCfg, *asJSON)
 				}
 				if *asJSON {
 					return writeJSON(g.Stdout, rep)

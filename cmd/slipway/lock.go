@@ -29,13 +29,32 @@ sorted and stable, so a package update is a small diff.
 With --check nothing is written: slipway exits 0 when the lockfile is current
 and 1, saying why, when it is stale (the configuration changed, an
 architecture was added or dropped, or a locked package is gone from its
-repository).`,
+repository). A newer package in the repositories does not make the lockfile
+stale: the locked one can still be built.
+
+With --check --updates, slipway also resolves the configuration against the
+current metadata and exits 1 when the result differs from the lock: it
+prints the table 'slipway diff LOCKFILE CONFIG' prints (upgraded, downgraded,
+added and removed packages, per architecture) and, for each upgraded
+package, the advisories (updateinfo.xml) its new version fixes: id, type,
+severity and CVE ids. --json prints one JSON document instead. Use it in a
+scheduled job to rebuild only when something changed (see docs/ci.md).
+
+Exit codes of --check (with or without --updates): 0 the lockfile is current
+(and, with --updates, the resolution gives the locked packages); 1 it is
+stale or, with --updates, the resolution differs; 2 usage errors; any other
+failure (a repository that cannot be read) is 1 with an error message.`,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 			check := fs.Bool("check", false, "check the lockfile instead of writing it; exit 1 when stale")
 			lockPath := fs.String("lockfile", "", "lockfile `PATH` (default: CONFIG with the extension .lock)")
+			updates := fs.Bool("updates", false, "with --check: also resolve against the current metadata and exit 1 when packages changed, printing the diff and the advisories of upgraded packages")
+			asJSON := fs.Bool("json", false, "with --check: print one JSON document")
 			return func(ctx context.Context, g *globals, args []string) error {
 				if len(args) != 1 {
 					return usagef("lock takes one CONFIG file, got %d arguments", len(args))
+				}
+				if (*updates || *asJSON) && !*check {
+					return usagef("--updates and --json go with --check")
 				}
 				cfg, err := loadConfig(ctx, g, args[0], nil)
 				if err != nil {
@@ -54,6 +73,9 @@ repository).`,
 					l, err := lock.Parse(data, path)
 					if err != nil {
 						return err
+					}
+					if *updates || *asJSON {
+						return checkUpdates(ctx, g, cfg, l, args[0], path, *updates, *asJSON, opts)
 					}
 					err = builder.CheckLock(ctx, cfg, l, opts)
 					var stale *lock.Stale

@@ -15,9 +15,11 @@ import (
 
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/config"
+	"github.com/slipway-build/slipway/builder/policy"
 	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/builder/solve"
 	"github.com/slipway-build/slipway/internal/localfile"
+	"github.com/slipway-build/slipway/manifests"
 )
 
 func init() {
@@ -30,7 +32,13 @@ dependency, the way dnf does, without running dnf. Prints one package a line,
 name-version-release.arch sorted by name then arch, with EPOCH: before the
 version only when the epoch is not zero. Without --arch, every configured
 architecture is resolved, each block headed "# ARCH". When the request cannot
-be satisfied, slipway says why in dnf's words and exits 1.`,
+be satisfied, slipway says why in dnf's words and exits 1.
+
+The configuration's [policy] is enforced: when the resolved set breaks a
+rule (a denied package, more packages or bytes than allowed, a repository
+without signature checks, a package the baseline does not have), slipway
+prints each violation with the rule, the file and line that set it and, for
+a package, the chain that pulled it in, and exits 1 without printing the set.`,
 		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 			arch := fs.String("arch", "", "resolve only this architecture (x86_64, aarch64)")
 			asJSON := fs.Bool("json", false, "print one JSON document")
@@ -40,11 +48,25 @@ be satisfied, slipway says why in dnf's words and exits 1.`,
 					return usagef("resolve takes one CONFIG file, got %d arguments", len(args))
 				}
 				defer relaxGC(g, -1)()
-				cfg, res, err := resolveConfig(ctx, g, args[0], *arch, *repofiles)
+				cfg, err := loadConfig(ctx, g, args[0], *repofiles)
 				if err != nil {
 					return err
 				}
+				if err := policyError(g, policy.CheckRepos(cfg, cfg.Repositories)); err != nil {
+					return err
+				}
+				arches, err := pickArches(cfg, *arch)
+				if err != nil {
+					return err
+				}
+				res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
+				if err != nil {
+					return resolveError(g, err)
+				}
 				noteUnsatisfied(g.Stderr, res)
+				if err := checkPolicy(ctx, g, cfg, res); err != nil {
+					return err
+				}
 				if *asJSON {
 					return writeJSON(g.Stdout, resolveJSON(cfg, res))
 				}
@@ -112,7 +134,7 @@ func printWhy(w io.Writer, res *solve.Result, pkg string) bool {
 	if chain == nil {
 		return false
 	}
-	fmt.Fprintln(w, formatChain(chain))
+	fmt.Fprintln(w, solve.FormatChain(chain))
 	target := chain[len(chain)-1].Package
 	var direct []string
 	for _, r := range res.Reasons {
@@ -132,37 +154,36 @@ func printWhy(w io.Writer, res *solve.Result, pkg string) bool {
 	return true
 }
 
-// formatChain renders "appd -> libfoo.so.1()(64bit) -> libfoo".
-func formatChain(chain []solve.Reason) string {
-	var parts []string
-	for i, r := range chain {
-		name := nameOf(r.Package)
-		switch {
-		case i == 0:
-			parts = append(parts, r.Dep)
-			if r.Dep != name {
-				parts = append(parts, name)
-			}
-		case r.Kind == solve.ByRequires:
-			parts = append(parts, r.Dep, name)
-		default:
-			parts = append(parts, "("+r.Kind.String()+") "+r.Dep, name)
+// checkPolicy checks resolutions against the configuration's [policy],
+// loading the baseline (a lockfile, a configuration or an image, as diff
+// reads them) when allow_new is false.
+func checkPolicy(ctx context.Context, g *globals, cfg *config.Config, res []*builder.Resolution) error {
+	var baseline policy.Baseline
+	if ref, ok := policy.BaselineRef(cfg); ok && !cfg.Policy.AllowNew {
+		sets, err := loadPackages(ctx, g, &registryFlags{timeout: manifests.DefaultTimeout}, ref, "")
+		if err != nil {
+			pos, _ := cfg.Origin("policy.baseline")
+			return fmt.Errorf("%s: policy.baseline: reading %s: %w", pos, ref, err)
 		}
+		baseline = policy.Baseline(sets)
 	}
-	return strings.Join(parts, " -> ")
+	var vs []policy.Violation
+	for _, r := range res {
+		vs = append(vs, policy.Check(cfg, builder.PolicyImage(r), baseline)...)
+	}
+	return policyError(g, vs)
 }
 
-// nameOf returns the name part of name-[e:]version-release.arch.
-func nameOf(nevra string) string {
-	s := nevra
-	for range 2 {
-		i := strings.LastIndexByte(s, '-')
-		if i <= 0 {
-			return nevra
-		}
-		s = s[:i]
+// policyError prints every violation, one a line, and returns exit 1.
+func policyError(g *globals, vs []policy.Violation) error {
+	if len(vs) == 0 {
+		return nil
 	}
-	return s
+	fmt.Fprintf(g.Stderr, "slipway: the image breaks its policy (%d):\n", len(vs))
+	for _, v := range vs {
+		fmt.Fprintf(g.Stderr, "  %s\n", v.Error())
+	}
+	return &exitError{code: 1}
 }
 
 // resolveConfig loads a configuration (with the repositories of .repo
