@@ -112,7 +112,8 @@ func keyPassword(g *globals, confirm bool) ([]byte, error) {
 	return pw, nil
 }
 
-// loadSigningKey reads a cosign private key with its password, or with
+// loadSigningKey reads a cosign private key (a file, or env://VAR) with
+// its password, or with
 // a SCHEME:// reference gets the key from a KMS (binaries built with
 // -tags kms; the others refuse with a usage error saying how to build).
 func loadSigningKey(ctx context.Context, g *globals, path string) (signingKey, error) {
@@ -123,9 +124,9 @@ func loadSigningKey(ctx context.Context, g *globals, path string) (signingKey, e
 		}
 		return &signing.Signer{Key: sv}, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readKeyRef(g, path)
 	if err != nil {
-		return nil, fmt.Errorf("reading signing key: %w", err)
+		return nil, err
 	}
 	pw, err := keyPassword(g, false)
 	if err != nil {
@@ -141,6 +142,9 @@ func loadSigningKey(ctx context.Context, g *globals, path string) (signingKey, e
 // checkKeyRef refuses (exit 2) a KMS key when this binary has no KMS
 // support.
 func checkKeyRef(ref string) error {
+	if signing.IsKMSRef(ref) && !signing.IsKnownKMSRef(ref) && !signing.KMSSupported {
+		return usagef("key %s: unknown key scheme: want a FILE, env://VARIABLE (the PEM in an environment variable) or a KMS key awskms://, azurekms://, gcpkms://, hashivault:// (binaries built with -tags kms)", ref)
+	}
 	if signing.IsKMSRef(ref) && !signing.KMSSupported {
 		return usagef("key %s: KMS keys need a slipway built with the kms tag (it adds the AWS, Azure, GCP and Vault SDKs): CGO_ENABLED=0 go build -tags kms ./cmd/slipway", ref)
 	}
