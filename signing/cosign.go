@@ -447,8 +447,10 @@ type SignOptions struct {
 	Options
 	// Recursive signs every manifest of an index as well as the index.
 	Recursive bool
-	// SBOMs are SPDX JSON documents made by SPDX; each is attached to the
-	// image it describes and, when that image is in the signed index, to
+	// SBOMs are SPDX JSON or CycloneDX JSON documents made by SPDX or
+	// CycloneDX (at most one of each format per image); each is attached
+	// to the image it describes (predicate type PredicateSPDX or
+	// PredicateCycloneDX) and, when that image is in the signed index, to
 	// the index too.
 	SBOMs [][]byte
 	// Provenance attaches a SLSA provenance predicate to every target.
@@ -473,30 +475,33 @@ func SignAndAttest(ctx context.Context, ref name.Reference, signer *Signer, so S
 	if err != nil {
 		return nil, err
 	}
-	byDigest := map[string][]byte{}
+	// The SBOMs by the digest they describe: one per format.
+	byDigest := map[string][]Attestation{}
 	for i, doc := range so.SBOMs {
-		d, err := SBOMSubject(doc)
+		d, pt, err := SBOMInfo(doc)
 		if err != nil {
 			return nil, fmt.Errorf("SBOM %d: %w", i+1, err)
 		}
-		if _, dup := byDigest[d.String()]; dup {
-			return nil, fmt.Errorf("two SBOMs describe %s", d)
+		for _, a := range byDigest[d.String()] {
+			if a.PredicateType == pt {
+				return nil, fmt.Errorf("two %s SBOMs describe %s", pt, d)
+			}
 		}
-		byDigest[d.String()] = doc
+		byDigest[d.String()] = append(byDigest[d.String()], Attestation{PredicateType: pt, Predicate: doc})
 	}
 	matched := 0
 	plan := make([][]Attestation, len(targets))
 	for i, t := range targets {
-		if doc, ok := byDigest[t.Digest.DigestStr()]; ok {
+		if atts, ok := byDigest[t.Digest.DigestStr()]; ok {
 			matched++
-			plan[i] = append(plan[i], Attestation{PredicateType: PredicateSPDX, Predicate: doc})
+			plan[i] = append(plan[i], atts...)
 			if i > 0 && targets[0].Platform == nil {
-				plan[0] = append(plan[0], Attestation{PredicateType: PredicateSPDX, Predicate: doc})
+				plan[0] = append(plan[0], atts...)
 			}
 		}
 	}
 	if matched != len(byDigest) {
-		return nil, fmt.Errorf("%d of %d SBOMs describe no manifest of %s", len(byDigest)-matched, len(byDigest), ref)
+		return nil, fmt.Errorf("%d of %d SBOM subjects are no manifest of %s", len(byDigest)-matched, len(byDigest), ref)
 	}
 	if so.Provenance != nil {
 		for i, t := range targets {
