@@ -292,7 +292,7 @@ func TestLoadNotaryKey(t *testing.T) {
 	otherKey, otherChain := other.leaf(t, "other", time.Now().Add(time.Hour))
 	leafOnly := chain[:bytes.Index(chain, []byte("-----END CERTIFICATE-----"))+len("-----END CERTIFICATE-----\n")]
 	// A chain that does not chain: our leaf followed by another CA.
-	broken := append(append([]byte{}, leafOnly...), other.pem...)
+	broken := append(append([]byte{}, leafOnly...), other.PEM...)
 	_ = otherChain
 	cases := []struct {
 		name       string

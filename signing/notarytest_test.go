@@ -1,19 +1,10 @@
 package signing
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"io"
 	"log"
-	"math/big"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,76 +17,22 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/slipway-build/slipway/signing/notarytest"
 )
 
-// notaryCA is a test certificate authority that follows the Notary
-// Project rules: basicConstraints critical CA:TRUE, keyUsage critical
-// keyCertSign.
-type notaryCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pem  []byte
-}
+// notaryCA is notarytest's CA, with a helper that loads its keys.
+type notaryCA struct{ *notarytest.CA }
 
-func newNotaryCA(t testing.TB, cn string) *notaryCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: cn, Organization: []string{"slipway tests"}, Country: []string{"DE"}, Province: []string{"Berlin"}},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &notaryCA{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
-}
+func newNotaryCA(t testing.TB, cn string) *notaryCA { return &notaryCA{notarytest.NewCA(t, cn)} }
 
-// leaf issues a code signing certificate (keyUsage critical
-// digitalSignature, extendedKeyUsage codeSigning) valid until notAfter
-// and returns its key PEM and chain PEM (leaf, CA).
 func (ca *notaryCA) leaf(t testing.TB, cn string, notAfter time.Time) (keyPEM, chainPEM []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: cn, Organization: []string{"slipway tests"}, Country: []string{"DE"}, Province: []string{"Berlin"}},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k})
-	chainPEM = append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), ca.pem...)
-	return keyPEM, chainPEM
+	return ca.Leaf(t, cn, notAfter)
 }
 
 func (ca *notaryCA) notaryKey(t testing.TB, cn string, notAfter time.Time) *NotaryKey {
 	t.Helper()
-	k, c := ca.leaf(t, cn, notAfter)
+	k, c := ca.Leaf(t, cn, notAfter)
 	nk, err := LoadNotaryKey("key.pem", k, "chain.pem", c)
 	if err != nil {
 		t.Fatal(err)
@@ -103,49 +40,13 @@ func (ca *notaryCA) notaryKey(t testing.TB, cn string, notAfter time.Time) *Nota
 	return nk
 }
 
-// notaryTrustDir lays out a notation configuration directory:
-// truststore/x509/ca/NAME/ca.pem for each CA and a trustpolicy.oci.json
-// with one policy for scope (strict, or level), trusting the "ca:NAME"
-// stores and identities ("*" when none).
 func notaryTrustDir(t testing.TB, scope, level string, identities []string, cas map[string]*notaryCA) (policy, store string) {
 	t.Helper()
-	root := t.TempDir()
-	var stores []string
+	m := map[string]*notarytest.CA{}
 	for n, ca := range cas {
-		d := filepath.Join(root, "truststore", "x509", "ca", n)
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(d, "ca.pem"), ca.pem, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		stores = append(stores, "ca:"+n)
+		m[n] = ca.CA
 	}
-	if len(identities) == 0 {
-		identities = []string{"*"}
-	}
-	if level == "" {
-		level = "strict"
-	}
-	doc := map[string]any{
-		"version": "1.0",
-		"trustPolicies": []any{map[string]any{
-			"name":                  "slipway-test",
-			"registryScopes":        []string{scope},
-			"signatureVerification": map[string]any{"level": level},
-			"trustStores":           stores,
-			"trustedIdentities":     identities,
-		}},
-	}
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	policy = filepath.Join(root, "trustpolicy.oci.json")
-	if err := os.WriteFile(policy, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return policy, root
+	return notarytest.TrustDir(t, scope, level, identities, m)
 }
 
 // testIndex pushes a two-platform index to repo and returns its ref.
