@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -457,6 +458,12 @@ type SignOptions struct {
 	Provenance *ProvenanceInput
 	// Annotations go into the signed payloads ("optional").
 	Annotations map[string]interface{}
+	// BundleFormat attaches the attestations in the sigstore bundle
+	// format as OCI 1.1 referrers (AttestBundleTarget: cosign attest
+	// --new-bundle-format) instead of in the .att tag; Created is their
+	// creation time annotation (zero: none).
+	BundleFormat bool
+	Created      time.Time
 }
 
 // SignResult says what was signed.
@@ -517,7 +524,13 @@ func SignAndAttest(ctx context.Context, ref name.Reference, signer *Signer, so S
 		if err := SignTarget(ctx, t, signer, so.Annotations, so.Options); err != nil {
 			return nil, err
 		}
-		if err := AttestTarget(ctx, t, signer, plan[i], so.Options); err != nil {
+		attest := AttestTarget
+		if so.BundleFormat {
+			attest = func(ctx context.Context, t Target, s *Signer, atts []Attestation, opts Options) error {
+				return AttestBundleTarget(ctx, t, s, atts, so.Created, opts)
+			}
+		}
+		if err := attest(ctx, t, signer, plan[i], so.Options); err != nil {
 			return nil, err
 		}
 		res.Attestations += len(plan[i])

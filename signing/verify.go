@@ -171,12 +171,24 @@ func verifyAttestations(ctx context.Context, t Target, verifier signature.Verifi
 	if err != nil {
 		return nil, &VerificationError{Target: t, Reason: "reading attestations", Err: err}
 	}
-	if !found {
-		return nil, &VerificationError{Target: t, Reason: "no attestations found"}
+	var list []layerEntry
+	if found {
+		if list, err = entries(img); err != nil {
+			return nil, &VerificationError{Target: t, Reason: "reading attestations", Err: err}
+		}
 	}
-	list, err := entries(img)
+	// Attestations in the sigstore bundle format (cosign
+	// --new-bundle-format) are referrers: their DSSE envelopes are
+	// checked the same way.
+	bundles, err := bundleReferrers(ctx, t.Digest, opts)
 	if err != nil {
-		return nil, &VerificationError{Target: t, Reason: "reading attestations", Err: err}
+		return nil, &VerificationError{Target: t, Reason: "reading bundle attestations", Err: err}
+	}
+	for _, b := range bundles {
+		list = append(list, layerEntry{Payload: b.Envelope})
+	}
+	if len(list) == 0 {
+		return nil, &VerificationError{Target: t, Reason: "no attestations found"}
 	}
 	h, err := v1.NewHash(t.Digest.DigestStr())
 	if err != nil {
