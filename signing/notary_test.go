@@ -3,7 +3,9 @@ package signing
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -396,5 +398,52 @@ func checkNotaryRefusal(ctx context.Context, t *testing.T, ca *notaryCA, ref nam
 	key := ca.notaryKey(t, "signer", time.Now().Add(time.Hour))
 	if _, err := NotarySignAll(ctx, ref, false, key, NotaryOptions{}); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("sign: %v, want %q", err, want)
+	}
+}
+
+// TestNotaryRevocationOffline: a signing certificate that names an OCSP
+// responder has an unknown revocation status offline; the trust policy
+// decides: strict (revocation enforced) refuses it, a policy that only
+// logs revocation accepts it with a warning. A certificate naming no
+// responder is not revocable and passes strict.
+func TestNotaryRevocationOffline(t *testing.T) {
+	t.Parallel()
+	host := testRegistryHost(t, true)
+	ctx := t.Context()
+	ca := newNotaryCA(t, "slipway test CA")
+	k, c := ca.Leaf(t, "revocable", time.Now().Add(time.Hour), func(c *x509.Certificate) {
+		c.OCSPServer = []string{"http://127.0.0.1:9/ocsp"}
+	})
+	key, err := LoadNotaryKey("key.pem", k, "chain.pem", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := testIndex(t, host, "notary/revocable")
+	if _, err := NotarySignAll(ctx, ref, false, key, NotaryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	policy, store := notaryTrustDir(t, ref.Context().Name(), "strict", nil, map[string]*notaryCA{"slipway": ca})
+	trust, err := LoadNotaryTrust(policy, store, NotaryTrustOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NotaryVerifyAll(ctx, ref, false, trust, Options{}); err == nil || !strings.Contains(err.Error(), "revocation") {
+		t.Errorf("strict, revocation unknown: %v, want a revocation failure", err)
+	}
+	doc := `{"version":"1.0","trustPolicies":[{"name":"log-revocation","registryScopes":["` + ref.Context().Name() + `"],` +
+		`"signatureVerification":{"level":"strict","override":{"revocation":"log"}},"trustStores":["ca:slipway"],"trustedIdentities":["*"]}]}`
+	if err := os.WriteFile(policy, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	trust, err = LoadNotaryTrust(policy, store, NotaryTrustOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := NotaryVerifyAll(ctx, ref, false, trust, Options{})
+	if err != nil {
+		t.Fatalf("revocation logged only: %v", err)
+	}
+	if len(res[0].Warnings) == 0 || !strings.Contains(strings.Join(res[0].Warnings, " "), "revocation") {
+		t.Errorf("no revocation warning: %+v", res[0])
 	}
 }

@@ -60,8 +60,9 @@ func NewCA(t testing.TB, cn string) *CA {
 
 // Leaf issues a code signing certificate (keyUsage critical
 // digitalSignature, extendedKeyUsage codeSigning) valid until notAfter
-// and returns its key PEM and chain PEM (leaf, CA).
-func (ca *CA) Leaf(t testing.TB, cn string, notAfter time.Time) (keyPEM, chainPEM []byte) {
+// and returns its key PEM and chain PEM (leaf, CA). edit may change the
+// template first (an OCSP responder, a CRL).
+func (ca *CA) Leaf(t testing.TB, cn string, notAfter time.Time, edit ...func(*x509.Certificate)) (keyPEM, chainPEM []byte) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -74,6 +75,9 @@ func (ca *CA) Leaf(t testing.TB, cn string, notAfter time.Time) (keyPEM, chainPE
 		NotAfter:     notAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
+	}
+	for _, e := range edit {
+		e(tmpl)
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.key)
 	if err != nil {
