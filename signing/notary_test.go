@@ -195,11 +195,11 @@ func TestNotaryRejects(t *testing.T) {
 		scope      string
 		want       string
 	}{
-		{"another signer", strangerRef, nil, "", "signature verification failed"},
+		{"another signer", strangerRef, nil, "", "does not contain any trusted certificate"},
 		{"unsigned", unsigned, nil, "", "no valid Notary signature found"},
 		{"identity not pinned", goodRef, []string{"x509.subject: C=DE, ST=Berlin, O=slipway tests, CN=somebody else"}, "", "signing certificate from the digital signature does not match the X.509 trusted identities"},
 		{"scope not covered", goodRef, nil, host + "/notary/elsewhere", "artifact \"" + goodRef.Context().Name() + "@"},
-		{"signature moved to another manifest", movedDigest, nil, "", "signature verification failed"},
+		{"signature moved to another manifest", movedDigest, nil, "", "content descriptor mismatch"},
 		{"expired certificate", expiredRef, nil, "", "expired"},
 	}
 	for _, c := range cases {
