@@ -182,6 +182,8 @@ func TestNotaryRejects(t *testing.T) {
 	// its payload names the original digest.
 	moved := testIndex(t, host, "notary/moved")
 	movedDigest := moveNotarySignature(t, goodRef, moved)
+	tamperedRef := sign("notary/tampered", good)
+	tamperNotarySignature(t, tamperedRef)
 
 	// An expired certificate: valid when it signed, expired now.
 	shortLived := ca.notaryKey(t, "short-lived", time.Now().Add(2*time.Second))
@@ -200,6 +202,7 @@ func TestNotaryRejects(t *testing.T) {
 		{"identity not pinned", goodRef, []string{"x509.subject: C=DE, ST=Berlin, O=slipway tests, CN=somebody else"}, "", "signing certificate from the digital signature does not match the X.509 trusted identities"},
 		{"scope not covered", goodRef, nil, host + "/notary/elsewhere", "artifact \"" + goodRef.Context().Name() + "@"},
 		{"signature moved to another manifest", movedDigest, nil, "", "content descriptor mismatch"},
+		{"envelope with an altered signature", tamperedRef, nil, "", "signature is invalid"},
 		{"expired certificate", expiredRef, nil, "", "expired"},
 	}
 	for _, c := range cases {
@@ -260,6 +263,51 @@ func moveNotarySignature(t *testing.T, from, to name.Reference) name.Digest {
 		t.Fatal(err)
 	}
 	return td
+}
+
+// tamperNotarySignature replaces the Notary signature of ref's manifest
+// by a copy whose JWS signature has one character changed.
+func tamperNotarySignature(t *testing.T, ref name.Reference) {
+	t.Helper()
+	d := headDigest(t, ref)
+	idx, err := remote.Referrers(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, _ := idx.IndexManifest()
+	if len(im.Manifests) != 1 {
+		t.Fatalf("%d referrers", len(im.Manifests))
+	}
+	orig := ref.Context().Digest(im.Manifests[0].Digest.String())
+	sig, err := remote.Image(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, _ := sig.Layers()
+	blob, _ := layers[0].Compressed()
+	var env map[string]any
+	if err := json.Unmarshal(readAllClose(t, blob), &env); err != nil {
+		t.Fatal(err)
+	}
+	s := env["signature"].(string)
+	c := byte('A')
+	if s[5] == 'A' {
+		c = 'B'
+	}
+	env["signature"] = s[:5] + string(c) + s[6:]
+	altered, _ := json.Marshal(env)
+	m, _ := sig.Manifest()
+	desc, _ := remote.Head(d)
+	forged, _ := mutate.Append(mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.MediaType(NotaryArtifactType)),
+		mutate.Addendum{Layer: static.NewLayer(altered, m.Layers[0].MediaType)})
+	forged = mutate.Annotations(forged, m.Annotations).(v1.Image)
+	forged = mutate.Subject(forged, v1.Descriptor{MediaType: desc.MediaType, Digest: desc.Digest, Size: desc.Size}).(v1.Image)
+	if err := remote.Write(ref.Context().Digest(mustDigest(t, forged)), forged); err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Delete(orig); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func mustDigest(t *testing.T, img v1.Image) string {
