@@ -71,6 +71,20 @@ type Target struct {
 	Platform *v1.Platform
 }
 
+// MarshalJSON writes {"reference": "REPO@DIGEST", "digest": "sha256:...",
+// "platform": "linux/amd64"} (no platform for an index), for --json.
+func (t Target) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Reference string `json:"reference"`
+		Digest    string `json:"digest"`
+		Platform  string `json:"platform,omitempty"`
+	}{Reference: t.Digest.String(), Digest: t.Digest.DigestStr()}
+	if t.Platform != nil {
+		out.Platform = t.Platform.String()
+	}
+	return json.Marshal(out)
+}
+
 func (t Target) String() string {
 	if t.Platform == nil {
 		return t.Digest.DigestStr()
@@ -468,8 +482,8 @@ type SignOptions struct {
 
 // SignResult says what was signed.
 type SignResult struct {
-	Targets      []Target
-	Attestations int
+	Targets      []Target `json:"targets"`
+	Attestations int      `json:"attestations"`
 }
 
 // SignAndAttest signs ref (and, with Recursive, every image of its index)

@@ -190,9 +190,9 @@ type NotaryOptions struct {
 
 // NotarySignResult is what NotarySign did for one manifest.
 type NotarySignResult struct {
-	Target Target `json:"-"`
+	Target Target `json:"target"`
 	// Digest is the signed manifest's digest.
-	Digest string `json:"digest"`
+	Digest string `json:"-"`
 	// Existing is true when a signature by the same certificate in the
 	// same envelope format was already there, and nothing was written.
 	Existing bool   `json:"existing"`

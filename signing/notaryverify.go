@@ -169,8 +169,8 @@ func (offlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // NotaryVerifyResult is a verified Notary signature of one manifest.
 type NotaryVerifyResult struct {
-	Target Target `json:"-"`
-	Digest string `json:"digest"`
+	Target Target `json:"target"`
+	Digest string `json:"-"`
 	// Signer is the subject of the signing certificate; Envelope the
 	// envelope's media type; Level the trust policy's verification level
 	// (strict, permissive, audit, skip).

@@ -33,6 +33,24 @@ type TargetResult struct {
 	Attestations map[string][][]byte // predicate type -> the verified statements
 }
 
+// MarshalJSON writes the target, the count of valid signatures and, per
+// predicate type, the count of verified attestations (not the
+// statements), for --json.
+func (r TargetResult) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Target       Target         `json:"target"`
+		Signatures   int            `json:"signatures"`
+		Attestations map[string]int `json:"attestations,omitempty"`
+	}{Target: r.Target, Signatures: r.Signatures}
+	if len(r.Attestations) > 0 {
+		out.Attestations = map[string]int{}
+		for pt, l := range r.Attestations {
+			out.Attestations[pt] = len(l)
+		}
+	}
+	return json.Marshal(out)
+}
+
 // VerificationError is a failed verification: which manifest, and why.
 type VerificationError struct {
 	Target Target
