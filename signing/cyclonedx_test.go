@@ -2,6 +2,7 @@ package signing
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -269,5 +270,57 @@ func TestCycloneDXAttestationCosign(t *testing.T) {
 				t.Errorf("cosign verify-attestation --type %s %s printed no payload:\n%s", typ, ref, out)
 			}
 		}
+	}
+}
+
+// TestSBOMWrongSubject: an SBOM attestation (tag or bundle referrer),
+// properly signed and about the image, whose CycloneDX or SPDX document
+// describes another image is refused by Verify; an index may carry its
+// images' SBOMs.
+func TestSBOMWrongSubject(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	host := testRegistryHost(t, true)
+	sv := mustSigner(t, t.TempDir(), testPassword)
+	s := &Signer{Key: sv}
+	cases := []struct {
+		name   string
+		doc    func(other v1.Hash) []byte
+		pt     string
+		bundle bool
+		want   string
+	}{
+		{"cyclonedx .att", func(o v1.Hash) []byte { return cdxFor(t, o, "x86_64") }, PredicateCycloneDX, false, "the CycloneDX SBOM describes sha256:"},
+		{"cyclonedx bundle", func(o v1.Hash) []byte { return cdxFor(t, o, "x86_64") }, PredicateCycloneDX, true, "the CycloneDX SBOM describes sha256:"},
+		{"spdx .att", func(o v1.Hash) []byte { return sbomFor(t, o, "x86_64") }, PredicateSPDX, false, "the SPDX SBOM describes sha256:"},
+	}
+	for i, c := range cases {
+		tag, _, digests := pushIndex(t, host, fmt.Sprintf("wrong/img%d", i))
+		img := Target{Digest: tag.Context().Digest(digests[0].String())}
+		if err := SignTarget(ctx, img, s, nil, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		atts := []Attestation{{PredicateType: c.pt, Predicate: c.doc(digests[1])}}
+		var err error
+		if c.bundle {
+			err = AttestBundleTarget(ctx, img, s, atts, time.Time{}, Options{})
+		} else {
+			err = AttestTarget(ctx, img, s, atts, Options{})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Verify(ctx, img.Digest, sv, VerifyOptions{Attestations: true, PredicateTypes: []string{c.pt}})
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), digests[1].String()) {
+			t.Errorf("%s: %v, want %q naming %s", c.name, err, c.want, digests[1])
+		}
+	}
+	// The index carries its images' SBOMs: accepted without --recursive.
+	tag, _, digests := pushIndex(t, host, "wrong/index")
+	if _, err := SignAndAttest(ctx, tag, s, SignOptions{Recursive: true, SBOMs: [][]byte{cdxFor(t, digests[0], "x86_64"), cdxFor(t, digests[1], "aarch64")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(ctx, tag, sv, VerifyOptions{Attestations: true, PredicateTypes: []string{PredicateCycloneDX}}); err != nil {
+		t.Errorf("index with its images' SBOMs: %v", err)
 	}
 }

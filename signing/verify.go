@@ -96,6 +96,23 @@ func Verify(ctx context.Context, ref name.Reference, verifier signature.Verifier
 		if err != nil {
 			return nil, err
 		}
+		// An SBOM naming the image it describes must name this manifest
+		// or, on an index, one of its images.
+		described := map[string]bool{t.Digest.DigestStr(): true}
+		if i == 0 && t.Platform == nil {
+			all := targets
+			if !vo.Recursive {
+				if all, err = Targets(ctx, t.Digest, true, vo.Options); err != nil {
+					return nil, err
+				}
+			}
+			for _, c := range all {
+				described[c.Digest.DigestStr()] = true
+			}
+		}
+		if atts, err = checkSBOMSubjects(t, atts, described); err != nil {
+			return nil, err
+		}
 		for _, pt := range types {
 			if len(atts[pt]) == 0 {
 				return nil, &VerificationError{Target: t, Reason: "no valid " + pt + " attestation"}
@@ -244,4 +261,29 @@ func checkAttestation(e layerEntry, h v1.Hash, verifier signature.Verifier) (*St
 		}
 	}
 	return nil, fmt.Errorf("attestation (%s) is about another image", st.PredicateType)
+}
+
+// checkSBOMSubjects drops the SPDX and CycloneDX predicates that name an
+// image outside described (SBOMInfo; documents that name none, as other
+// tools write them, are kept), and fails when every SBOM of a format
+// names another image.
+func checkSBOMSubjects(t Target, atts map[string][][]byte, described map[string]bool) (map[string][][]byte, error) {
+	for _, f := range []struct{ pt, name string }{{PredicateSPDX, "SPDX"}, {PredicateCycloneDX, "CycloneDX"}} {
+		var keep [][]byte
+		wrong := ""
+		for _, p := range atts[f.pt] {
+			if d, _, err := SBOMInfo(p); err == nil && !described[d.String()] {
+				wrong = d.String()
+				continue
+			}
+			keep = append(keep, p)
+		}
+		if wrong != "" && len(keep) == 0 {
+			return nil, &VerificationError{Target: t, Reason: fmt.Sprintf("the %s SBOM describes %s, not this image", f.name, wrong)}
+		}
+		if len(atts[f.pt]) > 0 {
+			atts[f.pt] = keep
+		}
+	}
+	return atts, nil
 }
