@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -68,6 +69,20 @@ func (o Options) log() *slog.Logger {
 type Target struct {
 	Digest   name.Digest
 	Platform *v1.Platform
+}
+
+// MarshalJSON writes {"reference": "REPO@DIGEST", "digest": "sha256:...",
+// "platform": "linux/amd64"} (no platform for an index), for --json.
+func (t Target) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Reference string `json:"reference"`
+		Digest    string `json:"digest"`
+		Platform  string `json:"platform,omitempty"`
+	}{Reference: t.Digest.String(), Digest: t.Digest.DigestStr()}
+	if t.Platform != nil {
+		out.Platform = t.Platform.String()
+	}
+	return json.Marshal(out)
 }
 
 func (t Target) String() string {
@@ -447,20 +462,28 @@ type SignOptions struct {
 	Options
 	// Recursive signs every manifest of an index as well as the index.
 	Recursive bool
-	// SBOMs are SPDX JSON documents made by SPDX; each is attached to the
-	// image it describes and, when that image is in the signed index, to
+	// SBOMs are SPDX JSON or CycloneDX JSON documents made by SPDX or
+	// CycloneDX (at most one of each format per image); each is attached
+	// to the image it describes (predicate type PredicateSPDX or
+	// PredicateCycloneDX) and, when that image is in the signed index, to
 	// the index too.
 	SBOMs [][]byte
 	// Provenance attaches a SLSA provenance predicate to every target.
 	Provenance *ProvenanceInput
 	// Annotations go into the signed payloads ("optional").
 	Annotations map[string]interface{}
+	// BundleFormat attaches the attestations in the sigstore bundle
+	// format as OCI 1.1 referrers (AttestBundleTarget: cosign attest
+	// --new-bundle-format) instead of in the .att tag; Created is their
+	// creation time annotation (zero: none).
+	BundleFormat bool
+	Created      time.Time
 }
 
 // SignResult says what was signed.
 type SignResult struct {
-	Targets      []Target
-	Attestations int
+	Targets      []Target `json:"targets"`
+	Attestations int      `json:"attestations"`
 }
 
 // SignAndAttest signs ref (and, with Recursive, every image of its index)
@@ -473,30 +496,33 @@ func SignAndAttest(ctx context.Context, ref name.Reference, signer *Signer, so S
 	if err != nil {
 		return nil, err
 	}
-	byDigest := map[string][]byte{}
+	// The SBOMs by the digest they describe: one per format.
+	byDigest := map[string][]Attestation{}
 	for i, doc := range so.SBOMs {
-		d, err := SBOMSubject(doc)
+		d, pt, err := SBOMInfo(doc)
 		if err != nil {
 			return nil, fmt.Errorf("SBOM %d: %w", i+1, err)
 		}
-		if _, dup := byDigest[d.String()]; dup {
-			return nil, fmt.Errorf("two SBOMs describe %s", d)
+		for _, a := range byDigest[d.String()] {
+			if a.PredicateType == pt {
+				return nil, fmt.Errorf("two %s SBOMs describe %s", pt, d)
+			}
 		}
-		byDigest[d.String()] = doc
+		byDigest[d.String()] = append(byDigest[d.String()], Attestation{PredicateType: pt, Predicate: doc})
 	}
 	matched := 0
 	plan := make([][]Attestation, len(targets))
 	for i, t := range targets {
-		if doc, ok := byDigest[t.Digest.DigestStr()]; ok {
+		if atts, ok := byDigest[t.Digest.DigestStr()]; ok {
 			matched++
-			plan[i] = append(plan[i], Attestation{PredicateType: PredicateSPDX, Predicate: doc})
+			plan[i] = append(plan[i], atts...)
 			if i > 0 && targets[0].Platform == nil {
-				plan[0] = append(plan[0], Attestation{PredicateType: PredicateSPDX, Predicate: doc})
+				plan[0] = append(plan[0], atts...)
 			}
 		}
 	}
 	if matched != len(byDigest) {
-		return nil, fmt.Errorf("%d of %d SBOMs describe no manifest of %s", len(byDigest)-matched, len(byDigest), ref)
+		return nil, fmt.Errorf("%d of %d SBOM subjects are no manifest of %s", len(byDigest)-matched, len(byDigest), ref)
 	}
 	if so.Provenance != nil {
 		for i, t := range targets {
@@ -512,7 +538,13 @@ func SignAndAttest(ctx context.Context, ref name.Reference, signer *Signer, so S
 		if err := SignTarget(ctx, t, signer, so.Annotations, so.Options); err != nil {
 			return nil, err
 		}
-		if err := AttestTarget(ctx, t, signer, plan[i], so.Options); err != nil {
+		attest := AttestTarget
+		if so.BundleFormat {
+			attest = func(ctx context.Context, t Target, s *Signer, atts []Attestation, opts Options) error {
+				return AttestBundleTarget(ctx, t, s, atts, so.Created, opts)
+			}
+		}
+		if err := attest(ctx, t, signer, plan[i], so.Options); err != nil {
 			return nil, err
 		}
 		res.Attestations += len(plan[i])

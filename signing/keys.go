@@ -95,8 +95,92 @@ func PublicKeyPEM(s signature.Signer) ([]byte, error) {
 }
 
 // IsKMSRef says whether a --key names a key in a key management service
-// (SCHEME://...) rather than a file.
+// (SCHEME://...) rather than a file or an environment variable
+// (env://VAR, see EnvKeyVar).
 func IsKMSRef(ref string) bool {
+	if _, ok := EnvKeyVar(ref); ok {
+		return false
+	}
 	i := strings.Index(ref, "://")
 	return i > 0 && !strings.ContainsAny(ref[:i], "/\\.")
+}
+
+// kmsSchemes are the key management services sigstore's kms package
+// knows (with the kms build tag).
+var kmsSchemes = [...]string{"awskms://", "azurekms://", "gcpkms://", "hashivault://"}
+
+// IsKnownKMSRef says whether ref names a key in one of the key management
+// services sigstore knows: awskms://, azurekms://, gcpkms://,
+// hashivault://. Other SCHEME:// references (IsKMSRef) go to sigstore's
+// KMS plugin programs (sigstore-kms-SCHEME) in a kms build.
+func IsKnownKMSRef(ref string) bool {
+	for _, s := range kmsSchemes {
+		if strings.HasPrefix(ref, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// EnvKeyPrefix is cosign's reference to a key whose PEM is held in an
+// environment variable: env://VAR.
+const EnvKeyPrefix = "env://"
+
+// EnvKeyVar returns VAR of an env://VAR key reference.
+func EnvKeyVar(ref string) (string, bool) {
+	v, ok := strings.CutPrefix(ref, EnvKeyPrefix)
+	return v, ok
+}
+
+// maxKeyPEM bounds a key read from a file or a variable.
+const maxKeyPEM = 1 << 20
+
+// KeySource is how ReadKeyRef reaches the environment and the files; the
+// library never reads either itself (cmd passes its own).
+type KeySource struct {
+	// LookupEnv returns a variable's value and whether it is set.
+	LookupEnv func(string) (string, bool)
+	// ReadFile reads a file.
+	ReadFile func(string) ([]byte, error)
+}
+
+// ReadKeyRef returns the PEM bytes a cosign key reference names, as
+// cosign reads them: env://VAR is the PEM held in the variable VAR,
+// anything else a file. A KMS reference (IsKMSRef) is refused: its key
+// is not bytes (LoadKMSKey). The value of a variable never appears in an
+// error.
+func ReadKeyRef(ref string, src KeySource) ([]byte, error) {
+	if v, ok := EnvKeyVar(ref); ok {
+		if v == "" || strings.ContainsAny(v, "=\x00") {
+			return nil, fmt.Errorf("key %s: want env://VARIABLE", ref)
+		}
+		if src.LookupEnv == nil {
+			return nil, fmt.Errorf("key %s: environment variables are not available here", ref)
+		}
+		val, set := src.LookupEnv(v)
+		if !set || strings.TrimSpace(val) == "" {
+			return nil, fmt.Errorf("key %s: the environment variable %s is not set or empty (it should hold the PEM key)", ref, v)
+		}
+		if len(val) > maxKeyPEM {
+			return nil, fmt.Errorf("key %s: the environment variable %s holds %d bytes, more than a PEM key (%d)", ref, v, len(val), maxKeyPEM)
+		}
+		return []byte(val), nil
+	}
+	if IsKMSRef(ref) {
+		return nil, fmt.Errorf("key %s is a KMS key, not a file", ref)
+	}
+	if src.ReadFile == nil {
+		return nil, fmt.Errorf("key %s: files are not available here", ref)
+	}
+	data, err := src.ReadFile(ref)
+	if err != nil {
+		if !strings.Contains(err.Error(), ref) {
+			return nil, fmt.Errorf("reading key %s: %w", ref, err)
+		}
+		return nil, err // ReadFile named the file already
+	}
+	if len(data) > maxKeyPEM {
+		return nil, fmt.Errorf("key %s is %d bytes, more than a PEM key (%d)", ref, len(data), maxKeyPEM)
+	}
+	return data, nil
 }

@@ -33,6 +33,24 @@ type TargetResult struct {
 	Attestations map[string][][]byte // predicate type -> the verified statements
 }
 
+// MarshalJSON writes the target, the count of valid signatures and, per
+// predicate type, the count of verified attestations (not the
+// statements), for --json.
+func (r TargetResult) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Target       Target         `json:"target"`
+		Signatures   int            `json:"signatures"`
+		Attestations map[string]int `json:"attestations,omitempty"`
+	}{Target: r.Target, Signatures: r.Signatures}
+	if len(r.Attestations) > 0 {
+		out.Attestations = map[string]int{}
+		for pt, l := range r.Attestations {
+			out.Attestations[pt] = len(l)
+		}
+	}
+	return json.Marshal(out)
+}
+
 // VerificationError is a failed verification: which manifest, and why.
 type VerificationError struct {
 	Target Target
@@ -76,6 +94,23 @@ func Verify(ctx context.Context, ref name.Reference, verifier signature.Verifier
 		}
 		atts, err := verifyAttestations(ctx, t, verifier, vo.Options)
 		if err != nil {
+			return nil, err
+		}
+		// An SBOM naming the image it describes must name this manifest
+		// or, on an index, one of its images.
+		described := map[string]bool{t.Digest.DigestStr(): true}
+		if i == 0 && t.Platform == nil {
+			all := targets
+			if !vo.Recursive {
+				if all, err = Targets(ctx, t.Digest, true, vo.Options); err != nil {
+					return nil, err
+				}
+			}
+			for _, c := range all {
+				described[c.Digest.DigestStr()] = true
+			}
+		}
+		if atts, err = checkSBOMSubjects(t, atts, described); err != nil {
 			return nil, err
 		}
 		for _, pt := range types {
@@ -171,12 +206,24 @@ func verifyAttestations(ctx context.Context, t Target, verifier signature.Verifi
 	if err != nil {
 		return nil, &VerificationError{Target: t, Reason: "reading attestations", Err: err}
 	}
-	if !found {
-		return nil, &VerificationError{Target: t, Reason: "no attestations found"}
+	var list []layerEntry
+	if found {
+		if list, err = entries(img); err != nil {
+			return nil, &VerificationError{Target: t, Reason: "reading attestations", Err: err}
+		}
 	}
-	list, err := entries(img)
+	// Attestations in the sigstore bundle format (cosign
+	// --new-bundle-format) are referrers: their DSSE envelopes are
+	// checked the same way.
+	bundles, err := bundleReferrers(ctx, t.Digest, opts)
 	if err != nil {
-		return nil, &VerificationError{Target: t, Reason: "reading attestations", Err: err}
+		return nil, &VerificationError{Target: t, Reason: "reading bundle attestations", Err: err}
+	}
+	for _, b := range bundles {
+		list = append(list, layerEntry{Payload: b.Envelope})
+	}
+	if len(list) == 0 {
+		return nil, &VerificationError{Target: t, Reason: "no attestations found"}
 	}
 	h, err := v1.NewHash(t.Digest.DigestStr())
 	if err != nil {
@@ -214,4 +261,29 @@ func checkAttestation(e layerEntry, h v1.Hash, verifier signature.Verifier) (*St
 		}
 	}
 	return nil, fmt.Errorf("attestation (%s) is about another image", st.PredicateType)
+}
+
+// checkSBOMSubjects drops the SPDX and CycloneDX predicates that name an
+// image outside described (SBOMInfo; documents that name none, as other
+// tools write them, are kept), and fails when every SBOM of a format
+// names another image.
+func checkSBOMSubjects(t Target, atts map[string][][]byte, described map[string]bool) (map[string][][]byte, error) {
+	for _, f := range []struct{ pt, name string }{{PredicateSPDX, "SPDX"}, {PredicateCycloneDX, "CycloneDX"}} {
+		var keep [][]byte
+		wrong := ""
+		for _, p := range atts[f.pt] {
+			if d, _, err := SBOMInfo(p); err == nil && !described[d.String()] {
+				wrong = d.String()
+				continue
+			}
+			keep = append(keep, p)
+		}
+		if wrong != "" && len(keep) == 0 {
+			return nil, &VerificationError{Target: t, Reason: fmt.Sprintf("the %s SBOM describes %s, not this image", f.name, wrong)}
+		}
+		if len(atts[f.pt]) > 0 {
+			atts[f.pt] = keep
+		}
+	}
+	return atts, nil
 }

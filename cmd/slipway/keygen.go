@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/signing"
 )
 
@@ -113,7 +112,8 @@ func keyPassword(g *globals, confirm bool) ([]byte, error) {
 	return pw, nil
 }
 
-// loadSigningKey reads a cosign private key with its password, or with
+// loadSigningKey reads a cosign private key (a file, or env://VAR) with
+// its password, or with
 // a SCHEME:// reference gets the key from a KMS (binaries built with
 // -tags kms; the others refuse with a usage error saying how to build).
 func loadSigningKey(ctx context.Context, g *globals, path string) (signingKey, error) {
@@ -124,7 +124,7 @@ func loadSigningKey(ctx context.Context, g *globals, path string) (signingKey, e
 		}
 		return &signing.Signer{Key: sv}, nil
 	}
-	data, err := localfile.ReadFile(path, "signing key", localfile.KeyLimit)
+	data, err := readKeyRef(g, path)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +142,9 @@ func loadSigningKey(ctx context.Context, g *globals, path string) (signingKey, e
 // checkKeyRef refuses (exit 2) a KMS key when this binary has no KMS
 // support.
 func checkKeyRef(ref string) error {
+	if signing.IsKMSRef(ref) && !signing.IsKnownKMSRef(ref) && !signing.KMSSupported {
+		return usagef("key %s: unknown key scheme: want a FILE, env://VARIABLE (the PEM in an environment variable) or a KMS key awskms://, azurekms://, gcpkms://, hashivault:// (binaries built with -tags kms)", ref)
+	}
 	if signing.IsKMSRef(ref) && !signing.KMSSupported {
 		return usagef("key %s: KMS keys need a slipway built with the kms tag (it adds the AWS, Azure, GCP and Vault SDKs): CGO_ENABLED=0 go build -tags kms ./cmd/slipway", ref)
 	}
