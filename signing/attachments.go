@@ -249,7 +249,7 @@ func describeNotary(ctx context.Context, subject name.Digest, r v1.Descriptor, a
 	ld := m.Layers[0]
 	a.Envelope = string(ld.MediaType)
 	if ld.Size > MaxNotaryEnvelope || ld.Size < 0 {
-		return fmt.Errorf("Notary signature envelope %s is %d bytes: more than %d (4 MiB), refusing to read it", ld.Digest, ld.Size, MaxNotaryEnvelope)
+		return fmt.Errorf("the Notary signature envelope %s is %d bytes: more than %d (4 MiB), refusing to read it", ld.Digest, ld.Size, MaxNotaryEnvelope)
 	}
 	l, err := img.LayerByDigest(ld.Digest)
 	if err != nil {
@@ -265,7 +265,7 @@ func describeNotary(ctx context.Context, subject name.Digest, r v1.Descriptor, a
 		return fmt.Errorf("reading the envelope: %w", err)
 	}
 	if int64(len(blob)) > MaxNotaryEnvelope {
-		return fmt.Errorf("Notary signature envelope %s is more than %d bytes (4 MiB)", ld.Digest, MaxNotaryEnvelope)
+		return fmt.Errorf("the Notary signature envelope %s is more than %d bytes (4 MiB)", ld.Digest, MaxNotaryEnvelope)
 	}
 	env, err := signature.ParseEnvelope(string(ld.MediaType), blob)
 	if err != nil {

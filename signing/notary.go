@@ -364,10 +364,10 @@ func listReferrers(ctx context.Context, repo *orasremote.Repository, desc ocispe
 // digest.
 func (r *notaryRepo) FetchSignatureBlob(ctx context.Context, desc ocispec.Descriptor) ([]byte, ocispec.Descriptor, error) {
 	if desc.MediaType != ocispec.MediaTypeImageManifest {
-		return nil, ocispec.Descriptor{}, fmt.Errorf("Notary signature manifest %s has media type %q, want %s", desc.Digest, desc.MediaType, ocispec.MediaTypeImageManifest)
+		return nil, ocispec.Descriptor{}, fmt.Errorf("the Notary signature manifest %s has media type %q, want %s", desc.Digest, desc.MediaType, ocispec.MediaTypeImageManifest)
 	}
 	if desc.Size > 4<<20 {
-		return nil, ocispec.Descriptor{}, fmt.Errorf("Notary signature manifest %s is %d bytes: more than 4 MiB", desc.Digest, desc.Size)
+		return nil, ocispec.Descriptor{}, fmt.Errorf("the Notary signature manifest %s is %d bytes: more than 4 MiB", desc.Digest, desc.Size)
 	}
 	raw, err := content.FetchAll(ctx, r.oras.Manifests(), desc)
 	if err != nil {
@@ -378,11 +378,11 @@ func (r *notaryRepo) FetchSignatureBlob(ctx context.Context, desc ocispec.Descri
 		return nil, ocispec.Descriptor{}, fmt.Errorf("reading Notary signature manifest %s: %w", desc.Digest, err)
 	}
 	if len(m.Layers) != 1 {
-		return nil, ocispec.Descriptor{}, fmt.Errorf("Notary signature manifest %s has %d layers, want one envelope", desc.Digest, len(m.Layers))
+		return nil, ocispec.Descriptor{}, fmt.Errorf("the Notary signature manifest %s has %d layers, want one envelope", desc.Digest, len(m.Layers))
 	}
 	blob := m.Layers[0]
 	if blob.Size > MaxNotaryEnvelope || blob.Size < 0 {
-		return nil, ocispec.Descriptor{}, fmt.Errorf("Notary signature envelope %s is %d bytes: more than %d (4 MiB), refusing to read it", blob.Digest, blob.Size, MaxNotaryEnvelope)
+		return nil, ocispec.Descriptor{}, fmt.Errorf("the Notary signature envelope %s is %d bytes: more than %d (4 MiB), refusing to read it", blob.Digest, blob.Size, MaxNotaryEnvelope)
 	}
 	data, err := content.FetchAll(ctx, r.oras.Blobs(), blob)
 	if err != nil {

@@ -207,7 +207,7 @@ func NotaryVerify(ctx context.Context, t Target, trust *NotaryTrust, opts Option
 	})
 	if err != nil {
 		reason := "Notary signature verification failed"
-		var nf notation.ErrorSignatureRetrievalFailed
+		var nf notation.SignatureRetrievalFailedError
 		if errors.As(err, &nf) {
 			reason = "no valid Notary signature found"
 		}
