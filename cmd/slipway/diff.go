@@ -11,8 +11,8 @@ import (
 
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/lock"
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/internal/localfile"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 func init() {

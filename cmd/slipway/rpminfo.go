@@ -14,9 +14,9 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/spf13/pflag"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/layers/rpm"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // queryList is a dependency query flag. rpm's query flags are query-format

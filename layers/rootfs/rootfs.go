@@ -69,7 +69,7 @@ type Options struct {
 	BuildTime int64
 	// Docs keeps %doc and %license files.
 	Docs bool
-	// Remove holds globs (builder/config.MatchPath syntax) of paths removed
+	// Remove holds globs (rpmmeta.MatchPath syntax) of paths removed
 	// after everything else, with everything below them.
 	Remove []string
 	// Users and Groups are accounts the configuration declares; they are
