@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,7 @@ import (
 	"github.com/slipway-build/slipway/layers/rootfs/accounts"
 	"github.com/slipway-build/slipway/layers/rpm"
 	"github.com/slipway-build/slipway/layers/rpmdb"
+	"github.com/slipway-build/slipway/layers/split"
 	"github.com/slipway-build/slipway/manifests"
 )
 
@@ -360,20 +362,20 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 	progress := func(n int64) {
 		opts.progress(ProgressEvent{Arch: arch, Stage: StageLayer, Bytes: written + n, Item: cfg.Image.Name})
 	}
-	split := cfg.Layers.Max > 1
+	splitting := cfg.Layers.Max > 1
 	install := make([]string, len(t.pkgs))
 	for i, p := range t.pkgs {
 		install[i] = p.NEVRA.String()
 	}
 	// splitLayers writes the layers of tarFile grouped by layers.max.
-	splitLayers := func(tarFile string, report *rootfs.Report, comment func(g splitGroup, entries, chosen int) string) ([]manifests.HistoryLayer, error) {
-		groups, err := planSplit(ctx, tarFile, report.Owners, install, cfg.Layers.Max)
+	splitLayers := func(tarFile string, report *rootfs.Report, comment func(g split.Group, entries, chosen int) string) ([]manifests.HistoryLayer, error) {
+		groups, err := split.Plan(ctx, tarFile, report.Owners, install, cfg.Layers.Max)
 		if err != nil {
 			return nil, err
 		}
 		chosen := 0
 		for _, g := range groups {
-			if g.pkg != "" {
+			if g.Pkg != "" {
 				chosen++
 			}
 		}
@@ -384,14 +386,14 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 			layer, err := manifests.WriteLayer(ctx, opts.WorkDir, lopts, func(w io.Writer) error {
 				cw.w = w
 				var err error
-				entries, err = writeSplit(ctx, tarFile, g, cw)
+				entries, err = split.Write(ctx, tarFile, g, cw)
 				return err
 			})
 			if err != nil {
 				for _, h := range out {
 					h.Layer.Remove()
 				}
-				return nil, fmt.Errorf("writing the layer of %s: %w", cmp.Or(g.pkg, "the other packages"), err)
+				return nil, fmt.Errorf("writing the layer of %s: %w", cmp.Or(g.Pkg, "the other packages"), err)
 			}
 			written += cw.n
 			out = append(out, manifests.HistoryLayer{Layer: layer, CreatedBy: "slipway build", Comment: comment(g, entries, chosen)})
@@ -399,7 +401,7 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 		return out, nil
 	}
 	if cfg.Layers.Strategy != config.LayersSharedBase {
-		if split {
+		if splitting {
 			tf, err := os.CreateTemp(opts.WorkDir, "tree-"+arch+"-*.tar")
 			if err != nil {
 				return nil, "", nil, err
@@ -412,9 +414,9 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 			if err != nil {
 				return nil, tarPath, nil, fmt.Errorf("writing the tree: %w", err)
 			}
-			hist, err := splitLayers(tarPath, report, func(g splitGroup, _, chosen int) string {
-				if g.pkg != "" {
-					return "package " + g.pkg
+			hist, err := splitLayers(tarPath, report, func(g split.Group, _, chosen int) string {
+				if g.Pkg != "" {
+					return "package " + g.Pkg
 				}
 				return fmt.Sprintf("%d packages", len(t.pkgs)-chosen)
 			})
@@ -496,22 +498,22 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 		return nil, tarPath, nil, fmt.Errorf("writing the tree: %w", err)
 	}
 	var copied, whiteouts int
-	if split {
+	if splitting {
 		df, err := os.CreateTemp(opts.WorkDir, "upper-"+arch+"-*.tar")
 		if err != nil {
 			return nil, tarPath, nil, err
 		}
 		defer os.Remove(df.Name())
-		copied, whiteouts, err = upperLayer(ctx, baseTar, tarPath, t.buildTime, df)
+		copied, whiteouts, err = split.Upper(ctx, baseTar, tarPath, t.buildTime, df)
 		if cerr := df.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
 			return nil, tarPath, nil, fmt.Errorf("writing the layer over %s: %w", baseFile, err)
 		}
-		uppers, err := splitLayers(df.Name(), report, func(g splitGroup, entries, chosen int) string {
-			if g.pkg != "" {
-				return "package " + g.pkg + " over the base"
+		uppers, err := splitLayers(df.Name(), report, func(g split.Group, entries, chosen int) string {
+			if g.Pkg != "" {
+				return "package " + g.Pkg + " over the base"
 			}
 			return layerComment(len(t.pkgs)-chosen, entries, whiteouts)
 		})
@@ -523,7 +525,7 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 	}
 	upper, err := manifests.WriteLayer(ctx, opts.WorkDir, lopts, func(out io.Writer) error {
 		var err error
-		copied, whiteouts, err = upperLayer(ctx, baseTar, tarPath, t.buildTime, &countingWriter{w: out, report: progress})
+		copied, whiteouts, err = split.Upper(ctx, baseTar, tarPath, t.buildTime, &countingWriter{w: out, report: progress})
 		return err
 	})
 	if err != nil {
@@ -532,6 +534,11 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 	opts.log().Debug("shared-base layer", "arch", arch, "base", baseFile, "copied", copied, "whiteouts", whiteouts)
 	hist = append(hist, manifests.HistoryLayer{Layer: upper, CreatedBy: "slipway build", Comment: layerComment(len(t.pkgs), copied, whiteouts)})
 	return hist, tarPath, report, nil
+}
+
+// layerComment is the history comment of the shared-base upper layer.
+func layerComment(pkgs, copied, whiteouts int) string {
+	return strconv.Itoa(pkgs) + " packages; " + strconv.Itoa(copied) + " paths over the base, " + strconv.Itoa(whiteouts) + " removed"
 }
 
 // countingWriter reports the bytes written so far, at most every 1 MiB.
