@@ -119,10 +119,11 @@ func layoutDigests(t *testing.T, dir, tag string) goldenDigest {
 }
 
 // TestGoldenBuilds builds the test repositories' images with
-// SOURCE_DATE_EPOCH set — one layer, layers.max with zstd, and a
-// shared-base variant — and asserts the index, manifest, layer and SBOM
-// digests recorded before the pipeline was restructured: moving code
-// around must not change a byte of what slipway writes.
+// SOURCE_DATE_EPOCH set — one layer, layers.max with zstd, a shared-base
+// variant, one split by layers.max, and a shared base over a shared base —
+// and asserts the index, manifest, layer and SBOM digests recorded before
+// the pipeline was restructured (on commit 295ebc7): moving code around
+// must not change a byte of what slipway writes.
 func TestGoldenBuilds(t *testing.T) {
 	repos := testrepo.Get(t)
 	goldenPath := filepath.Join("testdata", "golden-build.json")
@@ -198,6 +199,29 @@ gid = 65532
 [layers]
 strategy = "shared-base"
 `,
+		"variant-split.toml": `extends = "base.toml"
+
+[image]
+name = "test/golden-variant-split"
+
+[packages]
+install = ["busybox", "webd"]
+
+[layers]
+strategy = "shared-base"
+max = 2
+`,
+		"chain.toml": `extends = "variant.toml"
+
+[image]
+name = "test/golden-chain"
+
+[packages]
+install = ["webd"]
+
+[layers]
+strategy = "shared-base"
+`,
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
@@ -215,6 +239,8 @@ strategy = "shared-base"
 		{"single", "full.toml", nil, true},
 		{"split-zstd", "split.toml", []string{"--compression", "zstd"}, false},
 		{"shared-base", "variant.toml", nil, true},
+		{"shared-base-split", "variant-split.toml", nil, false},
+		{"shared-base-chain", "chain.toml", []string{"--compression", "zstd"}, false},
 	}
 	got := goldenFile{Repos: fp, Builds: map[string]goldenDigest{}}
 	for _, b := range builds {
