@@ -203,7 +203,7 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 		}
 		defer t.w.Close()
 		var tarPath string
-		hist, tarPath, report, err = layerStack(ctx, cfg, arch, dl, t, opts, false, 0)
+		hist, tarPath, report, err = layerStack(ctx, cfg, arch, dl, t, opts)
 		if tarPath != "" {
 			os.Remove(tarPath)
 		}
@@ -347,16 +347,133 @@ func newTree(ctx context.Context, cfg *config.Config, arch string, dl *repo.Down
 	return &tree{pkgs: pkgs, signers: signers, buildTime: buildTime, w: w}, nil
 }
 
-// maxBaseDepth bounds shared-base recursion (extends chains are bounded
-// by the loader too).
+// maxBaseDepth bounds the chain of shared bases (extends chains are
+// bounded by the loader too).
 const maxBaseDepth = 8
 
-// layerStack writes the layers of cfg's tree t, bottom first: one layer
-// (single), or the base configuration's layers and the layer of what
-// this tree changes over them (shared-base). With keepTar, or for
-// shared-base, the uncompressed tar of the whole tree is left in
-// tarPath (the caller removes it).
-func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, t *tree, opts BuildOptions, keepTar bool, depth int) (hist []manifests.HistoryLayer, tarPath string, report *rootfs.Report, err error) {
+// layerPlan is the chain of configurations whose trees make one
+// architecture's layers, bottom first: levels[0] is written whole (one
+// layer, or layers.max of them), each level above uses layers.strategy =
+// shared-base and adds the layers of what its tree changes over the level
+// below. The last level is the configuration being built. The chain is
+// resolved up front, before any tree is written.
+type layerPlan struct {
+	levels []planLevel
+}
+
+// planLevel is one configuration of a layerPlan.
+type planLevel struct {
+	cfg  *config.Config
+	file string         // the file it was loaded from ("" for the configuration being built)
+	pkgs []lock.Package // what it installs for the architecture (nil for the configuration being built: the caller's tree has them)
+}
+
+// wrap names the bases an error of levels[i] happened under, the
+// innermost first, as the message of a build of that chain reads.
+func (p *layerPlan) wrap(i int, err error) error {
+	for j := i; j < len(p.levels)-1; j++ {
+		err = fmt.Errorf("base configuration %s: %w", p.levels[j].file, err)
+	}
+	return err
+}
+
+// planLayers follows cfg's shared bases down to one that is written
+// whole, loading and resolving each for arch (or taking its lockfile
+// from opts.BaseLocks).
+func planLayers(ctx context.Context, cfg *config.Config, arch string, opts BuildOptions) (*layerPlan, error) {
+	chain := []planLevel{{cfg: cfg}} // top first while planning
+	// wrapDepth names the bases above chain[k], as wrap does.
+	wrapDepth := func(k int, err error) error {
+		for j := k; j >= 1; j-- {
+			err = fmt.Errorf("base configuration %s: %w", chain[j].file, err)
+		}
+		return err
+	}
+	for depth := 0; chain[depth].cfg.Layers.Strategy == config.LayersSharedBase; depth++ {
+		cur := chain[depth].cfg
+		if len(cur.Files) < 2 {
+			return nil, wrapDepth(depth, fmt.Errorf("layers.strategy = %q: %s extends no base configuration", cur.Layers.Strategy, cur.Image.Name))
+		}
+		if depth >= maxBaseDepth {
+			return nil, wrapDepth(depth, fmt.Errorf("layers.strategy = %q: more than %d shared bases", cur.Layers.Strategy, maxBaseDepth))
+		}
+		baseFile := cur.Files[1]
+		baseCfg, err := config.Load(ctx, baseFile)
+		if err != nil {
+			return nil, wrapDepth(depth, fmt.Errorf("loading the base configuration %s: %w", baseFile, err))
+		}
+		if !slices.Contains(baseCfg.Image.Architectures, arch) {
+			return nil, wrapDepth(depth, fmt.Errorf("the base configuration %s is not built for %s", baseFile, arch))
+		}
+		var baseLock *lock.Lock
+		if opts.BaseLocks != nil {
+			baseLock = opts.BaseLocks[baseFile]
+		}
+		chain = append(chain, planLevel{cfg: baseCfg, file: baseFile})
+		pkgs, err := packageSet(ctx, baseCfg, arch, baseLock, opts)
+		if err != nil {
+			return nil, wrapDepth(depth+1, err)
+		}
+		chain[depth+1].pkgs = pkgs
+	}
+	slices.Reverse(chain)
+	return &layerPlan{levels: chain}, nil
+}
+
+// layerStack writes the layers of cfg's tree t, bottom first, following
+// the plan of its shared bases: the bottom configuration's tree is
+// written whole, each one above as the layers of what it changes over the
+// tree below it. The uncompressed tar of t's whole tree, when one was
+// written (layers.max, shared-base), is left in tarPath (the caller
+// removes it).
+func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, t *tree, opts BuildOptions) (hist []manifests.HistoryLayer, tarPath string, report *rootfs.Report, err error) {
+	plan, err := planLayers(ctx, cfg, arch, opts)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var belowTar string // the tar of the level below's whole tree
+	defer func() {
+		if belowTar != "" {
+			os.Remove(belowTar)
+		}
+	}()
+	for i, lv := range plan.levels {
+		top := i == len(plan.levels)-1
+		lt := t
+		if !top {
+			lt, err = newTree(ctx, lv.cfg, arch, dl, lv.pkgs, opts, opts.log().With("arch", arch, "base", lv.file))
+			if err != nil {
+				return nil, "", nil, plan.wrap(i, err)
+			}
+		}
+		lhist, ltar, lreport, err := writeLevel(ctx, lv.cfg, arch, lt, opts, belowTar, !top)
+		if !top {
+			lt.w.Close() // the spool is no longer needed
+		}
+		if belowTar != "" {
+			os.Remove(belowTar)
+			belowTar = ""
+		}
+		if err != nil {
+			if ltar != "" && !top {
+				os.Remove(ltar)
+			}
+			return nil, ltar, nil, plan.wrap(i, err)
+		}
+		hist = append(hist, lhist...)
+		if top {
+			return hist, ltar, lreport, nil
+		}
+		belowTar = ltar
+	}
+	panic("unreachable: a layer plan ends with the configuration being built")
+}
+
+// writeLevel writes the layers of one level of a layer plan: cfg's tree
+// t whole when belowTar is "", else the layers of what t changes over the
+// tree in belowTar (cfg uses shared-base). With keepTar, or when a tar of
+// the tree was written anyway, it is left in tarPath.
+func writeLevel(ctx context.Context, cfg *config.Config, arch string, t *tree, opts BuildOptions, belowTar string, keepTar bool) (hist []manifests.HistoryLayer, tarPath string, report *rootfs.Report, err error) {
 	lopts := manifests.LayerOptions{Compression: opts.Compression}
 	var written int64 // tar bytes of the layers already written
 	progress := func(n int64) {
@@ -400,7 +517,7 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 		}
 		return out, nil
 	}
-	if cfg.Layers.Strategy != config.LayersSharedBase {
+	if belowTar == "" {
 		if splitting {
 			tf, err := os.CreateTemp(opts.WorkDir, "tree-"+arch+"-*.tar")
 			if err != nil {
@@ -447,44 +564,8 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 		return []manifests.HistoryLayer{{Layer: layer, CreatedBy: "slipway build", Comment: fmt.Sprintf("%d packages", len(t.pkgs))}}, tarPath, report, nil
 	}
 
-	// shared-base: the base configuration, built alone, gives the lower
-	// layers and the tree to compare with.
-	if len(cfg.Files) < 2 {
-		return nil, "", nil, fmt.Errorf("layers.strategy = %q: %s extends no base configuration", cfg.Layers.Strategy, cfg.Image.Name)
-	}
-	if depth >= maxBaseDepth {
-		return nil, "", nil, fmt.Errorf("layers.strategy = %q: more than %d shared bases", cfg.Layers.Strategy, maxBaseDepth)
-	}
+	// shared-base: the layers of what this tree changes over the one below.
 	baseFile := cfg.Files[1]
-	baseCfg, err := config.Load(ctx, baseFile)
-	if err != nil {
-		return nil, "", nil, fmt.Errorf("loading the base configuration %s: %w", baseFile, err)
-	}
-	if !slices.Contains(baseCfg.Image.Architectures, arch) {
-		return nil, "", nil, fmt.Errorf("the base configuration %s is not built for %s", baseFile, arch)
-	}
-	var baseLock *lock.Lock
-	if opts.BaseLocks != nil {
-		baseLock = opts.BaseLocks[baseFile]
-	}
-	basePkgs, err := packageSet(ctx, baseCfg, arch, baseLock, opts)
-	if err != nil {
-		return nil, "", nil, fmt.Errorf("base configuration %s: %w", baseFile, err)
-	}
-	bt, err := newTree(ctx, baseCfg, arch, dl, basePkgs, opts, opts.log().With("arch", arch, "base", baseFile))
-	if err != nil {
-		return nil, "", nil, fmt.Errorf("base configuration %s: %w", baseFile, err)
-	}
-	defer bt.w.Close()
-	hist, baseTar, _, err := layerStack(ctx, baseCfg, arch, dl, bt, opts, true, depth+1)
-	if baseTar != "" {
-		defer os.Remove(baseTar)
-	}
-	if err != nil {
-		return nil, "", nil, fmt.Errorf("base configuration %s: %w", baseFile, err)
-	}
-	bt.w.Close() // the spool is no longer needed
-
 	tf, err := os.CreateTemp(opts.WorkDir, "tree-"+arch+"-*.tar")
 	if err != nil {
 		return nil, "", nil, err
@@ -504,7 +585,7 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 			return nil, tarPath, nil, err
 		}
 		defer os.Remove(df.Name())
-		copied, whiteouts, err = split.Upper(ctx, baseTar, tarPath, t.buildTime, df)
+		copied, whiteouts, err = split.Upper(ctx, belowTar, tarPath, t.buildTime, df)
 		if cerr := df.Close(); err == nil {
 			err = cerr
 		}
@@ -525,7 +606,7 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 	}
 	upper, err := manifests.WriteLayer(ctx, opts.WorkDir, lopts, func(out io.Writer) error {
 		var err error
-		copied, whiteouts, err = split.Upper(ctx, baseTar, tarPath, t.buildTime, &countingWriter{w: out, report: progress})
+		copied, whiteouts, err = split.Upper(ctx, belowTar, tarPath, t.buildTime, &countingWriter{w: out, report: progress})
 		return err
 	})
 	if err != nil {
