@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/slipway-build/slipway/internal/origin"
 )
@@ -146,17 +145,4 @@ func (t *credTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	return t.base.RoundTrip(req)
-}
-
-// GuardCredentials returns kc and base wrapped so that credentials
-// resolved by kc go only where the credentials rule allows (see
-// credGuard): for go-containerregistry calls made outside this package
-// (signing), with remote.WithAuthFromKeychain(kc) and
-// remote.WithTransport(rt). A nil base is remote.DefaultTransport.
-func GuardCredentials(kc authn.Keychain, base http.RoundTripper) (authn.Keychain, http.RoundTripper) {
-	if base == nil {
-		base = remote.DefaultTransport
-	}
-	g := &credGuard{}
-	return guardedKeychain{kc, g}, &credTransport{base: base, guard: g}
 }

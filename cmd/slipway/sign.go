@@ -219,8 +219,9 @@ func redactSecret(err error, secret string) error {
 }
 
 // signingOptions are the registry options of sign and verify: the
-// transport (TLS, plain-HTTP guard, timeouts) of every other registry
-// command.
+// registry client (keychain, TLS, plain-HTTP guard, retries, timeouts)
+// of every other registry command, without push's progress display.
 func signingOptions(g *globals, po manifests.PushOptions) signing.Options {
-	return signing.Options{Keychain: po.Keychain, Transport: manifests.RegistryTransport(po), Log: g.Log}
+	po.Progress = nil
+	return signing.Options{Registry: po, Log: g.Log}
 }
