@@ -28,12 +28,14 @@ import (
 	"github.com/slipway-build/slipway/manifests"
 )
 
-func init() {
-	register(&command{
-		Name:    "build",
-		Summary: "build the image of a configuration, for every architecture",
-		Usage:   "build [flags] CONFIG --output oci:DIR[:TAG]|docker-archive:FILE[:REF]|docker://REGISTRY/REPO:TAG",
-		Long: `Resolves CONFIG (or takes the lockfile with --locked), fetches and verifies
+// buildCommands are the commands defined in build.go.
+func buildCommands() []*command {
+	return []*command{
+		{
+			Name:    "build",
+			Summary: "build the image of a configuration, for every architecture",
+			Usage:   "build [flags] CONFIG --output oci:DIR[:TAG]|docker-archive:FILE[:REF]|docker://REGISTRY/REPO:TAG",
+			Long: `Resolves CONFIG (or takes the lockfile with --locked), fetches and verifies
 the packages, installs them into a rootfs layer without running rpm or any
 scriptlet, writes the rpm database (or the rpmmanifest files), and assembles
 an OCI image per architecture; several architectures give an image index.
@@ -64,83 +66,84 @@ the configuration (dev.slipway.config.digest) and, with --locked, of the
 lockfile (dev.slipway.lock.digest); the index carries the annotations its
 images share, so 'slipway merge' of single-architecture builds gives the
 same index digest as one build of all architectures.`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			bf := addBuildFlags(fs)
-			rf := addRegistryFlags(fs, false)
-			arch := fs.String("arch", "", "build only this architecture")
-			output := fs.StringP("output", "o", "", "where to write the image: oci:DIR[:TAG], docker-archive:FILE[:REF] or docker://REGISTRY/REPO:TAG (required)")
-			sf := addSBOMFlags(fs, false)
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 1 {
-					return usagef("build takes one CONFIG file, got %d arguments", len(args))
-				}
-				if *output == "" {
-					return usagef("build needs --output oci:DIR[:TAG], docker-archive:FILE[:REF] or docker://REGISTRY/REPO:TAG")
-				}
-				out, err := manifests.ParseOutput(*output)
-				if err != nil {
-					if strings.HasPrefix(*output, "docker:") {
-						return err // an invalid reference fails like a refused push
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				bf := addBuildFlags(fs)
+				rf := addRegistryFlags(fs, false)
+				arch := fs.String("arch", "", "build only this architecture")
+				output := fs.StringP("output", "o", "", "where to write the image: oci:DIR[:TAG], docker-archive:FILE[:REF] or docker://REGISTRY/REPO:TAG (required)")
+				sf := addSBOMFlags(fs, false)
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 1 {
+						return usagef("build takes one CONFIG file, got %d arguments", len(args))
 					}
-					return usagef("%s", err)
-				}
-				var tags []name.Reference
-				if out.Kind == manifests.Registry {
-					if tags, err = rf.parseTags("--output", []string{out.Ref}); err != nil {
+					if *output == "" {
+						return usagef("build needs --output oci:DIR[:TAG], docker-archive:FILE[:REF] or docker://REGISTRY/REPO:TAG")
+					}
+					out, err := manifests.ParseOutput(*output)
+					if err != nil {
+						if strings.HasPrefix(*output, "docker:") {
+							return err // an invalid reference fails like a refused push
+						}
+						return usagef("%s", err)
+					}
+					var tags []name.Reference
+					if out.Kind == manifests.Registry {
+						if tags, err = rf.parseTags("--output", []string{out.Ref}); err != nil {
+							return err
+						}
+					}
+					if out.Kind == manifests.OCILayout {
+						if err := manifests.CheckOCILayout(out.Path); err != nil {
+							return err // refused before anything is built
+						}
+					}
+					b, err := bf.prepare(ctx, g, args[0], *arch)
+					if err != nil {
 						return err
 					}
-				}
-				if out.Kind == manifests.OCILayout {
-					if err := manifests.CheckOCILayout(out.Path); err != nil {
-						return err // refused before anything is built
+					defer b.cleanup()
+					if out.Kind == manifests.DockerArchive && len(b.opts.Arches) != 1 {
+						return usagef("a docker-archive holds one image: pass --arch (configured: %s)", strings.Join(b.opts.Arches, ", "))
 					}
-				}
-				b, err := bf.prepare(ctx, g, args[0], *arch)
-				if err != nil {
-					return err
-				}
-				defer b.cleanup()
-				if out.Kind == manifests.DockerArchive && len(b.opts.Arches) != 1 {
-					return usagef("a docker-archive holds one image: pass --arch (configured: %s)", strings.Join(b.opts.Arches, ", "))
-				}
-				var po manifests.PushOptions
-				if tags != nil {
-					if po, err = rf.pushOptions(g, bf.jobs); err != nil {
-						return err
+					var po manifests.PushOptions
+					if tags != nil {
+						if po, err = rf.pushOptions(g, bf.jobs); err != nil {
+							return err
+						}
+						if err := manifests.CheckPush(ctx, tags, po); err != nil {
+							return redact(g, err)
+						}
 					}
-					if err := manifests.CheckPush(ctx, tags, po); err != nil {
+					prog := newProgress(ctx, g)
+					defer prog.Close()
+					b.opts.Progress = prog.builderProgress()
+					po.Progress = prog.pushProgress()
+					start := time.Now()
+					builds, err := builder.Build(ctx, b.cfg, b.opts)
+					if err != nil {
+						prog.Close()
+						return resolveError(g, err)
+					}
+					built := time.Now()
+					res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
+					prog.Close()
+					if err != nil {
 						return redact(g, err)
 					}
+					prog.pushedRepos(res.Uploads)
+					res.timed(start, built)
+					if err := sbomAndSign(ctx, g, sf, nil, b, builds, nil, po); err != nil {
+						return err
+					}
+					if bf.asJSON {
+						return writeJSON(g.Stdout, res)
+					}
+					printBuild(g, res, builds)
+					return nil
 				}
-				prog := newProgress(ctx, g)
-				defer prog.Close()
-				b.opts.Progress = prog.builderProgress()
-				po.Progress = prog.pushProgress()
-				start := time.Now()
-				builds, err := builder.Build(ctx, b.cfg, b.opts)
-				if err != nil {
-					prog.Close()
-					return resolveError(g, err)
-				}
-				built := time.Now()
-				res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
-				prog.Close()
-				if err != nil {
-					return redact(g, err)
-				}
-				prog.pushedRepos(res.Uploads)
-				res.timed(start, built)
-				if err := sbomAndSign(ctx, g, sf, nil, b, builds, nil, po); err != nil {
-					return err
-				}
-				if bf.asJSON {
-					return writeJSON(g.Stdout, res)
-				}
-				printBuild(g, res, builds)
-				return nil
-			}
+			},
 		},
-	})
+	}
 }
 
 // buildFlags are the flags build and publish share.

@@ -15,12 +15,14 @@ import (
 	"github.com/slipway-build/slipway/internal/localfile"
 )
 
-func init() {
-	register(&command{
-		Name:    "lock",
-		Summary: "write the lockfile of a configuration, or check that it is current",
-		Usage:   "lock [flags] CONFIG",
-		Long: `Resolves every configured architecture and writes the lockfile beside
+// lockCommands are the commands defined in lock.go.
+func lockCommands() []*command {
+	return []*command{
+		{
+			Name:    "lock",
+			Summary: "write the lockfile of a configuration, or check that it is current",
+			Usage:   "lock [flags] CONFIG",
+			Long: `Resolves every configured architecture and writes the lockfile beside
 CONFIG (CONFIG with its extension replaced by .lock): for each architecture
 every package's name, epoch, version, release, arch, repository id, location,
 checksum and size, plus the digest of the merged configuration. The file is
@@ -30,71 +32,72 @@ With --check nothing is written: slipway exits 0 when the lockfile is current
 and 1, saying why, when it is stale (the configuration changed, an
 architecture was added or dropped, or a locked package is gone from its
 repository).`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			check := fs.Bool("check", false, "check the lockfile instead of writing it; exit 1 when stale")
-			lockPath := fs.String("lockfile", "", "lockfile `PATH` (default: CONFIG with the extension .lock)")
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 1 {
-					return usagef("lock takes one CONFIG file, got %d arguments", len(args))
-				}
-				cfg, err := loadConfig(ctx, g, args[0], nil)
-				if err != nil {
-					return err
-				}
-				path := *lockPath
-				if path == "" {
-					path = defaultLockPath(args[0])
-				}
-				opts := builderOptions(g, cfg)
-				if *check {
-					data, err := localfile.ReadFile(path, "lockfile", localfile.ConfigLimit)
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				check := fs.Bool("check", false, "check the lockfile instead of writing it; exit 1 when stale")
+				lockPath := fs.String("lockfile", "", "lockfile `PATH` (default: CONFIG with the extension .lock)")
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 1 {
+						return usagef("lock takes one CONFIG file, got %d arguments", len(args))
+					}
+					cfg, err := loadConfig(ctx, g, args[0], nil)
 					if err != nil {
 						return err
 					}
-					l, err := lock.Parse(data, path)
-					if err != nil {
-						return err
+					path := *lockPath
+					if path == "" {
+						path = defaultLockPath(args[0])
 					}
-					err = builder.CheckLock(ctx, cfg, l, opts)
-					var stale *lock.Stale
-					if errors.As(err, &stale) {
-						fmt.Fprintf(g.Stderr, "slipway: %s is stale:\n", path)
-						for _, r := range stale.Reasons {
-							fmt.Fprintf(g.Stderr, "  %s\n", r)
+					opts := builderOptions(g, cfg)
+					if *check {
+						data, err := localfile.ReadFile(path, "lockfile", localfile.ConfigLimit)
+						if err != nil {
+							return err
 						}
-						fmt.Fprintf(g.Stderr, "Run 'slipway lock %s' to update it.\n", args[0])
-						return &exitError{code: 1}
+						l, err := lock.Parse(data, path)
+						if err != nil {
+							return err
+						}
+						err = builder.CheckLock(ctx, cfg, l, opts)
+						var stale *lock.Stale
+						if errors.As(err, &stale) {
+							fmt.Fprintf(g.Stderr, "slipway: %s is stale:\n", path)
+							for _, r := range stale.Reasons {
+								fmt.Fprintf(g.Stderr, "  %s\n", r)
+							}
+							fmt.Fprintf(g.Stderr, "Run 'slipway lock %s' to update it.\n", args[0])
+							return &exitError{code: 1}
+						}
+						if err != nil {
+							return err
+						}
+						if !g.Quiet {
+							fmt.Fprintf(g.Stdout, "%s is current\n", path)
+						}
+						return nil
 					}
+					res, err := builder.ResolveAll(ctx, cfg, nil, opts)
+					if err != nil {
+						return resolveError(g, err)
+					}
+					data, err := builder.NewLock(cfg, res).Marshal()
 					if err != nil {
 						return err
+					}
+					if err := writeFileAtomic(path, data, 0o644); err != nil {
+						return fmt.Errorf("writing lockfile: %w", err)
 					}
 					if !g.Quiet {
-						fmt.Fprintf(g.Stdout, "%s is current\n", path)
+						n := 0
+						for _, r := range res {
+							n += len(r.Packages)
+						}
+						fmt.Fprintf(g.Stdout, "wrote %s: %d packages for %s\n", path, n, strings.Join(cfg.Image.Architectures, ", "))
 					}
 					return nil
 				}
-				res, err := builder.ResolveAll(ctx, cfg, nil, opts)
-				if err != nil {
-					return resolveError(g, err)
-				}
-				data, err := builder.NewLock(cfg, res).Marshal()
-				if err != nil {
-					return err
-				}
-				if err := writeFileAtomic(path, data, 0o644); err != nil {
-					return fmt.Errorf("writing lockfile: %w", err)
-				}
-				if !g.Quiet {
-					n := 0
-					for _, r := range res {
-						n += len(r.Packages)
-					}
-					fmt.Fprintf(g.Stdout, "wrote %s: %d packages for %s\n", path, n, strings.Join(cfg.Image.Architectures, ", "))
-				}
-				return nil
-			}
+			},
 		},
-	})
+	}
 }
 
 // defaultLockPath is the config path with its extension replaced by .lock.

@@ -214,12 +214,14 @@ func sbomAndSign(ctx context.Context, g *globals, sf *sbomFlags, sv signingKey, 
 	return nil
 }
 
-func init() {
-	register(&command{
-		Name:    "sbom",
-		Summary: "write the SPDX SBOM of each architecture's image of a configuration",
-		Usage:   "sbom [flags] CONFIG --sbom-dir DIR",
-		Long: `Builds CONFIG as 'slipway build' does, without writing the image, and writes
+// sbomCommands are the commands defined in sbom.go.
+func sbomCommands() []*command {
+	return []*command{
+		{
+			Name:    "sbom",
+			Summary: "write the SPDX SBOM of each architecture's image of a configuration",
+			Usage:   "sbom [flags] CONFIG --sbom-dir DIR",
+			Long: `Builds CONFIG as 'slipway build' does, without writing the image, and writes
 an SPDX 2.3 JSON document per architecture into DIR (IMAGE-ARCH.spdx.json):
 the image (by manifest digest) as the described element, every installed
 RPM with its version, purl (pkg:rpm/DISTRO/NAME@VERSION-RELEASE?arch=..),
@@ -228,45 +230,46 @@ DEPENDS_ON relationships from the resolution (left out with --locked,
 which does not resolve). Builds are reproducible, so with the same inputs
 and SOURCE_DATE_EPOCH the digests are those of the image build or publish
 made; 'slipway sign --sbom-dir DIR' attaches them as attestations.`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			bf := addBuildFlags(fs)
-			arch := fs.String("arch", "", "only this architecture")
-			sf := addSBOMFlags(fs, false)
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 1 {
-					return usagef("sbom takes one CONFIG file, got %d arguments", len(args))
-				}
-				if sf.dir == "" {
-					return usagef("sbom needs --sbom-dir DIR")
-				}
-				b, err := bf.prepare(ctx, g, args[0], *arch)
-				if err != nil {
-					return err
-				}
-				defer b.cleanup()
-				builds, err := builder.Build(ctx, b.cfg, b.opts)
-				if err != nil {
-					return resolveError(g, err)
-				}
-				for _, ab := range builds {
-					defer ab.Layer.Remove()
-				}
-				docs, err := makeSBOMs(ctx, g, b, builds)
-				if err != nil {
-					return err
-				}
-				paths, err := writeSBOMs(sf.dir, b.cfg.Image.Name, builds, docs)
-				if err != nil {
-					return err
-				}
-				if !g.Quiet {
-					for i, p := range paths {
-						d, _ := builds[i].Image.Image.Digest()
-						fmt.Fprintf(g.Stdout, "%-8s %s  %s\n", builds[i].Arch, d, p)
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				bf := addBuildFlags(fs)
+				arch := fs.String("arch", "", "only this architecture")
+				sf := addSBOMFlags(fs, false)
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 1 {
+						return usagef("sbom takes one CONFIG file, got %d arguments", len(args))
 					}
+					if sf.dir == "" {
+						return usagef("sbom needs --sbom-dir DIR")
+					}
+					b, err := bf.prepare(ctx, g, args[0], *arch)
+					if err != nil {
+						return err
+					}
+					defer b.cleanup()
+					builds, err := builder.Build(ctx, b.cfg, b.opts)
+					if err != nil {
+						return resolveError(g, err)
+					}
+					for _, ab := range builds {
+						defer ab.Layer.Remove()
+					}
+					docs, err := makeSBOMs(ctx, g, b, builds)
+					if err != nil {
+						return err
+					}
+					paths, err := writeSBOMs(sf.dir, b.cfg.Image.Name, builds, docs)
+					if err != nil {
+						return err
+					}
+					if !g.Quiet {
+						for i, p := range paths {
+							d, _ := builds[i].Image.Image.Digest()
+							fmt.Fprintf(g.Stdout, "%-8s %s  %s\n", builds[i].Arch, d, p)
+						}
+					}
+					return nil
 				}
-				return nil
-			}
+			},
 		},
-	})
+	}
 }
