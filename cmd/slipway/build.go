@@ -146,39 +146,6 @@ same index digest as one build of all architectures.`,
 	}
 }
 
-// buildFlags are the flags build and publish share.
-type buildFlags struct {
-	compression    string
-	offline        bool
-	locked         bool
-	lockPath       string
-	vendorDir      string
-	jobs           int
-	failScriptlets bool
-	asJSON         bool
-	annotations    []string
-	version        string
-	source         string
-	revision       string
-}
-
-func addBuildFlags(fs *pflag.FlagSet) *buildFlags {
-	b := &buildFlags{}
-	fs.StringVar(&b.compression, "compression", "gzip", "layer compression: gzip or zstd")
-	fs.BoolVar(&b.offline, "offline", false, "use only packages already in the cache")
-	fs.BoolVar(&b.locked, "locked", false, "build exactly the lockfile's packages")
-	fs.StringVar(&b.lockPath, "lockfile", "", "lockfile `PATH` for --locked (default: CONFIG with the extension .lock)")
-	fs.StringVar(&b.vendorDir, "vendor-dir", "", "with --locked, take packages and keys from `DIR` (written by slipway vendor) instead of the repositories")
-	fs.IntVar(&b.jobs, "jobs", 4, "parallel package downloads and blob uploads")
-	fs.BoolVar(&b.failScriptlets, "fail-on-scriptlets", false, "fail when a package has scriptlets or triggers (none is ever run)")
-	fs.BoolVar(&b.asJSON, "json", false, "print the result as one JSON document")
-	fs.StringArrayVar(&b.annotations, "annotation", nil, "manifest and index annotation `KEY=VALUE` (repeatable)")
-	fs.StringVar(&b.version, "version", "", "org.opencontainers.image.version annotation")
-	fs.StringVar(&b.source, "source", "", "org.opencontainers.image.source annotation (`URL` of the sources)")
-	fs.StringVar(&b.revision, "revision", "", "org.opencontainers.image.revision annotation (source control revision)")
-	return b
-}
-
 // preparedBuild is a loaded configuration and the options of its build.
 type preparedBuild struct {
 	cfg     *config.Config

@@ -46,32 +46,6 @@ index by digest, and only then the tags. A failure or interruption before
 the tags leaves no new tag. 408, 429, 5xx answers and broken connections
 are retried with backoff.`
 
-// registryFlags are the flags of commands that talk to registries.
-type registryFlags struct {
-	insecure   []string
-	caFiles    []string
-	skipVerify bool
-	jobs       int
-	timeout    time.Duration
-	tls        *manifests.RegistryTLS // loaded by the first pushOptions of a run
-}
-
-// registryCertsDirsEnv replaces the default certs.d folders (a list
-// separated by ':').
-const registryCertsDirsEnv = "SLIPWAY_REGISTRY_CERTS_DIRS"
-
-func addRegistryFlags(fs *pflag.FlagSet, withJobs bool) *registryFlags {
-	r := &registryFlags{}
-	fs.StringArrayVar(&r.insecure, "insecure-registry", nil, "allow plain HTTP to registry `HOST[:PORT]` (repeatable; loopback registries always may)")
-	fs.StringArrayVar(&r.caFiles, "registry-ca-file", nil, "trust the CA certificates in PEM `FILE` for every registry, besides the system's and certs.d (repeatable)")
-	fs.BoolVar(&r.skipVerify, "registry-skip-tls-verify", false, "accept any TLS certificate from registries (insecure; warns on every run)")
-	fs.DurationVar(&r.timeout, "registry-timeout", manifests.DefaultTimeout, "cancel and retry a registry request that makes no progress for this `DURATION` (0: never)")
-	if withJobs {
-		fs.IntVar(&r.jobs, "jobs", 4, "parallel blob uploads")
-	}
-	return r
-}
-
 // pushOptions are the push options of the flags and the environment.
 // The first call of a run reads the CA files (failing on a bad one) and
 // warns about --registry-skip-tls-verify.

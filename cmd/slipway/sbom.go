@@ -19,23 +19,6 @@ import (
 	"github.com/slipway-build/slipway/signing"
 )
 
-// sbomFlags are the SBOM and signing flags build and publish share.
-type sbomFlags struct {
-	dir        string
-	signKey    string
-	provenance bool
-}
-
-func addSBOMFlags(fs *pflag.FlagSet, withSigning bool) *sbomFlags {
-	s := &sbomFlags{}
-	fs.StringVar(&s.dir, "sbom-dir", "", "write an SPDX 2.3 JSON SBOM per architecture into `DIR` (IMAGE-ARCH.spdx.json)")
-	if withSigning {
-		fs.StringVar(&s.signKey, "sign-key", "", "sign the pushed index and images with this cosign private key `FILE` or KMS `URI` (password from COSIGN_PASSWORD) and attach the SBOMs as attestations")
-		fs.BoolVar(&s.provenance, "provenance", false, "with --sign-key or --keyless, also attach SLSA v1 provenance attestations")
-	}
-	return s
-}
-
 // sbomName is the file an architecture's SBOM is written to.
 func sbomName(image, arch string) string {
 	return strings.ReplaceAll(image, "/", "_") + "-" + arch + ".spdx.json"

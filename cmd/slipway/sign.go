@@ -17,12 +17,6 @@ import (
 // signingKey is a loaded key and where its signatures go.
 type signingKey = *signing.Signer
 
-// addReferrersModeFlag declares --registry-referrers-mode, named as cosign's.
-func addReferrersModeFlag(fs *pflag.FlagSet) *string {
-	return fs.String("registry-referrers-mode", string(signing.ReferrersLegacy),
-		"where signatures go: `MODE` legacy (cosign's sha256-DIGEST.sig tag) or oci-1-1 (an OCI 1.1 referrer; attestations stay on the .att tag)")
-}
-
 // referrersMode reads --registry-referrers-mode.
 func referrersMode(s string) (signing.ReferrersMode, error) {
 	m, err := signing.ParseReferrersMode(s)
@@ -143,29 +137,6 @@ public and permanent. 'slipway verify' checks signatures by key only.
 			},
 		},
 	}
-}
-
-// idTokenEnv holds the OIDC identity token for --keyless, as for cosign.
-const idTokenEnv = "SIGSTORE_ID_TOKEN"
-
-// keylessFlags are the keyless and transparency-log flags sign and
-// publish share.
-type keylessFlags struct {
-	keyless, tlog                bool
-	fulcioURL, rekorURL, idToken string
-}
-
-// addKeylessFlags declares --keyless, --tlog-upload, --fulcio-url,
-// --rekor-url and --identity-token; keyFlag names the flag --keyless
-// replaces.
-func addKeylessFlags(fs *pflag.FlagSet, keyFlag string) *keylessFlags {
-	k := &keylessFlags{}
-	fs.BoolVar(&k.tlog, "tlog-upload", false, "upload every signature and attestation to the Rekor transparency log at --rekor-url (public and permanent; off by default)")
-	fs.BoolVar(&k.keyless, "keyless", false, "sign with an ephemeral key certified by Fulcio for the identity token's identity, instead of "+keyFlag+" (needs --tlog-upload)")
-	fs.StringVar(&k.fulcioURL, "fulcio-url", signing.PublicFulcioURL, "Fulcio `URL` for --keyless")
-	fs.StringVar(&k.rekorURL, "rekor-url", signing.PublicRekorURL, "Rekor `URL` for --tlog-upload")
-	fs.StringVar(&k.idToken, "identity-token", "", "OIDC identity `TOKEN` for --keyless (default: "+idTokenEnv+")")
-	return k
 }
 
 // check refuses the flag combinations that cannot work (exit 2) and
