@@ -24,6 +24,7 @@ import (
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
 	"github.com/slipway-build/slipway/builder/repo"
+	"github.com/slipway-build/slipway/builder/solve"
 	"github.com/slipway-build/slipway/layers/rootfs"
 	"github.com/slipway-build/slipway/layers/rootfs/accounts"
 	"github.com/slipway-build/slipway/layers/rpm"
@@ -116,6 +117,32 @@ type ArchBuild struct {
 	// Signers says which key signed each package (NEVRA -> identity),
 	// for packages of repositories with gpgcheck.
 	Signers map[string]string
+	// Resolution is the solver's result the package set came from, with
+	// the reason each package is installed (the dependency edges); nil
+	// for a build of a lockfile, which does not resolve.
+	Resolution *solve.Result
+	// Meta is what the SBOM needs of each package's header, in the order
+	// of Packages.
+	Meta []PackageMeta
+}
+
+// PackageMeta is what an SBOM says of a package beyond its lockfile
+// entry, read from its header while the build reads the package.
+type PackageMeta struct {
+	License   string `json:"license,omitempty"`
+	Vendor    string `json:"vendor,omitempty"`
+	Packager  string `json:"packager,omitempty"`
+	SourceRPM string `json:"sourcerpm,omitempty"`
+	URL       string `json:"url,omitempty"`
+	Summary   string `json:"summary,omitempty"`
+}
+
+// packageMeta reads a PackageMeta from a header.
+func packageMeta(h *rpm.Header) PackageMeta {
+	return PackageMeta{
+		License: h.String(rpm.TagLicense), Vendor: h.String(rpm.TagVendor), Packager: h.String(rpm.TagPackager),
+		SourceRPM: h.String(rpm.TagSourceRPM), URL: h.String(rpm.TagURL), Summary: h.String(rpm.TagSummary),
+	}
 }
 
 // ScriptletError is returned with FailOnScriptlets when packages carry
@@ -180,7 +207,7 @@ func Build(ctx context.Context, cfg *config.Config, opts BuildOptions) ([]*ArchB
 func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, opts BuildOptions) (*ArchBuild, error) {
 	log := opts.log().With("arch", arch)
 	opts.progress(ProgressEvent{Arch: arch, Stage: StageMetadata})
-	pkgs, err := packageSet(ctx, cfg, arch, opts.Lock, opts)
+	pkgs, resolution, err := packageSet(ctx, cfg, arch, opts.Lock, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -189,13 +216,14 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 		report    *rootfs.Report
 		buildTime int64
 		signers   map[string]string
+		meta      []PackageMeta
 	)
 	key := layerCacheKey(cfg, arch, pkgs, opts)
 	fromCache := false
 	if c, h, ok := loadCachedLayers(opts, key); key != "" && ok {
 		fromCache = true
 		log.Debug("layers from the layer cache", "key", key)
-		hist, report, buildTime, signers = h, c.Report, c.BuildTime, c.Signers
+		hist, report, buildTime, signers, meta = h, c.Report, c.BuildTime, c.Signers, c.Meta
 	} else {
 		t, err := newTree(ctx, cfg, arch, dl, pkgs, opts, log)
 		if err != nil {
@@ -210,9 +238,9 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 		if err != nil {
 			return nil, err
 		}
-		buildTime, signers = t.buildTime, t.signers
+		buildTime, signers, meta = t.buildTime, t.signers, t.meta
 		if key != "" {
-			if err := storeCachedLayers(opts, key, buildTime, signers, report, hist); err != nil {
+			if err := storeCachedLayers(opts, key, buildTime, signers, meta, report, hist); err != nil {
 				log.Warn("could not keep the layers for the next build", "err", err.Error())
 			}
 		}
@@ -267,7 +295,7 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 	opts.progress(ProgressEvent{Arch: arch, Stage: StageDone, Total: int64(len(layers)), Bytes: size})
 	return &ArchBuild{
 		Arch: arch, Packages: pkgs, BuildTime: buildTime, Layer: layers[len(layers)-1], Layers: layers,
-		Report: report, Signers: signers,
+		Report: report, Signers: signers, Resolution: resolution, Meta: meta,
 		Image: manifests.ArchImage{Arch: arch, OSVersion: cfg.Image.OSVersion, Image: img},
 	}, nil
 }
@@ -277,6 +305,7 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 type tree struct {
 	pkgs      []lock.Package
 	signers   map[string]string
+	meta      []PackageMeta // in the order of pkgs
 	buildTime int64
 	w         *rootfs.Writer
 }
@@ -344,7 +373,11 @@ func newTree(ctx context.Context, cfg *config.Config, arch string, dl *repo.Down
 		w.Close()
 		return nil, err
 	}
-	return &tree{pkgs: pkgs, signers: signers, buildTime: buildTime, w: w}, nil
+	meta := make([]PackageMeta, len(headers))
+	for i, h := range headers {
+		meta[i] = packageMeta(h.Header)
+	}
+	return &tree{pkgs: pkgs, signers: signers, meta: meta, buildTime: buildTime, w: w}, nil
 }
 
 // maxBaseDepth bounds the chain of shared bases (extends chains are
@@ -410,7 +443,7 @@ func planLayers(ctx context.Context, cfg *config.Config, arch string, opts Build
 			baseLock = opts.BaseLocks[baseFile]
 		}
 		chain = append(chain, planLevel{cfg: baseCfg, file: baseFile})
-		pkgs, err := packageSet(ctx, baseCfg, arch, baseLock, opts)
+		pkgs, _, err := packageSet(ctx, baseCfg, arch, baseLock, opts)
 		if err != nil {
 			return nil, wrapDepth(depth+1, err)
 		}
@@ -641,19 +674,19 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 // packageSet is the locked set of arch, or a fresh resolution.
-func packageSet(ctx context.Context, cfg *config.Config, arch string, l *lock.Lock, opts BuildOptions) ([]lock.Package, error) {
+func packageSet(ctx context.Context, cfg *config.Config, arch string, l *lock.Lock, opts BuildOptions) ([]lock.Package, *solve.Result, error) {
 	if l != nil {
 		a := l.Arch(arch)
 		if a == nil {
-			return nil, fmt.Errorf("the lockfile has no packages for %s; run slipway lock", arch)
+			return nil, nil, fmt.Errorf("the lockfile has no packages for %s; run slipway lock", arch)
 		}
-		return a.Packages, nil
+		return a.Packages, nil, nil
 	}
 	res, err := Resolve(ctx, cfg, arch, opts.Options)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return NewLock(cfg, []*Resolution{res}).Arches[0].Packages, nil
+	return NewLock(cfg, []*Resolution{res}).Arches[0].Packages, res.Result, nil
 }
 
 // packageFiles says where to fetch each package: its repository's URL for

@@ -6,15 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/pflag"
 
 	"github.com/slipway-build/slipway/builder"
-	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/internal/localfile"
-	"github.com/slipway-build/slipway/layers/rpm"
 	"github.com/slipway-build/slipway/manifests"
 	"github.com/slipway-build/slipway/signing"
 )
@@ -24,94 +21,18 @@ func sbomName(image, arch string) string {
 	return strings.ReplaceAll(image, "/", "_") + "-" + arch + ".spdx.json"
 }
 
-// makeSBOMs returns the SPDX document of every build, from the lockfile's
-// package set, the cached RPMs' headers and (when the build resolved) the
-// resolution's dependency edges.
-func makeSBOMs(ctx context.Context, g *globals, b *preparedBuild, builds []*builder.ArchBuild) ([][]byte, error) {
-	dl, err := repo.NewDownloader(b.opts.Repo...)
-	if err != nil {
-		return nil, err
-	}
+// makeSBOMs returns the SPDX document of every build, made by the
+// builder from what the build kept (see builder.ArchBuild.SBOM).
+func makeSBOMs(builds []*builder.ArchBuild, b *preparedBuild) ([][]byte, error) {
 	out := make([][]byte, len(builds))
 	for i, ab := range builds {
-		digest, err := ab.Image.Image.Digest()
+		doc, err := ab.SBOM(b.cfg, "slipway-"+version)
 		if err != nil {
 			return nil, err
 		}
-		in := signing.SBOMInput{
-			Image: b.cfg.Image.Name, Arch: ab.Arch, Digest: digest, Distro: b.cfg.Image.OSVersion,
-			Created: time.Unix(ab.BuildTime, 0), Tool: "slipway-" + version,
-		}
-		for _, p := range ab.Packages {
-			info := signing.PackageInfo{NEVRA: p.NEVRA, Repo: p.Repo, Checksum: p.Checksum.String()}
-			path, err := dl.CachePath(repo.Checksum{Type: p.Checksum.Type, Value: p.Checksum.Value})
-			if err != nil {
-				return nil, fmt.Errorf("sbom: %s: %w", p.NEVRA, err)
-			}
-			if err := readRPMInfo(path, &info); err != nil {
-				return nil, fmt.Errorf("sbom: %s: %w", p.NEVRA, err)
-			}
-			in.Packages = append(in.Packages, info)
-		}
-		if b.opts.Lock == nil {
-			// The build resolved, but does not keep the resolution: resolve
-			// again from the cached metadata for the DEPENDS_ON edges, and
-			// use them only if the set is the one built.
-			if in.DependsOn, err = dependencyEdges(ctx, b, ab); err != nil {
-				g.Log.Warn("sbom: leaving out dependency relationships", "arch", ab.Arch, "err", err)
-			}
-		}
-		if out[i], err = signing.SPDX(in); err != nil {
-			return nil, err
-		}
+		out[i] = doc
 	}
 	return out, nil
-}
-
-func readRPMInfo(path string, info *signing.PackageInfo) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	p, err := rpm.Open(f)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", path, err)
-	}
-	h := p.Header
-	info.License = h.String(rpm.TagLicense)
-	info.Vendor = h.String(rpm.TagVendor)
-	info.Packager = h.String(rpm.TagPackager)
-	info.SourceRPM = h.String(rpm.TagSourceRPM)
-	info.URL = h.String(rpm.TagURL)
-	info.Summary = h.String(rpm.TagSummary)
-	return nil
-}
-
-func dependencyEdges(ctx context.Context, b *preparedBuild, ab *builder.ArchBuild) ([]signing.Dependency, error) {
-	o := b.opts.Options
-	res, err := builder.Resolve(ctx, b.cfg, ab.Arch, o)
-	if err != nil {
-		return nil, err
-	}
-	built := map[string]bool{}
-	for _, p := range ab.Packages {
-		built[p.NEVRA.String()] = true
-	}
-	if len(res.Result.Packages) != len(built) {
-		return nil, fmt.Errorf("resolving again gave %d packages, the build has %d", len(res.Result.Packages), len(built))
-	}
-	var deps []signing.Dependency
-	for _, r := range res.Result.Reasons {
-		if r.By == "" {
-			continue
-		}
-		if !built[r.Package] || !built[r.By] {
-			return nil, fmt.Errorf("resolving again gave %s, which the build does not have", r.Package)
-		}
-		deps = append(deps, signing.Dependency{From: r.By, To: r.Package})
-	}
-	return deps, nil
 }
 
 // writeSBOMs writes each build's SBOM into dir.
@@ -163,7 +84,7 @@ func sbomAndSign(ctx context.Context, g *globals, sf *sbomFlags, sv signingKey, 
 	if sf.dir == "" && sv == nil {
 		return nil
 	}
-	docs, err := makeSBOMs(ctx, g, b, builds)
+	docs, err := makeSBOMs(builds, b)
 	if err != nil {
 		return err
 	}
@@ -236,7 +157,7 @@ made; 'slipway sign --sbom-dir DIR' attaches them as attestations.`,
 					for _, ab := range builds {
 						defer ab.Layer.Remove()
 					}
-					docs, err := makeSBOMs(ctx, g, b, builds)
+					docs, err := makeSBOMs(builds, b)
 					if err != nil {
 						return err
 					}
