@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/pflag"
 
@@ -336,9 +335,7 @@ func (r *buildJSON) timed(start, built time.Time) {
 // a registry) and describes them.
 func writeOutput(ctx context.Context, out manifests.Output, imageName string, builds []*builder.ArchBuild, tags []name.Reference, po manifests.PushOptions) (*buildJSON, error) {
 	res := &buildJSON{Image: imageName, Output: out.String()}
-	images := make([]manifests.ArchImage, len(builds))
-	for i, b := range builds {
-		images[i] = b.Image
+	for _, b := range builds {
 		plat, _ := manifests.Platform(b.Arch)
 		d, err := b.Image.Image.Digest()
 		if err != nil {
@@ -367,42 +364,32 @@ func writeOutput(ctx context.Context, out manifests.Output, imageName string, bu
 			Warnings: b.Report.Warnings, Unmatched: b.Report.UnmatchedRemove,
 		})
 	}
-	var idx v1.ImageIndex
-	if len(images) > 1 {
-		var err error
-		if idx, err = manifests.PublishIndex(images); err != nil {
-			return nil, err
-		}
-		d, err := idx.Digest()
+	art, err := builder.NewArtifact(imageName, builds)
+	if err != nil {
+		return nil, err
+	}
+	if art.Index != nil {
+		d, err := art.Index.Digest()
 		if err != nil {
 			return nil, err
 		}
 		res.Index = d.String()
 	}
-	switch out.Kind {
-	case manifests.OCILayout:
-		return res, manifests.WriteOCILayout(out.Path, out.Ref, idx, images)
-	case manifests.Registry:
-		var artifact remote.Taggable = images[0].Image
-		if idx != nil {
-			artifact = idx
-		}
-		pr, err := manifests.Push(ctx, artifact, tags, po)
-		if err != nil {
-			return nil, err
-		}
-		res.Tags = pr.Tags
-		res.Uploads = pr.Repositories
-		res.artifact = artifact
-		return res, nil
-	case manifests.DockerArchive:
-		ref := out.Ref
-		if ref == "" {
-			ref = imageName + ":latest"
-		}
-		return res, manifests.WriteDockerArchive(out.Path, ref, images[0].Image)
+	pub, err := builder.NewPublisher(out, tags, po)
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("unknown output")
+	p, err := pub.Publish(ctx, art)
+	if out.Kind != manifests.Registry {
+		return res, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Tags = p.Tags
+	res.Uploads = p.Uploads
+	res.artifact = art.Taggable()
+	return res, nil
 }
 
 func printBuild(g *globals, res *buildJSON, builds []*builder.ArchBuild) {
