@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/slipway-build/slipway/builder/repo"
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // Advisories loads the advisories (updateinfo.xml) of the set's

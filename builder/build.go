@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,10 +24,12 @@ import (
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
 	"github.com/slipway-build/slipway/builder/repo"
+	"github.com/slipway-build/slipway/builder/solve"
 	"github.com/slipway-build/slipway/layers/rootfs"
 	"github.com/slipway-build/slipway/layers/rootfs/accounts"
 	"github.com/slipway-build/slipway/layers/rpm"
 	"github.com/slipway-build/slipway/layers/rpmdb"
+	"github.com/slipway-build/slipway/layers/split"
 	"github.com/slipway-build/slipway/manifests"
 )
 
@@ -115,6 +118,32 @@ type ArchBuild struct {
 	// Signers says which key signed each package (NEVRA -> identity),
 	// for packages of repositories with gpgcheck.
 	Signers map[string]string
+	// Resolution is the solver's result the package set came from, with
+	// the reason each package is installed (the dependency edges); nil
+	// for a build of a lockfile, which does not resolve.
+	Resolution *solve.Result
+	// Meta is what the SBOM needs of each package's header, in the order
+	// of Packages.
+	Meta []PackageMeta
+}
+
+// PackageMeta is what an SBOM says of a package beyond its lockfile
+// entry, read from its header while the build reads the package.
+type PackageMeta struct {
+	License   string `json:"license,omitempty"`
+	Vendor    string `json:"vendor,omitempty"`
+	Packager  string `json:"packager,omitempty"`
+	SourceRPM string `json:"sourcerpm,omitempty"`
+	URL       string `json:"url,omitempty"`
+	Summary   string `json:"summary,omitempty"`
+}
+
+// packageMeta reads a PackageMeta from a header.
+func packageMeta(h *rpm.Header) PackageMeta {
+	return PackageMeta{
+		License: h.String(rpm.TagLicense), Vendor: h.String(rpm.TagVendor), Packager: h.String(rpm.TagPackager),
+		SourceRPM: h.String(rpm.TagSourceRPM), URL: h.String(rpm.TagURL), Summary: h.String(rpm.TagSummary),
+	}
 }
 
 // ScriptletError is returned with FailOnScriptlets when packages carry
@@ -179,7 +208,7 @@ func Build(ctx context.Context, cfg *config.Config, opts BuildOptions) ([]*ArchB
 func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, opts BuildOptions) (*ArchBuild, error) {
 	log := opts.log().With("arch", arch)
 	opts.progress(ProgressEvent{Arch: arch, Stage: StageMetadata})
-	pkgs, err := packageSet(ctx, cfg, arch, opts.Lock, opts)
+	pkgs, resolution, err := packageSet(ctx, cfg, arch, opts.Lock, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -188,13 +217,14 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 		report    *rootfs.Report
 		buildTime int64
 		signers   map[string]string
+		meta      []PackageMeta
 	)
 	key := layerCacheKey(cfg, arch, pkgs, opts)
 	fromCache := false
 	if c, h, ok := loadCachedLayers(opts, key); key != "" && ok {
 		fromCache = true
 		log.Debug("layers from the layer cache", "key", key)
-		hist, report, buildTime, signers = h, c.Report, c.BuildTime, c.Signers
+		hist, report, buildTime, signers, meta = h, c.Report, c.BuildTime, c.Signers, c.Meta
 	} else {
 		t, err := newTree(ctx, cfg, arch, dl, pkgs, opts, log)
 		if err != nil {
@@ -202,16 +232,16 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 		}
 		defer t.w.Close()
 		var tarPath string
-		hist, tarPath, report, err = layerStack(ctx, cfg, arch, dl, t, opts, false, 0)
+		hist, tarPath, report, err = layerStack(ctx, cfg, arch, dl, t, opts)
 		if tarPath != "" {
 			os.Remove(tarPath)
 		}
 		if err != nil {
 			return nil, err
 		}
-		buildTime, signers = t.buildTime, t.signers
+		buildTime, signers, meta = t.buildTime, t.signers, t.meta
 		if key != "" {
-			if err := storeCachedLayers(opts, key, buildTime, signers, report, hist); err != nil {
+			if err := storeCachedLayers(opts, key, buildTime, signers, meta, report, hist); err != nil {
 				log.Warn("could not keep the layers for the next build", "err", err.Error())
 			}
 		}
@@ -267,7 +297,7 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 	opts.progress(ProgressEvent{Arch: arch, Stage: StageDone, Total: int64(len(layers)), Bytes: size})
 	return &ArchBuild{
 		Arch: arch, Packages: pkgs, BuildTime: buildTime, Layer: layers[len(layers)-1], Layers: layers,
-		Report: report, Signers: signers,
+		Report: report, Signers: signers, Resolution: resolution, Meta: meta,
 		Image: manifests.ArchImage{Arch: arch, OSVersion: cfg.Image.OSVersion, Image: img},
 	}, nil
 }
@@ -277,6 +307,7 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 type tree struct {
 	pkgs      []lock.Package
 	signers   map[string]string
+	meta      []PackageMeta // in the order of pkgs
 	buildTime int64
 	w         *rootfs.Writer
 }
@@ -348,38 +379,159 @@ func newTree(ctx context.Context, cfg *config.Config, arch string, dl *repo.Down
 		w.Close()
 		return nil, err
 	}
-	return &tree{pkgs: pkgs, signers: signers, buildTime: buildTime, w: w}, nil
+	meta := make([]PackageMeta, len(headers))
+	for i, h := range headers {
+		meta[i] = packageMeta(h.Header)
+	}
+	return &tree{pkgs: pkgs, signers: signers, meta: meta, buildTime: buildTime, w: w}, nil
 }
 
-// maxBaseDepth bounds shared-base recursion (extends chains are bounded
-// by the loader too).
+// maxBaseDepth bounds the chain of shared bases (extends chains are
+// bounded by the loader too).
 const maxBaseDepth = 8
 
-// layerStack writes the layers of cfg's tree t, bottom first: one layer
-// (single), or the base configuration's layers and the layer of what
-// this tree changes over them (shared-base). With keepTar, or for
-// shared-base, the uncompressed tar of the whole tree is left in
-// tarPath (the caller removes it).
-func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, t *tree, opts BuildOptions, keepTar bool, depth int) (hist []manifests.HistoryLayer, tarPath string, report *rootfs.Report, err error) {
+// layerPlan is the chain of configurations whose trees make one
+// architecture's layers, bottom first: levels[0] is written whole (one
+// layer, or layers.max of them), each level above uses layers.strategy =
+// shared-base and adds the layers of what its tree changes over the level
+// below. The last level is the configuration being built. The chain is
+// resolved up front, before any tree is written.
+type layerPlan struct {
+	levels []planLevel
+}
+
+// planLevel is one configuration of a layerPlan.
+type planLevel struct {
+	cfg  *config.Config
+	file string         // the file it was loaded from ("" for the configuration being built)
+	pkgs []lock.Package // what it installs for the architecture (nil for the configuration being built: the caller's tree has them)
+}
+
+// wrap names the bases an error of levels[i] happened under, the
+// innermost first, as the message of a build of that chain reads.
+func (p *layerPlan) wrap(i int, err error) error {
+	for j := i; j < len(p.levels)-1; j++ {
+		err = fmt.Errorf("base configuration %s: %w", p.levels[j].file, err)
+	}
+	return err
+}
+
+// planLayers follows cfg's shared bases down to one that is written
+// whole, loading and resolving each for arch (or taking its lockfile
+// from opts.BaseLocks).
+func planLayers(ctx context.Context, cfg *config.Config, arch string, opts BuildOptions) (*layerPlan, error) {
+	chain := []planLevel{{cfg: cfg}} // top first while planning
+	// wrapDepth names the bases above chain[k], as wrap does.
+	wrapDepth := func(k int, err error) error {
+		for j := k; j >= 1; j-- {
+			err = fmt.Errorf("base configuration %s: %w", chain[j].file, err)
+		}
+		return err
+	}
+	for depth := 0; chain[depth].cfg.Layers.Strategy == config.LayersSharedBase; depth++ {
+		cur := chain[depth].cfg
+		if len(cur.Files) < 2 {
+			return nil, wrapDepth(depth, fmt.Errorf("layers.strategy = %q: %s extends no base configuration", cur.Layers.Strategy, cur.Image.Name))
+		}
+		if depth >= maxBaseDepth {
+			return nil, wrapDepth(depth, fmt.Errorf("layers.strategy = %q: more than %d shared bases", cur.Layers.Strategy, maxBaseDepth))
+		}
+		baseFile := cur.Files[1]
+		baseCfg, err := config.Load(ctx, baseFile)
+		if err != nil {
+			return nil, wrapDepth(depth, fmt.Errorf("loading the base configuration %s: %w", baseFile, err))
+		}
+		if !slices.Contains(baseCfg.Image.Architectures, arch) {
+			return nil, wrapDepth(depth, fmt.Errorf("the base configuration %s is not built for %s", baseFile, arch))
+		}
+		var baseLock *lock.Lock
+		if opts.BaseLocks != nil {
+			baseLock = opts.BaseLocks[baseFile]
+		}
+		chain = append(chain, planLevel{cfg: baseCfg, file: baseFile})
+		pkgs, _, err := packageSet(ctx, baseCfg, arch, baseLock, opts)
+		if err != nil {
+			return nil, wrapDepth(depth+1, err)
+		}
+		chain[depth+1].pkgs = pkgs
+	}
+	slices.Reverse(chain)
+	return &layerPlan{levels: chain}, nil
+}
+
+// layerStack writes the layers of cfg's tree t, bottom first, following
+// the plan of its shared bases: the bottom configuration's tree is
+// written whole, each one above as the layers of what it changes over the
+// tree below it. The uncompressed tar of t's whole tree, when one was
+// written (layers.max, shared-base), is left in tarPath (the caller
+// removes it).
+func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, t *tree, opts BuildOptions) (hist []manifests.HistoryLayer, tarPath string, report *rootfs.Report, err error) {
+	plan, err := planLayers(ctx, cfg, arch, opts)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var belowTar string // the tar of the level below's whole tree
+	defer func() {
+		if belowTar != "" {
+			os.Remove(belowTar)
+		}
+	}()
+	for i, lv := range plan.levels {
+		top := i == len(plan.levels)-1
+		lt := t
+		if !top {
+			lt, err = newTree(ctx, lv.cfg, arch, dl, lv.pkgs, opts, opts.log().With("arch", arch, "base", lv.file))
+			if err != nil {
+				return nil, "", nil, plan.wrap(i, err)
+			}
+		}
+		lhist, ltar, lreport, err := writeLevel(ctx, lv.cfg, arch, lt, opts, belowTar, !top)
+		if !top {
+			lt.w.Close() // the spool is no longer needed
+		}
+		if belowTar != "" {
+			os.Remove(belowTar)
+			belowTar = ""
+		}
+		if err != nil {
+			if ltar != "" && !top {
+				os.Remove(ltar)
+			}
+			return nil, ltar, nil, plan.wrap(i, err)
+		}
+		hist = append(hist, lhist...)
+		if top {
+			return hist, ltar, lreport, nil
+		}
+		belowTar = ltar
+	}
+	panic("unreachable: a layer plan ends with the configuration being built")
+}
+
+// writeLevel writes the layers of one level of a layer plan: cfg's tree
+// t whole when belowTar is "", else the layers of what t changes over the
+// tree in belowTar (cfg uses shared-base). With keepTar, or when a tar of
+// the tree was written anyway, it is left in tarPath.
+func writeLevel(ctx context.Context, cfg *config.Config, arch string, t *tree, opts BuildOptions, belowTar string, keepTar bool) (hist []manifests.HistoryLayer, tarPath string, report *rootfs.Report, err error) {
 	lopts := manifests.LayerOptions{Compression: opts.Compression}
 	var written int64 // tar bytes of the layers already written
 	progress := func(n int64) {
 		opts.progress(ProgressEvent{Arch: arch, Stage: StageLayer, Bytes: written + n, Item: cfg.Image.Name})
 	}
-	split := cfg.Layers.Max > 1
+	splitting := cfg.Layers.Max > 1
 	install := make([]string, len(t.pkgs))
 	for i, p := range t.pkgs {
 		install[i] = p.NEVRA.String()
 	}
 	// splitLayers writes the layers of tarFile grouped by layers.max.
-	splitLayers := func(tarFile string, report *rootfs.Report, comment func(g splitGroup, entries, chosen int) string) ([]manifests.HistoryLayer, error) {
-		groups, err := planSplit(ctx, tarFile, report.Owners, install, cfg.Layers.Max)
+	splitLayers := func(tarFile string, report *rootfs.Report, comment func(g split.Group, entries, chosen int) string) ([]manifests.HistoryLayer, error) {
+		groups, err := split.Plan(ctx, tarFile, report.Owners, install, cfg.Layers.Max)
 		if err != nil {
 			return nil, err
 		}
 		chosen := 0
 		for _, g := range groups {
-			if g.pkg != "" {
+			if g.Pkg != "" {
 				chosen++
 			}
 		}
@@ -390,22 +542,22 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 			layer, err := manifests.WriteLayer(ctx, opts.WorkDir, lopts, func(w io.Writer) error {
 				cw.w = w
 				var err error
-				entries, err = writeSplit(ctx, tarFile, g, cw)
+				entries, err = split.Write(ctx, tarFile, g, cw)
 				return err
 			})
 			if err != nil {
 				for _, h := range out {
 					h.Layer.Remove()
 				}
-				return nil, fmt.Errorf("writing the layer of %s: %w", cmp.Or(g.pkg, "the other packages"), err)
+				return nil, fmt.Errorf("writing the layer of %s: %w", cmp.Or(g.Pkg, "the other packages"), err)
 			}
 			written += cw.n
 			out = append(out, manifests.HistoryLayer{Layer: layer, CreatedBy: "slipway build", Comment: comment(g, entries, chosen)})
 		}
 		return out, nil
 	}
-	if cfg.Layers.Strategy != config.LayersSharedBase {
-		if split {
+	if belowTar == "" {
+		if splitting {
 			tf, err := os.CreateTemp(opts.WorkDir, "tree-"+arch+"-*.tar")
 			if err != nil {
 				return nil, "", nil, err
@@ -418,9 +570,9 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 			if err != nil {
 				return nil, tarPath, nil, fmt.Errorf("writing the tree: %w", err)
 			}
-			hist, err := splitLayers(tarPath, report, func(g splitGroup, _, chosen int) string {
-				if g.pkg != "" {
-					return "package " + g.pkg
+			hist, err := splitLayers(tarPath, report, func(g split.Group, _, chosen int) string {
+				if g.Pkg != "" {
+					return "package " + g.Pkg
 				}
 				return fmt.Sprintf("%d packages", len(t.pkgs)-chosen)
 			})
@@ -451,44 +603,8 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 		return []manifests.HistoryLayer{{Layer: layer, CreatedBy: "slipway build", Comment: fmt.Sprintf("%d packages", len(t.pkgs))}}, tarPath, report, nil
 	}
 
-	// shared-base: the base configuration, built alone, gives the lower
-	// layers and the tree to compare with.
-	if len(cfg.Files) < 2 {
-		return nil, "", nil, fmt.Errorf("layers.strategy = %q: %s extends no base configuration", cfg.Layers.Strategy, cfg.Image.Name)
-	}
-	if depth >= maxBaseDepth {
-		return nil, "", nil, fmt.Errorf("layers.strategy = %q: more than %d shared bases", cfg.Layers.Strategy, maxBaseDepth)
-	}
+	// shared-base: the layers of what this tree changes over the one below.
 	baseFile := cfg.Files[1]
-	baseCfg, err := config.Load(ctx, baseFile)
-	if err != nil {
-		return nil, "", nil, fmt.Errorf("loading the base configuration %s: %w", baseFile, err)
-	}
-	if !slices.Contains(baseCfg.Image.Architectures, arch) {
-		return nil, "", nil, fmt.Errorf("the base configuration %s is not built for %s", baseFile, arch)
-	}
-	var baseLock *lock.Lock
-	if opts.BaseLocks != nil {
-		baseLock = opts.BaseLocks[baseFile]
-	}
-	basePkgs, err := packageSet(ctx, baseCfg, arch, baseLock, opts)
-	if err != nil {
-		return nil, "", nil, fmt.Errorf("base configuration %s: %w", baseFile, err)
-	}
-	bt, err := newTree(ctx, baseCfg, arch, dl, basePkgs, opts, opts.log().With("arch", arch, "base", baseFile))
-	if err != nil {
-		return nil, "", nil, fmt.Errorf("base configuration %s: %w", baseFile, err)
-	}
-	defer bt.w.Close()
-	hist, baseTar, _, err := layerStack(ctx, baseCfg, arch, dl, bt, opts, true, depth+1)
-	if baseTar != "" {
-		defer os.Remove(baseTar)
-	}
-	if err != nil {
-		return nil, "", nil, fmt.Errorf("base configuration %s: %w", baseFile, err)
-	}
-	bt.w.Close() // the spool is no longer needed
-
 	tf, err := os.CreateTemp(opts.WorkDir, "tree-"+arch+"-*.tar")
 	if err != nil {
 		return nil, "", nil, err
@@ -502,22 +618,22 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 		return nil, tarPath, nil, fmt.Errorf("writing the tree: %w", err)
 	}
 	var copied, whiteouts int
-	if split {
+	if splitting {
 		df, err := os.CreateTemp(opts.WorkDir, "upper-"+arch+"-*.tar")
 		if err != nil {
 			return nil, tarPath, nil, err
 		}
 		defer os.Remove(df.Name())
-		copied, whiteouts, err = upperLayer(ctx, baseTar, tarPath, t.buildTime, df)
+		copied, whiteouts, err = split.Upper(ctx, belowTar, tarPath, t.buildTime, df)
 		if cerr := df.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
 			return nil, tarPath, nil, fmt.Errorf("writing the layer over %s: %w", baseFile, err)
 		}
-		uppers, err := splitLayers(df.Name(), report, func(g splitGroup, entries, chosen int) string {
-			if g.pkg != "" {
-				return "package " + g.pkg + " over the base"
+		uppers, err := splitLayers(df.Name(), report, func(g split.Group, entries, chosen int) string {
+			if g.Pkg != "" {
+				return "package " + g.Pkg + " over the base"
 			}
 			return layerComment(len(t.pkgs)-chosen, entries, whiteouts)
 		})
@@ -529,7 +645,7 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 	}
 	upper, err := manifests.WriteLayer(ctx, opts.WorkDir, lopts, func(out io.Writer) error {
 		var err error
-		copied, whiteouts, err = upperLayer(ctx, baseTar, tarPath, t.buildTime, &countingWriter{w: out, report: progress})
+		copied, whiteouts, err = split.Upper(ctx, belowTar, tarPath, t.buildTime, &countingWriter{w: out, report: progress})
 		return err
 	})
 	if err != nil {
@@ -538,6 +654,11 @@ func layerStack(ctx context.Context, cfg *config.Config, arch string, dl *repo.D
 	opts.log().Debug("shared-base layer", "arch", arch, "base", baseFile, "copied", copied, "whiteouts", whiteouts)
 	hist = append(hist, manifests.HistoryLayer{Layer: upper, CreatedBy: "slipway build", Comment: layerComment(len(t.pkgs), copied, whiteouts)})
 	return hist, tarPath, report, nil
+}
+
+// layerComment is the history comment of the shared-base upper layer.
+func layerComment(pkgs, copied, whiteouts int) string {
+	return strconv.Itoa(pkgs) + " packages; " + strconv.Itoa(copied) + " paths over the base, " + strconv.Itoa(whiteouts) + " removed"
 }
 
 // countingWriter reports the bytes written so far, at most every 1 MiB.
@@ -559,19 +680,19 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 // packageSet is the locked set of arch, or a fresh resolution.
-func packageSet(ctx context.Context, cfg *config.Config, arch string, l *lock.Lock, opts BuildOptions) ([]lock.Package, error) {
+func packageSet(ctx context.Context, cfg *config.Config, arch string, l *lock.Lock, opts BuildOptions) ([]lock.Package, *solve.Result, error) {
 	if l != nil {
 		a := l.Arch(arch)
 		if a == nil {
-			return nil, fmt.Errorf("the lockfile has no packages for %s; run slipway lock", arch)
+			return nil, nil, fmt.Errorf("the lockfile has no packages for %s; run slipway lock", arch)
 		}
-		return a.Packages, nil
+		return a.Packages, nil, nil
 	}
 	res, err := Resolve(ctx, cfg, arch, opts.Options)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return NewLock(cfg, []*Resolution{res}).Arches[0].Packages, nil
+	return NewLock(cfg, []*Resolution{res}).Arches[0].Packages, res.Result, nil
 }
 
 // packageFiles says where to fetch each package: its repository's URL for

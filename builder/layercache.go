@@ -27,7 +27,7 @@ import (
 // package checksums, the compression and SOURCE_DATE_EPOCH). A cached blob
 // is checked against its digest each time it is used.
 
-const layerCacheVersion = 1
+const layerCacheVersion = 2 // 2: the packages' SBOM fields (meta)
 
 type cachedLayer struct {
 	Digest    string `json:"digest"`
@@ -42,6 +42,7 @@ type cachedArch struct {
 	Version   int               `json:"version"`
 	BuildTime int64             `json:"build_time"`
 	Signers   map[string]string `json:"signers,omitempty"`
+	Meta      []PackageMeta     `json:"meta,omitempty"`
 	Report    *rootfs.Report    `json:"report"`
 	Layers    []cachedLayer     `json:"layers"`
 }
@@ -114,12 +115,12 @@ func loadCachedLayers(opts BuildOptions, key string) (*cachedArch, []manifests.H
 
 // storeCachedLayers keeps an architecture's layers for the next build. A
 // failure only costs the next build its shortcut.
-func storeCachedLayers(opts BuildOptions, key string, buildTime int64, signers map[string]string, report *rootfs.Report, hist []manifests.HistoryLayer) error {
+func storeCachedLayers(opts BuildOptions, key string, buildTime int64, signers map[string]string, meta []PackageMeta, report *rootfs.Report, hist []manifests.HistoryLayer) error {
 	dir := layerCacheDir(opts)
 	if err := os.MkdirAll(filepath.Join(dir, "blobs"), 0o755); err != nil {
 		return err
 	}
-	c := cachedArch{Version: layerCacheVersion, BuildTime: buildTime, Signers: signers, Report: report}
+	c := cachedArch{Version: layerCacheVersion, BuildTime: buildTime, Signers: signers, Meta: meta, Report: report}
 	for _, h := range hist {
 		digest, _ := h.Layer.Digest()
 		diffID, _ := h.Layer.DiffID()

@@ -4,7 +4,7 @@ import (
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
 	"github.com/slipway-build/slipway/builder/policy"
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 	"github.com/slipway-build/slipway/builder/solve"
 )
 

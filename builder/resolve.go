@@ -12,8 +12,8 @@ import (
 
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/repo"
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/builder/solve"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // Options are what the command line hands the builder.

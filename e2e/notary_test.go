@@ -27,6 +27,7 @@ import (
 	orasremote "oras.land/oras-go/v2/registry/remote"
 	"oras.land/oras-go/v2/registry/remote/auth"
 
+	"github.com/slipway-build/slipway/manifests"
 	"github.com/slipway-build/slipway/signing"
 	"github.com/slipway-build/slipway/signing/notarytest"
 )
@@ -61,7 +62,7 @@ func TestNotaryDockerRegistry(t *testing.T) {
 	if err := remote.WriteIndex(tag, idx, basic); err != nil {
 		t.Fatal(err)
 	}
-	opts := signing.Options{Keychain: basicKeychain{reg.User, reg.Pass}}
+	opts := signing.Options{Registry: manifests.PushOptions{Keychain: basicKeychain{reg.User, reg.Pass}}}
 
 	ca := notarytest.NewCA(t, "e2e CA")
 	keyPEM, chainPEM := ca.Leaf(t, "e2e signer", time.Now().Add(time.Hour))

@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/slipway-build/slipway/internal/origin"
 )
@@ -148,15 +147,16 @@ func (t *credTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.base.RoundTrip(req)
 }
 
-// GuardCredentials returns kc and base wrapped so that credentials
-// resolved by kc go only where the credentials rule allows (see
-// credGuard): for go-containerregistry calls made outside this package
-// (signing), with remote.WithAuthFromKeychain(kc) and
-// remote.WithTransport(rt). A nil base is remote.DefaultTransport.
-func GuardCredentials(kc authn.Keychain, base http.RoundTripper) (authn.Keychain, http.RoundTripper) {
-	if base == nil {
-		base = remote.DefaultTransport
+// RegistryClient returns the keychain and transport of opts' registry
+// client, for clients other than go-containerregistry's (oras-go, for
+// Notary signatures): the transport push uses (TLS, the plain-HTTP guard,
+// the stall timeout, Retry-After) under the credential guard, and the
+// keychain whose credentials that guard keeps on their registry.
+func RegistryClient(opts PushOptions) (authn.Keychain, http.RoundTripper) {
+	kc := opts.Keychain
+	if kc == nil {
+		kc = authn.NewMultiKeychain()
 	}
 	g := &credGuard{}
-	return guardedKeychain{kc, g}, &credTransport{base: base, guard: g}
+	return guardedKeychain{kc, g}, &credTransport{base: baseTransport(opts), guard: g}
 }

@@ -359,6 +359,17 @@ var retryStatus = []int{
 	http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout,
 }
 
+// RemoteOptions are the go-containerregistry options of every request
+// slipway makes to a registry: opts' keychain behind the credential
+// guard, the transport (TLS, plain-HTTP guard, Retry-After, stall
+// timeout), retries with backoff, the user agent and the upload jobs.
+// Push, merge's sources, inspect, the lifecycle referrer and signing
+// (sign, verify, attestations) all use them, so every registry command
+// retries and times out alike.
+func RemoteOptions(ctx context.Context, opts PushOptions) []remote.Option {
+	return remoteOptions(ctx, opts)
+}
+
 func remoteOptions(ctx context.Context, opts PushOptions) []remote.Option {
 	return remoteOptionsOn(ctx, opts, baseTransport(opts))
 }

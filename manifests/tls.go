@@ -305,9 +305,3 @@ func (t *tlsTransport) forHost(host string) (http.RoundTripper, error) {
 	t.hosts[host] = h
 	return h.rt, h.err
 }
-
-// RegistryTransport is the HTTP transport every registry request of opts
-// goes through (TLS, plain-HTTP guard, Retry-After, stall timeout), for
-// callers that talk to registries with their own go-containerregistry
-// options (signing).
-func RegistryTransport(opts PushOptions) http.RoundTripper { return baseTransport(opts) }

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -41,20 +40,16 @@ const (
 
 // Options are how the registry is reached.
 type Options struct {
-	Keychain  authn.Keychain    // nil: anonymous
-	Transport http.RoundTripper // nil: ggcr's default
-	Log       *slog.Logger      // nil: discard
+	// Registry is the registry client push uses too (keychain behind the
+	// credential guard, TLS, plain-HTTP guard, retries, stall timeout,
+	// user agent): see manifests.RemoteOptions. The zero value is
+	// anonymous, with the defaults.
+	Registry manifests.PushOptions
+	Log      *slog.Logger // nil: discard
 }
 
 func (o Options) remote(ctx context.Context) []remote.Option {
-	kc := o.Keychain
-	if kc == nil {
-		kc = authn.NewMultiKeychain()
-	}
-	// Credentials go only to the registry's origin or an https token
-	// realm (manifests.GuardCredentials), as for a push.
-	kc, tr := manifests.GuardCredentials(kc, o.Transport)
-	return []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc), remote.WithTransport(tr)}
+	return manifests.RemoteOptions(ctx, o.Registry)
 }
 
 func (o Options) log() *slog.Logger {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/slipway-build/slipway/manifests"
 )
 
 type oneKeychain struct{ a authn.Authenticator }
@@ -49,7 +51,7 @@ func TestSignRealmCredentials(t *testing.T) {
 	challenge.Store(true)
 	sv := mustSigner(t, t.TempDir(), testPassword)
 	kc := oneKeychain{authn.FromConfig(authn.AuthConfig{Username: "alice", Password: "registry-pass"})}
-	_, err := SignAndAttest(t.Context(), tag, &Signer{Key: sv}, SignOptions{Options: Options{Keychain: kc}})
+	_, err := SignAndAttest(t.Context(), tag, &Signer{Key: sv}, SignOptions{Options: Options{Registry: manifests.PushOptions{Keychain: kc}}})
 	want := "refusing to send registry credentials to " + realm
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("sign: %v\nwant it to contain %s", err, want)

@@ -277,15 +277,11 @@ type notaryRepo struct {
 }
 
 // newNotaryRepo makes an oras-go repository for repo that talks through
-// opts' transport, with credentials from opts' keychain under
-// manifests.GuardCredentials. Dangling referrers indexes are not deleted
+// opts' registry client (manifests.RegistryClient: the transport and
+// guarded credentials push uses). Dangling referrers indexes are not deleted
 // (as notation does: many registries refuse DELETE).
 func newNotaryRepo(repo name.Repository, opts Options) (*notaryRepo, error) {
-	kc := opts.Keychain
-	if kc == nil {
-		kc = authn.NewMultiKeychain()
-	}
-	kc, tr := manifests.GuardCredentials(kc, opts.Transport)
+	kc, tr := manifests.RegistryClient(opts.Registry)
 	r, err := orasremote.NewRepository(repo.Name())
 	if err != nil {
 		return nil, fmt.Errorf("repository %s: %w", repo, err)

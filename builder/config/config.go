@@ -129,7 +129,7 @@ type User struct {
 
 // Paths holds rules on the files of the image.
 type Paths struct {
-	Remove []string // globs (see MatchPath) of paths removed after installation
+	Remove []string // globs (see rpmmeta.MatchPath) of paths removed after installation
 }
 
 // LayerStrategy says how an image's files are split into layers.

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/slipway-build/slipway/internal/origin"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // Architectures slipway builds for (RPM names).
@@ -232,7 +233,7 @@ func (m *merged) build(path string) (*Config, error) {
 	// [paths]
 	c.Paths.Remove = slices.Clone(m.remove)
 	for _, g := range c.Paths.Remove {
-		if err := ValidateGlob(g); err != nil {
+		if err := rpmmeta.ValidateGlob(g); err != nil {
 			v.fail("paths.remove["+g+"]", "%s", err)
 		}
 	}

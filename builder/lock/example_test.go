@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/slipway-build/slipway/builder/lock"
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 func ExampleLock_Marshal() {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 func pkg(name string, epoch uint32, v, r, arch string) Package {

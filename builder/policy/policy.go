@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/slipway-build/slipway/builder/config"
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // The rules, as [policy] keys name them.

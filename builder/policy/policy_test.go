@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/slipway-build/slipway/builder/config"
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 const base = `[image]

@@ -15,7 +15,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // The cache keeps the parsed form of primary and filelists in

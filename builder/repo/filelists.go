@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // fileList is one <package> of filelists.xml.

@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/slipway-build/slipway/builder/repo/synth"
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/internal/testrepo"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 const seedPrimary = `<?xml version="1.0" encoding="UTF-8"?>

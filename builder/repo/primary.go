@@ -5,7 +5,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // interner shares the bytes of repeated strings (dependency names,

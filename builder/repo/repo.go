@@ -38,8 +38,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/internal/origin"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // Config describes one repository, as a .repo file section does once its

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/internal/testrepo"
 	"github.com/slipway-build/slipway/internal/testutil"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // rpmFacts is what `rpm -qp` reports for one RPM file.

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/internal/testrepo"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 func TestFilter(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // Advisory is one <update> of updateinfo.xml: an erratum stating which

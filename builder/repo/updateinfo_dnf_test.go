@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 	"github.com/slipway-build/slipway/internal/testrepo"
 	"github.com/slipway-build/slipway/internal/testutil"
 )

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // synthRepo makes n packages shaped like a distribution: sonames,

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/internal/testutil"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // libsolvDep renders a dependency in libsolv's testcase syntax, where rich

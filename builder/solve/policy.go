@@ -3,7 +3,7 @@ package solve
 import (
 	"sort"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // policy orders the packages that could satisfy one dependency, best

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // Candidate is a package offered by a repository.

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // TestAllProvidesFastPath: the pool's shortcut gives exactly what

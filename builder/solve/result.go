@@ -4,7 +4,7 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // result builds the installed set and every reason edge.

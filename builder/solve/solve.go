@@ -7,7 +7,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // Request says what to install.

@@ -17,113 +17,116 @@ import (
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/repo"
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 	"github.com/slipway-build/slipway/manifests/inspect"
 )
 
-func init() {
-	register(&command{
-		Name:    "advisories",
-		Summary: "list the advisories an image's packages fix and those still open",
-		Usage:   "advisories [flags] CONFIG|IMAGE",
-		Long: `Reads the advisories (updateinfo.xml) of the configuration's repositories and
-sets them against the packages of an image, per architecture. An advisory is
-"fixed" when every installed package it names (by name and arch) is at its
-version or newer, and "open" when some installed package is older and the
-repositories hold the fixed build: rebuilding would bring it in. Advisories
-that name no installed package, or only builds the repositories do not hold,
-are not listed.
+// advisoriesCommands are the commands defined in advisories.go.
+func advisoriesCommands() []*command {
+	return []*command{
+		{
+			Name:    "advisories",
+			Summary: "list the advisories an image's packages fix and those still open",
+			Usage:   "advisories [flags] CONFIG|IMAGE",
+			Long: `Reads the advisories (updateinfo.xml) of the configuration's repositories and
+	sets them against the packages of an image, per architecture. An advisory is
+	"fixed" when every installed package it names (by name and arch) is at its
+	version or newer, and "open" when some installed package is older and the
+	repositories hold the fixed build: rebuilding would bring it in. Advisories
+	that name no installed package, or only builds the repositories do not hold,
+	are not listed.
 
-The packages come from CONFIG (a name ending in .toml, resolved against the
-current metadata), or from IMAGE (oci:DIR[:TAG], docker-archive:FILE[:REF],
-REGISTRY/REPO:TAG, read as 'slipway inspect' reads them) or a lockfile (a
-name ending in .lock); those need --config CONFIG for the repositories.
+	The packages come from CONFIG (a name ending in .toml, resolved against the
+	current metadata), or from IMAGE (oci:DIR[:TAG], docker-archive:FILE[:REF],
+	REGISTRY/REPO:TAG, read as 'slipway inspect' reads them) or a lockfile (a
+	name ending in .lock); those need --config CONFIG for the repositories.
 
-Prints one line per advisory (state, id, type, severity, CVEs, the installed
-and fixed versions, title), or JSON with --json. --openvex FILE also writes an
-OpenVEX document stating, for each CVE of a fixed advisory, that the
-installed package version fixes it.
+	Prints one line per advisory (state, id, type, severity, CVEs, the installed
+	and fixed versions, title), or JSON with --json. --openvex FILE also writes an
+	OpenVEX document stating, for each CVE of a fixed advisory, that the
+	installed package version fixes it.
 
-Exit codes: 0; 1 with --fail-on SEVERITY when an open advisory has that
-severity or a higher one (none, low, moderate, important, critical); 2 for a
-usage error.`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			arch := fs.String("arch", "", "only this architecture (x86_64, aarch64)")
-			asJSON := fs.Bool("json", false, "print one JSON document")
-			failOn := fs.String("fail-on", "", "exit 1 when an open advisory has this `SEVERITY` or a higher one")
-			cfgPath := fs.String("config", "", "the configuration whose repositories hold the advisories (for an IMAGE or a lockfile)")
-			vex := fs.String("openvex", "", "write an OpenVEX document of the CVEs the installed versions fix to `FILE`")
-			repofiles := fs.StringArray("repofile", nil, "add the repositories of a dnf/yum .repo `FILE` (repeatable)")
-			rf := addRegistryFlags(fs, false)
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 1 {
-					return usagef("advisories takes one CONFIG or IMAGE, got %d arguments", len(args))
-				}
-				failRank := -1
-				if *failOn != "" {
-					r, ok := repo.SeverityRank(*failOn)
-					if !ok {
-						return usagef("--fail-on %s: want none, low, moderate, important or critical", *failOn)
+	Exit codes: 0; 1 with --fail-on SEVERITY when an open advisory has that
+	severity or a higher one (none, low, moderate, important, critical); 2 for a
+	usage error.`,
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				arch := fs.String("arch", "", "only this architecture (x86_64, aarch64)")
+				asJSON := fs.Bool("json", false, "print one JSON document")
+				failOn := fs.String("fail-on", "", "exit 1 when an open advisory has this `SEVERITY` or a higher one")
+				cfgPath := fs.String("config", "", "the configuration whose repositories hold the advisories (for an IMAGE or a lockfile)")
+				vex := fs.String("openvex", "", "write an OpenVEX document of the CVEs the installed versions fix to `FILE`")
+				repofiles := fs.StringArray("repofile", nil, "add the repositories of a dnf/yum .repo `FILE` (repeatable)")
+				rf := addRegistryFlags(fs, false)
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 1 {
+						return usagef("advisories takes one CONFIG or IMAGE, got %d arguments", len(args))
 					}
-					failRank = r
-				}
-				src := args[0]
-				isConfig := strings.HasSuffix(src, ".toml")
-				if isConfig && *cfgPath != "" && *cfgPath != src {
-					return usagef("--config is for an IMAGE or a lockfile; %s is a configuration already", src)
-				}
-				if !isConfig && *cfgPath == "" {
-					return usagef("%s is not a configuration: name one with --config for the repositories", src)
-				}
-				path := src
-				if !isConfig {
-					path = *cfgPath
-				}
-				cfg, err := loadConfig(ctx, g, path, *repofiles)
-				if err != nil {
-					return err
-				}
-				arches, err := pickArches(cfg, *arch)
-				if err != nil {
-					return err
-				}
-				rep, err := advisoryReport(ctx, g, rf, cfg, src, isConfig, arches)
-				if err != nil {
-					return redact(g, err)
-				}
-				if *asJSON {
-					if err := writeJSON(g.Stdout, rep); err != nil {
-						return err
+					failRank := -1
+					if *failOn != "" {
+						r, ok := repo.SeverityRank(*failOn)
+						if !ok {
+							return usagef("--fail-on %s: want none, low, moderate, important or critical", *failOn)
+						}
+						failRank = r
 					}
-				} else {
-					writeAdvisories(g.Stdout, rep)
-				}
-				if *vex != "" {
-					data, err := openVEX(rep)
+					src := args[0]
+					isConfig := strings.HasSuffix(src, ".toml")
+					if isConfig && *cfgPath != "" && *cfgPath != src {
+						return usagef("--config is for an IMAGE or a lockfile; %s is a configuration already", src)
+					}
+					if !isConfig && *cfgPath == "" {
+						return usagef("%s is not a configuration: name one with --config for the repositories", src)
+					}
+					path := src
+					if !isConfig {
+						path = *cfgPath
+					}
+					cfg, err := loadConfig(ctx, g, path, *repofiles)
 					if err != nil {
 						return err
 					}
-					if err := writeFileAtomic(*vex, data, 0o644); err != nil {
-						return fmt.Errorf("writing OpenVEX document: %w", err)
+					arches, err := pickArches(cfg, *arch)
+					if err != nil {
+						return err
 					}
-				}
-				if failRank >= 0 {
-					var hit []string
-					for _, a := range rep.Arches {
-						for _, adv := range a.Advisories {
-							if r, _ := repo.SeverityRank(adv.Severity); adv.State == string(repo.AdvisoryOpen) && r >= failRank && !slices.Contains(hit, adv.ID) {
-								hit = append(hit, adv.ID)
-							}
+					rep, err := advisoryReport(ctx, g, rf, cfg, src, isConfig, arches)
+					if err != nil {
+						return redact(g, err)
+					}
+					if *asJSON {
+						if err := writeJSON(g.Stdout, rep); err != nil {
+							return err
+						}
+					} else {
+						writeAdvisories(g.Stdout, rep)
+					}
+					if *vex != "" {
+						data, err := openVEX(rep)
+						if err != nil {
+							return err
+						}
+						if err := writeFileAtomic(*vex, data, 0o644); err != nil {
+							return fmt.Errorf("writing OpenVEX document: %w", err)
 						}
 					}
-					if len(hit) > 0 {
-						return &exitError{code: 1, msg: fmt.Sprintf("%d open advisories at or above %s: %s", len(hit), *failOn, strings.Join(hit, ", "))}
+					if failRank >= 0 {
+						var hit []string
+						for _, a := range rep.Arches {
+							for _, adv := range a.Advisories {
+								if r, _ := repo.SeverityRank(adv.Severity); adv.State == string(repo.AdvisoryOpen) && r >= failRank && !slices.Contains(hit, adv.ID) {
+									hit = append(hit, adv.ID)
+								}
+							}
+						}
+						if len(hit) > 0 {
+							return &exitError{code: 1, msg: fmt.Sprintf("%d open advisories at or above %s: %s", len(hit), *failOn, strings.Join(hit, ", "))}
+						}
 					}
+					return nil
 				}
-				return nil
-			}
+			},
 		},
-	})
+	}
 }
 
 // advisoriesJSON is the report of `slipway advisories`.

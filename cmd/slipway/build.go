@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/pflag"
 
@@ -28,12 +27,14 @@ import (
 	"github.com/slipway-build/slipway/manifests"
 )
 
-func init() {
-	register(&command{
-		Name:    "build",
-		Summary: "build the image of a configuration, for every architecture",
-		Usage:   "build [flags] CONFIG --output oci:DIR[:TAG]|docker-archive:FILE[:REF]|docker://REGISTRY/REPO:TAG",
-		Long: `Resolves CONFIG (or takes the lockfile with --locked), fetches and verifies
+// buildCommands are the commands defined in build.go.
+func buildCommands() []*command {
+	return []*command{
+		{
+			Name:    "build",
+			Summary: "build the image of a configuration, for every architecture",
+			Usage:   "build [flags] CONFIG --output oci:DIR[:TAG]|docker-archive:FILE[:REF]|docker://REGISTRY/REPO:TAG",
+			Long: `Resolves CONFIG (or takes the lockfile with --locked), fetches and verifies
 the packages, installs them into a rootfs layer without running rpm or any
 scriptlet, writes the rpm database (or the rpmmanifest files), and assembles
 an OCI image per architecture; several architectures give an image index.
@@ -69,116 +70,84 @@ the configuration (dev.slipway.config.digest) and, with --locked, of the
 lockfile (dev.slipway.lock.digest); the index carries the annotations its
 images share, so 'slipway merge' of single-architecture builds gives the
 same index digest as one build of all architectures.`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			bf := addBuildFlags(fs)
-			rf := addRegistryFlags(fs, false)
-			arch := fs.String("arch", "", "build only this architecture")
-			output := fs.StringP("output", "o", "", "where to write the image: oci:DIR[:TAG], docker-archive:FILE[:REF] or docker://REGISTRY/REPO:TAG (required)")
-			sf := addSBOMFlags(fs, false)
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 1 {
-					return usagef("build takes one CONFIG file, got %d arguments", len(args))
-				}
-				if *output == "" {
-					return usagef("build needs --output oci:DIR[:TAG], docker-archive:FILE[:REF] or docker://REGISTRY/REPO:TAG")
-				}
-				out, err := manifests.ParseOutput(*output)
-				if err != nil {
-					if strings.HasPrefix(*output, "docker:") {
-						return err // an invalid reference fails like a refused push
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				bf := addBuildFlags(fs)
+				rf := addRegistryFlags(fs, false)
+				arch := fs.String("arch", "", "build only this architecture")
+				output := fs.StringP("output", "o", "", "where to write the image: oci:DIR[:TAG], docker-archive:FILE[:REF] or docker://REGISTRY/REPO:TAG (required)")
+				sf := addSBOMFlags(fs, false)
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 1 {
+						return usagef("build takes one CONFIG file, got %d arguments", len(args))
 					}
-					return usagef("%s", err)
-				}
-				var tags []name.Reference
-				if out.Kind == manifests.Registry {
-					if tags, err = rf.parseTags("--output", []string{out.Ref}); err != nil {
+					if *output == "" {
+						return usagef("build needs --output oci:DIR[:TAG], docker-archive:FILE[:REF] or docker://REGISTRY/REPO:TAG")
+					}
+					out, err := manifests.ParseOutput(*output)
+					if err != nil {
+						if strings.HasPrefix(*output, "docker:") {
+							return err // an invalid reference fails like a refused push
+						}
+						return usagef("%s", err)
+					}
+					var tags []name.Reference
+					if out.Kind == manifests.Registry {
+						if tags, err = rf.parseTags("--output", []string{out.Ref}); err != nil {
+							return err
+						}
+					}
+					if out.Kind == manifests.OCILayout {
+						if err := manifests.CheckOCILayout(out.Path); err != nil {
+							return err // refused before anything is built
+						}
+					}
+					b, err := bf.prepare(ctx, g, args[0], *arch)
+					if err != nil {
 						return err
 					}
-				}
-				if out.Kind == manifests.OCILayout {
-					if err := manifests.CheckOCILayout(out.Path); err != nil {
-						return err // refused before anything is built
+					defer b.cleanup()
+					if out.Kind == manifests.DockerArchive && len(b.opts.Arches) != 1 {
+						return usagef("a docker-archive holds one image: pass --arch (configured: %s)", strings.Join(b.opts.Arches, ", "))
 					}
-				}
-				b, err := bf.prepare(ctx, g, args[0], *arch)
-				if err != nil {
-					return err
-				}
-				defer b.cleanup()
-				if out.Kind == manifests.DockerArchive && len(b.opts.Arches) != 1 {
-					return usagef("a docker-archive holds one image: pass --arch (configured: %s)", strings.Join(b.opts.Arches, ", "))
-				}
-				var po manifests.PushOptions
-				if tags != nil {
-					if po, err = rf.pushOptions(g, bf.jobs); err != nil {
-						return err
+					var po manifests.PushOptions
+					if tags != nil {
+						if po, err = rf.pushOptions(g, bf.jobs); err != nil {
+							return err
+						}
+						if err := manifests.CheckPush(ctx, tags, po); err != nil {
+							return redact(g, err)
+						}
 					}
-					if err := manifests.CheckPush(ctx, tags, po); err != nil {
+					prog := newProgress(ctx, g)
+					defer prog.Close()
+					b.opts.Progress = prog.builderProgress()
+					po.Progress = prog.pushProgress()
+					start := time.Now()
+					builds, err := builder.Build(ctx, b.cfg, b.opts)
+					if err != nil {
+						prog.Close()
+						return resolveError(g, err)
+					}
+					built := time.Now()
+					res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
+					prog.Close()
+					if err != nil {
 						return redact(g, err)
 					}
+					prog.pushedRepos(res.Uploads)
+					res.timed(start, built)
+					if err := sbomAndSign(ctx, g, sf, nil, b, builds, nil, po); err != nil {
+						return err
+					}
+					if bf.asJSON {
+						return writeJSON(g.Stdout, res)
+					}
+					printBuild(g, res, builds)
+					return nil
 				}
-				prog := newProgress(ctx, g)
-				defer prog.Close()
-				b.opts.Progress = prog.builderProgress()
-				po.Progress = prog.pushProgress()
-				start := time.Now()
-				builds, err := builder.Build(ctx, b.cfg, b.opts)
-				if err != nil {
-					prog.Close()
-					return resolveError(g, err)
-				}
-				built := time.Now()
-				res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
-				prog.Close()
-				if err != nil {
-					return redact(g, err)
-				}
-				prog.pushedRepos(res.Uploads)
-				res.timed(start, built)
-				if err := sbomAndSign(ctx, g, sf, nil, b, builds, nil, po); err != nil {
-					return err
-				}
-				if bf.asJSON {
-					return writeJSON(g.Stdout, res)
-				}
-				printBuild(g, res, builds)
-				return nil
-			}
+			},
 		},
-	})
-}
-
-// buildFlags are the flags build and publish share.
-type buildFlags struct {
-	compression    string
-	offline        bool
-	locked         bool
-	lockPath       string
-	vendorDir      string
-	jobs           int
-	failScriptlets bool
-	asJSON         bool
-	annotations    []string
-	version        string
-	source         string
-	revision       string
-}
-
-func addBuildFlags(fs *pflag.FlagSet) *buildFlags {
-	b := &buildFlags{}
-	fs.StringVar(&b.compression, "compression", "gzip", "layer compression: gzip or zstd")
-	fs.BoolVar(&b.offline, "offline", false, "use only packages already in the cache")
-	fs.BoolVar(&b.locked, "locked", false, "build exactly the lockfile's packages")
-	fs.StringVar(&b.lockPath, "lockfile", "", "lockfile `PATH` for --locked (default: CONFIG with the extension .lock)")
-	fs.StringVar(&b.vendorDir, "vendor-dir", "", "with --locked, take packages and keys from `DIR` (written by slipway vendor) instead of the repositories")
-	fs.IntVar(&b.jobs, "jobs", 4, "parallel package downloads and blob uploads")
-	fs.BoolVar(&b.failScriptlets, "fail-on-scriptlets", false, "fail when a package has an unhandled scriptlet or trigger: one whose effect is neither reproduced nor unneeded in an image (none is ever run; see docs/scriptlets.md)")
-	fs.BoolVar(&b.asJSON, "json", false, "print the result as one JSON document")
-	fs.StringArrayVar(&b.annotations, "annotation", nil, "manifest and index annotation `KEY=VALUE` (repeatable)")
-	fs.StringVar(&b.version, "version", "", "org.opencontainers.image.version annotation")
-	fs.StringVar(&b.source, "source", "", "org.opencontainers.image.source annotation (`URL` of the sources)")
-	fs.StringVar(&b.revision, "revision", "", "org.opencontainers.image.revision annotation (source control revision)")
-	return b
+	}
 }
 
 // preparedBuild is a loaded configuration and the options of its build.
@@ -374,9 +343,7 @@ func (r *buildJSON) timed(start, built time.Time) {
 // a registry) and describes them.
 func writeOutput(ctx context.Context, out manifests.Output, imageName string, builds []*builder.ArchBuild, tags []name.Reference, po manifests.PushOptions) (*buildJSON, error) {
 	res := &buildJSON{Image: imageName, Output: out.String()}
-	images := make([]manifests.ArchImage, len(builds))
-	for i, b := range builds {
-		images[i] = b.Image
+	for _, b := range builds {
 		plat, _ := manifests.Platform(b.Arch)
 		d, err := b.Image.Image.Digest()
 		if err != nil {
@@ -409,42 +376,32 @@ func writeOutput(ctx context.Context, out manifests.Output, imageName string, bu
 			Warnings: b.Report.Warnings, Unmatched: b.Report.UnmatchedRemove,
 		})
 	}
-	var idx v1.ImageIndex
-	if len(images) > 1 {
-		var err error
-		if idx, err = manifests.PublishIndex(images); err != nil {
-			return nil, err
-		}
-		d, err := idx.Digest()
+	art, err := builder.NewArtifact(imageName, builds)
+	if err != nil {
+		return nil, err
+	}
+	if art.Index != nil {
+		d, err := art.Index.Digest()
 		if err != nil {
 			return nil, err
 		}
 		res.Index = d.String()
 	}
-	switch out.Kind {
-	case manifests.OCILayout:
-		return res, manifests.WriteOCILayout(out.Path, out.Ref, idx, images)
-	case manifests.Registry:
-		var artifact remote.Taggable = images[0].Image
-		if idx != nil {
-			artifact = idx
-		}
-		pr, err := manifests.Push(ctx, artifact, tags, po)
-		if err != nil {
-			return nil, err
-		}
-		res.Tags = pr.Tags
-		res.Uploads = pr.Repositories
-		res.artifact = artifact
-		return res, nil
-	case manifests.DockerArchive:
-		ref := out.Ref
-		if ref == "" {
-			ref = imageName + ":latest"
-		}
-		return res, manifests.WriteDockerArchive(out.Path, ref, images[0].Image)
+	pub, err := builder.NewPublisher(out, tags, po)
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("unknown output")
+	p, err := pub.Publish(ctx, art)
+	if out.Kind != manifests.Registry {
+		return res, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Tags = p.Tags
+	res.Uploads = p.Uploads
+	res.artifact = art.Taggable()
+	return res, nil
 }
 
 func printBuild(g *globals, res *buildJSON, builds []*builder.ArchBuild) {

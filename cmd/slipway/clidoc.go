@@ -30,17 +30,18 @@ func cliReference() []byte {
 	b.WriteString(fs.FlagUsages())
 	b.WriteString("```\n\n")
 
-	names := make([]string, 0, len(commands))
-	for n := range commands {
+	all := commands()
+	names := make([]string, 0, len(all))
+	for n := range all {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	b.WriteString("## Commands\n\n")
 	for _, n := range names {
-		fmt.Fprintf(&b, "- [`%s`](#slipway-%s): %s\n", n, n, commands[n].Summary)
+		fmt.Fprintf(&b, "- [`%s`](#slipway-%s): %s\n", n, n, all[n].Summary)
 	}
 	for _, n := range names {
-		c := commands[n]
+		c := all[n]
 		fmt.Fprintf(&b, "\n## slipway %s\n\n%s\n\n```\nslipway %s\n```\n", n, capitalize(c.Summary)+".", c.Usage)
 		if c.Long != "" {
 			fmt.Fprintf(&b, "\n%s\n", strings.TrimSpace(c.Long))

@@ -10,12 +10,14 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(&command{
-		Name:    "completion",
-		Summary: "print a shell completion script (bash or zsh)",
-		Usage:   "completion bash|zsh",
-		Long: `Prints a completion script for slipway's commands and flags, generated from
+// completionCommands are the commands defined in completion.go.
+func completionCommands() []*command {
+	return []*command{
+		{
+			Name:    "completion",
+			Summary: "print a shell completion script (bash or zsh)",
+			Usage:   "completion bash|zsh",
+			Long: `Prints a completion script for slipway's commands and flags, generated from
 the same definitions as 'slipway help'. Load it for the current shell with
 
   source <(slipway completion bash)     # bash
@@ -23,23 +25,24 @@ the same definitions as 'slipway help'. Load it for the current shell with
 
 or install it: bash: slipway completion bash > /etc/bash_completion.d/slipway;
 zsh: slipway completion zsh > "${fpath[1]}/_slipway".`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			return func(_ context.Context, g *globals, args []string) error {
-				if len(args) != 1 {
-					return usagef("completion takes one shell (bash or zsh), got %d arguments", len(args))
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				return func(_ context.Context, g *globals, args []string) error {
+					if len(args) != 1 {
+						return usagef("completion takes one shell (bash or zsh), got %d arguments", len(args))
+					}
+					switch args[0] {
+					case "bash":
+						writeBashCompletion(g.Stdout)
+					case "zsh":
+						writeZshCompletion(g.Stdout)
+					default:
+						return usagef("completion: unknown shell %q (want bash or zsh)", args[0])
+					}
+					return nil
 				}
-				switch args[0] {
-				case "bash":
-					writeBashCompletion(g.Stdout)
-				case "zsh":
-					writeZshCompletion(g.Stdout)
-				default:
-					return usagef("completion: unknown shell %q (want bash or zsh)", args[0])
-				}
-				return nil
-			}
+			},
 		},
-	})
+	}
 }
 
 // complFlag is one flag as completion sees it.
@@ -64,13 +67,14 @@ func completionModel() (global []complFlag, cmds []complCommand) {
 	gfs.Bool("version", false, "print the version")
 	gfs.BoolP("help", "h", false, "print help")
 	global = flagsOf(gfs)
-	names := make([]string, 0, len(commands))
-	for n := range commands {
+	all := commands()
+	names := make([]string, 0, len(all))
+	for n := range all {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		c := commands[n]
+		c := all[n]
 		fs := pflag.NewFlagSet(n, pflag.ContinueOnError)
 		addGlobalFlags(fs, &globals{})
 		fs.BoolP("help", "h", false, "print help")

@@ -20,7 +20,7 @@ func TestCompletion(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			for name, c := range commands {
+			for name, c := range commands() {
 				if !strings.Contains(out, name+")") {
 					t.Errorf("%s script has no case for command %q", shell, name)
 				}

@@ -11,16 +11,18 @@ import (
 
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/lock"
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/internal/localfile"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
-func init() {
-	register(&command{
-		Name:    "diff",
-		Summary: "compare the packages of two images, lockfiles or configurations",
-		Usage:   "diff [flags] A B",
-		Long: `Compares the installed packages of A and B, per architecture: packages added,
+// diffCommands are the commands defined in diff.go.
+func diffCommands() []*command {
+	return []*command{
+		{
+			Name:    "diff",
+			Summary: "compare the packages of two images, lockfiles or configurations",
+			Usage:   "diff [flags] A B",
+			Long: `Compares the installed packages of A and B, per architecture: packages added,
 removed, upgraded and downgraded (by rpm's version comparison, epoch first).
 A and B are each an image (oci:DIR[:TAG], docker-archive:FILE[:REF] or
 REGISTRY/REPO:TAG, its packages read as 'slipway inspect' reads them, within
@@ -31,50 +33,51 @@ for release notes, or JSON with --json. With --exit-code, exits 1 when there
 are differences. With --advisories CONFIG, the advisories (updateinfo.xml) of
 CONFIG's repositories that each upgraded package's new version fixes follow
 the table: id, type, severity, CVE ids.`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			arch := fs.String("arch", "", "only this architecture (x86_64, aarch64)")
-			asJSON := fs.Bool("json", false, "print one JSON document")
-			exitCode := fs.Bool("exit-code", false, "exit 1 when A and B differ")
-			advCfg := fs.String("advisories", "", "show the advisories the upgrades fix, from the repositories of `CONFIG`")
-			rf := addRegistryFlags(fs, false)
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 2 {
-					return usagef("diff takes two arguments A and B, got %d", len(args))
-				}
-				if *arch != "" && *arch != "x86_64" && *arch != "aarch64" {
-					return usagef("--arch %s: want x86_64 or aarch64", *arch)
-				}
-				var sets [2]pkgSets
-				for i, a := range args {
-					s, err := loadPackages(ctx, g, rf, a, *arch)
-					if err != nil {
-						return redact(g, err)
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				arch := fs.String("arch", "", "only this architecture (x86_64, aarch64)")
+				asJSON := fs.Bool("json", false, "print one JSON document")
+				exitCode := fs.Bool("exit-code", false, "exit 1 when A and B differ")
+				advCfg := fs.String("advisories", "", "show the advisories the upgrades fix, from the repositories of `CONFIG`")
+				rf := addRegistryFlags(fs, false)
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 2 {
+						return usagef("diff takes two arguments A and B, got %d", len(args))
 					}
-					sets[i] = s
-				}
-				d := diffSets(args[0], args[1], sets[0], sets[1])
-				if *advCfg != "" {
-					if err := addDiffAdvisories(ctx, g, d, sets[0], sets[1], *advCfg); err != nil {
-						return redact(g, err)
+					if *arch != "" && *arch != "x86_64" && *arch != "aarch64" {
+						return usagef("--arch %s: want x86_64 or aarch64", *arch)
 					}
-				}
-				if *asJSON {
-					if err := writeJSON(g.Stdout, d); err != nil {
-						return err
+					var sets [2]pkgSets
+					for i, a := range args {
+						s, err := loadPackages(ctx, g, rf, a, *arch)
+						if err != nil {
+							return redact(g, err)
+						}
+						sets[i] = s
 					}
-				} else {
-					writeDiffMarkdown(g.Stdout, d)
+					d := diffSets(args[0], args[1], sets[0], sets[1])
 					if *advCfg != "" {
-						writeUpgradeAdvisories(g.Stdout, d.Advisories)
+						if err := addDiffAdvisories(ctx, g, d, sets[0], sets[1], *advCfg); err != nil {
+							return redact(g, err)
+						}
 					}
+					if *asJSON {
+						if err := writeJSON(g.Stdout, d); err != nil {
+							return err
+						}
+					} else {
+						writeDiffMarkdown(g.Stdout, d)
+						if *advCfg != "" {
+							writeUpgradeAdvisories(g.Stdout, d.Advisories)
+						}
+					}
+					if *exitCode && d.changed() {
+						return &exitError{code: 1}
+					}
+					return nil
 				}
-				if *exitCode && d.changed() {
-					return &exitError{code: 1}
-				}
-				return nil
-			}
+			},
 		},
-	})
+	}
 }
 
 // pkgSets maps an RPM architecture to its installed packages.

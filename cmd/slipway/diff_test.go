@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/internal/testrepo"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 func nevra(s string) rpmmeta.NEVRA {

@@ -13,12 +13,14 @@ import (
 	"github.com/slipway-build/slipway/manifests/inspect"
 )
 
-func init() {
-	register(&command{
-		Name:    "inspect",
-		Summary: "show an image's platforms, digests, config and installed packages",
-		Usage:   "inspect [flags] oci:DIR[:TAG]|docker-archive:FILE[:REF]|REGISTRY/REPO:TAG",
-		Long: `Reads an image or index back from an OCI layout, a docker archive (docker
+// inspectCommands are the commands defined in inspect.go.
+func inspectCommands() []*command {
+	return []*command{
+		{
+			Name:    "inspect",
+			Summary: "show an image's platforms, digests, config and installed packages",
+			Usage:   "inspect [flags] oci:DIR[:TAG]|docker-archive:FILE[:REF]|REGISTRY/REPO:TAG",
+			Long: `Reads an image or index back from an OCI layout, a docker archive (docker
 save, build --output docker-archive:) or a registry and prints, for each
 platform: the manifest digest, sizes, layers, the image configuration
 (entrypoint, cmd, env, user, workdir, labels) and the installed packages,
@@ -43,34 +45,35 @@ repositories hold the fix); with --json the document becomes
 Registries on loopback addresses may use plain HTTP; others need
 --insecure-registry. Credentials and TLS certificates (CAs, certs.d,
 client certificates) are those of 'slipway publish'.`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			arch := fs.String("arch", "", "only the image of this architecture (x86_64, aarch64, amd64, arm64)")
-			asJSON := fs.Bool("json", false, "print one JSON document")
-			noPkgs := fs.Bool("no-packages", false, "do not read the layers for the installed packages")
-			advCfg := fs.String("advisories", "", "also list the advisories of the repositories of `CONFIG` that concern the installed packages")
-			rf := addRegistryFlags(fs, false)
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 1 {
-					return usagef("inspect takes one image (oci:DIR[:TAG], docker-archive:FILE[:REF] or REGISTRY/REPO:TAG), got %d arguments", len(args))
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				arch := fs.String("arch", "", "only the image of this architecture (x86_64, aarch64, amd64, arm64)")
+				asJSON := fs.Bool("json", false, "print one JSON document")
+				noPkgs := fs.Bool("no-packages", false, "do not read the layers for the installed packages")
+				advCfg := fs.String("advisories", "", "also list the advisories of the repositories of `CONFIG` that concern the installed packages")
+				rf := addRegistryFlags(fs, false)
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 1 {
+						return usagef("inspect takes one image (oci:DIR[:TAG], docker-archive:FILE[:REF] or REGISTRY/REPO:TAG), got %d arguments", len(args))
+					}
+					if *advCfg != "" && *noPkgs {
+						return usagef("--advisories needs the packages: drop --no-packages")
+					}
+					rep, err := inspectImage(ctx, g, rf, args[0], *arch, !*noPkgs)
+					if err != nil {
+						return redact(g, err)
+					}
+					if *advCfg != "" {
+						return inspectAdvisories(ctx, g, rep, args[0], *advCfg, *asJSON)
+					}
+					if *asJSON {
+						return writeJSON(g.Stdout, rep)
+					}
+					printInspect(g.Stdout, rep, !*noPkgs)
+					return nil
 				}
-				if *advCfg != "" && *noPkgs {
-					return usagef("--advisories needs the packages: drop --no-packages")
-				}
-				rep, err := inspectImage(ctx, g, rf, args[0], *arch, !*noPkgs)
-				if err != nil {
-					return redact(g, err)
-				}
-				if *advCfg != "" {
-					return inspectAdvisories(ctx, g, rep, args[0], *advCfg, *asJSON)
-				}
-				if *asJSON {
-					return writeJSON(g.Stdout, rep)
-				}
-				printInspect(g.Stdout, rep, !*noPkgs)
-				return nil
-			}
+			},
 		},
-	})
+	}
 }
 
 func inspectImage(ctx context.Context, g *globals, rf *registryFlags, s, arch string, pkgs bool) (*inspect.Report, error) {

@@ -17,50 +17,53 @@ import (
 // passwordEnv holds the password of cosign private keys, as for cosign.
 const passwordEnv = "COSIGN_PASSWORD"
 
-func init() {
-	register(&command{
-		Name:    "keygen",
-		Summary: "make a cosign-compatible key pair for signing images",
-		Usage:   "keygen [--output-key-prefix PREFIX]",
-		Long: `Writes PREFIX.key (an ECDSA P-256 private key, encrypted as cosign does:
+// keygenCommands are the commands defined in keygen.go.
+func keygenCommands() []*command {
+	return []*command{
+		{
+			Name:    "keygen",
+			Summary: "make a cosign-compatible key pair for signing images",
+			Usage:   "keygen [--output-key-prefix PREFIX]",
+			Long: `Writes PREFIX.key (an ECDSA P-256 private key, encrypted as cosign does:
 "ENCRYPTED SIGSTORE PRIVATE KEY") and PREFIX.pub. The password comes from
 COSIGN_PASSWORD when it is set, otherwise it is asked for on the terminal.
 Existing files are never overwritten. cosign uses these keys as they are,
 and slipway uses keys made by 'cosign generate-key-pair'.`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			prefix := fs.String("output-key-prefix", "cosign", "write `PREFIX`.key and PREFIX.pub")
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 0 {
-					return usagef("keygen takes no arguments")
-				}
-				privPath, pubPath := *prefix+".key", *prefix+".pub"
-				for _, p := range []string{privPath, pubPath} {
-					if _, err := os.Lstat(p); err == nil {
-						return fmt.Errorf("%s exists: not overwriting it", p)
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				prefix := fs.String("output-key-prefix", "cosign", "write `PREFIX`.key and PREFIX.pub")
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 0 {
+						return usagef("keygen takes no arguments")
 					}
+					privPath, pubPath := *prefix+".key", *prefix+".pub"
+					for _, p := range []string{privPath, pubPath} {
+						if _, err := os.Lstat(p); err == nil {
+							return fmt.Errorf("%s exists: not overwriting it", p)
+						}
+					}
+					pw, err := keyPassword(g, true)
+					if err != nil {
+						return err
+					}
+					priv, pub, err := signing.GenerateKeyPair(pw)
+					if err != nil {
+						return err
+					}
+					if err := writeNew(privPath, priv, 0o600); err != nil {
+						return err
+					}
+					if err := writeNew(pubPath, pub, 0o644); err != nil {
+						os.Remove(privPath)
+						return err
+					}
+					if !g.Quiet {
+						fmt.Fprintf(g.Stdout, "private key written to %s\npublic key written to %s\n", privPath, pubPath)
+					}
+					return nil
 				}
-				pw, err := keyPassword(g, true)
-				if err != nil {
-					return err
-				}
-				priv, pub, err := signing.GenerateKeyPair(pw)
-				if err != nil {
-					return err
-				}
-				if err := writeNew(privPath, priv, 0o600); err != nil {
-					return err
-				}
-				if err := writeNew(pubPath, pub, 0o644); err != nil {
-					os.Remove(privPath)
-					return err
-				}
-				if !g.Quiet {
-					fmt.Fprintf(g.Stdout, "private key written to %s\npublic key written to %s\n", privPath, pubPath)
-				}
-				return nil
-			}
+			},
 		},
-	})
+	}
 }
 
 // writeNew writes a file that must not exist yet.

@@ -12,7 +12,7 @@ import (
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
 	"github.com/slipway-build/slipway/builder/repo"
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // lockCheckJSON is what `lock --check --json` prints.

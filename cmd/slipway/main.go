@@ -51,14 +51,43 @@ type command struct {
 	Setup   func(fs *pflag.FlagSet) func(ctx context.Context, g *globals, args []string) error
 }
 
-// commands is filled by register calls in each command's init.
-var commands = map[string]*command{}
-
-func register(c *command) {
-	if _, dup := commands[c.Name]; dup {
-		panic("slipway: command registered twice: " + c.Name)
+// commandTable is every command of slipway, by the file that defines
+// it; help and docs/cli.md list them by name. A new command is a
+// function returning its *command values, added here.
+func commandTable() []func() []*command {
+	return []func() []*command{
+		buildCommands,      // build
+		publishCommands,    // publish, push
+		mergeCommands,      // merge
+		sbomCommands,       // sbom
+		signCommands,       // sign
+		verifyCommands,     // verify
+		inspectCommands,    // inspect
+		diffCommands,       // diff
+		resolveCommands,    // resolve, why
+		lockCommands,       // lock
+		advisoriesCommands, // advisories
+		vendorCommands,     // vendor
+		configCommands,     // config
+		rpminfoCommands,    // rpminfo
+		keygenCommands,     // keygen
+		completionCommands,
+		versionCommands,
 	}
-	commands[c.Name] = c
+}
+
+// commands is commandTable by name.
+func commands() map[string]*command {
+	m := map[string]*command{}
+	for _, f := range commandTable() {
+		for _, c := range f() {
+			if _, dup := m[c.Name]; dup {
+				panic("slipway: two commands named " + c.Name)
+			}
+			m[c.Name] = c
+		}
+	}
+	return m
 }
 
 // usageError is a mistake in how slipway was called: exit code 2.
@@ -163,7 +192,7 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 			printOverview(g.Stdout)
 			return nil
 		}
-		c, ok := commands[rest[0]]
+		c, ok := commands()[rest[0]]
 		if !ok {
 			return usagef("unknown command %q", rest[0])
 		}
@@ -172,7 +201,7 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		printCommandHelp(g.Stdout, c, fs)
 		return nil
 	}
-	c, ok := commands[name]
+	c, ok := commands()[name]
 	if !ok {
 		return usagef("unknown command %q", name)
 	}
@@ -234,13 +263,14 @@ func printOverview(w io.Writer) {
 	fmt.Fprintln(w, "Usage: slipway [global flags] COMMAND [flags] [args]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
+	all := commands()
+	names := make([]string, 0, len(all))
+	for n := range all {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].Summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, all[n].Summary)
 	}
 	fmt.Fprintf(w, "  %-10s %s\n", "help", "show help for a command")
 	fmt.Fprintln(w)
@@ -260,20 +290,23 @@ func printCommandHelp(w io.Writer, c *command, fs *pflag.FlagSet) {
 	fmt.Fprintf(w, "\nFlags:\n%s", fs.FlagUsages())
 }
 
-func init() {
-	register(&command{
-		Name:    "version",
-		Summary: "print slipway's version, commit and Go version",
-		Usage:   "version",
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			return func(_ context.Context, g *globals, args []string) error {
-				if len(args) != 0 {
-					return usagef("version takes no arguments")
+// versionCommands is the version command.
+func versionCommands() []*command {
+	return []*command{
+		{
+			Name:    "version",
+			Summary: "print slipway's version, commit and Go version",
+			Usage:   "version",
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				return func(_ context.Context, g *globals, args []string) error {
+					if len(args) != 0 {
+						return usagef("version takes no arguments")
+					}
+					return runVersion(g)
 				}
-				return runVersion(g)
-			}
+			},
 		},
-	})
+	}
 }
 
 func runVersion(g *globals) error {

@@ -46,32 +46,6 @@ index by digest, and only then the tags. A failure or interruption before
 the tags leaves no new tag. 408, 429, 5xx answers and broken connections
 are retried with backoff.`
 
-// registryFlags are the flags of commands that talk to registries.
-type registryFlags struct {
-	insecure   []string
-	caFiles    []string
-	skipVerify bool
-	jobs       int
-	timeout    time.Duration
-	tls        *manifests.RegistryTLS // loaded by the first pushOptions of a run
-}
-
-// registryCertsDirsEnv replaces the default certs.d folders (a list
-// separated by ':').
-const registryCertsDirsEnv = "SLIPWAY_REGISTRY_CERTS_DIRS"
-
-func addRegistryFlags(fs *pflag.FlagSet, withJobs bool) *registryFlags {
-	r := &registryFlags{}
-	fs.StringArrayVar(&r.insecure, "insecure-registry", nil, "allow plain HTTP to registry `HOST[:PORT]` (repeatable; loopback registries always may)")
-	fs.StringArrayVar(&r.caFiles, "registry-ca-file", nil, "trust the CA certificates in PEM `FILE` for every registry, besides the system's and certs.d (repeatable)")
-	fs.BoolVar(&r.skipVerify, "registry-skip-tls-verify", false, "accept any TLS certificate from registries (insecure; warns on every run)")
-	fs.DurationVar(&r.timeout, "registry-timeout", manifests.DefaultTimeout, "cancel and retry a registry request that makes no progress for this `DURATION` (0: never)")
-	if withJobs {
-		fs.IntVar(&r.jobs, "jobs", 4, "parallel blob uploads")
-	}
-	return r
-}
-
 // pushOptions are the push options of the flags and the environment.
 // The first call of a run reads the CA files (failing on a bad one) and
 // warns about --registry-skip-tls-verify.
@@ -166,12 +140,14 @@ func redact(g *globals, err error) error {
 	return errors.New(msg)
 }
 
-func init() {
-	register(&command{
-		Name:    "publish",
-		Summary: "build the image of a configuration and push it to registries",
-		Usage:   "publish [flags] CONFIG --tag REGISTRY/REPO:TAG...",
-		Long: `Builds CONFIG like 'slipway build' (every architecture, one index) and pushes
+// publishCommands are the commands defined in publish.go.
+func publishCommands() []*command {
+	return []*command{
+		{
+			Name:    "publish",
+			Summary: "build the image of a configuration and push it to registries",
+			Usage:   "publish [flags] CONFIG --tag REGISTRY/REPO:TAG...",
+			Long: `Builds CONFIG like 'slipway build' (every architecture, one index) and pushes
 it under every --tag; with --arch-tags each architecture's image is also
 tagged TAG-amd64, TAG-arm64. Every --tag is checked, and each registry is
 asked whether the credentials may push, before anything is built.
@@ -188,125 +164,124 @@ The result says per repository what was uploaded and what the registry
 already had, as 'slipway push' prints it ("repositories" with --json).
 
 ` + registryHelp,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			bf := addBuildFlags(fs)
-			rf := addRegistryFlags(fs, false)
-			arch := fs.String("arch", "", "build only this architecture")
-			tagList := fs.StringArrayP("tag", "t", nil, "push to `REGISTRY/REPO:TAG` (repeatable, at least one)")
-			archTags := fs.Bool("arch-tags", false, "also tag each architecture's image as TAG-ARCH (TAG-amd64, TAG-arm64)")
-			sf := addSBOMFlags(fs, true)
-			kf := addKeylessFlags(fs, "--sign-key")
-			modeFlag := addReferrersModeFlag(fs)
-			eolFlag := fs.String("end-of-life", "", "attach a lifecycle referrer with this end-of-life `DATE` (YYYY-MM-DD or RFC 3339) to the pushed index in every repository")
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 1 {
-					return usagef("publish takes one CONFIG file, got %d arguments", len(args))
-				}
-				var eol time.Time
-				if *eolFlag != "" {
-					var err error
-					if eol, err = manifests.ParseEndOfLife(*eolFlag); err != nil {
-						return usagef("--end-of-life: %s", err)
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				bf := addBuildFlags(fs)
+				rf := addRegistryFlags(fs, false)
+				arch := fs.String("arch", "", "build only this architecture")
+				tagList := fs.StringArrayP("tag", "t", nil, "push to `REGISTRY/REPO:TAG` (repeatable, at least one)")
+				archTags := fs.Bool("arch-tags", false, "also tag each architecture's image as TAG-ARCH (TAG-amd64, TAG-arm64)")
+				sf := addSBOMFlags(fs, true)
+				kf := addKeylessFlags(fs, "--sign-key")
+				modeFlag := addReferrersModeFlag(fs)
+				eolFlag := fs.String("end-of-life", "", "attach a lifecycle referrer with this end-of-life `DATE` (YYYY-MM-DD or RFC 3339) to the pushed index in every repository")
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 1 {
+						return usagef("publish takes one CONFIG file, got %d arguments", len(args))
 					}
-				}
-				token, err := kf.check(fs, g, "--sign-key", sf.signKey)
-				if err != nil {
-					return err
-				}
-				signs := sf.signKey != "" || kf.keyless
-				if sf.provenance && !signs {
-					return usagef("--provenance needs --sign-key or --keyless")
-				}
-				mode, err := referrersMode(*modeFlag)
-				if err != nil {
-					return err
-				}
-				if fs.Changed("registry-referrers-mode") && !signs {
-					return usagef("--registry-referrers-mode needs --sign-key or --keyless")
-				}
-				if kf.keyless { // a token that cannot work fails before the build
-					if err := signing.CheckIdentityToken(token); err != nil {
-						return fmt.Errorf("identity token: %w", err)
+					var eol time.Time
+					if *eolFlag != "" {
+						var err error
+						if eol, err = manifests.ParseEndOfLife(*eolFlag); err != nil {
+							return usagef("--end-of-life: %s", err)
+						}
 					}
-				}
-				if err := checkKeyRef(sf.signKey); err != nil {
-					return err
-				}
-				if len(*tagList) == 0 {
-					return usagef("publish needs at least one --tag REGISTRY/REPO:TAG")
-				}
-				tags, err := rf.parseTags("--tag", *tagList)
-				if err != nil {
-					return err
-				}
-				po, err := rf.pushOptions(g, bf.jobs)
-				if err != nil {
-					return err
-				}
-				po.ArchTags = *archTags
-				b, err := bf.prepare(ctx, g, args[0], *arch)
-				if err != nil {
-					return err
-				}
-				defer b.cleanup()
-				var sv signingKey
-				if sf.signKey != "" { // a wrong password fails before the build
-					if sv, err = kf.signer(ctx, g, sf.signKey, ""); err != nil {
+					token, err := kf.check(fs, g, "--sign-key", sf.signKey)
+					if err != nil {
 						return err
 					}
-					sv.Mode = mode
-				}
-				if err := manifests.CheckPush(ctx, tags, po); err != nil {
-					return redact(g, err)
-				}
-				prog := newProgress(ctx, g)
-				defer prog.Close()
-				b.opts.Progress = prog.builderProgress()
-				po.Progress = prog.pushProgress()
-				start := time.Now()
-				builds, err := builder.Build(ctx, b.cfg, b.opts)
-				if err != nil {
+					signs := sf.signKey != "" || kf.keyless
+					if sf.provenance && !signs {
+						return usagef("--provenance needs --sign-key or --keyless")
+					}
+					mode, err := referrersMode(*modeFlag)
+					if err != nil {
+						return err
+					}
+					if fs.Changed("registry-referrers-mode") && !signs {
+						return usagef("--registry-referrers-mode needs --sign-key or --keyless")
+					}
+					if kf.keyless { // a token that cannot work fails before the build
+						if err := signing.CheckIdentityToken(token); err != nil {
+							return fmt.Errorf("identity token: %w", err)
+						}
+					}
+					if err := checkKeyRef(sf.signKey); err != nil {
+						return err
+					}
+					if len(*tagList) == 0 {
+						return usagef("publish needs at least one --tag REGISTRY/REPO:TAG")
+					}
+					tags, err := rf.parseTags("--tag", *tagList)
+					if err != nil {
+						return err
+					}
+					po, err := rf.pushOptions(g, bf.jobs)
+					if err != nil {
+						return err
+					}
+					po.ArchTags = *archTags
+					b, err := bf.prepare(ctx, g, args[0], *arch)
+					if err != nil {
+						return err
+					}
+					defer b.cleanup()
+					var sv signingKey
+					if sf.signKey != "" { // a wrong password fails before the build
+						if sv, err = kf.signer(ctx, g, sf.signKey, ""); err != nil {
+							return err
+						}
+						sv.Mode = mode
+					}
+					if err := manifests.CheckPush(ctx, tags, po); err != nil {
+						return redact(g, err)
+					}
+					prog := newProgress(ctx, g)
+					defer prog.Close()
+					b.opts.Progress = prog.builderProgress()
+					po.Progress = prog.pushProgress()
+					start := time.Now()
+					builds, err := builder.Build(ctx, b.cfg, b.opts)
+					if err != nil {
+						prog.Close()
+						return resolveError(g, err)
+					}
+					built := time.Now()
+					out := manifests.Output{Kind: manifests.Registry, Ref: tags[0].String()}
+					res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
+					if err == nil && *eolFlag != "" {
+						err = attachLifecycle(ctx, res, eol, tags, po)
+					}
 					prog.Close()
-					return resolveError(g, err)
-				}
-				built := time.Now()
-				out := manifests.Output{Kind: manifests.Registry, Ref: tags[0].String()}
-				res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
-				if err == nil && *eolFlag != "" {
-					err = attachLifecycle(ctx, res, eol, tags, po)
-				}
-				prog.Close()
-				if err != nil {
-					return redact(g, err)
-				}
-				prog.pushedRepos(res.Uploads)
-				if kf.keyless {
-					// The certificate is asked for after the build and push:
-					// it is valid for minutes, and every signature and
-					// attestation must be logged within them.
-					if sv, err = kf.signer(ctx, g, "", token); err != nil {
+					if err != nil {
+						return redact(g, err)
+					}
+					prog.pushedRepos(res.Uploads)
+					if kf.keyless {
+						// The certificate is asked for after the build and push:
+						// it is valid for minutes, and every signature and
+						// attestation must be logged within them.
+						if sv, err = kf.signer(ctx, g, "", token); err != nil {
+							return redactSecret(redact(g, err), token)
+						}
+						sv.Mode = mode
+					}
+					if err := sbomAndSign(ctx, g, sf, sv, b, builds, tags, po); err != nil {
 						return redactSecret(redact(g, err), token)
 					}
-					sv.Mode = mode
+					res.timed(start, built)
+					if bf.asJSON {
+						return writeJSON(g.Stdout, res)
+					}
+					printBuild(g, res, builds)
+					return nil
 				}
-				if err := sbomAndSign(ctx, g, sf, sv, b, builds, tags, po); err != nil {
-					return redactSecret(redact(g, err), token)
-				}
-				res.timed(start, built)
-				if bf.asJSON {
-					return writeJSON(g.Stdout, res)
-				}
-				printBuild(g, res, builds)
-				return nil
-			}
+			},
 		},
-	})
-
-	register(&command{
-		Name:    "push",
-		Summary: "push an image or index from an OCI layout to registries",
-		Usage:   "push [flags] oci:DIR[:TAG] REGISTRY/REPO:TAG...",
-		Long: `Pushes the image or index an earlier 'slipway build --output oci:DIR[:TAG]'
+		{
+			Name:    "push",
+			Summary: "push an image or index from an OCI layout to registries",
+			Usage:   "push [flags] oci:DIR[:TAG] REGISTRY/REPO:TAG...",
+			Long: `Pushes the image or index an earlier 'slipway build --output oci:DIR[:TAG]'
 wrote under every reference. Without TAG the layout must hold one image or
 index; the layout of one build (its index, and each architecture's image as
 TAG-ARCH) counts as its index.
@@ -320,53 +295,54 @@ and "digest DIGEST". --json prints {"digest", "tags", "repositories": [
 a terminal, otherwise "pushed REPO (SIZE)" per repository.
 
 ` + registryHelp,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			rf := addRegistryFlags(fs, true)
-			archTags := fs.Bool("arch-tags", false, "also tag each architecture's image as TAG-ARCH (TAG-amd64, TAG-arm64)")
-			asJSON := fs.Bool("json", false, "print the result as one JSON document")
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) < 2 {
-					return usagef("push takes oci:DIR[:TAG] and at least one REGISTRY/REPO:TAG")
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				rf := addRegistryFlags(fs, true)
+				archTags := fs.Bool("arch-tags", false, "also tag each architecture's image as TAG-ARCH (TAG-amd64, TAG-arm64)")
+				asJSON := fs.Bool("json", false, "print the result as one JSON document")
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) < 2 {
+						return usagef("push takes oci:DIR[:TAG] and at least one REGISTRY/REPO:TAG")
+					}
+					if !strings.HasPrefix(args[0], "oci:") {
+						return usagef("push: the source must be oci:DIR[:TAG], got %q", args[0])
+					}
+					if rf.jobs < 1 {
+						return usagef("--jobs must be at least 1")
+					}
+					src, err := manifests.ParseSource(args[0], rf.insecure)
+					if err != nil {
+						return usagef("%s", err)
+					}
+					tags, err := rf.parseTags("push", args[1:])
+					if err != nil {
+						return err
+					}
+					po, err := rf.pushOptions(g, 0)
+					if err != nil {
+						return err
+					}
+					po.ArchTags = *archTags
+					artifact, err := src.Load(ctx, po)
+					if err != nil {
+						return err
+					}
+					if err := manifests.CheckPush(ctx, tags, po); err != nil {
+						return redact(g, err)
+					}
+					prog := newProgress(ctx, g)
+					defer prog.Close()
+					po.Progress = prog.pushProgress()
+					res, err := manifests.Push(ctx, artifact, tags, po)
+					prog.Close()
+					if err != nil {
+						return redact(g, err)
+					}
+					prog.pushedRepos(res.Repositories)
+					return printPush(g, *asJSON, res)
 				}
-				if !strings.HasPrefix(args[0], "oci:") {
-					return usagef("push: the source must be oci:DIR[:TAG], got %q", args[0])
-				}
-				if rf.jobs < 1 {
-					return usagef("--jobs must be at least 1")
-				}
-				src, err := manifests.ParseSource(args[0], rf.insecure)
-				if err != nil {
-					return usagef("%s", err)
-				}
-				tags, err := rf.parseTags("push", args[1:])
-				if err != nil {
-					return err
-				}
-				po, err := rf.pushOptions(g, 0)
-				if err != nil {
-					return err
-				}
-				po.ArchTags = *archTags
-				artifact, err := src.Load(ctx, po)
-				if err != nil {
-					return err
-				}
-				if err := manifests.CheckPush(ctx, tags, po); err != nil {
-					return redact(g, err)
-				}
-				prog := newProgress(ctx, g)
-				defer prog.Close()
-				po.Progress = prog.pushProgress()
-				res, err := manifests.Push(ctx, artifact, tags, po)
-				prog.Close()
-				if err != nil {
-					return redact(g, err)
-				}
-				prog.pushedRepos(res.Repositories)
-				return printPush(g, *asJSON, res)
-			}
+			},
 		},
-	})
+	}
 }
 
 // attachLifecycle pushes the lifecycle referrer of what res pushed to

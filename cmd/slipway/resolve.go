@@ -22,110 +22,113 @@ import (
 	"github.com/slipway-build/slipway/manifests"
 )
 
-func init() {
-	register(&command{
-		Name:    "resolve",
-		Summary: "resolve the packages an image is made of, per architecture",
-		Usage:   "resolve [flags] CONFIG",
-		Long: `Loads the repositories' metadata and resolves [packages] install with every
-dependency, the way dnf does, without running dnf. Prints one package a line,
-name-version-release.arch sorted by name then arch, with EPOCH: before the
-version only when the epoch is not zero. Without --arch, every configured
-architecture is resolved, each block headed "# ARCH". When the request cannot
-be satisfied, slipway says why in dnf's words and exits 1.
+// resolveCommands are the commands defined in resolve.go.
+func resolveCommands() []*command {
+	return []*command{
+		{
+			Name:    "resolve",
+			Summary: "resolve the packages an image is made of, per architecture",
+			Usage:   "resolve [flags] CONFIG",
+			Long: `Loads the repositories' metadata and resolves [packages] install with every
+	dependency, the way dnf does, without running dnf. Prints one package a line,
+	name-version-release.arch sorted by name then arch, with EPOCH: before the
+	version only when the epoch is not zero. Without --arch, every configured
+	architecture is resolved, each block headed "# ARCH". When the request cannot
+	be satisfied, slipway says why in dnf's words and exits 1.
 
-The configuration's [policy] is enforced: when the resolved set breaks a
-rule (a denied package, more packages or bytes than allowed, a repository
-without signature checks, a package the baseline does not have), slipway
-prints each violation with the rule, the file and line that set it and, for
-a package, the chain that pulled it in, and exits 1 without printing the set.`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			arch := fs.String("arch", "", "resolve only this architecture (x86_64, aarch64)")
-			asJSON := fs.Bool("json", false, "print one JSON document")
-			repofiles := fs.StringArray("repofile", nil, "add the repositories of a dnf/yum .repo `FILE` (repeatable)")
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 1 {
-					return usagef("resolve takes one CONFIG file, got %d arguments", len(args))
-				}
-				defer relaxGC(g, -1)()
-				cfg, err := loadConfig(ctx, g, args[0], *repofiles)
-				if err != nil {
-					return err
-				}
-				if err := policyError(g, policy.CheckRepos(cfg, cfg.Repositories)); err != nil {
-					return err
-				}
-				arches, err := pickArches(cfg, *arch)
-				if err != nil {
-					return err
-				}
-				res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
-				if err != nil {
-					return resolveError(g, err)
-				}
-				noteUnsatisfied(g.Stderr, res)
-				if err := checkPolicy(ctx, g, cfg, res); err != nil {
-					return err
-				}
-				if *asJSON {
-					return writeJSON(g.Stdout, resolveJSON(cfg, res))
-				}
-				for i, r := range res {
-					if *arch == "" {
-						if i > 0 {
-							fmt.Fprintln(g.Stdout)
+	The configuration's [policy] is enforced: when the resolved set breaks a
+	rule (a denied package, more packages or bytes than allowed, a repository
+	without signature checks, a package the baseline does not have), slipway
+	prints each violation with the rule, the file and line that set it and, for
+	a package, the chain that pulled it in, and exits 1 without printing the set.`,
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				arch := fs.String("arch", "", "resolve only this architecture (x86_64, aarch64)")
+				asJSON := fs.Bool("json", false, "print one JSON document")
+				repofiles := fs.StringArray("repofile", nil, "add the repositories of a dnf/yum .repo `FILE` (repeatable)")
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 1 {
+						return usagef("resolve takes one CONFIG file, got %d arguments", len(args))
+					}
+					defer relaxGC(g, -1)()
+					cfg, err := loadConfig(ctx, g, args[0], *repofiles)
+					if err != nil {
+						return err
+					}
+					if err := policyError(g, policy.CheckRepos(cfg, cfg.Repositories)); err != nil {
+						return err
+					}
+					arches, err := pickArches(cfg, *arch)
+					if err != nil {
+						return err
+					}
+					res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
+					if err != nil {
+						return resolveError(g, err)
+					}
+					noteUnsatisfied(g.Stderr, res)
+					if err := checkPolicy(ctx, g, cfg, res); err != nil {
+						return err
+					}
+					if *asJSON {
+						return writeJSON(g.Stdout, resolveJSON(cfg, res))
+					}
+					for i, r := range res {
+						if *arch == "" {
+							if i > 0 {
+								fmt.Fprintln(g.Stdout)
+							}
+							fmt.Fprintf(g.Stdout, "# %s\n", r.Arch)
 						}
-						fmt.Fprintf(g.Stdout, "# %s\n", r.Arch)
-					}
-					for _, p := range r.Packages {
-						fmt.Fprintln(g.Stdout, p.NEVRA.String())
-					}
-				}
-				return nil
-			}
-		},
-	})
-	register(&command{
-		Name:    "why",
-		Summary: "show the dependency chains that pull a package into the image",
-		Usage:   "why [flags] CONFIG PACKAGE",
-		Long: `Resolves CONFIG and prints how PACKAGE (a name or a NEVRA) came to be in
-the image: the shortest chain from the request, as
-"appd -> libfoo.so.1()(64bit) -> libfoo", then every package that needs
-PACKAGE directly. A chain step through a weak dependency is marked
-"(recommends)" or "(supplements)". Exits 1 when PACKAGE is not in the image.`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			arch := fs.String("arch", "", "only this architecture")
-			repofiles := fs.StringArray("repofile", nil, "add the repositories of a dnf/yum .repo `FILE` (repeatable)")
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 2 {
-					return usagef("why takes CONFIG and PACKAGE, got %d arguments", len(args))
-				}
-				defer relaxGC(g, -1)()
-				_, res, err := resolveConfig(ctx, g, args[0], *arch, *repofiles)
-				if err != nil {
-					return err
-				}
-				var missing []string
-				for i, r := range res {
-					if len(res) > 1 {
-						if i > 0 {
-							fmt.Fprintln(g.Stdout)
+						for _, p := range r.Packages {
+							fmt.Fprintln(g.Stdout, p.NEVRA.String())
 						}
-						fmt.Fprintf(g.Stdout, "# %s\n", r.Arch)
 					}
-					if !printWhy(g.Stdout, r.Result, args[1]) {
-						fmt.Fprintf(g.Stdout, "%s is not in the image\n", args[1])
-						missing = append(missing, r.Arch)
-					}
+					return nil
 				}
-				if len(missing) > 0 {
-					return &exitError{code: 1, msg: fmt.Sprintf("%s is not in the image for %s", args[1], strings.Join(missing, ", "))}
-				}
-				return nil
-			}
+			},
 		},
-	})
+		{
+			Name:    "why",
+			Summary: "show the dependency chains that pull a package into the image",
+			Usage:   "why [flags] CONFIG PACKAGE",
+			Long: `Resolves CONFIG and prints how PACKAGE (a name or a NEVRA) came to be in
+	the image: the shortest chain from the request, as
+	"appd -> libfoo.so.1()(64bit) -> libfoo", then every package that needs
+	PACKAGE directly. A chain step through a weak dependency is marked
+	"(recommends)" or "(supplements)". Exits 1 when PACKAGE is not in the image.`,
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				arch := fs.String("arch", "", "only this architecture")
+				repofiles := fs.StringArray("repofile", nil, "add the repositories of a dnf/yum .repo `FILE` (repeatable)")
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 2 {
+						return usagef("why takes CONFIG and PACKAGE, got %d arguments", len(args))
+					}
+					defer relaxGC(g, -1)()
+					_, res, err := resolveConfig(ctx, g, args[0], *arch, *repofiles)
+					if err != nil {
+						return err
+					}
+					var missing []string
+					for i, r := range res {
+						if len(res) > 1 {
+							if i > 0 {
+								fmt.Fprintln(g.Stdout)
+							}
+							fmt.Fprintf(g.Stdout, "# %s\n", r.Arch)
+						}
+						if !printWhy(g.Stdout, r.Result, args[1]) {
+							fmt.Fprintf(g.Stdout, "%s is not in the image\n", args[1])
+							missing = append(missing, r.Arch)
+						}
+					}
+					if len(missing) > 0 {
+						return &exitError{code: 1, msg: fmt.Sprintf("%s is not in the image for %s", args[1], strings.Join(missing, ", "))}
+					}
+					return nil
+				}
+			},
+		},
+	}
 }
 
 // printWhy prints the chains that bring pkg in; false when it is not there.

@@ -14,9 +14,9 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/spf13/pflag"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/layers/rpm"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // queryList is a dependency query flag. rpm's query flags are query-format
@@ -49,12 +49,14 @@ type rpminfoOptions struct {
 	keys    []string
 }
 
-func init() {
-	register(&command{
-		Name:    "rpminfo",
-		Summary: "print what an RPM file holds, as rpm -qp does",
-		Usage:   "rpminfo [--requires|--provides|...|--dump|--json] [--verify] [--key FILE]... FILE...",
-		Long: `Without a flag, prints name-version-release.arch of each FILE. The
+// rpminfoCommands are the commands defined in rpminfo.go.
+func rpminfoCommands() []*command {
+	return []*command{
+		{
+			Name:    "rpminfo",
+			Summary: "print what an RPM file holds, as rpm -qp does",
+			Usage:   "rpminfo [--requires|--provides|...|--dump|--json] [--verify] [--key FILE]... FILE...",
+			Long: `Without a flag, prints name-version-release.arch of each FILE. The
 dependency flags (--requires, --provides, --conflicts, --obsoletes,
 --recommends, --suggests, --supplements, --enhances) and --dump print
 exactly what 'rpm -qp' prints with the same flags; several flags
@@ -65,21 +67,22 @@ concatenate in the order given, and --dump's file list comes last.
 each file). --key FILE (repeatable) also checks the OpenPGP signature
 against those public keys and prints which key signed; an unsigned,
 tampered or unknown-key package fails.`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			o := &rpminfoOptions{}
-			for k := rpm.Requires; k <= rpm.Enhances; k++ {
-				f := fs.VarPF(&queryList{order: &o.queries, kind: k}, k.String(), "", "list the package's "+k.String()+" as rpm -qp --"+k.String()+" does")
-				f.NoOptDefVal = "true"
-			}
-			fs.BoolVar(&o.dump, "dump", false, "list files: path size mtime digest mode owner group isconfig isdoc rdev symlink")
-			fs.BoolVar(&o.json, "json", false, "print the package metadata as JSON")
-			fs.BoolVar(&o.verify, "verify", false, "read the payload and check every digest")
-			fs.StringArrayVar(&o.keys, "key", nil, "armored OpenPGP public key `FILE` to check signatures against (repeatable)")
-			return func(ctx context.Context, g *globals, args []string) error {
-				return runRpminfo(ctx, g, o, args)
-			}
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				o := &rpminfoOptions{}
+				for k := rpm.Requires; k <= rpm.Enhances; k++ {
+					f := fs.VarPF(&queryList{order: &o.queries, kind: k}, k.String(), "", "list the package's "+k.String()+" as rpm -qp --"+k.String()+" does")
+					f.NoOptDefVal = "true"
+				}
+				fs.BoolVar(&o.dump, "dump", false, "list files: path size mtime digest mode owner group isconfig isdoc rdev symlink")
+				fs.BoolVar(&o.json, "json", false, "print the package metadata as JSON")
+				fs.BoolVar(&o.verify, "verify", false, "read the payload and check every digest")
+				fs.StringArrayVar(&o.keys, "key", nil, "armored OpenPGP public key `FILE` to check signatures against (repeatable)")
+				return func(ctx context.Context, g *globals, args []string) error {
+					return runRpminfo(ctx, g, o, args)
+				}
+			},
 		},
-	})
+	}
 }
 
 func runRpminfo(ctx context.Context, g *globals, o *rpminfoOptions, args []string) error {

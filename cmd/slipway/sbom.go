@@ -6,129 +6,33 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/pflag"
 
 	"github.com/slipway-build/slipway/builder"
-	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/internal/localfile"
-	"github.com/slipway-build/slipway/layers/rpm"
 	"github.com/slipway-build/slipway/manifests"
 	"github.com/slipway-build/slipway/signing"
 )
-
-// sbomFlags are the SBOM and signing flags build and publish share.
-type sbomFlags struct {
-	dir        string
-	signKey    string
-	provenance bool
-}
-
-func addSBOMFlags(fs *pflag.FlagSet, withSigning bool) *sbomFlags {
-	s := &sbomFlags{}
-	fs.StringVar(&s.dir, "sbom-dir", "", "write an SPDX 2.3 JSON SBOM per architecture into `DIR` (IMAGE-ARCH.spdx.json)")
-	if withSigning {
-		fs.StringVar(&s.signKey, "sign-key", "", "sign the pushed index and images with this cosign private key `FILE` or KMS `URI` (password from COSIGN_PASSWORD) and attach the SBOMs as attestations")
-		fs.BoolVar(&s.provenance, "provenance", false, "with --sign-key or --keyless, also attach SLSA v1 provenance attestations")
-	}
-	return s
-}
 
 // sbomName is the file an architecture's SBOM is written to.
 func sbomName(image, arch string) string {
 	return strings.ReplaceAll(image, "/", "_") + "-" + arch + ".spdx.json"
 }
 
-// makeSBOMs returns the SPDX document of every build, from the lockfile's
-// package set, the cached RPMs' headers and (when the build resolved) the
-// resolution's dependency edges.
-func makeSBOMs(ctx context.Context, g *globals, b *preparedBuild, builds []*builder.ArchBuild) ([][]byte, error) {
-	dl, err := repo.NewDownloader(b.opts.Repo...)
-	if err != nil {
-		return nil, err
-	}
+// makeSBOMs returns the SPDX document of every build, made by the
+// builder from what the build kept (see builder.ArchBuild.SBOM).
+func makeSBOMs(builds []*builder.ArchBuild, b *preparedBuild) ([][]byte, error) {
 	out := make([][]byte, len(builds))
 	for i, ab := range builds {
-		digest, err := ab.Image.Image.Digest()
+		doc, err := ab.SBOM(b.cfg, "slipway-"+version)
 		if err != nil {
 			return nil, err
 		}
-		in := signing.SBOMInput{
-			Image: b.cfg.Image.Name, Arch: ab.Arch, Digest: digest, Distro: b.cfg.Image.OSVersion,
-			Created: time.Unix(ab.BuildTime, 0), Tool: "slipway-" + version,
-		}
-		for _, p := range ab.Packages {
-			info := signing.PackageInfo{NEVRA: p.NEVRA, Repo: p.Repo, Checksum: p.Checksum.String()}
-			path, err := dl.CachePath(repo.Checksum{Type: p.Checksum.Type, Value: p.Checksum.Value})
-			if err != nil {
-				return nil, fmt.Errorf("sbom: %s: %w", p.NEVRA, err)
-			}
-			if err := readRPMInfo(path, &info); err != nil {
-				return nil, fmt.Errorf("sbom: %s: %w", p.NEVRA, err)
-			}
-			in.Packages = append(in.Packages, info)
-		}
-		if b.opts.Lock == nil {
-			// The build resolved, but does not keep the resolution: resolve
-			// again from the cached metadata for the DEPENDS_ON edges, and
-			// use them only if the set is the one built.
-			if in.DependsOn, err = dependencyEdges(ctx, b, ab); err != nil {
-				g.Log.Warn("sbom: leaving out dependency relationships", "arch", ab.Arch, "err", err)
-			}
-		}
-		if out[i], err = signing.SPDX(in); err != nil {
-			return nil, err
-		}
+		out[i] = doc
 	}
 	return out, nil
-}
-
-func readRPMInfo(path string, info *signing.PackageInfo) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	p, err := rpm.Open(f)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", path, err)
-	}
-	h := p.Header
-	info.License = h.String(rpm.TagLicense)
-	info.Vendor = h.String(rpm.TagVendor)
-	info.Packager = h.String(rpm.TagPackager)
-	info.SourceRPM = h.String(rpm.TagSourceRPM)
-	info.URL = h.String(rpm.TagURL)
-	info.Summary = h.String(rpm.TagSummary)
-	return nil
-}
-
-func dependencyEdges(ctx context.Context, b *preparedBuild, ab *builder.ArchBuild) ([]signing.Dependency, error) {
-	o := b.opts.Options
-	res, err := builder.Resolve(ctx, b.cfg, ab.Arch, o)
-	if err != nil {
-		return nil, err
-	}
-	built := map[string]bool{}
-	for _, p := range ab.Packages {
-		built[p.NEVRA.String()] = true
-	}
-	if len(res.Result.Packages) != len(built) {
-		return nil, fmt.Errorf("resolving again gave %d packages, the build has %d", len(res.Result.Packages), len(built))
-	}
-	var deps []signing.Dependency
-	for _, r := range res.Result.Reasons {
-		if r.By == "" {
-			continue
-		}
-		if !built[r.Package] || !built[r.By] {
-			return nil, fmt.Errorf("resolving again gave %s, which the build does not have", r.Package)
-		}
-		deps = append(deps, signing.Dependency{From: r.By, To: r.Package})
-	}
-	return deps, nil
 }
 
 // writeSBOMs writes each build's SBOM into dir.
@@ -180,7 +84,7 @@ func sbomAndSign(ctx context.Context, g *globals, sf *sbomFlags, sv signingKey, 
 	if sf.dir == "" && sv == nil {
 		return nil
 	}
-	docs, err := makeSBOMs(ctx, g, b, builds)
+	docs, err := makeSBOMs(builds, b)
 	if err != nil {
 		return err
 	}
@@ -214,12 +118,14 @@ func sbomAndSign(ctx context.Context, g *globals, sf *sbomFlags, sv signingKey, 
 	return nil
 }
 
-func init() {
-	register(&command{
-		Name:    "sbom",
-		Summary: "write the SPDX SBOM of each architecture's image of a configuration",
-		Usage:   "sbom [flags] CONFIG --sbom-dir DIR",
-		Long: `Builds CONFIG as 'slipway build' does, without writing the image, and writes
+// sbomCommands are the commands defined in sbom.go.
+func sbomCommands() []*command {
+	return []*command{
+		{
+			Name:    "sbom",
+			Summary: "write the SPDX SBOM of each architecture's image of a configuration",
+			Usage:   "sbom [flags] CONFIG --sbom-dir DIR",
+			Long: `Builds CONFIG as 'slipway build' does, without writing the image, and writes
 an SPDX 2.3 JSON document per architecture into DIR (IMAGE-ARCH.spdx.json):
 the image (by manifest digest) as the described element, every installed
 RPM with its version, purl (pkg:rpm/DISTRO/NAME@VERSION-RELEASE?arch=..),
@@ -228,45 +134,46 @@ DEPENDS_ON relationships from the resolution (left out with --locked,
 which does not resolve). Builds are reproducible, so with the same inputs
 and SOURCE_DATE_EPOCH the digests are those of the image build or publish
 made; 'slipway sign --sbom-dir DIR' attaches them as attestations.`,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			bf := addBuildFlags(fs)
-			arch := fs.String("arch", "", "only this architecture")
-			sf := addSBOMFlags(fs, false)
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 1 {
-					return usagef("sbom takes one CONFIG file, got %d arguments", len(args))
-				}
-				if sf.dir == "" {
-					return usagef("sbom needs --sbom-dir DIR")
-				}
-				b, err := bf.prepare(ctx, g, args[0], *arch)
-				if err != nil {
-					return err
-				}
-				defer b.cleanup()
-				builds, err := builder.Build(ctx, b.cfg, b.opts)
-				if err != nil {
-					return resolveError(g, err)
-				}
-				for _, ab := range builds {
-					defer ab.Layer.Remove()
-				}
-				docs, err := makeSBOMs(ctx, g, b, builds)
-				if err != nil {
-					return err
-				}
-				paths, err := writeSBOMs(sf.dir, b.cfg.Image.Name, builds, docs)
-				if err != nil {
-					return err
-				}
-				if !g.Quiet {
-					for i, p := range paths {
-						d, _ := builds[i].Image.Image.Digest()
-						fmt.Fprintf(g.Stdout, "%-8s %s  %s\n", builds[i].Arch, d, p)
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				bf := addBuildFlags(fs)
+				arch := fs.String("arch", "", "only this architecture")
+				sf := addSBOMFlags(fs, false)
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 1 {
+						return usagef("sbom takes one CONFIG file, got %d arguments", len(args))
 					}
+					if sf.dir == "" {
+						return usagef("sbom needs --sbom-dir DIR")
+					}
+					b, err := bf.prepare(ctx, g, args[0], *arch)
+					if err != nil {
+						return err
+					}
+					defer b.cleanup()
+					builds, err := builder.Build(ctx, b.cfg, b.opts)
+					if err != nil {
+						return resolveError(g, err)
+					}
+					for _, ab := range builds {
+						defer ab.Layer.Remove()
+					}
+					docs, err := makeSBOMs(builds, b)
+					if err != nil {
+						return err
+					}
+					paths, err := writeSBOMs(sf.dir, b.cfg.Image.Name, builds, docs)
+					if err != nil {
+						return err
+					}
+					if !g.Quiet {
+						for i, p := range paths {
+							d, _ := builds[i].Image.Image.Digest()
+							fmt.Fprintf(g.Stdout, "%-8s %s  %s\n", builds[i].Arch, d, p)
+						}
+					}
+					return nil
 				}
-				return nil
-			}
+			},
 		},
-	})
+	}
 }

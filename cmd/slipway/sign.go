@@ -17,12 +17,6 @@ import (
 // signingKey is a loaded key and where its signatures go.
 type signingKey = *signing.Signer
 
-// addReferrersModeFlag declares --registry-referrers-mode, named as cosign's.
-func addReferrersModeFlag(fs *pflag.FlagSet) *string {
-	return fs.String("registry-referrers-mode", string(signing.ReferrersLegacy),
-		"where signatures go: `MODE` legacy (cosign's sha256-DIGEST.sig tag) or oci-1-1 (an OCI 1.1 referrer; attestations stay on the .att tag)")
-}
-
 // referrersMode reads --registry-referrers-mode.
 func referrersMode(s string) (signing.ReferrersMode, error) {
 	m, err := signing.ParseReferrersMode(s)
@@ -32,12 +26,14 @@ func referrersMode(s string) (signing.ReferrersMode, error) {
 	return m, nil
 }
 
-func init() {
-	register(&command{
-		Name:    "sign",
-		Summary: "sign an image or index in a registry with a cosign key (or keyless), attaching SBOMs",
-		Usage:   "sign [flags] REGISTRY/REPO:TAG|@DIGEST --key cosign.key|--keyless --tlog-upload",
-		Long: `Signs what REF names in the registry, as cosign does: a simple-signing
+// signCommands are the commands defined in sign.go.
+func signCommands() []*command {
+	return []*command{
+		{
+			Name:    "sign",
+			Summary: "sign an image or index in a registry with a cosign key (or keyless), attaching SBOMs",
+			Usage:   "sign [flags] REGISTRY/REPO:TAG|@DIGEST --key cosign.key|--keyless --tlog-upload",
+			Long: `Signs what REF names in the registry, as cosign does: a simple-signing
 payload over the manifest digest in the sha256-DIGEST.sig tag beside it
 (or, with --registry-referrers-mode oci-1-1, in an OCI 1.1 referrer whose
 subject is the manifest, as 'cosign sign --registry-referrers-mode
@@ -69,100 +65,78 @@ with --key logs key-based signatures and attestations. Rekor entries are
 public and permanent. 'slipway verify' checks signatures by key only.
 
 ` + registryHelp,
-		Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
-			rf := addRegistryFlags(fs, false)
-			key := fs.String("key", "", "cosign private key `FILE`, or a KMS key awskms://, azurekms://, gcpkms://, hashivault:// (binaries built with -tags kms) (required)")
-			recursive := fs.Bool("recursive", true, "also sign every image of an index")
-			sbomDir := fs.String("sbom-dir", "", "attach the *.spdx.json SBOMs in `DIR` as attestations")
-			prov := fs.Bool("provenance", false, "attach SLSA v1 provenance attestations")
-			kf := addKeylessFlags(fs, "--key")
-			annotations := fs.StringArrayP("annotation", "a", nil, "`KEY=VALUE` added to the signed payload (repeatable)")
-			modeFlag := addReferrersModeFlag(fs)
-			return func(ctx context.Context, g *globals, args []string) error {
-				if len(args) != 1 {
-					return usagef("sign takes one REGISTRY/REPO:TAG, got %d arguments", len(args))
-				}
-				if *key == "" && !kf.keyless {
-					return usagef("sign needs --key FILE (a cosign private key) or --keyless")
-				}
-				token, err := kf.check(fs, g, "--key", *key)
-				if err != nil {
-					return err
-				}
-				mode, err := referrersMode(*modeFlag)
-				if err != nil {
-					return err
-				}
-				ann, err := parseAnnotations(*annotations)
-				if err != nil {
-					return err
-				}
-				refs, err := rf.parseTags("sign", args)
-				if err != nil {
-					return err
-				}
-				po, err := rf.pushOptions(g, 0)
-				if err != nil {
-					return err
-				}
-				so := signing.SignOptions{Options: signingOptions(g, po), Recursive: *recursive}
-				if len(ann) > 0 {
-					so.Annotations = map[string]interface{}{}
-					for k, v := range ann {
-						so.Annotations[k] = v
+			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
+				rf := addRegistryFlags(fs, false)
+				key := fs.String("key", "", "cosign private key `FILE`, or a KMS key awskms://, azurekms://, gcpkms://, hashivault:// (binaries built with -tags kms) (required)")
+				recursive := fs.Bool("recursive", true, "also sign every image of an index")
+				sbomDir := fs.String("sbom-dir", "", "attach the *.spdx.json SBOMs in `DIR` as attestations")
+				prov := fs.Bool("provenance", false, "attach SLSA v1 provenance attestations")
+				kf := addKeylessFlags(fs, "--key")
+				annotations := fs.StringArrayP("annotation", "a", nil, "`KEY=VALUE` added to the signed payload (repeatable)")
+				modeFlag := addReferrersModeFlag(fs)
+				return func(ctx context.Context, g *globals, args []string) error {
+					if len(args) != 1 {
+						return usagef("sign takes one REGISTRY/REPO:TAG, got %d arguments", len(args))
 					}
-				}
-				if *sbomDir != "" {
-					if so.SBOMs, err = readSBOMDir(*sbomDir); err != nil {
+					if *key == "" && !kf.keyless {
+						return usagef("sign needs --key FILE (a cosign private key) or --keyless")
+					}
+					token, err := kf.check(fs, g, "--key", *key)
+					if err != nil {
 						return err
 					}
-				}
-				if *prov {
-					so.Provenance = &signing.ProvenanceInput{Version: version}
-				}
-				sv, err := kf.signer(ctx, g, *key, token)
-				if err != nil {
-					return redactSecret(redact(g, err), token)
-				}
-				sv.Mode = mode
-				start := time.Now()
-				res, err := signing.SignAndAttest(ctx, refs[0], sv, so)
-				if err != nil {
-					return redactSecret(redact(g, err), token)
-				}
-				if !g.Quiet {
-					for _, t := range res.Targets {
-						fmt.Fprintf(g.Stdout, "signed %s\n", t.Digest)
+					mode, err := referrersMode(*modeFlag)
+					if err != nil {
+						return err
 					}
-					fmt.Fprintf(g.Stdout, "%d signatures, %d attestations in %.1fs\n", len(res.Targets), res.Attestations, time.Since(start).Seconds())
+					ann, err := parseAnnotations(*annotations)
+					if err != nil {
+						return err
+					}
+					refs, err := rf.parseTags("sign", args)
+					if err != nil {
+						return err
+					}
+					po, err := rf.pushOptions(g, 0)
+					if err != nil {
+						return err
+					}
+					so := signing.SignOptions{Options: signingOptions(g, po), Recursive: *recursive}
+					if len(ann) > 0 {
+						so.Annotations = map[string]interface{}{}
+						for k, v := range ann {
+							so.Annotations[k] = v
+						}
+					}
+					if *sbomDir != "" {
+						if so.SBOMs, err = readSBOMDir(*sbomDir); err != nil {
+							return err
+						}
+					}
+					if *prov {
+						so.Provenance = &signing.ProvenanceInput{Version: version}
+					}
+					sv, err := kf.signer(ctx, g, *key, token)
+					if err != nil {
+						return redactSecret(redact(g, err), token)
+					}
+					sv.Mode = mode
+					start := time.Now()
+					res, err := signing.SignAndAttest(ctx, refs[0], sv, so)
+					if err != nil {
+						return redactSecret(redact(g, err), token)
+					}
+					if !g.Quiet {
+						for _, t := range res.Targets {
+							fmt.Fprintf(g.Stdout, "signed %s\n", t.Digest)
+						}
+						fmt.Fprintf(g.Stdout, "%d signatures, %d attestations in %.1fs\n", len(res.Targets), res.Attestations, time.Since(start).Seconds())
+					}
+					return nil
 				}
-				return nil
-			}
+			},
 		},
-	})
-}
-
-// idTokenEnv holds the OIDC identity token for --keyless, as for cosign.
-const idTokenEnv = "SIGSTORE_ID_TOKEN"
-
-// keylessFlags are the keyless and transparency-log flags sign and
-// publish share.
-type keylessFlags struct {
-	keyless, tlog                bool
-	fulcioURL, rekorURL, idToken string
-}
-
-// addKeylessFlags declares --keyless, --tlog-upload, --fulcio-url,
-// --rekor-url and --identity-token; keyFlag names the flag --keyless
-// replaces.
-func addKeylessFlags(fs *pflag.FlagSet, keyFlag string) *keylessFlags {
-	k := &keylessFlags{}
-	fs.BoolVar(&k.tlog, "tlog-upload", false, "upload every signature and attestation to the Rekor transparency log at --rekor-url (public and permanent; off by default)")
-	fs.BoolVar(&k.keyless, "keyless", false, "sign with an ephemeral key certified by Fulcio for the identity token's identity, instead of "+keyFlag+" (needs --tlog-upload)")
-	fs.StringVar(&k.fulcioURL, "fulcio-url", signing.PublicFulcioURL, "Fulcio `URL` for --keyless")
-	fs.StringVar(&k.rekorURL, "rekor-url", signing.PublicRekorURL, "Rekor `URL` for --tlog-upload")
-	fs.StringVar(&k.idToken, "identity-token", "", "OIDC identity `TOKEN` for --keyless (default: "+idTokenEnv+")")
-	return k
+	}
 }
 
 // check refuses the flag combinations that cannot work (exit 2) and
@@ -219,8 +193,9 @@ func redactSecret(err error, secret string) error {
 }
 
 // signingOptions are the registry options of sign and verify: the
-// transport (TLS, plain-HTTP guard, timeouts) of every other registry
-// command.
+// registry client (keychain, TLS, plain-HTTP guard, retries, timeouts)
+// of every other registry command, without push's progress display.
 func signingOptions(g *globals, po manifests.PushOptions) signing.Options {
-	return signing.Options{Keychain: po.Keychain, Transport: manifests.RegistryTransport(po), Log: g.Log}
+	po.Progress = nil
+	return signing.Options{Registry: po, Log: g.Log}
 }

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"sort"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -73,11 +72,7 @@ type Spec struct {
 	Post, PostProg string
 }
 
-type hent struct {
-	tag rpm.Tag
-	typ rpm.Type
-	val any // string, []string, []uint16, []uint32, []byte
-}
+type hent = rpm.HeaderEntry
 
 func typeSize(t rpm.Type) int {
 	switch t {
@@ -92,64 +87,6 @@ func typeSize(t rpm.Type) int {
 }
 
 var headerMagic = []byte{0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0}
-
-// encodeHeader encodes a header with an immutable region, magic included.
-func encodeHeader(region rpm.Tag, ents []hent) []byte {
-	sort.Slice(ents, func(i, j int) bool { return ents[i].tag < ents[j].tag })
-	var data, index bytes.Buffer
-	put := func(w *bytes.Buffer, tag rpm.Tag, typ rpm.Type, off, count int) {
-		var b [16]byte
-		binary.BigEndian.PutUint32(b[0:], uint32(tag))
-		binary.BigEndian.PutUint32(b[4:], uint32(typ))
-		binary.BigEndian.PutUint32(b[8:], uint32(off))
-		binary.BigEndian.PutUint32(b[12:], uint32(count))
-		w.Write(b[:])
-	}
-	for _, e := range ents {
-		for sz := typeSize(e.typ); data.Len()%sz != 0; {
-			data.WriteByte(0)
-		}
-		off, count := data.Len(), 1
-		switch v := e.val.(type) {
-		case string:
-			data.WriteString(v)
-			data.WriteByte(0)
-		case []string:
-			for _, s := range v {
-				data.WriteString(s)
-				data.WriteByte(0)
-			}
-			count = len(v)
-		case []uint16:
-			for _, x := range v {
-				_ = binary.Write(&data, binary.BigEndian, x)
-			}
-			count = len(v)
-		case []uint32:
-			for _, x := range v {
-				_ = binary.Write(&data, binary.BigEndian, x)
-			}
-			count = len(v)
-		case []byte:
-			data.Write(v)
-			count = len(v)
-		}
-		put(&index, e.tag, e.typ, off, count)
-	}
-	il := len(ents) + 1
-	trailerOff := data.Len()
-	var tr bytes.Buffer
-	put(&tr, region, rpm.TypeBin, int(int32(-16*il)), 16)
-	data.Write(tr.Bytes())
-	var out bytes.Buffer
-	out.Write(headerMagic)
-	_ = binary.Write(&out, binary.BigEndian, uint32(il))
-	_ = binary.Write(&out, binary.BigEndian, uint32(data.Len()))
-	put(&out, region, rpm.TypeBin, trailerOff, 16)
-	out.Write(index.Bytes())
-	out.Write(data.Bytes())
-	return out.Bytes()
-}
 
 func cpioEntry(name string, mode uint32, size int64, ino, rdev int) []byte {
 	var b bytes.Buffer
@@ -255,46 +192,46 @@ func RPM(s Spec) ([]byte, error) {
 		compTag = s.CompressorTag
 	}
 	ents := []hent{
-		{rpm.TagName, rpm.TypeString, name}, {rpm.TagVersion, rpm.TypeString, "1.0"}, {rpm.TagRelease, rpm.TypeString, "1"},
-		{rpm.TagArch, rpm.TypeString, "x86_64"}, {rpm.TagSourceRPM, rpm.TypeString, name + "-1.0-1.src.rpm"},
-		{rpm.TagSummary, rpm.TypeI18NString, "hostile test package"},
-		{rpm.TagPayloadFormat, rpm.TypeString, "cpio"}, {rpm.TagPayloadCompressor, rpm.TypeString, compTag},
-		{rpm.TagFileDigestAlgo, rpm.TypeInt32, []uint32{8}},
-		{rpm.TagProvideName, rpm.TypeStringArray, []string{name}},
-		{rpm.TagProvideFlags, rpm.TypeInt32, []uint32{8}},
-		{rpm.TagProvideVersion, rpm.TypeStringArray, []string{"1.0-1"}},
+		{Tag: rpm.TagName, Type: rpm.TypeString, Value: name}, {Tag: rpm.TagVersion, Type: rpm.TypeString, Value: "1.0"}, {Tag: rpm.TagRelease, Type: rpm.TypeString, Value: "1"},
+		{Tag: rpm.TagArch, Type: rpm.TypeString, Value: "x86_64"}, {Tag: rpm.TagSourceRPM, Type: rpm.TypeString, Value: name + "-1.0-1.src.rpm"},
+		{Tag: rpm.TagSummary, Type: rpm.TypeI18NString, Value: "hostile test package"},
+		{Tag: rpm.TagPayloadFormat, Type: rpm.TypeString, Value: "cpio"}, {Tag: rpm.TagPayloadCompressor, Type: rpm.TypeString, Value: compTag},
+		{Tag: rpm.TagFileDigestAlgo, Type: rpm.TypeInt32, Value: []uint32{8}},
+		{Tag: rpm.TagProvideName, Type: rpm.TypeStringArray, Value: []string{name}},
+		{Tag: rpm.TagProvideFlags, Type: rpm.TypeInt32, Value: []uint32{8}},
+		{Tag: rpm.TagProvideVersion, Type: rpm.TypeStringArray, Value: []string{"1.0-1"}},
 	}
 	if !s.NoDigests {
-		ents = append(ents, hent{rpm.TagPayloadDigest, rpm.TypeStringArray, []string{pd}}, hent{rpm.TagPayloadDigestAlgo, rpm.TypeInt32, []uint32{8}})
+		ents = append(ents, hent{Tag: rpm.TagPayloadDigest, Type: rpm.TypeStringArray, Value: []string{pd}}, hent{Tag: rpm.TagPayloadDigestAlgo, Type: rpm.TypeInt32, Value: []uint32{8}})
 	}
 	if s.Post != "" {
-		ents = append(ents, hent{rpm.TagPostIn, rpm.TypeString, s.Post})
+		ents = append(ents, hent{Tag: rpm.TagPostIn, Type: rpm.TypeString, Value: s.Post})
 	}
 	if s.PostProg != "" {
-		ents = append(ents, hent{rpm.TagPostInProg, rpm.TypeString, s.PostProg})
+		ents = append(ents, hent{Tag: rpm.TagPostInProg, Type: rpm.TypeString, Value: s.PostProg})
 	}
 	if len(s.Files) > 0 {
 		ents = append(ents,
-			hent{rpm.TagBasenames, rpm.TypeStringArray, base}, hent{rpm.TagDirnames, rpm.TypeStringArray, dirs},
-			hent{rpm.TagDirIndexes, rpm.TypeInt32, dirIdx}, hent{rpm.TagFileModes, rpm.TypeInt16, modes},
-			hent{rpm.TagFileRdevs, rpm.TypeInt16, rdevs},
-			hent{rpm.TagFileDigests, rpm.TypeStringArray, digests}, hent{rpm.TagFileLinkTos, rpm.TypeStringArray, links},
-			hent{rpm.TagFileFlags, rpm.TypeInt32, flags}, hent{rpm.TagFileInodes, rpm.TypeInt32, inodes},
-			hent{rpm.TagFileDevices, rpm.TypeInt32, devs}, hent{rpm.TagFileSizes, rpm.TypeInt32, sizes},
+			hent{Tag: rpm.TagBasenames, Type: rpm.TypeStringArray, Value: base}, hent{Tag: rpm.TagDirnames, Type: rpm.TypeStringArray, Value: dirs},
+			hent{Tag: rpm.TagDirIndexes, Type: rpm.TypeInt32, Value: dirIdx}, hent{Tag: rpm.TagFileModes, Type: rpm.TypeInt16, Value: modes},
+			hent{Tag: rpm.TagFileRdevs, Type: rpm.TypeInt16, Value: rdevs},
+			hent{Tag: rpm.TagFileDigests, Type: rpm.TypeStringArray, Value: digests}, hent{Tag: rpm.TagFileLinkTos, Type: rpm.TypeStringArray, Value: links},
+			hent{Tag: rpm.TagFileFlags, Type: rpm.TypeInt32, Value: flags}, hent{Tag: rpm.TagFileInodes, Type: rpm.TypeInt32, Value: inodes},
+			hent{Tag: rpm.TagFileDevices, Type: rpm.TypeInt32, Value: devs}, hent{Tag: rpm.TagFileSizes, Type: rpm.TypeInt32, Value: sizes},
 		)
 	}
-	hdr := encodeHeader(rpm.TagHeaderImmutable, ents)
+	hdr := rpm.EncodeHeader(rpm.TagHeaderImmutable, ents)
 	hsum := sha256.Sum256(hdr)
 	m := md5.New()
 	m.Write(hdr)
 	m.Write(payload)
-	sigEnts := []hent{{rpm.SigTagSize, rpm.TypeInt32, []uint32{uint32(len(hdr) + len(payload))}}}
+	sigEnts := []hent{{Tag: rpm.SigTagSize, Type: rpm.TypeInt32, Value: []uint32{uint32(len(hdr) + len(payload))}}}
 	if !s.NoDigests {
 		sigEnts = append(sigEnts,
-			hent{rpm.SigTagSHA256, rpm.TypeString, hex.EncodeToString(hsum[:])},
-			hent{rpm.SigTagMD5, rpm.TypeBin, m.Sum(nil)})
+			hent{Tag: rpm.SigTagSHA256, Type: rpm.TypeString, Value: hex.EncodeToString(hsum[:])},
+			hent{Tag: rpm.SigTagMD5, Type: rpm.TypeBin, Value: m.Sum(nil)})
 	}
-	sig := encodeHeader(rpm.TagHeaderSignatures, sigEnts)
+	sig := rpm.EncodeHeader(rpm.TagHeaderSignatures, sigEnts)
 	var out bytes.Buffer
 	lead := make([]byte, LeadSize)
 	copy(lead, []byte{0xed, 0xab, 0xee, 0xdb})

@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -67,10 +68,40 @@ func TestImportDirection(t *testing.T) {
 	}
 }
 
+// TestOneWayHouse: the folders below builder never reach back up into it.
+// The readers and writers (layers/*), the OCI code (manifests) and
+// signing import nothing under builder/; rpmmeta, the shared RPM
+// vocabulary they all use, imports only the standard library.
+func TestOneWayHouse(t *testing.T) {
+	below := []string{"layers", "manifests", "signing", "rpmmeta"}
+	seen := 0
+	for _, p := range listPackages(t) {
+		me := rel(p.ImportPath)
+		if !slices.ContainsFunc(below, func(b string) bool { return me == b || strings.HasPrefix(me, b+"/") }) {
+			continue
+		}
+		seen++
+		for _, imp := range p.Imports {
+			dep := rel(imp)
+			if strings.HasPrefix(imp, module) && (dep == "builder" || strings.HasPrefix(dep, "builder/")) {
+				t.Errorf("%s imports %s: nothing below builder imports builder/", me, dep)
+			}
+			if me == "rpmmeta" {
+				if first, _, _ := strings.Cut(imp, "/"); strings.Contains(first, ".") {
+					t.Errorf("rpmmeta imports %s: only the standard library is allowed", imp)
+				}
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("found none of the packages below builder")
+	}
+}
+
 // TestNoNetworkInPureLayers keeps the solver, the readers and the writers
 // free of net/http: they work on values and streams handed to them.
 func TestNoNetworkInPureLayers(t *testing.T) {
-	pure := []string{"builder/rpmmeta", "builder/solve", "builder/config", "layers/rpm", "layers/rootfs", "layers/rpmdb"}
+	pure := []string{"rpmmeta", "builder/solve", "builder/config", "layers/rpm", "layers/rootfs", "layers/rpmdb", "layers/split"}
 	for _, p := range listPackages(t) {
 		me := rel(p.ImportPath)
 		for _, prefix := range pure {

@@ -88,7 +88,7 @@ type Options struct {
 	// EmptyMachineID writes an empty /etc/machine-id (systemd then makes
 	// one at first boot), as distributions' image tools do.
 	EmptyMachineID bool
-	// Remove holds globs (builder/config.MatchPath syntax) of paths removed
+	// Remove holds globs (rpmmeta.MatchPath syntax) of paths removed
 	// after everything else, with everything below them.
 	Remove []string
 	// Users and Groups are accounts the configuration declares; they are

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/layers/rootfs/accounts"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // WriteTar lays out the image and writes it to out as a PAX tar. It can be
@@ -96,7 +96,7 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 	for _, g := range w.opts.Remove {
 		matched := false
 		for _, p := range paths {
-			if _, ok := t.m[p]; ok && config.MatchPath(g, p) {
+			if _, ok := t.m[p]; ok && rpmmeta.MatchPath(g, p) {
 				matched = true
 				for _, q := range paths {
 					if q == p || strings.HasPrefix(q, p+"/") {

@@ -18,7 +18,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 var leadMagic = []byte{0xed, 0xab, 0xee, 0xdb}

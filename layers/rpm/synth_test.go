@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -21,86 +20,7 @@ import (
 // make: the stripped cpio format (files over 4 GiB), wrong file digests
 // under a right payload digest, and hostile headers for the fuzzers.
 
-type hent struct {
-	tag Tag
-	typ Type
-	val any // string, []string, []uint16, []uint32, []uint64, []byte
-}
-
-// encodeHeader encodes a header with an immutable region, magic included.
-func encodeHeader(region Tag, ents []hent) []byte {
-	sort.Slice(ents, func(i, j int) bool { return ents[i].tag < ents[j].tag })
-	var data bytes.Buffer
-	var index bytes.Buffer
-	put := func(tag Tag, typ Type, off, count int) {
-		var b [16]byte
-		binary.BigEndian.PutUint32(b[0:], uint32(tag))
-		binary.BigEndian.PutUint32(b[4:], uint32(typ))
-		binary.BigEndian.PutUint32(b[8:], uint32(off))
-		binary.BigEndian.PutUint32(b[12:], uint32(count))
-		index.Write(b[:])
-	}
-	for _, e := range ents {
-		if sz := e.typ.size(); sz > 1 {
-			for data.Len()%sz != 0 {
-				data.WriteByte(0)
-			}
-		}
-		off := data.Len()
-		count := 1
-		switch v := e.val.(type) {
-		case string:
-			data.WriteString(v)
-			data.WriteByte(0)
-		case []string:
-			for _, s := range v {
-				data.WriteString(s)
-				data.WriteByte(0)
-			}
-			count = len(v)
-		case []uint16:
-			for _, x := range v {
-				binary.Write(&data, binary.BigEndian, x)
-			}
-			count = len(v)
-		case []uint32:
-			for _, x := range v {
-				binary.Write(&data, binary.BigEndian, x)
-			}
-			count = len(v)
-		case []uint64:
-			for _, x := range v {
-				binary.Write(&data, binary.BigEndian, x)
-			}
-			count = len(v)
-		case []byte:
-			data.Write(v)
-			count = len(v)
-		}
-		put(e.tag, e.typ, off, count)
-	}
-	il := len(ents) + 1
-	trailerOff := data.Len()
-	var tr [16]byte
-	binary.BigEndian.PutUint32(tr[0:], uint32(region))
-	binary.BigEndian.PutUint32(tr[4:], uint32(TypeBin))
-	binary.BigEndian.PutUint32(tr[8:], uint32(int32(-16*il)))
-	binary.BigEndian.PutUint32(tr[12:], 16)
-	data.Write(tr[:])
-	var out bytes.Buffer
-	out.Write(headerMagic[:])
-	binary.Write(&out, binary.BigEndian, uint32(il))
-	binary.Write(&out, binary.BigEndian, uint32(data.Len()))
-	var first [16]byte
-	binary.BigEndian.PutUint32(first[0:], uint32(region))
-	binary.BigEndian.PutUint32(first[4:], uint32(TypeBin))
-	binary.BigEndian.PutUint32(first[8:], uint32(trailerOff))
-	binary.BigEndian.PutUint32(first[12:], 16)
-	out.Write(first[:])
-	out.Write(index.Bytes())
-	out.Write(data.Bytes())
-	return out.Bytes()
-}
+type hent = HeaderEntry
 
 type synthFile struct {
 	path    string
@@ -259,7 +179,7 @@ func synthRPM(files []synthFile, o synthOpts) []byte {
 			ents = append(ents, hent{TagFileSizes, TypeInt32, sizes32})
 		}
 	}
-	hdr := encodeHeader(TagHeaderImmutable, ents)
+	hdr := EncodeHeader(TagHeaderImmutable, ents)
 	hsum := sha256.Sum256(hdr)
 	m := md5.New()
 	m.Write(hdr)
@@ -283,7 +203,7 @@ func synthRPM(files []synthFile, o synthOpts) []byte {
 		}
 		sents = append(sents, hent{tag, TypeBin, sb.Bytes()})
 	}
-	sig := encodeHeader(TagHeaderSignatures, sents)
+	sig := EncodeHeader(TagHeaderSignatures, sents)
 	var out bytes.Buffer
 	lead := make([]byte, leadSize)
 	copy(lead, leadMagic)

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/layers/rpm"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // An index is one of rpm's secondary index tables.

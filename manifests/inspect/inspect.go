@@ -23,8 +23,8 @@ import (
 	rpmdb "github.com/knqyf263/go-rpmdb/pkg"
 	_ "modernc.org/sqlite" // go-rpmdb opens the "sqlite" driver
 
-	"github.com/slipway-build/slipway/builder/rpmmeta"
 	"github.com/slipway-build/slipway/manifests"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // The package databases an image may carry.

@@ -20,8 +20,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/internal/testutil"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // File is what a comparison looks at for one path.
@@ -234,13 +234,13 @@ var DNFFiles = []string{
 }
 
 // Without returns a copy of t without the paths matching any glob
-// (builder/config.MatchPath syntax) and everything below them.
+// (rpmmeta.MatchPath syntax) and everything below them.
 func (t Tree) Without(globs ...string) Tree {
 	out := Tree{}
 	var cut []string
 	for p := range t {
 		for _, g := range globs {
-			if config.MatchPath(g, p) {
+			if rpmmeta.MatchPath(g, p) {
 				cut = append(cut, p)
 			}
 		}

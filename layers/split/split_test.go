@@ -1,4 +1,4 @@
-package builder
+package split
 
 import (
 	"archive/tar"
@@ -66,16 +66,16 @@ func splitInstall(owners map[string]string) []string {
 }
 
 // splitAll plans and writes the layers of tarFile.
-func splitAll(t *testing.T, tarFile string, owners map[string]string, max int) ([]splitGroup, [][]byte) {
+func splitAll(t *testing.T, tarFile string, owners map[string]string, max int) ([]Group, [][]byte) {
 	t.Helper()
-	groups, err := planSplit(t.Context(), tarFile, owners, splitInstall(owners), max)
+	groups, err := Plan(t.Context(), tarFile, owners, splitInstall(owners), max)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out [][]byte
 	for _, g := range groups {
 		var b bytes.Buffer
-		if _, err := writeSplit(t.Context(), tarFile, g, &b); err != nil {
+		if _, err := Write(t.Context(), tarFile, g, &b); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, b.Bytes())
@@ -127,15 +127,15 @@ func TestSplitLayers(t *testing.T) {
 			}
 			var pkgs []string
 			for _, g := range groups {
-				if g.pkg != "" {
-					pkgs = append(pkgs, g.pkg)
+				if g.Pkg != "" {
+					pkgs = append(pkgs, g.Pkg)
 				}
 			}
 			if !slices.Equal(pkgs, tc.pkgs) {
 				t.Errorf("package layers %v, want %v", pkgs, tc.pkgs)
 			}
-			if groups[len(groups)-1].pkg != "" {
-				t.Errorf("the top layer is %s's, want the shared one", groups[len(groups)-1].pkg)
+			if groups[len(groups)-1].Pkg != "" {
+				t.Errorf("the top layer is %s's, want the shared one", groups[len(groups)-1].Pkg)
 			}
 			got := applied{}
 			for _, l := range layers {
@@ -144,11 +144,11 @@ func TestSplitLayers(t *testing.T) {
 			assertApplied(t, got, want)
 			// The generated files are in the top layer only.
 			for i, g := range groups {
-				if g.paths["var/lib/rpm/rpmdb.sqlite"] != (i == len(groups)-1) {
-					t.Errorf("layer %d (%q) holding the rpmdb = %v", i, g.pkg, g.paths["var/lib/rpm/rpmdb.sqlite"])
+				if g.Paths["var/lib/rpm/rpmdb.sqlite"] != (i == len(groups)-1) {
+					t.Errorf("layer %d (%q) holding the rpmdb = %v", i, g.Pkg, g.Paths["var/lib/rpm/rpmdb.sqlite"])
 				}
-				if g.paths["opt/a/link"] != g.paths["opt/a/big"] {
-					t.Errorf("layer %d (%q) splits the hard-link set of opt/a/big", i, g.pkg)
+				if g.Paths["opt/a/link"] != g.Paths["opt/a/big"] {
+					t.Errorf("layer %d (%q) splits the hard-link set of opt/a/big", i, g.Pkg)
 				}
 			}
 			_, again := splitAll(t, full, owners, tc.max)
@@ -206,7 +206,7 @@ func TestSplitSharedBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := upperLayer(t.Context(), baseTar, fullTar, 1000, f); err != nil {
+	if _, _, err := Upper(t.Context(), baseTar, fullTar, 1000, f); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -214,8 +214,8 @@ func TestSplitSharedBase(t *testing.T) {
 	if len(layers) != 3 {
 		t.Fatalf("%d layers over the base, want 3", len(layers))
 	}
-	if !groups[0].paths[".wh.opt"] && !groups[0].paths["opt/.wh.a"] {
-		t.Errorf("the whiteout of opt/a is not in a's layer: %v", slices.Sorted(maps.Keys(groups[0].paths)))
+	if !groups[0].Paths[".wh.opt"] && !groups[0].Paths["opt/.wh.a"] {
+		t.Errorf("the whiteout of opt/a is not in a's layer: %v", slices.Sorted(maps.Keys(groups[0].Paths)))
 	}
 	got, want := applied{}, applied{}
 	bd, _ := os.ReadFile(baseTar)
@@ -233,10 +233,10 @@ func TestSplitBadTar(t *testing.T) {
 	t.Parallel()
 	bad := t.TempDir() + "/bad.tar"
 	os.WriteFile(bad, bytes.Repeat([]byte("x"), 1024), 0o644)
-	if _, err := planSplit(t.Context(), bad, nil, nil, 3); err == nil || !strings.Contains(err.Error(), "bad.tar") {
-		t.Errorf("planSplit on a bad tar: %v", err)
+	if _, err := Plan(t.Context(), bad, nil, nil, 3); err == nil || !strings.Contains(err.Error(), "bad.tar") {
+		t.Errorf("Plan on a bad tar: %v", err)
 	}
-	if _, err := writeSplit(t.Context(), bad, splitGroup{}, &bytes.Buffer{}); err == nil {
-		t.Error("writeSplit on a bad tar did not fail")
+	if _, err := Write(t.Context(), bad, Group{}, &bytes.Buffer{}); err == nil {
+		t.Error("Write on a bad tar did not fail")
 	}
 }

@@ -1,4 +1,4 @@
-package builder
+package split
 
 import (
 	"archive/tar"
@@ -164,7 +164,7 @@ func TestUpperLayer(t *testing.T) {
 	fullTar := writeTestTar(t, tmp, "full.tar", full)
 
 	var upper bytes.Buffer
-	copied, whiteouts, err := upperLayer(t.Context(), baseTar, fullTar, 1000, &upper)
+	copied, whiteouts, err := Upper(t.Context(), baseTar, fullTar, 1000, &upper)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestUpperLayer(t *testing.T) {
 
 	// Same inputs, same bytes.
 	var again bytes.Buffer
-	if _, _, err := upperLayer(t.Context(), baseTar, fullTar, 1000, &again); err != nil {
+	if _, _, err := Upper(t.Context(), baseTar, fullTar, 1000, &again); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(again.Bytes(), upper.Bytes()) {
@@ -234,8 +234,8 @@ func TestUpperLayerBadTar(t *testing.T) {
 	bad := filepath.Join(tmp, "bad.tar")
 	os.WriteFile(bad, bytes.Repeat([]byte("x"), 1024), 0o644)
 	for _, tc := range [][2]string{{bad, good}, {good, bad}, {filepath.Join(tmp, "missing"), good}} {
-		if _, _, err := upperLayer(t.Context(), tc[0], tc[1], 0, io.Discard); err == nil {
-			t.Errorf("upperLayer(%s, %s) did not fail", tc[0], tc[1])
+		if _, _, err := Upper(t.Context(), tc[0], tc[1], 0, io.Discard); err == nil {
+			t.Errorf("Upper(%s, %s) did not fail", tc[0], tc[1])
 		}
 	}
 }

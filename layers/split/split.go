@@ -1,4 +1,10 @@
-package builder
+// Package split turns the tar of a tree written by rootfs.Writer into
+// layers: the layer of a variant over its base's tree (the shared-base
+// strategy: changed and new entries, OCI whiteouts for the removed ones)
+// and the grouping of a tree's entries into at most layers.max layers by
+// package. It works on tar streams and paths; the layers' media, history
+// and names are the caller's.
+package split
 
 import (
 	"archive/tar"
@@ -11,7 +17,6 @@ import (
 	"os"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -91,13 +96,13 @@ func entryOf(h *tar.Header, r io.Reader) (tarEntry, error) {
 	return e, nil
 }
 
-// upperLayer writes to out, as a tar, what turns the tree of baseTar into
+// Upper writes to out, as a tar, what turns the tree of baseTar into
 // the tree of fullTar when laid over it. Entries keep fullTar's order;
 // whiteouts (.wh.NAME, zero-length, mtime buildTime) come right before
 // the entry that replaces a path of another kind, and for removed paths
 // in path order among the entries. It returns the numbers of entries
 // copied and of whiteouts.
-func upperLayer(ctx context.Context, baseTar, fullTar string, buildTime int64, out io.Writer) (copied, whiteouts int, err error) {
+func Upper(ctx context.Context, baseTar, fullTar string, buildTime int64, out io.Writer) (copied, whiteouts int, err error) {
 	base, baseOrder, err := readTarIndex(ctx, baseTar)
 	if err != nil {
 		return 0, 0, err
@@ -235,11 +240,6 @@ func upperLayer(ctx context.Context, baseTar, fullTar string, buildTime int64, o
 	return copied, whiteouts, tw.Close()
 }
 
-// layerComment is the history comment of the shared-base upper layer.
-func layerComment(pkgs, copied, whiteouts int) string {
-	return strconv.Itoa(pkgs) + " packages; " + strconv.Itoa(copied) + " paths over the base, " + strconv.Itoa(whiteouts) + " removed"
-}
-
 // layers.max: the packages of a tree grouped into at most max layers.
 // The packages with the most bytes of regular files in the tar being
 // split each get a layer of their own, up to max-1 of them (ties broken
@@ -259,19 +259,19 @@ type splitEntry struct {
 	layer int    // the lowest layer holding it, -1 for none yet
 }
 
-// splitGroup is one layer of a split: the package (NEVRA, "" for the
+// Group is one layer of a split: the package (NEVRA, "" for the
 // top layer) and the entries it holds.
-type splitGroup struct {
-	pkg   string
-	bytes int64 // regular-file bytes of the package
-	paths map[string]bool
+type Group struct {
+	Pkg   string
+	Bytes int64 // regular-file bytes of the package
+	Paths map[string]bool
 }
 
-// planSplit groups the entries of tarFile (owners from the tree's
+// Plan groups the entries of tarFile (owners from the tree's
 // report: tar name -> NEVRA or a "(...)" pseudo-owner) into at most max
 // layers; install is the NEVRAs in install order. With max < 2 or no
 // package worth a layer, it returns one group holding everything.
-func planSplit(ctx context.Context, tarFile string, owners map[string]string, install []string, max int) ([]splitGroup, error) {
+func Plan(ctx context.Context, tarFile string, owners map[string]string, install []string, max int) ([]Group, error) {
 	f, err := os.Open(tarFile)
 	if err != nil {
 		return nil, err
@@ -335,14 +335,14 @@ func planSplit(ctx context.Context, tarFile string, owners map[string]string, in
 		big = big[:max-1]
 	}
 	slices.SortFunc(big, func(a, b string) int { return pos[a] - pos[b] })
-	groups := make([]splitGroup, 0, len(big)+1)
+	groups := make([]Group, 0, len(big)+1)
 	layerOf := map[string]int{}
 	for i, n := range big {
 		layerOf[n] = i
-		groups = append(groups, splitGroup{pkg: n, bytes: sizes[n], paths: map[string]bool{}})
+		groups = append(groups, Group{Pkg: n, Bytes: sizes[n], Paths: map[string]bool{}})
 	}
 	top := len(groups)
-	groups = append(groups, splitGroup{paths: map[string]bool{}})
+	groups = append(groups, Group{Paths: map[string]bool{}})
 
 	// Each entry's own layer: its package's, or the top one; a hard link
 	// follows its target (a link set stays in one layer); a whiteout
@@ -373,7 +373,7 @@ func planSplit(ctx context.Context, tarFile string, owners map[string]string, in
 		return path.Join(path.Dir(n), strings.TrimPrefix(b, ".wh.")), true
 	}
 	add := func(g int, e *splitEntry) {
-		groups[g].paths[e.name] = true
+		groups[g].Paths[e.name] = true
 		if e.layer < 0 || g < e.layer {
 			e.layer = g
 		}
@@ -400,18 +400,18 @@ func planSplit(ctx context.Context, tarFile string, owners map[string]string, in
 			if t, ok := byName[target]; ok && t.layer >= 0 {
 				g = t.layer
 			}
-			groups[g].paths[e.name] = true
+			groups[g].Paths[e.name] = true
 		}
 	}
-	if len(groups[top].paths) == 0 && top > 0 {
+	if len(groups[top].Paths) == 0 && top > 0 {
 		groups = groups[:top]
 	}
 	return groups, nil
 }
 
-// writeSplit copies the entries of tarFile that g holds, in the tar's
+// Write copies the entries of tarFile that g holds, in the tar's
 // order, to out.
-func writeSplit(ctx context.Context, tarFile string, g splitGroup, out io.Writer) (int, error) {
+func Write(ctx context.Context, tarFile string, g Group, out io.Writer) (int, error) {
 	f, err := os.Open(tarFile)
 	if err != nil {
 		return 0, err
@@ -431,7 +431,7 @@ func writeSplit(ctx context.Context, tarFile string, g splitGroup, out io.Writer
 		if err != nil {
 			return 0, fmt.Errorf("reading tar %s: %w", tarFile, err)
 		}
-		if !g.paths[cleanName(h.Name)] {
+		if !g.Paths[cleanName(h.Name)] {
 			continue
 		}
 		if err := tw.WriteHeader(h); err != nil {

@@ -1,0 +1,120 @@
+package main
+
+// The flags several commands share, defined once: the build's (build,
+// publish, sbom), the registry client's (every command that talks to a
+// registry), the SBOM and signing flags, and the keyless ones. Each
+// command's own flags stay in its file.
+
+import (
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/slipway-build/slipway/manifests"
+	"github.com/slipway-build/slipway/signing"
+)
+
+// buildFlags are the flags build and publish share.
+type buildFlags struct {
+	compression    string
+	offline        bool
+	locked         bool
+	lockPath       string
+	vendorDir      string
+	jobs           int
+	failScriptlets bool
+	asJSON         bool
+	annotations    []string
+	version        string
+	source         string
+	revision       string
+}
+
+func addBuildFlags(fs *pflag.FlagSet) *buildFlags {
+	b := &buildFlags{}
+	fs.StringVar(&b.compression, "compression", "gzip", "layer compression: gzip or zstd")
+	fs.BoolVar(&b.offline, "offline", false, "use only packages already in the cache")
+	fs.BoolVar(&b.locked, "locked", false, "build exactly the lockfile's packages")
+	fs.StringVar(&b.lockPath, "lockfile", "", "lockfile `PATH` for --locked (default: CONFIG with the extension .lock)")
+	fs.StringVar(&b.vendorDir, "vendor-dir", "", "with --locked, take packages and keys from `DIR` (written by slipway vendor) instead of the repositories")
+	fs.IntVar(&b.jobs, "jobs", 4, "parallel package downloads and blob uploads")
+	fs.BoolVar(&b.failScriptlets, "fail-on-scriptlets", false, "fail when a package has an unhandled scriptlet or trigger: one whose effect is neither reproduced nor unneeded in an image (none is ever run; see docs/scriptlets.md)")
+	fs.BoolVar(&b.asJSON, "json", false, "print the result as one JSON document")
+	fs.StringArrayVar(&b.annotations, "annotation", nil, "manifest and index annotation `KEY=VALUE` (repeatable)")
+	fs.StringVar(&b.version, "version", "", "org.opencontainers.image.version annotation")
+	fs.StringVar(&b.source, "source", "", "org.opencontainers.image.source annotation (`URL` of the sources)")
+	fs.StringVar(&b.revision, "revision", "", "org.opencontainers.image.revision annotation (source control revision)")
+	return b
+}
+
+// registryFlags are the flags of commands that talk to registries.
+type registryFlags struct {
+	insecure   []string
+	caFiles    []string
+	skipVerify bool
+	jobs       int
+	timeout    time.Duration
+	tls        *manifests.RegistryTLS // loaded by the first pushOptions of a run
+}
+
+// registryCertsDirsEnv replaces the default certs.d folders (a list
+// separated by ':').
+const registryCertsDirsEnv = "SLIPWAY_REGISTRY_CERTS_DIRS"
+
+func addRegistryFlags(fs *pflag.FlagSet, withJobs bool) *registryFlags {
+	r := &registryFlags{}
+	fs.StringArrayVar(&r.insecure, "insecure-registry", nil, "allow plain HTTP to registry `HOST[:PORT]` (repeatable; loopback registries always may)")
+	fs.StringArrayVar(&r.caFiles, "registry-ca-file", nil, "trust the CA certificates in PEM `FILE` for every registry, besides the system's and certs.d (repeatable)")
+	fs.BoolVar(&r.skipVerify, "registry-skip-tls-verify", false, "accept any TLS certificate from registries (insecure; warns on every run)")
+	fs.DurationVar(&r.timeout, "registry-timeout", manifests.DefaultTimeout, "cancel and retry a registry request that makes no progress for this `DURATION` (0: never)")
+	if withJobs {
+		fs.IntVar(&r.jobs, "jobs", 4, "parallel blob uploads")
+	}
+	return r
+}
+
+// sbomFlags are the SBOM and signing flags build and publish share.
+type sbomFlags struct {
+	dir        string
+	signKey    string
+	provenance bool
+}
+
+func addSBOMFlags(fs *pflag.FlagSet, withSigning bool) *sbomFlags {
+	s := &sbomFlags{}
+	fs.StringVar(&s.dir, "sbom-dir", "", "write an SPDX 2.3 JSON SBOM per architecture into `DIR` (IMAGE-ARCH.spdx.json)")
+	if withSigning {
+		fs.StringVar(&s.signKey, "sign-key", "", "sign the pushed index and images with this cosign private key `FILE` or KMS `URI` (password from COSIGN_PASSWORD) and attach the SBOMs as attestations")
+		fs.BoolVar(&s.provenance, "provenance", false, "with --sign-key or --keyless, also attach SLSA v1 provenance attestations")
+	}
+	return s
+}
+
+// addReferrersModeFlag declares --registry-referrers-mode, named as cosign's.
+func addReferrersModeFlag(fs *pflag.FlagSet) *string {
+	return fs.String("registry-referrers-mode", string(signing.ReferrersLegacy),
+		"where signatures go: `MODE` legacy (cosign's sha256-DIGEST.sig tag) or oci-1-1 (an OCI 1.1 referrer; attestations stay on the .att tag)")
+}
+
+// idTokenEnv holds the OIDC identity token for --keyless, as for cosign.
+const idTokenEnv = "SIGSTORE_ID_TOKEN"
+
+// keylessFlags are the keyless and transparency-log flags sign and
+// publish share.
+type keylessFlags struct {
+	keyless, tlog                bool
+	fulcioURL, rekorURL, idToken string
+}
+
+// addKeylessFlags declares --keyless, --tlog-upload, --fulcio-url,
+// --rekor-url and --identity-token; keyFlag names the flag --keyless
+// replaces.
+func addKeylessFlags(fs *pflag.FlagSet, keyFlag string) *keylessFlags {
+	k := &keylessFlags{}
+	fs.BoolVar(&k.tlog, "tlog-upload", false, "upload every signature and attestation to the Rekor transparency log at --rekor-url (public and permanent; off by default)")
+	fs.BoolVar(&k.keyless, "keyless", false, "sign with an ephemeral key certified by Fulcio for the identity token's identity, instead of "+keyFlag+" (needs --tlog-upload)")
+	fs.StringVar(&k.fulcioURL, "fulcio-url", signing.PublicFulcioURL, "Fulcio `URL` for --keyless")
+	fs.StringVar(&k.rekorURL, "rekor-url", signing.PublicRekorURL, "Rekor `URL` for --tlog-upload")
+	fs.StringVar(&k.idToken, "identity-token", "", "OIDC identity `TOKEN` for --keyless (default: "+idTokenEnv+")")
+	return k
+}
