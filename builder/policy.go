@@ -4,8 +4,8 @@ import (
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
 	"github.com/slipway-build/slipway/builder/policy"
-	"github.com/slipway-build/slipway/rpmmeta"
 	"github.com/slipway-build/slipway/builder/solve"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // PolicyImage describes a resolution for policy.Check before anything is

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slipway-build/slipway/rpmmeta"
 	"github.com/slipway-build/slipway/internal/testrepo"
 	"github.com/slipway-build/slipway/internal/testutil"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // dnfAdvisory is what `dnf updateinfo list/info --all` shows of one

@@ -16,8 +16,8 @@ import (
 
 	"github.com/ulikunitz/xz"
 
-	"github.com/slipway-build/slipway/rpmmeta"
 	"github.com/slipway-build/slipway/internal/testrepo"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // seedUpdateinfo is what createrepo/Koji-style tools write, with fields

@@ -17,8 +17,8 @@ import (
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/repo"
-	"github.com/slipway-build/slipway/rpmmeta"
 	"github.com/slipway-build/slipway/manifests/inspect"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // advisoriesCommands are the commands defined in advisories.go.

@@ -74,18 +74,6 @@ type Spec struct {
 
 type hent = rpm.HeaderEntry
 
-func typeSize(t rpm.Type) int {
-	switch t {
-	case rpm.TypeInt16:
-		return 2
-	case rpm.TypeInt32:
-		return 4
-	case rpm.TypeInt64:
-		return 8
-	}
-	return 1
-}
-
 var headerMagic = []byte{0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0}
 
 func cpioEntry(name string, mode uint32, size int64, ino, rdev int) []byte {
