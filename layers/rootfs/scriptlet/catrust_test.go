@@ -1,0 +1,478 @@
+package scriptlet
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slipway-build/slipway/layers/rpm"
+)
+
+var caBuildTime = time.Unix(1718214849, 0)
+
+// testCA makes a certificate (self-signed unless parent is given).
+type testCA struct {
+	der  []byte
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+}
+
+func makeCert(t *testing.T, subject pkix.Name, isCA bool, eku []x509.ExtKeyUsage, parent *testCA) *testCA {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{
+		SerialNumber: serial, Subject: subject,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		BasicConstraintsValid: true, IsCA: isCA, ExtKeyUsage: eku,
+	}
+	if isCA {
+		tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
+	} else {
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
+		tmpl.DNSNames = []string{"leaf.test"}
+	}
+	signer, signerCert := key, tmpl
+	if parent != nil {
+		signer, signerCert = parent.key, parent.cert
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, signerCert, &key.PublicKey, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testCA{der: der, cert: c, key: key}
+}
+
+func pemOf(der ...[]byte) string {
+	var b bytes.Buffer
+	for _, d := range der {
+		pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: d})
+	}
+	return b.String()
+}
+
+func pctEscape(b []byte) string {
+	var s strings.Builder
+	for _, c := range b {
+		fmt.Fprintf(&s, "%%%02x", c)
+	}
+	return s.String()
+}
+
+// ekuExtension is an Extension element restricting to oids.
+func ekuExtension(t *testing.T, oids ...asn1.ObjectIdentifier) []byte {
+	t.Helper()
+	v, err := asn1.Marshal(oids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := asn1.Marshal(pkix.Extension{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Value: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// caSources is a set of trust sources in two tokens, file by file
+// (paths relative to the image root).
+type caSources struct {
+	files  map[string][]byte
+	leaf   *testCA
+	rootA  *testCA
+	labels map[string]string // fingerprint -> name in the test
+}
+
+func fp(der []byte) string {
+	s := sha256.Sum256(der)
+	return hex.EncodeToString(s[:8])
+}
+
+func makeCASources(t *testing.T) *caSources {
+	t.Helper()
+	s := &caSources{files: map[string][]byte{}, labels: map[string]string{}}
+	name := func(c *testCA, n string) *testCA { s.labels[fp(c.der)] = n; return c }
+	a := name(makeCert(t, pkix.Name{CommonName: "Root A", Organization: []string{"Slipway"}}, true, nil, nil), "A")
+	b := name(makeCert(t, pkix.Name{Organization: []string{"Org  B"}, OrganizationalUnit: []string{"Unit B"}}, true, nil, nil), "B")
+	c := name(makeCert(t, pkix.Name{CommonName: "Bad C"}, true, nil, nil), "C")
+	d := name(makeCert(t, pkix.Name{CommonName: "Mail D"}, true, nil, nil), "D")
+	e1 := name(makeCert(t, pkix.Name{CommonName: "Same E"}, true, nil, nil), "E1")
+	e2 := name(makeCert(t, pkix.Name{CommonName: "Same E"}, true, nil, nil), "E2")
+	f := name(makeCert(t, pkix.Name{CommonName: "Leaf F"}, false, nil, nil), "F")
+	g := name(makeCert(t, pkix.Name{CommonName: "Plain G"}, true, nil, nil), "G")
+	h := name(makeCert(t, pkix.Name{CommonName: "Distrusted H"}, true, nil, nil), "H")
+	k := name(makeCert(t, pkix.Name{CommonName: "Code K"}, true, []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}, nil), "K")
+	s.rootA = a
+	s.leaf = makeCert(t, pkix.Name{CommonName: "leaf.test"}, false, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, a)
+
+	etc, usr := "etc/pki/ca-trust/source", "usr/share/pki/ca-trust-source"
+	s.files[etc+"/anchors/a.pem"] = []byte(pemOf(a.der))
+	s.files[etc+"/anchors/b.der"] = b.der
+	s.files[etc+"/anchors/c.crt"] = []byte(pemOf(c.der))
+	s.files[etc+"/anchors/e.pem"] = []byte("some text first\n" + pemOf(e1.der, e2.der))
+	s.files[etc+"/anchors/f.pem"] = []byte(pemOf(f.der))
+	s.files[etc+"/anchors/k.pem"] = []byte(pemOf(k.der))
+	s.files[etc+"/anchors/zz-broken.pem"] = []byte("-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n")
+	s.files[etc+"/blocklist/c.pem"] = []byte(pemOf(c.der))
+	s.files[etc+"/README"] = []byte("This folder holds trust sources.\n")
+	s.files[etc+"/g.pem"] = []byte(pemOf(g.der))
+	// Azure's ca-bundle.trust.p11-kit shape: trusted certificates, an
+	// attached extended key usage, a distrusted one.
+	p11 := "# comment\n[p11-kit-object-v1]\nlabel: \"Mail D\"\ntrusted: true\nnss-mozilla-ca-policy: true\nmodifiable: false\n" + pemOf(d.der) +
+		"\n[p11-kit-object-v1]\nlabel: \"Mail D\"\nclass: x-certificate-extension\nobject-id: 2.5.29.37\nvalue: \"" +
+		pctEscape(ekuExtension(t, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 4})) + "\"\nmodifiable: false\n" +
+		string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: d.cert.RawSubjectPublicKeyInfo})) +
+		"\n[p11-kit-object-v1]\nlabel: \"Distrusted H\"\nx-distrusted: true\n" + pemOf(h.der) +
+		"\n[p11-kit-object-v1]\nlabel: \"Root A again\"\ntrusted: true\n" + pemOf(a.der)
+	s.files[usr+"/ca-bundle.trust.p11-kit"] = []byte(p11)
+	s.files[usr+"/README"] = []byte("readme\n")
+	s.files[usr+"/anchors/h.pem"] = []byte(pemOf(h.der))
+	return s
+}
+
+// image makes a memImage with the sources and the extracted folders of
+// ca-certificates.
+func (s *caSources) image(withHashDir bool) memImage {
+	dirs := []string{"/etc", "/etc/pki", "/etc/pki/ca-trust", "/etc/pki/ca-trust/source", "/etc/pki/ca-trust/source/anchors",
+		"/etc/pki/ca-trust/source/blocklist", "/usr", "/usr/share", "/usr/share/pki", "/usr/share/pki/ca-trust-source",
+		"/usr/share/pki/ca-trust-source/anchors", caExtracted, caExtracted + "/pem", caExtracted + "/openssl",
+		caExtracted + "/java", caExtracted + "/edk2"}
+	if withHashDir {
+		dirs = append(dirs, caExtracted+"/pem/directory-hash")
+	}
+	m := memImage{}
+	for _, d := range dirs {
+		m[d] = &memFile{FileInfo: FileInfo{Type: 'd', Mode: 0o755}}
+	}
+	for p, data := range s.files {
+		m["/"+p] = &memFile{FileInfo{Type: 'f', Mode: 0o644}, data}
+	}
+	return m
+}
+
+// bundleOrder names the certificates of a PEM (or TRUSTED) bundle.
+func (s *caSources) bundleOrder(t *testing.T, data []byte) []string {
+	t.Helper()
+	var out []string
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			return out
+		}
+		c, err := parseCertDER(b.Bytes[:certLen(b.Bytes)])
+		if err != nil {
+			t.Fatalf("bad certificate in bundle: %v", err)
+		}
+		out = append(out, s.labels[fp(c.der)])
+	}
+}
+
+func certLen(b []byte) int {
+	_, full, _, _, err := derNext(b)
+	if err != nil {
+		return len(b)
+	}
+	return len(full)
+}
+
+func TestCATrustExtract(t *testing.T) {
+	t.Parallel()
+	s := makeCASources(t)
+	img := s.image(true)
+	var warns []string
+	st := updateCATrust(img, caBuildTime, caSourcePaths, func(m string) { warns = append(warns, m) })
+	if st != 0 {
+		t.Errorf("status %d, warnings %q", st, warns)
+	}
+	if len(warns) != 1 || !strings.Contains(warns[0], "/etc/pki/ca-trust/source/anchors/zz-broken.pem") {
+		t.Errorf("warnings %q, want one naming zz-broken.pem", warns)
+	}
+	want := map[string][]string{
+		"openssl/ca-bundle.trust.crt": {"G", "A", "B", "C", "E1", "E2", "F", "K", "D", "H"},
+		"pem/tls-ca-bundle.pem":       {"A", "B", "E1", "E2"},
+		"pem/email-ca-bundle.pem":     {"A", "B", "E1", "E2", "D"},
+		"pem/objsign-ca-bundle.pem":   {"A", "B", "E1", "E2", "K"},
+	}
+	for f, order := range want {
+		data, ok := img.ReadFile(caExtracted + "/" + f)
+		if !ok {
+			t.Errorf("%s missing", f)
+			continue
+		}
+		if got := s.bundleOrder(t, data); !slices.Equal(got, order) {
+			t.Errorf("%s: %v, want %v", f, got, order)
+		}
+		if m := img[caExtracted+"/"+f].Mode; m != 0o444 {
+			t.Errorf("%s: mode %o", f, m)
+		}
+	}
+	ks, _ := img.ReadFile(caExtracted + "/java/cacerts")
+	if !bytes.Contains(ks, []byte("\x00\x05roota\x00\x00\x01\x90\x0d\x95\xf1\xe8")) || !bytes.Contains(ks, []byte("\x00\x07samee-1")) {
+		t.Errorf("java keystore lacks the aliases and the build time: %q", ks[:64])
+	}
+	if edk2, _ := img.ReadFile(caExtracted + "/edk2/cacerts.bin"); len(edk2) == 0 {
+		t.Error("no edk2 bundle")
+	}
+	if fi, ok := img.Lstat(caExtracted + "/pem/directory-hash/Same_E.1.pem"); !ok || fi.Type != 'f' {
+		t.Errorf("directory-hash lacks Same_E.1.pem:\n%s", img)
+	}
+}
+
+func TestCATrustFormats(t *testing.T) {
+	t.Parallel()
+	s := makeCASources(t)
+	img := s.image(false)
+	st := loadCAStore(img, caSourcePaths, func(string) {})
+	all := st.extract(caFilter{})
+	byName := map[string]*caObject{}
+	for _, o := range all {
+		byName[s.labels[fp(o.cert.der)]] = o
+	}
+	// openssl-bundle: the CertAux after the certificate.
+	aux := func(n string) string {
+		d := st.trustedCert(byName[n])
+		return hex.EncodeToString(d[len(byName[n].cert.der):])
+	}
+	rejectAll := "a050" + "06082b06010505070301" + "06082b06010505070302" + "06082b06010505070303" + "06082b06010505070304" +
+		"06082b06010505070305" + "06082b06010505070306" + "06082b06010505070307" + "06082b06010505070308"
+	for _, tc := range []struct{ name, want string }{
+		// an anchor: no trust list (any purpose)
+		{"A", "30080c06" + hex.EncodeToString([]byte("Root A"))},
+		// neither anchor nor distrusted: an empty trust list
+		{"G", "300b3000" + "0c07" + hex.EncodeToString([]byte("Plain G"))},
+		// an anchor with an attached extended key usage: trusted for it
+		{"D", "3014300a06082b06010505070304" + "0c06" + hex.EncodeToString([]byte("Mail D"))},
+		// distrusted: rejected for every known purpose
+		{"H", "3060" + rejectAll + "0c0c" + hex.EncodeToString([]byte("Distrusted H"))},
+	} {
+		if got := aux(tc.name); got != tc.want {
+			t.Errorf("%s aux %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	// pem-bundle with comments.
+	pb := string(pemBundle([]*caObject{byName["A"], byName["B"]}, true))
+	if !strings.HasPrefix(pb, "# Root A\n-----BEGIN CERTIFICATE-----\n") || !strings.Contains(pb, "-----END CERTIFICATE-----\n\n# Unit B\n-----BEGIN") {
+		t.Errorf("pem bundle:\n%s", pb)
+	}
+	// java-cacerts: header, count, keyed SHA-1 at the end.
+	ks := javaCacerts([]*caObject{byName["A"]}, caBuildTime)
+	if !bytes.HasPrefix(ks, []byte{0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 5, 'r', 'o', 'o', 't', 'a'}) {
+		t.Errorf("keystore header % x", ks[:24])
+	}
+	// edk2: list size, header size, signature size, then the owner.
+	e := edk2Cacerts(all[:1])
+	n := len(all[0].cert.der)
+	if len(e) != 44+n || e[16] != byte(44+n) || e[24] != byte(16+n) {
+		t.Errorf("edk2 list % x", e[:44])
+	}
+	// openssl-directory: OpenSSL's subject hash of the canonical name
+	// ("Org  B" counts as "org b").
+	if h, _ := subjectHash(byName["B"].cert.subject); h != opensslHash(t, byName["B"].cert.der) {
+		t.Errorf("subject hash %s, openssl says %s", h, opensslHash(t, byName["B"].cert.der))
+	}
+}
+
+func opensslHash(t *testing.T, der []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl is missing: apt-get install openssl")
+	}
+	cmd := exec.Command("openssl", "x509", "-inform", "DER", "-noout", "-subject_hash")
+	cmd.Stdin = bytes.NewReader(der)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func TestCATrustVerdicts(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ body, verdict string }{
+		{"/usr/bin/ca-legacy install\n/usr/bin/update-ca-trust\n", Emulated},
+		{"update-ca-trust extract\n", Emulated},
+		{"/usr/bin/trust extract-compat\n", Emulated},
+		{"update-ca-trust extract -o /tmp\n", Unhandled},
+		{"update-ca-trust > /etc/x\n", Unhandled},
+		{"ca-legacy disable\n", Unhandled},
+		{"trust anchor /x.pem\n", Unhandled},
+	} {
+		a, err := Analyze(rpm.Script{Kind: "%post", Body: tc.body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Verdict != tc.verdict {
+			t.Errorf("%q: %s (%s), want %s", tc.body, a.Verdict, a.Why, tc.verdict)
+		}
+	}
+}
+
+func TestCALegacyInstall(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ conf, want string }{
+		{"legacy=default\n", caLegacyDefault},
+		{"# x\nLegacy = disable \n", caLegacyDisable},
+		{"", caLegacyDefault},
+	} {
+		img := newImage("/etc/", "/etc/pki/", "/etc/pki/ca-trust/", "/etc/pki/ca-trust/source/", caLegacyConf+"="+tc.conf,
+			caLegacyLink+"=old")
+		run(t, img, nil, rpm.Script{Kind: "%post", Body: "/usr/bin/ca-legacy install\n"})
+		if got := img[caLegacyLink]; got == nil || got.Link != tc.want {
+			t.Errorf("%q: link %v, want %s", tc.conf, got, tc.want)
+		}
+	}
+}
+
+// TestCATrustMatchesP11Kit runs Debian's `trust extract` on the same
+// sources and compares every output byte for byte. p11-kit reads a
+// folder in the file system's order: the sources go on a tmpfs in a
+// private mount namespace, created so that this order is the name
+// order slipway uses.
+func TestCATrustMatchesP11Kit(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("trust"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("trust (p11-kit) is missing")
+		}
+		t.Skip("trust is missing: apt-get install p11-kit")
+	}
+	if err := exec.Command("unshare", "-m", "true").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("unshare -m: %v (the test needs root for a private mount namespace)", err)
+		}
+		t.Skipf("unshare -m fails (%v): the test needs root for a private mount namespace", err)
+	}
+	s := makeCASources(t)
+	img := s.image(true)
+	updateCATrust(img, caBuildTime, caSourcePaths, func(string) {})
+
+	work := t.TempDir()
+	stage := filepath.Join(work, "stage")
+	for p, data := range s.files {
+		q := filepath.Join(stage, p)
+		if err := os.MkdirAll(filepath.Dir(q), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(q, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root := filepath.Join(work, "root")
+	out := filepath.Join(work, "out")
+	mods := filepath.Join(work, "modules")
+	for _, d := range []string{root, mods, out + "/pem", out + "/openssl", out + "/java", out + "/edk2"} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	etc, usr := root+"/etc/pki/ca-trust/source", root+"/usr/share/pki/ca-trust-source"
+	mod := "module: p11-kit-trust.so\ntrust-policy: yes\nx-init-reserved: paths=" + etc + ":" + usr + "\n"
+	if err := os.WriteFile(filepath.Join(mods, "p11-kit-trust.module"), []byte(mod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `set -e
+mount -t tmpfs tmpfs "$ROOT"
+# copy a tree file by file in name order; check the order readdir gives
+copy() { # src dst reverse
+	mkdir -p "$2"
+	for f in $(ls $3 "$1"); do
+		if [ -d "$1/$f" ]; then copy "$1/$f" "$2/$f" "$3"; else cp "$1/$f" "$2/$f"; fi
+	done
+}
+copy "$STAGE" "$ROOT" ""
+ordered() { for d in $(find "$ROOT" -type d); do [ "$(ls -U "$d" | tr '\n' ' ')" = "$(ls "$d" | tr '\n' ' ')" ] || return 1; done; }
+if ! ordered; then
+	rm -rf "$ROOT"/*
+	copy "$STAGE" "$ROOT" -r
+	ordered || { echo "readdir order is not creation order" >&2; exit 3; }
+fi
+mount --bind "$MODS" /usr/share/p11-kit/modules
+export SOURCE_DATE_EPOCH=1718214849 P11_KIT_NO_USER_CONFIG=1
+D="$OUT"
+trust extract --format=openssl-bundle --filter=certificates --overwrite --comment $D/openssl/ca-bundle.trust.crt
+trust extract --format=pem-bundle --filter=ca-anchors --overwrite --comment --purpose server-auth $D/pem/tls-ca-bundle.pem
+trust extract --format=pem-bundle --filter=ca-anchors --overwrite --comment --purpose email $D/pem/email-ca-bundle.pem
+trust extract --format=pem-bundle --filter=ca-anchors --overwrite --comment --purpose code-signing $D/pem/objsign-ca-bundle.pem
+trust extract --format=java-cacerts --filter=ca-anchors --overwrite --purpose server-auth $D/java/cacerts
+trust extract --format=edk2-cacerts --filter=ca-anchors --overwrite --purpose=server-auth $D/edk2/cacerts.bin
+trust extract --format=openssl-directory --filter=ca-anchors --overwrite --comment --purpose server-auth $D/pem/directory-hash
+`
+	cmd := exec.Command("unshare", "-m", "sh", "-c", script)
+	cmd.Env = append(os.Environ(), "ROOT="+root, "STAGE="+stage, "MODS="+mods, "OUT="+out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		if strings.Contains(string(b), "readdir order") {
+			t.Skipf("tmpfs does not list files in creation order here: %s", b)
+		}
+		t.Fatalf("trust extract: %v\n%s", err, b)
+	} else if len(b) > 0 {
+		t.Logf("trust extract said:\n%s", b)
+	}
+	for _, f := range []string{"openssl/ca-bundle.trust.crt", "pem/tls-ca-bundle.pem", "pem/email-ca-bundle.pem",
+		"pem/objsign-ca-bundle.pem", "java/cacerts", "edk2/cacerts.bin"} {
+		want, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := img.ReadFile(caExtracted + "/" + f)
+		if strings.HasSuffix(f, ".pem") || strings.HasSuffix(f, ".crt") {
+			if g, w := s.bundleOrder(t, got), s.bundleOrder(t, want); !slices.Equal(g, w) {
+				t.Errorf("%s: certificates %v, p11-kit %v", f, g, w)
+			}
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from p11-kit's:\n%s\np11-kit:\n%s", f, got, want)
+		}
+	}
+	// The hashed folder: same names, links and contents.
+	ents, err := os.ReadDir(filepath.Join(out, "pem/directory-hash"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, e := range ents {
+		p := filepath.Join(out, "pem/directory-hash", e.Name())
+		if l, err := os.Readlink(p); err == nil {
+			want = append(want, e.Name()+" -> "+l)
+		} else {
+			data, _ := os.ReadFile(p)
+			want = append(want, e.Name()+" "+fp(data))
+		}
+	}
+	names, _ := img.ReadDir(caExtracted + "/pem/directory-hash")
+	slices.Sort(names)
+	var got []string
+	for _, n := range names {
+		f := img[caExtracted+"/pem/directory-hash/"+n]
+		if f.Type == 'l' {
+			got = append(got, n+" -> "+f.Link)
+		} else {
+			got = append(got, n+" "+fp(f.data))
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("directory-hash:\n%s\np11-kit:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
