@@ -16,6 +16,14 @@ import (
 
 var errDER = errors.New("malformed DER")
 
+// orDER is err, or errDER for an element followed by extra bytes.
+func orDER(err error) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: trailing bytes", errDER)
+}
+
 // derNext splits the first element off b: its tag, the whole element,
 // its content and what follows.
 func derNext(b []byte) (tag byte, full, content, rest []byte, err error) {
@@ -87,7 +95,7 @@ const (
 func parseCertDER(der []byte) (*certInfo, error) {
 	full, cert, rest, err := derExpect(der, 0x30)
 	if err != nil || len(rest) != 0 {
-		return nil, errors.Join(errDER, err)
+		return nil, orDER(err)
 	}
 	_, tbs, after, err := derExpect(cert, 0x30)
 	if err != nil {
@@ -97,7 +105,7 @@ func parseCertDER(der []byte) (*certInfo, error) {
 		return nil, err
 	}
 	if _, _, after, err = derExpect(after, 0x03); err != nil || len(after) != 0 {
-		return nil, errors.Join(errDER, err)
+		return nil, orDER(err)
 	}
 	c := &certInfo{der: full, v1: true, exts: map[string][]byte{}}
 	b := tbs
@@ -176,7 +184,7 @@ func parseExtension(ext []byte) (string, []byte, error) {
 	}
 	_, value, r, err := derExpect(r, 0x04)
 	if err != nil || len(r) != 0 {
-		return "", nil, errors.Join(errDER, err)
+		return "", nil, orDER(err)
 	}
 	return oid.String(), value, nil
 }
@@ -186,7 +194,7 @@ func parseExtension(ext []byte) (string, []byte, error) {
 func parseOIDList(b []byte) ([]string, error) {
 	_, list, rest, err := derExpect(b, 0x30)
 	if err != nil || len(rest) != 0 {
-		return nil, errors.Join(errDER, err)
+		return nil, orDER(err)
 	}
 	out := []string{}
 	for len(list) > 0 {
@@ -208,12 +216,12 @@ func parseOIDList(b []byte) ([]string, error) {
 func parseIsCA(b []byte) (bool, error) {
 	_, seq, rest, err := derExpect(b, 0x30)
 	if err != nil || len(rest) != 0 {
-		return false, errors.Join(errDER, err)
+		return false, orDER(err)
 	}
 	if len(seq) > 0 && seq[0] == 0x01 {
 		_, v, _, err := derExpect(seq, 0x01)
 		if err != nil || len(v) != 1 {
-			return false, errors.Join(errDER, err)
+			return false, orDER(err)
 		}
 		return v[0] != 0, nil
 	}
@@ -232,7 +240,7 @@ type nameAVA struct {
 func parseName(b []byte) ([][]nameAVA, error) {
 	_, seq, rest, err := derExpect(b, 0x30)
 	if err != nil || len(rest) != 0 {
-		return nil, errors.Join(errDER, err)
+		return nil, orDER(err)
 	}
 	var rdns [][]nameAVA
 	for len(seq) > 0 {
@@ -258,7 +266,7 @@ func parseName(b []byte) ([][]nameAVA, error) {
 			}
 			tag, _, value, vrest, err := derNext(vr)
 			if err != nil || len(vrest) != 0 {
-				return nil, errors.Join(errDER, err)
+				return nil, orDER(err)
 			}
 			rdn = append(rdn, nameAVA{oid: oid.String(), tag: tag, value: value, full: full})
 		}

@@ -310,7 +310,7 @@ func parsePersist(data []byte, tok int) ([]*caObject, error) {
 func parseExtensionElement(b []byte) (string, []byte, error) {
 	_, ext, rest, err := derExpect(b, 0x30)
 	if err != nil || len(rest) != 0 {
-		return "", nil, errors.Join(errDER, err)
+		return "", nil, orDER(err)
 	}
 	return parseExtension(ext)
 }

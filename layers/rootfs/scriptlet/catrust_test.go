@@ -124,6 +124,11 @@ func makeCASources(t *testing.T) *caSources {
 	g := name(makeCert(t, pkix.Name{CommonName: "Plain G"}, true, nil, nil), "G")
 	h := name(makeCert(t, pkix.Name{CommonName: "Distrusted H"}, true, nil, nil), "H")
 	k := name(makeCert(t, pkix.Name{CommonName: "Code K"}, true, []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}, nil), "K")
+	j := name(makeCert(t, pkix.Name{CommonName: "Blocked J"}, true, nil, nil), "J")
+	ji, err := parseCertDER(j.der)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.rootA = a
 	s.leaf = makeCert(t, pkix.Name{CommonName: "leaf.test"}, false, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, a)
 
@@ -148,6 +153,11 @@ func makeCASources(t *testing.T) *caSources {
 		"\n[p11-kit-object-v1]\nlabel: \"Root A again\"\ntrusted: true\n" + pemOf(a.der)
 	s.files[usr+"/ca-bundle.trust.p11-kit"] = []byte(p11)
 	s.files[usr+"/README"] = []byte("readme\n")
+	// Fedora's blocklist shape: a certificate named by issuer and serial.
+	s.files[etc+"/anchors/j.pem"] = []byte(pemOf(j.der))
+	s.files[usr+"/distrust-j.p11-kit"] = []byte("[p11-kit-object-v1]\nclass: certificate\ncertificate-type: x-509\nx-distrusted: true\nissuer: \"" +
+		pctEscape(ji.issuer) + "\"\nserial-number: \"" + pctEscape(ji.serial) + "\"\n")
+	s.files[usr+"/zz-bad.p11-kit"] = []byte("[p11-kit-object-v1]\nlabel: not quoted\ntrusted: true\n" + pemOf(g.der))
 	s.files[usr+"/anchors/h.pem"] = []byte(pemOf(h.der))
 	return s
 }
@@ -207,11 +217,12 @@ func TestCATrustExtract(t *testing.T) {
 	if st != 0 {
 		t.Errorf("status %d, warnings %q", st, warns)
 	}
-	if len(warns) != 1 || !strings.Contains(warns[0], "/etc/pki/ca-trust/source/anchors/zz-broken.pem") {
-		t.Errorf("warnings %q, want one naming zz-broken.pem", warns)
+	if len(warns) != 2 || !strings.Contains(warns[1], "/usr/share/pki/ca-trust-source/zz-bad.p11-kit") ||
+		!strings.Contains(warns[0], "/etc/pki/ca-trust/source/anchors/zz-broken.pem") {
+		t.Errorf("warnings %q, want one naming zz-bad.p11-kit and one zz-broken.pem", warns)
 	}
 	want := map[string][]string{
-		"openssl/ca-bundle.trust.crt": {"G", "A", "B", "C", "E1", "E2", "F", "K", "D", "H"},
+		"openssl/ca-bundle.trust.crt": {"G", "A", "B", "C", "E1", "E2", "F", "J", "K", "D", "H"},
 		"pem/tls-ca-bundle.pem":       {"A", "B", "E1", "E2"},
 		"pem/email-ca-bundle.pem":     {"A", "B", "E1", "E2", "D"},
 		"pem/objsign-ca-bundle.pem":   {"A", "B", "E1", "E2", "K"},
