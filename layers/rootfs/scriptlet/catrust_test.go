@@ -96,6 +96,32 @@ func ekuExtension(t *testing.T, oids ...asn1.ObjectIdentifier) []byte {
 	return e
 }
 
+// Extension values exactly as Azure Linux's certdata2pem.py writes them
+// (printable bytes and spaces left unescaped).
+const (
+	azureReject             = "0.%06%0a%2b%06%01%04%01%99w%06%0a%01%04 0%1e%06%08%2b%06%01%05%05%07%03%04%06%08%2b%06%01%05%05%07%03%01%06%08%2b%06%01%05%05%07%03%03"
+	azureEKUServerEmailCode = "0%2a%06%03U%1d%25%01%01%ff%04 0%1e%06%08%2b%06%01%05%05%07%03%04%06%08%2b%06%01%05%05%07%03%01%06%08%2b%06%01%05%05%07%03%03"
+	azureEKUServer          = "0%16%06%03U%1d%25%01%01%ff%04%0c0%0a%06%08%2b%06%01%05%05%07%03%01"
+)
+
+// azureObject is a certificate as Azure Linux's ca-bundle.trust.*.p11-kit
+// has it: its attached extensions (reject first, then extended key
+// usage), then the certificate with its trust, NSS fields and the
+// openssl -text comment.
+func azureObject(c *testCA, label, trust string, exts ...string) string {
+	var b strings.Builder
+	pub := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: c.cert.RawSubjectPublicKeyInfo}))
+	for _, e := range exts {
+		oid := "2.5.29.37"
+		if e == azureReject {
+			oid = "1.3.6.1.4.1.3319.6.10.1"
+		}
+		fmt.Fprintf(&b, "[p11-kit-object-v1]\nlabel: \"%s\"\nclass: x-certificate-extension\nobject-id: %s\nvalue: \"%s\"\nmodifiable: false\n%s", label, oid, e, pub)
+	}
+	fmt.Fprintf(&b, "\n[p11-kit-object-v1]\nlabel: \"%s\"\n%s\nnss-mozilla-ca-policy: true\nmodifiable: false\nnss-server-distrust-after: \"%%00\"\n%s#Certificate:\n#    Data:\n#        Version: 3 (0x2)\n\n", label, trust, pemOf(c.der))
+	return b.String()
+}
+
 // caSources is a set of trust sources in two tokens, file by file
 // (paths relative to the image root).
 type caSources struct {
@@ -125,6 +151,8 @@ func makeCASources(t *testing.T) *caSources {
 	h := name(makeCert(t, pkix.Name{CommonName: "Distrusted H"}, true, nil, nil), "H")
 	k := name(makeCert(t, pkix.Name{CommonName: "Code K"}, true, []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}, nil), "K")
 	j := name(makeCert(t, pkix.Name{CommonName: "Blocked J"}, true, nil, nil), "J")
+	m := name(makeCert(t, pkix.Name{CommonName: "Server M"}, true, nil, nil), "M")
+	n := name(makeCert(t, pkix.Name{CommonName: "Neutral N"}, true, nil, nil), "N")
 	ji, err := parseCertDER(j.der)
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +177,9 @@ func makeCASources(t *testing.T) *caSources {
 		"\n[p11-kit-object-v1]\nlabel: \"Mail D\"\nclass: x-certificate-extension\nobject-id: 2.5.29.37\nvalue: \"" +
 		pctEscape(ekuExtension(t, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 4})) + "\"\nmodifiable: false\n" +
 		string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: d.cert.RawSubjectPublicKeyInfo})) +
-		"\n[p11-kit-object-v1]\nlabel: \"Distrusted H\"\nx-distrusted: true\n" + pemOf(h.der) +
+		azureObject(h, "Distrusted H", "x-distrusted: true", azureReject, azureEKUServerEmailCode) +
+		azureObject(m, "Server M", "trusted: true", azureEKUServer) +
+		azureObject(n, "Neutral N", "trusted: false") +
 		"\n[p11-kit-object-v1]\nlabel: \"Root A again\"\ntrusted: true\n" + pemOf(a.der)
 	s.files[usr+"/ca-bundle.trust.p11-kit"] = []byte(p11)
 	s.files[usr+"/README"] = []byte("readme\n")
@@ -222,8 +252,8 @@ func TestCATrustExtract(t *testing.T) {
 		t.Errorf("warnings %q, want one naming zz-bad.p11-kit and one zz-broken.pem", warns)
 	}
 	want := map[string][]string{
-		"openssl/ca-bundle.trust.crt": {"G", "A", "B", "C", "E1", "E2", "F", "J", "K", "D", "H"},
-		"pem/tls-ca-bundle.pem":       {"A", "B", "E1", "E2"},
+		"openssl/ca-bundle.trust.crt": {"G", "A", "B", "C", "E1", "E2", "F", "J", "K", "D", "H", "M", "N"},
+		"pem/tls-ca-bundle.pem":       {"A", "B", "E1", "E2", "M"},
 		"pem/email-ca-bundle.pem":     {"A", "B", "E1", "E2", "D"},
 		"pem/objsign-ca-bundle.pem":   {"A", "B", "E1", "E2", "K"},
 	}
@@ -267,8 +297,9 @@ func TestCATrustFormats(t *testing.T) {
 		d := st.trustedCert(byName[n])
 		return hex.EncodeToString(d[len(byName[n].cert.der):])
 	}
-	rejectAll := "a050" + "06082b06010505070301" + "06082b06010505070302" + "06082b06010505070303" + "06082b06010505070304" +
+	eight := "06082b06010505070301" + "06082b06010505070302" + "06082b06010505070303" + "06082b06010505070304" +
 		"06082b06010505070305" + "06082b06010505070306" + "06082b06010505070307" + "06082b06010505070308"
+	attachedRejects := "06082b06010505070304" + "06082b06010505070301" + "06082b06010505070303"
 	for _, tc := range []struct{ name, want string }{
 		// an anchor: no trust list (any purpose)
 		{"A", "30080c06" + hex.EncodeToString([]byte("Root A"))},
@@ -276,8 +307,8 @@ func TestCATrustFormats(t *testing.T) {
 		{"G", "300b3000" + "0c07" + hex.EncodeToString([]byte("Plain G"))},
 		// an anchor with an attached extended key usage: trusted for it
 		{"D", "3014300a06082b06010505070304" + "0c06" + hex.EncodeToString([]byte("Mail D"))},
-		// distrusted: rejected for every known purpose
-		{"H", "3060" + rejectAll + "0c0c" + hex.EncodeToString([]byte("Distrusted H"))},
+		// distrusted: its attached rejects, then every known purpose
+		{"H", "307e" + "a06e" + attachedRejects + eight + "0c0c" + hex.EncodeToString([]byte("Distrusted H"))},
 	} {
 		if got := aux(tc.name); got != tc.want {
 			t.Errorf("%s aux %s, want %s", tc.name, got, tc.want)
