@@ -38,6 +38,7 @@ type caObject struct {
 
 type caStore struct {
 	objs []*caObject
+	exts map[extKey][]byte // attached extensions, made on first use
 }
 
 // caSourcePaths are the trust paths Azure Linux and Fedora build p11-kit
@@ -339,13 +340,20 @@ func persistBool(v string) (bool, error) {
 // attached finds the extension with oid attached to a certificate's
 // public key in the same token (the last one read wins).
 func (st *caStore) attached(o *caObject, oid string) []byte {
-	var v []byte
-	for _, e := range st.objs {
-		if e.ext && e.token == o.token && e.extOID == oid && bytes.Equal(e.spki, o.spki) {
-			v = e.extValue
+	if st.exts == nil {
+		st.exts = map[extKey][]byte{}
+		for _, e := range st.objs {
+			if e.ext {
+				st.exts[extKey{e.token, e.extOID, string(e.spki)}] = e.extValue
+			}
 		}
 	}
-	return v
+	return st.exts[extKey{o.token, oid, string(o.spki)}]
+}
+
+type extKey struct {
+	token     int
+	oid, spki string
 }
 
 // category is PKCS#11's certificate category as p11-kit's builder

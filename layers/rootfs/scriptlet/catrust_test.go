@@ -518,3 +518,50 @@ trust extract --format=openssl-directory --filter=ca-anchors --overwrite --comme
 		t.Errorf("directory-hash:\n%s\np11-kit:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// FuzzTrustSource feeds trust source files to the reader and every
+// format: no input may panic, and what is read must be extractable.
+func FuzzTrustSource(f *testing.F) {
+	f.Add([]byte("[p11-kit-object-v1]\nlabel: \"x\"\nclass: x-certificate-extension\nobject-id: 2.5.29.37\nvalue: \""+azureEKUServer+"\"\n-----BEGIN PUBLIC KEY-----\nMAA=\n-----END PUBLIC KEY-----\n"), false)
+	f.Add([]byte("[p11-kit-object-v1]\nclass: certificate\nx-distrusted: true\nissuer: \"%30%00\"\nserial-number: \"%02%01%01\"\n"), true)
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n"), false)
+	f.Add([]byte{0x30, 0x82, 0x00, 0x03, 0x02, 0x01, 0x00}, true)
+	f.Fuzz(func(t *testing.T, data []byte, anchor bool) {
+		flag := flagNone
+		if anchor {
+			flag = flagAnchor
+		}
+		objs, _, err := parseTrustSource(data, 0, flag)
+		if err != nil {
+			return
+		}
+		st := &caStore{objs: objs}
+		for _, f := range []caFilter{{}, {anchorsOnly: true, purpose: oidServerAuth}} {
+			certs := st.extract(f)
+			pemBundle(certs, true)
+			st.opensslBundle(certs, true)
+			javaCacerts(certs, caBuildTime)
+			edk2Cacerts(certs)
+			st.opensslDirectory(certs)
+		}
+	})
+}
+
+// BenchmarkUpdateCATrust extracts every output from a bundle the size of
+// Azure Linux's (150 authorities in certdata2pem.py's shape).
+func BenchmarkUpdateCATrust(b *testing.B) {
+	t := &testing.T{}
+	var bundle strings.Builder
+	for i := range 150 {
+		c := makeCert(t, pkix.Name{CommonName: fmt.Sprintf("Root %d", i)}, true, nil, nil)
+		bundle.WriteString(azureObject(c, fmt.Sprintf("Root %d", i), "trusted: true", azureEKUServerEmailCode))
+	}
+	s := &caSources{files: map[string][]byte{"usr/share/pki/ca-trust-source/ca-bundle.trust.p11-kit": []byte(bundle.String())}}
+	b.ResetTimer()
+	for b.Loop() {
+		img := s.image(true)
+		if st := updateCATrust(img, caBuildTime, caSourcePaths, func(string) {}); st != 0 {
+			b.Fatal(st)
+		}
+	}
+}
