@@ -45,7 +45,7 @@ func derNext(b []byte) (tag byte, full, content, rest []byte, err error) {
 		for _, c := range b[2 : 2+k] {
 			n = n<<8 | int(c)
 		}
-		if n < 0x80 || n < 0 {
+		if n < 0x80 {
 			return 0, nil, nil, nil, errDER
 		}
 		hdr += k
@@ -160,9 +160,6 @@ func parseCertDER(der []byte) (*certInfo, error) {
 			}
 			c.exts[oid] = value
 		}
-	}
-	if _, err := asn1.Unmarshal(c.subject, &asn1.RawValue{}); err != nil {
-		return nil, err
 	}
 	return c, nil
 }
@@ -314,7 +311,7 @@ func directoryString(tag byte, v []byte) (string, bool, error) {
 }
 
 // certLabel is the label p11-kit gives a certificate read from a
-// file: the subject's last CN, else OU, else O.
+// file: the subject's first CN, else OU, else O.
 func certLabel(subject []byte) string {
 	rdns, err := parseName(subject)
 	if err != nil {
