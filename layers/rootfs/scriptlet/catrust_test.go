@@ -153,6 +153,7 @@ func makeCASources(t *testing.T) *caSources {
 	j := name(makeCert(t, pkix.Name{CommonName: "Blocked J"}, true, nil, nil), "J")
 	m := name(makeCert(t, pkix.Name{CommonName: "Server M"}, true, nil, nil), "M")
 	n := name(makeCert(t, pkix.Name{CommonName: "Neutral N"}, true, nil, nil), "N")
+	any := name(makeCert(t, pkix.Name{CommonName: "Any P"}, true, []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, nil), "P")
 	ji, err := parseCertDER(j.der)
 	if err != nil {
 		t.Fatal(err)
@@ -167,6 +168,7 @@ func makeCASources(t *testing.T) *caSources {
 	s.files[etc+"/anchors/e.pem"] = []byte("some text first\n" + pemOf(e1.der, e2.der))
 	s.files[etc+"/anchors/f.pem"] = []byte(pemOf(f.der))
 	s.files[etc+"/anchors/k.pem"] = []byte(pemOf(k.der))
+	s.files[etc+"/anchors/p.pem"] = []byte(pemOf(any.der))
 	s.files[etc+"/anchors/zz-broken.pem"] = []byte("-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n")
 	s.files[etc+"/blocklist/c.pem"] = []byte(pemOf(c.der))
 	s.files[etc+"/README"] = []byte("This folder holds trust sources.\n")
@@ -252,10 +254,10 @@ func TestCATrustExtract(t *testing.T) {
 		t.Errorf("warnings %q, want one naming zz-bad.p11-kit and one zz-broken.pem", warns)
 	}
 	want := map[string][]string{
-		"openssl/ca-bundle.trust.crt": {"G", "A", "B", "C", "E1", "E2", "F", "J", "K", "D", "H", "M", "N"},
-		"pem/tls-ca-bundle.pem":       {"A", "B", "E1", "E2", "M"},
-		"pem/email-ca-bundle.pem":     {"A", "B", "E1", "E2", "D"},
-		"pem/objsign-ca-bundle.pem":   {"A", "B", "E1", "E2", "K"},
+		"openssl/ca-bundle.trust.crt": {"G", "A", "B", "C", "E1", "E2", "F", "J", "K", "P", "D", "H", "M", "N"},
+		"pem/tls-ca-bundle.pem":       {"A", "B", "E1", "E2", "P", "M"},
+		"pem/email-ca-bundle.pem":     {"A", "B", "E1", "E2", "P", "D"},
+		"pem/objsign-ca-bundle.pem":   {"A", "B", "E1", "E2", "K", "P"},
 	}
 	for f, order := range want {
 		data, ok := img.ReadFile(caExtracted + "/" + f)
