@@ -37,7 +37,7 @@ Source1: local.pem
 CA certificates for the test.
 
 %install
-for d in source/anchors source/blocklist extracted/pem extracted/openssl extracted/java extracted/edk2; do
+for d in source/anchors source/blocklist extracted/pem/directory-hash extracted/openssl extracted/java extracted/edk2; do
   mkdir -p %{buildroot}/etc/pki/ca-trust/$d
 done
 mkdir -p %{buildroot}/usr/share/pki/ca-trust-source/anchors %{buildroot}/usr/share/pki/ca-trust-source/blocklist
@@ -71,6 +71,7 @@ ln -s /etc/pki/ca-trust/extracted/java/cacerts %{buildroot}/etc/pki/java/cacerts
 %dir /usr/share/pki/ca-trust-source/anchors
 %dir /usr/share/pki/ca-trust-source/blocklist
 %dir /etc/pki/ca-trust/extracted/pem
+%dir /etc/pki/ca-trust/extracted/pem/directory-hash
 %dir /etc/pki/ca-trust/extracted/openssl
 %dir /etc/pki/ca-trust/extracted/java
 %dir /etc/pki/ca-trust/extracted/edk2
@@ -119,8 +120,8 @@ func pemCert(der []byte) []byte {
 
 // TestCATrustImage builds an image with a ca-certificates package shaped
 // like Azure Linux's and checks with openssl that the classic bundle
-// name, through the package's links, verifies a leaf of a trusted CA and
-// refuses one of a distrusted CA.
+// name, through the package's links, and the hashed folder verify a leaf
+// of a trusted CA and refuse one of a distrusted CA.
 func TestCATrustImage(t *testing.T) {
 	t.Parallel()
 	rpmbuild := testutil.RequireTool(t, "rpmbuild", "rpm")
@@ -195,19 +196,41 @@ func TestCATrustImage(t *testing.T) {
 	bundle := readFiles(t, data, strings.TrimPrefix(bundlePath, "/"))[strings.TrimPrefix(bundlePath, "/")]
 	bundleFile := filepath.Join(work, "ca-bundle.crt")
 	os.WriteFile(bundleFile, bundle, 0o644)
-	verify := func(leaf *issuer) (string, error) {
+	// The hashed folder, copied out with its links, for -CApath.
+	hashDir := filepath.Join(work, "pem", "directory-hash")
+	os.MkdirAll(hashDir, 0o755)
+	os.WriteFile(filepath.Join(work, "pem", "tls-ca-bundle.pem"), bundle, 0o644)
+	const hashPrefix = "/etc/pki/ca-trust/extracted/pem/directory-hash/"
+	for p, f := range tree {
+		name, ok := strings.CutPrefix(p, hashPrefix)
+		if !ok {
+			continue
+		}
+		if f.Type == "symlink" {
+			os.Symlink(f.Link, filepath.Join(hashDir, name))
+			continue
+		}
+		b := readFiles(t, data, strings.TrimPrefix(p, "/"))[strings.TrimPrefix(p, "/")]
+		os.WriteFile(filepath.Join(hashDir, name), b, 0o644)
+	}
+	if f := tree[hashPrefix+"ca-bundle.crt"]; f.Link != "../tls-ca-bundle.pem" {
+		t.Errorf("directory-hash/ca-bundle.crt: %+v", f)
+	}
+	verify := func(leaf *issuer, how ...string) (string, error) {
 		lf := filepath.Join(work, "leaf.pem")
 		os.WriteFile(lf, pemCert(leaf.der), 0o644)
-		b, err := exec.Command(openssl, "verify", "-CAfile", bundleFile, lf).CombinedOutput()
+		b, err := exec.Command(openssl, append(append([]string{"verify"}, how...), lf)...).CombinedOutput()
 		return string(b), err
 	}
-	for _, ca := range []*issuer{trusted, local} {
-		if msg, err := verify(newCert(t, "leaf.test", ca)); err != nil {
-			t.Errorf("openssl verify of a leaf of %s: %v\n%s", ca.cert.Subject.CommonName, err, msg)
+	for _, how := range [][]string{{"-CAfile", bundleFile}, {"-CApath", hashDir}} {
+		for _, ca := range []*issuer{trusted, local} {
+			if msg, err := verify(newCert(t, "leaf.test", ca), how...); err != nil {
+				t.Errorf("openssl verify %s of a leaf of %s: %v\n%s", how[0], ca.cert.Subject.CommonName, err, msg)
+			}
 		}
-	}
-	if msg, err := verify(newCert(t, "leaf.test", bad)); err == nil {
-		t.Errorf("a leaf of the distrusted CA verifies: %s", msg)
+		if msg, err := verify(newCert(t, "leaf.test", bad), how...); err == nil {
+			t.Errorf("openssl verify %s: a leaf of the distrusted CA verifies: %s", how[0], msg)
+		}
 	}
 	// The same inputs give the same bytes.
 	again, _ := build(t, rootfs.Options{BuildTime: buildTime}, []string{rpmFile})

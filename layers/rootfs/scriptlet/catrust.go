@@ -20,15 +20,16 @@ const caExtracted = "/etc/pki/ca-trust/extracted"
 // caOutput is one `trust extract` of Azure Linux's update-ca-trust.
 type caOutput struct {
 	path    string
-	format  string // pem-bundle, openssl-bundle, java-cacerts, edk2-cacerts, openssl-directory
+	format  string // pem-bundle, openssl-bundle, java-cacerts, edk2-cacerts, pem-directory-hash
 	filter  caFilter
 	comment bool
 	// optional outputs are made only when their folder is in the image.
 	optional bool
 }
 
-// caOutputs are the extractions of Azure Linux 3's update-ca-trust, in
-// its order, then the hashed folder where the image has it.
+// caOutputs are the extractions of Azure Linux's update-ca-trust, in its
+// order, then, where the image has the folder, the hashed one of
+// Fedora's (with its two compatibility links, made by the script).
 var caOutputs = []caOutput{
 	{path: caExtracted + "/openssl/ca-bundle.trust.crt", format: "openssl-bundle", comment: true},
 	{path: caExtracted + "/pem/tls-ca-bundle.pem", format: "pem-bundle", filter: caFilter{anchorsOnly: true, purpose: oidServerAuth}, comment: true},
@@ -36,8 +37,12 @@ var caOutputs = []caOutput{
 	{path: caExtracted + "/pem/objsign-ca-bundle.pem", format: "pem-bundle", filter: caFilter{anchorsOnly: true, purpose: oidCodeSigning}, comment: true},
 	{path: caExtracted + "/java/cacerts", format: "java-cacerts", filter: caFilter{anchorsOnly: true, purpose: oidServerAuth}},
 	{path: caExtracted + "/edk2/cacerts.bin", format: "edk2-cacerts", filter: caFilter{anchorsOnly: true, purpose: oidServerAuth}},
-	{path: caExtracted + "/pem/directory-hash", format: "openssl-directory", filter: caFilter{anchorsOnly: true, purpose: oidServerAuth}, comment: true, optional: true},
+	{path: caExtracted + "/pem/directory-hash", format: "pem-directory-hash", filter: caFilter{anchorsOnly: true, purpose: oidServerAuth}, optional: true},
 }
+
+// fedoraHashDirLinks are the links Fedora's update-ca-trust adds to the
+// hashed folder: Debian's bundle name and the classic one.
+var fedoraHashDirLinks = []string{"ca-certificates.crt", "ca-bundle.crt"}
 
 func checkUpdateCATrust(s *simple) (class, error) {
 	if len(s.args) > 2 || (len(s.args) == 2 && s.args[1] != "extract") {
@@ -98,10 +103,13 @@ func updateCATrust(img Image, when time.Time, sources []string, warn func(string
 			files = []caFile{{path: o.path, data: javaCacerts(objs, when)}}
 		case "edk2-cacerts":
 			files = []caFile{{path: o.path, data: edk2Cacerts(objs)}}
-		case "openssl-directory":
+		case "pem-directory-hash":
 			files = []caFile{{path: o.path, dir: true}}
-			for _, f := range st.opensslDirectory(objs) {
+			for _, f := range st.hashDirectory(objs, false) {
 				files = append(files, caFile{path: o.path + "/" + f.name, data: f.data, link: f.link})
+			}
+			for _, l := range fedoraHashDirLinks {
+				files = append(files, caFile{path: o.path + "/" + l, link: "../tls-ca-bundle.pem"})
 			}
 		}
 		plan = append(plan, planned{o, files})

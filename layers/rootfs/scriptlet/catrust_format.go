@@ -189,16 +189,21 @@ type dirFile struct {
 	link string
 }
 
-// opensslDirectory is --format=openssl-directory: one TRUSTED
-// CERTIFICATE file per certificate named after its label, and links
-// named after OpenSSL's subject hash and the old MD5 one. p11-kit writes
-// no comment in these files, --comment or not.
-func (st *caStore) opensslDirectory(objs []*caObject) []dirFile {
+// hashDirectory is --format=pem-directory-hash (plain CERTIFICATE
+// files) or, with trusted, --format=openssl-directory (TRUSTED
+// CERTIFICATE files): one file per certificate named after its label,
+// and links named after OpenSSL's subject hash and the old MD5 one.
+// p11-kit writes no comment in these files, --comment or not.
+func (st *caStore) hashDirectory(objs []*caObject, trusted bool) []dirFile {
 	var out []dirFile
 	taken := map[string]bool{}
 	for _, o := range objs {
 		var buf bytes.Buffer
-		pemBlock(&buf, "TRUSTED CERTIFICATE", st.trustedCert(o))
+		if trusted {
+			pemBlock(&buf, "TRUSTED CERTIFICATE", st.trustedCert(o))
+		} else {
+			pemBlock(&buf, "CERTIFICATE", o.cert.der)
+		}
 		base := fileLabel(caLabel(o))
 		name := base + ".pem"
 		for i := 1; taken[name]; i++ {

@@ -462,7 +462,10 @@ trust extract --format=pem-bundle --filter=ca-anchors --overwrite --comment --pu
 trust extract --format=pem-bundle --filter=ca-anchors --overwrite --comment --purpose code-signing $D/pem/objsign-ca-bundle.pem
 trust extract --format=java-cacerts --filter=ca-anchors --overwrite --purpose server-auth $D/java/cacerts
 trust extract --format=edk2-cacerts --filter=ca-anchors --overwrite --purpose=server-auth $D/edk2/cacerts.bin
-trust extract --format=openssl-directory --filter=ca-anchors --overwrite --comment --purpose server-auth $D/pem/directory-hash
+trust extract --format=pem-directory-hash --filter=ca-anchors --overwrite --purpose server-auth $D/pem/directory-hash
+ln -s ../tls-ca-bundle.pem $D/pem/directory-hash/ca-certificates.crt
+ln -s ../tls-ca-bundle.pem $D/pem/directory-hash/ca-bundle.crt
+trust extract --format=openssl-directory --filter=ca-anchors --overwrite --comment --purpose server-auth $D/openssl-directory
 `
 	cmd := exec.Command("unshare", "-m", "sh", "-c", script)
 	cmd.Env = append(os.Environ(), "ROOT="+root, "STAGE="+stage, "MODS="+mods, "OUT="+out)
@@ -490,14 +493,29 @@ trust extract --format=openssl-directory --filter=ca-anchors --overwrite --comme
 			t.Errorf("%s differs from p11-kit's:\n%s\np11-kit:\n%s", f, got, want)
 		}
 	}
-	// The hashed folder: same names, links and contents.
-	ents, err := os.ReadDir(filepath.Join(out, "pem/directory-hash"))
+	// The hashed folder: same names, links and contents; and
+	// openssl-directory, which no script uses, for the format.
+	var ours []dirFile
+	names, _ := img.ReadDir(caExtracted + "/pem/directory-hash")
+	for _, n := range names {
+		f := img[caExtracted+"/pem/directory-hash/"+n]
+		ours = append(ours, dirFile{name: n, data: f.data, link: f.Link})
+	}
+	compareDir(t, filepath.Join(out, "pem/directory-hash"), ours)
+	st := loadCAStore(s.image(false), caSourcePaths, func(string) {})
+	compareDir(t, filepath.Join(out, "openssl-directory"), st.hashDirectory(st.extract(caFilter{anchorsOnly: true, purpose: oidServerAuth}), true))
+}
+
+// compareDir compares a folder p11-kit wrote with ours.
+func compareDir(t *testing.T, dir string, ours []dirFile) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var want []string
 	for _, e := range ents {
-		p := filepath.Join(out, "pem/directory-hash", e.Name())
+		p := filepath.Join(dir, e.Name())
 		if l, err := os.Readlink(p); err == nil {
 			want = append(want, e.Name()+" -> "+l)
 		} else {
@@ -505,19 +523,18 @@ trust extract --format=openssl-directory --filter=ca-anchors --overwrite --comme
 			want = append(want, e.Name()+" "+fp(data))
 		}
 	}
-	names, _ := img.ReadDir(caExtracted + "/pem/directory-hash")
-	slices.Sort(names)
 	var got []string
-	for _, n := range names {
-		f := img[caExtracted+"/pem/directory-hash/"+n]
-		if f.Type == 'l' {
-			got = append(got, n+" -> "+f.Link)
+	for _, f := range ours {
+		if f.link != "" {
+			got = append(got, f.name+" -> "+f.link)
 		} else {
-			got = append(got, n+" "+fp(f.data))
+			got = append(got, f.name+" "+fp(f.data))
 		}
 	}
+	slices.Sort(got)
+	slices.Sort(want)
 	if !slices.Equal(got, want) {
-		t.Errorf("directory-hash:\n%s\np11-kit:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		t.Errorf("%s:\n%s\np11-kit:\n%s", filepath.Base(dir), strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
@@ -544,7 +561,8 @@ func FuzzTrustSource(f *testing.F) {
 			st.opensslBundle(certs, true)
 			javaCacerts(certs, caBuildTime)
 			edk2Cacerts(certs)
-			st.opensslDirectory(certs)
+			st.hashDirectory(certs, false)
+			st.hashDirectory(certs, true)
 		}
 	})
 }
