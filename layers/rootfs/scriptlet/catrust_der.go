@@ -86,6 +86,7 @@ const (
 	oidSubjectKeyID     = "2.5.29.14"
 	oidOpenSSLReject    = "1.3.6.1.4.1.3319.6.10.1"
 	oidAnyEKU           = "2.5.29.37.0"
+	oidReservedPurpose  = "1.3.6.1.4.1.3319.6.10.16"
 	oidServerAuth       = "1.3.6.1.5.5.7.3.1"
 	oidClientAuth       = "1.3.6.1.5.5.7.3.2"
 	oidCodeSigning      = "1.3.6.1.5.5.7.3.3"

@@ -96,6 +96,11 @@ func (st *caStore) trustedCert(o *caObject) []byte {
 	if o.hasLabel {
 		aux = append(aux, derTLV(0x0c, []byte(o.label))...)
 	}
+	// keyid: the value of an attached subject key identifier extension
+	// (itself an OCTET STRING), as p11-kit writes it.
+	if v := st.attached(o, oidSubjectKeyID); v != nil {
+		aux = append(aux, derTLV(0x04, v)...)
+	}
 	out := append([]byte(nil), o.cert.der...)
 	return append(out, derTLV(0x30, aux)...)
 }

@@ -2,13 +2,15 @@ package scriptlet
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/pem"
-	"errors"
 	"fmt"
+	"math/bits"
 	"net/url"
 	"path"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // The trust store as p11-kit's trust module builds it from its source
@@ -101,7 +103,7 @@ func (st *caStore) loadFile(img Image, p string, tok, flag int, warn func(string
 		warn(fmt.Sprintf("couldn't read trust source %s", p))
 		return
 	}
-	objs, recognized, err := parseTrustSource(data, tok, flag)
+	objs, recognized, problems, err := parseTrustSource(data, tok, flag)
 	switch {
 	case err != nil:
 		warn(fmt.Sprintf("skipping trust source %s: %v", p, err))
@@ -112,61 +114,251 @@ func (st *caStore) loadFile(img Image, p string, tok, flag int, warn func(string
 		}
 		return
 	}
+	for _, m := range problems {
+		warn(fmt.Sprintf("trust source %s: skipping %s", p, m))
+	}
 	st.objs = append(st.objs, objs...)
 }
 
 const persistHeader = "[p11-kit-object-v1]"
 
-// parseTrustSource reads one file: a p11-kit persist file, PEM
-// certificates, or one DER certificate. A malformed file gives an
-// error and none of its objects.
-func parseTrustSource(data []byte, tok, flag int) ([]*caObject, bool, error) {
+// parseTrustSource reads one file as p11-kit's parser does: a p11-kit
+// persist file (an error skips it whole), PEM (a block that cannot be
+// read is skipped, a problem, the others kept), or one DER certificate.
+// Every certificate then gets its trust from the folder (populateTrust).
+func parseTrustSource(data []byte, tok, flag int) (objs []*caObject, recognized bool, problems []string, err error) {
+	defer func() {
+		for _, o := range objs {
+			if !o.ext {
+				populateTrust(o, flag)
+			}
+		}
+	}()
 	if bytes.Contains(data, []byte(persistHeader)) {
 		objs, err := parsePersist(data, tok)
-		return objs, true, err
+		return objs, true, nil, err
 	}
 	if len(data) > 0 && data[0] == 0x30 {
 		c, err := parseCertDER(data)
 		if err != nil {
-			return nil, false, nil // p11-kit: unrecognized
+			return nil, false, nil, nil // p11-kit: unrecognized
 		}
-		return []*caObject{certObject(c, tok, flag)}, true, nil
+		return []*caObject{certObject(c, tok)}, true, nil, nil
 	}
-	var objs []*caObject
 	rest := data
-	found := false
+	n := 0
 	for {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
 		if b == nil {
 			break
 		}
+		n++
 		switch b.Type {
-		case "CERTIFICATE", "X509 CERTIFICATE":
-			found = true
+		case "CERTIFICATE":
 			c, err := parseCertDER(b.Bytes)
 			if err != nil {
-				return nil, true, fmt.Errorf("certificate %d: %w", len(objs)+1, err)
+				problems = append(problems, fmt.Sprintf("PEM block %d (CERTIFICATE): %v", n, err))
+				continue
 			}
-			objs = append(objs, certObject(c, tok, flag))
+			objs = append(objs, certObject(c, tok))
 		case "TRUSTED CERTIFICATE":
-			return nil, true, errors.New("OpenSSL TRUSTED CERTIFICATE sources are not understood")
+			got, err := parseTrustedCert(b.Bytes, tok)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("PEM block %d (TRUSTED CERTIFICATE): %v", n, err))
+				continue
+			}
+			objs = append(objs, got...)
 		}
 	}
-	return objs, found, nil
+	return objs, n > 0, problems, nil
 }
 
-func certObject(c *certInfo, tok, flag int) *caObject {
+func certObject(c *certInfo, tok int) *caObject {
 	o := &caObject{token: tok, cert: c, spki: c.spki}
 	o.label = certLabel(c.subject)
 	o.hasLabel = o.label != ""
+	return o
+}
+
+// populateTrust is p11-kit's: a certificate in anchors/ is trusted
+// (unless it says it is distrusted), one in a blocklist distrusted,
+// others keep what their source says.
+func populateTrust(o *caObject, flag int) {
 	switch flag {
 	case flagAnchor:
-		o.trusted = true
+		if !o.distrusted {
+			o.trusted = true
+		}
 	case flagBlock:
-		o.distrusted = true
+		o.trusted, o.distrusted = false, true
 	}
-	return o
+}
+
+// parseTrustedCert reads OpenSSL's TRUSTED CERTIFICATE: a certificate
+// followed by an optional CertAux (trust, [0] reject, alias, keyid). As
+// p11-kit does, the trust list (minus the rejected purposes) becomes an
+// attached extended key usage (the certificate is then trusted, or
+// distrusted when the list is empty), the reject list an attached
+// OpenSSL reject extension, the alias the label.
+func parseTrustedCert(b []byte, tok int) ([]*caObject, error) {
+	_, full, _, rest, err := derNext(b)
+	if err != nil {
+		return nil, err
+	}
+	c, err := parseCertDER(full)
+	if err != nil {
+		return nil, err
+	}
+	o := certObject(c, tok)
+	if len(rest) == 0 {
+		return []*caObject{o}, nil
+	}
+	_, aux, after, err := derExpect(rest, 0x30)
+	if err != nil || len(after) != 0 {
+		return nil, fmt.Errorf("CertAux: %w", orDER(err))
+	}
+	var trust, reject []string
+	var keyid []byte
+	hasReject := false
+	for _, f := range []struct {
+		tag byte
+		do  func(full, content []byte) error
+	}{
+		{0x30, func(full, _ []byte) (err error) { trust, err = parseOIDList(full); return }},
+		{0xa0, func(full, _ []byte) (err error) {
+			full = append([]byte{0x30}, full[1:]...)
+			reject, err = parseOIDList(full)
+			hasReject = true
+			return
+		}},
+		{0x0c, func(_, content []byte) error {
+			if !utf8.Valid(content) {
+				return errDER
+			}
+			o.label, o.hasLabel = string(content), true
+			return nil
+		}},
+		{0x04, func(full, _ []byte) error { keyid = full; return nil }},
+		{0xa1, func(_, _ []byte) error { return nil }},
+	} {
+		if len(aux) == 0 || aux[0] != f.tag {
+			continue
+		}
+		full, content, r, err := derExpect(aux, f.tag)
+		if err != nil {
+			return nil, fmt.Errorf("CertAux: %w", err)
+		}
+		if err := f.do(full, content); err != nil {
+			return nil, fmt.Errorf("CertAux: %w", err)
+		}
+		aux = r
+	}
+	if len(aux) != 0 {
+		return nil, fmt.Errorf("CertAux: %w", orDER(nil))
+	}
+	// p11-kit keeps both lists in its hash table: the extensions list
+	// the purposes in that table's order.
+	kept := p11DictOrder(trust, reject)
+	objs := []*caObject{{token: tok, ext: true, spki: c.spki, extOID: oidExtKeyUsage, extValue: ekuValue(kept)}}
+	if hasReject && len(reject) > 0 {
+		objs = append(objs, &caObject{token: tok, ext: true, spki: c.spki, extOID: oidOpenSSLReject, extValue: ekuValue(p11DictOrder(reject, nil))})
+	}
+	if keyid != nil {
+		objs = append(objs, &caObject{token: tok, ext: true, spki: c.spki, extOID: oidSubjectKeyID, extValue: keyid})
+	}
+	if len(kept) == 0 {
+		o.distrusted = true
+	} else {
+		o.trusted = true
+	}
+	return append(objs, o), nil
+}
+
+// p11DictOrder is the order p11-kit's string-keyed p11_dict (common/
+// dict.c) iterates keys set in order (a repeated key stays where it
+// was), after removing drop: buckets in order, each a chain in
+// insertion order, nine buckets growing to 2n+1 (each chain rebuilt by
+// prepending) when there are more keys than buckets.
+func p11DictOrder(keys, drop []string) []string {
+	nb := uint32(9)
+	buckets := make([][]string, nb)
+	n := uint32(0)
+	for _, k := range keys {
+		b := p11Murmur3([]byte(k)) % nb
+		if !slices.Contains(buckets[b], k) {
+			buckets[b] = append(buckets[b], k)
+			n++
+		}
+		if n > nb {
+			grown := make([][]string, nb*2+1)
+			for _, chain := range buckets {
+				for _, key := range chain {
+					i := p11Murmur3([]byte(key)) % (nb*2 + 1)
+					grown[i] = append([]string{key}, grown[i]...)
+				}
+			}
+			buckets, nb = grown, nb*2+1
+		}
+	}
+	var out []string
+	for _, chain := range buckets {
+		for _, k := range chain {
+			if !slices.Contains(drop, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+// p11Murmur3 is p11-kit's p11_hash_murmur3 (common/hash.c): MurmurHash3
+// x86 32-bit with seed 42, except that the finalization mixes in the
+// length of the tail, not of the input.
+func p11Murmur3(data []byte) uint32 {
+	const c1, c2 = 0xcc9e2d51, 0x1b873593
+	h := uint32(42)
+	for len(data) >= 4 {
+		k := binary.LittleEndian.Uint32(data)
+		k *= c1
+		k = bits.RotateLeft32(k, 15)
+		k *= c2
+		h ^= k
+		h = bits.RotateLeft32(h, 13)
+		h = h*5 + 0xe6546b64
+		data = data[4:]
+	}
+	var k uint32
+	switch len(data) {
+	case 3:
+		k ^= uint32(data[2]) << 16
+		fallthrough
+	case 2:
+		k ^= uint32(data[1]) << 8
+		fallthrough
+	case 1:
+		k ^= uint32(data[0])
+		k *= c1
+		k = bits.RotateLeft32(k, 15)
+		k *= c2
+		h ^= k
+	}
+	h ^= uint32(len(data))
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	h ^= h >> 16
+	return h
+}
+
+// ekuValue is an ExtKeyUsageSyntax; an empty one holds p11-kit's
+// reserved purpose, as p11-kit writes it.
+func ekuValue(oids []string) []byte {
+	if len(oids) == 0 {
+		oids = []string{oidReservedPurpose}
+	}
+	return derOIDs(0x30, oids)
 }
 
 // parsePersist reads p11-kit's persist format: sections

@@ -122,6 +122,29 @@ func azureObject(c *testCA, label, trust string, exts ...string) string {
 	return b.String()
 }
 
+// trustedPEM is OpenSSL's TRUSTED CERTIFICATE with a CertAux ("-" for
+// none at all).
+func trustedPEM(der []byte, trust, reject []string, alias string, keyid ...byte) string {
+	data := append([]byte(nil), der...)
+	if alias != "-" {
+		var aux []byte
+		if trust != nil {
+			aux = append(aux, derOIDs(0x30, trust)...)
+		}
+		if reject != nil {
+			aux = append(aux, derOIDs(0xa0, reject)...)
+		}
+		if alias != "" {
+			aux = append(aux, derTLV(0x0c, []byte(alias))...)
+		}
+		if keyid != nil {
+			aux = append(aux, derTLV(0x04, keyid)...)
+		}
+		data = append(data, derTLV(0x30, aux)...)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "TRUSTED CERTIFICATE", Bytes: data}))
+}
+
 // caSources is a set of trust sources in two tokens, file by file
 // (paths relative to the image root).
 type caSources struct {
@@ -154,6 +177,15 @@ func makeCASources(t *testing.T) *caSources {
 	m := name(makeCert(t, pkix.Name{CommonName: "Server M"}, true, nil, nil), "M")
 	n := name(makeCert(t, pkix.Name{CommonName: "Neutral N"}, true, nil, nil), "N")
 	any := name(makeCert(t, pkix.Name{CommonName: "Any P"}, true, []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, nil), "P")
+	q := name(makeCert(t, pkix.Name{CommonName: "Mixed Q"}, true, nil, nil), "Q")
+	r := name(makeCert(t, pkix.Name{CommonName: "Trusted R"}, true, nil, nil), "R")
+	rs := name(makeCert(t, pkix.Name{CommonName: "Rejected S"}, true, nil, nil), "S")
+	tt := name(makeCert(t, pkix.Name{CommonName: "Bare T"}, true, nil, nil), "T")
+	u := name(makeCert(t, pkix.Name{CommonName: "Two U"}, true, nil, nil), "U")
+	u2 := name(makeCert(t, pkix.Name{CommonName: "Two U2"}, true, nil, nil), "U2")
+	u3 := name(makeCert(t, pkix.Name{CommonName: "Three U3"}, true, nil, nil), "U3")
+	v := name(makeCert(t, pkix.Name{CommonName: "Forced V"}, true, nil, nil), "V")
+	w := name(makeCert(t, pkix.Name{CommonName: "Blocked W"}, true, nil, nil), "W")
 	ji, err := parseCertDER(j.der)
 	if err != nil {
 		t.Fatal(err)
@@ -169,6 +201,19 @@ func makeCASources(t *testing.T) *caSources {
 	s.files[etc+"/anchors/f.pem"] = []byte(pemOf(f.der))
 	s.files[etc+"/anchors/k.pem"] = []byte(pemOf(k.der))
 	s.files[etc+"/anchors/p.pem"] = []byte(pemOf(any.der))
+	// A bad block does not lose the good one after it.
+	s.files[etc+"/anchors/mixed.pem"] = []byte("-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n" + pemOf(q.der))
+	// OpenSSL's TRUSTED CERTIFICATE: trusted for a purpose, rejected
+	// for all, without CertAux, and two purposes in anchors/.
+	s.files[etc+"/trusted.crt"] = []byte(trustedPEM(r.der, []string{oidServerAuth}, nil, "Alias R") +
+		trustedPEM(rs.der, nil, []string{oidServerAuth}, "") + trustedPEM(tt.der, nil, nil, "-"))
+	s.files[etc+"/anchors/two.pem"] = []byte(trustedPEM(u.der, []string{oidEmail, oidServerAuth}, []string{oidCodeSigning}, "Two U") +
+		trustedPEM(u2.der, []string{oidServerAuth, oidEmail}, nil, "Two U2", 1, 2, 3, 4) +
+		trustedPEM(u3.der, []string{oidCodeSigning, oidClientAuth, oidServerAuth, oidEmail}, nil, "Three U3"))
+	// Folders override a .p11-kit file's trust.
+	s.files[etc+"/anchors/v.p11-kit"] = []byte("[p11-kit-object-v1]\nlabel: \"Forced V\"\ntrusted: false\n" + pemOf(v.der))
+	s.files[etc+"/blocklist/w.p11-kit"] = []byte("[p11-kit-object-v1]\nlabel: \"Blocked W\"\ntrusted: true\n" + pemOf(w.der))
+	s.files[etc+"/anchors/w.pem"] = []byte(pemOf(w.der))
 	s.files[etc+"/anchors/zz-broken.pem"] = []byte("-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n")
 	s.files[etc+"/blocklist/c.pem"] = []byte(pemOf(c.der))
 	s.files[etc+"/README"] = []byte("This folder holds trust sources.\n")
@@ -249,15 +294,22 @@ func TestCATrustExtract(t *testing.T) {
 	if st != 0 {
 		t.Errorf("status %d, warnings %q", st, warns)
 	}
-	if len(warns) != 2 || !strings.Contains(warns[1], "/usr/share/pki/ca-trust-source/zz-bad.p11-kit") ||
-		!strings.Contains(warns[0], "/etc/pki/ca-trust/source/anchors/zz-broken.pem") {
-		t.Errorf("warnings %q, want one naming zz-bad.p11-kit and one zz-broken.pem", warns)
+	wantWarns := []string{"/etc/pki/ca-trust/source/anchors/mixed.pem: skipping PEM block 1",
+		"/etc/pki/ca-trust/source/anchors/zz-broken.pem: skipping PEM block 1", "/usr/share/pki/ca-trust-source/zz-bad.p11-kit"}
+	if len(warns) != len(wantWarns) {
+		t.Errorf("warnings %q, want %d", warns, len(wantWarns))
+	} else {
+		for i, w := range wantWarns {
+			if !strings.Contains(warns[i], w) {
+				t.Errorf("warning %q, want one naming %s", warns[i], w)
+			}
+		}
 	}
 	want := map[string][]string{
-		"openssl/ca-bundle.trust.crt": {"G", "A", "B", "C", "E1", "E2", "F", "J", "K", "P", "D", "H", "M", "N"},
-		"pem/tls-ca-bundle.pem":       {"A", "B", "E1", "E2", "P", "M"},
-		"pem/email-ca-bundle.pem":     {"A", "B", "E1", "E2", "P", "D"},
-		"pem/objsign-ca-bundle.pem":   {"A", "B", "E1", "E2", "K", "P"},
+		"openssl/ca-bundle.trust.crt": {"G", "R", "S", "T", "A", "B", "C", "E1", "E2", "F", "J", "K", "Q", "P", "U", "U2", "U3", "V", "W", "D", "H", "M", "N"},
+		"pem/tls-ca-bundle.pem":       {"R", "A", "B", "E1", "E2", "Q", "P", "U", "U2", "U3", "V", "M"},
+		"pem/email-ca-bundle.pem":     {"A", "B", "E1", "E2", "Q", "P", "U", "U2", "U3", "V", "D"},
+		"pem/objsign-ca-bundle.pem":   {"A", "B", "E1", "E2", "K", "Q", "P", "U3", "V"},
 	}
 	for f, order := range want {
 		data, ok := img.ReadFile(caExtracted + "/" + f)
@@ -351,6 +403,25 @@ func opensslHash(t *testing.T, der []byte) string {
 		t.Fatal(err)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// TestP11DictOrder checks the order of purposes p11-kit gives a TRUSTED
+// CERTIFICATE's trust list, as Debian's p11-kit printed them for
+// certificates made with openssl x509 -addtrust.
+func TestP11DictOrder(t *testing.T) {
+	t.Parallel()
+	const server, client, code, email, ts = oidServerAuth, oidClientAuth, oidCodeSigning, oidEmail, "1.3.6.1.5.5.7.3.8"
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{server, email}, []string{server, email}},
+		{[]string{email, server}, []string{email, server}},
+		{[]string{ts, code}, []string{ts, code}},
+		{[]string{code, ts, server}, []string{ts, server, code}},
+		{[]string{code, client, server, email}, []string{client, server, email, code}},
+	} {
+		if got := p11DictOrder(tc.in, nil); !slices.Equal(got, tc.want) {
+			t.Errorf("%v: %v, want %v", tc.in, got, tc.want)
+		}
+	}
 }
 
 func TestCATrustVerdicts(t *testing.T) {
@@ -545,12 +616,13 @@ func FuzzTrustSource(f *testing.F) {
 	f.Add([]byte("[p11-kit-object-v1]\nclass: certificate\nx-distrusted: true\nissuer: \"%30%00\"\nserial-number: \"%02%01%01\"\n"), true)
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n"), false)
 	f.Add([]byte{0x30, 0x82, 0x00, 0x03, 0x02, 0x01, 0x00}, true)
+	f.Add([]byte("-----BEGIN TRUSTED CERTIFICATE-----\nMAMCAQAwDDAAoAAMAXgEAaGh\n-----END TRUSTED CERTIFICATE-----\n"), true)
 	f.Fuzz(func(t *testing.T, data []byte, anchor bool) {
 		flag := flagNone
 		if anchor {
 			flag = flagAnchor
 		}
-		objs, _, err := parseTrustSource(data, 0, flag)
+		objs, _, _, err := parseTrustSource(data, 0, flag)
 		if err != nil {
 			return
 		}
