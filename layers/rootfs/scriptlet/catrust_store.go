@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -32,6 +33,7 @@ type caObject struct {
 	trusted    bool
 	distrusted bool
 	spki       []byte // public key info (an extension's, or a certificate's)
+	category   int    // certificate-category a .p11-kit file gives, -1 for none
 	issuer     []byte // a distrust entry without a value
 	serial     []byte
 	extOID     string
@@ -175,7 +177,7 @@ func parseTrustSource(data []byte, tok, flag int) (objs []*caObject, recognized 
 }
 
 func certObject(c *certInfo, tok int) *caObject {
-	o := &caObject{token: tok, cert: c, spki: c.spki}
+	o := &caObject{token: tok, cert: c, spki: c.spki, category: -1}
 	o.label = certLabel(c.subject)
 	o.hasLabel = o.label != ""
 	return o
@@ -366,6 +368,7 @@ func ekuValue(oids []string) []byte {
 func parsePersist(data []byte, tok int) ([]*caObject, error) {
 	type section struct {
 		attrs map[string]string
+		order []string
 		certs [][]byte
 		keys  [][]byte
 		line  int
@@ -413,25 +416,41 @@ func parsePersist(data []byte, tok int) ([]*caObject, error) {
 			if !ok {
 				return nil, fmt.Errorf("line %d: not a field: %q", i+1, l)
 			}
-			cur.attrs[strings.TrimSpace(k)] = strings.TrimSpace(v)
+			k = strings.TrimSpace(k)
+			if !persistAttrs[k] {
+				return nil, fmt.Errorf("line %d: %s: invalid or unsupported attribute", i+1, k)
+			}
+			if _, seen := cur.attrs[k]; !seen {
+				cur.order = append(cur.order, k)
+			}
+			cur.attrs[k] = strings.TrimSpace(v)
 		}
 	}
 	var objs []*caObject
 	for _, sec := range secs {
 		o := &caObject{token: tok}
-		class := sec.attrs["class"]
+		class, hasClass := sec.attrs["class"]
 		if len(sec.certs) > 1 || len(sec.keys) > 1 {
 			return nil, fmt.Errorf("line %d: more than one PEM block of a kind", sec.line)
 		}
-		if len(sec.certs) == 1 && class == "" {
+		if len(sec.certs) == 1 && !hasClass {
 			class = "certificate"
 		}
 		if len(sec.keys) == 1 {
 			o.spki = sec.keys[0]
 		}
-		for k, v := range sec.attrs {
+		o.category = -1
+		if !persistClasses[class] {
+			return nil, fmt.Errorf("section at line %d: class: invalid value", sec.line)
+		}
+		for _, k := range sec.order {
+			v := sec.attrs[k]
 			var err error
 			switch k {
+			case "modifiable", "token", "private", "nss-mozilla-ca-policy":
+				_, err = persistBool(v)
+			case "certificate-category":
+				o.category, err = persistCategory(v)
 			case "label":
 				o.label, err = persistString(v)
 				o.hasLabel = err == nil
@@ -447,7 +466,7 @@ func parsePersist(data []byte, tok int) ([]*caObject, error) {
 				var b string
 				b, err = persistString(v)
 				o.serial = []byte(b)
-			case "public-key-info":
+			case "public-key-info", "x-public-key-info":
 				var b string
 				b, err = persistString(v)
 				o.spki = []byte(b)
@@ -519,6 +538,54 @@ func persistString(v string) (string, error) {
 	return s, nil
 }
 
+// persistCategory reads a certificate-category: a name or a number.
+func persistCategory(v string) (int, error) {
+	for i, n := range []string{"unspecified", "token-user", "authority", "other-entry"} {
+		if v == n {
+			return i, nil
+		}
+	}
+	if n, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return int(n), nil
+	}
+	return 0, fmt.Errorf("invalid value %s", v)
+}
+
+// persistClasses are the object classes p11-kit knows ("" when a
+// section gives none).
+var persistClasses = map[string]bool{"": true, "data": true, "certificate": true, "public-key": true, "private-key": true,
+	"secret-key": true, "hw-feature": true, "domain-parameters": true, "mechanism": true, "nss-crl": true, "nss-smime": true,
+	"nss-trust": true, "nss-builtin-root-list": true, "nss-newslot": true, "nss-delslot": true, "x-trust-assertion": true,
+	"x-certificate-extension": true}
+
+// persistAttrs are the attribute names p11-kit's persist format knows
+// (common/constants.c); a file with any other is refused whole, as
+// p11-kit refuses it.
+var persistAttrs = func() map[string]bool {
+	m := map[string]bool{}
+	for n := range strings.FieldsSeq(`class token private label application value object-id certificate-type issuer
+		serial-number ac-issuer owner attr-types trusted certificate-category java-midp-security-domain url
+		hash-of-subject-public-key hash-of-issuer-public-key check-value key-type subject id sensitive encrypt decrypt
+		wrap unwrap sign sign-recover verify recover derive start-date end-date modulus modulus-bits public-exponent
+		private-exponent prime-1 prime-2 exponent-1 exponent-2 coefficient public-key-info x-public-key-info prime
+		subprime base prime-bits subprime-bits value-bits value-len extractable local never-extractable
+		always-sensitive key-gen-mechanism modifiable ecdsa-params ec-point secondary-auth auth-pin-flags
+		always-authenticate wrap-with-trusted hw-feature-type reset-on-init has-reset pixel-x pixel-y resolution
+		char-rows char-columns color bits-per-pixel char-sets encoding-methods mime-types mechanism-type
+		required-cms-attributes default-cms-attributes supported-cms-attributes wrap-template unwrap-template
+		allowed-mechanisms nss-url nss-email nss-smime-constant nss-smime-timestamp nss-pkcs8-salt
+		nss-password-check nss-expires nss-krl nss-pqg-counter nss-pqg-seed nss-pqg-h nss-pqg-seed-bits
+		nss-module-spec nss-mozilla-ca-policy nss-server-distrust-after nss-email-distrust-after
+		trust-digital-signature trust-non-repudiation trust-key-encipherment trust-data-encipherment
+		trust-key-agreement trust-key-cert-sign trust-crl-sign trust-server-auth trust-client-auth
+		trust-code-signing trust-email-protection trust-ipsec-end-system trust-ipsec-tunnel trust-ipsec-user
+		trust-time-stamping trust-step-up-approved cert-sha1-hash cert-md5-hash x-assertion-type
+		x-certificate-value x-purpose x-peer x-distrusted x-critical`) {
+		m[n] = true
+	}
+	return m
+}()
+
 func persistBool(v string) (bool, error) {
 	switch v {
 	case "true":
@@ -551,6 +618,9 @@ type extKey struct {
 // category is PKCS#11's certificate category as p11-kit's builder
 // computes it: 2 authority, 3 other entity.
 func (st *caStore) category(o *caObject) int {
+	if o.category >= 0 {
+		return o.category
+	}
 	bc := st.attached(o, oidBasicConstraints)
 	if bc == nil {
 		bc = o.cert.exts[oidBasicConstraints]

@@ -185,6 +185,8 @@ func makeCASources(t *testing.T) *caSources {
 	u2 := name(makeCert(t, pkix.Name{CommonName: "Two U2"}, true, nil, nil), "U2")
 	u3 := name(makeCert(t, pkix.Name{CommonName: "Three U3"}, true, nil, nil), "U3")
 	v := name(makeCert(t, pkix.Name{CommonName: "Forced V"}, true, nil, nil), "V")
+	x := name(makeCert(t, pkix.Name{CommonName: "Other X"}, true, nil, nil), "X")
+	y := name(makeCert(t, pkix.Name{CommonName: "Leaf Y"}, false, nil, nil), "Y")
 	w := name(makeCert(t, pkix.Name{CommonName: "Blocked W"}, true, nil, nil), "W")
 	ji, err := parseCertDER(j.der)
 	if err != nil {
@@ -210,6 +212,11 @@ func makeCASources(t *testing.T) *caSources {
 	s.files[etc+"/anchors/two.pem"] = []byte(trustedPEM(u.der, []string{oidEmail, oidServerAuth}, []string{oidCodeSigning}, "Two U") +
 		trustedPEM(u2.der, []string{oidServerAuth, oidEmail}, nil, "Two U2", 1, 2, 3, 4) +
 		trustedPEM(u3.der, []string{oidCodeSigning, oidClientAuth, oidServerAuth, oidEmail}, nil, "Three U3"))
+	// A .p11-kit file's certificate-category stands; an unknown field
+	// makes p11-kit refuse the whole file.
+	s.files[etc+"/cat.p11-kit"] = []byte("[p11-kit-object-v1]\nlabel: \"Other X\"\ntrusted: true\ncertificate-category: other-entry\n" + pemOf(x.der) +
+		"[p11-kit-object-v1]\nlabel: \"Leaf Y\"\ntrusted: true\ncertificate-category: authority\n" + pemOf(y.der))
+	s.files[usr+"/zz-unknown.p11-kit"] = []byte("[p11-kit-object-v1]\nlabel: \"Forced V\"\nfoo-bar: baz\ntrusted: true\n" + pemOf(v.der))
 	// Folders override a .p11-kit file's trust.
 	s.files[etc+"/anchors/v.p11-kit"] = []byte("[p11-kit-object-v1]\nlabel: \"Forced V\"\ntrusted: false\n" + pemOf(v.der))
 	s.files[etc+"/blocklist/w.p11-kit"] = []byte("[p11-kit-object-v1]\nlabel: \"Blocked W\"\ntrusted: true\n" + pemOf(w.der))
@@ -295,7 +302,8 @@ func TestCATrustExtract(t *testing.T) {
 		t.Errorf("status %d, warnings %q", st, warns)
 	}
 	wantWarns := []string{"/etc/pki/ca-trust/source/anchors/mixed.pem: skipping PEM block 1",
-		"/etc/pki/ca-trust/source/anchors/zz-broken.pem: skipping PEM block 1", "/usr/share/pki/ca-trust-source/zz-bad.p11-kit"}
+		"/etc/pki/ca-trust/source/anchors/zz-broken.pem: skipping PEM block 1", "/usr/share/pki/ca-trust-source/zz-bad.p11-kit",
+		"/usr/share/pki/ca-trust-source/zz-unknown.p11-kit: line 3: foo-bar: invalid or unsupported attribute"}
 	if len(warns) != len(wantWarns) {
 		t.Errorf("warnings %q, want %d", warns, len(wantWarns))
 	} else {
@@ -306,10 +314,10 @@ func TestCATrustExtract(t *testing.T) {
 		}
 	}
 	want := map[string][]string{
-		"openssl/ca-bundle.trust.crt": {"G", "R", "S", "T", "A", "B", "C", "E1", "E2", "F", "J", "K", "Q", "P", "U", "U2", "U3", "V", "W", "D", "H", "M", "N"},
-		"pem/tls-ca-bundle.pem":       {"R", "A", "B", "E1", "E2", "Q", "P", "U", "U2", "U3", "V", "M"},
-		"pem/email-ca-bundle.pem":     {"A", "B", "E1", "E2", "Q", "P", "U", "U2", "U3", "V", "D"},
-		"pem/objsign-ca-bundle.pem":   {"A", "B", "E1", "E2", "K", "Q", "P", "U3", "V"},
+		"openssl/ca-bundle.trust.crt": {"X", "Y", "G", "R", "S", "T", "A", "B", "C", "E1", "E2", "F", "J", "K", "Q", "P", "U", "U2", "U3", "V", "W", "D", "H", "M", "N"},
+		"pem/tls-ca-bundle.pem":       {"Y", "R", "A", "B", "E1", "E2", "Q", "P", "U", "U2", "U3", "V", "M"},
+		"pem/email-ca-bundle.pem":     {"Y", "A", "B", "E1", "E2", "Q", "P", "U", "U2", "U3", "V", "D"},
+		"pem/objsign-ca-bundle.pem":   {"Y", "A", "B", "E1", "E2", "K", "Q", "P", "U3", "V"},
 	}
 	for f, order := range want {
 		data, ok := img.ReadFile(caExtracted + "/" + f)
