@@ -18,10 +18,9 @@ import (
 // paths, each path a token: the files of PATH itself (neither trusted
 // nor distrusted, unless a .p11-kit file says so), then those of
 // PATH/anchors (trusted), PATH/blocklist and PATH/blacklist
-// (distrusted). Objects keep
-// the order they were read in, which is the order p11-kit lists them;
-// p11-kit reads a folder in the file system's order, slipway in name
-// order.
+// (distrusted). Objects keep the order they were read in, which is the
+// order p11-kit lists them; p11-kit reads a folder in the file system's
+// order, slipway in name order.
 
 // caObject is a certificate or an attached certificate extension.
 type caObject struct {
