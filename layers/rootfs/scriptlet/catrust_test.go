@@ -186,6 +186,8 @@ func makeCASources(t *testing.T) *caSources {
 	u3 := name(makeCert(t, pkix.Name{CommonName: "Three U3"}, true, nil, nil), "U3")
 	v := name(makeCert(t, pkix.Name{CommonName: "Forced V"}, true, nil, nil), "V")
 	x := name(makeCert(t, pkix.Name{CommonName: "Other X"}, true, nil, nil), "X")
+	z1 := name(makeCert(t, pkix.Name{Country: []string{"US"}}, true, nil, nil), "Z1")
+	z2 := name(makeCert(t, pkix.Name{CommonName: "Café Ω  Root"}, true, nil, nil), "Z2")
 	y := name(makeCert(t, pkix.Name{CommonName: "Leaf Y"}, false, nil, nil), "Y")
 	w := name(makeCert(t, pkix.Name{CommonName: "Blocked W"}, true, nil, nil), "W")
 	ji, err := parseCertDER(j.der)
@@ -203,6 +205,8 @@ func makeCASources(t *testing.T) *caSources {
 	s.files[etc+"/anchors/f.pem"] = []byte(pemOf(f.der))
 	s.files[etc+"/anchors/k.pem"] = []byte(pemOf(k.der))
 	s.files[etc+"/anchors/p.pem"] = []byte(pemOf(any.der))
+	// No CN, OU or O: no label; a label beyond ASCII.
+	s.files[etc+"/anchors/z.pem"] = []byte(pemOf(z1.der, z2.der))
 	// A bad block does not lose the good one after it.
 	s.files[etc+"/anchors/mixed.pem"] = []byte("-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n" + pemOf(q.der))
 	// OpenSSL's TRUSTED CERTIFICATE: trusted for a purpose, rejected
@@ -314,10 +318,10 @@ func TestCATrustExtract(t *testing.T) {
 		}
 	}
 	want := map[string][]string{
-		"openssl/ca-bundle.trust.crt": {"X", "Y", "G", "R", "S", "T", "A", "B", "C", "E1", "E2", "F", "J", "K", "Q", "P", "U", "U2", "U3", "V", "W", "D", "H", "M", "N"},
-		"pem/tls-ca-bundle.pem":       {"Y", "R", "A", "B", "E1", "E2", "Q", "P", "U", "U2", "U3", "V", "M"},
-		"pem/email-ca-bundle.pem":     {"Y", "A", "B", "E1", "E2", "Q", "P", "U", "U2", "U3", "V", "D"},
-		"pem/objsign-ca-bundle.pem":   {"Y", "A", "B", "E1", "E2", "K", "Q", "P", "U3", "V"},
+		"openssl/ca-bundle.trust.crt": {"X", "Y", "G", "R", "S", "T", "A", "B", "C", "E1", "E2", "F", "J", "K", "Q", "P", "U", "U2", "U3", "V", "W", "Z1", "Z2", "D", "H", "M", "N"},
+		"pem/tls-ca-bundle.pem":       {"Y", "R", "A", "B", "E1", "E2", "Q", "P", "U", "U2", "U3", "V", "Z1", "Z2", "M"},
+		"pem/email-ca-bundle.pem":     {"Y", "A", "B", "E1", "E2", "Q", "P", "U", "U2", "U3", "V", "Z1", "Z2", "D"},
+		"pem/objsign-ca-bundle.pem":   {"Y", "A", "B", "E1", "E2", "K", "Q", "P", "U3", "V", "Z1", "Z2"},
 	}
 	for f, order := range want {
 		data, ok := img.ReadFile(caExtracted + "/" + f)
