@@ -58,6 +58,9 @@ func init() {
 		"tdnf-history-util":     {checkTdnfHistory, runTdnfHistory},
 		"systemd-tmpfiles":      {checkTmpfiles, runTmpfiles},
 		"[[":                    {checkTest, runTest},
+		"update-ca-trust":       {checkUpdateCATrust, runUpdateCATrust},
+		"trust":                 {checkTrust, runUpdateCATrust},
+		"ca-legacy":             {checkCALegacy, runCALegacy},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/slipway-build/slipway/layers/rootfs/accounts"
 	"github.com/slipway-build/slipway/layers/rpm"
@@ -253,6 +254,9 @@ type Env struct {
 	TdnfHistory func() error
 	// Warn receives notes (a failed command, a refused alternative...).
 	Warn func(string)
+	// BuildTime dates what the emulations write (a Java keystore's
+	// entries).
+	BuildTime time.Time
 }
 
 // Run reproduces the effects of an emulated script. A script whose

@@ -253,7 +253,7 @@ func TestVerdicts(t *testing.T) {
 		{"restorecon", rpm.Script{Kind: "%posttrans", Prog: sh, Body: "restorecon /var/run 2>/dev/null >/dev/null || :\n"}, NotNeeded, rsSELinux},
 		{"systemctl preset", rpm.Script{Kind: "%post", Prog: sh, Body: "systemctl --no-reload preset foo.service || :\n"}, Unhandled, "systemctl preset"},
 		{"update-helper install", rpm.Script{Kind: "%post", Prog: sh, Body: "if [ $1 -eq 1 ] && [ -x \"/usr/lib/systemd/systemd-update-helper\" ]; then\n    /usr/lib/systemd/systemd-update-helper install-system-units foo.service || :\nfi\n"}, Unhandled, "systemd-update-helper install-system-units"},
-		{"unknown command", rpm.Script{Kind: "%post", Prog: sh, Body: "update-ca-trust\n"}, Unhandled, "command update-ca-trust"},
+		{"unknown command", rpm.Script{Kind: "%post", Prog: sh, Body: "update-mime-database /usr/share/mime\n"}, Unhandled, "command update-mime-database"},
 		{"variable", rpm.Script{Kind: "%post", Prog: sh, Body: "F=/etc/x\necho a >> $F\n"}, Unhandled, "variable assignment"},
 		{"loop", rpm.Script{Kind: "%post", Prog: sh, Body: "for f in a b; do :; done\n"}, Unhandled, "for"},
 		{"echo to another file", rpm.Script{Kind: "%post", Prog: sh, Body: "echo x >> /etc/profile\n"}, Unhandled, "echo writing to /etc/profile"},
