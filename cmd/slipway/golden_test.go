@@ -141,7 +141,7 @@ func TestGoldenBuilds(t *testing.T) {
 			// The digests were made from other RPMs (the generator signs
 			// with a fresh key each time it runs): they cannot apply.
 			t.Skipf("the test repositories are not those %s was recorded with (fingerprint %s, recorded %s); "+
-				"record it again with `go test -run TestGoldenBuilds -update-golden ./cmd/slipway/` on a commit whose builds are known good",
+				"record it again with `go test -run TestGoldenBuilds ./cmd/slipway/ -update-golden` on a commit whose builds are known good",
 				goldenPath, fp, want.Repos)
 		}
 	}
