@@ -55,6 +55,9 @@ type Pool struct {
 	rich     map[string]*rpmmeta.RichDep
 	richErr  map[string]error
 	names    func() []string // sorted distinct package names, made on first use
+	// provideNames lists the sorted distinct names of every provide, made
+	// on first use (only a request with a glob on provides needs it).
+	provideNames func() []string
 }
 
 // NewPool indexes the candidates. Candidates without a package are
@@ -140,6 +143,16 @@ func NewPool(cands []Candidate) *Pool {
 		names := make([]string, len(pkgs))
 		for k, i := range pkgs {
 			names[k] = p.cands[i].Pkg.Name
+		}
+		slices.Sort(names)
+		return slices.Compact(names)
+	})
+	p.provideNames = sync.OnceValue(func() []string {
+		var names []string
+		for _, list := range p.provs {
+			for _, d := range list {
+				names = append(names, d.Name)
+			}
 		}
 		slices.Sort(names)
 		return slices.Compact(names)

@@ -29,7 +29,7 @@ func (s *solver) result() *Result {
 	// providersIn calls fn for selected packages satisfying d.
 	providersIn := func(it item, fn func(int32)) {
 		if it.rich == nil {
-			s.leafProviders(it.dep, it.nameOnly, func(q int32) {
+			s.itemProviders(&it, func(q int32) {
 				if s.sel[q] {
 					fn(q)
 				}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/slipway-build/slipway/builder/rpmmeta"
@@ -15,11 +16,11 @@ type Request struct {
 	// Arch is the target architecture; packages of that arch and noarch
 	// are visible, every other arch is ignored (no multilib).
 	Arch string
-	// Install lists what to install, each one of: a package name
-	// ("bash"), a glob on package names ("lib*"), a name-version or
-	// name-version-release ("bash-5.2.15"), a capability
-	// ("libfoo.so.1()(64bit)", "webserver >= 2"), a file path
-	// ("/usr/bin/sh") or a rich dependency ("(a or b)").
+	// Install lists what to install: dnf package specs ("bash",
+	// "bash.x86_64", "bash-5.2.15", "bash-0:5.2.15-1.azl3.x86_64", globs
+	// in any part like "lib*"), provides ("libfoo.so.1()(64bit)",
+	// "webserver >= 2"), file paths ("/usr/bin/sh") or rich dependencies
+	// ("(a or b)"), matched the way dnf install matches them.
 	Install []string
 	// Exclude lists globs on package names; matching packages are
 	// invisible, as with dnf's exclude.
@@ -164,13 +165,13 @@ const (
 
 // item is one dependency to satisfy.
 type item struct {
-	from     int32 // requiring package, -1 for the request
-	dep      rpmmeta.Dep
-	rich     *rpmmeta.RichDep // nil for a simple dependency
-	nameOnly bool             // request by package name: only packages of that name
-	cond     bool             // contains if/unless/without: never settled for good
-	kind     itemKind
-	request  string // the request argument this came from (for the request)
+	from    int32 // requiring package, -1 for the request
+	dep     rpmmeta.Dep
+	rich    *rpmmeta.RichDep // nil for a simple dependency
+	pkgs    []int32          // for a request: exactly these packages (one of them)
+	cond    bool             // contains if/unless/without: never settled for good
+	kind    itemKind
+	request string // the request argument this came from (for the request)
 }
 
 type trailOp uint8
@@ -298,10 +299,9 @@ func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Resul
 	return res, nil
 }
 
-func hasGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
-
 // addRequest turns one request argument into items, or reports why it
-// matches nothing.
+// matches nothing. The argument is a dnf package spec (see spec.go) or a
+// rich dependency.
 func (s *solver) addRequest(arg string) *Problem {
 	p := s.p
 	arg = strings.TrimSpace(arg)
@@ -316,117 +316,71 @@ func (s *solver) addRequest(arg string) *Problem {
 		s.push(item{from: -1, dep: rpmmeta.Dep{Name: arg}, rich: r, cond: hasCond(r), kind: kindRequest, request: arg})
 		return nil
 	}
-	nameItem := func(name string, d rpmmeta.Dep) {
-		d.Name = name
-		s.push(item{from: -1, dep: d, nameOnly: true, kind: kindRequest, request: arg})
-	}
-	// A package name, or a glob on names.
-	visibleName := func(name string) (vis, excluded bool) {
-		for i := range p.byName.get(name) {
-			vis = vis || s.visible[i]
-			excluded = excluded || s.excl[i]
-		}
-		return
-	}
-	if !strings.HasPrefix(arg, "/") && hasGlob(arg) && !strings.Contains(arg, " ") {
-		matched, excluded := 0, false
-		for _, name := range p.names() {
-			if ok, _ := path.Match(arg, name); !ok {
-				continue
-			}
-			vis, ex := visibleName(name)
-			excluded = excluded || ex
-			if vis {
-				nameItem(name, rpmmeta.Dep{})
-				matched++
-			}
-		}
-		if matched == 0 {
-			if excluded {
-				return &Problem{Kind: Excluded, Dep: arg}
-			}
-			return &Problem{Kind: NoMatch, Dep: arg}
-		}
-		return nil
-	}
-	if vis, ex := visibleName(arg); vis {
-		if by := s.obsoleter(arg); by != "" && !s.req.KeepObsoleted {
-			s.log.Info("requested package is obsoleted, installing the obsoleting one instead", "package", arg, "by", by)
-			nameItem(by, rpmmeta.Dep{})
-			s.queue[len(s.queue)-1].request = arg
-			return nil
-		}
-		nameItem(arg, rpmmeta.Dep{})
-		return nil
-	} else if ex {
-		return &Problem{Kind: Excluded, Dep: arg}
-	}
-	// name-version[-release]
-	if !strings.Contains(arg, " ") {
-		for _, cut := range nevrCuts(arg) {
-			if vis, _ := visibleName(cut[0]); vis {
-				d := rpmmeta.Dep{Flags: rpmmeta.SenseEqual, Version: cut[1]}
-				if s.anyVisible(item{dep: rpmmeta.Dep{Name: cut[0], Flags: d.Flags, Version: d.Version}, nameOnly: true}) {
-					nameItem(cut[0], d)
-					return nil
-				}
-			}
-		}
-	}
-	// A capability or a file.
-	d := parseDep(arg)
-	it := item{from: -1, dep: d, kind: kindRequest, request: arg}
-	if !s.anyVisible(it) {
-		anyExcluded := false
-		p.providers(d, func(i int32) { anyExcluded = anyExcluded || s.excl[i] })
-		if anyExcluded {
+	m := s.matchSpec(arg, func(i int32) bool { return s.visible[i] })
+	if len(m.pkgs) == 0 {
+		// Packages of the target arch that only an exclude hides.
+		if ex := s.matchSpec(arg, func(i int32) bool { return s.excl[i] || s.visible[i] }); len(ex.pkgs) > 0 {
 			return &Problem{Kind: Excluded, Dep: arg}
 		}
 		return &Problem{Kind: NoMatch, Dep: arg}
 	}
-	s.push(it)
+	// dnf (Subject._get_best_selectors, Base._install_multiarch): a glob
+	// installs every matching name (and with a glob on the arch, every
+	// matching name and arch); anything else is one choice among all the
+	// matches. A bare name (or an arch glob) also offers the packages that
+	// obsolete a match (obsoletes=True).
+	archGlob := m.nevra != nil && isGlob(m.nevra.arch)
+	withObsoletes := !s.req.KeepObsoleted && m.nevra != nil && (m.nevra.hasJustName() || archGlob)
+	groups := [][]int32{m.pkgs}
+	if (isGlob(arg) && !isFilePattern(arg)) || archGlob {
+		byKey := map[string][]int32{}
+		var keys []string
+		for _, i := range m.pkgs {
+			pk := p.cands[i].Pkg
+			k := pk.Name
+			if archGlob {
+				k += "." + pk.Arch
+			}
+			if _, ok := byKey[k]; !ok {
+				keys = append(keys, k)
+			}
+			byKey[k] = append(byKey[k], i)
+		}
+		slices.Sort(keys)
+		groups = groups[:0]
+		for _, k := range keys {
+			groups = append(groups, byKey[k])
+		}
+	}
+	for _, g := range groups {
+		if withObsoletes {
+			g = s.withObsoleters(g)
+		}
+		s.push(item{from: -1, dep: rpmmeta.Dep{Name: arg}, pkgs: g, kind: kindRequest, request: arg})
+	}
 	return nil
 }
 
-// obsoleter returns the name of the package dnf would install instead of
-// the requested name: the best visible package of another name whose
-// Obsoletes match the best visible version of name. "" if none.
-func (s *solver) obsoleter(name string) string {
+// withObsoleters adds to pkgs the visible packages of another name that
+// obsolete one of them (dnf: query.union(query.filter(obsoletes=query))).
+func (s *solver) withObsoleters(pkgs []int32) []int32 {
 	p := s.p
-	var best int32 = -1
-	for i := range p.byName.get(name) {
-		if s.visible[i] && (best < 0 || s.better(i, best)) {
-			best = i
+	out := slices.Clone(pkgs)
+	for _, i := range pkgs {
+		pk := p.cands[i].Pkg
+		for ref := range p.obsBy.get(pk.Name) {
+			q := ref.pkg
+			if !s.visible[q] || p.cands[q].Pkg.Name == pk.Name || slices.Contains(out, q) {
+				continue
+			}
+			if p.cands[q].Pkg.Obsoletes[ref.dep].MatchesEVR(pk.Name, pk.EVR) {
+				out = append(out, q)
+			}
 		}
 	}
-	if best < 0 {
-		return ""
-	}
-	target := p.cands[best].Pkg
-	var found []int32
-	for ref := range p.obsBy.get(name) {
-		q := ref.pkg
-		if !s.visible[q] || p.cands[q].Pkg.Name == name {
-			continue
-		}
-		if p.cands[q].Pkg.Obsoletes[ref.dep].MatchesEVR(name, target.EVR) {
-			found = append(found, q)
-		}
-	}
-	if len(found) == 0 {
-		return ""
-	}
-	return p.cands[s.policyOrder(found)[0]].Pkg.Name
-}
-
-// nevrCuts splits "name-ver-rel" and "name-ver" candidates.
-func nevrCuts(s string) [][2]string {
-	var out [][2]string
-	if i := strings.LastIndexByte(s, '-'); i > 0 {
-		if j := strings.LastIndexByte(s[:i], '-'); j > 0 {
-			out = append(out, [2]string{s[:j], s[j+1:]})
-		}
-		out = append(out, [2]string{s[:i], s[i+1:]})
+	if len(out) > len(pkgs) {
+		by := p.cands[out[len(pkgs)]].Pkg.NEVRA.String()
+		s.log.Info("requested package is obsoleted, the obsoleting package is offered too", "package", p.cands[pkgs[0]].Pkg.Name, "by", by)
 	}
 	return out
 }
@@ -445,12 +399,6 @@ func parseDep(s string) rpmmeta.Dep {
 		}
 	}
 	return rpmmeta.Dep{Name: s}
-}
-
-func (s *solver) anyVisible(it item) bool {
-	found := false
-	s.leafProviders(it.dep, it.nameOnly, func(i int32) { found = found || s.visible[i] })
-	return found
 }
 
 func hasCond(r *rpmmeta.RichDep) bool {
@@ -558,28 +506,16 @@ func (s *solver) chainFrom(from int32) string {
 	return s.chain(from)
 }
 
-// leafProviders lists packages satisfying a simple dependency, visible or
-// not.
-func (s *solver) leafProviders(d rpmmeta.Dep, nameOnly bool, fn func(int32)) {
-	if nameOnly {
-		for i := range s.p.byName.get(d.Name) {
-			if d.MatchesEVR(d.Name, s.p.cands[i].Pkg.EVR) || d.Flags&rpmmeta.SenseCompareMask == rpmmeta.SenseEqual && versionOnlyMatch(d.Version, s.p.cands[i].Pkg.EVR) {
-				fn(i)
-			}
+// itemProviders lists packages satisfying a simple item (no rich
+// dependency), visible or not.
+func (s *solver) itemProviders(it *item, fn func(int32)) {
+	if it.pkgs != nil {
+		for _, i := range it.pkgs {
+			fn(i)
 		}
 		return
 	}
-	s.p.providers(d, fn)
-}
-
-// versionOnlyMatch lets "bash-5.2.15" match bash 5.2.15-1 whatever its
-// epoch, as dnf's NEVRA matching does.
-func versionOnlyMatch(v string, evr rpmmeta.EVR) bool {
-	e := rpmmeta.ParseEVR(v)
-	if strings.Contains(v, ":") {
-		return false
-	}
-	return e.Version == evr.Version && (e.Release == "" || e.Release == evr.Release)
+	s.p.providers(it.dep, fn)
 }
 
 // usable reports whether package i may still be installed.
@@ -602,15 +538,17 @@ func (s *solver) usable(i int32) bool {
 // not, the packages that could help, in dependency order (unsorted).
 func (s *solver) eval(it *item) (bool, []int32) {
 	if it.rich == nil {
-		return s.evalLeaf(it.dep, it.nameOnly)
+		return s.evalLeaf(it.dep, it.pkgs)
 	}
 	return s.evalRich(it.rich)
 }
 
-func (s *solver) evalLeaf(d rpmmeta.Dep, nameOnly bool) (bool, []int32) {
+// evalLeaf evaluates a simple dependency, or (pkgs not nil) a choice
+// among exactly those packages.
+func (s *solver) evalLeaf(d rpmmeta.Dep, pkgs []int32) (bool, []int32) {
 	sat := false
 	var cands []int32
-	s.leafProviders(d, nameOnly, func(i int32) {
+	visit := func(i int32) {
 		if sat {
 			return
 		}
@@ -621,7 +559,14 @@ func (s *solver) evalLeaf(d rpmmeta.Dep, nameOnly bool) (bool, []int32) {
 		if s.usable(i) {
 			cands = append(cands, i)
 		}
-	})
+	}
+	if pkgs != nil {
+		for _, i := range pkgs {
+			visit(i)
+		}
+	} else {
+		s.p.providers(d, visit)
+	}
 	if sat {
 		return true, nil
 	}
@@ -636,7 +581,7 @@ func (s *solver) satRich(r *rpmmeta.RichDep) bool {
 func (s *solver) evalRich(r *rpmmeta.RichDep) (bool, []int32) {
 	switch r.Op {
 	case rpmmeta.RichLeaf:
-		return s.evalLeaf(r.Dep, false)
+		return s.evalLeaf(r.Dep, nil)
 	case rpmmeta.RichAnd:
 		for _, a := range r.Args {
 			if ok, c := s.evalRich(a); !ok {
@@ -877,7 +822,7 @@ func (s *solver) nothingProvides(it *item) *Problem {
 		}
 	}
 	if it.rich == nil {
-		s.leafProviders(it.dep, it.nameOnly, visit)
+		s.itemProviders(it, visit)
 	} else {
 		it.rich.Leaves(func(d rpmmeta.Dep) { s.p.providers(d, visit) })
 	}
@@ -956,7 +901,7 @@ func (s *solver) heldBack(it *item) bool {
 		}
 	}
 	if it.rich == nil {
-		s.leafProviders(it.dep, it.nameOnly, visit)
+		s.itemProviders(it, visit)
 	} else {
 		it.rich.Leaves(func(d rpmmeta.Dep) { s.p.providers(d, visit) })
 	}
