@@ -7,23 +7,33 @@ import (
 )
 
 // policy orders the packages that could satisfy one dependency, best
-// first; the solver tries them in this order. See docs/solver.md:
+// first; the solver tries them in this order. It follows libsolv's
+// policy_filter_unwanted (policy.c); see docs/solver.md:
 //
-//  1. the best (lowest) repository priority among them;
-//  2. packages not obsoleted by another of them;
+//  1. the best (lowest) repository priority among them
+//     (prune_to_highest_prio);
+//  2. packages not obsoleted by another of them (prune_obsoleted);
 //  3. names whose best version is recommended by an installed package or
-//     by another candidate, or supplements the installed set (libsolv's
-//     prune_to_recommended; it applies even with weak deps off);
-//  4. names whose best version provides some capability at a lower
+//     by another candidate, or supplements the installed set or another
+//     candidate (prune_to_recommended, first half; it applies even with
+//     weak deps off);
+//  4. among those, names whose best version is suggested by an installed
+//     package or enhances one (prune_to_recommended, second half);
+//  5. names whose best version is an old version of its name (a newer
+//     one of the same arch exists, or one in a better repository) go
+//     last (dislike_old_versions): the newest version no longer meets
+//     the dependency;
+//  6. names whose best version provides some capability at a lower
 //     version ("cap = 1") than another name's best version does
-//     ("cap = 2") go last (libsolv's sort_by_common_dep); any "= version"
+//     ("cap = 2") go last (sort_by_common_dep); any "= version"
 //     provide counts, not only the one asked for, and an unversioned
 //     provide is neither better nor worse;
-//  5. package name, in byte order (libsolv's choice between names);
-//  6. within a name, highest EVR first;
-//  7. the target arch before noarch; then repository order.
+//  7. package name, in byte order (prune_to_best_version sorts names
+//     with strcmp);
+//  8. within a name, highest EVR first;
+//  9. the target arch before noarch; then repository order.
 //
-// Packages pushed back by 1 to 3 still follow, so backtracking can use
+// Packages pushed back by 1 to 4 still follow, so backtracking can use
 // them.
 func (s *solver) policy(cands []int32) []int32 {
 	if len(cands) < 2 {
@@ -43,22 +53,59 @@ func (s *solver) policy(cands []int32) []int32 {
 			bestOf[n] = c
 		}
 	}
-	recName := map[string]bool{}
-	for n, b := range bestOf {
-		recName[n] = s.recommended(b, bestOf)
-	}
+	const (
+		rankBest = iota
+		rankNotSuggested
+		rankNotRecommended
+		rankObsoleted
+		rankPriority
+	)
 	rank := make(map[int32]int, len(cands))
 	for _, c := range cands {
-		r := 0
 		switch {
 		case p.cands[c].prio() != bestPrio:
-			r = 3
+			rank[c] = rankPriority
 		case s.obsoletedByOther(c, cands):
-			r = 2
-		case !recName[p.cands[c].Pkg.Name]:
-			r = 1
+			rank[c] = rankObsoleted
+		default:
+			rank[c] = rankBest
 		}
-		rank[c] = r
+	}
+	// prune_to_recommended, first half: among the names left, prefer
+	// those recommended or supplementing, if any.
+	recName := map[string]bool{}
+	anyRec := false
+	for n, b := range bestOf {
+		if rank[b] == rankBest && s.recommended(b, bestOf) {
+			recName[n], anyRec = true, true
+		}
+	}
+	if anyRec {
+		for _, c := range cands {
+			if rank[c] == rankBest && !recName[p.cands[c].Pkg.Name] {
+				rank[c] = rankNotRecommended
+			}
+		}
+	}
+	// The second half of prune_to_recommended: among the names left,
+	// prefer those suggested by or enhancing the installed set, if any.
+	sugName := map[string]bool{}
+	anySug := false
+	for n, b := range bestOf {
+		if rank[b] == rankBest && s.suggested(b) {
+			sugName[n], anySug = true, true
+		}
+	}
+	if anySug {
+		for _, c := range cands {
+			if rank[c] == rankBest && !sugName[p.cands[c].Pkg.Name] {
+				rank[c] = rankNotSuggested
+			}
+		}
+	}
+	old := map[string]bool{}
+	for n, b := range bestOf {
+		old[n] = s.oldVersion(b)
 	}
 	// libsolv's sort_by_common_dep: where the best versions of several
 	// names provide the same capability with "= version", the names
@@ -73,12 +120,83 @@ func (s *solver) policy(cands []int32) []int32 {
 		if rank[x] != rank[y] {
 			return rank[x] < rank[y]
 		}
-		if dx, dy := disliked[p.cands[x].Pkg.Name], disliked[p.cands[y].Pkg.Name]; dx != dy {
+		nx, ny := p.cands[x].Pkg.Name, p.cands[y].Pkg.Name
+		if ox, oy := old[nx], old[ny]; ox != oy {
+			return oy
+		}
+		if dx, dy := disliked[nx], disliked[ny]; dx != dy {
 			return dy
 		}
 		return s.better(x, y)
 	})
 	return out
+}
+
+// oldVersion reports whether a visible package of the same name and
+// arch is newer than c, or comes from a repository of better priority
+// (libsolv's dislike_old_versions).
+func (s *solver) oldVersion(c int32) bool {
+	p := s.p
+	pc := p.cands[c]
+	for q := range p.byName.get(pc.Pkg.Name) {
+		if q == c || !s.visible[q] || p.cands[q].Pkg.Arch != pc.Pkg.Arch {
+			continue
+		}
+		if pq := p.cands[q].prio(); pq != pc.prio() {
+			if pq < pc.prio() {
+				return true
+			}
+			continue
+		}
+		if rpmmeta.Compare(p.cands[q].Pkg.EVR, pc.Pkg.EVR) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// suggested reports whether package c is suggested by an installed
+// package or enhances the installed set (libsolv's suggestsmap and
+// solver_is_enhancing). Unlike recommends, the suggests of other
+// candidates do not count (checked with testsolv).
+func (s *solver) suggested(c int32) bool {
+	p := s.p
+	for _, i := range s.order {
+		if s.depsProvide(p.cands[i].Pkg.Suggests, c) {
+			return true
+		}
+	}
+	for _, d := range p.cands[c].Pkg.Enhances {
+		it, _, ok := s.depItem(c, d, kindSupplements)
+		if ok {
+			if sat, _ := s.eval(&it); sat {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// depsProvide reports whether package c meets one of deps (for a rich
+// dependency: one of its leaves).
+func (s *solver) depsProvide(deps []rpmmeta.Dep, c int32) bool {
+	p := s.p
+	for _, d := range deps {
+		if d.IsRich() {
+			if r := p.rich[d.Name]; r != nil {
+				found := false
+				r.Leaves(func(l rpmmeta.Dep) { found = found || p.pkgProvides(c, l) })
+				if found {
+					return true
+				}
+			}
+			continue
+		}
+		if p.pkgProvides(c, d) {
+			return true
+		}
+	}
+	return false
 }
 
 // dislikeOlderCommonProvides returns the names (keys of bestOf) whose
@@ -167,29 +285,11 @@ func (s *solver) obsoletedByOther(c int32, cands []int32) bool {
 
 // recommended reports whether package c is recommended by a selected
 // package or by another of the candidates (the best version of each
-// name), or supplements the selected set.
+// name), or supplements the selected set or another candidate.
 func (s *solver) recommended(c int32, bestOf map[string]int32) bool {
 	p := s.p
-	provides := func(by int32) bool {
-		for _, d := range p.cands[by].Pkg.Recommends {
-			if d.IsRich() {
-				if r := p.rich[d.Name]; r != nil {
-					found := false
-					r.Leaves(func(l rpmmeta.Dep) { found = found || p.pkgProvides(c, l) })
-					if found {
-						return true
-					}
-				}
-				continue
-			}
-			if p.pkgProvides(c, d) {
-				return true
-			}
-		}
-		return false
-	}
 	for _, i := range s.order {
-		if provides(i) {
+		if s.depsProvide(p.cands[i].Pkg.Recommends, c) {
 			return true
 		}
 	}
@@ -199,7 +299,16 @@ func (s *solver) recommended(c int32, bestOf map[string]int32) bool {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if o := bestOf[n]; o != c && provides(o) {
+		o := bestOf[n]
+		if o == c {
+			continue
+		}
+		if s.depsProvide(p.cands[o].Pkg.Recommends, c) {
+			return true
+		}
+		// c supplements another candidate (checked with testsolv: libsolv
+		// prefers it as if that candidate recommended it).
+		if s.depsProvide(p.cands[c].Pkg.Supplements, o) {
 			return true
 		}
 	}
