@@ -13,10 +13,9 @@ import (
 //  1. the best (lowest) repository priority among them
 //     (prune_to_highest_prio);
 //  2. packages not obsoleted by another of them (prune_obsoleted);
-//  3. names whose best version is recommended by an installed package or
-//     by another candidate, or supplements the installed set or another
-//     candidate (prune_to_recommended, first half; it applies even with
-//     weak deps off);
+//  3. names whose best version is recommended by an installed package
+//     or supplements the installed set (prune_to_recommended, first
+//     half; it applies even with weak deps off);
 //  4. among those, names whose best version is suggested by an installed
 //     package or enhances one (prune_to_recommended, second half);
 //  5. names whose best version is an old version of its name (a newer
@@ -32,6 +31,9 @@ import (
 //     with strcmp);
 //  8. within a name, highest EVR first;
 //  9. the target arch before noarch; then repository order.
+//
+// Last, a candidate the first choice recommends (or that supplements
+// it) goes first, along the chain (found with testsolv).
 //
 // Packages pushed back by 1 to 4 still follow, so backtracking can use
 // them.
@@ -76,7 +78,7 @@ func (s *solver) policy(cands []int32) []int32 {
 	recName := map[string]bool{}
 	anyRec := false
 	for n, b := range bestOf {
-		if rank[b] == rankBest && s.recommended(b, bestOf) {
+		if rank[b] == rankBest && s.recommended(b) {
 			recName[n], anyRec = true, true
 		}
 	}
@@ -129,7 +131,33 @@ func (s *solver) policy(cands []int32) []int32 {
 		}
 		return s.better(x, y)
 	})
-	return out
+	// Then, as testsolv shows, when the first choice recommends another
+	// candidate (or another candidate supplements it), that one goes
+	// first, and so on along the chain: "l requires cap; a, m, z provide
+	// cap; a recommends m; m recommends z" installs z, while a
+	// recommendation by a candidate that is not the first choice changes
+	// nothing.
+	seen := map[string]bool{}
+	for {
+		top := out[0]
+		seen[p.cands[top].Pkg.Name] = true
+		next := -1
+		for k, c := range out[1:] {
+			if rank[c] >= rankObsoleted || seen[p.cands[c].Pkg.Name] || c != bestOf[p.cands[c].Pkg.Name] {
+				continue
+			}
+			if s.candidateRecommends(top, c) {
+				next = k + 1
+				break
+			}
+		}
+		if next < 0 {
+			return out
+		}
+		c := out[next]
+		copy(out[1:next+1], out[:next])
+		out[0] = c
+	}
 }
 
 // oldVersion reports whether a visible package of the same name and
@@ -169,7 +197,7 @@ func (s *solver) suggested(c int32) bool {
 	for _, d := range p.cands[c].Pkg.Enhances {
 		it, _, ok := s.depItem(c, d, kindSupplements)
 		if ok {
-			if sat, _ := s.eval(&it); sat {
+			if s.reverseMet(&it) {
 				return true
 			}
 		}
@@ -178,14 +206,15 @@ func (s *solver) suggested(c int32) bool {
 }
 
 // depsProvide reports whether package c meets one of deps (for a rich
-// dependency: one of its leaves).
+// dependency: one of the leaves of its positive atoms, so that the
+// condition of "(A if B)" does not count).
 func (s *solver) depsProvide(deps []rpmmeta.Dep, c int32) bool {
 	p := s.p
 	for _, d := range deps {
 		if d.IsRich() {
-			if r := p.rich[d.Name]; r != nil {
+			if n := p.nnf[d.Name][0]; n != nil {
 				found := false
-				r.Leaves(func(l rpmmeta.Dep) { found = found || p.pkgProvides(c, l) })
+				n.leaves(func(l rpmmeta.Dep) { found = found || p.pkgProvides(c, l) })
 				if found {
 					return true
 				}
@@ -284,41 +313,91 @@ func (s *solver) obsoletedByOther(c int32, cands []int32) bool {
 }
 
 // recommended reports whether package c is recommended by a selected
-// package or by another of the candidates (the best version of each
-// name), or supplements the selected set or another candidate.
-func (s *solver) recommended(c int32, bestOf map[string]int32) bool {
+// package or supplements the selected set.
+func (s *solver) recommended(c int32) bool {
 	p := s.p
 	for _, i := range s.order {
 		if s.depsProvide(p.cands[i].Pkg.Recommends, c) {
 			return true
 		}
 	}
-	names := make([]string, 0, len(bestOf))
-	for n := range bestOf {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		o := bestOf[n]
-		if o == c {
-			continue
-		}
-		if s.depsProvide(p.cands[o].Pkg.Recommends, c) {
-			return true
-		}
-		// c supplements another candidate (checked with testsolv: libsolv
-		// prefers it as if that candidate recommended it).
-		if s.depsProvide(p.cands[c].Pkg.Supplements, o) {
-			return true
-		}
-	}
 	for _, d := range p.cands[c].Pkg.Supplements {
 		it, _, ok := s.depItem(c, d, kindSupplements)
-		if ok {
-			if sat, _ := s.eval(&it); sat {
-				return true
-			}
+		if ok && s.reverseMet(&it) {
+			return true
 		}
 	}
 	return false
+}
+
+// candidateRecommends reports whether package top recommends package c,
+// or c supplements top.
+func (s *solver) candidateRecommends(top, c int32) bool {
+	return s.depsProvide(s.p.cands[top].Pkg.Recommends, c) || s.supplementsWith(c, top)
+}
+
+// supplementsWith reports whether a Supplements of package c would be
+// met if package extra were installed too ("(webd and bash)" is not met
+// by webd alone).
+func (s *solver) supplementsWith(c, extra int32) bool {
+	p := s.p
+	for _, d := range p.cands[c].Pkg.Supplements {
+		if !d.IsRich() {
+			if p.pkgProvides(extra, d) {
+				return true
+			}
+			continue
+		}
+		if n := p.nnf[d.Name][0]; n != nil && s.holdsWith(n, extra) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsWith evaluates n on the selected set plus package extra.
+func (s *solver) holdsWith(n *nnf, extra int32) bool {
+	switch n.op {
+	case nnfAnd:
+		for _, a := range n.args {
+			if !s.holdsWith(a, extra) {
+				return false
+			}
+		}
+		return true
+	case nnfOr:
+		for _, a := range n.args {
+			if s.holdsWith(a, extra) {
+				return true
+			}
+		}
+		return false
+	}
+	ok, _ := s.evalAtom(n.atom)
+	if !ok {
+		if n.atom.Op == rpmmeta.RichLeaf {
+			ok = s.p.pkgProvides(extra, n.atom.Dep)
+		} else {
+			ok = s.pkgSat(extra, n.atom)
+		}
+	}
+	return ok != n.neg
+}
+
+// reverseMet reports whether a Supplements or Enhances item is met by
+// the selected set. libsolv wants more than the expression to hold: some
+// installed package must meet one of its positive atoms, so that
+// "Supplements: (b if y)" is not met just because y is not installed
+// (testsolv: with a installed, "(a if y)" and "(a unless y)" are met,
+// "(b if y)" and "(b if a)" are not).
+func (s *solver) reverseMet(it *item) bool {
+	if sat, _ := s.eval(it); !sat {
+		return false
+	}
+	if it.expr == nil {
+		return true
+	}
+	met := false
+	s.itemLeafProviders(it, func(q int32) { met = met || s.sel[q] })
+	return met
 }

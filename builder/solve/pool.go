@@ -53,6 +53,7 @@ type Pool struct {
 	obsBy    nameIndex[depRef]  // obsoleted name -> obsoleting packages
 	suppl    []int32            // packages with Supplements
 	rich     map[string]*rpmmeta.RichDep
+	nnf      map[string][2]*nnf // rich dependency -> its reading, and its negation's
 	richErr  map[string]error
 	names    func() []string // sorted distinct package names, made on first use
 	// provideNames lists the sorted distinct names of every provide, made
@@ -68,6 +69,7 @@ func NewPool(cands []Candidate) *Pool {
 		provs:   make([][]rpmmeta.Dep, len(cands)),
 		files:   map[string][]int32{},
 		rich:    map[string]*rpmmeta.RichDep{},
+		nnf:     map[string][2]*nnf{},
 		richErr: map[string]error{},
 	}
 	addRich := func(d rpmmeta.Dep) {
@@ -83,6 +85,7 @@ func NewPool(cands []Candidate) *Pool {
 			return
 		}
 		p.rich[d.Name] = r
+		p.nnf[d.Name] = [2]*nnf{negNNF(r, false), negNNF(r, true)}
 	}
 	var (
 		provs      = make([]provRef, 0, len(cands)*4)

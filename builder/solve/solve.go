@@ -49,6 +49,7 @@ const (
 	ByRequires
 	ByRecommends
 	BySupplements
+	ByConflicts // needed by the negation of a rich conflict
 )
 
 func (k ReasonKind) String() string {
@@ -61,6 +62,8 @@ func (k ReasonKind) String() string {
 		return "recommends"
 	case BySupplements:
 		return "supplements"
+	case ByConflicts:
+		return "conflicts"
 	}
 	return "unknown"
 }
@@ -161,15 +164,16 @@ const (
 	kindRequires
 	kindRecommends
 	kindSupplements
+	kindConflicts // part of the negation of a rich conflict
 )
 
 // item is one dependency to satisfy.
 type item struct {
 	from    int32 // requiring package, -1 for the request
 	dep     rpmmeta.Dep
-	rich    *rpmmeta.RichDep // nil for a simple dependency
-	pkgs    []int32          // for a request: exactly these packages (one of them)
-	cond    bool             // contains if/unless/without: never settled for good
+	expr    *nnf    // a rich dependency as libsolv reads it; nil for a simple one
+	pkgs    []int32 // for a request: exactly these packages (one of them)
+	cond    bool    // holds a negation: never settled for good
 	kind    itemKind
 	request string // the request argument this came from (for the request)
 }
@@ -214,6 +218,8 @@ type solver struct {
 	steps      int
 	backtracks int
 	nevras     map[int32]string
+	self       int32 // the package whose conflict is evaluated, or -1
+	skip       int32 // a package an evaluation leaves out, or -1
 
 	best      *Problem
 	bestLevel int
@@ -246,6 +252,7 @@ func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Resul
 		ctx: ctx, log: log, p: p, req: req,
 		visible: make([]bool, n), excl: make([]bool, n), held: make([]bool, n), sel: make([]bool, n),
 		forbid: make([]int32, n), forbBy: make([]int32, n), parent: make([]int32, n),
+		self: -1, skip: -1,
 	}
 	for i, c := range p.cands {
 		if c.Pkg == nil || (c.Pkg.Arch != req.Arch && c.Pkg.Arch != "noarch") {
@@ -313,7 +320,7 @@ func (s *solver) addRequest(arg string) *Problem {
 		if err != nil {
 			return &Problem{Kind: NoMatch, Dep: arg, Detail: err.Error()}
 		}
-		s.push(item{from: -1, dep: rpmmeta.Dep{Name: arg}, rich: r, cond: hasCond(r), kind: kindRequest, request: arg})
+		s.push(item{from: -1, dep: rpmmeta.Dep{Name: arg}, expr: negNNF(r, false), kind: kindRequest, request: arg})
 		return nil
 	}
 	m := s.matchSpec(arg, func(i int32) bool { return s.visible[i] })
@@ -401,38 +408,21 @@ func parseDep(s string) rpmmeta.Dep {
 	return rpmmeta.Dep{Name: s}
 }
 
-func hasCond(r *rpmmeta.RichDep) bool {
-	if r == nil {
-		return false
-	}
-	switch r.Op {
-	case rpmmeta.RichIf, rpmmeta.RichUnless, rpmmeta.RichWithout:
-		return true
-	}
-	for _, a := range r.Args {
-		if hasCond(a) {
-			return true
-		}
-	}
-	return false
-}
-
+// push queues an item; a conjunction becomes one item per operand, and
+// an item that is a plain dependency loses its expression.
 func (s *solver) push(it item) {
-	if it.rich != nil && it.rich.Op == rpmmeta.RichAnd {
-		for _, a := range it.rich.Args {
+	if it.expr != nil && it.expr.op == nnfAnd {
+		for _, a := range it.expr.args {
 			sub := it
-			sub.rich = a
-			if a.Op == rpmmeta.RichLeaf {
-				sub.dep, sub.rich = a.Dep, nil
-			}
-			sub.cond = hasCond(sub.rich)
+			sub.expr = a
 			s.push(sub)
 		}
 		return
 	}
-	if it.rich != nil && it.rich.Op == rpmmeta.RichLeaf {
-		it.dep, it.rich = it.rich.Dep, nil
+	if it.expr != nil && it.expr.op == nnfAtom && !it.expr.neg && it.expr.atom.Op == rpmmeta.RichLeaf {
+		it.dep, it.expr = it.expr.atom.Dep, nil
 	}
+	it.cond = it.expr.hasNeg()
 	s.queue = append(s.queue, it)
 	s.done = append(s.done, false)
 }
@@ -454,7 +444,8 @@ func (s *solver) depItem(from int32, d rpmmeta.Dep, kind itemKind) (item, *Probl
 			}
 			return item{}, &Problem{Kind: BadDependency, Dep: d.Name, Package: s.nevra(from), Detail: detail}, false
 		}
-		it.rich, it.cond = r, hasCond(r)
+		it.expr = s.p.nnf[d.Name][0]
+		it.cond = it.expr.hasNeg()
 	}
 	return it, nil, true
 }
@@ -537,10 +528,18 @@ func (s *solver) usable(i int32) bool {
 // eval reports whether the item is satisfied by the selected set, and if
 // not, the packages that could help, in dependency order (unsorted).
 func (s *solver) eval(it *item) (bool, []int32) {
-	if it.rich == nil {
+	if it.expr == nil {
 		return s.evalLeaf(it.dep, it.pkgs)
 	}
-	return s.evalRich(it.rich)
+	if it.kind == kindConflicts {
+		// A package's own provides never meet its conflicts: in the
+		// negation, a negated atom leaves the package out (testsolv:
+		// "p conflicts with (p if b)" installs b), a positive one does not
+		// ("p conflicts with (g if p)" installs p alone).
+		s.self = it.from
+		defer func() { s.self = -1 }()
+	}
+	return s.evalNNF(it.expr)
 }
 
 // evalLeaf evaluates a simple dependency, or (pkgs not nil) a choice
@@ -549,7 +548,7 @@ func (s *solver) evalLeaf(d rpmmeta.Dep, pkgs []int32) (bool, []int32) {
 	sat := false
 	var cands []int32
 	visit := func(i int32) {
-		if sat {
+		if sat || i == s.skip {
 			return
 		}
 		if s.sel[i] {
@@ -573,63 +572,74 @@ func (s *solver) evalLeaf(d rpmmeta.Dep, pkgs []int32) (bool, []int32) {
 	return false, cands
 }
 
-func (s *solver) satRich(r *rpmmeta.RichDep) bool {
-	ok, _ := s.evalRich(r)
-	return ok
-}
-
-func (s *solver) evalRich(r *rpmmeta.RichDep) (bool, []int32) {
-	switch r.Op {
-	case rpmmeta.RichLeaf:
-		return s.evalLeaf(r.Dep, nil)
-	case rpmmeta.RichAnd:
-		for _, a := range r.Args {
-			if ok, c := s.evalRich(a); !ok {
-				return false, c
+// evalNNF reports whether the expression holds for the selected set,
+// and if not, the packages that could make it hold: those of the first
+// operand that fails for a conjunction (none if one cannot be helped),
+// those of every operand for a disjunction. A negated atom that fails
+// cannot be helped.
+func (s *solver) evalNNF(n *nnf) (bool, []int32) {
+	switch n.op {
+	case nnfAnd:
+		// The candidates of the first operand that fails, unless some
+		// operand fails with no way to help it (a negated atom already
+		// installed, a dependency nothing can meet).
+		var first []int32
+		failed := false
+		for _, a := range n.args {
+			ok, c := s.evalNNF(a)
+			if ok {
+				continue
+			}
+			if len(c) == 0 {
+				return false, nil
+			}
+			if !failed {
+				first, failed = c, true
 			}
 		}
-		return true, nil
-	case rpmmeta.RichOr:
+		return !failed, first
+	case nnfOr:
 		var all []int32
-		for _, a := range r.Args {
-			ok, c := s.evalRich(a)
+		for _, a := range n.args {
+			ok, c := s.evalNNF(a)
 			if ok {
 				return true, nil
 			}
 			all = append(all, c...)
 		}
 		return false, all
-	case rpmmeta.RichWith, rpmmeta.RichWithout:
-		var cands []int32
-		sat := false
-		s.pkgsFor(r.Args[0], func(i int32) {
-			if sat || !s.pkgSat(i, r) {
-				return
-			}
-			if s.sel[i] {
-				sat = true
-			} else if s.usable(i) {
-				cands = append(cands, i)
-			}
-		})
-		if sat {
-			return true, nil
+	}
+	if n.neg {
+		s.skip = s.self
+		ok, _ := s.evalAtom(n.atom)
+		s.skip = -1
+		return !ok, nil
+	}
+	return s.evalAtom(n.atom)
+}
+
+// evalAtom evaluates a simple dependency or a "with"/"without", which
+// one package must meet on its own.
+func (s *solver) evalAtom(r *rpmmeta.RichDep) (bool, []int32) {
+	if r.Op == rpmmeta.RichLeaf {
+		return s.evalLeaf(r.Dep, nil)
+	}
+	var cands []int32
+	sat := false
+	s.pkgsFor(r.Args[0], func(i int32) {
+		if sat || i == s.skip || !s.pkgSat(i, r) {
+			return
 		}
-		return false, cands
-	case rpmmeta.RichIf, rpmmeta.RichUnless:
-		cond := s.satRich(r.Args[1])
-		if r.Op == rpmmeta.RichUnless {
-			cond = !cond
+		if s.sel[i] {
+			sat = true
+		} else if s.usable(i) {
+			cands = append(cands, i)
 		}
-		if cond {
-			return s.evalRich(r.Args[0])
-		}
-		if len(r.Args) == 3 {
-			return s.evalRich(r.Args[2])
-		}
+	})
+	if sat {
 		return true, nil
 	}
-	return false, nil
+	return false, cands
 }
 
 // pkgsFor lists packages that may satisfy r on their own.
@@ -728,7 +738,10 @@ func (s *solver) selectPkg(i int32, cause int) *Problem {
 	// Its conflicts.
 	for _, d := range pk.Conflicts {
 		if d.IsRich() {
-			continue // checked on the final set
+			if pr := s.richConflict(i, d); pr != nil {
+				return pr
+			}
+			continue
 		}
 		var pr *Problem
 		p.providers(d, func(q int32) {
@@ -821,11 +834,7 @@ func (s *solver) nothingProvides(it *item) *Problem {
 			blocked = i
 		}
 	}
-	if it.rich == nil {
-		s.itemProviders(it, visit)
-	} else {
-		it.rich.Leaves(func(d rpmmeta.Dep) { s.p.providers(d, visit) })
-	}
+	s.itemLeafProviders(it, visit)
 	if blocked >= 0 {
 		if by := s.forbBy[blocked]; by >= 0 {
 			return s.conflictProblem(by, blocked)
@@ -840,7 +849,7 @@ func (s *solver) nothingProvides(it *item) *Problem {
 		return &Problem{Kind: NothingProvides, Dep: it.dep.String(), Package: "the request", Chain: ""}
 	}
 	dep := it.dep.String()
-	if it.rich != nil {
+	if it.expr != nil {
 		dep = it.dep.Name
 	}
 	return &Problem{Kind: NothingProvides, Dep: dep, Package: s.nevra(it.from), Chain: s.chain(it.from)}
@@ -865,6 +874,9 @@ func (s *solver) propagate() *Problem {
 			cands = dedup(cands)
 			switch len(cands) {
 			case 0:
+				if it.kind == kindConflicts {
+					return s.richConflictProblem(it)
+				}
 				if it.from >= 0 && s.heldBack(it) {
 					// Left unsatisfied on purpose; result lists it.
 					s.setDone(i)
@@ -900,11 +912,7 @@ func (s *solver) heldBack(it *item) bool {
 			other = true
 		}
 	}
-	if it.rich == nil {
-		s.itemProviders(it, visit)
-	} else {
-		it.rich.Leaves(func(d rpmmeta.Dep) { s.p.providers(d, visit) })
-	}
+	s.itemLeafProviders(it, visit)
 	return held && !other
 }
 
@@ -956,14 +964,6 @@ func (s *solver) run(base int) *Problem {
 		}
 		idx, cands := s.firstChoice()
 		if idx < 0 {
-			// Rich conflicts are checked on the settled set.
-			if pr := s.richConflicts(); pr != nil {
-				s.note(pr)
-				if !s.backtrack(base) {
-					return s.best
-				}
-				continue
-			}
 			return nil
 		}
 		alts := s.policy(cands)
@@ -1014,21 +1014,6 @@ func (s *solver) backtrack(base int) bool {
 	return false
 }
 
-func (s *solver) richConflicts() *Problem {
-	for _, i := range s.order {
-		for _, d := range s.p.cands[i].Pkg.Conflicts {
-			if !d.IsRich() {
-				continue
-			}
-			r := s.p.rich[d.Name]
-			if r != nil && s.satRich(r) {
-				return &Problem{Kind: Conflict, Package: s.nevra(i), Dep: d.Name, Other: "the installed set", Chain: s.chain(i)}
-			}
-		}
-	}
-	return nil
-}
-
 // weak adds Recommends of installed packages and packages whose
 // Supplements are met, each only if it (with its requirements) can be
 // installed; otherwise it is skipped silently.
@@ -1064,7 +1049,7 @@ func (s *solver) weak() error {
 				if !ok || s.sel[q] || !s.usable(q) {
 					continue
 				}
-				if sat, _ := s.eval(&it); !sat {
+				if !s.reverseMet(&it) {
 					continue
 				}
 				// Record the edge as coming from a package that provides it.
@@ -1102,11 +1087,7 @@ func (s *solver) supplementedBy(it *item) int32 {
 			found = i
 		}
 	}
-	if it.rich == nil {
-		s.p.providers(it.dep, check)
-	} else {
-		it.rich.Leaves(func(d rpmmeta.Dep) { s.p.providers(d, check) })
-	}
+	s.itemLeafProviders(it, check)
 	return found
 }
 
@@ -1146,6 +1127,9 @@ func (s *solver) conflictProblem(by, q int32) *Problem {
 		if !d.IsRich() && p.pkgProvides(by, d) {
 			return &Problem{Kind: Conflict, Package: s.nevra(q), Dep: d.String(), Other: s.nevra(by), Chain: s.chainFrom(by)}
 		}
+	}
+	if dep, ok := s.richConflictWith(by, q); ok {
+		return &Problem{Kind: Conflict, Package: s.nevra(by), Dep: dep, Other: s.nevra(q), Chain: s.chainFrom(by)}
 	}
 	for _, d := range a.Obsoletes {
 		if d.MatchesEVR(b.Name, b.EVR) {

@@ -1,0 +1,226 @@
+package solve
+
+import "github.com/slipway-build/slipway/builder/rpmmeta"
+
+// A rich Conflicts is solved the way libsolv solves it: the installed set
+// must make the expression false, so the solver works on its negation
+// (checked with testsolv: "p conflicts with (a if b)" installs b with p,
+// and fails only if a is needed too). The negation, pushed down to the
+// atoms (De Morgan; "A if B" is "A or not B", "A unless B" is "A or B",
+// the else branches likewise), is a conjunction whose parts are handled
+// as soon as the conflicting package is installed:
+//
+//   - "not A": every provider of A is ruled out, as for a simple conflict;
+//   - anything else ("A", a disjunction) is queued like a requirement,
+//     re-checked as the set grows; when it can no longer hold, the
+//     search goes back.
+//
+// Requires, Recommends and Supplements are read the same way, unnegated.
+// libsolv's reading of "unless" is not rpm's: "A unless B" is
+// "A and not B", and "A unless B else C" is "(A and not B) or (C and B)"
+// (testsolv: "p requires (a unless b)" cannot be installed with b).
+
+type nnfOp uint8
+
+const (
+	nnfAtom nnfOp = iota
+	nnfAnd
+	nnfOr
+)
+
+// nnf is a boolean dependency in negation normal form. An atom is a
+// simple dependency, or a "with"/"without" (met by one package), possibly
+// negated.
+type nnf struct {
+	op   nnfOp
+	neg  bool
+	atom *rpmmeta.RichDep
+	args []*nnf
+}
+
+func nnfJoin(op nnfOp, args ...*nnf) *nnf {
+	var flat []*nnf
+	for _, a := range args {
+		if a.op == op {
+			flat = append(flat, a.args...)
+		} else {
+			flat = append(flat, a)
+		}
+	}
+	return &nnf{op: op, args: flat}
+}
+
+// negNNF returns r (neg false) or not r (neg true) in negation normal form.
+func negNNF(r *rpmmeta.RichDep, neg bool) *nnf {
+	and, or := nnfAnd, nnfOr
+	if neg {
+		and, or = nnfOr, nnfAnd
+	}
+	switch r.Op {
+	case rpmmeta.RichAnd:
+		args := make([]*nnf, len(r.Args))
+		for i, a := range r.Args {
+			args[i] = negNNF(a, neg)
+		}
+		return nnfJoin(and, args...)
+	case rpmmeta.RichOr:
+		args := make([]*nnf, len(r.Args))
+		for i, a := range r.Args {
+			args[i] = negNNF(a, neg)
+		}
+		return nnfJoin(or, args...)
+	case rpmmeta.RichIf:
+		// A if B = A or not B; A if B else C = (A or not B) and (C or B).
+		first := nnfJoin(or, negNNF(r.Args[0], neg), negNNF(r.Args[1], !neg))
+		if len(r.Args) == 2 {
+			return first
+		}
+		return nnfJoin(and, first, nnfJoin(or, negNNF(r.Args[2], neg), negNNF(r.Args[1], neg)))
+	case rpmmeta.RichUnless:
+		// libsolv: A unless B = A and not B;
+		// A unless B else C = (A and not B) or (C and B).
+		first := nnfJoin(and, negNNF(r.Args[0], neg), negNNF(r.Args[1], !neg))
+		if len(r.Args) == 2 {
+			return first
+		}
+		return nnfJoin(or, first, nnfJoin(and, negNNF(r.Args[2], neg), negNNF(r.Args[1], neg)))
+	}
+	return &nnf{op: nnfAtom, atom: r, neg: neg}
+}
+
+// hasNeg reports whether the expression holds a negated atom: whether
+// it can turn false again as packages are added. A nil expression has
+// none.
+func (n *nnf) hasNeg() bool {
+	if n == nil {
+		return false
+	}
+	if n.op == nnfAtom {
+		return n.neg
+	}
+	for _, a := range n.args {
+		if a.hasNeg() {
+			return true
+		}
+	}
+	return false
+}
+
+// leaves calls fn for the simple dependencies of the expression's
+// positive atoms: what installing a package could help with.
+func (n *nnf) leaves(fn func(rpmmeta.Dep)) {
+	switch {
+	case n.op != nnfAtom:
+		for _, a := range n.args {
+			a.leaves(fn)
+		}
+	case !n.neg:
+		n.atom.Leaves(fn)
+	}
+}
+
+// richConflict handles rich conflict d of package i, just installed:
+// what must stay out is ruled out now (a problem if it is already in),
+// the rest of the negation is queued as items of kind kindConflicts.
+func (s *solver) richConflict(i int32, d rpmmeta.Dep) *Problem {
+	n := s.p.nnf[d.Name][1]
+	if n == nil {
+		return nil // malformed: rpm and libsolv ignore what they cannot parse
+	}
+	parts := []*nnf{n}
+	if n.op == nnfAnd {
+		parts = n.args
+	}
+	for _, part := range parts {
+		if part.op != nnfAtom || !part.neg {
+			s.push(item{from: i, dep: rpmmeta.Dep{Name: d.Name}, expr: part, kind: kindConflicts})
+			continue
+		}
+		var pr *Problem
+		s.atomProviders(part.atom, func(q int32) {
+			if pr != nil || q == i || !s.visible[q] {
+				return
+			}
+			if s.sel[q] {
+				pr = &Problem{Kind: Conflict, Package: s.nevra(i), Dep: d.Name, Other: s.nevra(q), Chain: s.chain(i)}
+				return
+			}
+			s.addForbid(q, i)
+		})
+		if pr != nil {
+			return pr
+		}
+	}
+	return nil
+}
+
+// richConflictProblem explains a part of a rich conflict's negation that
+// can no longer hold: the package conflicts with what an installed
+// package provides.
+func (s *solver) richConflictProblem(it *item) *Problem {
+	other := "the installed set"
+	if r := s.p.rich[it.dep.Name]; r != nil {
+		found := int32(-1)
+		r.Leaves(func(l rpmmeta.Dep) {
+			s.p.providers(l, func(q int32) {
+				if found < 0 && s.sel[q] && q != it.from {
+					found = q
+				}
+			})
+		})
+		if found >= 0 {
+			other = s.nevra(found)
+		}
+	}
+	return &Problem{Kind: Conflict, Package: s.nevra(it.from), Dep: it.dep.Name, Other: other, Chain: s.chain(it.from)}
+}
+
+// itemLeafProviders calls fn for every package that provides one of the
+// item's simple dependencies (for a rich one, of its positive atoms).
+func (s *solver) itemLeafProviders(it *item, fn func(int32)) {
+	if it.expr == nil {
+		s.itemProviders(it, fn)
+		return
+	}
+	it.expr.leaves(func(d rpmmeta.Dep) { s.p.providers(d, fn) })
+}
+
+// atomProviders calls fn for every package that meets the atom on its
+// own (possibly more than once).
+func (s *solver) atomProviders(a *rpmmeta.RichDep, fn func(int32)) {
+	if a.Op == rpmmeta.RichLeaf {
+		s.p.providers(a.Dep, fn)
+		return
+	}
+	s.pkgsFor(a.Args[0], func(q int32) {
+		if s.pkgSat(q, a) {
+			fn(q)
+		}
+	})
+}
+
+// richConflictWith returns the rich conflict of package by that rules
+// out package q, if any.
+func (s *solver) richConflictWith(by, q int32) (string, bool) {
+	for _, d := range s.p.cands[by].Pkg.Conflicts {
+		n := s.p.nnf[d.Name][1]
+		if !d.IsRich() || n == nil {
+			continue
+		}
+		parts := []*nnf{n}
+		if n.op == nnfAnd {
+			parts = n.args
+		}
+		for _, part := range parts {
+			if part.op != nnfAtom || !part.neg {
+				continue
+			}
+			found := false
+			s.atomProviders(part.atom, func(x int32) { found = found || x == q })
+			if found {
+				return d.Name, true
+			}
+		}
+	}
+	return "", false
+}
