@@ -252,9 +252,12 @@ func (s *solver) matchSpec(spec string, ok func(int32) bool) specMatch {
 		}
 	}
 	var pkgs []int32
-	for i, c := range p.cands {
-		if c.Pkg != nil && ok(int32(i)) && partMatches(spec, c.Pkg.NEVRA.String()) {
-			pkgs = append(pkgs, int32(i))
+	// A NEVRA never holds "(/=<> ": provides and paths skip this scan.
+	if !strings.ContainsAny(spec, "(/=<> ") {
+		for i, c := range p.cands {
+			if c.Pkg != nil && ok(int32(i)) && partMatches(spec, c.Pkg.NEVRA.String()) {
+				pkgs = append(pkgs, int32(i))
+			}
 		}
 	}
 	if len(pkgs) > 0 {
