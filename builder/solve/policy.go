@@ -105,6 +105,16 @@ func (s *solver) policy(cands []int32) []int32 {
 			}
 		}
 	}
+	if s.pruneCount != nil {
+		names := map[string]bool{}
+		for _, c := range cands {
+			if rank[c] == rankBest {
+				names[p.cands[c].Pkg.Name] = true
+			}
+		}
+		*s.pruneCount = len(names)
+		return nil
+	}
 	old := map[string]bool{}
 	for n, b := range bestOf {
 		old[n] = s.oldVersion(b)
@@ -158,6 +168,20 @@ func (s *solver) policy(cands []int32) []int32 {
 		copy(out[1:next+1], out[:next])
 		out[0] = c
 	}
+}
+
+// prunesToOne reports whether libsolv's policy_filter_unwanted would
+// leave a single candidate: after the priority, obsoletes and
+// recommends pruning, only one name is left (its best version wins).
+func (s *solver) prunesToOne(cands []int32) bool {
+	if len(cands) < 2 {
+		return true
+	}
+	n := 0
+	s.pruneCount = &n
+	s.policy(cands)
+	s.pruneCount = nil
+	return n == 1
 }
 
 // oldVersion reports whether a visible package of the same name and
@@ -332,8 +356,29 @@ func (s *solver) recommended(c int32) bool {
 
 // candidateRecommends reports whether package top recommends package c,
 // or c supplements top.
+// A recommendation top meets itself ("j recommends cap3" where j provides
+// cap3) does not count (testsolv).
 func (s *solver) candidateRecommends(top, c int32) bool {
-	return s.depsProvide(s.p.cands[top].Pkg.Recommends, c) || s.supplementsWith(c, top)
+	p := s.p
+	for _, d := range p.cands[top].Pkg.Recommends {
+		var leaves []rpmmeta.Dep
+		if d.IsRich() {
+			if n := p.nnf[d.Name][0]; n != nil {
+				n.leaves(func(l rpmmeta.Dep) { leaves = append(leaves, l) })
+			}
+		} else {
+			leaves = []rpmmeta.Dep{d}
+		}
+		self, other := false, false
+		for _, l := range leaves {
+			self = self || p.pkgProvides(top, l)
+			other = other || p.pkgProvides(c, l)
+		}
+		if other && !self {
+			return true
+		}
+	}
+	return s.supplementsWith(c, top)
 }
 
 // supplementsWith reports whether a Supplements of package c would be

@@ -218,6 +218,7 @@ type solver struct {
 	steps      int
 	backtracks int
 	nevras     map[int32]string
+	pruneCount *int // set: policy only counts the names left after pruning
 	self       int32 // the package whose conflict is evaluated, or -1
 	skip       int32 // a package an evaluation leaves out, or -1
 
@@ -977,17 +978,34 @@ func (s *solver) run(base int) *Problem {
 	}
 }
 
+// firstChoice picks the open item to decide next. Like libsolv's
+// "deciding unresolved rules" (testsolv -v shows it), an item whose
+// candidates the policy prunes to a single one (one name, say, whose best
+// version wins) is decided before any item that needs a real choice;
+// otherwise the first open item, in the order items were met.
 func (s *solver) firstChoice() (int, []int32) {
+	first := -1
+	var firstCands []int32
 	for i := range s.queue {
 		if s.done[i] {
 			continue
 		}
 		sat, cands := s.eval(&s.queue[i])
-		if !sat {
-			return i, dedup(cands)
+		if sat {
+			continue
+		}
+		cands = dedup(cands)
+		if s.queue[i].from < 0 {
+			return i, cands // the request comes first (libsolv's job rules)
+		}
+		if s.prunesToOne(cands) {
+			return i, cands
+		}
+		if first < 0 {
+			first, firstCands = i, cands
 		}
 	}
-	return -1, nil
+	return first, firstCands
 }
 
 func (s *solver) backtrack(base int) bool {
