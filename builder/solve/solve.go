@@ -218,7 +218,7 @@ type solver struct {
 	steps      int
 	backtracks int
 	nevras     map[int32]string
-	pruneCount *int // set: policy only counts the names left after pruning
+	pruneCount *int  // set: policy only counts the names left after pruning
 	self       int32 // the package whose conflict is evaluated, or -1
 	skip       int32 // a package an evaluation leaves out, or -1
 
