@@ -224,3 +224,100 @@ func (s *solver) richConflictWith(by, q int32) (string, bool) {
 	}
 	return "", false
 }
+
+// maxClauses bounds the conjunctive normal form of one dependency; past
+// it the negation normal form is kept as it is.
+const maxClauses = 64
+
+// toCNF turns an expression into a conjunction of clauses (disjunctions
+// of atoms), as libsolv does before it makes rules of a rich dependency
+// (cplxdeps.c: requires become CNF; a conflict's DNF blocks become the
+// clauses of its negation). Each clause is then its own item, decided
+// on its own like libsolv's rule: "(c unless b else y)" gives the
+// clauses (c or y), (c or b) and (not b or y), and the second lets b
+// be chosen for it. A clause holding an atom and its negation is dropped.
+func toCNF(n *nnf) *nnf {
+	clauses, ok := cnfClauses(n)
+	if !ok {
+		return n
+	}
+	if len(clauses) == 1 {
+		return clauseOf(clauses[0])
+	}
+	out := &nnf{op: nnfAnd}
+	for _, c := range clauses {
+		out.args = append(out.args, clauseOf(c))
+	}
+	return out
+}
+
+func clauseOf(lits []*nnf) *nnf {
+	if len(lits) == 1 {
+		return lits[0]
+	}
+	return &nnf{op: nnfOr, args: lits}
+}
+
+// cnfClauses lists the clauses of n, each a list of (possibly negated)
+// atoms; false when there would be more than maxClauses.
+func cnfClauses(n *nnf) ([][]*nnf, bool) {
+	switch n.op {
+	case nnfAtom:
+		return [][]*nnf{{n}}, true
+	case nnfAnd:
+		var out [][]*nnf
+		for _, a := range n.args {
+			c, ok := cnfClauses(a)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, c...)
+			if len(out) > maxClauses {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	out := [][]*nnf{nil}
+	for _, a := range n.args {
+		c, ok := cnfClauses(a)
+		if !ok {
+			return nil, false
+		}
+		var next [][]*nnf
+		for _, x := range out {
+			for _, y := range c {
+				if merged, taut := mergeClause(x, y); !taut {
+					next = append(next, merged)
+				}
+			}
+		}
+		if len(next) > maxClauses {
+			return nil, false
+		}
+		out = next
+	}
+	return out, true
+}
+
+// mergeClause joins two clauses, dropping repeated atoms; taut reports a
+// clause that holds an atom and its negation.
+func mergeClause(x, y []*nnf) (merged []*nnf, taut bool) {
+	merged = append([]*nnf(nil), x...)
+	for _, l := range y {
+		dup := false
+		for _, m := range merged {
+			if m.atom.String() == l.atom.String() {
+				if m.neg != l.neg {
+					return nil, true
+				}
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			merged = append(merged, l)
+		}
+	}
+	return merged, false
+}

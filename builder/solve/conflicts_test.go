@@ -63,6 +63,8 @@ func TestRichConflictsAgainstLibsolv(t *testing.T) {
 			[]string{"p-1-1.noarch;C:(g if p)", "g-1-1.noarch"}},
 		{"supplements: met only through an installed package", []string{"a"},
 			[]string{"a-1-1.noarch", "f-1-1.noarch;Sup:(b if y)", "g-1-1.noarch;Sup:(a if y)", "h-1-1.noarch;Sup:(a unless y)", "b-1-1.noarch", "y-1-1.noarch"}},
+		{"requires: clauses are chosen one by one", []string{"p"},
+			[]string{"p-1-1.noarch;R:((a and z) or m)", "a-1-1.noarch", "m-1-1.noarch", "z-1-1.noarch"}},
 		{"nested", []string{"p"},
 			[]string{"p-1-1.noarch;C:((a or c) if b)", "a-1-1.noarch", "b-1-1.noarch", "c-1-1.noarch"}},
 	}

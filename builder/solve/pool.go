@@ -85,7 +85,7 @@ func NewPool(cands []Candidate) *Pool {
 			return
 		}
 		p.rich[d.Name] = r
-		p.nnf[d.Name] = [2]*nnf{negNNF(r, false), negNNF(r, true)}
+		p.nnf[d.Name] = [2]*nnf{toCNF(negNNF(r, false)), toCNF(negNNF(r, true))}
 	}
 	var (
 		provs      = make([]provRef, 0, len(cands)*4)

@@ -321,7 +321,7 @@ func (s *solver) addRequest(arg string) *Problem {
 		if err != nil {
 			return &Problem{Kind: NoMatch, Dep: arg, Detail: err.Error()}
 		}
-		s.push(item{from: -1, dep: rpmmeta.Dep{Name: arg}, expr: negNNF(r, false), kind: kindRequest, request: arg})
+		s.push(item{from: -1, dep: rpmmeta.Dep{Name: arg}, expr: toCNF(negNNF(r, false)), kind: kindRequest, request: arg})
 		return nil
 	}
 	m := s.matchSpec(arg, func(i int32) bool { return s.visible[i] })
