@@ -115,6 +115,14 @@ func (s *solver) policy(cands []int32) []int32 {
 		*s.pruneCount = len(names)
 		return nil
 	}
+	// What libsolv keeps as the branch of this decision: the best
+	// version of each name left after pruning.
+	s.branch = s.branch[:0]
+	for _, c := range cands {
+		if rank[c] == rankBest && c == bestOf[p.cands[c].Pkg.Name] {
+			s.branch = append(s.branch, c)
+		}
+	}
 	old := map[string]bool{}
 	for n, b := range bestOf {
 		old[n] = s.oldVersion(b)

@@ -83,6 +83,8 @@ func TestPolicyAgainstLibsolv(t *testing.T) {
 			[]string{"b-1-1.x86_64;R:cap;R:g", "a-2-1.noarch;P:cap", "a-3-1.noarch", "g-1-1.x86_64;P:cap", "g-2-1.noarch"}},
 		{"a choice between versions of one name is decided first, file dependency",
 			[]string{"b-1-1.x86_64;R:/etc/y;R:g", "a-2-1.noarch;F:/etc/y", "a-3-1.noarch", "g-1-1.x86_64;F:/etc/y", "g-2-1.noarch"}},
+		{"minimization: a later choice also meets an earlier dependency",
+			[]string{"b-1-1.noarch;R:cap1;R:cap2", "a-1-1.noarch;P:cap1", "m-1-1.noarch;P:cap1;P:cap2", "z-1-1.noarch;P:cap2"}},
 		{"obsoleting provider",
 			[]string{"a-1-1.noarch;R:cap", "aa-1-1.noarch;P:cap", "zz-1-1.noarch;P:cap;O:aa"}},
 		{"highest matching versioned provide",

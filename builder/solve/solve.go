@@ -196,6 +196,7 @@ type frame struct {
 	item               int
 	alts               []int32
 	next               int
+	branch             []int32 // the candidates libsolv keeps for this choice
 }
 
 type solver struct {
@@ -218,9 +219,10 @@ type solver struct {
 	steps      int
 	backtracks int
 	nevras     map[int32]string
-	pruneCount *int  // set: policy only counts the names left after pruning
-	self       int32 // the package whose conflict is evaluated, or -1
-	skip       int32 // a package an evaluation leaves out, or -1
+	branch     []int32 // set by policy: the best candidates of the last choice
+	pruneCount *int    // set: policy only counts the names left after pruning
+	self       int32   // the package whose conflict is evaluated, or -1
+	skip       int32   // a package an evaluation leaves out, or -1
 
 	best      *Problem
 	bestLevel int
@@ -965,10 +967,13 @@ func (s *solver) run(base int) *Problem {
 		}
 		idx, cands := s.firstChoice()
 		if idx < 0 {
+			if s.minimize(base) {
+				continue
+			}
 			return nil
 		}
 		alts := s.policy(cands)
-		s.frames = append(s.frames, frame{trailLen: len(s.trail), queueLen: len(s.queue), item: idx, alts: alts})
+		s.frames = append(s.frames, frame{trailLen: len(s.trail), queueLen: len(s.queue), item: idx, alts: alts, branch: slices.Clone(s.branch)})
 		if pr := s.selectPkg(alts[0], idx); pr != nil {
 			s.note(pr)
 			if !s.backtrack(base) {
@@ -1006,6 +1011,43 @@ func (s *solver) firstChoice() (int, []int32) {
 		}
 	}
 	return first, firstCands
+}
+
+// minimize is libsolv's minimization step: when a choice's other
+// candidate got installed later anyway (for another dependency), the
+// choice is taken back and that candidate chosen instead, so that the
+// first pick is not installed for nothing ("p requires ((a and z) or
+// m)": a is chosen for (a or m), m for (z or m), then a is dropped).
+// It reports whether it changed a choice.
+func (s *solver) minimize(base int) bool {
+	for k := base; k < len(s.frames); k++ {
+		f := &s.frames[k]
+		chosen := f.alts[f.next]
+		for _, c := range f.branch {
+			if c == chosen || !s.sel[c] {
+				continue
+			}
+			// c was installed after this choice: choose it here instead.
+			s.frames = s.frames[:k+1]
+			s.undo(f.trailLen)
+			s.queue = s.queue[:f.queueLen]
+			s.done = s.done[:f.queueLen]
+			at := slices.Index(f.alts, c)
+			if at < 0 {
+				return false
+			}
+			f.alts = append([]int32{c}, slices.Delete(slices.Clone(f.alts), at, at+1)...)
+			f.next = 0
+			f.branch = nil // once per choice
+			s.steps++
+			if pr := s.selectPkg(c, f.item); pr != nil {
+				s.note(pr)
+				return s.backtrack(base)
+			}
+			return true
+		}
+	}
+	return false
 }
 
 func (s *solver) backtrack(base int) bool {
