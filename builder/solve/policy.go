@@ -30,7 +30,8 @@ import (
 //  7. package name, in byte order (prune_to_best_version sorts names
 //     with strcmp);
 //  8. within a name, highest EVR first;
-//  9. the target arch before noarch; then repository order.
+//  9. then repository order (a noarch and an arch build of one EVR
+//     are not ordered by arch, as in libsolv).
 //
 // Last, a candidate the first choice recommends (or that supplements
 // it) goes first, along the chain (found with testsolv).
@@ -310,8 +311,7 @@ func (s *solver) policyOrder(c []int32) []int32 {
 	return c
 }
 
-// better orders by name, then EVR (highest first), then target arch
-// before noarch, then candidate order.
+// better orders by name, then EVR (highest first), then candidate order.
 func (s *solver) better(x, y int32) bool {
 	px, py := s.p.cands[x].Pkg, s.p.cands[y].Pkg
 	if px.Name != py.Name {
@@ -320,9 +320,9 @@ func (s *solver) better(x, y int32) bool {
 	if c := rpmmeta.Compare(px.EVR, py.EVR); c != 0 {
 		return c > 0
 	}
-	if px.Arch != py.Arch {
-		return px.Arch != "noarch"
-	}
+	// libsolv's prune_to_best_version_sortcmp orders arches only when
+	// neither is noarch; a noarch and an arch build of one EVR keep their
+	// repository order (testsolv picks whichever comes first).
 	return x < y
 }
 
