@@ -89,6 +89,8 @@ func TestPolicyAgainstLibsolv(t *testing.T) {
 			[]string{"a-1-1.noarch;R:cap", "x-1-1.noarch;P:cap", "x-1-1.x86_64;P:cap"}},
 		{"same version noarch and arch, arch first in the repository",
 			[]string{"a-1-1.noarch;R:cap", "x-1-1.x86_64;P:cap", "x-1-1.noarch;P:cap"}},
+		{"weak deps: supplementing packages before recommends",
+			[]string{"x-1-1.noarch;Rec:cap", "m-1-1.noarch;P:cap;C:s", "z-1-1.noarch;P:cap", "s-1-1.noarch;Sup:x"}},
 		{"obsoleting provider",
 			[]string{"a-1-1.noarch;R:cap", "aa-1-1.noarch;P:cap", "zz-1-1.noarch;P:cap;O:aa"}},
 		{"highest matching versioned provide",

@@ -1080,6 +1080,29 @@ func (s *solver) backtrack(base int) bool {
 func (s *solver) weak() error {
 	for changed := true; changed; {
 		changed = false
+		// libsolv's "installing recommended packages": supplementing
+		// packages first, then each installed package's recommends.
+		for _, q := range s.supplementers() {
+			for _, d := range s.p.cands[q].Pkg.Supplements {
+				it, _, ok := s.depItem(q, d, kindSupplements)
+				if !ok || s.sel[q] || !s.usable(q) {
+					continue
+				}
+				if !s.reverseMet(&it) {
+					continue
+				}
+				// Record the edge as coming from a package that provides it.
+				it.from = s.supplementedBy(&it)
+				ok, err := s.tryWeak(q, it)
+				if err != nil {
+					return err
+				}
+				if ok {
+					changed = true
+				}
+				break
+			}
+		}
 		for k := 0; k < len(s.order); k++ {
 			i := s.order[k]
 			for _, d := range s.p.cands[i].Pkg.Recommends {
@@ -1101,27 +1124,6 @@ func (s *solver) weak() error {
 						break
 					}
 				}
-			}
-		}
-		for _, q := range s.supplementers() {
-			for _, d := range s.p.cands[q].Pkg.Supplements {
-				it, _, ok := s.depItem(q, d, kindSupplements)
-				if !ok || s.sel[q] || !s.usable(q) {
-					continue
-				}
-				if !s.reverseMet(&it) {
-					continue
-				}
-				// Record the edge as coming from a package that provides it.
-				it.from = s.supplementedBy(&it)
-				ok, err := s.tryWeak(q, it)
-				if err != nil {
-					return err
-				}
-				if ok {
-					changed = true
-				}
-				break
 			}
 		}
 	}
