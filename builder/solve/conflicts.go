@@ -2,23 +2,22 @@ package solve
 
 import "github.com/slipway-build/slipway/builder/rpmmeta"
 
-// A rich Conflicts is solved the way libsolv solves it: the installed set
-// must make the expression false, so the solver works on its negation
-// (checked with testsolv: "p conflicts with (a if b)" installs b with p,
-// and fails only if a is needed too). The negation, pushed down to the
-// atoms (De Morgan; "A if B" is "A or not B", "A unless B" is "A or B",
-// the else branches likewise), is a conjunction whose parts are handled
-// as soon as the conflicting package is installed:
+// Rich dependencies are read as libsolv reads them (cplxdeps.c): "A if
+// B" is "A or not B", "A if B else C" is "(A or not B) and (C or B)",
+// "A unless B" is "A and not B" — not rpm's reading: testsolv will not
+// install "p requires (a unless b)" together with b — and "A unless B
+// else C" is "(A and not B) or (C and B)". Each is put in negation
+// normal form and then in conjunctive normal form; every clause becomes
+// one item, decided on its own, like one of libsolv's rules.
 //
-//   - "not A": every provider of A is ruled out, as for a simple conflict;
-//   - anything else ("A", a disjunction) is queued like a requirement,
-//     re-checked as the set grows; when it can no longer hold, the
-//     search goes back.
-//
-// Requires, Recommends and Supplements are read the same way, unnegated.
-// libsolv's reading of "unless" is not rpm's: "A unless B" is
-// "A and not B", and "A unless B else C" is "(A and not B) or (C and B)"
-// (testsolv: "p requires (a unless b)" cannot be installed with b).
+// A rich Conflicts is solved the same way, on the negation of its
+// expression: the installed set must make the expression false
+// (testsolv: "p conflicts with (a if b)" installs b with p, and fails
+// only if a is needed too). When the conflicting package is installed,
+// the negation's clauses that are a single "not A" rule out every
+// provider of A at once, as a simple conflict does; the other clauses
+// are queued like requirements, re-checked as the set grows, and when
+// one can no longer hold the search goes back.
 
 type nnfOp uint8
 
@@ -125,7 +124,7 @@ func (n *nnf) leaves(fn func(rpmmeta.Dep)) {
 func (s *solver) richConflict(i int32, d rpmmeta.Dep) *Problem {
 	n := s.p.nnf[d.Name][1]
 	if n == nil {
-		return nil // malformed: rpm and libsolv ignore what they cannot parse
+		return nil // malformed: ignored here, as before (a malformed Requires is reported)
 	}
 	parts := []*nnf{n}
 	if n.op == nnfAnd {
