@@ -184,7 +184,10 @@ func needsFilelists(set *repo.Set, install []string) (string, bool) {
 
 // filePaths returns the file paths a dependency (plain or rich) names.
 func filePaths(dep string) []string {
-	if strings.HasPrefix(dep, "/") {
+	// A request may also be a glob on paths, "/usr/share/doc/x-*" or
+	// "*/webctl" (dnf's file specs): neither is a known path, so
+	// filelists get loaded for it.
+	if strings.HasPrefix(dep, "/") || strings.HasPrefix(dep, "*/") {
 		if i := strings.IndexByte(dep, ' '); i >= 0 {
 			dep = dep[:i]
 		}

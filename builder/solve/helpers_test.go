@@ -8,7 +8,8 @@ import (
 )
 
 // pkg builds a package from a compact text: "name-[e:]v-r.arch" then
-// fields "R:dep", "P:dep", "C:dep", "O:dep", "Rec:dep", "Sup:dep", "F:/path"
+// fields "R:dep", "P:dep", "C:dep", "O:dep", "Rec:dep", "Sup:dep", "Sug:dep",
+// "Enh:dep", "F:/path"
 // separated by ";". A dep is "name [op ver]" or a rich "(...)".
 func pkg(t testing.TB, spec string) *rpmmeta.Package {
 	t.Helper()
@@ -59,7 +60,7 @@ func names(r *Result) []string {
 	return out
 }
 
-// addDep appends d to p's dependencies of kind (R, P, C, O, Rec, Sup, as
+// addDep appends d to p's dependencies of kind (R, P, C, O, Rec, Sup, Sug, Enh, as
 // the test specs and the real-repo dumps name them); false for another kind.
 func addDep(p *rpmmeta.Package, kind string, d rpmmeta.Dep) bool {
 	switch kind {
@@ -75,6 +76,10 @@ func addDep(p *rpmmeta.Package, kind string, d rpmmeta.Dep) bool {
 		p.Recommends = append(p.Recommends, d)
 	case "Sup":
 		p.Supplements = append(p.Supplements, d)
+	case "Sug":
+		p.Suggests = append(p.Suggests, d)
+	case "Enh":
+		p.Enhances = append(p.Enhances, d)
 	default:
 		return false
 	}

@@ -72,7 +72,7 @@ func testsolvCase(t testing.TB, cs []Candidate, req Request, jobs []string) stri
 		for _, l := range []struct {
 			tag  string
 			deps []rpmmeta.Dep
-		}{{"Req", p.Requires}, {"Prv", p.Provides}, {"Con", p.Conflicts}, {"Obs", p.Obsoletes}, {"Rec", p.Recommends}, {"Sup", p.Supplements}} {
+		}{{"Req", p.Requires}, {"Prv", p.Provides}, {"Con", p.Conflicts}, {"Obs", p.Obsoletes}, {"Rec", p.Recommends}, {"Sup", p.Supplements}, {"Sug", p.Suggests}, {"Enh", p.Enhances}} {
 			for _, d := range l.deps {
 				if d.IsRpmlib() {
 					continue

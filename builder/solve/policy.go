@@ -7,23 +7,36 @@ import (
 )
 
 // policy orders the packages that could satisfy one dependency, best
-// first; the solver tries them in this order. See docs/solver.md:
+// first; the solver tries them in this order. It follows libsolv's
+// policy_filter_unwanted (policy.c); see docs/solver.md:
 //
-//  1. the best (lowest) repository priority among them;
-//  2. packages not obsoleted by another of them;
-//  3. names whose best version is recommended by an installed package or
-//     by another candidate, or supplements the installed set (libsolv's
-//     prune_to_recommended; it applies even with weak deps off);
-//  4. names whose best version provides some capability at a lower
+//  1. the best (lowest) repository priority among them
+//     (prune_to_highest_prio);
+//  2. packages not obsoleted by another of them (prune_obsoleted);
+//  3. names whose best version is recommended by an installed package
+//     or supplements the installed set (prune_to_recommended, first
+//     half; it applies even with weak deps off);
+//  4. among those, names whose best version is suggested by an installed
+//     package or enhances one (prune_to_recommended, second half);
+//  5. names whose best version is an old version of its name (a newer
+//     one of the same arch exists, or one in a better repository) go
+//     last (dislike_old_versions): the newest version no longer meets
+//     the dependency;
+//  6. names whose best version provides some capability at a lower
 //     version ("cap = 1") than another name's best version does
-//     ("cap = 2") go last (libsolv's sort_by_common_dep); any "= version"
+//     ("cap = 2") go last (sort_by_common_dep); any "= version"
 //     provide counts, not only the one asked for, and an unversioned
 //     provide is neither better nor worse;
-//  5. package name, in byte order (libsolv's choice between names);
-//  6. within a name, highest EVR first;
-//  7. the target arch before noarch; then repository order.
+//  7. package name, in byte order (prune_to_best_version sorts names
+//     with strcmp);
+//  8. within a name, highest EVR first;
+//  9. then repository order (a noarch and an arch build of one EVR
+//     are not ordered by arch, as in libsolv).
 //
-// Packages pushed back by 1 to 3 still follow, so backtracking can use
+// Last, a candidate the first choice recommends (or that supplements
+// it) goes first, along the chain (found with testsolv).
+//
+// Packages pushed back by 1 to 4 still follow, so backtracking can use
 // them.
 func (s *solver) policy(cands []int32) []int32 {
 	if len(cands) < 2 {
@@ -43,22 +56,77 @@ func (s *solver) policy(cands []int32) []int32 {
 			bestOf[n] = c
 		}
 	}
-	recName := map[string]bool{}
-	for n, b := range bestOf {
-		recName[n] = s.recommended(b, bestOf)
-	}
+	const (
+		rankBest = iota
+		rankNotSuggested
+		rankNotRecommended
+		rankObsoleted
+		rankPriority
+	)
 	rank := make(map[int32]int, len(cands))
 	for _, c := range cands {
-		r := 0
 		switch {
 		case p.cands[c].prio() != bestPrio:
-			r = 3
+			rank[c] = rankPriority
 		case s.obsoletedByOther(c, cands):
-			r = 2
-		case !recName[p.cands[c].Pkg.Name]:
-			r = 1
+			rank[c] = rankObsoleted
+		default:
+			rank[c] = rankBest
 		}
-		rank[c] = r
+	}
+	// prune_to_recommended, first half: among the names left, prefer
+	// those recommended or supplementing, if any.
+	recName := map[string]bool{}
+	anyRec := false
+	for n, b := range bestOf {
+		if rank[b] == rankBest && s.recommended(b) {
+			recName[n], anyRec = true, true
+		}
+	}
+	if anyRec {
+		for _, c := range cands {
+			if rank[c] == rankBest && !recName[p.cands[c].Pkg.Name] {
+				rank[c] = rankNotRecommended
+			}
+		}
+	}
+	// The second half of prune_to_recommended: among the names left,
+	// prefer those suggested by or enhancing the installed set, if any.
+	sugName := map[string]bool{}
+	anySug := false
+	for n, b := range bestOf {
+		if rank[b] == rankBest && s.suggested(b) {
+			sugName[n], anySug = true, true
+		}
+	}
+	if anySug {
+		for _, c := range cands {
+			if rank[c] == rankBest && !sugName[p.cands[c].Pkg.Name] {
+				rank[c] = rankNotSuggested
+			}
+		}
+	}
+	if s.pruneCount != nil {
+		names := map[string]bool{}
+		for _, c := range cands {
+			if rank[c] == rankBest {
+				names[p.cands[c].Pkg.Name] = true
+			}
+		}
+		*s.pruneCount = len(names)
+		return nil
+	}
+	// What libsolv keeps as the branch of this decision: the best
+	// version of each name left after pruning.
+	s.branch = s.branch[:0]
+	for _, c := range cands {
+		if rank[c] == rankBest && c == bestOf[p.cands[c].Pkg.Name] {
+			s.branch = append(s.branch, c)
+		}
+	}
+	old := map[string]bool{}
+	for n, b := range bestOf {
+		old[n] = s.oldVersion(b)
 	}
 	// libsolv's sort_by_common_dep: where the best versions of several
 	// names provide the same capability with "= version", the names
@@ -73,12 +141,124 @@ func (s *solver) policy(cands []int32) []int32 {
 		if rank[x] != rank[y] {
 			return rank[x] < rank[y]
 		}
-		if dx, dy := disliked[p.cands[x].Pkg.Name], disliked[p.cands[y].Pkg.Name]; dx != dy {
+		nx, ny := p.cands[x].Pkg.Name, p.cands[y].Pkg.Name
+		if ox, oy := old[nx], old[ny]; ox != oy {
+			return oy
+		}
+		if dx, dy := disliked[nx], disliked[ny]; dx != dy {
 			return dy
 		}
 		return s.better(x, y)
 	})
-	return out
+	// Then, as testsolv shows, when the first choice recommends another
+	// candidate (or another candidate supplements it), that one goes
+	// first, and so on along the chain: "l requires cap; a, m, z provide
+	// cap; a recommends m; m recommends z" installs z, while a
+	// recommendation by a candidate that is not the first choice changes
+	// nothing.
+	seen := map[string]bool{}
+	for {
+		top := out[0]
+		seen[p.cands[top].Pkg.Name] = true
+		next := -1
+		for k, c := range out[1:] {
+			if rank[c] >= rankObsoleted || seen[p.cands[c].Pkg.Name] || c != bestOf[p.cands[c].Pkg.Name] {
+				continue
+			}
+			if s.candidateRecommends(top, c) {
+				next = k + 1
+				break
+			}
+		}
+		if next < 0 {
+			return out
+		}
+		c := out[next]
+		copy(out[1:next+1], out[:next])
+		out[0] = c
+	}
+}
+
+// prunesToOne reports whether libsolv's policy_filter_unwanted would
+// leave a single candidate: after the priority, obsoletes and
+// recommends pruning, only one name is left (its best version wins).
+func (s *solver) prunesToOne(cands []int32) bool {
+	if len(cands) < 2 {
+		return true
+	}
+	n := 0
+	s.pruneCount = &n
+	s.policy(cands)
+	s.pruneCount = nil
+	return n == 1
+}
+
+// oldVersion reports whether a visible package of the same name and
+// arch is newer than c, or comes from a repository of better priority
+// (libsolv's dislike_old_versions).
+func (s *solver) oldVersion(c int32) bool {
+	p := s.p
+	pc := p.cands[c]
+	for q := range p.byName.get(pc.Pkg.Name) {
+		if q == c || !s.visible[q] || p.cands[q].Pkg.Arch != pc.Pkg.Arch {
+			continue
+		}
+		if pq := p.cands[q].prio(); pq != pc.prio() {
+			if pq < pc.prio() {
+				return true
+			}
+			continue
+		}
+		if rpmmeta.Compare(p.cands[q].Pkg.EVR, pc.Pkg.EVR) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// suggested reports whether package c is suggested by an installed
+// package or enhances the installed set (libsolv's suggestsmap and
+// solver_is_enhancing). Unlike recommends, the suggests of other
+// candidates do not count (checked with testsolv).
+func (s *solver) suggested(c int32) bool {
+	p := s.p
+	for _, i := range s.order {
+		if s.depsProvide(p.cands[i].Pkg.Suggests, c) {
+			return true
+		}
+	}
+	for _, d := range p.cands[c].Pkg.Enhances {
+		it, _, ok := s.depItem(c, d, kindSupplements)
+		if ok {
+			if s.reverseMet(&it) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// depsProvide reports whether package c meets one of deps (for a rich
+// dependency: one of the leaves of its positive atoms, so that the
+// condition of "(A if B)" does not count).
+func (s *solver) depsProvide(deps []rpmmeta.Dep, c int32) bool {
+	p := s.p
+	for _, d := range deps {
+		if d.IsRich() {
+			if n := p.nnf[d.Name][0]; n != nil {
+				found := false
+				n.leaves(func(l rpmmeta.Dep) { found = found || p.pkgProvides(c, l) })
+				if found {
+					return true
+				}
+			}
+			continue
+		}
+		if p.pkgProvides(c, d) {
+			return true
+		}
+	}
+	return false
 }
 
 // dislikeOlderCommonProvides returns the names (keys of bestOf) whose
@@ -131,8 +311,7 @@ func (s *solver) policyOrder(c []int32) []int32 {
 	return c
 }
 
-// better orders by name, then EVR (highest first), then target arch
-// before noarch, then candidate order.
+// better orders by name, then EVR (highest first), then candidate order.
 func (s *solver) better(x, y int32) bool {
 	px, py := s.p.cands[x].Pkg, s.p.cands[y].Pkg
 	if px.Name != py.Name {
@@ -141,9 +320,9 @@ func (s *solver) better(x, y int32) bool {
 	if c := rpmmeta.Compare(px.EVR, py.EVR); c != 0 {
 		return c > 0
 	}
-	if px.Arch != py.Arch {
-		return px.Arch != "noarch"
-	}
+	// libsolv's prune_to_best_version_sortcmp orders arches only when
+	// neither is noarch; a noarch and an arch build of one EVR keep their
+	// repository order (testsolv picks whichever comes first).
 	return x < y
 }
 
@@ -166,50 +345,112 @@ func (s *solver) obsoletedByOther(c int32, cands []int32) bool {
 }
 
 // recommended reports whether package c is recommended by a selected
-// package or by another of the candidates (the best version of each
-// name), or supplements the selected set.
-func (s *solver) recommended(c int32, bestOf map[string]int32) bool {
+// package or supplements the selected set.
+func (s *solver) recommended(c int32) bool {
 	p := s.p
-	provides := func(by int32) bool {
-		for _, d := range p.cands[by].Pkg.Recommends {
-			if d.IsRich() {
-				if r := p.rich[d.Name]; r != nil {
-					found := false
-					r.Leaves(func(l rpmmeta.Dep) { found = found || p.pkgProvides(c, l) })
-					if found {
-						return true
-					}
-				}
-				continue
-			}
-			if p.pkgProvides(c, d) {
-				return true
-			}
-		}
-		return false
-	}
 	for _, i := range s.order {
-		if provides(i) {
-			return true
-		}
-	}
-	names := make([]string, 0, len(bestOf))
-	for n := range bestOf {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if o := bestOf[n]; o != c && provides(o) {
+		if s.depsProvide(p.cands[i].Pkg.Recommends, c) {
 			return true
 		}
 	}
 	for _, d := range p.cands[c].Pkg.Supplements {
 		it, _, ok := s.depItem(c, d, kindSupplements)
-		if ok {
-			if sat, _ := s.eval(&it); sat {
-				return true
-			}
+		if ok && s.reverseMet(&it) {
+			return true
 		}
 	}
 	return false
+}
+
+// candidateRecommends reports whether package top recommends package c,
+// or c supplements top.
+// A recommendation top meets itself ("j recommends cap3" where j provides
+// cap3) does not count (testsolv).
+func (s *solver) candidateRecommends(top, c int32) bool {
+	p := s.p
+	for _, d := range p.cands[top].Pkg.Recommends {
+		var leaves []rpmmeta.Dep
+		if d.IsRich() {
+			if n := p.nnf[d.Name][0]; n != nil {
+				n.leaves(func(l rpmmeta.Dep) { leaves = append(leaves, l) })
+			}
+		} else {
+			leaves = []rpmmeta.Dep{d}
+		}
+		self, other := false, false
+		for _, l := range leaves {
+			self = self || p.pkgProvides(top, l)
+			other = other || p.pkgProvides(c, l)
+		}
+		if other && !self {
+			return true
+		}
+	}
+	return s.supplementsWith(c, top)
+}
+
+// supplementsWith reports whether a Supplements of package c would be
+// met if package extra were installed too ("(webd and bash)" is not met
+// by webd alone).
+func (s *solver) supplementsWith(c, extra int32) bool {
+	p := s.p
+	for _, d := range p.cands[c].Pkg.Supplements {
+		if !d.IsRich() {
+			if p.pkgProvides(extra, d) {
+				return true
+			}
+			continue
+		}
+		if n := p.nnf[d.Name][0]; n != nil && s.holdsWith(n, extra) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsWith evaluates n on the selected set plus package extra.
+func (s *solver) holdsWith(n *nnf, extra int32) bool {
+	switch n.op {
+	case nnfAnd:
+		for _, a := range n.args {
+			if !s.holdsWith(a, extra) {
+				return false
+			}
+		}
+		return true
+	case nnfOr:
+		for _, a := range n.args {
+			if s.holdsWith(a, extra) {
+				return true
+			}
+		}
+		return false
+	}
+	ok, _ := s.evalAtom(n.atom)
+	if !ok {
+		if n.atom.Op == rpmmeta.RichLeaf {
+			ok = s.p.pkgProvides(extra, n.atom.Dep)
+		} else {
+			ok = s.pkgSat(extra, n.atom)
+		}
+	}
+	return ok != n.neg
+}
+
+// reverseMet reports whether a Supplements or Enhances item is met by
+// the selected set. libsolv wants more than the expression to hold: some
+// installed package must meet one of its positive atoms, so that
+// "Supplements: (b if y)" is not met just because y is not installed
+// (testsolv: with a installed, "(a if y)" and "(a unless y)" are met,
+// "(b if y)" and "(b if a)" are not).
+func (s *solver) reverseMet(it *item) bool {
+	if sat, _ := s.eval(it); !sat {
+		return false
+	}
+	if it.expr == nil {
+		return true
+	}
+	met := false
+	s.itemLeafProviders(it, func(q int32) { met = met || s.sel[q] })
+	return met
 }

@@ -53,8 +53,12 @@ type Pool struct {
 	obsBy    nameIndex[depRef]  // obsoleted name -> obsoleting packages
 	suppl    []int32            // packages with Supplements
 	rich     map[string]*rpmmeta.RichDep
+	nnf      map[string][2]*nnf // rich dependency -> its reading, and its negation's
 	richErr  map[string]error
 	names    func() []string // sorted distinct package names, made on first use
+	// provideNames lists the sorted distinct names of every provide, made
+	// on first use (only a request with a glob on provides needs it).
+	provideNames func() []string
 }
 
 // NewPool indexes the candidates. Candidates without a package are
@@ -65,6 +69,7 @@ func NewPool(cands []Candidate) *Pool {
 		provs:   make([][]rpmmeta.Dep, len(cands)),
 		files:   map[string][]int32{},
 		rich:    map[string]*rpmmeta.RichDep{},
+		nnf:     map[string][2]*nnf{},
 		richErr: map[string]error{},
 	}
 	addRich := func(d rpmmeta.Dep) {
@@ -80,6 +85,7 @@ func NewPool(cands []Candidate) *Pool {
 			return
 		}
 		p.rich[d.Name] = r
+		p.nnf[d.Name] = [2]*nnf{toCNF(negNNF(r, false)), toCNF(negNNF(r, true))}
 	}
 	var (
 		provs      = make([]provRef, 0, len(cands)*4)
@@ -140,6 +146,16 @@ func NewPool(cands []Candidate) *Pool {
 		names := make([]string, len(pkgs))
 		for k, i := range pkgs {
 			names[k] = p.cands[i].Pkg.Name
+		}
+		slices.Sort(names)
+		return slices.Compact(names)
+	})
+	p.provideNames = sync.OnceValue(func() []string {
+		var names []string
+		for _, list := range p.provs {
+			for _, d := range list {
+				names = append(names, d.Name)
+			}
 		}
 		slices.Sort(names)
 		return slices.Compact(names)

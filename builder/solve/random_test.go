@@ -1,6 +1,7 @@
 package solve
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -10,8 +11,16 @@ import (
 	"github.com/slipway-build/slipway/rpmmeta"
 )
 
-// randomRepo makes a small repository with every kind of dependency.
-func randomRepo(r *rand.Rand) []Candidate {
+// randomSeeds sets how many repositories each generator of
+// TestRandomAgainstLibsolv makes; scripts/solver-diff.sh runs enough of
+// them for more than 10,000 requests.
+var randomSeeds = flag.Int("random-seeds", 0, "repositories per generator in TestRandomAgainstLibsolv (0: 40, or 8 with -short)")
+
+// randomRepo makes a small repository with every kind of dependency. A
+// stress repository also has rich conflicts, else branches, nested rich
+// dependencies, suggests and enhances, to stress the choice between
+// providers and rich dependencies in both directions.
+func randomRepo(r *rand.Rand, stress bool) []Candidate {
 	names := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"}
 	caps := []string{"cap1", "cap2", "cap3", "/usr/bin/x", "/etc/y"}
 	arches := []string{"x86_64", "noarch", "x86_64", "aarch64"}
@@ -30,10 +39,20 @@ func randomRepo(r *rand.Rand) []Candidate {
 	}
 	rich := func() rpmmeta.Dep {
 		ops := []string{"or", "and", "if", "unless", "with"}
+		if stress {
+			ops = append(ops, "without", "if-else", "unless-else", "nested")
+		}
 		op := ops[r.IntN(len(ops))]
 		x, y := dep(), dep()
-		if op == "with" {
+		switch op {
+		case "with", "without":
 			y = rpmmeta.Dep{Name: caps[r.IntN(3)]}
+		case "if-else", "unless-else":
+			return rpmmeta.Dep{Name: "(" + x.String() + " " + strings.TrimSuffix(op, "-else") + " " + y.String() + " else " + dep().String() + ")"}
+		case "nested":
+			inner := []string{"or", "and"}[r.IntN(2)]
+			outer := []string{"if", "unless", "or"}[r.IntN(3)]
+			return rpmmeta.Dep{Name: "((" + x.String() + " " + inner + " " + dep().String() + ") " + outer + " " + y.String() + ")"}
 		}
 		return rpmmeta.Dep{Name: "(" + x.String() + " " + op + " " + y.String() + ")"}
 	}
@@ -68,29 +87,74 @@ func randomRepo(r *rand.Rand) []Candidate {
 			if r.IntN(6) == 0 {
 				p.Supplements = append(p.Supplements, rpmmeta.Dep{Name: names[r.IntN(len(names))]})
 			}
+			if stress {
+				if r.IntN(4) == 0 {
+					// A rich conflict naming the package itself is a known
+					// difference (docs/solver.md): not generated.
+					c := rich()
+					if !slices.Contains(strings.FieldsFunc(c.Name, func(r rune) bool { return r == ' ' || r == '(' || r == ')' }), n) {
+						p.Conflicts = append(p.Conflicts, c)
+					}
+				}
+				if r.IntN(5) == 0 {
+					p.Suggests = append(p.Suggests, dep())
+				}
+				if r.IntN(6) == 0 {
+					p.Enhances = append(p.Enhances, rpmmeta.Dep{Name: names[r.IntN(len(names))]})
+				}
+				if r.IntN(8) == 0 {
+					p.Supplements = append(p.Supplements, rich())
+				}
+				if r.IntN(5) == 0 {
+					p.Recommends = append(p.Recommends, rich())
+				}
+			}
 			out = append(out, Candidate{Pkg: p, Repo: "r"})
 		}
 	}
 	return out
 }
 
-// TestRandomAgainstLibsolv solves every package name of many random
-// repositories with and without weak deps and compares with testsolv.
+// TestRandomAgainstLibsolv solves every package name (and, for stress
+// repositories, some capabilities) of many random repositories with and
+// without weak deps and compares with testsolv. It logs one RESULT line
+// per generator, which scripts/solver-diff.sh reports.
 func TestRandomAgainstLibsolv(t *testing.T) {
 	t.Parallel()
 	seeds := 40
 	if testing.Short() {
 		seeds = 8
 	}
+	if *randomSeeds > 0 {
+		seeds = *randomSeeds
+	}
+	for _, stress := range []bool{false, true} {
+		name := map[bool]string{false: "plain", true: "stress"}[stress]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			randomDifferential(t, name, seeds, stress)
+		})
+	}
+}
+
+func randomDifferential(t *testing.T, name string, seeds int, stress bool) {
 	var total, diffs, solvDiff, afterBacktrack, otherChoice int
+	jobs := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"}
+	if stress {
+		jobs = append(jobs, "cap1", "cap2 >= 2", "cap3 < 3")
+	}
 	for seed := 0; seed < seeds; seed++ {
-		r := rand.New(rand.NewPCG(uint64(seed), 7))
-		cs := randomRepo(r)
+		r := rand.New(rand.NewPCG(uint64(seed), map[bool]uint64{false: 7, true: 15}[stress]))
+		cs := randomRepo(r, stress)
 		pool := NewPool(cs)
 		for _, weak := range []bool{false, true} {
-			for _, n := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"} {
+			for _, n := range jobs {
+				job := "name " + n
+				if strings.HasPrefix(n, "cap") {
+					job = "provides " + n
+				}
 				req := Request{Arch: "x86_64", Install: []string{n}, WeakDeps: weak, KeepObsoleted: true}
-				want, problems := runTestsolv(t, testsolvCase(t, cs, req, []string{"name " + n}))
+				want, problems := runTestsolv(t, testsolvCase(t, cs, req, []string{job}))
 				res, err := pool.Solve(t.Context(), nil, req)
 				total++
 				switch {
@@ -118,12 +182,20 @@ func TestRandomAgainstLibsolv(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d requests, %d differ (%d on solvability, %d after backtracking)", total, diffs, solvDiff, afterBacktrack)
+	t.Logf("RESULT generator=%s seeds=%d requests=%d differ=%d solvability=%d after_backtracking=%d other=%d",
+		name, seeds, total, diffs, solvDiff, afterBacktrack, otherChoice)
 	// These random repositories are adversarial (same names in several
 	// versions providing the same things, conflicts everywhere). The
 	// remaining differences are known (docs/solver.md, "Where we differ");
 	// the thresholds catch regressions of the policy.
-	if afterBacktrack*20 > total || otherChoice*100 > total {
+	// The stress repositories (rich conflicts, else branches, suggests,
+	// enhances) still differ more often: docs/solver.md records the
+	// numbers; the ceiling there catches regressions.
+	backtrackCeil, otherCeil := 20, 100
+	if stress {
+		backtrackCeil, otherCeil = 12, 25
+	}
+	if afterBacktrack*backtrackCeil > total || otherChoice*otherCeil > total {
 		t.Errorf("too many choices differ from libsolv: %d after backtracking, %d otherwise, of %d", afterBacktrack, otherChoice, total)
 	}
 }

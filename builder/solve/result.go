@@ -28,20 +28,10 @@ func (s *solver) result() *Result {
 	add := func(r Reason) { res.Reasons = append(res.Reasons, r) }
 	// providersIn calls fn for selected packages satisfying d.
 	providersIn := func(it item, fn func(int32)) {
-		if it.rich == nil {
-			s.leafProviders(it.dep, it.nameOnly, func(q int32) {
-				if s.sel[q] {
-					fn(q)
-				}
-			})
-			return
-		}
-		it.rich.Leaves(func(d rpmmeta.Dep) {
-			p.providers(d, func(q int32) {
-				if s.sel[q] {
-					fn(q)
-				}
-			})
+		s.itemLeafProviders(&it, func(q int32) {
+			if s.sel[q] {
+				fn(q)
+			}
 		})
 	}
 	for _, it := range s.queue {
@@ -70,6 +60,19 @@ func (s *solver) result() *Result {
 				})
 			}
 		}
+		// A rich conflict whose negation needs a package ("p conflicts
+		// with (a if b)" installs b).
+		for _, d := range pk.Conflicts {
+			n := p.nnf[d.Name][1]
+			if !d.IsRich() || n == nil {
+				continue
+			}
+			providersIn(item{expr: n}, func(q int32) {
+				if q != i {
+					add(Reason{Package: s.nevra(q), By: s.nevra(i), Dep: d.Name, Kind: ByConflicts})
+				}
+			})
+		}
 		for _, d := range pk.Supplements {
 			it, _, ok := s.depItem(i, d, kindSupplements)
 			if !ok {
@@ -93,7 +96,7 @@ func (s *solver) result() *Result {
 					continue
 				}
 				dep := d.String()
-				if it.rich != nil {
+				if it.expr != nil {
 					dep = d.Name
 				}
 				res.Unsatisfied = append(res.Unsatisfied, Unsatisfied{Package: s.nevra(i), Dep: dep})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/slipway-build/slipway/rpmmeta"
@@ -15,11 +16,11 @@ type Request struct {
 	// Arch is the target architecture; packages of that arch and noarch
 	// are visible, every other arch is ignored (no multilib).
 	Arch string
-	// Install lists what to install, each one of: a package name
-	// ("bash"), a glob on package names ("lib*"), a name-version or
-	// name-version-release ("bash-5.2.15"), a capability
-	// ("libfoo.so.1()(64bit)", "webserver >= 2"), a file path
-	// ("/usr/bin/sh") or a rich dependency ("(a or b)").
+	// Install lists what to install: dnf package specs ("bash",
+	// "bash.x86_64", "bash-5.2.15", "bash-0:5.2.15-1.azl3.x86_64", globs
+	// in any part like "lib*"), provides ("libfoo.so.1()(64bit)",
+	// "webserver >= 2"), file paths ("/usr/bin/sh") or rich dependencies
+	// ("(a or b)"), matched the way dnf install matches them.
 	Install []string
 	// Exclude lists globs on package names; matching packages are
 	// invisible, as with dnf's exclude.
@@ -48,6 +49,7 @@ const (
 	ByRequires
 	ByRecommends
 	BySupplements
+	ByConflicts // needed by the negation of a rich conflict
 )
 
 func (k ReasonKind) String() string {
@@ -60,6 +62,8 @@ func (k ReasonKind) String() string {
 		return "recommends"
 	case BySupplements:
 		return "supplements"
+	case ByConflicts:
+		return "conflicts"
 	}
 	return "unknown"
 }
@@ -160,17 +164,18 @@ const (
 	kindRequires
 	kindRecommends
 	kindSupplements
+	kindConflicts // part of the negation of a rich conflict
 )
 
 // item is one dependency to satisfy.
 type item struct {
-	from     int32 // requiring package, -1 for the request
-	dep      rpmmeta.Dep
-	rich     *rpmmeta.RichDep // nil for a simple dependency
-	nameOnly bool             // request by package name: only packages of that name
-	cond     bool             // contains if/unless/without: never settled for good
-	kind     itemKind
-	request  string // the request argument this came from (for the request)
+	from    int32 // requiring package, -1 for the request
+	dep     rpmmeta.Dep
+	expr    *nnf    // a rich dependency as libsolv reads it; nil for a simple one
+	pkgs    []int32 // for a request: exactly these packages (one of them)
+	cond    bool    // holds a negation: never settled for good
+	kind    itemKind
+	request string // the request argument this came from (for the request)
 }
 
 type trailOp uint8
@@ -191,6 +196,7 @@ type frame struct {
 	item               int
 	alts               []int32
 	next               int
+	branch             []int32 // the candidates libsolv keeps for this choice
 }
 
 type solver struct {
@@ -213,6 +219,10 @@ type solver struct {
 	steps      int
 	backtracks int
 	nevras     map[int32]string
+	branch     []int32 // set by policy: the best candidates of the last choice
+	pruneCount *int    // set: policy only counts the names left after pruning
+	self       int32   // the package whose conflict is evaluated, or -1
+	skip       int32   // a package an evaluation leaves out, or -1
 
 	best      *Problem
 	bestLevel int
@@ -245,6 +255,7 @@ func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Resul
 		ctx: ctx, log: log, p: p, req: req,
 		visible: make([]bool, n), excl: make([]bool, n), held: make([]bool, n), sel: make([]bool, n),
 		forbid: make([]int32, n), forbBy: make([]int32, n), parent: make([]int32, n),
+		self: -1, skip: -1,
 	}
 	for i, c := range p.cands {
 		if c.Pkg == nil || (c.Pkg.Arch != req.Arch && c.Pkg.Arch != "noarch") {
@@ -298,10 +309,9 @@ func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Resul
 	return res, nil
 }
 
-func hasGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
-
 // addRequest turns one request argument into items, or reports why it
-// matches nothing.
+// matches nothing. The argument is a dnf package spec (see spec.go) or a
+// rich dependency.
 func (s *solver) addRequest(arg string) *Problem {
 	p := s.p
 	arg = strings.TrimSpace(arg)
@@ -313,120 +323,74 @@ func (s *solver) addRequest(arg string) *Problem {
 		if err != nil {
 			return &Problem{Kind: NoMatch, Dep: arg, Detail: err.Error()}
 		}
-		s.push(item{from: -1, dep: rpmmeta.Dep{Name: arg}, rich: r, cond: hasCond(r), kind: kindRequest, request: arg})
+		s.push(item{from: -1, dep: rpmmeta.Dep{Name: arg}, expr: toCNF(negNNF(r, false)), kind: kindRequest, request: arg})
 		return nil
 	}
-	nameItem := func(name string, d rpmmeta.Dep) {
-		d.Name = name
-		s.push(item{from: -1, dep: d, nameOnly: true, kind: kindRequest, request: arg})
-	}
-	// A package name, or a glob on names.
-	visibleName := func(name string) (vis, excluded bool) {
-		for i := range p.byName.get(name) {
-			vis = vis || s.visible[i]
-			excluded = excluded || s.excl[i]
-		}
-		return
-	}
-	if !strings.HasPrefix(arg, "/") && hasGlob(arg) && !strings.Contains(arg, " ") {
-		matched, excluded := 0, false
-		for _, name := range p.names() {
-			if ok, _ := path.Match(arg, name); !ok {
-				continue
-			}
-			vis, ex := visibleName(name)
-			excluded = excluded || ex
-			if vis {
-				nameItem(name, rpmmeta.Dep{})
-				matched++
-			}
-		}
-		if matched == 0 {
-			if excluded {
-				return &Problem{Kind: Excluded, Dep: arg}
-			}
-			return &Problem{Kind: NoMatch, Dep: arg}
-		}
-		return nil
-	}
-	if vis, ex := visibleName(arg); vis {
-		if by := s.obsoleter(arg); by != "" && !s.req.KeepObsoleted {
-			s.log.Info("requested package is obsoleted, installing the obsoleting one instead", "package", arg, "by", by)
-			nameItem(by, rpmmeta.Dep{})
-			s.queue[len(s.queue)-1].request = arg
-			return nil
-		}
-		nameItem(arg, rpmmeta.Dep{})
-		return nil
-	} else if ex {
-		return &Problem{Kind: Excluded, Dep: arg}
-	}
-	// name-version[-release]
-	if !strings.Contains(arg, " ") {
-		for _, cut := range nevrCuts(arg) {
-			if vis, _ := visibleName(cut[0]); vis {
-				d := rpmmeta.Dep{Flags: rpmmeta.SenseEqual, Version: cut[1]}
-				if s.anyVisible(item{dep: rpmmeta.Dep{Name: cut[0], Flags: d.Flags, Version: d.Version}, nameOnly: true}) {
-					nameItem(cut[0], d)
-					return nil
-				}
-			}
-		}
-	}
-	// A capability or a file.
-	d := parseDep(arg)
-	it := item{from: -1, dep: d, kind: kindRequest, request: arg}
-	if !s.anyVisible(it) {
-		anyExcluded := false
-		p.providers(d, func(i int32) { anyExcluded = anyExcluded || s.excl[i] })
-		if anyExcluded {
+	m := s.matchSpec(arg, func(i int32) bool { return s.visible[i] })
+	if len(m.pkgs) == 0 {
+		// Packages of the target arch that only an exclude hides.
+		if ex := s.matchSpec(arg, func(i int32) bool { return s.excl[i] || s.visible[i] }); len(ex.pkgs) > 0 {
 			return &Problem{Kind: Excluded, Dep: arg}
 		}
 		return &Problem{Kind: NoMatch, Dep: arg}
 	}
-	s.push(it)
+	// dnf (Subject._get_best_selectors, Base._install_multiarch): a glob
+	// installs every matching name (and with a glob on the arch, every
+	// matching name and arch); anything else is one choice among all the
+	// matches. A bare name (or an arch glob) also offers the packages that
+	// obsolete a match (obsoletes=True).
+	archGlob := m.nevra != nil && isGlob(m.nevra.arch)
+	withObsoletes := !s.req.KeepObsoleted && m.nevra != nil && (m.nevra.hasJustName() || archGlob)
+	groups := [][]int32{m.pkgs}
+	if (isGlob(arg) && !isFilePattern(arg)) || archGlob {
+		byKey := map[string][]int32{}
+		var keys []string
+		for _, i := range m.pkgs {
+			pk := p.cands[i].Pkg
+			k := pk.Name
+			if archGlob {
+				k += "." + pk.Arch
+			}
+			if _, ok := byKey[k]; !ok {
+				keys = append(keys, k)
+			}
+			byKey[k] = append(byKey[k], i)
+		}
+		slices.Sort(keys)
+		groups = groups[:0]
+		for _, k := range keys {
+			groups = append(groups, byKey[k])
+		}
+	}
+	for _, g := range groups {
+		if withObsoletes {
+			g = s.withObsoleters(g)
+		}
+		s.push(item{from: -1, dep: rpmmeta.Dep{Name: arg}, pkgs: g, kind: kindRequest, request: arg})
+	}
 	return nil
 }
 
-// obsoleter returns the name of the package dnf would install instead of
-// the requested name: the best visible package of another name whose
-// Obsoletes match the best visible version of name. "" if none.
-func (s *solver) obsoleter(name string) string {
+// withObsoleters adds to pkgs the visible packages of another name that
+// obsolete one of them (dnf: query.union(query.filter(obsoletes=query))).
+func (s *solver) withObsoleters(pkgs []int32) []int32 {
 	p := s.p
-	var best int32 = -1
-	for i := range p.byName.get(name) {
-		if s.visible[i] && (best < 0 || s.better(i, best)) {
-			best = i
+	out := slices.Clone(pkgs)
+	for _, i := range pkgs {
+		pk := p.cands[i].Pkg
+		for ref := range p.obsBy.get(pk.Name) {
+			q := ref.pkg
+			if !s.visible[q] || p.cands[q].Pkg.Name == pk.Name || slices.Contains(out, q) {
+				continue
+			}
+			if p.cands[q].Pkg.Obsoletes[ref.dep].MatchesEVR(pk.Name, pk.EVR) {
+				out = append(out, q)
+			}
 		}
 	}
-	if best < 0 {
-		return ""
-	}
-	target := p.cands[best].Pkg
-	var found []int32
-	for ref := range p.obsBy.get(name) {
-		q := ref.pkg
-		if !s.visible[q] || p.cands[q].Pkg.Name == name {
-			continue
-		}
-		if p.cands[q].Pkg.Obsoletes[ref.dep].MatchesEVR(name, target.EVR) {
-			found = append(found, q)
-		}
-	}
-	if len(found) == 0 {
-		return ""
-	}
-	return p.cands[s.policyOrder(found)[0]].Pkg.Name
-}
-
-// nevrCuts splits "name-ver-rel" and "name-ver" candidates.
-func nevrCuts(s string) [][2]string {
-	var out [][2]string
-	if i := strings.LastIndexByte(s, '-'); i > 0 {
-		if j := strings.LastIndexByte(s[:i], '-'); j > 0 {
-			out = append(out, [2]string{s[:j], s[j+1:]})
-		}
-		out = append(out, [2]string{s[:i], s[i+1:]})
+	if len(out) > len(pkgs) {
+		by := p.cands[out[len(pkgs)]].Pkg.NEVRA.String()
+		s.log.Info("requested package is obsoleted, the obsoleting package is offered too", "package", p.cands[pkgs[0]].Pkg.Name, "by", by)
 	}
 	return out
 }
@@ -447,44 +411,21 @@ func parseDep(s string) rpmmeta.Dep {
 	return rpmmeta.Dep{Name: s}
 }
 
-func (s *solver) anyVisible(it item) bool {
-	found := false
-	s.leafProviders(it.dep, it.nameOnly, func(i int32) { found = found || s.visible[i] })
-	return found
-}
-
-func hasCond(r *rpmmeta.RichDep) bool {
-	if r == nil {
-		return false
-	}
-	switch r.Op {
-	case rpmmeta.RichIf, rpmmeta.RichUnless, rpmmeta.RichWithout:
-		return true
-	}
-	for _, a := range r.Args {
-		if hasCond(a) {
-			return true
-		}
-	}
-	return false
-}
-
+// push queues an item; a conjunction becomes one item per operand, and
+// an item that is a plain dependency loses its expression.
 func (s *solver) push(it item) {
-	if it.rich != nil && it.rich.Op == rpmmeta.RichAnd {
-		for _, a := range it.rich.Args {
+	if it.expr != nil && it.expr.op == nnfAnd {
+		for _, a := range it.expr.args {
 			sub := it
-			sub.rich = a
-			if a.Op == rpmmeta.RichLeaf {
-				sub.dep, sub.rich = a.Dep, nil
-			}
-			sub.cond = hasCond(sub.rich)
+			sub.expr = a
 			s.push(sub)
 		}
 		return
 	}
-	if it.rich != nil && it.rich.Op == rpmmeta.RichLeaf {
-		it.dep, it.rich = it.rich.Dep, nil
+	if it.expr != nil && it.expr.op == nnfAtom && !it.expr.neg && it.expr.atom.Op == rpmmeta.RichLeaf {
+		it.dep, it.expr = it.expr.atom.Dep, nil
 	}
+	it.cond = it.expr.hasNeg()
 	s.queue = append(s.queue, it)
 	s.done = append(s.done, false)
 }
@@ -506,7 +447,8 @@ func (s *solver) depItem(from int32, d rpmmeta.Dep, kind itemKind) (item, *Probl
 			}
 			return item{}, &Problem{Kind: BadDependency, Dep: d.Name, Package: s.nevra(from), Detail: detail}, false
 		}
-		it.rich, it.cond = r, hasCond(r)
+		it.expr = s.p.nnf[d.Name][0]
+		it.cond = it.expr.hasNeg()
 	}
 	return it, nil, true
 }
@@ -558,28 +500,16 @@ func (s *solver) chainFrom(from int32) string {
 	return s.chain(from)
 }
 
-// leafProviders lists packages satisfying a simple dependency, visible or
-// not.
-func (s *solver) leafProviders(d rpmmeta.Dep, nameOnly bool, fn func(int32)) {
-	if nameOnly {
-		for i := range s.p.byName.get(d.Name) {
-			if d.MatchesEVR(d.Name, s.p.cands[i].Pkg.EVR) || d.Flags&rpmmeta.SenseCompareMask == rpmmeta.SenseEqual && versionOnlyMatch(d.Version, s.p.cands[i].Pkg.EVR) {
-				fn(i)
-			}
+// itemProviders lists packages satisfying a simple item (no rich
+// dependency), visible or not.
+func (s *solver) itemProviders(it *item, fn func(int32)) {
+	if it.pkgs != nil {
+		for _, i := range it.pkgs {
+			fn(i)
 		}
 		return
 	}
-	s.p.providers(d, fn)
-}
-
-// versionOnlyMatch lets "bash-5.2.15" match bash 5.2.15-1 whatever its
-// epoch, as dnf's NEVRA matching does.
-func versionOnlyMatch(v string, evr rpmmeta.EVR) bool {
-	e := rpmmeta.ParseEVR(v)
-	if strings.Contains(v, ":") {
-		return false
-	}
-	return e.Version == evr.Version && (e.Release == "" || e.Release == evr.Release)
+	s.p.providers(it.dep, fn)
 }
 
 // usable reports whether package i may still be installed.
@@ -601,17 +531,27 @@ func (s *solver) usable(i int32) bool {
 // eval reports whether the item is satisfied by the selected set, and if
 // not, the packages that could help, in dependency order (unsorted).
 func (s *solver) eval(it *item) (bool, []int32) {
-	if it.rich == nil {
-		return s.evalLeaf(it.dep, it.nameOnly)
+	if it.expr == nil {
+		return s.evalLeaf(it.dep, it.pkgs)
 	}
-	return s.evalRich(it.rich)
+	if it.kind == kindConflicts {
+		// A package's own provides never meet its conflicts: in the
+		// negation, a negated atom leaves the package out (testsolv:
+		// "p conflicts with (p if b)" installs b), a positive one does not
+		// ("p conflicts with (g if p)" installs p alone).
+		s.self = it.from
+		defer func() { s.self = -1 }()
+	}
+	return s.evalNNF(it.expr)
 }
 
-func (s *solver) evalLeaf(d rpmmeta.Dep, nameOnly bool) (bool, []int32) {
+// evalLeaf evaluates a simple dependency, or (pkgs not nil) a choice
+// among exactly those packages.
+func (s *solver) evalLeaf(d rpmmeta.Dep, pkgs []int32) (bool, []int32) {
 	sat := false
 	var cands []int32
-	s.leafProviders(d, nameOnly, func(i int32) {
-		if sat {
+	visit := func(i int32) {
+		if sat || i == s.skip {
 			return
 		}
 		if s.sel[i] {
@@ -621,70 +561,88 @@ func (s *solver) evalLeaf(d rpmmeta.Dep, nameOnly bool) (bool, []int32) {
 		if s.usable(i) {
 			cands = append(cands, i)
 		}
-	})
+	}
+	if pkgs != nil {
+		for _, i := range pkgs {
+			visit(i)
+		}
+	} else {
+		s.p.providers(d, visit)
+	}
 	if sat {
 		return true, nil
 	}
 	return false, cands
 }
 
-func (s *solver) satRich(r *rpmmeta.RichDep) bool {
-	ok, _ := s.evalRich(r)
-	return ok
-}
-
-func (s *solver) evalRich(r *rpmmeta.RichDep) (bool, []int32) {
-	switch r.Op {
-	case rpmmeta.RichLeaf:
-		return s.evalLeaf(r.Dep, false)
-	case rpmmeta.RichAnd:
-		for _, a := range r.Args {
-			if ok, c := s.evalRich(a); !ok {
-				return false, c
+// evalNNF reports whether the expression holds for the selected set,
+// and if not, the packages that could make it hold: those of the first
+// operand that fails for a conjunction (none if one cannot be helped),
+// those of every operand for a disjunction. A negated atom that fails
+// cannot be helped.
+func (s *solver) evalNNF(n *nnf) (bool, []int32) {
+	switch n.op {
+	case nnfAnd:
+		// The candidates of the first operand that fails, unless some
+		// operand fails with no way to help it (a negated atom already
+		// installed, a dependency nothing can meet).
+		var first []int32
+		failed := false
+		for _, a := range n.args {
+			ok, c := s.evalNNF(a)
+			if ok {
+				continue
+			}
+			if len(c) == 0 {
+				return false, nil
+			}
+			if !failed {
+				first, failed = c, true
 			}
 		}
-		return true, nil
-	case rpmmeta.RichOr:
+		return !failed, first
+	case nnfOr:
 		var all []int32
-		for _, a := range r.Args {
-			ok, c := s.evalRich(a)
+		for _, a := range n.args {
+			ok, c := s.evalNNF(a)
 			if ok {
 				return true, nil
 			}
 			all = append(all, c...)
 		}
 		return false, all
-	case rpmmeta.RichWith, rpmmeta.RichWithout:
-		var cands []int32
-		sat := false
-		s.pkgsFor(r.Args[0], func(i int32) {
-			if sat || !s.pkgSat(i, r) {
-				return
-			}
-			if s.sel[i] {
-				sat = true
-			} else if s.usable(i) {
-				cands = append(cands, i)
-			}
-		})
-		if sat {
-			return true, nil
+	}
+	if n.neg {
+		s.skip = s.self
+		ok, _ := s.evalAtom(n.atom)
+		s.skip = -1
+		return !ok, nil
+	}
+	return s.evalAtom(n.atom)
+}
+
+// evalAtom evaluates a simple dependency or a "with"/"without", which
+// one package must meet on its own.
+func (s *solver) evalAtom(r *rpmmeta.RichDep) (bool, []int32) {
+	if r.Op == rpmmeta.RichLeaf {
+		return s.evalLeaf(r.Dep, nil)
+	}
+	var cands []int32
+	sat := false
+	s.pkgsFor(r.Args[0], func(i int32) {
+		if sat || i == s.skip || !s.pkgSat(i, r) {
+			return
 		}
-		return false, cands
-	case rpmmeta.RichIf, rpmmeta.RichUnless:
-		cond := s.satRich(r.Args[1])
-		if r.Op == rpmmeta.RichUnless {
-			cond = !cond
+		if s.sel[i] {
+			sat = true
+		} else if s.usable(i) {
+			cands = append(cands, i)
 		}
-		if cond {
-			return s.evalRich(r.Args[0])
-		}
-		if len(r.Args) == 3 {
-			return s.evalRich(r.Args[2])
-		}
+	})
+	if sat {
 		return true, nil
 	}
-	return false, nil
+	return false, cands
 }
 
 // pkgsFor lists packages that may satisfy r on their own.
@@ -783,7 +741,10 @@ func (s *solver) selectPkg(i int32, cause int) *Problem {
 	// Its conflicts.
 	for _, d := range pk.Conflicts {
 		if d.IsRich() {
-			continue // checked on the final set
+			if pr := s.richConflict(i, d); pr != nil {
+				return pr
+			}
+			continue
 		}
 		var pr *Problem
 		p.providers(d, func(q int32) {
@@ -876,11 +837,7 @@ func (s *solver) nothingProvides(it *item) *Problem {
 			blocked = i
 		}
 	}
-	if it.rich == nil {
-		s.leafProviders(it.dep, it.nameOnly, visit)
-	} else {
-		it.rich.Leaves(func(d rpmmeta.Dep) { s.p.providers(d, visit) })
-	}
+	s.itemLeafProviders(it, visit)
 	if blocked >= 0 {
 		if by := s.forbBy[blocked]; by >= 0 {
 			return s.conflictProblem(by, blocked)
@@ -895,7 +852,7 @@ func (s *solver) nothingProvides(it *item) *Problem {
 		return &Problem{Kind: NothingProvides, Dep: it.dep.String(), Package: "the request", Chain: ""}
 	}
 	dep := it.dep.String()
-	if it.rich != nil {
+	if it.expr != nil {
 		dep = it.dep.Name
 	}
 	return &Problem{Kind: NothingProvides, Dep: dep, Package: s.nevra(it.from), Chain: s.chain(it.from)}
@@ -920,6 +877,9 @@ func (s *solver) propagate() *Problem {
 			cands = dedup(cands)
 			switch len(cands) {
 			case 0:
+				if it.kind == kindConflicts {
+					return s.richConflictProblem(it)
+				}
 				if it.from >= 0 && s.heldBack(it) {
 					// Left unsatisfied on purpose; result lists it.
 					s.setDone(i)
@@ -955,11 +915,7 @@ func (s *solver) heldBack(it *item) bool {
 			other = true
 		}
 	}
-	if it.rich == nil {
-		s.leafProviders(it.dep, it.nameOnly, visit)
-	} else {
-		it.rich.Leaves(func(d rpmmeta.Dep) { s.p.providers(d, visit) })
-	}
+	s.itemLeafProviders(it, visit)
 	return held && !other
 }
 
@@ -1011,18 +967,13 @@ func (s *solver) run(base int) *Problem {
 		}
 		idx, cands := s.firstChoice()
 		if idx < 0 {
-			// Rich conflicts are checked on the settled set.
-			if pr := s.richConflicts(); pr != nil {
-				s.note(pr)
-				if !s.backtrack(base) {
-					return s.best
-				}
+			if s.minimize(base) {
 				continue
 			}
 			return nil
 		}
 		alts := s.policy(cands)
-		s.frames = append(s.frames, frame{trailLen: len(s.trail), queueLen: len(s.queue), item: idx, alts: alts})
+		s.frames = append(s.frames, frame{trailLen: len(s.trail), queueLen: len(s.queue), item: idx, alts: alts, branch: slices.Clone(s.branch)})
 		if pr := s.selectPkg(alts[0], idx); pr != nil {
 			s.note(pr)
 			if !s.backtrack(base) {
@@ -1032,17 +983,71 @@ func (s *solver) run(base int) *Problem {
 	}
 }
 
+// firstChoice picks the open item to decide next. Like libsolv's
+// "deciding unresolved rules" (testsolv -v shows it), an item whose
+// candidates the policy prunes to a single one (one name, say, whose best
+// version wins) is decided before any item that needs a real choice;
+// otherwise the first open item, in the order items were met.
 func (s *solver) firstChoice() (int, []int32) {
+	first := -1
+	var firstCands []int32
 	for i := range s.queue {
 		if s.done[i] {
 			continue
 		}
 		sat, cands := s.eval(&s.queue[i])
-		if !sat {
-			return i, dedup(cands)
+		if sat {
+			continue
+		}
+		cands = dedup(cands)
+		if s.queue[i].from < 0 {
+			return i, cands // the request comes first (libsolv's job rules)
+		}
+		if s.prunesToOne(cands) {
+			return i, cands
+		}
+		if first < 0 {
+			first, firstCands = i, cands
 		}
 	}
-	return -1, nil
+	return first, firstCands
+}
+
+// minimize is libsolv's minimization step: when a choice's other
+// candidate got installed later anyway (for another dependency), the
+// choice is taken back and that candidate chosen instead, so that the
+// first pick is not installed for nothing ("p requires ((a and z) or
+// m)": a is chosen for (a or m), m for (z or m), then a is dropped).
+// It reports whether it changed a choice.
+func (s *solver) minimize(base int) bool {
+	for k := base; k < len(s.frames); k++ {
+		f := &s.frames[k]
+		chosen := f.alts[f.next]
+		for _, c := range f.branch {
+			if c == chosen || !s.sel[c] {
+				continue
+			}
+			// c was installed after this choice: choose it here instead.
+			s.frames = s.frames[:k+1]
+			s.undo(f.trailLen)
+			s.queue = s.queue[:f.queueLen]
+			s.done = s.done[:f.queueLen]
+			at := slices.Index(f.alts, c)
+			if at < 0 {
+				return false
+			}
+			f.alts = append([]int32{c}, slices.Delete(slices.Clone(f.alts), at, at+1)...)
+			f.next = 0
+			f.branch = nil // once per choice
+			s.steps++
+			if pr := s.selectPkg(c, f.item); pr != nil {
+				s.note(pr)
+				return s.backtrack(base)
+			}
+			return true
+		}
+	}
+	return false
 }
 
 func (s *solver) backtrack(base int) bool {
@@ -1069,27 +1074,35 @@ func (s *solver) backtrack(base int) bool {
 	return false
 }
 
-func (s *solver) richConflicts() *Problem {
-	for _, i := range s.order {
-		for _, d := range s.p.cands[i].Pkg.Conflicts {
-			if !d.IsRich() {
-				continue
-			}
-			r := s.p.rich[d.Name]
-			if r != nil && s.satRich(r) {
-				return &Problem{Kind: Conflict, Package: s.nevra(i), Dep: d.Name, Other: "the installed set", Chain: s.chain(i)}
-			}
-		}
-	}
-	return nil
-}
-
 // weak adds Recommends of installed packages and packages whose
 // Supplements are met, each only if it (with its requirements) can be
 // installed; otherwise it is skipped silently.
 func (s *solver) weak() error {
 	for changed := true; changed; {
 		changed = false
+		// libsolv's "installing recommended packages": supplementing
+		// packages first, then each installed package's recommends.
+		for _, q := range s.supplementers() {
+			for _, d := range s.p.cands[q].Pkg.Supplements {
+				it, _, ok := s.depItem(q, d, kindSupplements)
+				if !ok || s.sel[q] || !s.usable(q) {
+					continue
+				}
+				if !s.reverseMet(&it) {
+					continue
+				}
+				// Record the edge as coming from a package that provides it.
+				it.from = s.supplementedBy(&it)
+				ok, err := s.tryWeak(q, it)
+				if err != nil {
+					return err
+				}
+				if ok {
+					changed = true
+				}
+				break
+			}
+		}
 		for k := 0; k < len(s.order); k++ {
 			i := s.order[k]
 			for _, d := range s.p.cands[i].Pkg.Recommends {
@@ -1111,27 +1124,6 @@ func (s *solver) weak() error {
 						break
 					}
 				}
-			}
-		}
-		for _, q := range s.supplementers() {
-			for _, d := range s.p.cands[q].Pkg.Supplements {
-				it, _, ok := s.depItem(q, d, kindSupplements)
-				if !ok || s.sel[q] || !s.usable(q) {
-					continue
-				}
-				if sat, _ := s.eval(&it); !sat {
-					continue
-				}
-				// Record the edge as coming from a package that provides it.
-				it.from = s.supplementedBy(&it)
-				ok, err := s.tryWeak(q, it)
-				if err != nil {
-					return err
-				}
-				if ok {
-					changed = true
-				}
-				break
 			}
 		}
 	}
@@ -1157,11 +1149,7 @@ func (s *solver) supplementedBy(it *item) int32 {
 			found = i
 		}
 	}
-	if it.rich == nil {
-		s.p.providers(it.dep, check)
-	} else {
-		it.rich.Leaves(func(d rpmmeta.Dep) { s.p.providers(d, check) })
-	}
+	s.itemLeafProviders(it, check)
 	return found
 }
 
@@ -1201,6 +1189,9 @@ func (s *solver) conflictProblem(by, q int32) *Problem {
 		if !d.IsRich() && p.pkgProvides(by, d) {
 			return &Problem{Kind: Conflict, Package: s.nevra(q), Dep: d.String(), Other: s.nevra(by), Chain: s.chainFrom(by)}
 		}
+	}
+	if dep, ok := s.richConflictWith(by, q); ok {
+		return &Problem{Kind: Conflict, Package: s.nevra(by), Dep: dep, Other: s.nevra(q), Chain: s.chainFrom(by)}
 	}
 	for _, d := range a.Obsoletes {
 		if d.MatchesEVR(b.Name, b.EVR) {
