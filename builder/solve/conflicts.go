@@ -1,6 +1,6 @@
 package solve
 
-import "github.com/slipway-build/slipway/builder/rpmmeta"
+import "github.com/slipway-build/slipway/rpmmeta"
 
 // Rich dependencies are read as libsolv reads them (cplxdeps.c): "A if
 // B" is "A or not B", "A if B else C" is "(A or not B) and (C or B)",
