@@ -39,7 +39,7 @@ func analyzeScripts(p *rpm.Package, nevra string) ([]*scriptlet.Analysis, []Scri
 // are written to the tree at once (sync), so that later commands see them.
 func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUtils, sync func()) {
 	img := &treeImage{w: w, t: t, db: su.DB}
-	env := &scriptlet.Env{Image: img, Accounts: su, AccountsChanged: sync, Warn: func(s string) { w.warn("%s", s) }}
+	env := &scriptlet.Env{Image: img, Accounts: su, AccountsChanged: sync, Warn: func(s string) { w.warn("%s", s) }, Now: w.opts.BuildTime}
 	env.TdnfHistory = func() error {
 		if _, ok := img.Stat(rpmdbPath); !ok {
 			return fmt.Errorf("the image has no rpm database (%s)", rpmdbPath)

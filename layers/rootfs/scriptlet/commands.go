@@ -58,6 +58,8 @@ func init() {
 		"tdnf-history-util":     {checkTdnfHistory, runTdnfHistory},
 		"systemd-tmpfiles":      {checkTmpfiles, runTmpfiles},
 		"[[":                    {checkTest, runTest},
+		"gpg":                   {checkGpg, runGpg},
+		"gpg2":                  {checkGpg, runGpg},
 	}
 }
 

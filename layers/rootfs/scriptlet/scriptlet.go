@@ -256,6 +256,9 @@ type Env struct {
 	TdnfHistory func() error
 	// Warn receives notes (a failed command, a refused alternative...).
 	Warn func(string)
+	// Now is the build time (seconds since the epoch), recorded where a
+	// tool records the current time (gpg's keybox and trustdb).
+	Now int64
 }
 
 // Run reproduces the effects of an emulated script. A script whose
