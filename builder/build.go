@@ -322,6 +322,7 @@ func newTree(ctx context.Context, cfg *config.Config, arch string, dl *repo.Down
 		DropLicenses:   !cfg.Packages.Licenses,
 		Homes:          true,
 		EmptyMachineID: cfg.Image.MachineID == config.MachineIDEmpty,
+		RunScriptlets:  cfg.Packages.Scriptlets == config.ScriptletsRun,
 		Remove:         cfg.Paths.Remove,
 		Users:          users,
 		Groups:         groups,

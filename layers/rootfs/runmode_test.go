@@ -1,0 +1,130 @@
+package rootfs_test
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/slipway-build/slipway/internal/testutil"
+	"github.com/slipway-build/slipway/layers/rootfs"
+	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
+)
+
+// requireUserNamespaces skips (locally) or fails (CI) when the machine
+// lets no process make the namespaces scriptlets run in.
+func requireUserNamespaces(t *testing.T) {
+	t.Helper()
+	if err := rootfs.CheckUserNamespaces(t.TempDir()); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+}
+
+// TestRunScriptletsAgree builds the packages of TestScriptletsMatchDNF
+// (whose emulated tree equals dnf's with scriptlets on) with the
+// scriptlets run for real in a user namespace: the trees are the same.
+func TestRunScriptletsAgree(t *testing.T) {
+	t.Parallel()
+	requireUserNamespaces(t)
+	repo := scriptletRepo(t)
+	rpms := pick(t, repo, "setup-*.rpm", "filesystem-*.rpm", "busybox-*.x86_64.rpm", "sl-applets-*.rpm", "sl-shell-*.rpm", "sl-lua-*.rpm")
+	emulated, _ := build(t, rootfs.Options{BuildTime: buildTime}, rpms)
+	ran, _ := build(t, rootfs.Options{BuildTime: buildTime, RunScriptlets: true}, rpms)
+	got, want := readTree(t, ran), readTree(t, emulated)
+	// The effects must be there (two trees without them would agree).
+	for _, p := range []string{"/etc/shells", "/root/.bash_logout", "/var/lib/slsh/state/seen", "/usr/bin/slsh2", "/usr/lib/slsh-link"} {
+		if _, ok := got[p]; !ok {
+			t.Errorf("the run tree has no %s: the scriptlets did not run", p)
+		}
+	}
+	if _, ok := got["/etc/sl-remove-me"]; ok {
+		t.Error("the run tree still has /etc/sl-remove-me: rm did not run")
+	}
+	for p, f := range got {
+		if f.MTime > buildTime {
+			t.Errorf("%s: mtime %d after the build time", p, f.MTime)
+		}
+	}
+	rootfstest.AssertSame(t, got.WithoutMTimes(), want.WithoutMTimes())
+}
+
+// TestUserNamespacesUnprivileged runs the namespace check as nobody (the
+// test runs as root here, where it always works): it works without any
+// privilege.
+func TestUserNamespacesUnprivileged(t *testing.T) {
+	if os.Getenv("SLIPWAY_TEST_USERNS_CHILD") != "" {
+		if err := rootfs.CheckUserNamespaces(os.Getenv("SLIPWAY_TEST_USERNS_CHILD")); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		requireUserNamespaces(t) // already unprivileged
+		return
+	}
+	setpriv := testutil.RequireTool(t, "setpriv", "util-linux")
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "rootfs.test")
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-test.run=^TestUserNamespacesUnprivileged$", "-test.v")
+	cmd.Env = append(os.Environ(), "SLIPWAY_TEST_USERNS_CHILD="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("as nobody: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "--- PASS: TestUserNamespacesUnprivileged") {
+		t.Fatalf("as nobody, the check did not run:\n%s", out)
+	}
+}
+
+// TestRunScriptletsForeignArch: a foreign architecture without qemu in
+// binfmt_misc fails with a message saying what to install.
+func TestRunScriptletsForeignArch(t *testing.T) {
+	t.Parallel()
+	requireUserNamespaces(t)
+	if b, err := os.ReadFile("/proc/sys/fs/binfmt_misc/qemu-riscv64"); err == nil && strings.HasPrefix(string(b), "enabled") {
+		t.Skip("qemu-riscv64 is registered here")
+	}
+	repo := scriptletRepo(t)
+	w, err := rootfs.New(rootfs.Options{BuildTime: buildTime, RunScriptlets: true, Arch: "riscv64", SpoolDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.AddRPMFiles(t.Context(), pick(t, repo, "setup-*.rpm", "sl-shell-*.rpm")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.WriteTar(t.Context(), discard{})
+	want := `scriptlets = "run" for riscv64 on a x86_64 host needs qemu-user registered in binfmt_misc`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err %v, want %q", err, want)
+	}
+	if errors.Is(err, rootfs.ErrNoUserNamespaces) {
+		t.Fatal("reported as a namespace problem")
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
