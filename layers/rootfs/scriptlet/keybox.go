@@ -232,6 +232,9 @@ func parseKeys(data []byte) ([]*pgpKey, error) {
 			if primary.Version != 4 {
 				return nil, fmt.Errorf("version %d key %X not supported", primary.Version, primary.Fingerprint)
 			}
+			if err := keySize(primary); err != nil {
+				return nil, err
+			}
 			cur = &pgpKey{fprs: [][]byte{primary.Fingerprint}}
 			keys = append(keys, cur)
 			cur.image = append(append(cur.image, oldHeader(p.tag, len(p.body))...), p.body...)
@@ -263,6 +266,9 @@ func parseKeys(data []byte) ([]*pgpKey, error) {
 			subkey = pp.(*packet.PublicKey)
 			if subkey.Version != 4 {
 				return nil, fmt.Errorf("version %d subkey of %X not supported", subkey.Version, cur.fprs[0])
+			}
+			if err := keySize(subkey); err != nil {
+				return nil, err
 			}
 			cur.fprs = append(cur.fprs, subkey.Fingerprint)
 			cur.image = append(append(cur.image, oldHeader(p.tag, len(p.body))...), p.body...)
@@ -304,6 +310,26 @@ func parseKeys(data []byte) ([]*pgpKey, error) {
 		}
 	}
 	return keys, nil
+}
+
+// keySize bounds the keys whose signatures are checked (a checked
+// signature costs time growing with the size): RSA up to 16384 bits,
+// DSA up to 3072 (gpg's own limits), ElGamal (encryption only) up to
+// 16384.
+func keySize(pk *packet.PublicKey) error {
+	limit := uint16(0)
+	switch pk.PubKeyAlgo {
+	case packet.PubKeyAlgoRSA, packet.PubKeyAlgoRSASignOnly, packet.PubKeyAlgoRSAEncryptOnly, packet.PubKeyAlgoElGamal:
+		limit = 16384
+	case packet.PubKeyAlgoDSA:
+		limit = 3072
+	default:
+		return nil // elliptic curves: fixed sizes
+	}
+	if n, err := pk.BitLength(); err != nil || n > limit {
+		return fmt.Errorf("key %X: %d-bit algorithm %d key larger than %d bits", pk.Fingerprint, n, pk.PubKeyAlgo, limit)
+	}
+	return nil
 }
 
 // selfSig reports whether sig was made by the primary key.

@@ -250,6 +250,20 @@ func TestParseKeysRefuses(t *testing.T) {
 	// The key without its user ID and signature.
 	noUID := append(oldHeader(pkts[0].tag, len(pkts[0].body)), pkts[0].body...)
 	secret := []byte{0x94, 0x01, 0x04}
+	// A DSA key of 4096 bits: checking its signatures would cost much.
+	mpi := func(bits int) []byte {
+		b := []byte{byte(bits >> 8), byte(bits)}
+		v := make([]byte, (bits+7)/8)
+		for i := range v {
+			v[i] = 0xff
+		}
+		return append(b, v...)
+	}
+	dsa := []byte{4, 0x65, 0x53, 0xf1, 0, 17}
+	for _, bits := range []int{4096, 256, 2048, 2048} {
+		dsa = append(dsa, mpi(bits)...)
+	}
+	bigDSA := append(oldHeader(tagPublicKey, len(dsa)), dsa...)
 	for _, c := range []struct {
 		name string
 		data []byte
@@ -261,6 +275,7 @@ func TestParseKeysRefuses(t *testing.T) {
 		{"bad self-signature", badSig, "does not verify"},
 		{"no user ID", noUID, "has no user ID"},
 		{"secret key", secret, "secret keys are not imported"},
+		{"4096-bit DSA", bigDSA, "4096-bit algorithm 17 key larger than 3072 bits"},
 		{"too large", make([]byte, maxKeyFile+1), "more than 1048576 bytes"},
 		{"armored message", []byte("-----BEGIN PGP MESSAGE-----\n\nowE=\n=AAAA\n-----END PGP MESSAGE-----\n"), "armor"},
 		{"signature first", append(slices.Clone(bin[len(noUID)+2+len(pkts[1].body):]), bin...), "before any public key"},
