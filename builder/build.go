@@ -225,7 +225,9 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 		for _, p := range report.Packages {
 			var kinds []string
 			for _, s := range p.Scriptlets {
-				if s.Verdict == rootfs.VerdictUnhandled {
+				// With scriptlets = "run", every scriptlet but <lua> ran.
+				ran := cfg.Packages.Scriptlets == config.ScriptletsRun && s.Prog != "<lua>"
+				if s.Verdict == rootfs.VerdictUnhandled && !ran {
 					kinds = append(kinds, fmt.Sprintf("%s (%s)", s.Kind, s.FirstLine))
 				}
 			}

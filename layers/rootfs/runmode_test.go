@@ -53,6 +53,40 @@ func TestRunScriptletsAgree(t *testing.T) {
 	rootfstest.AssertSame(t, got.WithoutMTimes(), want.WithoutMTimes())
 }
 
+// TestRunScriptletsAarch64: the same packages with aarch64's busybox,
+// the scriptlets run under qemu-aarch64 through binfmt_misc: the same
+// tree as the emulation's.
+func TestRunScriptletsAarch64(t *testing.T) {
+	t.Parallel()
+	requireUserNamespaces(t)
+	b, err := os.ReadFile("/proc/sys/fs/binfmt_misc/qemu-aarch64")
+	if err != nil || !strings.HasPrefix(string(b), "enabled") || !strings.Contains(string(b), "flags: ") {
+		msg := "qemu-aarch64 is not registered in binfmt_misc (apt-get install qemu-user-static binfmt-support; update-binfmts --enable qemu-aarch64)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	repo := scriptletRepo(t)
+	arm, _ := filepath.Glob(filepath.Join(repos(t).Dir["aarch64"], "busybox-*.aarch64.rpm"))
+	if len(arm) != 1 {
+		t.Fatalf("aarch64 busybox: %v", arm)
+	}
+	rpms := append(pick(t, repo, "setup-*.rpm", "filesystem-*.rpm", "sl-applets-*.rpm", "sl-shell-*.rpm"), arm...)
+	emulated, _ := build(t, rootfs.Options{BuildTime: buildTime, Arch: "aarch64"}, rpms)
+	ran, _ := build(t, rootfs.Options{BuildTime: buildTime, Arch: "aarch64", RunScriptlets: true}, rpms)
+	got, want := readTree(t, ran), readTree(t, emulated)
+	for _, p := range []string{"/root/.bash_logout", "/var/lib/slsh/state/seen", "/usr/bin/slsh2"} {
+		if _, ok := got[p]; !ok {
+			t.Errorf("the run tree has no %s: the scriptlets did not run", p)
+		}
+	}
+	if _, ok := got["/etc/sl-remove-me"]; ok {
+		t.Error("the run tree still has /etc/sl-remove-me: rm did not run")
+	}
+	rootfstest.AssertSame(t, got.WithoutMTimes(), want.WithoutMTimes())
+}
+
 // TestUserNamespacesUnprivileged runs the namespace check as nobody (the
 // test runs as root here, where it always works): it works without any
 // privilege.
