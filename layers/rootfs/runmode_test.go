@@ -10,6 +10,7 @@ import (
 
 	"github.com/slipway-build/slipway/internal/testutil"
 	"github.com/slipway-build/slipway/layers/rootfs"
+	"github.com/slipway-build/slipway/layers/rootfs/accounts"
 	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
 )
 
@@ -33,9 +34,19 @@ func TestRunScriptletsAgree(t *testing.T) {
 	requireUserNamespaces(t)
 	repo := scriptletRepo(t)
 	rpms := pick(t, repo, "setup-*.rpm", "filesystem-*.rpm", "busybox-*.x86_64.rpm", "sl-applets-*.rpm", "sl-shell-*.rpm", "sl-lua-*.rpm")
-	emulated, _ := build(t, rootfs.Options{BuildTime: buildTime}, rpms)
-	ran, _ := build(t, rootfs.Options{BuildTime: buildTime, RunScriptlets: true}, rpms)
+	opts := rootfs.Options{BuildTime: buildTime, Homes: true,
+		Users:  []accounts.User{{Name: "nonroot", UID: 65532, GID: 65532, Home: "/home/nonroot", Shell: "/sbin/nologin"}},
+		Groups: []accounts.Group{{Name: "nonroot", GID: 65532}}}
+	emulated, _ := build(t, opts, rpms)
+	opts.RunScriptlets = true
+	ran, _ := build(t, opts, rpms)
 	got, want := readTree(t, ran), readTree(t, emulated)
+	if f := got["/home/nonroot"]; f.Type != "dir" || f.UID != 65532 {
+		t.Errorf("/home/nonroot: %v", f)
+	}
+	if passwd := readFiles(t, ran, "etc/passwd")["etc/passwd"]; !strings.Contains(string(passwd), "nonroot:x:65532:65532:") {
+		t.Errorf("the configured account is not in /etc/passwd:\n%s", passwd)
+	}
 	// The effects must be there (two trees without them would agree).
 	for _, p := range []string{"/etc/shells", "/root/.bash_logout", "/var/lib/slsh/state/seen", "/usr/bin/slsh2", "/usr/lib/slsh-link"} {
 		if _, ok := got[p]; !ok {

@@ -440,7 +440,9 @@ func (w *Writer) accounts(t *tree, states []*pkgState) (*accounts.DB, error) {
 	case w.opts.RunScriptlets:
 		// The configured accounts go in first, as when emulating; then
 		// the accounts are read back from what the scriptlets left.
-		sync()
+		if len(w.opts.Users)+len(w.opts.Groups) > 0 {
+			sync()
+		}
 		if err := w.runSandboxed(t, states); err != nil {
 			return nil, err
 		}

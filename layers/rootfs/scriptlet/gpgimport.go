@@ -8,7 +8,7 @@ import (
 
 // gpg --import FILE...: the public keys of the files go into root's
 // keybox (/root/.gnupg/pubring.kbx, or the keybox --homedir or
-// --no-default-keyring --keyring FILE.kbx names) as GnuPG 2.1 and later
+// --no-default-keyring --keyring FILE names) as GnuPG 2.1 and later
 // write it, with trustdb.gpg beside it. See keybox.go.
 
 const emGpg = "gpg-keyring"
@@ -93,9 +93,8 @@ func parseGpg(s *simple) (gpgImport, error) {
 	case keyring != "" && !noDefault:
 		return g, notUnderstood("gpg --keyring without --no-default-keyring")
 	case keyring != "":
-		if !strings.HasSuffix(keyring, ".kbx") {
-			return g, notUnderstood("gpg --keyring %s (only a keybox, *.kbx)", keyring)
-		}
+		// A new file is a keybox whatever its name (GnuPG 2.1+); an
+		// existing old-style keyring is refused when the command runs.
 		switch {
 		case strings.HasPrefix(keyring, "/"):
 			p, err := imagePath(keyring)
@@ -154,7 +153,7 @@ func runGpg(r *runner, s *simple) (int, error) {
 	}
 	have, err := readKeybox(box)
 	if err != nil {
-		r.warn("gpg: keybox '%s': %v", g.keybox, err)
+		r.warn("gpg: '%s' is not a keybox (%v): importing into an old-style keyring is not emulated", g.keybox, err)
 		return 2, nil
 	}
 	status, imported := 0, false

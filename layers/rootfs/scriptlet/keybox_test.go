@@ -302,7 +302,8 @@ func TestGpgVerdicts(t *testing.T) {
 		{"gpg --import < /etc/k", Unhandled, "gpg --import from stdin"},
 		{"gpg --batch --yes --delete-keys 2BC94FFF7015A5F28F1537AD0CD9FED33135CE90", Unhandled, "gpg --delete-keys"},
 		{"gpg --keyring /etc/x.kbx --import /etc/k", Unhandled, "without --no-default-keyring"},
-		{"gpg --no-default-keyring --keyring /etc/x.gpg --import /etc/k", Unhandled, "only a keybox"},
+		{"gpg --no-default-keyring --keyring /etc/x.gpg --import /etc/k", Emulated, ""},
+		{"gpg --no-default-keyring --keyring keys/x.kbx --import /etc/k", Unhandled, "gpg --keyring keys/x.kbx"},
 		{"gpg --import-options import-minimal --import /etc/k", Unhandled, "gpg --import-options"},
 		{"gpg --recv-keys ABCDEF", Unhandled, "gpg --recv-keys"},
 		{"gpg --import etc/k", Unhandled, "relative path"},
@@ -360,8 +361,28 @@ func TestGpgImportRuns(t *testing.T) {
 		t.Errorf("missing --homedir: %q", warns)
 	}
 
-	img, warns = importWithEmulation(t, key, now, "gpg --no-default-keyring --keyring /etc/pki/repo.kbx --import /etc/pki/rpm-gpg/KEY\n")
-	if len(warns) != 0 || img["/etc/pki/repo.kbx"] == nil || img[rootGnupg+"/trustdb.gpg"] == nil || img[rootGnupg+"/pubring.kbx"] != nil {
+	img, warns = importWithEmulation(t, key, now, "gpg --no-default-keyring --keyring /etc/pki/repo.gpg --import /etc/pki/rpm-gpg/KEY\n")
+	if len(warns) != 0 || img["/etc/pki/repo.gpg"] == nil || img[rootGnupg+"/trustdb.gpg"] == nil || img[rootGnupg+"/pubring.kbx"] != nil {
 		t.Errorf("--keyring: %q %v", warns, img)
+	}
+	if have, err := readKeybox(img["/etc/pki/repo.gpg"].data); err != nil || len(have) != 1 {
+		t.Errorf("--keyring FILE.gpg, new: not a keybox with the key (%v), as gpg makes it", err)
+	}
+
+	// An existing old-style keyring (bare OpenPGP packets).
+	img = newImage("/root/", "/etc/", "/etc/pki/", "/etc/pki/rpm-gpg/")
+	img["/etc/pki/rpm-gpg/KEY"] = &memFile{FileInfo{Type: 'f', Mode: 0o644}, key}
+	bin, _ := dearmor(key)
+	img["/etc/pki/old.gpg"] = &memFile{FileInfo{Type: 'f', Mode: 0o644}, bin}
+	a, err := Analyze(rpm.Script{Kind: "%post", Prog: []string{"/bin/sh"}, Body: "gpg --no-default-keyring --keyring /etc/pki/old.gpg --import /etc/pki/rpm-gpg/KEY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warns = nil
+	if err := a.Run(&Env{Image: img, Now: now, Warn: func(s string) { warns = append(warns, s) }}, "pkg"); err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 2 || !strings.Contains(warns[0], "'/etc/pki/old.gpg' is not a keybox") || !bytes.Equal(img["/etc/pki/old.gpg"].data, bin) {
+		t.Errorf("old-style keyring: %q", warns)
 	}
 }
