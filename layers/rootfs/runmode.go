@@ -27,6 +27,10 @@ import (
 // folder, with SOURCE_DATE_EPOCH set; then what changed in the folder
 // goes back into the tree, every time clamped to the build time.
 
+// scriptDirPrefix names the folder (at the top of the tree) a script
+// file is written to.
+const scriptDirPrefix = ".slipway-scriptlet-"
+
 // sandboxFlags are the namespaces a scriptlet runs in.
 const sandboxFlags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE_NEWNET |
 	syscall.CLONE_NEWPID | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS
@@ -35,17 +39,36 @@ const sandboxFlags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE
 // lets no unprivileged process make a user namespace.
 var ErrNoUserNamespaces = errors.New(`scriptlets = "run" needs unprivileged user namespaces`)
 
-// sandboxAttr is how the child is made: uid/gid 0 inside is the caller.
+// sandboxID is the host uid and gid that root inside the namespaces is
+// when slipway runs as root: an id no account uses, so that a scriptlet
+// that leaves its chroot (root in a user namespace may chroot again) is
+// nobody on the host, not root.
+const sandboxID = 0x7ffffff0
+
+// hostIDs are the host uid and gid root inside the namespaces maps to:
+// the caller, or sandboxID for a root caller.
+func hostIDs() (int, int) {
+	if os.Getuid() == 0 {
+		return sandboxID, sandboxID
+	}
+	return os.Getuid(), os.Getgid()
+}
+
+// sandboxAttr is how the child is made: uid/gid 0 inside is hostIDs.
 func sandboxAttr(root string) *syscall.SysProcAttr {
+	uid, gid := hostIDs()
 	return &syscall.SysProcAttr{
 		Cloneflags:  sandboxFlags,
-		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
-		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}},
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: uid, Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: gid, Size: 1}},
 		// setgroups must be denied before an unprivileged process
 		// writes gid_map.
 		GidMappingsEnableSetgroups: false,
-		Chroot:                     root,
-		Pdeathsig:                  syscall.SIGKILL,
+		// Become root inside (a root caller is host uid 0, which the
+		// map leaves out, until it sets its ids in the namespace).
+		Credential: &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true},
+		Chroot:     root,
+		Pdeathsig:  syscall.SIGKILL,
 	}
 }
 
@@ -63,6 +86,9 @@ func CheckUserNamespaces(tmp string) error {
 		return fmt.Errorf("checking user namespaces: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	if err := handOver(dir); err != nil {
+		return fmt.Errorf("checking user namespaces: %w", err)
+	}
 	cmd := &exec.Cmd{Path: "/slipway-probe", Args: []string{"/slipway-probe"}, Dir: "/", SysProcAttr: sandboxAttr(dir)}
 	err = cmd.Run()
 	if errors.Is(err, syscall.ENOENT) {
@@ -76,6 +102,22 @@ func namespaceError(err error) error {
 		"check that the kernel allows them (sysctl user.max_user_namespaces > 0, kernel.unprivileged_userns_clone = 1, "+
 		"kernel.apparmor_restrict_unprivileged_userns = 0) and that no seccomp policy (a container's) forbids them, "+
 		"or use scriptlets = \"emulate\"", ErrNoUserNamespaces, err)
+}
+
+// handOver gives what is under dir (dir included) to the sandbox's ids
+// when they are not the caller's (a root caller): root inside must own
+// the tree it runs in.
+func handOver(dir string) error {
+	uid, gid := hostIDs()
+	if uid == os.Getuid() {
+		return nil
+	}
+	return filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	})
 }
 
 // foreignArch checks that the host can run arch's programs: natively, or
@@ -142,6 +184,9 @@ func (w *Writer) runSandboxed(t *tree, pkgs []*pkgState) error {
 	defer removeAll(root)
 	before, err := w.materialise(t, root)
 	if err != nil {
+		return fmt.Errorf("writing the tree to run scriptlets: %w", err)
+	}
+	if err := handOver(root); err != nil {
 		return fmt.Errorf("writing the tree to run scriptlets: %w", err)
 	}
 	run := func(st *pkgState, a *scriptlet.Analysis, stdin string) error {
@@ -228,15 +273,18 @@ func (w *Writer) runOne(root, nevra string, a *scriptlet.Analysis, stdin string)
 		return nil // nothing to run
 	}
 	if strings.TrimSpace(s.Body) != "" {
-		dir := filepath.Join(root, "var", "tmp")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		// In a folder of its own at the top of the tree (removed after):
+		// never through the image's links (/var/tmp may be one, pointing
+		// anywhere on the host).
+		dir, err := os.MkdirTemp(root, scriptDirPrefix)
+		if err != nil {
 			return fmt.Errorf("%s %s: %w", nevra, s.Kind, err)
 		}
+		defer os.RemoveAll(dir)
 		f, err := os.CreateTemp(dir, "rpm-tmp.")
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", nevra, s.Kind, err)
 		}
-		defer os.Remove(f.Name())
 		if _, err := f.WriteString(s.Body); err != nil {
 			f.Close()
 			return fmt.Errorf("%s %s: %w", nevra, s.Kind, err)
@@ -245,16 +293,29 @@ func (w *Writer) runOne(root, nevra string, a *scriptlet.Analysis, stdin string)
 			return fmt.Errorf("%s %s: %w", nevra, s.Kind, err)
 		}
 		// rpm passes the install counts after the script file.
-		argv = append(argv, "/var/tmp/"+filepath.Base(f.Name()), "1")
+		if err := handOver(dir); err != nil {
+			return fmt.Errorf("%s %s: %w", nevra, s.Kind, err)
+		}
+		argv = append(argv, "/"+filepath.Base(dir)+"/"+filepath.Base(f.Name()), "1")
 		if strings.Contains(s.Kind, "trigger") {
 			argv = append(argv, "1")
 		}
 	}
 	// /dev/null as a file when the tree has none (no device can be made
-	// without privileges); removed before the changes are read.
-	if err := os.MkdirAll(filepath.Join(root, "dev"), 0o755); err == nil {
-		if _, err := os.Lstat(filepath.Join(root, "dev", "null")); errors.Is(err, fs.ErrNotExist) {
-			_ = os.WriteFile(filepath.Join(root, "dev", "null"), nil, 0o666)
+	// without privileges); removed before the changes are read. Only in
+	// a real /dev folder: an image's /dev link may point anywhere.
+	devDir := filepath.Join(root, "dev")
+	if _, err := os.Lstat(devDir); errors.Is(err, fs.ErrNotExist) {
+		_ = os.Mkdir(devDir, 0o755)
+		_ = handOver(devDir)
+	}
+	if fi, err := os.Lstat(devDir); err == nil && fi.IsDir() {
+		null := filepath.Join(devDir, "null")
+		if _, err := os.Lstat(null); errors.Is(err, fs.ErrNotExist) {
+			if os.WriteFile(null, nil, 0o666) == nil {
+				_ = os.Chmod(null, 0o666)
+				_ = handOver(null)
+			}
 		}
 	}
 	var out bytes.Buffer
@@ -337,14 +398,17 @@ func (w *Writer) materialise(t *tree, root string) (map[string]snap, error) {
 }
 
 // mkParents makes the missing folders above p (folders the tree only
-// implies), 0755 as the tar gets them, and records them.
+// implies), 0755 as the tar gets them, and records them. A parent that
+// is not a folder (the tree never has one) is an error: nothing is
+// written through a link.
 func mkParents(root, p string, out map[string]snap) error {
 	var missing []string
 	for d := filepath.Dir(p); d != "/" && d != "."; d = filepath.Dir(d) {
-		if _, ok := out[d]; ok {
-			break
-		}
-		if _, err := os.Lstat(filepath.Join(root, d)); err == nil {
+		fi, err := os.Lstat(filepath.Join(root, d))
+		if err == nil {
+			if !fi.IsDir() {
+				return fmt.Errorf("%s: %s is not a folder", p, d)
+			}
 			break
 		}
 		missing = append(missing, d)
@@ -390,6 +454,9 @@ func (w *Writer) takeChanges(t *tree, root string, before map[string]snap) error
 			return nil
 		}
 		p := "/" + filepath.ToSlash(rel)
+		if d.IsDir() && strings.HasPrefix(p, "/"+scriptDirPrefix) && !strings.Contains(p[1:], "/") {
+			return filepath.SkipDir // a script's own folder
+		}
 		fi, err := os.Lstat(host)
 		if err != nil {
 			return err
@@ -461,7 +528,7 @@ func (w *Writer) takeChanges(t *tree, root string, before map[string]snap) error
 		}
 	}
 	// What running left that does not belong to the image.
-	for _, p := range []string{"/dev/null", "/var/tmp"} {
+	for _, p := range []string{"/dev/null"} {
 		if _, had := before[p]; !had {
 			if e := t.m[p]; e != nil && (e.kind == kindReg || (e.kind == kindDir && !hasBelow(t, p))) {
 				delete(t.m, p)

@@ -2,6 +2,7 @@ package rootfs_test
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -173,3 +174,42 @@ func TestRunScriptletsForeignArch(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestRunScriptletsConfined: a %post that leaves its chroot the classic
+// way (root in a user namespace may chroot) and tries to write in a
+// root-owned host folder fails: inside, root is an unused host id when
+// slipway runs as root, and the caller itself otherwise.
+func TestRunScriptletsConfined(t *testing.T) {
+	t.Parallel()
+	requireUserNamespaces(t)
+	goTool := testutil.RequireTool(t, "go", "golang")
+	bin := filepath.Join(t.TempDir(), "sl-escape")
+	cmd := exec.Command(goTool, "build", "-o", bin, "./testdata/escape")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	prog, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := t.TempDir() // the caller's, mode 0755: only writing is refused
+	for _, d := range []string{filepath.Dir(target), target} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	repo := scriptletRepo(t)
+	var log strings.Builder
+	build(t, rootfs.Options{BuildTime: buildTime, RunScriptlets: true, Log: slog.New(slog.NewTextHandler(&log, nil))},
+		pick(t, repo, "sl-escape-*.rpm"),
+		rootfs.Entry{Path: "/usr/bin/sl-escape", Mode: 0o755, Data: prog},
+		rootfs.Entry{Path: "/etc/escape-target", Mode: 0o644, Data: []byte(target + "\n")})
+	if _, err := os.Stat(filepath.Join(target, "escaped")); err == nil {
+		t.Fatalf("a scriptlet wrote on the host:\n%s", log.String())
+	}
+	// The program did get out of the chroot: what stopped it is the id.
+	if !strings.Contains(log.String(), "status 3: escaped, but cannot write") || !strings.Contains(log.String(), "permission denied") {
+		t.Errorf("the hostile program did not run as meant:\n%s", log.String())
+	}
+}
