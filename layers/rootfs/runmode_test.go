@@ -2,6 +2,7 @@ package rootfs_test
 
 import (
 	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -199,12 +200,19 @@ func TestRunScriptletsConfined(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	devTarget := t.TempDir()
 	repo := scriptletRepo(t)
 	var log strings.Builder
 	build(t, rootfs.Options{BuildTime: buildTime, RunScriptlets: true, Log: slog.New(slog.NewTextHandler(&log, nil))},
 		pick(t, repo, "sl-escape-*.rpm"),
 		rootfs.Entry{Path: "/usr/bin/sl-escape", Mode: 0o755, Data: prog},
-		rootfs.Entry{Path: "/etc/escape-target", Mode: 0o644, Data: []byte(target + "\n")})
+		rootfs.Entry{Path: "/etc/escape-target", Mode: 0o644, Data: []byte(target + "\n")},
+		// A /dev link to a host folder: the stand-in /dev/null must not
+		// be written through it.
+		rootfs.Entry{Path: "/dev", Mode: fs.ModeSymlink | 0o777, LinkTo: devTarget})
+	if _, err := os.Lstat(filepath.Join(devTarget, "null")); err == nil {
+		t.Error("/dev/null was written through the image's /dev link, on the host")
+	}
 	if _, err := os.Stat(filepath.Join(target, "escaped")); err == nil {
 		t.Fatalf("a scriptlet wrote on the host:\n%s", log.String())
 	}
