@@ -39,28 +39,41 @@ const sandboxFlags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE
 // lets no unprivileged process make a user namespace.
 var ErrNoUserNamespaces = errors.New(`scriptlets = "run" needs unprivileged user namespaces`)
 
-// sandboxID is the host uid and gid that root inside the namespaces is
-// when slipway runs as root: an id no account uses, so that a scriptlet
+// sandboxBase is the first host uid and gid of the ids inside the
+// namespaces when slipway runs as root: ids 0-65535 inside are
+// sandboxBase+0... on the host, ids no account uses, so that a scriptlet
 // that leaves its chroot (root in a user namespace may chroot again) is
-// nobody on the host, not root.
-const sandboxID = 0x7ffffff0
+// nobody on the host, not root; and files keep their owners inside.
+const sandboxBase = 0x70000000
 
-// hostIDs are the host uid and gid root inside the namespaces maps to:
-// the caller, or sandboxID for a root caller.
-func hostIDs() (int, int) {
+// idMap says which host ids the ids inside are: inside id n < size is
+// host base+n.
+type idMap struct{ uid, gid, size int }
+
+// sandboxIDs maps 65536 ids for a root caller; an unprivileged caller
+// can map only itself, as root inside.
+func sandboxIDs() idMap {
 	if os.Getuid() == 0 {
-		return sandboxID, sandboxID
+		return idMap{sandboxBase, sandboxBase, 65536}
 	}
-	return os.Getuid(), os.Getgid()
+	return idMap{os.Getuid(), os.Getgid(), 1}
 }
 
-// sandboxAttr is how the child is made: uid/gid 0 inside is hostIDs.
+// inside turns a host uid or gid into the id inside (0 when unmapped).
+func (m idMap) inside(host, base int) int {
+	if host >= base && host < base+m.size {
+		return host - base
+	}
+	return 0
+}
+
+// sandboxAttr is how the child is made, as root inside.
 func sandboxAttr(root string) *syscall.SysProcAttr {
-	uid, gid := hostIDs()
+	m := sandboxIDs()
 	return &syscall.SysProcAttr{
 		Cloneflags:  sandboxFlags,
-		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: uid, Size: 1}},
-		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: gid, Size: 1}},
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: m.uid, Size: m.size}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: m.gid, Size: m.size}},
 		// setgroups must be denied before an unprivileged process
 		// writes gid_map.
 		GidMappingsEnableSetgroups: false,
@@ -104,19 +117,18 @@ func namespaceError(err error) error {
 		"or use scriptlets = \"emulate\"", ErrNoUserNamespaces, err)
 }
 
-// handOver gives what is under dir (dir included) to the sandbox's ids
-// when they are not the caller's (a root caller): root inside must own
-// the tree it runs in.
+// handOver gives what is under dir (dir included) to root inside when
+// that is not the caller (a root caller).
 func handOver(dir string) error {
-	uid, gid := hostIDs()
-	if uid == os.Getuid() {
+	m := sandboxIDs()
+	if m.uid == os.Getuid() {
 		return nil
 	}
 	return filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		return os.Lchown(p, uid, gid)
+		return os.Lchown(p, m.uid, m.gid)
 	})
 }
 
@@ -143,18 +155,42 @@ func foreignArch(arch string) error {
 
 // snap is what the folder held for a path before the scriptlets ran.
 type snap struct {
-	kind kind
-	mode uint32
-	link string
-	sum  [32]byte
-	size int64
+	kind     kind
+	mode     uint32
+	uid, gid int // inside
+	link     string
+	sum      [32]byte
+	size     int64
+}
+
+// owners gives the ids inside of an entry's owner: its numbers, or its
+// names through the image's accounts (root when unknown, as the layer
+// gets them); ids that the namespaces do not map are root.
+func owners(e *entry, db *accounts.DB, m idMap) (int, int) {
+	uid, gid := e.uid, e.gid
+	if !e.numeric {
+		uid, gid = 0, 0
+		if u, ok := db.LookupUser(e.user); ok && e.user != "" {
+			uid = int(u.UID)
+		}
+		if g, ok := db.LookupGroup(e.group); ok && e.group != "" {
+			gid = int(g.GID)
+		}
+	}
+	if uid >= m.size {
+		uid = 0
+	}
+	if gid >= m.size {
+		gid = 0
+	}
+	return uid, gid
 }
 
 // runSandboxed runs the install-time scriptlets of every package for
 // real, in rpm's order (as runScriptlets), and puts their changes into t.
 // <lua> scriptlets, which need rpm's own interpreter, get their
 // emulation on the tree first.
-func (w *Writer) runSandboxed(t *tree, pkgs []*pkgState) error {
+func (w *Writer) runSandboxed(t *tree, pkgs []*pkgState, db *accounts.DB) error {
 	if err := foreignArch(w.opts.Arch); err != nil {
 		return err
 	}
@@ -182,11 +218,8 @@ func (w *Writer) runSandboxed(t *tree, pkgs []*pkgState) error {
 		return fmt.Errorf("running scriptlets: %w", err)
 	}
 	defer removeAll(root)
-	before, err := w.materialise(t, root)
+	before, err := w.materialise(t, root, db)
 	if err != nil {
-		return fmt.Errorf("writing the tree to run scriptlets: %w", err)
-	}
-	if err := handOver(root); err != nil {
 		return fmt.Errorf("writing the tree to run scriptlets: %w", err)
 	}
 	run := func(st *pkgState, a *scriptlet.Analysis, stdin string) error {
@@ -343,7 +376,8 @@ func (w *Writer) runOne(root, nevra string, a *scriptlet.Analysis, stdin string)
 // materialise writes the tree into root and returns what it wrote.
 // Devices and FIFOs cannot be made without privileges: they are left
 // out (and left alone in the tree).
-func (w *Writer) materialise(t *tree, root string) (map[string]snap, error) {
+func (w *Writer) materialise(t *tree, root string, db *accounts.DB) (map[string]snap, error) {
+	m := sandboxIDs()
 	paths := make([]string, 0, len(t.m))
 	for p := range t.m {
 		paths = append(paths, p)
@@ -384,6 +418,34 @@ func (w *Writer) materialise(t *tree, root string) (map[string]snap, error) {
 				return nil, err
 			}
 			out[p] = snap{kind: kindSymlink, link: e.link}
+		default:
+			continue
+		}
+		s := out[p]
+		s.uid, s.gid = owners(e, db, m)
+		out[p] = s
+		if m.uid != os.Getuid() {
+			if err := os.Lchown(host, m.uid+s.uid, m.gid+s.gid); err != nil {
+				return nil, err
+			}
+			if e.kind == kindReg && e.mode&0o6000 != 0 { // chown cleared them
+				if err := os.Chmod(host, fs.FileMode(e.mode&0o777)|modeBits(e.mode)); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	// The root and the implied folders belong to root inside.
+	if m.uid != os.Getuid() {
+		for p, s := range out {
+			if t.m[p] == nil {
+				if err := os.Lchown(filepath.Join(root, p), m.uid+s.uid, m.gid+s.gid); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := os.Lchown(root, m.uid, m.gid); err != nil {
+			return nil, err
 		}
 	}
 	// Folder modes last, deepest first, so that read-only folders were
@@ -444,6 +506,7 @@ func modeBits(m uint32) fs.FileMode {
 // becomes a generated entry (owned by root, time clamped to the build
 // time; a changed one keeps its owner), a path gone is removed.
 func (w *Writer) takeChanges(t *tree, root string, before map[string]snap) error {
+	m := sandboxIDs()
 	seen := map[string]bool{}
 	err := filepath.WalkDir(root, func(host string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -476,11 +539,16 @@ func (w *Writer) takeChanges(t *tree, root string, before map[string]snap) error
 			mode |= 0o1000
 		}
 		old, had := before[p]
-		n := &entry{path: p, mode: mode, numeric: true, mtime: w.opts.BuildTime, owner: "(generated)"}
+		uid, gid := 0, 0
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			uid, gid = m.inside(int(st.Uid), m.uid), m.inside(int(st.Gid), m.gid)
+		}
+		sameOwner := had && old.uid == uid && old.gid == gid
+		n := &entry{path: p, mode: mode, numeric: true, uid: uid, gid: gid, mtime: w.opts.BuildTime, owner: "(generated)"}
 		switch {
 		case fi.Mode().IsDir():
 			n.kind = kindDir
-			if had && old.kind == kindDir && old.mode == mode {
+			if had && old.kind == kindDir && old.mode == mode && sameOwner {
 				return nil
 			}
 		case fi.Mode()&fs.ModeSymlink != 0:
@@ -489,7 +557,7 @@ func (w *Writer) takeChanges(t *tree, root string, before map[string]snap) error
 				return err
 			}
 			n.mode = 0o777
-			if had && old.kind == kindSymlink && old.link == n.link {
+			if had && old.kind == kindSymlink && old.link == n.link && sameOwner {
 				return nil
 			}
 		case fi.Mode().IsRegular():
@@ -501,7 +569,7 @@ func (w *Writer) takeChanges(t *tree, root string, before map[string]snap) error
 			if err != nil {
 				return err
 			}
-			if had && old.kind == kindReg && old.mode == mode && old.size == int64(len(data)) && old.sum == sha256.Sum256(data) {
+			if had && old.kind == kindReg && old.mode == mode && sameOwner && old.size == int64(len(data)) && old.sum == sha256.Sum256(data) {
 				return nil
 			}
 			n.kind, n.data, n.inline, n.size = kindReg, data, true, int64(len(data))
@@ -514,7 +582,9 @@ func (w *Writer) takeChanges(t *tree, root string, before map[string]snap) error
 				w.warn("scriptlets changed %s, a file the configuration adds: the configuration's stays", p)
 				return nil
 			}
-			n.user, n.group, n.numeric, n.uid, n.gid = e.user, e.group, e.numeric, e.uid, e.gid
+			if sameOwner {
+				n.user, n.group, n.numeric, n.uid, n.gid = e.user, e.group, e.numeric, e.uid, e.gid
+			}
 		}
 		t.m[p] = n
 		return nil

@@ -221,3 +221,28 @@ func TestRunScriptletsConfined(t *testing.T) {
 		t.Errorf("the hostile program did not run as meant:\n%s", log.String())
 	}
 }
+
+// TestRunScriptletsOwners: files a scriptlet gives to an account (chown
+// by number) keep that owner in the layer; when slipway runs as root the
+// namespaces map 65536 ids, so the chown works inside.
+func TestRunScriptletsOwners(t *testing.T) {
+	t.Parallel()
+	requireUserNamespaces(t)
+	if os.Geteuid() != 0 {
+		t.Skip("an unprivileged caller maps only itself: chown to another id fails inside")
+	}
+	repo := scriptletRepo(t)
+	var log strings.Builder
+	data, _ := build(t, rootfs.Options{BuildTime: buildTime, RunScriptlets: true, Log: slog.New(slog.NewTextHandler(&log, nil))},
+		pick(t, repo, "setup-*.rpm", "filesystem-*.rpm", "busybox-*.x86_64.rpm", "sl-owner-*.rpm"))
+	tr := readTree(t, data)
+	for p, want := range map[string][3]int{
+		"/etc/sl-owned":          {4242, 4343, 0o644},
+		"/var/lib/sl-owner-home": {4242, 0, 0o755},
+		"/etc/sl-kept":           {0, 0, 0o640},
+	} {
+		if f := tr[p]; f.UID != want[0] || f.GID != want[1] || f.Mode != uint32(want[2]) {
+			t.Errorf("%s: %v, want %d:%d %04o\n%s", p, f, want[0], want[1], want[2], log.String())
+		}
+	}
+}

@@ -443,7 +443,7 @@ func (w *Writer) accounts(t *tree, states []*pkgState) (*accounts.DB, error) {
 		if len(w.opts.Users)+len(w.opts.Groups) > 0 {
 			sync()
 		}
-		if err := w.runSandboxed(t, states); err != nil {
+		if err := w.runSandboxed(t, states, db); err != nil {
 			return nil, err
 		}
 		if db, su, err = w.rereadAccounts(t, su); err != nil {
