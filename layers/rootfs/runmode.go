@@ -503,8 +503,9 @@ func modeBits(m uint32) fs.FileMode {
 }
 
 // takeChanges reads root back and changes t: a new or changed path
-// becomes a generated entry (owned by root, time clamped to the build
-// time; a changed one keeps its owner), a path gone is removed.
+// becomes a generated entry with the owner it has inside (one whose
+// owner did not change keeps the package's names) and the build time, a
+// path gone is removed.
 func (w *Writer) takeChanges(t *tree, root string, before map[string]snap) error {
 	m := sandboxIDs()
 	seen := map[string]bool{}
