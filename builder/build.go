@@ -255,7 +255,9 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 		for _, p := range report.Packages {
 			var kinds []string
 			for _, s := range p.Scriptlets {
-				if s.Verdict == rootfs.VerdictUnhandled {
+				// With scriptlets = "run", every scriptlet but <lua> ran.
+				ran := cfg.Packages.Scriptlets == config.ScriptletsRun && s.Prog != "<lua>"
+				if s.Verdict == rootfs.VerdictUnhandled && !ran {
 					kinds = append(kinds, fmt.Sprintf("%s (%s)", s.Kind, s.FirstLine))
 				}
 			}
@@ -353,6 +355,7 @@ func newTree(ctx context.Context, cfg *config.Config, arch string, dl *repo.Down
 		DropLicenses:   !cfg.Packages.Licenses,
 		Homes:          true,
 		EmptyMachineID: cfg.Image.MachineID == config.MachineIDEmpty,
+		RunScriptlets:  cfg.Packages.Scriptlets == config.ScriptletsRun,
 		Remove:         cfg.Paths.Remove,
 		Users:          users,
 		Groups:         groups,

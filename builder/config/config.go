@@ -93,7 +93,22 @@ type Packages struct {
 	WeakDeps         bool // install Recommends/Supplements
 	Docs             bool // keep files marked %doc
 	Licenses         bool // keep files marked %license (default true)
+	// Scriptlets says how the packages' scriptlets take effect.
+	Scriptlets ScriptletMode
 }
+
+// ScriptletMode is how scriptlets take effect ([packages] scriptlets).
+type ScriptletMode string
+
+// The scriptlet modes.
+const (
+	// ScriptletsEmulate reproduces the effects slipway understands,
+	// without running anything (the default).
+	ScriptletsEmulate ScriptletMode = "emulate"
+	// ScriptletsRun runs the scriptlets in an unprivileged user
+	// namespace with a chroot of the tree.
+	ScriptletsRun ScriptletMode = "run"
+)
 
 // ImageConfig is the OCI image configuration set in [config].
 type ImageConfig struct {

@@ -119,6 +119,7 @@ func (m *merged) apply(ly *layer) {
 		setPtr(m, ly, &m.pkgs.WeakDeps, p.WeakDeps, "packages.weak_deps")
 		setPtr(m, ly, &m.pkgs.Docs, p.Docs, "packages.docs")
 		setPtr(m, ly, &m.pkgs.Licenses, p.Licenses, "packages.licenses")
+		setPtr(m, ly, &m.pkgs.Scriptlets, p.Scriptlets, "packages.scriptlets")
 	}
 	if c := w.Config; c != nil {
 		setList(m, ly, &m.oci.Entrypoint, c.Entrypoint, "config.entrypoint")

@@ -78,6 +78,8 @@ type outPackages struct {
 	Docs             bool     `toml:"docs" json:"docs"`
 	// Omitted when true (the default): digests stay.
 	Licenses *bool `toml:"licenses,omitempty" json:"licenses,omitempty"`
+	// Omitted when "emulate" (the default): digests stay.
+	Scriptlets string `toml:"scriptlets,omitempty" json:"scriptlets,omitempty"`
 }
 
 type outOCI struct {
@@ -144,6 +146,7 @@ func (c *Config) wire() outFile {
 			WeakDeps:         c.Packages.WeakDeps,
 			Docs:             c.Packages.Docs,
 			Licenses:         falseOnly(c.Packages.Licenses),
+			Scriptlets:       nonDefaultScriptlets(c.Packages.Scriptlets),
 		},
 		Config: outOCI{
 			Entrypoint:  list(c.OCI.Entrypoint),
@@ -253,6 +256,13 @@ func (c *Config) Digest() string {
 }
 
 // falseOnly is nil for true, so that a default of true is not rendered.
+func nonDefaultScriptlets(m ScriptletMode) string {
+	if m == ScriptletsEmulate {
+		return ""
+	}
+	return string(m)
+}
+
 func falseOnly(b bool) *bool {
 	if b {
 		return nil

@@ -124,6 +124,12 @@ func (m *merged) build(path string) (*Config, error) {
 	c.Packages.WeakDeps = deref(m.pkgs.WeakDeps, false)
 	c.Packages.Docs = deref(m.pkgs.Docs, false)
 	c.Packages.Licenses = deref(m.pkgs.Licenses, true)
+	c.Packages.Scriptlets = ScriptletMode(deref(m.pkgs.Scriptlets, string(ScriptletsEmulate)))
+	switch c.Packages.Scriptlets {
+	case ScriptletsEmulate, ScriptletsRun:
+	default:
+		v.fail("packages.scriptlets", "%q is not one of emulate, run", c.Packages.Scriptlets)
+	}
 
 	// [layers]
 	c.Layers.Strategy = LayerStrategy(deref(m.layers.Strategy, string(LayersSingle)))

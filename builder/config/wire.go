@@ -67,6 +67,7 @@ type wirePackages struct {
 	WeakDeps         *bool     `toml:"weak_deps"`
 	Docs             *bool     `toml:"docs"`
 	Licenses         *bool     `toml:"licenses"`
+	Scriptlets       *string   `toml:"scriptlets"`
 }
 
 type wireOCI struct {

@@ -38,7 +38,7 @@ func addBuildFlags(fs *pflag.FlagSet) *buildFlags {
 	fs.StringVar(&b.lockPath, "lockfile", "", "lockfile `PATH` for --locked (default: CONFIG with the extension .lock)")
 	fs.StringVar(&b.vendorDir, "vendor-dir", "", "with --locked, take packages and keys from `DIR` (written by slipway vendor) instead of the repositories")
 	fs.IntVar(&b.jobs, "jobs", 4, "parallel package downloads and blob uploads")
-	fs.BoolVar(&b.failScriptlets, "fail-on-scriptlets", false, "fail when a package has an unhandled scriptlet or trigger: one whose effect is neither reproduced nor unneeded in an image (none is ever run; see docs/scriptlets.md)")
+	fs.BoolVar(&b.failScriptlets, "fail-on-scriptlets", false, "fail when a package has an unhandled scriptlet or trigger: one whose effect is neither reproduced nor unneeded in an image (with [packages] scriptlets = \"run\": one that did not run; see docs/scriptlets.md)")
 	fs.BoolVar(&b.asJSON, "json", false, "print the result as one JSON document")
 	fs.StringArrayVar(&b.annotations, "annotation", nil, "manifest and index annotation `KEY=VALUE` (repeatable)")
 	fs.StringVar(&b.version, "version", "", "org.opencontainers.image.version annotation")

@@ -78,6 +78,10 @@ type Options struct {
 	// AuditOnly gives every scriptlet its verdict but reproduces no
 	// effect (no scriptlet emulation).
 	AuditOnly bool
+	// RunScriptlets runs the install-time scriptlets for real, in an
+	// unprivileged user namespace with a chroot of the tree (see
+	// runmode.go), instead of emulating them.
+	RunScriptlets bool
 	// DropLicenses drops %license files too.
 	DropLicenses bool
 	// Homes creates the home folder of every configured user that the

@@ -435,7 +435,22 @@ func (w *Writer) accounts(t *tree, states []*pkgState) (*accounts.DB, error) {
 			w.generated(t, "/etc/gshadow", su.GShadow, 0o400)
 		}
 	}
-	if !w.opts.AuditOnly {
+	switch {
+	case w.opts.AuditOnly:
+	case w.opts.RunScriptlets:
+		// The configured accounts go in first, as when emulating; then
+		// the accounts are read back from what the scriptlets left.
+		if len(w.opts.Users)+len(w.opts.Groups) > 0 {
+			sync()
+		}
+		if err := w.runSandboxed(t, states, db); err != nil {
+			return nil, err
+		}
+		if db, su, err = w.rereadAccounts(t, su); err != nil {
+			return nil, err
+		}
+		passwd, group = db.Passwd(), db.Group()
+	default:
 		w.runScriptlets(t, states, su, sync)
 	}
 	// sysusers.d: /etc/sysusers.d overrides /usr/lib/sysusers.d by name;

@@ -61,6 +61,8 @@ func init() {
 		"update-ca-trust":       {checkUpdateCATrust, runUpdateCATrust},
 		"trust":                 {checkTrust, runUpdateCATrust},
 		"ca-legacy":             {checkCALegacy, runCALegacy},
+		"gpg":                   {checkGpg, runGpg},
+		"gpg2":                  {checkGpg, runGpg},
 	}
 }
 
