@@ -1,3 +1,5 @@
+//go:build linux
+
 package rootfs
 
 import (
@@ -11,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,10 +37,6 @@ const scriptDirPrefix = ".slipway-scriptlet-"
 // sandboxFlags are the namespaces a scriptlet runs in.
 const sandboxFlags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE_NEWNET |
 	syscall.CLONE_NEWPID | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS
-
-// ErrNoUserNamespaces is wrapped by the error of a run when the system
-// lets no unprivileged process make a user namespace.
-var ErrNoUserNamespaces = errors.New(`scriptlets = "run" needs unprivileged user namespaces`)
 
 // sandboxBase is the first host uid and gid of the ids inside the
 // namespaces when slipway runs as root: ids 0-65535 inside are
@@ -93,9 +90,6 @@ func sandboxAttr(root string) *syscall.SysProcAttr {
 // program (clone with the namespaces, the uid and gid maps, chroot)
 // worked. Any other failure means user namespaces are not available.
 func CheckUserNamespaces(tmp string) error {
-	if runtime.GOOS != "linux" {
-		return fmt.Errorf("%w: only Linux has them", ErrNoUserNamespaces)
-	}
 	dir, err := os.MkdirTemp(tmp, "slipway-userns-")
 	if err != nil {
 		return fmt.Errorf("checking user namespaces: %w", err)
@@ -634,42 +628,4 @@ func removeAll(root string) {
 		return nil
 	})
 	_ = os.RemoveAll(root)
-}
-
-// rereadAccounts parses the account files the scriptlets left.
-func (w *Writer) rereadAccounts(t *tree, old *accounts.ShadowUtils) (*accounts.DB, *accounts.ShadowUtils, error) {
-	read := func(p string) ([]byte, bool, error) {
-		rp, err := t.resolve(p)
-		if err != nil {
-			return nil, false, nil
-		}
-		e := t.m[rp]
-		if e == nil || e.kind != kindReg {
-			return nil, false, nil
-		}
-		b, err := w.content(e)
-		return b, true, err
-	}
-	db := &accounts.DB{}
-	for _, f := range []struct {
-		p     string
-		parse func(string, []byte) error
-	}{{"/etc/passwd", db.ParsePasswd}, {"/etc/group", db.ParseGroup}} {
-		b, _, err := read(f.p)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := f.parse(f.p, b); err != nil {
-			return nil, nil, fmt.Errorf("%s after the scriptlets ran: %w", f.p, err)
-		}
-	}
-	su := &accounts.ShadowUtils{DB: db, Day: old.Day, LoginDefs: old.LoginDefs, UseraddDefaults: old.UseraddDefaults}
-	var err error
-	if su.Shadow, su.HasShadow, err = read("/etc/shadow"); err != nil {
-		return nil, nil, err
-	}
-	if su.GShadow, su.HasGShadow, err = read("/etc/gshadow"); err != nil {
-		return nil, nil, err
-	}
-	return db, su, nil
 }
