@@ -3,6 +3,7 @@
 package rootfs
 
 import (
+	"runtime"
 	"time"
 
 	"bytes"
