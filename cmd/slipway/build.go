@@ -121,6 +121,7 @@ same index digest as one build of all architectures.`,
 					prog := newProgress(ctx, g)
 					defer prog.Close()
 					b.opts.Progress = prog.builderProgress()
+					b.opts.Registry = po // reads policy.baseline
 					po.Progress = prog.pushProgress()
 					start := time.Now()
 					builds, err := builder.Build(ctx, b.cfg, b.opts)
@@ -186,7 +187,7 @@ func (bf *buildFlags) prepare(ctx context.Context, g *globals, cfgPath, arch str
 	// Hash the executable for the layer cache's key on the other core
 	// while the configuration is loaded and the packages are resolved.
 	go binarySalt()
-	cfg, err := loadConfig(ctx, g, cfgPath, nil)
+	cfg, err := loadConfig(ctx, g, cfgPath, bf.repofiles)
 	if err != nil {
 		return nil, err
 	}

@@ -238,6 +238,7 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 					prog := newProgress(ctx, g)
 					defer prog.Close()
 					b.opts.Progress = prog.builderProgress()
+					b.opts.Registry = po // reads policy.baseline
 					po.Progress = prog.pushProgress()
 					start := time.Now()
 					builds, err := builder.Build(ctx, b.cfg, b.opts)
