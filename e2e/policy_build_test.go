@@ -148,3 +148,63 @@ func TestPolicyBuild(t *testing.T) {
 		})
 	}
 }
+
+// TestPolicyPublish: a configuration that breaks its policy publishes
+// nothing, neither when the package set breaks it (before any fetch)
+// nor when only the built layers do (after the build, before the push):
+// the registry keeps no repository, tag or blob.
+func TestPolicyPublish(t *testing.T) {
+	repos := testrepo.Get(t)
+	cache := t.TempDir()
+	reg := startRegistry(t, false)
+	plain := config(t, repos, "", "appd")
+	r := slipway(t, nil, "--cache-dir", cache, "resolve", "--json", "--arch", "x86_64", plain)
+	mustSucceed(t, r, "resolve")
+	var resolved struct {
+		Arches []struct {
+			Packages []struct {
+				Size int64 `json:"size"`
+			} `json:"packages"`
+		} `json:"arches"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &resolved); err != nil {
+		t.Fatal(err)
+	}
+	var estimate int64
+	for _, p := range resolved.Arches[0].Packages {
+		estimate += p.Size
+	}
+	for _, tc := range []struct{ name, policy, want string }{
+		{"deny", `deny = ["libfoo"]`, `policy.deny: x86_64: libfoo-1.2-1.azl3.x86_64 is denied ("libfoo")`},
+		{"max_compressed_size on the layers", fmt.Sprintf(`max_compressed_size = "%dB"`, estimate), `policy.max_compressed_size: x86_64: compressed size `},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config(t, repos, "\n[policy]\n"+tc.policy, "appd")
+			r := slipway(t, reg.env(), "--cache-dir", cache, "publish", "--arch", "x86_64", cfg, "--tag", reg.Host+"/test/policy:1")
+			if r.code != 1 || r.stdout != "" {
+				t.Fatalf("exit %d, stdout %q, want 1 and nothing\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.want) || strings.Contains(r.stderr, "estimated") {
+				t.Errorf("stderr lacks %q (or speaks of an estimate):\n%s", tc.want, r.stderr)
+			}
+			if !strings.Contains(r.stderr, lineOf(t, cfg, strings.SplitN(tc.policy, " ", 2)[0]+" =")+": policy.") {
+				t.Errorf("stderr does not name the file and line:\n%s", r.stderr)
+			}
+			var files []string
+			filepath.WalkDir(reg.Dir, func(p string, d os.DirEntry, err error) error {
+				// _uploads: the upload CheckPush opens and cancels to
+				// check the credentials before the build; not a blob.
+				if err == nil && !d.IsDir() && !strings.Contains(p, "/_uploads/") {
+					files = append(files, p)
+				}
+				return nil
+			})
+			if len(files) != 0 {
+				t.Errorf("the registry holds %d files after a refused publish: %v", len(files), files)
+			}
+			if _, err := os.Stat(filepath.Join(reg.Dir, "docker/registry/v2/blobs")); !os.IsNotExist(err) {
+				t.Errorf("the registry has blobs after a refused publish (%v)", err)
+			}
+		})
+	}
+}
