@@ -44,6 +44,13 @@ Every scriptlet gets a verdict: emulated (its effect is reproduced:
 links...), not needed in an image, or unhandled; the output ends with a
 summary and each unhandled one (docs/scriptlets.md).
 
+The configuration's [policy] is enforced: the repositories (with
+--repofile's) before anything is fetched, each package set once resolved
+(or locked) before any package is downloaded, and the sizes again on the
+written layers before anything is output, pushed or signed. A violation
+prints the rule, the file and line that set it and, for a package, the
+chain that pulled it in, and exits 1 with nothing written or pushed.
+
 The build time is SOURCE_DATE_EPOCH when set, otherwise the newest build
 time of the installed packages: the same inputs give the same digests.
 Outputs are written beside their destination and renamed into place, so a

@@ -150,7 +150,9 @@ func publishCommands() []*command {
 			Long: `Builds CONFIG like 'slipway build' (every architecture, one index) and pushes
 it under every --tag; with --arch-tags each architecture's image is also
 tagged TAG-amd64, TAG-arm64. Every --tag is checked, and each registry is
-asked whether the credentials may push, before anything is built.
+asked whether the credentials may push, before anything is built. The
+configuration's [policy] is enforced as 'slipway build' does: an image that
+breaks it is not pushed (no blob, no tag) and not signed; exit 1.
 
 With --sign-key, or --keyless --tlog-upload (an ephemeral key certified
 by Fulcio for the identity in an OIDC token: --identity-token or
