@@ -129,6 +129,11 @@ type ArchBuild struct {
 	// Meta is what the SBOM needs of each package's header, in the order
 	// of Packages.
 	Meta []PackageMeta
+	// Advisories are those of the repositories' updateinfo.xml that the
+	// installed versions fix (state fixed), from the metadata the
+	// resolution loaded; nil for a build of a lockfile (which loads no
+	// metadata) or when no repository has updateinfo.
+	Advisories []repo.AdvisoryMatch
 }
 
 // PackageMeta is what an SBOM says of a package beyond its lockfile
@@ -226,6 +231,7 @@ func Build(ctx context.Context, cfg *config.Config, opts BuildOptions) ([]*ArchB
 	if err := checkBuilt(cfg, sets, results, baseline); err != nil {
 		return nil, err
 	}
+	fixedAdvisories(ctx, sets, results, opts.log())
 	return results, nil
 }
 

@@ -309,6 +309,9 @@ type buildJSONArch struct {
 	Layers     []layerJSON            `json:"layers"`
 	Warnings   []string               `json:"warnings,omitempty"`
 	Unmatched  []string               `json:"unmatched_remove,omitempty"`
+	// Advisories are those of the repositories' updateinfo.xml the
+	// image's packages fix, as 'slipway advisories --json' writes them.
+	Advisories []advisoryJSON `json:"advisories,omitempty"`
 }
 
 // layerJSON is one layer of an image, bottom first.
@@ -382,6 +385,7 @@ func writeOutput(ctx context.Context, out manifests.Output, imageName string, bu
 			Arch:   b.Arch, Platform: plat.String(), Digest: d.String(), Layer: ld.String(), DiffID: diff.String(),
 			LayerSize: size, Packages: len(b.Packages), BuildTime: b.BuildTime, Scriptlets: scripts, Audit: audit,
 			Warnings: b.Report.Warnings, Unmatched: b.Report.UnmatchedRemove,
+			Advisories: builtAdvisories(b),
 		})
 	}
 	art, err := builder.NewArtifact(imageName, builds)
