@@ -207,4 +207,34 @@ func TestPolicyPublish(t *testing.T) {
 			}
 		})
 	}
+
+	// A baseline published in the registry: read with publish's
+	// registry options, before anything is built.
+	base := reg.Host + "/test/policy-base:1"
+	mustSucceed(t, slipway(t, reg.env(), "--cache-dir", cache, "publish", "--arch", "x86_64", plain, "--tag", base), "publish the baseline")
+	for _, tc := range []struct {
+		name    string
+		install []string
+		fails   bool
+	}{
+		{"allow_new fails against a published image", []string{"appd", "tzdata"}, true},
+		{"allow_new passes against a published image", []string{"appd"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config(t, repos, fmt.Sprintf("\n[policy]\nbaseline = %q\nallow_new = false", base), tc.install...)
+			tag := reg.Host + "/test/policy-new:1"
+			r := slipway(t, reg.env(), "--cache-dir", cache, "publish", "--arch", "x86_64", cfg, "--tag", tag)
+			if !tc.fails {
+				mustSucceed(t, r, "publish")
+				return
+			}
+			want := lineOf(t, cfg, "allow_new =") + ": policy.allow_new: x86_64: tzdata-2024a-1.azl3.noarch is new: the baseline " + base + " does not have tzdata, pulled in by: tzdata"
+			if r.code != 1 || !strings.Contains(r.stderr, want) {
+				t.Fatalf("exit %d, stderr lacks %q:\n%s", r.code, want, r.stderr)
+			}
+			if _, err := os.Stat(filepath.Join(reg.Dir, "docker/registry/v2/repositories/test/policy-new/_manifests")); !os.IsNotExist(err) {
+				t.Errorf("a refused publish left manifests (%v)", err)
+			}
+		})
+	}
 }
