@@ -3,6 +3,8 @@ package builder
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"sync"
 
 	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/rpmmeta"
@@ -32,4 +34,39 @@ func MatchAdvisories(ctx context.Context, set *repo.Set, installed []rpmmeta.NEV
 		avail[i] = p.NEVRA
 	}
 	return x.Match(installed, avail), nil
+}
+
+// fixedAdvisories sets each build's Advisories: those of the metadata its
+// resolution loaded (only updateinfo.xml is read besides, from the cache
+// when there) that the installed versions fix. They are release notes,
+// not part of the image: a repository whose updateinfo cannot be read is
+// logged and its build gets none.
+func fixedAdvisories(ctx context.Context, sets []archSet, builds []*ArchBuild, log *slog.Logger) {
+	var wg sync.WaitGroup
+	for i, s := range sets {
+		if s.res == nil || s.res.Set == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			installed := make([]rpmmeta.NEVRA, len(s.pkgs))
+			for j, p := range s.pkgs {
+				installed[j] = p.NEVRA
+			}
+			ms, err := MatchAdvisories(ctx, s.res.Set, installed)
+			if err != nil {
+				log.Warn("no advisories in the report", "arch", s.arch, "err", err.Error())
+				return
+			}
+			var fixed []repo.AdvisoryMatch
+			for _, m := range ms {
+				if m.State == repo.AdvisoryFixed {
+					fixed = append(fixed, m)
+				}
+			}
+			builds[i].Advisories = fixed
+		}()
+	}
+	wg.Wait()
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
+	"github.com/slipway-build/slipway/builder/policy"
 	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/builder/solve"
 	"github.com/slipway-build/slipway/layers/rootfs"
@@ -75,6 +76,9 @@ type BuildOptions struct {
 	// as config.Config.Files names it) for layers.strategy = shared-base;
 	// a base without one is resolved.
 	BaseLocks map[string]*lock.Lock
+	// Registry reads policy.baseline when it names an image in a
+	// registry (credentials, plain-HTTP registries); zero: the defaults.
+	Registry manifests.PushOptions
 	// Progress, when set, receives the build's progress, from several
 	// goroutines at once (one per architecture and download).
 	Progress func(ProgressEvent)
@@ -125,6 +129,11 @@ type ArchBuild struct {
 	// Meta is what the SBOM needs of each package's header, in the order
 	// of Packages.
 	Meta []PackageMeta
+	// Advisories are those of the repositories' updateinfo.xml that the
+	// installed versions fix (state fixed), from the metadata the
+	// resolution loaded; nil for a build of a lockfile (which loads no
+	// metadata) or when no repository has updateinfo.
+	Advisories []repo.AdvisoryMatch
 }
 
 // PackageMeta is what an SBOM says of a package beyond its lockfile
@@ -176,6 +185,23 @@ func Build(ctx context.Context, cfg *config.Config, opts BuildOptions) ([]*ArchB
 	if err != nil {
 		return nil, err
 	}
+	// [policy]: the repositories before anything is fetched, each
+	// package set once resolved (or read from the lock), and the layers
+	// once written, before anything is output.
+	if err := policy.AsError(policy.CheckRepos(cfg, cfg.Repositories)); err != nil {
+		return nil, err
+	}
+	baseline, err := LoadBaseline(ctx, cfg, opts.Options, opts.Registry)
+	if err != nil {
+		return nil, err
+	}
+	sets, err := packageSets(ctx, cfg, arches, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSets(cfg, sets, baseline); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([]*ArchBuild, len(arches))
@@ -185,7 +211,7 @@ func Build(ctx context.Context, cfg *config.Config, opts BuildOptions) ([]*ArchB
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = buildArch(ctx, cfg, arch, dl, opts)
+			results[i], errs[i] = buildArch(ctx, cfg, arch, dl, sets[i], opts)
 			if errs[i] != nil {
 				cancel() // one failed arch stops the others
 			}
@@ -202,16 +228,16 @@ func Build(ctx context.Context, cfg *config.Config, opts BuildOptions) ([]*ArchB
 			return nil, fmt.Errorf("building %s: %w", arches[i], err)
 		}
 	}
+	if err := checkBuilt(cfg, sets, results, baseline); err != nil {
+		return nil, err
+	}
+	fixedAdvisories(ctx, sets, results, opts.log())
 	return results, nil
 }
 
-func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, opts BuildOptions) (*ArchBuild, error) {
+func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, set archSet, opts BuildOptions) (*ArchBuild, error) {
 	log := opts.log().With("arch", arch)
-	opts.progress(ProgressEvent{Arch: arch, Stage: StageMetadata})
-	pkgs, resolution, err := packageSet(ctx, cfg, arch, opts.Lock, opts)
-	if err != nil {
-		return nil, err
-	}
+	pkgs, resolution := set.pkgs, set.result()
 	var (
 		hist      []manifests.HistoryLayer
 		report    *rootfs.Report

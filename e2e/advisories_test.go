@@ -205,7 +205,27 @@ install = ["appd", "tzdata"]
 	// Rebuilt on version 2: fixed.
 	mustSucceed(t, run("lock", cfg), "lock on version 2")
 	mustSucceed(t, run("lock", "--check", "--updates", cfg), "lock --check --updates after relocking")
-	mustSucceed(t, run("build", cfg, "--output", "oci:"+layout2+":v2"), "build on version 2")
+	r = run("build", "--json", cfg, "--output", "oci:"+layout2+":v2")
+	mustSucceed(t, r, "build on version 2")
+	// build --json lists the advisories the image's packages fix.
+	var built struct {
+		Arches []struct {
+			Advisories []struct {
+				ID, State, Type, Severity string
+				CVEs                      []string `json:"cves"`
+			} `json:"advisories"`
+		} `json:"arches"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &built); err != nil {
+		t.Fatalf("build --json: %v\n%s", err, r.stdout)
+	}
+	if len(built.Arches) != 1 || len(built.Arches[0].Advisories) != 1 {
+		t.Fatalf("build --json on version 2: advisories %+v\n%s", built.Arches, r.stdout)
+	}
+	if a := built.Arches[0].Advisories[0]; a.ID != "AZL-2024-0042" || a.State != "fixed" || a.Type != "security" ||
+		a.Severity != "Important" || strings.Join(a.CVEs, ",") != "CVE-2024-24242" {
+		t.Errorf("build --json on version 2: advisory %+v", a)
+	}
 	vex := filepath.Join(dir, "vex.json")
 	r = run("advisories", "--config", cfg, "--fail-on", "low", "--openvex", vex, "oci:"+layout2+":v2")
 	mustSucceed(t, r, "advisories v2")

@@ -461,3 +461,12 @@ func inspectAdvisories(ctx context.Context, g *globals, rep *inspect.Report, src
 	writeAdvisories(g.Stdout, adv)
 	return nil
 }
+
+// builtAdvisories is the advisories a build's packages fix, for --json.
+func builtAdvisories(b *builder.ArchBuild) []advisoryJSON {
+	var out []advisoryJSON
+	for _, m := range b.Advisories {
+		out = append(out, toAdvisoryJSON(m))
+	}
+	return out
+}

@@ -44,6 +44,13 @@ Every scriptlet gets a verdict: emulated (its effect is reproduced:
 links...), not needed in an image, or unhandled; the output ends with a
 summary and each unhandled one (docs/scriptlets.md).
 
+The configuration's [policy] is enforced: the repositories (with
+--repofile's) before anything is fetched, each package set once resolved
+(or locked) before any package is downloaded, and the sizes again on the
+written layers before anything is output, pushed or signed. A violation
+prints the rule, the file and line that set it and, for a package, the
+chain that pulled it in, and exits 1 with nothing written or pushed.
+
 The build time is SOURCE_DATE_EPOCH when set, otherwise the newest build
 time of the installed packages: the same inputs give the same digests.
 Outputs are written beside their destination and renamed into place, so a
@@ -121,6 +128,7 @@ same index digest as one build of all architectures.`,
 					prog := newProgress(ctx, g)
 					defer prog.Close()
 					b.opts.Progress = prog.builderProgress()
+					b.opts.Registry = po // reads policy.baseline
 					po.Progress = prog.pushProgress()
 					start := time.Now()
 					builds, err := builder.Build(ctx, b.cfg, b.opts)
@@ -186,7 +194,7 @@ func (bf *buildFlags) prepare(ctx context.Context, g *globals, cfgPath, arch str
 	// Hash the executable for the layer cache's key on the other core
 	// while the configuration is loaded and the packages are resolved.
 	go binarySalt()
-	cfg, err := loadConfig(ctx, g, cfgPath, nil)
+	cfg, err := loadConfig(ctx, g, cfgPath, bf.repofiles)
 	if err != nil {
 		return nil, err
 	}
@@ -301,6 +309,9 @@ type buildJSONArch struct {
 	Layers     []layerJSON            `json:"layers"`
 	Warnings   []string               `json:"warnings,omitempty"`
 	Unmatched  []string               `json:"unmatched_remove,omitempty"`
+	// Advisories are those of the repositories' updateinfo.xml the
+	// image's packages fix, as 'slipway advisories --json' writes them.
+	Advisories []advisoryJSON `json:"advisories,omitempty"`
 }
 
 // layerJSON is one layer of an image, bottom first.
@@ -374,6 +385,7 @@ func writeOutput(ctx context.Context, out manifests.Output, imageName string, bu
 			Arch:   b.Arch, Platform: plat.String(), Digest: d.String(), Layer: ld.String(), DiffID: diff.String(),
 			LayerSize: size, Packages: len(b.Packages), BuildTime: b.BuildTime, Scriptlets: scripts, Audit: audit,
 			Warnings: b.Report.Warnings, Unmatched: b.Report.UnmatchedRemove,
+			Advisories: builtAdvisories(b),
 		})
 	}
 	art, err := builder.NewArtifact(imageName, builds)

@@ -28,6 +28,7 @@ type buildFlags struct {
 	version        string
 	source         string
 	revision       string
+	repofiles      []string
 }
 
 func addBuildFlags(fs *pflag.FlagSet) *buildFlags {
@@ -44,6 +45,7 @@ func addBuildFlags(fs *pflag.FlagSet) *buildFlags {
 	fs.StringVar(&b.version, "version", "", "org.opencontainers.image.version annotation")
 	fs.StringVar(&b.source, "source", "", "org.opencontainers.image.source annotation (`URL` of the sources)")
 	fs.StringVar(&b.revision, "revision", "", "org.opencontainers.image.revision annotation (source control revision)")
+	fs.StringArrayVar(&b.repofiles, "repofile", nil, "add the repositories of a dnf/yum .repo `FILE` (repeatable)")
 	return b
 }
 

@@ -150,7 +150,9 @@ func publishCommands() []*command {
 			Long: `Builds CONFIG like 'slipway build' (every architecture, one index) and pushes
 it under every --tag; with --arch-tags each architecture's image is also
 tagged TAG-amd64, TAG-arm64. Every --tag is checked, and each registry is
-asked whether the credentials may push, before anything is built.
+asked whether the credentials may push, before anything is built. The
+configuration's [policy] is enforced as 'slipway build' does: an image that
+breaks it is not pushed (no blob, no tag) and not signed; exit 1.
 
 With --sign-key, or --keyless --tlog-upload (an ephemeral key certified
 by Fulcio for the identity in an OIDC token: --identity-token or
@@ -238,6 +240,7 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 					prog := newProgress(ctx, g)
 					defer prog.Close()
 					b.opts.Progress = prog.builderProgress()
+					b.opts.Registry = po // reads policy.baseline
 					po.Progress = prog.pushProgress()
 					start := time.Now()
 					builds, err := builder.Build(ctx, b.cfg, b.opts)

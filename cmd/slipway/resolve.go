@@ -161,14 +161,13 @@ func printWhy(w io.Writer, res *solve.Result, pkg string) bool {
 // loading the baseline (a lockfile, a configuration or an image, as diff
 // reads them) when allow_new is false.
 func checkPolicy(ctx context.Context, g *globals, cfg *config.Config, res []*builder.Resolution) error {
-	var baseline policy.Baseline
-	if ref, ok := policy.BaselineRef(cfg); ok && !cfg.Policy.AllowNew {
-		sets, err := loadPackages(ctx, g, &registryFlags{timeout: manifests.DefaultTimeout}, ref, "")
-		if err != nil {
-			pos, _ := cfg.Origin("policy.baseline")
-			return fmt.Errorf("%s: policy.baseline: reading %s: %w", pos, ref, err)
-		}
-		baseline = policy.Baseline(sets)
+	po, err := (&registryFlags{timeout: manifests.DefaultTimeout}).pushOptions(g, 1)
+	if err != nil {
+		return err
+	}
+	baseline, err := builder.LoadBaseline(ctx, cfg, builderOptions(g, cfg), po)
+	if err != nil {
+		return err
 	}
 	var vs []policy.Violation
 	for _, r := range res {
@@ -270,6 +269,10 @@ func builderOptions(g *globals, cfg *config.Config) builder.Options {
 
 // resolveError prints every problem of an unsolvable request.
 func resolveError(g *globals, err error) error {
+	var pe *policy.Error
+	if errors.As(err, &pe) {
+		return policyError(g, pe.Violations)
+	}
 	var ue *solve.UnsolvableError
 	if errors.As(err, &ue) && len(ue.Problems) > 1 {
 		fmt.Fprintf(g.Stderr, "slipway: cannot resolve for %s:\n", ue.Arch)
