@@ -294,10 +294,10 @@ type buildJSONArch struct {
 	// Scriptlets lists every package with scriptlets or triggers (none
 	// is run), each with the audit's verdict; Audit counts the verdicts.
 	Scriptlets []builder.ScriptletReport `json:"skipped_scriptlets"`
-	Audit      scriptletAudit         `json:"scriptlet_audit"`
-	Layers     []layerJSON            `json:"layers"`
-	Warnings   []string               `json:"warnings,omitempty"`
-	Unmatched  []string               `json:"unmatched_remove,omitempty"`
+	Audit      scriptletAudit            `json:"scriptlet_audit"`
+	Layers     []layerJSON               `json:"layers"`
+	Warnings   []string                  `json:"warnings,omitempty"`
+	Unmatched  []string                  `json:"unmatched_remove,omitempty"`
 }
 
 // layerJSON is one layer of an image, bottom first.
