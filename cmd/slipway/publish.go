@@ -159,6 +159,12 @@ SBOMs (and --provenance) attached as attestations. --tlog-upload logs
 every signature and attestation in Rekor (public and permanent), as
 cosign does; off by default.
 
+--notation-key and --notation-cert add Notary Project signatures of the
+index and every image, as 'slipway sign' makes them. --sbom-format
+(repeatable: spdx-json, cyclonedx-json) chooses the SBOMs written to
+--sbom-dir and attested; --new-bundle-format attests in the sigstore
+bundle format. With --json, "signed" says per repository what was signed.
+
 The result says per repository what was uploaded and what the registry
 already had, as 'slipway push' prints it ("repositories" with --json).
 

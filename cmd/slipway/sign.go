@@ -64,6 +64,15 @@ as 'cosign attest' makes, for 'cosign verify-attestation'. --tlog-upload
 with --key logs key-based signatures and attestations. Rekor entries are
 public and permanent. 'slipway verify' checks signatures by key only.
 
+--notation-key KEY.pem --notation-cert CHAIN.pem add (or, alone, make) a
+Notary Project signature of every manifest, as 'notation sign' writes it:
+an OCI 1.1 referrer (the referrers tag on registries without the API),
+envelope --notation-envelope jws (default) or cose; a signature by the
+same certificate already there is kept. --new-bundle-format writes the
+attestations in the sigstore bundle format as referrers, as 'cosign attest
+--new-bundle-format'. --json prints {"cosign": {"targets",
+"attestations"}, "notary": [...], "seconds"}.
+
 ` + registryHelp,
 			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 				rf := addRegistryFlags(fs, false)
