@@ -3,8 +3,8 @@ package builder
 import (
 	"io"
 	"log"
-	"os"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
