@@ -204,6 +204,12 @@ func (bf *buildFlags) prepare(ctx context.Context, g *globals, cfgPath, arch str
 		}
 		opts.SourceDateEpoch = &n
 	}
+	if cfg.Layers.Strategy == config.LayersSharedBase {
+		// The shared bases are loaded once, here, for the build and for
+		// their lockfiles. A base that does not load is loaded again by
+		// the build, whose error names the architecture and the chain.
+		opts.Bases, _ = builder.LoadBases(ctx, cfg, config.WithLogger(g.Log))
+	}
 	if bf.locked {
 		l, err := readLock(cfg, cfgPath, bf.lockPath)
 		if err != nil {
@@ -211,7 +217,7 @@ func (bf *buildFlags) prepare(ctx context.Context, g *globals, cfgPath, arch str
 		}
 		opts.Lock = l
 		if cfg.Layers.Strategy == config.LayersSharedBase {
-			if opts.BaseLocks, err = baseLocks(ctx, g, cfg); err != nil {
+			if opts.BaseLocks, err = baseLocks(cfg, opts.Bases); err != nil {
 				return nil, err
 			}
 		}
@@ -248,18 +254,18 @@ func readLock(cfg *config.Config, cfgPath, path string) (*lock.Lock, error) {
 	return l, nil
 }
 
-// baseLocks reads the lockfiles beside the base configurations of cfg
+// baseLocks reads the lockfiles beside the shared base configurations
 // (those that have one: a base without is resolved), each checked
-// against its own configuration.
-func baseLocks(ctx context.Context, g *globals, cfg *config.Config) (map[string]*lock.Lock, error) {
+// against its own configuration, as builder.LoadBases loaded it.
+func baseLocks(cfg *config.Config, bases map[string]*config.Config) (map[string]*lock.Lock, error) {
 	out := map[string]*lock.Lock{}
-	for _, f := range cfg.Files[1:] {
-		if _, err := os.Stat(defaultLockPath(f)); errors.Is(err, fs.ErrNotExist) {
+	for _, f := range cfg.Files[1:] { // in the order of the chain
+		bc, ok := bases[f]
+		if !ok {
 			continue
 		}
-		bc, err := loadConfig(ctx, g, f, nil)
-		if err != nil {
-			return nil, err
+		if _, err := os.Stat(defaultLockPath(f)); errors.Is(err, fs.ErrNotExist) {
+			continue
 		}
 		l, err := readLock(bc, f, "")
 		if err != nil {
