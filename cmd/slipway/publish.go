@@ -164,6 +164,9 @@ index and every image, as 'slipway sign' makes them. --sbom-format
 (repeatable: spdx-json, cyclonedx-json) chooses the SBOMs written to
 --sbom-dir and attested; --new-bundle-format attests in the sigstore
 bundle format. With --json, "signed" says per repository what was signed.
+--output also writes the image to an OCI layout or docker archive, as
+'slipway build' does; every --output is written before the push, so a
+failing one leaves no new tag.
 
 The result says per repository what was uploaded and what the registry
 already had, as 'slipway push' prints it ("repositories" with --json).
@@ -175,6 +178,7 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 				arch := fs.String("arch", "", "build only this architecture")
 				tagList := fs.StringArrayP("tag", "t", nil, "push to `REGISTRY/REPO:TAG` (repeatable, at least one)")
 				archTags := fs.Bool("arch-tags", false, "also tag each architecture's image as TAG-ARCH (TAG-amd64, TAG-arm64)")
+				outList := fs.StringArrayP("output", "o", nil, "also write the image to oci:DIR[:TAG] or docker-archive:FILE[:REF], before any tag is set (repeatable)")
 				sf := addSBOMFlags(fs, true)
 				kf := addKeylessFlags(fs, "--sign-key")
 				nf := addNotaryFlags(fs)
@@ -235,6 +239,19 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 					if err != nil {
 						return err
 					}
+					var outputs []manifests.Output
+					for _, o := range *outList {
+						out, err := manifests.ParseOutput(o)
+						if err != nil || out.Kind == manifests.Registry {
+							return usagef("--output %q: want oci:DIR[:TAG] or docker-archive:FILE[:REF] (registries are --tag)", o)
+						}
+						if out.Kind == manifests.OCILayout {
+							if err := manifests.CheckOCILayout(out.Path); err != nil {
+								return err // refused before anything is built
+							}
+						}
+						outputs = append(outputs, out)
+					}
 					po, err := rf.pushOptions(g, bf.jobs)
 					if err != nil {
 						return err
@@ -245,6 +262,11 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 						return err
 					}
 					defer b.cleanup()
+					for _, o := range outputs {
+						if o.Kind == manifests.DockerArchive && len(b.opts.Arches) != 1 {
+							return usagef("a docker-archive holds one image: pass --arch (configured: %s)", strings.Join(b.opts.Arches, ", "))
+						}
+					}
 					var sv signingKey
 					if sf.signKey != "" { // a wrong password fails before the build
 						if sv, err = kf.signer(ctx, g, sf.signKey, ""); err != nil {
@@ -271,7 +293,7 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 					}
 					built := time.Now()
 					pubOpts := builder.PublishOptions{
-						Tags: tags, Registry: po, SBOMFormats: formats, SBOMDir: sf.dir,
+						Outputs: outputs, Tags: tags, Registry: po, SBOMFormats: formats, SBOMDir: sf.dir,
 						BundleFormat: sf.bundleFormat, Notary: notary, NotaryEnvelope: envelope,
 						EndOfLife: eol, Log: g.Log,
 					}
