@@ -79,6 +79,10 @@ type BuildOptions struct {
 	// Registry reads policy.baseline when it names an image in a
 	// registry (credentials, plain-HTTP registries); zero: the defaults.
 	Registry manifests.PushOptions
+	// Bases are the shared base configurations already loaded (by their
+	// file: LoadBases), so that the build does not load them again; a
+	// base not in it is loaded.
+	Bases map[string]*config.Config
 	// Progress, when set, receives the build's progress, from several
 	// goroutines at once (one per architecture and download).
 	Progress func(ProgressEvent)
@@ -466,9 +470,12 @@ func planLayers(ctx context.Context, cfg *config.Config, arch string, opts Build
 			return nil, wrapDepth(depth, fmt.Errorf("layers.strategy = %q: more than %d shared bases", cur.Layers.Strategy, maxBaseDepth))
 		}
 		baseFile := cur.Files[1]
-		baseCfg, err := config.Load(ctx, baseFile)
-		if err != nil {
-			return nil, wrapDepth(depth, fmt.Errorf("loading the base configuration %s: %w", baseFile, err))
+		baseCfg := opts.Bases[baseFile]
+		if baseCfg == nil {
+			var err error
+			if baseCfg, err = config.Load(ctx, baseFile); err != nil {
+				return nil, wrapDepth(depth, fmt.Errorf("loading the base configuration %s: %w", baseFile, err))
+			}
 		}
 		if !slices.Contains(baseCfg.Image.Architectures, arch) {
 			return nil, wrapDepth(depth, fmt.Errorf("the base configuration %s is not built for %s", baseFile, arch))

@@ -4,6 +4,7 @@ import (
 	"io"
 	"log"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/manifests"
 )
 
@@ -100,4 +102,65 @@ func hasDigest(ds []v1.Descriptor, digest string) bool {
 		}
 	}
 	return false
+}
+
+// TestPublishStepOrder: the publish step writes the local destinations
+// before the registry tags, so a local destination that fails leaves no
+// tag; when all succeed, the layout and the registry hold the same index.
+func TestPublishStepOrder(t *testing.T) {
+	t.Parallel()
+	var builds []*ArchBuild
+	for _, arch := range []string{"x86_64", "aarch64"} {
+		img, err := random.Image(64, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		builds = append(builds, &ArchBuild{Arch: arch, Image: manifests.ArchImage{Arch: arch, Image: img}})
+	}
+	cfg := &config.Config{}
+	cfg.Image.Name = "test/pub"
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	dir := t.TempDir()
+	notADir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notADir, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, layout string
+		wantErr      bool
+	}{
+		{"local destination fails", filepath.Join(notADir, "oci"), true},
+		{"both written", filepath.Join(dir, "oci"), false},
+	} {
+		tag, err := name.NewTag(host+"/"+strings.ReplaceAll(tc.name, " ", "-")+":1", name.Insecure)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Publish(t.Context(), cfg, builds, PublishOptions{
+			Outputs: []manifests.Output{{Kind: manifests.OCILayout, Path: tc.layout, Ref: "t"}},
+			Tags:    []name.Reference{tag},
+		})
+		_, headErr := remote.Head(tag)
+		if tc.wantErr {
+			if err == nil || headErr == nil {
+				t.Errorf("%s: err %v, and the tag is there: %v", tc.name, err, headErr == nil)
+			}
+			continue
+		}
+		if err != nil || headErr != nil {
+			t.Fatalf("%s: %v, tag: %v", tc.name, err, headErr)
+		}
+		want, _ := res.Artifact.Index.Digest()
+		lp, err := layout.FromPath(tc.layout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		top, _ := lp.ImageIndex()
+		im, err := top.IndexManifest()
+		if err != nil || !hasDigest(im.Manifests, want.String()) || len(res.Tags) != 1 {
+			t.Errorf("%s: layout %v %+v, tags %v; want the index %s", tc.name, err, im, res.Tags, want)
+		}
+	}
 }

@@ -15,6 +15,12 @@ import (
 // none, and its SBOM no DEPENDS_ON relationships). Nothing is resolved or
 // read again. tool names the creator, for example "slipway-1.2.0".
 func (ab *ArchBuild) SBOM(cfg *config.Config, tool string) ([]byte, error) {
+	return ab.SBOMAs(cfg, tool, signing.SBOMSPDXJSON)
+}
+
+// SBOMAs is SBOM in format f (SPDX 2.3 or CycloneDX 1.6 JSON): the same
+// facts either way.
+func (ab *ArchBuild) SBOMAs(cfg *config.Config, tool string, f signing.SBOMFormat) ([]byte, error) {
 	digest, err := ab.Image.Image.Digest()
 	if err != nil {
 		return nil, err
@@ -40,5 +46,5 @@ func (ab *ArchBuild) SBOM(cfg *config.Config, tool string) ([]byte, error) {
 			}
 		}
 	}
-	return signing.SPDX(in)
+	return f.Generate(in)
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/config"
-	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/manifests/inspect"
 	"github.com/slipway-build/slipway/rpmmeta"
 )
@@ -63,7 +62,7 @@ func advisoriesCommands() []*command {
 					}
 					failRank := -1
 					if *failOn != "" {
-						r, ok := repo.SeverityRank(*failOn)
+						r, ok := builder.SeverityRank(*failOn)
 						if !ok {
 							return usagef("--fail-on %s: want none, low, moderate, important or critical", *failOn)
 						}
@@ -113,7 +112,7 @@ func advisoriesCommands() []*command {
 						var hit []string
 						for _, a := range rep.Arches {
 							for _, adv := range a.Advisories {
-								if r, _ := repo.SeverityRank(adv.Severity); adv.State == string(repo.AdvisoryOpen) && r >= failRank && !slices.Contains(hit, adv.ID) {
+								if r, _ := builder.SeverityRank(adv.Severity); adv.State == string(builder.AdvisoryOpen) && r >= failRank && !slices.Contains(hit, adv.ID) {
 									hit = append(hit, adv.ID)
 								}
 							}
@@ -226,7 +225,7 @@ func matchInstalled(ctx context.Context, g *globals, cfg *config.Config, src str
 // archInput is one architecture's installed packages and metadata.
 type archInput struct {
 	arch      string
-	set       *repo.Set
+	set       *builder.RepoSet
 	installed []rpmmeta.NEVRA
 }
 
@@ -239,7 +238,7 @@ func matchAll(ctx context.Context, rep *advisoriesJSON, inputs []archInput) (*ad
 		a := archAdvisoryJSON{Arch: in.arch, Advisories: []advisoryJSON{}}
 		for _, m := range ms {
 			a.Advisories = append(a.Advisories, toAdvisoryJSON(m))
-			if m.State == repo.AdvisoryOpen {
+			if m.State == builder.AdvisoryOpen {
 				a.Open++
 			} else {
 				a.Fixed++
@@ -250,7 +249,7 @@ func matchAll(ctx context.Context, rep *advisoriesJSON, inputs []archInput) (*ad
 	return rep, nil
 }
 
-func toAdvisoryJSON(m repo.AdvisoryMatch) advisoryJSON {
+func toAdvisoryJSON(m builder.AdvisoryMatch) advisoryJSON {
 	adv := m.Advisory
 	j := advisoryJSON{
 		ID: adv.ID, State: string(m.State), Type: string(adv.Type), Severity: adv.Severity, Title: adv.Title, Repo: adv.Repo,
@@ -335,7 +334,7 @@ func openVEX(rep *advisoriesJSON) ([]byte, error) {
 	var newest time.Time
 	for _, a := range rep.Arches {
 		for _, adv := range a.Advisories {
-			if adv.State != string(repo.AdvisoryFixed) {
+			if adv.State != string(builder.AdvisoryFixed) {
 				continue
 			}
 			if adv.issuedAt.After(newest) {

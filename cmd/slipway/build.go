@@ -16,14 +16,12 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/pflag"
 
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
 	"github.com/slipway-build/slipway/internal/localfile"
-	"github.com/slipway-build/slipway/layers/rootfs"
 	"github.com/slipway-build/slipway/manifests"
 )
 
@@ -137,16 +135,15 @@ same index digest as one build of all architectures.`,
 						return resolveError(g, err)
 					}
 					built := time.Now()
-					res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
+					res, _, err := publish(ctx, b, out.String(), builds, builder.PublishOptions{
+						Outputs: []manifests.Output{out}, Tags: tags, Registry: po, SBOMDir: sf.dir, Log: g.Log,
+					})
 					prog.Close()
 					if err != nil {
 						return redact(g, err)
 					}
 					prog.pushedRepos(res.Uploads)
 					res.timed(start, built)
-					if err := sbomAndSign(ctx, g, sf, nil, b, builds, nil, po); err != nil {
-						return err
-					}
 					if bf.asJSON {
 						return writeJSON(g.Stdout, res)
 					}
@@ -215,6 +212,12 @@ func (bf *buildFlags) prepare(ctx context.Context, g *globals, cfgPath, arch str
 		}
 		opts.SourceDateEpoch = &n
 	}
+	if cfg.Layers.Strategy == config.LayersSharedBase {
+		// The shared bases are loaded once, here, for the build and for
+		// their lockfiles. A base that does not load is loaded again by
+		// the build, whose error names the architecture and the chain.
+		opts.Bases, _ = builder.LoadBases(ctx, cfg, config.WithLogger(g.Log))
+	}
 	if bf.locked {
 		l, err := readLock(cfg, cfgPath, bf.lockPath)
 		if err != nil {
@@ -222,7 +225,7 @@ func (bf *buildFlags) prepare(ctx context.Context, g *globals, cfgPath, arch str
 		}
 		opts.Lock = l
 		if cfg.Layers.Strategy == config.LayersSharedBase {
-			if opts.BaseLocks, err = baseLocks(ctx, g, cfg); err != nil {
+			if opts.BaseLocks, err = baseLocks(cfg, opts.Bases); err != nil {
 				return nil, err
 			}
 		}
@@ -259,18 +262,18 @@ func readLock(cfg *config.Config, cfgPath, path string) (*lock.Lock, error) {
 	return l, nil
 }
 
-// baseLocks reads the lockfiles beside the base configurations of cfg
+// baseLocks reads the lockfiles beside the shared base configurations
 // (those that have one: a base without is resolved), each checked
-// against its own configuration.
-func baseLocks(ctx context.Context, g *globals, cfg *config.Config) (map[string]*lock.Lock, error) {
+// against its own configuration, as builder.LoadBases loaded it.
+func baseLocks(cfg *config.Config, bases map[string]*config.Config) (map[string]*lock.Lock, error) {
 	out := map[string]*lock.Lock{}
-	for _, f := range cfg.Files[1:] {
-		if _, err := os.Stat(defaultLockPath(f)); errors.Is(err, fs.ErrNotExist) {
+	for _, f := range cfg.Files[1:] { // in the order of the chain
+		bc, ok := bases[f]
+		if !ok {
 			continue
 		}
-		bc, err := loadConfig(ctx, g, f, nil)
-		if err != nil {
-			return nil, err
+		if _, err := os.Stat(defaultLockPath(f)); errors.Is(err, fs.ErrNotExist) {
+			continue
 		}
 		l, err := readLock(bc, f, "")
 		if err != nil {
@@ -304,11 +307,11 @@ type buildJSONArch struct {
 	BuildTime int64  `json:"build_time"`
 	// Scriptlets lists every package with scriptlets or triggers (none
 	// is run), each with the audit's verdict; Audit counts the verdicts.
-	Scriptlets []rootfs.PackageReport `json:"skipped_scriptlets"`
-	Audit      scriptletAudit         `json:"scriptlet_audit"`
-	Layers     []layerJSON            `json:"layers"`
-	Warnings   []string               `json:"warnings,omitempty"`
-	Unmatched  []string               `json:"unmatched_remove,omitempty"`
+	Scriptlets []builder.ScriptletReport `json:"skipped_scriptlets"`
+	Audit      scriptletAudit            `json:"scriptlet_audit"`
+	Layers     []layerJSON               `json:"layers"`
+	Warnings   []string                  `json:"warnings,omitempty"`
+	Unmatched  []string                  `json:"unmatched_remove,omitempty"`
 	// Advisories are those of the repositories' updateinfo.xml the
 	// image's packages fix, as 'slipway advisories --json' writes them.
 	Advisories []advisoryJSON `json:"advisories,omitempty"`
@@ -329,10 +332,9 @@ type buildJSON struct {
 	Uploads   []manifests.RepoPush        `json:"repositories,omitempty"` // per repository pushed to
 	Arches    []buildJSONArch             `json:"arches"`
 	Lifecycle []manifests.LifecycleResult `json:"lifecycle,omitempty"`
+	Signed    []builder.RepoSigned        `json:"signed,omitempty"` // per repository
 	Seconds   float64                     `json:"seconds"`
 	Timings   timingsJSON                 `json:"timings"`
-
-	artifact remote.Taggable // what was pushed, for referrers
 }
 
 // timingsJSON splits Seconds: building the images, then writing or
@@ -350,10 +352,10 @@ func (r *buildJSON) timed(start, built time.Time) {
 	r.Timings = timingsJSON{Build: built.Sub(start).Seconds(), Output: now.Sub(built).Seconds()}
 }
 
-// writeOutput writes the images where --output says (pushed to tags for
-// a registry) and describes them.
-func writeOutput(ctx context.Context, out manifests.Output, imageName string, builds []*builder.ArchBuild, tags []name.Reference, po manifests.PushOptions) (*buildJSON, error) {
-	res := &buildJSON{Image: imageName, Output: out.String()}
+// describeBuilds describes the images of builds for the result (the
+// index digest is filled in by publish).
+func describeBuilds(imageName, output string, builds []*builder.ArchBuild) (*buildJSON, error) {
+	res := &buildJSON{Image: imageName, Output: output}
 	for _, b := range builds {
 		plat, _ := manifests.Platform(b.Arch)
 		d, err := b.Image.Image.Digest()
@@ -363,7 +365,7 @@ func writeOutput(ctx context.Context, out manifests.Output, imageName string, bu
 		ld, _ := b.Layer.Digest()
 		diff, _ := b.Layer.DiffID()
 		size, _ := b.Layer.Size()
-		var scripts []rootfs.PackageReport
+		var scripts []builder.ScriptletReport
 		var audit scriptletAudit
 		for _, p := range b.Report.Packages {
 			if len(p.Scriptlets) > 0 {
@@ -388,32 +390,30 @@ func writeOutput(ctx context.Context, out manifests.Output, imageName string, bu
 			Advisories: builtAdvisories(b),
 		})
 	}
-	art, err := builder.NewArtifact(imageName, builds)
+	return res, nil
+}
+
+// publish runs the builder's publish step over builds and describes
+// the result; the SBOM creator is this slipway.
+func publish(ctx context.Context, b *preparedBuild, output string, builds []*builder.ArchBuild, po builder.PublishOptions) (*buildJSON, *builder.PublishResult, error) {
+	res, err := describeBuilds(b.cfg.Image.Name, output, builds)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if art.Index != nil {
-		d, err := art.Index.Digest()
+	po.Tool = "slipway-" + version
+	pr, err := builder.Publish(ctx, b.cfg, builds, po)
+	if err != nil {
+		return nil, nil, err
+	}
+	if pr.Artifact.Index != nil {
+		d, err := pr.Artifact.Index.Digest()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		res.Index = d.String()
 	}
-	pub, err := builder.NewPublisher(out, tags, po)
-	if err != nil {
-		return nil, err
-	}
-	p, err := pub.Publish(ctx, art)
-	if out.Kind != manifests.Registry {
-		return res, err
-	}
-	if err != nil {
-		return nil, err
-	}
-	res.Tags = p.Tags
-	res.Uploads = p.Uploads
-	res.artifact = art.Taggable()
-	return res, nil
+	res.Tags, res.Uploads, res.Lifecycle, res.Signed = pr.Tags, pr.Uploads, pr.Lifecycle, pr.Signed
+	return res, pr, nil
 }
 
 func printBuild(g *globals, res *buildJSON, builds []*builder.ArchBuild) {
@@ -436,7 +436,7 @@ func printBuild(g *globals, res *buildJSON, builds []*builder.ArchBuild) {
 		for _, p := range builds[i].Report.Packages {
 			for _, s := range p.Scriptlets {
 				switch {
-				case s.Verdict == rootfs.VerdictUnhandled:
+				case s.Verdict == builder.VerdictUnhandled:
 					fmt.Fprintf(g.Stdout, "  unhandled: %s %s: %s\n", p.NEVRA, s.Kind, s.FirstLine)
 				case g.Verbose:
 					fmt.Fprintf(g.Stderr, "  %s: %s %s (%s)\n", s.Verdict, p.NEVRA, s.Kind, strings.Join(s.How, "; "))
@@ -515,9 +515,9 @@ type scriptletAudit struct {
 
 func (a *scriptletAudit) count(verdict string) {
 	switch verdict {
-	case rootfs.VerdictEmulated:
+	case builder.VerdictEmulated:
 		a.Emulated++
-	case rootfs.VerdictNotNeeded:
+	case builder.VerdictNotNeeded:
 		a.NotNeeded++
 	default:
 		a.Unhandled++

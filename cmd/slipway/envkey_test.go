@@ -40,6 +40,11 @@ func TestSignEnvKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	env["COSIGN_PRIVATE_KEY"] = string(pem)
+	pub, err := os.ReadFile(prefix + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env["COSIGN_PUBLIC_KEY"] = string(pub)
 	cases := []struct {
 		name string
 		args []string
@@ -50,6 +55,9 @@ func TestSignEnvKey(t *testing.T) {
 		{"unset variable", []string{"sign", ref, "--key", "env://NOT_SET_HERE"}, 1, "the environment variable NOT_SET_HERE is not set or empty"},
 		{"unknown scheme", []string{"sign", ref, "--key", "k8s://ns/secret"}, 2, "unknown key scheme"},
 		{"verify", []string{"verify", ref, "--key", prefix + ".pub"}, 0, "verified sha256:"},
+		{"verify env key", []string{"verify", ref, "--key", "env://COSIGN_PUBLIC_KEY"}, 0, "verified sha256:"},
+		{"sign --json", []string{"sign", ref, "--key", "env://COSIGN_PRIVATE_KEY", "--json"}, 0, `"targets": [`},
+		{"verify --json", []string{"verify", ref, "--key", "env://COSIGN_PUBLIC_KEY", "--json"}, 0, `"signatures": 1`},
 	}
 	for _, c := range cases {
 		code, out := runEnv(t, env, c.args...)

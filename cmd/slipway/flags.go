@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/manifests"
 	"github.com/slipway-build/slipway/signing"
 )
@@ -77,9 +78,28 @@ func addRegistryFlags(fs *pflag.FlagSet, withJobs bool) *registryFlags {
 
 // sbomFlags are the SBOM and signing flags build and publish share.
 type sbomFlags struct {
-	dir        string
-	signKey    string
-	provenance bool
+	dir          string
+	signKey      string
+	provenance   bool
+	formats      []string // publish's --sbom-format
+	bundleFormat bool     // --new-bundle-format
+}
+
+// sbomFormats reads the --sbom-format values (none: SPDX).
+func (s *sbomFlags) sbomFormats() ([]signing.SBOMFormat, error) {
+	var out []signing.SBOMFormat
+	seen := map[signing.SBOMFormat]bool{}
+	for _, f := range s.formats {
+		sf, err := signing.ParseSBOMFormat(f)
+		if err != nil {
+			return nil, usagef("--sbom-format: %s", err)
+		}
+		if !seen[sf] {
+			seen[sf] = true
+			out = append(out, sf)
+		}
+	}
+	return out, nil
 }
 
 func addSBOMFlags(fs *pflag.FlagSet, withSigning bool) *sbomFlags {
@@ -88,8 +108,59 @@ func addSBOMFlags(fs *pflag.FlagSet, withSigning bool) *sbomFlags {
 	if withSigning {
 		fs.StringVar(&s.signKey, "sign-key", "", "sign the pushed index and images with this cosign private key `FILE` or KMS `URI` (password from COSIGN_PASSWORD) and attach the SBOMs as attestations")
 		fs.BoolVar(&s.provenance, "provenance", false, "with --sign-key or --keyless, also attach SLSA v1 provenance attestations")
+		fs.StringArrayVar(&s.formats, "sbom-format", nil, "SBOM `FORMAT` made, written to --sbom-dir and attested when signing: spdx-json (default) or cyclonedx-json (repeatable)")
+		addBundleFormatFlag(fs, &s.bundleFormat)
 	}
 	return s
+}
+
+// addBundleFormatFlag declares --new-bundle-format, named as cosign's.
+func addBundleFormatFlag(fs *pflag.FlagSet, p *bool) {
+	fs.BoolVar(p, "new-bundle-format", false, "attach attestations in the sigstore bundle format as OCI 1.1 referrers (as cosign attest --new-bundle-format), instead of the .att tag")
+}
+
+// notaryFlags are the Notary Project signing flags of sign and publish.
+type notaryFlags struct {
+	key, cert, envelope string
+}
+
+func addNotaryFlags(fs *pflag.FlagSet) *notaryFlags {
+	n := &notaryFlags{}
+	fs.StringVar(&n.key, "notation-key", "", "also sign with a Notary Project signature: the private key `KEY.pem` (a file or env://VAR; needs --notation-cert)")
+	fs.StringVar(&n.cert, "notation-cert", "", "the certificate chain `CHAIN.pem` of --notation-key, leaf first")
+	fs.StringVar(&n.envelope, "notation-envelope", string(signing.NotaryJWS), "Notary signature envelope `FORMAT`: jws or cose")
+	return n
+}
+
+// check refuses incomplete Notary flags (exit 2).
+func (n *notaryFlags) check(fs *pflag.FlagSet) (signing.NotaryEnvelope, error) {
+	if (n.key == "") != (n.cert == "") {
+		return "", usagef("--notation-key and --notation-cert go together")
+	}
+	if n.key == "" && fs.Changed("notation-envelope") {
+		return "", usagef("--notation-envelope needs --notation-key")
+	}
+	env, err := signing.ParseNotaryEnvelope(n.envelope)
+	if err != nil {
+		return "", usagef("--notation-envelope: %s", err)
+	}
+	return env, nil
+}
+
+// load reads the Notary key and chain (nil without --notation-key).
+func (n *notaryFlags) load(g *globals) (*signing.NotaryKey, error) {
+	if n.key == "" {
+		return nil, nil
+	}
+	keyPEM, err := readKeyRef(g, n.key)
+	if err != nil {
+		return nil, err
+	}
+	chainPEM, err := localfile.ReadFile(n.cert, "certificate chain", localfile.KeyLimit)
+	if err != nil {
+		return nil, err
+	}
+	return signing.LoadNotaryKey(n.key, keyPEM, n.cert, chainPEM)
 }
 
 // addReferrersModeFlag declares --registry-referrers-mode, named as cosign's.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/slipway-build/slipway/manifests"
 	"github.com/slipway-build/slipway/manifests/inspect"
+	"github.com/slipway-build/slipway/signing"
 )
 
 // inspectCommands are the commands defined in inspect.go.
@@ -42,6 +43,17 @@ advisories' lists them: fixed by the installed versions, or open (the
 repositories hold the fix); with --json the document becomes
 {"image": ..., "advisories": ...}.
 
+With --attachments, REF must be in a registry, and what hangs off the index
+and each platform's manifest is listed instead (as 'cosign tree' and
+'oras discover' show it): cosign signatures and attestations (with their
+predicate types), sigstore bundles, Notary Project signatures (signer
+subject and envelope, read, not verified), SBOMs and the lifecycle
+referrer, found through the referrers API, its fallback tag
+(sha256-DIGEST) and cosign's tags (sha256-DIGEST.sig, .att, .sbom); with
+--json the tree is {"reference", "manifests": [{"digest", "platform",
+"attachments": [{"kind", "source", "digest", ...}]}]}. Nothing is
+verified: use 'slipway verify' for that.
+
 Registries on loopback addresses may use plain HTTP; others need
 --insecure-registry. Credentials and TLS certificates (CAs, certs.d,
 client certificates) are those of 'slipway publish'.`,
@@ -50,10 +62,17 @@ client certificates) are those of 'slipway publish'.`,
 				asJSON := fs.Bool("json", false, "print one JSON document")
 				noPkgs := fs.Bool("no-packages", false, "do not read the layers for the installed packages")
 				advCfg := fs.String("advisories", "", "also list the advisories of the repositories of `CONFIG` that concern the installed packages")
+				attachments := fs.Bool("attachments", false, "list the signatures, attestations, SBOMs and other referrers attached to a registry image and its platforms' images")
 				rf := addRegistryFlags(fs, false)
 				return func(ctx context.Context, g *globals, args []string) error {
 					if len(args) != 1 {
 						return usagef("inspect takes one image (oci:DIR[:TAG], docker-archive:FILE[:REF] or REGISTRY/REPO:TAG), got %d arguments", len(args))
+					}
+					if *attachments {
+						if *advCfg != "" || *arch != "" {
+							return usagef("--attachments lists every platform's attachments: drop --advisories and --arch")
+						}
+						return inspectAttachments(ctx, g, rf, args[0], *asJSON)
 					}
 					if *advCfg != "" && *noPkgs {
 						return usagef("--advisories needs the packages: drop --no-packages")
@@ -74,6 +93,30 @@ client certificates) are those of 'slipway publish'.`,
 			},
 		},
 	}
+}
+
+// inspectAttachments prints the attachment tree of the registry image
+// ref.
+func inspectAttachments(ctx context.Context, g *globals, rf *registryFlags, ref string, asJSON bool) error {
+	if strings.HasPrefix(ref, "oci:") || strings.HasPrefix(ref, "docker-archive:") {
+		return usagef("--attachments reads a registry: want REGISTRY/REPO:TAG, got %q", ref)
+	}
+	refs, err := rf.parseTags("inspect", []string{ref})
+	if err != nil {
+		return err
+	}
+	po, err := rf.pushOptions(g, 1)
+	if err != nil {
+		return err
+	}
+	tree, err := signing.Attachments(ctx, refs[0], signingOptions(g, po))
+	if err != nil {
+		return redact(g, err)
+	}
+	if asJSON {
+		return writeJSON(g.Stdout, tree)
+	}
+	return tree.WriteText(g.Stdout)
 }
 
 func inspectImage(ctx context.Context, g *globals, rf *registryFlags, s, arch string, pkgs bool) (*inspect.Report, error) {

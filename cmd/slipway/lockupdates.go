@@ -11,7 +11,6 @@ import (
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
-	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/rpmmeta"
 )
 
@@ -79,7 +78,7 @@ func checkUpdates(ctx context.Context, g *globals, cfg *config.Config, l *lock.L
 		}
 		d = diffSets(lockPath, cfgPath, old, cur)
 		out.Diff = d
-		advs, err := upgradeAdvisories(ctx, d, old, cur, func(arch string) (*repo.Set, error) {
+		advs, err := upgradeAdvisories(ctx, d, old, cur, func(arch string) (*builder.RepoSet, error) {
 			for _, r := range res {
 				if r.Arch == arch {
 					return r.Set, nil
@@ -129,7 +128,7 @@ func checkUpdates(ctx context.Context, g *globals, cfg *config.Config, l *lock.L
 // upgradeAdvisories lists, for every upgraded package, the advisories
 // that its new version fixes and its old one did not, from the
 // repositories of that architecture (setOf may return nil: none).
-func upgradeAdvisories(ctx context.Context, d *pkgDiff, old, cur pkgSets, setOf func(arch string) (*repo.Set, error)) ([]upgradeAdvisoryJSON, error) {
+func upgradeAdvisories(ctx context.Context, d *pkgDiff, old, cur pkgSets, setOf func(arch string) (*builder.RepoSet, error)) ([]upgradeAdvisoryJSON, error) {
 	var out []upgradeAdvisoryJSON
 	find := func(l []rpmmeta.NEVRA, name string) (rpmmeta.NEVRA, bool) {
 		for _, p := range l {
@@ -207,7 +206,7 @@ func addDiffAdvisories(ctx context.Context, g *globals, d *pkgDiff, a, b pkgSets
 		return err
 	}
 	opts := builderOptions(g, cfg)
-	advs, err := upgradeAdvisories(ctx, d, a, b, func(arch string) (*repo.Set, error) {
+	advs, err := upgradeAdvisories(ctx, d, a, b, func(arch string) (*builder.RepoSet, error) {
 		if !slices.Contains(cfg.Image.Architectures, arch) {
 			return nil, nil
 		}

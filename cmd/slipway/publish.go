@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/spf13/pflag"
 
 	"github.com/slipway-build/slipway/builder"
@@ -162,6 +161,15 @@ SBOMs (and --provenance) attached as attestations. --tlog-upload logs
 every signature and attestation in Rekor (public and permanent), as
 cosign does; off by default.
 
+--notation-key and --notation-cert add Notary Project signatures of the
+index and every image, as 'slipway sign' makes them. --sbom-format
+(repeatable: spdx-json, cyclonedx-json) chooses the SBOMs written to
+--sbom-dir and attested; --new-bundle-format attests in the sigstore
+bundle format. With --json, "signed" says per repository what was signed.
+--output also writes the image to an OCI layout or docker archive, as
+'slipway build' does; every --output is written before the push, so a
+failing one leaves no new tag.
+
 The result says per repository what was uploaded and what the registry
 already had, as 'slipway push' prints it ("repositories" with --json).
 
@@ -172,8 +180,10 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 				arch := fs.String("arch", "", "build only this architecture")
 				tagList := fs.StringArrayP("tag", "t", nil, "push to `REGISTRY/REPO:TAG` (repeatable, at least one)")
 				archTags := fs.Bool("arch-tags", false, "also tag each architecture's image as TAG-ARCH (TAG-amd64, TAG-arm64)")
+				outList := fs.StringArrayP("output", "o", nil, "also write the image to oci:DIR[:TAG] or docker-archive:FILE[:REF], before any tag is set (repeatable)")
 				sf := addSBOMFlags(fs, true)
 				kf := addKeylessFlags(fs, "--sign-key")
+				nf := addNotaryFlags(fs)
 				modeFlag := addReferrersModeFlag(fs)
 				eolFlag := fs.String("end-of-life", "", "attach a lifecycle referrer with this end-of-life `DATE` (YYYY-MM-DD or RFC 3339) to the pushed index in every repository")
 				return func(ctx context.Context, g *globals, args []string) error {
@@ -194,6 +204,20 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 					signs := sf.signKey != "" || kf.keyless
 					if sf.provenance && !signs {
 						return usagef("--provenance needs --sign-key or --keyless")
+					}
+					if sf.bundleFormat && !signs {
+						return usagef("--new-bundle-format needs --sign-key or --keyless")
+					}
+					formats, err := sf.sbomFormats()
+					if err != nil {
+						return err
+					}
+					if len(formats) > 0 && !signs && sf.dir == "" {
+						return usagef("--sbom-format needs --sbom-dir, --sign-key or --keyless")
+					}
+					envelope, err := nf.check(fs)
+					if err != nil {
+						return err
 					}
 					mode, err := referrersMode(*modeFlag)
 					if err != nil {
@@ -217,6 +241,19 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 					if err != nil {
 						return err
 					}
+					var outputs []manifests.Output
+					for _, o := range *outList {
+						out, err := manifests.ParseOutput(o)
+						if err != nil || out.Kind == manifests.Registry {
+							return usagef("--output %q: want oci:DIR[:TAG] or docker-archive:FILE[:REF] (registries are --tag)", o)
+						}
+						if out.Kind == manifests.OCILayout {
+							if err := manifests.CheckOCILayout(out.Path); err != nil {
+								return err // refused before anything is built
+							}
+						}
+						outputs = append(outputs, out)
+					}
 					po, err := rf.pushOptions(g, bf.jobs)
 					if err != nil {
 						return err
@@ -227,12 +264,21 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 						return err
 					}
 					defer b.cleanup()
+					for _, o := range outputs {
+						if o.Kind == manifests.DockerArchive && len(b.opts.Arches) != 1 {
+							return usagef("a docker-archive holds one image: pass --arch (configured: %s)", strings.Join(b.opts.Arches, ", "))
+						}
+					}
 					var sv signingKey
 					if sf.signKey != "" { // a wrong password fails before the build
 						if sv, err = kf.signer(ctx, g, sf.signKey, ""); err != nil {
 							return err
 						}
 						sv.Mode = mode
+					}
+					notary, err := nf.load(g) // a bad chain fails before the build
+					if err != nil {
+						return err
 					}
 					if err := manifests.CheckPush(ctx, tags, po); err != nil {
 						return redact(g, err)
@@ -249,28 +295,39 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 						return resolveError(g, err)
 					}
 					built := time.Now()
-					out := manifests.Output{Kind: manifests.Registry, Ref: tags[0].String()}
-					res, err := writeOutput(ctx, out, b.cfg.Image.Name, builds, tags, po)
-					if err == nil && *eolFlag != "" {
-						err = attachLifecycle(ctx, res, eol, tags, po)
+					pubOpts := builder.PublishOptions{
+						Outputs: outputs, Tags: tags, Registry: po, SBOMFormats: formats, SBOMDir: sf.dir,
+						BundleFormat: sf.bundleFormat, Notary: notary, NotaryEnvelope: envelope,
+						EndOfLife: eol, Log: g.Log,
 					}
+					if sf.provenance {
+						pubOpts.Provenance = &signing.ProvenanceInput{Version: version}
+					}
+					if signs {
+						pubOpts.Signer = func(ctx context.Context) (*signing.Signer, error) {
+							prog.Close() // the push is done; signing prints no bars
+							if !kf.keyless {
+								return sv, nil
+							}
+							// The certificate is asked for after the build and
+							// push: it is valid for minutes, and every signature
+							// and attestation must be logged within them.
+							s, err := kf.signer(ctx, g, "", token)
+							if err != nil {
+								return nil, err
+							}
+							s.Mode = mode
+							return s, nil
+						}
+					}
+					out := manifests.Output{Kind: manifests.Registry, Ref: tags[0].String()}
+					res, _, err := publish(ctx, b, out.String(), builds, pubOpts)
 					prog.Close()
 					if err != nil {
-						return redact(g, err)
-					}
-					prog.pushedRepos(res.Uploads)
-					if kf.keyless {
-						// The certificate is asked for after the build and push:
-						// it is valid for minutes, and every signature and
-						// attestation must be logged within them.
-						if sv, err = kf.signer(ctx, g, "", token); err != nil {
-							return redactSecret(redact(g, err), token)
-						}
-						sv.Mode = mode
-					}
-					if err := sbomAndSign(ctx, g, sf, sv, b, builds, tags, po); err != nil {
 						return redactSecret(redact(g, err), token)
 					}
+					prog.pushedRepos(res.Uploads)
+					printSigned(g, res.Signed)
 					res.timed(start, built)
 					if bf.asJSON {
 						return writeJSON(g.Stdout, res)
@@ -348,19 +405,26 @@ a terminal, otherwise "pushed REPO (SIZE)" per repository.
 	}
 }
 
-// attachLifecycle pushes the lifecycle referrer of what res pushed to
-// every repository of tags.
-func attachLifecycle(ctx context.Context, res *buildJSON, eol time.Time, tags []name.Reference, po manifests.PushOptions) error {
-	d, ok := res.artifact.(partial.Describable)
-	if !ok {
-		return fmt.Errorf("lifecycle referrer: cannot describe the pushed %T", res.artifact)
+// printSigned says, on stderr, what the publish step signed per
+// repository.
+func printSigned(g *globals, signed []builder.RepoSigned) {
+	if g.Quiet {
+		return
 	}
-	desc, err := partial.Descriptor(d)
-	if err != nil {
-		return fmt.Errorf("lifecycle referrer: %w", err)
+	for _, r := range signed {
+		if r.Cosign != nil {
+			fmt.Fprintf(g.Stderr, "signed %d manifests in %s, %d attestations\n", len(r.Cosign.Targets), r.Repository, r.Cosign.Attestations)
+		}
+		if len(r.Notary) > 0 {
+			added := 0
+			for _, n := range r.Notary {
+				if !n.Existing {
+					added++
+				}
+			}
+			fmt.Fprintf(g.Stderr, "notation: %d manifests in %s, %d new signatures\n", len(r.Notary), r.Repository, added)
+		}
 	}
-	res.Lifecycle, err = manifests.AttachLifecycle(ctx, *desc, eol, tags, po)
-	return err
 }
 
 type pushJSON struct {

@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -353,4 +354,55 @@ func TestPublishKeyless(t *testing.T) {
 			t.Errorf("cosign verify accepted the image whose signing failed:\n%s", out)
 		}
 	})
+}
+
+// TestPublishOutputAndTags: publish --output oci:DIR with --tag writes
+// the same index to the layout and the registry; an --output that cannot
+// be written stops the publish before any tag is set.
+func TestPublishOutputAndTags(t *testing.T) {
+	t.Parallel()
+	repos := testrepo.Get(t)
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, repos, repoTemplate(repos), "webd")
+	host, _ := testRegistry(t, "", "")
+	cache := filepath.Join(dir, "cache")
+	layoutDir := filepath.Join(dir, "oci")
+	ref := host + "/pub/both:1"
+	code, out, errOut := runCLI(t, map[string]string{"HOME": dir}, "--cache-dir", cache, "publish", "--json", cfg,
+		"--tag", ref, "--output", "oci:"+layoutDir+":t")
+	if code != 0 {
+		t.Fatalf("publish --output --tag: exit %d\n%s%s", code, out, errOut)
+	}
+	var res struct {
+		Index string   `json:"index_digest"`
+		Tags  []string `json:"tags"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Index == "" || len(res.Tags) != 1 {
+		t.Fatalf("publish --json: %v\n%s", err, out)
+	}
+	tag, _ := name.NewTag(ref, name.Insecure)
+	d, err := remote.Head(tag)
+	if err != nil || d.Digest.String() != res.Index {
+		t.Errorf("registry: %v %v, want %s", err, d, res.Index)
+	}
+	idx, err := os.ReadFile(filepath.Join(layoutDir, "index.json"))
+	if err != nil || !strings.Contains(string(idx), res.Index) {
+		t.Errorf("layout index.json lacks %s: %v\n%s", res.Index, err, idx)
+	}
+
+	// A docker archive whose folder is a file: no tag.
+	notADir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notADir, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ref2 := host + "/pub/none:1"
+	code, out, errOut = runCLI(t, map[string]string{"HOME": dir}, "--cache-dir", cache, "publish", cfg, "--arch", "x86_64",
+		"--tag", ref2, "--output", "docker-archive:"+filepath.Join(notADir, "img.tar"))
+	if code != 1 || !strings.Contains(errOut, "img.tar") {
+		t.Fatalf("publish to an unwritable --output: exit %d, want 1 naming img.tar:\n%s%s", code, out, errOut)
+	}
+	tag2, _ := name.NewTag(ref2, name.Insecure)
+	if _, err := remote.Head(tag2); err == nil {
+		t.Errorf("the tag %s was set although --output failed", ref2)
+	}
 }

@@ -16,8 +16,6 @@ import (
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/policy"
-	"github.com/slipway-build/slipway/builder/repo"
-	"github.com/slipway-build/slipway/builder/solve"
 	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/manifests"
 )
@@ -132,12 +130,12 @@ func resolveCommands() []*command {
 }
 
 // printWhy prints the chains that bring pkg in; false when it is not there.
-func printWhy(w io.Writer, res *solve.Result, pkg string) bool {
+func printWhy(w io.Writer, res *builder.SolveResult, pkg string) bool {
 	chain := res.Why(pkg)
 	if chain == nil {
 		return false
 	}
-	fmt.Fprintln(w, solve.FormatChain(chain))
+	fmt.Fprintln(w, builder.FormatWhyChain(chain))
 	target := chain[len(chain)-1].Package
 	var direct []string
 	for _, r := range res.Reasons {
@@ -145,7 +143,7 @@ func printWhy(w io.Writer, res *solve.Result, pkg string) bool {
 			continue
 		}
 		switch r.Kind {
-		case solve.ByRequest:
+		case builder.ByRequest:
 			direct = append(direct, fmt.Sprintf("  the request for %s", r.Dep))
 		default:
 			direct = append(direct, fmt.Sprintf("  %s %s %s", r.By, r.Kind, r.Dep))
@@ -252,18 +250,16 @@ func pickArches(cfg *config.Config, arch string) ([]string, error) {
 // the library: cache, proxy, per-repository credentials, logging.
 func builderOptions(g *globals, cfg *config.Config) builder.Options {
 	opts := builder.Options{Log: g.Log}
-	opts.Repo = append(opts.Repo,
-		repo.WithLogger(g.Log),
-		repo.WithCacheDir(g.CacheDir),
-		repo.WithProxy(http.ProxyFromEnvironment), // cmd/ may read the environment
-	)
 	// Basic auth for every repository whose credentials are set.
+	auth := map[string][2]string{}
 	for _, r := range cfg.Repositories {
-		userVar, passVar := repo.AuthEnvNames(r.ID)
+		userVar, passVar := builder.RepoAuthEnvNames(r.ID)
 		if u := g.Getenv(userVar); u != "" {
-			opts.Repo = append(opts.Repo, repo.WithBasicAuth(r.ID, u, g.Getenv(passVar)))
+			auth[r.ID] = [2]string{u, g.Getenv(passVar)}
 		}
 	}
+	// cmd/ may read the environment: the proxy variables.
+	opts.Repo = builder.RepoClientOptions(g.Log, g.CacheDir, http.ProxyFromEnvironment, auth)
 	return opts
 }
 
@@ -273,7 +269,7 @@ func resolveError(g *globals, err error) error {
 	if errors.As(err, &pe) {
 		return policyError(g, pe.Violations)
 	}
-	var ue *solve.UnsolvableError
+	var ue *builder.UnsolvableError
 	if errors.As(err, &ue) && len(ue.Problems) > 1 {
 		fmt.Fprintf(g.Stderr, "slipway: cannot resolve for %s:\n", ue.Arch)
 		for _, p := range ue.Problems {

@@ -14,16 +14,16 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/spf13/pflag"
 
+	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/internal/localfile"
-	"github.com/slipway-build/slipway/layers/rpm"
 	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // queryList is a dependency query flag. rpm's query flags are query-format
 // aliases that concatenate in command-line order; so do ours.
 type queryList struct {
-	order *[]rpm.DepKind
-	kind  rpm.DepKind
+	order *[]builder.RPMDepKind
+	kind  builder.RPMDepKind
 	set   bool
 }
 
@@ -42,7 +42,7 @@ func (q *queryList) Set(s string) error {
 }
 
 type rpminfoOptions struct {
-	queries []rpm.DepKind
+	queries []builder.RPMDepKind
 	dump    bool
 	json    bool
 	verify  bool
@@ -69,7 +69,7 @@ against those public keys and prints which key signed; an unsigned,
 tampered or unknown-key package fails.`,
 			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 				o := &rpminfoOptions{}
-				for k := rpm.Requires; k <= rpm.Enhances; k++ {
+				for k := builder.RPMRequires; k <= builder.RPMEnhances; k++ {
 					f := fs.VarPF(&queryList{order: &o.queries, kind: k}, k.String(), "", "list the package's "+k.String()+" as rpm -qp --"+k.String()+" does")
 					f.NoOptDefVal = "true"
 				}
@@ -98,7 +98,7 @@ func runRpminfo(ctx context.Context, g *globals, o *rpminfoOptions, args []strin
 		if err != nil {
 			return err
 		}
-		el, err := rpm.ReadKeyRing(bytes.NewReader(data))
+		el, err := builder.ReadRPMKeyRing(bytes.NewReader(data))
 		if err != nil {
 			return fmt.Errorf("reading key %s: %w", k, err)
 		}
@@ -113,7 +113,7 @@ func runRpminfo(ctx context.Context, g *globals, o *rpminfoOptions, args []strin
 	out := bufio.NewWriter(g.Stdout)
 	defer out.Flush()
 	var docs []*pkgJSON
-	var dec rpm.Decoders // one set of decompressors for every FILE
+	var dec builder.RPMDecoders // one set of decompressors for every FILE
 	defer dec.Close()
 	failed := 0
 	for _, name := range args {
@@ -150,7 +150,7 @@ func runRpminfo(ctx context.Context, g *globals, o *rpminfoOptions, args []strin
 	return nil
 }
 
-func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openpgp.EntityList, dec *rpm.Decoders) (*pkgJSON, error) {
+func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openpgp.EntityList, dec *builder.RPMDecoders) (*pkgJSON, error) {
 	f, _, err := localfile.Open(name, "")
 	if err != nil {
 		return nil, err
@@ -158,7 +158,7 @@ func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openp
 	defer f.Close()
 	// Unbuffered: the headers take a few reads, and the payload reader
 	// reads large chunks of its own, straight from the file.
-	p, err := rpm.Open(f)
+	p, err := builder.OpenRPM(f)
 	if err != nil {
 		return nil, err
 	}
@@ -166,17 +166,17 @@ func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openp
 	if err != nil {
 		return nil, err
 	}
-	deps := make([][]rpmmeta.Dep, rpm.Enhances+1)
+	deps := make([][]rpmmeta.Dep, builder.RPMEnhances+1)
 	for k := range deps {
-		if deps[k], err = p.Deps(rpm.DepKind(k)); err != nil {
+		if deps[k], err = p.Deps(builder.RPMDepKind(k)); err != nil {
 			return nil, err
 		}
 	}
 	// Check everything before printing anything about the package.
-	var signer *rpm.Signer
+	var signer *builder.RPMSigner
 	if len(o.keys) > 0 {
 		signer, err = p.VerifySignature(keyring)
-		if errors.Is(err, rpm.ErrUnsigned) && p.HasLegacySignature() {
+		if errors.Is(err, builder.ErrRPMUnsigned) && p.HasLegacySignature() {
 			signer, err = verifyLegacy(name, keyring)
 		}
 		if err != nil {
@@ -184,7 +184,7 @@ func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openp
 		}
 	}
 	if o.verify || len(o.keys) > 0 {
-		if _, err := p.Verify(rpm.WithDecoders(dec)); err != nil {
+		if _, err := p.Verify(builder.WithRPMDecoders(dec)); err != nil {
 			return nil, err
 		}
 	}
@@ -218,13 +218,13 @@ func rpminfoOne(out *bufio.Writer, name string, o *rpminfoOptions, keyring openp
 
 // verifyLegacy checks a header+payload signature, which takes a pass over
 // the file of its own.
-func verifyLegacy(name string, keyring openpgp.EntityList) (*rpm.Signer, error) {
+func verifyLegacy(name string, keyring openpgp.EntityList) (*builder.RPMSigner, error) {
 	f, _, err := localfile.Open(name, "")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	p, err := rpm.Open(bufio.NewReaderSize(f, 256<<10))
+	p, err := builder.OpenRPM(bufio.NewReaderSize(f, 256<<10))
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +261,7 @@ func depNEVRS(d rpmmeta.Dep) string {
 }
 
 // writeDump prints the file list as rpm -qp --dump does (lib/query.c).
-func writeDump(out io.Writer, p *rpm.Package, files []rpm.File) {
+func writeDump(out io.Writer, p *builder.RPMPackage, files []builder.RPMFile) {
 	if len(files) == 0 {
 		fmt.Fprintln(out, "(contains no files)")
 		return
@@ -278,7 +278,7 @@ func writeDump(out io.Writer, p *rpm.Package, files []rpm.File) {
 		}
 		fmt.Fprintf(out, "%s %d %d %s 0%o %s %s %s %s %d %s\n",
 			f.Path, f.Size, int32(f.MTime), digest, uint16(f.Mode), f.User, f.Group,
-			boolDigit(f.Flags&rpm.FileConfig != 0), boolDigit(f.Flags&rpm.FileDoc != 0),
+			boolDigit(f.Flags&builder.RPMFileConfig != 0), boolDigit(f.Flags&builder.RPMFileDoc != 0),
 			uint16(f.Rdev), link)
 	}
 }
@@ -343,22 +343,22 @@ type pkgJSON struct {
 }
 
 var fileFlagNames = []struct {
-	f    rpm.FileFlags
+	f    builder.RPMFileFlags
 	name string
 }{
-	{rpm.FileConfig, "config"}, {rpm.FileDoc, "doc"}, {rpm.FileIcon, "icon"},
-	{rpm.FileMissingOK, "missingok"}, {rpm.FileNoReplace, "noreplace"},
-	{rpm.FileSpecfile, "specfile"}, {rpm.FileGhost, "ghost"}, {rpm.FileLicense, "license"},
-	{rpm.FileReadme, "readme"}, {rpm.FilePubkey, "pubkey"}, {rpm.FileArtifact, "artifact"},
+	{builder.RPMFileConfig, "config"}, {builder.RPMFileDoc, "doc"}, {builder.RPMFileIcon, "icon"},
+	{builder.RPMFileMissingOK, "missingok"}, {builder.RPMFileNoReplace, "noreplace"},
+	{builder.RPMFileSpecfile, "specfile"}, {builder.RPMFileGhost, "ghost"}, {builder.RPMFileLicense, "license"},
+	{builder.RPMFileReadme, "readme"}, {builder.RPMFilePubkey, "pubkey"}, {builder.RPMFileArtifact, "artifact"},
 }
 
-func newPkgJSON(p *rpm.Package, files []rpm.File, deps [][]rpmmeta.Dep, signer *rpm.Signer) *pkgJSON {
+func newPkgJSON(p *builder.RPMPackage, files []builder.RPMFile, deps [][]rpmmeta.Dep, signer *builder.RPMSigner) *pkgJSON {
 	h := p.Header
 	n := p.NEVRA()
 	doc := &pkgJSON{
 		Name: n.Name, Version: n.Version, Release: n.Release, Arch: n.Arch, NEVRA: n.String(),
-		Summary: h.String(rpm.TagSummary), License: h.String(rpm.TagLicense), URL: h.String(rpm.TagURL),
-		Vendor: h.String(rpm.TagVendor), SourceRPM: h.String(rpm.TagSourceRPM), BuildHost: h.String(rpm.TagBuildHost),
+		Summary: h.String(builder.RPMTagSummary), License: h.String(builder.RPMTagLicense), URL: h.String(builder.RPMTagURL),
+		Vendor: h.String(builder.RPMTagVendor), SourceRPM: h.String(builder.RPMTagSourceRPM), BuildHost: h.String(builder.RPMTagBuildHost),
 		PayloadCompressor: p.Compressor(), FileDigestAlgo: p.FileDigestAlgo().String(),
 		Files: make([]fileJSON, 0, len(files)),
 	}
@@ -366,11 +366,11 @@ func newPkgJSON(p *rpm.Package, files []rpm.File, deps [][]rpmmeta.Dep, signer *
 		e := n.Epoch
 		doc.Epoch = &e
 	}
-	doc.BuildTime, _ = h.Int(rpm.TagBuildTime)
-	if s, ok := h.Int(rpm.TagLongSize); ok {
+	doc.BuildTime, _ = h.Int(builder.RPMTagBuildTime)
+	if s, ok := h.Int(builder.RPMTagLongSize); ok {
 		doc.Size = s
 	} else {
-		doc.Size, _ = h.Int(rpm.TagSize)
+		doc.Size, _ = h.Int(builder.RPMTagSize)
 	}
 	for k, list := range deps {
 		if len(list) == 0 {
@@ -383,7 +383,7 @@ func newPkgJSON(p *rpm.Package, files []rpm.File, deps [][]rpmmeta.Dep, signer *
 		for i, d := range list {
 			js[i] = depJSON{Name: d.Name, Op: d.Op(), Version: d.Version, Flags: uint32(d.Flags)}
 		}
-		doc.Deps[rpm.DepKind(k).String()] = js
+		doc.Deps[builder.RPMDepKind(k).String()] = js
 	}
 	for _, f := range files {
 		fj := fileJSON{Path: f.Path, Size: f.Size, Mode: fmt.Sprintf("0%o", f.Mode), User: f.User, Group: f.Group,

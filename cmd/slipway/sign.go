@@ -64,6 +64,15 @@ as 'cosign attest' makes, for 'cosign verify-attestation'. --tlog-upload
 with --key logs key-based signatures and attestations. Rekor entries are
 public and permanent. 'slipway verify' checks signatures by key only.
 
+--notation-key KEY.pem --notation-cert CHAIN.pem add (or, alone, make) a
+Notary Project signature of every manifest, as 'notation sign' writes it:
+an OCI 1.1 referrer (the referrers tag on registries without the API),
+envelope --notation-envelope jws (default) or cose; a signature by the
+same certificate already there is kept. --new-bundle-format writes the
+attestations in the sigstore bundle format as referrers, as 'cosign attest
+--new-bundle-format'. --json prints {"cosign": {"targets",
+"attestations"}, "notary": [...], "seconds"}.
+
 ` + registryHelp,
 			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 				rf := addRegistryFlags(fs, false)
@@ -74,14 +83,26 @@ public and permanent. 'slipway verify' checks signatures by key only.
 				kf := addKeylessFlags(fs, "--key")
 				annotations := fs.StringArrayP("annotation", "a", nil, "`KEY=VALUE` added to the signed payload (repeatable)")
 				modeFlag := addReferrersModeFlag(fs)
+				nf := addNotaryFlags(fs)
+				var bundleFormat bool
+				addBundleFormatFlag(fs, &bundleFormat)
+				asJSON := fs.Bool("json", false, "print the result as one JSON document")
 				return func(ctx context.Context, g *globals, args []string) error {
 					if len(args) != 1 {
 						return usagef("sign takes one REGISTRY/REPO:TAG, got %d arguments", len(args))
 					}
-					if *key == "" && !kf.keyless {
-						return usagef("sign needs --key FILE (a cosign private key) or --keyless")
+					if *key == "" && !kf.keyless && nf.key == "" {
+						return usagef("sign needs --key FILE (a cosign private key), --keyless or --notation-key")
+					}
+					cosign := *key != "" || kf.keyless
+					if !cosign && (*sbomDir != "" || *prov || bundleFormat) {
+						return usagef("--sbom-dir, --provenance and --new-bundle-format need --key or --keyless")
 					}
 					token, err := kf.check(fs, g, "--key", *key)
+					if err != nil {
+						return err
+					}
+					envelope, err := nf.check(fs)
 					if err != nil {
 						return err
 					}
@@ -101,7 +122,7 @@ public and permanent. 'slipway verify' checks signatures by key only.
 					if err != nil {
 						return err
 					}
-					so := signing.SignOptions{Options: signingOptions(g, po), Recursive: *recursive}
+					so := signing.SignOptions{Options: signingOptions(g, po), Recursive: *recursive, BundleFormat: bundleFormat}
 					if len(ann) > 0 {
 						so.Annotations = map[string]interface{}{}
 						for k, v := range ann {
@@ -116,27 +137,63 @@ public and permanent. 'slipway verify' checks signatures by key only.
 					if *prov {
 						so.Provenance = &signing.ProvenanceInput{Version: version}
 					}
-					sv, err := kf.signer(ctx, g, *key, token)
+					notary, err := nf.load(g)
 					if err != nil {
-						return redactSecret(redact(g, err), token)
+						return err
 					}
-					sv.Mode = mode
+					out := signJSON{}
 					start := time.Now()
-					res, err := signing.SignAndAttest(ctx, refs[0], sv, so)
-					if err != nil {
-						return redactSecret(redact(g, err), token)
+					if cosign {
+						sv, err := kf.signer(ctx, g, *key, token)
+						if err != nil {
+							return redactSecret(redact(g, err), token)
+						}
+						sv.Mode = mode
+						if out.Cosign, err = signing.SignAndAttest(ctx, refs[0], sv, so); err != nil {
+							return redactSecret(redact(g, err), token)
+						}
 					}
-					if !g.Quiet {
-						for _, t := range res.Targets {
+					if notary != nil {
+						no := signing.NotaryOptions{Options: so.Options, Envelope: envelope}
+						if len(ann) > 0 {
+							no.UserMetadata = ann
+						}
+						if out.Notary, err = signing.NotarySignAll(ctx, refs[0], *recursive, notary, no); err != nil {
+							return redact(g, err)
+						}
+					}
+					out.Seconds = time.Since(start).Seconds()
+					if *asJSON {
+						return writeJSON(g.Stdout, out)
+					}
+					if g.Quiet {
+						return nil
+					}
+					if out.Cosign != nil {
+						for _, t := range out.Cosign.Targets {
 							fmt.Fprintf(g.Stdout, "signed %s\n", t.Digest)
 						}
-						fmt.Fprintf(g.Stdout, "%d signatures, %d attestations in %.1fs\n", len(res.Targets), res.Attestations, time.Since(start).Seconds())
+						fmt.Fprintf(g.Stdout, "%d signatures, %d attestations in %.1fs\n", len(out.Cosign.Targets), out.Cosign.Attestations, out.Seconds)
+					}
+					for _, n := range out.Notary {
+						state := "signed"
+						if n.Existing {
+							state = "already signed"
+						}
+						fmt.Fprintf(g.Stdout, "notation: %s %s (%s)\n", state, n.Target.Digest, n.Envelope)
 					}
 					return nil
 				}
 			},
 		},
 	}
+}
+
+// signJSON is what sign --json prints.
+type signJSON struct {
+	Cosign  *signing.SignResult        `json:"cosign,omitempty"`
+	Notary  []signing.NotarySignResult `json:"notary,omitempty"`
+	Seconds float64                    `json:"seconds"`
 }
 
 // check refuses the flag combinations that cannot work (exit 2) and

@@ -64,6 +64,13 @@ func TestImportDirection(t *testing.T) {
 			if dep == "builder" && !strings.HasPrefix(me, "cmd/") && me != "e2e" {
 				t.Errorf("%s imports builder: only cmd (and e2e) may", me)
 			}
+			// cmd reaches the pipeline through builder only: the
+			// readers, writers, solver and repository client are
+			// builder's business (builder/exports.go, rpminfo.go name
+			// what cmd prints).
+			if strings.HasPrefix(me, "cmd/") && (strings.HasPrefix(dep, "layers/") || dep == "builder/solve" || dep == "builder/repo") {
+				t.Errorf("%s imports %s: cmd goes through builder", me, dep)
+			}
 		}
 	}
 }
