@@ -55,6 +55,8 @@ type outImage struct {
 	OSVersion     string   `toml:"os_version,omitempty" json:"os_version,omitempty"` // omitted when unset: digests stay
 	RPMDB         string   `toml:"rpmdb" json:"rpmdb"`
 	MachineID     string   `toml:"machine_id,omitempty" json:"machine_id,omitempty"` // omitted when unset: digests stay
+	Base          string   `toml:"base,omitempty" json:"base,omitempty"`                       // omitted when unset: digests stay
+	BaseVerifyKey string   `toml:"base_verify_key,omitempty" json:"base_verify_key,omitempty"` // omitted when unset: digests stay
 }
 
 type outRepo struct {
@@ -78,6 +80,8 @@ type outPackages struct {
 	Docs             bool     `toml:"docs" json:"docs"`
 	// Omitted when true (the default): digests stay.
 	Licenses *bool `toml:"licenses,omitempty" json:"licenses,omitempty"`
+	// Omitted when false (the default): digests stay.
+	UpgradeBase bool `toml:"upgrade_base,omitempty" json:"upgrade_base,omitempty"`
 }
 
 type outOCI struct {
@@ -135,6 +139,8 @@ func (c *Config) wire() outFile {
 			OSVersion:     c.Image.OSVersion,
 			RPMDB:         string(c.Image.RPMDB),
 			MachineID:     string(c.Image.MachineID),
+			Base:          c.Image.Base,
+			BaseVerifyKey: c.Image.BaseVerifyKey,
 		},
 		Repository: []outRepo{},
 		Packages: outPackages{
@@ -144,6 +150,7 @@ func (c *Config) wire() outFile {
 			WeakDeps:         c.Packages.WeakDeps,
 			Docs:             c.Packages.Docs,
 			Licenses:         falseOnly(c.Packages.Licenses),
+			UpgradeBase:      c.Packages.UpgradeBase,
 		},
 		Config: outOCI{
 			Entrypoint:  list(c.OCI.Entrypoint),

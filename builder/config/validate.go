@@ -71,6 +71,7 @@ func (m *merged) build(path string) (*Config, error) {
 	default:
 		v.fail("image.rpmdb", "%q is not one of sqlite, manifest, none", c.Image.RPMDB)
 	}
+	v.baseImage(c)
 	c.Image.MachineID = MachineID(deref(m.img.MachineID, ""))
 	switch c.Image.MachineID {
 	case MachineIDNone, MachineIDEmpty:
@@ -124,6 +125,10 @@ func (m *merged) build(path string) (*Config, error) {
 	c.Packages.WeakDeps = deref(m.pkgs.WeakDeps, false)
 	c.Packages.Docs = deref(m.pkgs.Docs, false)
 	c.Packages.Licenses = deref(m.pkgs.Licenses, true)
+	c.Packages.UpgradeBase = deref(m.pkgs.UpgradeBase, false)
+	if c.Packages.UpgradeBase && c.Image.Base == "" {
+		v.fail("packages.upgrade_base", "needs image.base: there is no base image to upgrade")
+	}
 
 	// [layers]
 	c.Layers.Strategy = LayerStrategy(deref(m.layers.Strategy, string(LayersSingle)))

@@ -43,6 +43,8 @@ type wireImage struct {
 	OSVersion     *string   `toml:"os_version"`
 	RPMDB         *string   `toml:"rpmdb"`
 	MachineID     *string   `toml:"machine_id"`
+	Base          *string   `toml:"base"`
+	BaseVerifyKey *string   `toml:"base_verify_key"`
 }
 
 type wireRepo struct {
@@ -67,6 +69,7 @@ type wirePackages struct {
 	WeakDeps         *bool     `toml:"weak_deps"`
 	Docs             *bool     `toml:"docs"`
 	Licenses         *bool     `toml:"licenses"`
+	UpgradeBase      *bool     `toml:"upgrade_base"`
 }
 
 type wireOCI struct {
