@@ -125,6 +125,9 @@ type ArchBuild struct {
 	// Meta is what the SBOM needs of each package's header, in the order
 	// of Packages.
 	Meta []PackageMeta
+	// Base, for a build on [image] base, is the base image: Packages are
+	// then the added packages only.
+	Base *BaseInfo
 }
 
 // PackageMeta is what an SBOM says of a package beyond its lockfile
@@ -206,6 +209,9 @@ func Build(ctx context.Context, cfg *config.Config, opts BuildOptions) ([]*ArchB
 }
 
 func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, opts BuildOptions) (*ArchBuild, error) {
+	if cfg.Image.Base != "" {
+		return buildOnBase(ctx, cfg, arch, dl, opts)
+	}
 	log := opts.log().With("arch", arch)
 	opts.progress(ProgressEvent{Arch: arch, Stage: StageMetadata})
 	pkgs, resolution, err := packageSet(ctx, cfg, arch, opts.Lock, opts)

@@ -54,7 +54,7 @@ type outImage struct {
 	Releasever    string   `toml:"releasever" json:"releasever"`
 	OSVersion     string   `toml:"os_version,omitempty" json:"os_version,omitempty"` // omitted when unset: digests stay
 	RPMDB         string   `toml:"rpmdb" json:"rpmdb"`
-	MachineID     string   `toml:"machine_id,omitempty" json:"machine_id,omitempty"` // omitted when unset: digests stay
+	MachineID     string   `toml:"machine_id,omitempty" json:"machine_id,omitempty"`           // omitted when unset: digests stay
 	Base          string   `toml:"base,omitempty" json:"base,omitempty"`                       // omitted when unset: digests stay
 	BaseVerifyKey string   `toml:"base_verify_key,omitempty" json:"base_verify_key,omitempty"` // omitted when unset: digests stay
 }

@@ -253,6 +253,8 @@ func pickArches(cfg *config.Config, arch string) ([]string, error) {
 // the library: cache, proxy, per-repository credentials, logging.
 func builderOptions(g *globals, cfg *config.Config) builder.Options {
 	opts := builder.Options{Log: g.Log}
+	// [image] base: read with the keychain, its layers cached by digest.
+	opts.Base = builder.BaseOptions{CacheDir: g.CacheDir, Registry: manifests.PushOptions{Keychain: keychain(g), Log: g.Log}}
 	opts.Repo = append(opts.Repo,
 		repo.WithLogger(g.Log),
 		repo.WithCacheDir(g.CacheDir),
