@@ -14,6 +14,7 @@ import (
 	"github.com/slipway-build/slipway/builder/repo"
 	"github.com/slipway-build/slipway/builder/solve"
 	"github.com/slipway-build/slipway/internal/localfile"
+	"github.com/slipway-build/slipway/layers/rootfs/ldcache"
 	"github.com/slipway-build/slipway/layers/rpm"
 	"github.com/slipway-build/slipway/manifests"
 	"github.com/slipway-build/slipway/manifests/inspect"
@@ -42,7 +43,8 @@ const BaseRepo = "@base"
 type baseImage struct {
 	img   *manifests.BaseImage
 	files *inspect.BaseFiles
-	pkgs  []baseRPM // in the database's order
+	pkgs  []baseRPM     // in the database's order
+	libs  []ldcache.Lib // what its ld.so.cache must list
 }
 
 // baseRPM is one package installed in the base: its header as the
@@ -83,11 +85,11 @@ func openBase(ctx context.Context, cfg *config.Config, arch string, opts Options
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	files, err := inspect.ReadBase(ctx, img.Image, tmp, inspect.Options{})
+	files, err := inspect.ReadBase(ctx, img.Image, tmp, inspect.Options{}, keepForLDCache)
 	if err != nil {
 		return nil, fmt.Errorf("reading the base %s (%s): %w", src, img.Digest, err)
 	}
-	b := &baseImage{img: img, files: files}
+	b := &baseImage{img: img, files: files, libs: baseLibs(files, arch)}
 	switch files.DB {
 	case inspect.DBSqlite:
 		blobs, err := inspect.ReadSqliteHeaders(ctx, files.Sqlite)

@@ -22,6 +22,7 @@ import (
 	"github.com/slipway-build/slipway/layers/rpmdb"
 	"github.com/slipway-build/slipway/manifests"
 	"github.com/slipway-build/slipway/rpmmeta"
+	"github.com/slipway-build/slipway/signing"
 )
 
 // buildOnBase builds cfg's image for arch on its [image] base: the
@@ -99,6 +100,7 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 		Users:          users,
 		Groups:         groups,
 		LDCache:        true,
+		LDCacheLower:   base.libs,
 		Arch:           arch,
 		SpoolDir:       opts.WorkDir,
 		SingleWrite:    true,
@@ -197,7 +199,7 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 		Arch: arch, Packages: pkgs, BuildTime: buildTime, Layer: layer, Layers: []*manifests.Layer{layer},
 		Report: report, Signers: signers, Resolution: resolution, Meta: meta,
 		Image: manifests.ArchImage{Arch: arch, OSVersion: cfg.Image.OSVersion, Image: img},
-		Base:  &BaseInfo{Ref: cfg.Image.Base, Digest: base.img.Digest.String(), Packages: base.nevras(), Fetched: base.img.Fetched()},
+		Base:  &BaseInfo{Ref: cfg.Image.Base, Digest: base.img.Digest.String(), Packages: base.nevras(), Fetched: base.img.Fetched(), Meta: base.meta()},
 	}, nil
 }
 
@@ -213,6 +215,30 @@ type BaseInfo struct {
 	Digest   string          // the platform image's manifest digest
 	Packages []rpmmeta.NEVRA // installed in the base, in its database's order
 	Fetched  int64           // compressed bytes of the base's layers read from its source (not the cache)
+	Meta     []PackageMeta   // of Packages, from their headers
+}
+
+// sbomPackages are the base's packages as an SBOM lists them (repository
+// BaseRepo); none for a nil BaseInfo.
+func (b *BaseInfo) sbomPackages() []signing.PackageInfo {
+	if b == nil {
+		return nil
+	}
+	out := make([]signing.PackageInfo, len(b.Packages))
+	for i, p := range b.Packages {
+		m := b.Meta[i]
+		out[i] = signing.PackageInfo{NEVRA: p, Repo: BaseRepo,
+			License: m.License, Vendor: m.Vendor, Packager: m.Packager, SourceRPM: m.SourceRPM, URL: m.URL, Summary: m.Summary}
+	}
+	return out
+}
+
+func (b *baseImage) meta() []PackageMeta {
+	out := make([]PackageMeta, len(b.pkgs))
+	for i, p := range b.pkgs {
+		out[i] = packageMeta(p.pkg.Header)
+	}
+	return out
 }
 
 func (b *baseImage) nevras() []rpmmeta.NEVRA {

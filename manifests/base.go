@@ -93,7 +93,7 @@ func OpenBase(ctx context.Context, src Source, arch, cacheDir string, opts PushO
 			return nil, fmt.Errorf("reading the base %s: %w", src, err)
 		}
 		if cf.OS != plat.OS || cf.Architecture != plat.Architecture {
-			return nil, fmt.Errorf("the base %s is an image for %s/%s, not %s/%s (%s)", src, cf.OS, cf.Architecture, plat.OS, plat.Architecture, arch)
+			return nil, fmt.Errorf("the base %s has no image for %s/%s (%s): it is a single image for %s/%s", src, plat.OS, plat.Architecture, arch, cf.OS, cf.Architecture)
 		}
 		img = x
 	default:

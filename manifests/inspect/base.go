@@ -39,9 +39,13 @@ type BaseFiles struct {
 	Manifest []byte
 	// Passwd and Group are /etc/passwd and /etc/group (nil when absent).
 	Passwd, Group []byte
-	// Paths are the tree's paths (without a leading /), sorted, each with
-	// its tar type flag.
+	// Paths are the tree's paths (without a leading /), each with its tar
+	// type flag; Links the symlinks' targets.
 	Paths map[string]byte
+	Links map[string]string
+	// Kept maps the regular files the caller asked for to their extracted
+	// copies (under the caller's folder).
+	Kept map[string]string
 }
 
 // SortedPaths lists Paths sorted.
@@ -57,8 +61,9 @@ func (b *BaseFiles) SortedPaths() []string {
 // ReadBase reads an image's layers, from the top down, for the files a
 // build on it needs; rpmdb.sqlite is extracted into dir. Whiteouts and
 // opaque folders of a layer hide what the layers below have. The bounds
-// of opts (MaxDBSize, MaxScan) apply as for Inspect.
-func ReadBase(ctx context.Context, img v1.Image, dir string, opts Options) (*BaseFiles, error) {
+// of opts (MaxDBSize, MaxScan) apply as for Inspect; MaxDBSize bounds each
+// kept file too. keep, when set, names more regular files to extract.
+func ReadBase(ctx context.Context, img v1.Image, dir string, opts Options, keep func(name string) bool) (*BaseFiles, error) {
 	if opts.MaxDBSize <= 0 {
 		opts.MaxDBSize = DefaultMaxDBSize
 	}
@@ -69,7 +74,7 @@ func ReadBase(ctx context.Context, img v1.Image, dir string, opts Options) (*Bas
 	if err != nil {
 		return nil, err
 	}
-	b := &BaseFiles{DB: DBNone, Paths: map[string]byte{}}
+	b := &BaseFiles{DB: DBNone, Paths: map[string]byte{}, Links: map[string]string{}, Kept: map[string]string{}}
 	// hidden: paths a higher layer has, or whited out; opaque: folders a
 	// higher layer made opaque.
 	hidden := map[string]bool{}
@@ -88,7 +93,7 @@ func ReadBase(ctx context.Context, img v1.Image, dir string, opts Options) (*Bas
 	scan := &scanBudget{left: opts.MaxScan, max: opts.MaxScan}
 	for i := len(layers) - 1; i >= 0; i-- {
 		d, _ := layers[i].Digest()
-		wh, opq, err := b.readLayer(ctx, layers[i], d, dir, covered, scan, opts.MaxDBSize)
+		wh, opq, err := b.readLayer(ctx, layers[i], d, dir, covered, scan, opts.MaxDBSize, keep)
 		if err != nil {
 			return nil, fmt.Errorf("layer %s: %w", d, err)
 		}
@@ -107,7 +112,7 @@ func ReadBase(ctx context.Context, img v1.Image, dir string, opts Options) (*Bas
 
 // readLayer adds one layer's visible entries to b and returns its
 // whiteouts and opaque folders (which apply to the layers below).
-func (b *BaseFiles) readLayer(ctx context.Context, l v1.Layer, digest v1.Hash, dir string, covered func(string) bool, scan *scanBudget, maxDB int64) (wh, opq []string, err error) {
+func (b *BaseFiles) readLayer(ctx context.Context, l v1.Layer, digest v1.Hash, dir string, covered func(string) bool, scan *scanBudget, maxDB int64, keep func(string) bool) (wh, opq []string, err error) {
 	rc, err := l.Uncompressed()
 	if err != nil {
 		return nil, nil, err
@@ -142,7 +147,21 @@ func (b *BaseFiles) readLayer(ctx context.Context, l v1.Layer, digest v1.Hash, d
 			continue
 		}
 		b.Paths[name] = h.Typeflag
+		if h.Typeflag == tar.TypeSymlink {
+			b.Links[name] = h.Linkname
+		}
 		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		if keep != nil && keep(name) {
+			if h.Size > maxDB {
+				return nil, nil, fmt.Errorf("/%s is %d bytes, more than the %d slipway reads", name, h.Size, maxDB)
+			}
+			p := filepath.Join(dir, fmt.Sprintf("kept-%d", len(b.Kept)))
+			if err := extract(tr, p, maxDB); err != nil {
+				return nil, nil, fmt.Errorf("extracting /%s: %w", name, err)
+			}
+			b.Kept[name] = p
 			continue
 		}
 		switch name {

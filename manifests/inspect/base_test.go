@@ -62,7 +62,7 @@ func TestReadBaseWhiteouts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := ReadBase(t.Context(), img, t.TempDir(), Options{})
+	b, err := ReadBase(t.Context(), img, t.TempDir(), Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestReadBaseBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, _ := l.Digest()
-	_, err = ReadBase(t.Context(), img, t.TempDir(), Options{MaxDBSize: 4})
+	_, err = ReadBase(t.Context(), img, t.TempDir(), Options{MaxDBSize: 4}, nil)
 	want := "layer " + d.String() + ": var/lib/rpm/rpmdb.sqlite is 10 bytes, more than the 4 slipway reads"
 	if err == nil || err.Error() != want {
 		t.Errorf("error %v, want %q", err, want)
