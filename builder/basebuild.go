@@ -46,9 +46,15 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 		if a == nil {
 			return nil, fmt.Errorf("the lockfile has no packages for %s; run slipway lock", arch)
 		}
-		var err error
-		if base, err = openBase(ctx, cfg, arch, opts.Options); err != nil {
+		bcfg, want, err := lockedBase(cfg, a, opts.Options)
+		if err != nil {
 			return nil, err
+		}
+		if base, err = openBase(ctx, bcfg, arch, opts.Options); err != nil {
+			return nil, err
+		}
+		if got := base.img.Digest.String(); got != want {
+			return nil, fmt.Errorf("the base %s is %s for %s, the lockfile has %s; run slipway lock", cfg.Image.Base, got, arch, want)
 		}
 		pkgs = a.Packages
 	} else {

@@ -282,6 +282,39 @@ func TestBuildOnBase(t *testing.T) {
 			t.Errorf("rpm -q tzdata: %v\n%s", err, qa)
 		}
 	})
+
+	// Last: it moves the base's tag.
+	t.Run("lock records the base; --check sees the tag move; --locked keeps the digest", func(t *testing.T) {
+		lcfg := derivedConfig(t, repos, baseRef, "", both, "appd")
+		mustSucceed(t, slipway(t, env, "--cache-dir", cache, "lock", lcfg), "lock")
+		lf, err := os.ReadFile(strings.TrimSuffix(lcfg, ".toml") + ".lock")
+		if err != nil {
+			t.Fatal(err)
+		}
+		oldAmd := archDigest(t, baseRef, "amd64")
+		if !strings.Contains(string(lf), "base = '"+oldAmd+"'") {
+			t.Errorf("the lockfile does not record the base's amd64 digest %s:\n%s", oldAmd, lf)
+		}
+		if strings.Contains(string(lf), "glibc") {
+			t.Errorf("the lockfile lists the base's packages:\n%s", lf)
+		}
+		mustSucceed(t, slipway(t, env, "--cache-dir", cache, "lock", "--check", lcfg), "lock --check before the tag moves")
+		moved := config(t, repos, "", "filesystem", "setup", "glibc", "libfoo", "tzdata-2023c", "busybox")
+		mustSucceed(t, slipway(t, env, "--cache-dir", t.TempDir(), "publish", moved, "--tag", baseRef), "publish over the base's tag")
+		if now := archDigest(t, baseRef, "amd64"); now == oldAmd {
+			t.Fatalf("publishing over the tag left amd64 at %s", now)
+		}
+		r := slipway(t, env, "--cache-dir", cache, "lock", "--check", lcfg)
+		if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "the base "+baseRef+" now points to") {
+			t.Errorf("lock --check after the tag moved: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		o := filepath.Join(t.TempDir(), "oci")
+		mustSucceed(t, slipway(t, env, "--cache-dir", cache, "build", "--locked", lcfg, "--output", "oci:"+o+":locked"), "build --locked")
+		baseLayers := registryLayers(t, reg.Host+"/platform/base@"+oldAmd)
+		if got := ociLayers(t, o, "locked-amd64"); !slices.Equal(got[:len(baseLayers)], baseLayers) {
+			t.Errorf("--locked built on %v, want the locked base's layers %v", got, baseLayers)
+		}
+	})
 }
 
 // archDigest is the digest of one platform's image in a registry index.
