@@ -38,6 +38,11 @@ type BaseOptions struct {
 // installed, in resolutions ("@System" in dnf).
 const BaseRepo = "@base"
 
+// InstalledInBase starts the Dep of the Reason (of Kind solve.ByRequest)
+// a base image's package is installed for, followed by the base's
+// reference.
+const InstalledInBase = "installed in the base "
+
 // baseImage is a base image of one architecture, read: its image, what
 // its layers hold and the packages its rpm database lists.
 type baseImage struct {
@@ -256,7 +261,7 @@ func solveOnBase(ctx context.Context, cfg *config.Config, set *repo.Set, base *b
 	reasons := res.Reasons[:0:0]
 	for _, rs := range res.Reasons {
 		if rs.Kind == solve.ByRequest && baseNEVRA[rs.Package] {
-			rs.Dep = "installed in the base " + cfg.Image.Base
+			rs.Dep = InstalledInBase + cfg.Image.Base
 		}
 		reasons = append(reasons, rs)
 	}

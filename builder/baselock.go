@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/builder/lock"
@@ -88,4 +89,19 @@ func lockedBase(cfg *config.Config, a *lock.Arch, opts Options) (*config.Config,
 	c := *cfg
 	c.Image.Base = src.Ref.Context().Digest(a.Base).String()
 	return &c, a.Base, nil
+}
+
+// BasePackages are the packages the base image of a resolution on
+// [image] base has installed (repository BaseRepo), sorted by name; nil
+// without a base.
+func (r *Resolution) BasePackages() []string {
+	if r.base == nil {
+		return nil
+	}
+	out := make([]string, 0, len(r.base.pkgs))
+	for _, p := range r.base.pkgs {
+		out = append(out, p.meta.NEVRA.String())
+	}
+	slices.Sort(out)
+	return out
 }

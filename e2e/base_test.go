@@ -216,6 +216,19 @@ func TestBuildOnBase(t *testing.T) {
 		}
 	})
 
+	t.Run("resolve and why show the base's packages", func(t *testing.T) {
+		r := slipway(t, env, "--cache-dir", cache, "resolve", "--arch", "x86_64", cfg)
+		mustSucceed(t, r, "resolve")
+		if !strings.Contains(r.stdout, "appd-2.1-1.azl3.x86_64\n") || !strings.Contains(r.stdout, "libfoo-1.2-1.azl3.x86_64 @base\n") {
+			t.Errorf("resolve:\n%s", r.stdout)
+		}
+		r = slipway(t, env, "--cache-dir", cache, "why", "--arch", "x86_64", cfg, "libfoo")
+		mustSucceed(t, r, "why libfoo")
+		if !strings.Contains(r.stdout, "installed in the base "+viaProxy) || !strings.Contains(r.stdout, "appd-2.1-1.azl3.x86_64 requires libfoo.so.1()(64bit)") {
+			t.Errorf("why libfoo:\n%s", r.stdout)
+		}
+	})
+
 	t.Run("second build reads no base layer", func(t *testing.T) {
 		out2 := filepath.Join(t.TempDir(), "oci")
 		mustSucceed(t, slipway(t, env, "--cache-dir", cache, "build", cfg, "--output", "oci:"+out2+":app"), "second build")

@@ -82,6 +82,10 @@ func resolveCommands() []*command {
 						for _, p := range r.Packages {
 							fmt.Fprintln(g.Stdout, p.NEVRA.String())
 						}
+						// [image] base: what the base has installed, as dnf marks it.
+						for _, n := range r.BasePackages() {
+							fmt.Fprintln(g.Stdout, n+" "+builder.BaseRepo)
+						}
 					}
 					return nil
 				}
@@ -146,6 +150,10 @@ func printWhy(w io.Writer, res *solve.Result, pkg string) bool {
 		}
 		switch r.Kind {
 		case solve.ByRequest:
+			if strings.HasPrefix(r.Dep, builder.InstalledInBase) { // [image] base
+				direct = append(direct, "  "+r.Dep)
+				continue
+			}
 			direct = append(direct, fmt.Sprintf("  the request for %s", r.Dep))
 		default:
 			direct = append(direct, fmt.Sprintf("  %s %s %s", r.By, r.Kind, r.Dep))
