@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/slipway-build/slipway/internal/testrepo"
+	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
 )
 
 // blobReads is a reverse proxy to a registry that counts the bytes of
@@ -366,4 +367,54 @@ func archDigest(t *testing.T, ref, arch string) string {
 	}
 	t.Fatalf("%s has no %s image", ref, arch)
 	return ""
+}
+
+// TestBuildOnForeignBase: a base slipway never wrote — a dnf --installroot
+// tree (no scriptlets: no ld.so.cache) packed by umoci, with rpm's own
+// database and dnf's gpg-pubkey entry. The derived image adds appd: the
+// base's layer is kept, rpm -qa lists dnf's packages and appd, and appd
+// finds libfoo through the ld.so.cache slipway writes.
+func TestBuildOnForeignBase(t *testing.T) {
+	requireRoot(t, "dnf --installroot")
+	for _, tool := range []string{"umoci", "rpm", "skopeo"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is needed", tool)
+			}
+			t.Skipf("%s is needed (apt-get install %s)", tool, tool)
+		}
+	}
+	repos := testrepo.Get(t)
+	root := rootfstest.DNFInstall(t, repos.Dir["x86_64"], repos.KeyFile, "x86_64", "filesystem", "setup", "glibc", "libfoo")
+	lay := filepath.Join(t.TempDir(), "foreign")
+	for _, args := range [][]string{
+		{"init", "--layout", lay},
+		{"new", "--image", lay + ":base"},
+		{"insert", "--image", lay + ":base", root, "/"},
+	} {
+		if out, err := exec.Command("umoci", args...).CombinedOutput(); err != nil {
+			t.Fatalf("umoci %v: %v\n%s", args, err, out)
+		}
+	}
+	cfg := derivedConfig(t, repos, "oci:"+lay+":base", "", []string{"x86_64"}, "appd")
+	out := filepath.Join(t.TempDir(), "oci")
+	mustSucceed(t, slipway(t, nil, "--cache-dir", t.TempDir(), "build", cfg, "--output", "oci:"+out+":app"), "build on the foreign base")
+	baseLayers := ociLayers(t, lay, "base")
+	got := ociLayers(t, out, "app")
+	if len(got) != len(baseLayers)+1 || !slices.Equal(got[:len(baseLayers)], baseLayers) {
+		t.Errorf("layers %v, want the base's %v and one more", got, baseLayers)
+	}
+	r := unpack(t, out, "app")
+	qa, err := exec.Command("rpm", "--root", r, "--dbpath", "/var/lib/rpm", "-qa", "--qf", "%{NAME}\n").CombinedOutput()
+	if err != nil {
+		t.Fatalf("rpm -qa: %v\n%s", err, qa)
+	}
+	for _, want := range []string{"glibc", "libfoo", "filesystem", "setup", "appd"} {
+		if !strings.Contains("\n"+string(qa), "\n"+want+"\n") {
+			t.Errorf("rpm -qa lacks %s:\n%s", want, qa)
+		}
+	}
+	if o, err := exec.Command("chroot", r, "/usr/bin/appd").CombinedOutput(); err != nil || !strings.Contains(string(o), "hello from libfoo") {
+		t.Errorf("appd in a chroot of the image on the foreign base: %v %s", err, o)
+	}
 }
