@@ -397,6 +397,16 @@ func TestBuildOnForeignBase(t *testing.T) {
 		}
 	}
 	cfg := derivedConfig(t, repos, "oci:"+lay+":base", "", []string{"x86_64"}, "appd")
+	// [paths] remove on a path only the base has: a whiteout.
+	if f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0); err != nil {
+		t.Fatal(err)
+	} else {
+		f.WriteString("\n[paths]\nremove = [\"/etc/shells\"]\n")
+		f.Close()
+	}
+	if _, err := os.Stat(filepath.Join(root, "etc/shells")); err != nil {
+		t.Fatalf("the base has no /etc/shells to remove: %v", err)
+	}
 	out := filepath.Join(t.TempDir(), "oci")
 	mustSucceed(t, slipway(t, nil, "--cache-dir", t.TempDir(), "build", cfg, "--output", "oci:"+out+":app"), "build on the foreign base")
 	baseLayers := ociLayers(t, lay, "base")
@@ -416,5 +426,11 @@ func TestBuildOnForeignBase(t *testing.T) {
 	}
 	if o, err := exec.Command("chroot", r, "/usr/bin/appd").CombinedOutput(); err != nil || !strings.Contains(string(o), "hello from libfoo") {
 		t.Errorf("appd in a chroot of the image on the foreign base: %v %s", err, o)
+	}
+	if _, err := os.Lstat(filepath.Join(r, "etc/shells")); err == nil {
+		t.Errorf("/etc/shells of the base is still there after [paths] remove")
+	}
+	if _, err := os.Lstat(filepath.Join(r, "etc/passwd")); err != nil {
+		t.Errorf("/etc/passwd: %v", err)
 	}
 }
