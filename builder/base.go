@@ -50,14 +50,30 @@ type baseImage struct {
 	files *inspect.BaseFiles
 	pkgs  []baseRPM     // in the database's order
 	libs  []ldcache.Lib // what its ld.so.cache must list
+	// manifestOnly: the base lists its packages in an rpmmanifest only
+	// (pkgs have no headers).
+	manifestOnly bool
 }
 
 // baseRPM is one package installed in the base: its header as the
 // base's database stores it, parsed.
 type baseRPM struct {
 	blob []byte
-	pkg  *rpm.Package
+	pkg  *rpm.Package // nil for a base with an rpmmanifest only
 	meta rpmmeta.Package
+	line string // the container-manifest-2 line of a base with an rpmmanifest only
+}
+
+// manifestLines maps NAME.ARCH to its container-manifest-2 line.
+func manifestLines(data []byte) map[string]string {
+	out := map[string]string{}
+	for _, l := range strings.Split(string(data), "\n") {
+		f := strings.Split(l, "\t")
+		if len(f) == 10 {
+			out[f[0]+"."+f[7]] = l
+		}
+	}
+	return out
 }
 
 // openBase reads cfg's base image for arch: its signature first, when
@@ -120,7 +136,26 @@ func openBase(ctx context.Context, cfg *config.Config, arch string, opts Options
 			return nil, fmt.Errorf("the base %s: the rpm database in layer %s lists no packages", src, files.DBLayer)
 		}
 	case inspect.DBManifest:
-		return nil, fmt.Errorf("the base %s lists its packages in %s only (a distroless base): slipway builds on bases with an rpm database (%s) for now", src, inspect.ManifestPath, inspect.SqlitePath)
+		// A distroless base: names and versions only. Their dependencies
+		// come from the repositories' entry of the same build, when there
+		// is one (solveOnBase).
+		pkgs, err := inspect.ParseManifest(files.Manifest)
+		if err != nil {
+			return nil, fmt.Errorf("the base %s: %s in layer %s: %w", src, inspect.ManifestPath, files.DBLayer, err)
+		}
+		lines := manifestLines(files.Manifest)
+		for _, p := range pkgs {
+			n := p.NEVRA()
+			meta := rpmmeta.Package{NEVRA: n, Provides: []rpmmeta.Dep{
+				{Name: n.Name, Flags: rpmmeta.SenseEqual, Version: n.EVR.String()},
+				{Name: n.Name + "(" + n.Arch + ")", Flags: rpmmeta.SenseEqual, Version: n.EVR.String()},
+			}}
+			b.pkgs = append(b.pkgs, baseRPM{meta: meta, line: lines[n.Name+"."+n.Arch]})
+		}
+		if len(b.pkgs) == 0 {
+			return nil, fmt.Errorf("the base %s: %s in layer %s lists no packages", src, inspect.ManifestPath, files.DBLayer)
+		}
+		b.manifestOnly = true
 	default:
 		return nil, fmt.Errorf("the base %s has no rpm database (%s): slipway cannot tell which packages it has installed", src, inspect.SqlitePath)
 	}
@@ -212,6 +247,19 @@ func solveOnBase(ctx context.Context, cfg *config.Config, set *repo.Set, base *b
 	installed := map[string]rpmmeta.NEVRA{}
 	for _, p := range base.pkgs {
 		installed[p.meta.Name] = p.meta.NEVRA
+	}
+	if base.manifestOnly {
+		// Dependencies of a distroless base's packages: the repositories'
+		// entry of the same build.
+		same := map[rpmmeta.NEVRA]*repo.Package{}
+		for _, p := range set.Packages {
+			same[p.NEVRA] = p
+		}
+		for i := range base.pkgs {
+			if p, ok := same[base.pkgs[i].meta.NEVRA]; ok {
+				base.pkgs[i].meta = p.Package
+			}
+		}
 	}
 	cands := make([]solve.Candidate, 0, len(set.Packages)+len(base.pkgs))
 	byMeta := make(map[*rpmmeta.Package]*repo.Package, len(set.Packages))

@@ -59,20 +59,20 @@ func baseLayout(t *testing.T, files map[string]string) (string, string) {
 }
 
 // TestOpenBaseRefuses: a base whose rpm database is corrupt fails naming
-// the layer that holds it; one without a database or with only an rpm
-// manifest says so; one of another platform names the platform.
+// the layer that holds it; one without a database says so; a malformed rpm
+// manifest names its layer; one of another platform names the platform.
 func TestOpenBaseRefuses(t *testing.T) {
 	t.Parallel()
 	corrupt, corruptLayer := baseLayout(t, map[string]string{"var/lib/rpm/rpmdb.sqlite": strings.Repeat("not sqlite ", 100)})
 	none, _ := baseLayout(t, map[string]string{"etc/passwd": "root:x:0:0::/root:/bin/sh\n"})
-	distroless, _ := baseLayout(t, map[string]string{"var/lib/rpmmanifest/container-manifest-2": "bash\t5.2-1\n"})
+	distroless, distrolessLayer := baseLayout(t, map[string]string{"var/lib/rpmmanifest/container-manifest-2": "bash\t5.2-1\n"})
 	for _, tc := range []struct {
 		name, base, arch string
 		want             []string
 	}{
 		{"corrupt rpmdb", "oci:" + corrupt + ":t", "x86_64", []string{"the rpm database in layer " + corruptLayer + ":"}},
 		{"no rpmdb", "oci:" + none + ":t", "x86_64", []string{"has no rpm database (var/lib/rpm/rpmdb.sqlite)"}},
-		{"rpmmanifest only", "oci:" + distroless + ":t", "x86_64", []string{"lists its packages in var/lib/rpmmanifest/container-manifest-2 only"}},
+		{"corrupt rpmmanifest", "oci:" + distroless + ":t", "x86_64", []string{"var/lib/rpmmanifest/container-manifest-2 in layer " + distrolessLayer + ": line 1: 2 tab-separated fields, want 10"}},
 		{"other platform", "oci:" + none + ":t", "aarch64", []string{"has no image for linux/arm64 (aarch64): it is a single image for linux/amd64"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -242,7 +242,9 @@ func (b *BaseInfo) sbomPackages() []signing.PackageInfo {
 func (b *baseImage) meta() []PackageMeta {
 	out := make([]PackageMeta, len(b.pkgs))
 	for i, p := range b.pkgs {
-		out[i] = packageMeta(p.pkg.Header)
+		if p.pkg != nil {
+			out[i] = packageMeta(p.pkg.Header)
+		}
 	}
 	return out
 }
@@ -286,6 +288,12 @@ func addBaseDB(ctx context.Context, cfg *config.Config, arch string, w *rootfs.W
 	for _, h := range headers {
 		n := h.NEVRA()
 		replaced[n.Name+"."+n.Arch] = true
+	}
+	if base.manifestOnly { // no headers for an rpm database: manifests again
+		if cfg.Image.RPMDB == config.RPMDBNone {
+			return nil
+		}
+		return addBaseManifest(w, base, headers, replaced, buildTime)
 	}
 	var installed []rpmdb.Installed
 	for _, p := range base.pkgs {
@@ -379,7 +387,7 @@ func baseWhiteouts(cfg *config.Config, base *baseImage, headers []*rpm.Package) 
 	}
 	for _, p := range base.pkgs {
 		now, ok := newFiles[p.meta.Name+"."+p.meta.Arch]
-		if !ok {
+		if !ok || p.pkg == nil { // a distroless base does not say which files a package has
 			continue
 		}
 		files, err := p.pkg.Files()
@@ -399,4 +407,33 @@ func baseWhiteouts(cfg *config.Config, base *baseImage, headers []*rpm.Package) 
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// addBaseManifest adds the rpmmanifest files of a distroless base's image:
+// the base's container-manifest-2 lines (but for the packages the build
+// upgrades), then the added packages'.
+func addBaseManifest(w *rootfs.Writer, base *baseImage, headers []*rpm.Package, replaced map[string]bool, buildTime int64) error {
+	var m1, m2 []byte
+	for _, p := range base.pkgs {
+		if replaced[p.meta.Name+"."+p.meta.Arch] {
+			continue
+		}
+		n := p.meta.NEVRA
+		m1 = append(m1, n.Name+"-"+n.Version+"-"+n.Release+"."+n.Arch+"\n"...)
+		if p.line != "" {
+			m2 = append(m2, p.line+"\n"...)
+		}
+	}
+	added := make([]rpmdb.Installed, len(headers))
+	for i, h := range headers {
+		added[i] = rpmdb.Installed{Pkg: h}
+	}
+	m1 = append(m1, rpmdb.Manifest1(added)...)
+	m2 = append(m2, rpmdb.Manifest2(added, buildTime)...)
+	for p, data := range map[string][]byte{rpmdb.Manifest1Path: m1, rpmdb.Manifest2Path: m2} {
+		if err := w.Add(rootfs.Entry{Path: "/" + p, Mode: 0o644, Data: data}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

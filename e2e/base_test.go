@@ -434,3 +434,54 @@ func TestBuildOnForeignBase(t *testing.T) {
 		t.Errorf("/etc/passwd: %v", err)
 	}
 }
+
+// TestBuildOnDistrolessBase: a base whose inventory is an rpmmanifest
+// (rpmdb = "manifest", no rpm database), published by slipway; the
+// derived image adds appd, whose libfoo and glibc requirements the base
+// satisfies (their dependencies read from the repositories' entries of
+// the same builds), and its container-manifest-2 lists both.
+func TestBuildOnDistrolessBase(t *testing.T) {
+	for _, tool := range []string{"umoci", "skopeo"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is needed", tool)
+			}
+			t.Skipf("%s is needed (apt-get install %s)", tool, tool)
+		}
+	}
+	repos := testrepo.Get(t)
+	baseCfg := config(t, repos, "", "filesystem", "setup", "glibc", "libfoo")
+	data, _ := os.ReadFile(baseCfg)
+	if err := os.WriteFile(baseCfg, []byte(strings.Replace(string(data), "releasever = \"3.0\"\n", "releasever = \"3.0\"\nrpmdb = \"manifest\"\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lay := filepath.Join(t.TempDir(), "distroless")
+	mustSucceed(t, slipway(t, nil, "--cache-dir", t.TempDir(), "build", baseCfg, "--arch", "x86_64", "--output", "oci:"+lay+":base"), "build the distroless base")
+	cfg := derivedConfig(t, repos, "oci:"+lay+":base", "", []string{"x86_64"}, "appd")
+	data, _ = os.ReadFile(cfg)
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(data), "releasever = \"3.0\"\n", "releasever = \"3.0\"\nrpmdb = \"manifest\"\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := slipway(t, nil, "--cache-dir", t.TempDir(), "resolve", "--arch", "x86_64", cfg)
+	mustSucceed(t, r, "resolve on the distroless base")
+	if strings.TrimSpace(strings.Split(r.stdout, "\n")[0]) != "appd-2.1-1.azl3.x86_64" || strings.Contains(r.stdout, "libfoo-1.2-1.azl3.x86_64\n") {
+		t.Errorf("resolve should add appd only:\n%s", r.stdout)
+	}
+	out := filepath.Join(t.TempDir(), "oci")
+	mustSucceed(t, slipway(t, nil, "--cache-dir", t.TempDir(), "build", cfg, "--output", "oci:"+out+":app"), "build on the distroless base")
+	root := unpack(t, out, "app")
+	m2, err := os.ReadFile(filepath.Join(root, "var/lib/rpmmanifest/container-manifest-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"glibc\t", "libfoo\t", "filesystem\t", "setup\t", "appd\t2.1-1.azl3\t"} {
+		if !strings.Contains("\n"+string(m2), "\n"+want) {
+			t.Errorf("container-manifest-2 lacks %q:\n%s", want, m2)
+		}
+	}
+	if os.Geteuid() == 0 {
+		if o, err := exec.Command("chroot", root, "/usr/bin/appd").CombinedOutput(); err != nil || !strings.Contains(string(o), "hello from libfoo") {
+			t.Errorf("appd in a chroot of the image on the distroless base: %v %s", err, o)
+		}
+	}
+}
