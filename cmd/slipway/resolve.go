@@ -36,6 +36,10 @@ func resolveCommands() []*command {
 	architecture is resolved, each block headed "# ARCH". When the request cannot
 	be satisfied, slipway says why in dnf's words and exits 1.
 
+	With [image] base, the added packages are printed first, then the packages
+	the base has installed, each followed by " @base" (dnf's "@System"); 'why'
+	says "installed in the base REF" for them.
+
 	The configuration's [policy] is enforced: when the resolved set breaks a
 	rule (a denied package, more packages or bytes than allowed, a repository
 	without signature checks, a package the baseline does not have), slipway
