@@ -2,7 +2,6 @@ package builder
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -316,7 +315,3 @@ func solveOnBase(ctx context.Context, cfg *config.Config, set *repo.Set, base *b
 	res.Reasons = reasons
 	return r, nil
 }
-
-// errNoBase is returned for a base-only operation on a configuration
-// without [image] base.
-var errNoBase = errors.New("the configuration has no [image] base")
