@@ -138,6 +138,9 @@ type ArchBuild struct {
 	// resolution loaded; nil for a build of a lockfile (which loads no
 	// metadata) or when no repository has updateinfo.
 	Advisories []repo.AdvisoryMatch
+	// Base, for a build on [image] base, is the base image: Packages are
+	// then the added packages only.
+	Base *BaseInfo
 }
 
 // PackageMeta is what an SBOM says of a package beyond its lockfile
@@ -240,6 +243,9 @@ func Build(ctx context.Context, cfg *config.Config, opts BuildOptions) ([]*ArchB
 }
 
 func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, set archSet, opts BuildOptions) (*ArchBuild, error) {
+	if cfg.Image.Base != "" {
+		return buildOnBase(ctx, cfg, arch, dl, opts)
+	}
 	log := opts.log().With("arch", arch)
 	pkgs, resolution := set.pkgs, set.result()
 	var (

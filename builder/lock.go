@@ -12,7 +12,7 @@ import (
 func NewLock(cfg *config.Config, res []*Resolution) *lock.Lock {
 	l := &lock.Lock{ConfigDigest: cfg.Digest()}
 	for _, r := range res {
-		a := lock.Arch{Name: r.Arch}
+		a := lock.Arch{Name: r.Arch, Base: r.baseDigest()}
 		for _, p := range r.Packages {
 			a.Packages = append(a.Packages, lock.Package{
 				NEVRA:    p.NEVRA,
@@ -46,9 +46,10 @@ func CheckLock(ctx context.Context, cfg *config.Config, l *lock.Lock, opts Optio
 			avail[key{p.Repo, p.Location, p.Checksum.Type + ":" + p.Checksum.Value}] = true
 		}
 	}
-	return lock.Check(l, cfg.Digest(), cfg.Image.Architectures, func(repoID string, p lock.Package) bool {
+	err := lock.Check(l, cfg.Digest(), cfg.Image.Architectures, func(repoID string, p lock.Package) bool {
 		return avail[key{repoID, p.Location, p.Checksum.String()}]
 	})
+	return checkBaseLock(ctx, cfg, l, opts, err)
 }
 
 func contains(list []string, s string) bool {

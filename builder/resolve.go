@@ -23,6 +23,8 @@ type Options struct {
 	// Repo is passed to every repository load (cache dir, HTTP client,
 	// credentials, retries).
 	Repo []repo.Option
+	// Base says how a configuration's [image] base is read.
+	Base BaseOptions
 }
 
 func (o Options) log() *slog.Logger {
@@ -41,6 +43,8 @@ type Resolution struct {
 	Result   *solve.Result
 	// Set is the metadata the resolution was made from.
 	Set *repo.Set
+
+	base *baseImage // the base image resolved on ([image] base), or nil
 }
 
 // RepoConfigs turns the configuration's repositories into the repository
@@ -89,6 +93,9 @@ func Resolve(ctx context.Context, cfg *config.Config, arch string, opts Options)
 
 // ResolveSet resolves the configuration's request against loaded metadata.
 func ResolveSet(ctx context.Context, cfg *config.Config, set *repo.Set, opts Options) (*Resolution, error) {
+	if cfg.Image.Base != "" {
+		return resolveOnBase(ctx, cfg, set, opts)
+	}
 	cands := make([]solve.Candidate, len(set.Packages))
 	byMeta := make(map[*rpmmeta.Package]*repo.Package, len(set.Packages))
 	for i, p := range set.Packages {

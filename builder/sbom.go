@@ -39,6 +39,8 @@ func (ab *ArchBuild) SBOMAs(cfg *config.Config, tool string, f signing.SBOMForma
 			License: m.License, Vendor: m.Vendor, Packager: m.Packager, SourceRPM: m.SourceRPM, URL: m.URL, Summary: m.Summary,
 		})
 	}
+	// A build on a base lists the base's packages too.
+	in.Packages = append(in.Packages, ab.Base.sbomPackages()...)
 	if ab.Resolution != nil {
 		for _, r := range ab.Resolution.Reasons {
 			if r.By != "" {

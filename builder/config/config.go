@@ -52,6 +52,13 @@ type Image struct {
 	OSVersion     string   // the platform's os.version in the image and index, e.g. "azurelinux-3.0"
 	RPMDB         RPMDB
 	MachineID     MachineID
+	// Base is a published image the build adds its packages on top of: a
+	// registry reference (tag, digest or both) or "oci:DIR[:TAG]"; ""
+	// builds from scratch. See docs/config.md.
+	Base string
+	// BaseVerifyKey is a cosign public key (an absolute path, made so
+	// against the file that set it) the base's signature must verify with.
+	BaseVerifyKey string
 }
 
 // MachineID says what /etc/machine-id holds.
@@ -95,6 +102,9 @@ type Packages struct {
 	Licenses         bool // keep files marked %license (default true)
 	// Scriptlets says how the packages' scriptlets take effect.
 	Scriptlets ScriptletMode
+	// UpgradeBase lets the request upgrade packages of the base image
+	// (Image.Base); without it, needing an upgrade is an error.
+	UpgradeBase bool
 }
 
 // ScriptletMode is how scriptlets take effect ([packages] scriptlets).

@@ -84,6 +84,8 @@ func (m *merged) apply(ly *layer) {
 		setPtr(m, ly, &m.img.OSVersion, im.OSVersion, "image.os_version")
 		setPtr(m, ly, &m.img.RPMDB, im.RPMDB, "image.rpmdb")
 		setPtr(m, ly, &m.img.MachineID, im.MachineID, "image.machine_id")
+		setPtr(m, ly, &m.img.Base, im.Base, "image.base")
+		setPtr(m, ly, &m.img.BaseVerifyKey, im.BaseVerifyKey, "image.base_verify_key")
 	}
 	for _, r := range ly.repos {
 		id := *r.w.ID
@@ -120,6 +122,7 @@ func (m *merged) apply(ly *layer) {
 		setPtr(m, ly, &m.pkgs.Docs, p.Docs, "packages.docs")
 		setPtr(m, ly, &m.pkgs.Licenses, p.Licenses, "packages.licenses")
 		setPtr(m, ly, &m.pkgs.Scriptlets, p.Scriptlets, "packages.scriptlets")
+		setPtr(m, ly, &m.pkgs.UpgradeBase, p.UpgradeBase, "packages.upgrade_base")
 	}
 	if c := w.Config; c != nil {
 		setList(m, ly, &m.oci.Entrypoint, c.Entrypoint, "config.entrypoint")

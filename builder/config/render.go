@@ -54,7 +54,9 @@ type outImage struct {
 	Releasever    string   `toml:"releasever" json:"releasever"`
 	OSVersion     string   `toml:"os_version,omitempty" json:"os_version,omitempty"` // omitted when unset: digests stay
 	RPMDB         string   `toml:"rpmdb" json:"rpmdb"`
-	MachineID     string   `toml:"machine_id,omitempty" json:"machine_id,omitempty"` // omitted when unset: digests stay
+	MachineID     string   `toml:"machine_id,omitempty" json:"machine_id,omitempty"`           // omitted when unset: digests stay
+	Base          string   `toml:"base,omitempty" json:"base,omitempty"`                       // omitted when unset: digests stay
+	BaseVerifyKey string   `toml:"base_verify_key,omitempty" json:"base_verify_key,omitempty"` // omitted when unset: digests stay
 }
 
 type outRepo struct {
@@ -80,6 +82,8 @@ type outPackages struct {
 	Licenses *bool `toml:"licenses,omitempty" json:"licenses,omitempty"`
 	// Omitted when "emulate" (the default): digests stay.
 	Scriptlets string `toml:"scriptlets,omitempty" json:"scriptlets,omitempty"`
+	// Omitted when false (the default): digests stay.
+	UpgradeBase bool `toml:"upgrade_base,omitempty" json:"upgrade_base,omitempty"`
 }
 
 type outOCI struct {
@@ -137,6 +141,8 @@ func (c *Config) wire() outFile {
 			OSVersion:     c.Image.OSVersion,
 			RPMDB:         string(c.Image.RPMDB),
 			MachineID:     string(c.Image.MachineID),
+			Base:          c.Image.Base,
+			BaseVerifyKey: c.Image.BaseVerifyKey,
 		},
 		Repository: []outRepo{},
 		Packages: outPackages{
@@ -147,6 +153,7 @@ func (c *Config) wire() outFile {
 			Docs:             c.Packages.Docs,
 			Licenses:         falseOnly(c.Packages.Licenses),
 			Scriptlets:       nonDefaultScriptlets(c.Packages.Scriptlets),
+			UpgradeBase:      c.Packages.UpgradeBase,
 		},
 		Config: outOCI{
 			Entrypoint:  list(c.OCI.Entrypoint),

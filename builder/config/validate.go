@@ -71,6 +71,7 @@ func (m *merged) build(path string) (*Config, error) {
 	default:
 		v.fail("image.rpmdb", "%q is not one of sqlite, manifest, none", c.Image.RPMDB)
 	}
+	v.baseImage(c)
 	c.Image.MachineID = MachineID(deref(m.img.MachineID, ""))
 	switch c.Image.MachineID {
 	case MachineIDNone, MachineIDEmpty:
@@ -129,6 +130,10 @@ func (m *merged) build(path string) (*Config, error) {
 	case ScriptletsEmulate, ScriptletsRun:
 	default:
 		v.fail("packages.scriptlets", "%q is not one of emulate, run", c.Packages.Scriptlets)
+	}
+	c.Packages.UpgradeBase = deref(m.pkgs.UpgradeBase, false)
+	if c.Packages.UpgradeBase && c.Image.Base == "" {
+		v.fail("packages.upgrade_base", "needs image.base: there is no base image to upgrade")
 	}
 
 	// [layers]

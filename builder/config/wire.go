@@ -43,6 +43,8 @@ type wireImage struct {
 	OSVersion     *string   `toml:"os_version"`
 	RPMDB         *string   `toml:"rpmdb"`
 	MachineID     *string   `toml:"machine_id"`
+	Base          *string   `toml:"base"`
+	BaseVerifyKey *string   `toml:"base_verify_key"`
 }
 
 type wireRepo struct {
@@ -68,6 +70,7 @@ type wirePackages struct {
 	Docs             *bool     `toml:"docs"`
 	Licenses         *bool     `toml:"licenses"`
 	Scriptlets       *string   `toml:"scriptlets"`
+	UpgradeBase      *bool     `toml:"upgrade_base"`
 }
 
 type wireOCI struct {

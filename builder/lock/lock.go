@@ -34,6 +34,9 @@ type Lock struct {
 type Arch struct {
 	Name     string
 	Packages []Package // sorted by name, then arch, then EVR
+	// Base is the manifest digest of the base image's platform image the
+	// packages were resolved on ([image] base); "" without a base.
+	Base string
 }
 
 // Package is one locked package.
@@ -72,6 +75,7 @@ type wireFile struct {
 
 type wireArch struct {
 	Name    string        `toml:"name"`
+	Base    string        `toml:"base,omitempty"`
 	Package []wirePackage `toml:"package"`
 }
 
@@ -112,7 +116,7 @@ func (l *Lock) Marshal() ([]byte, error) {
 	c.Sort()
 	w := wireFile{Version: Version, Config: c.ConfigDigest}
 	for _, a := range c.Arches {
-		wa := wireArch{Name: a.Name}
+		wa := wireArch{Name: a.Name, Base: a.Base}
 		for _, p := range a.Packages {
 			wa.Package = append(wa.Package, wirePackage{
 				Name: p.Name, Epoch: p.Epoch, Version: p.Version, Release: p.Release, Arch: p.Arch,
@@ -134,7 +138,7 @@ func (l *Lock) Marshal() ([]byte, error) {
 func (l *Lock) clone() *Lock {
 	c := &Lock{ConfigDigest: l.ConfigDigest, Arches: make([]Arch, len(l.Arches))}
 	for i, a := range l.Arches {
-		c.Arches[i] = Arch{Name: a.Name, Packages: append([]Package(nil), a.Packages...)}
+		c.Arches[i] = Arch{Name: a.Name, Packages: append([]Package(nil), a.Packages...), Base: a.Base}
 	}
 	return c
 }
@@ -175,7 +179,10 @@ func Parse(data []byte, name string) (*Lock, error) {
 			return nil, fmt.Errorf("%s: arch %q listed twice", name, wa.Name)
 		}
 		seenArch[wa.Name] = true
-		a := Arch{Name: wa.Name}
+		if wa.Base != "" && !baseDigest.MatchString(wa.Base) {
+			return nil, fmt.Errorf("%s: arch %s: base %q is not a sha256 digest", name, wa.Name, wa.Base)
+		}
+		a := Arch{Name: wa.Name, Base: wa.Base}
 		for j, wp := range wa.Package {
 			where := fmt.Sprintf("%s: arch %s, package #%d", name, wa.Name, j+1)
 			if wp.Name == "" || wp.Version == "" || wp.Arch == "" {
@@ -217,6 +224,8 @@ func Parse(data []byte, name string) (*Lock, error) {
 var (
 	archName = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
 	repoID   = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
+	// baseDigest is a base image's manifest digest.
+	baseDigest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 )
 
 // ValidArch says whether s is a well-formed architecture name (letters,

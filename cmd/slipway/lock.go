@@ -30,9 +30,17 @@ func lockCommands() []*command {
 
 	With --check nothing is written: slipway exits 0 when the lockfile is current
 	and 1, saying why, when it is stale (the configuration changed, an
-	architecture was added or dropped, or a locked package is gone from its
-	repository). A newer package in the repositories does not make the lockfile
-	stale: the locked one can still be built.
+	architecture was added or dropped, a locked package is gone from its
+	repository, or — with [image] base — the base's reference now names
+	another image for an architecture than the one locked). A newer package in
+	the repositories does not make the lockfile stale: the locked one can still
+	be built.
+
+	With [image] base, each architecture also records "base", the digest of
+	the base's image for that platform; only the added packages are listed.
+	'slipway build --locked' then reads the base by that digest (a registry
+	base), whatever its tag names now, or refuses a base (an OCI layout) whose
+	image is no longer the locked one.
 
 	With --check --updates, slipway also resolves the configuration against the
 	current metadata and exits 1 when the result differs from the lock: it

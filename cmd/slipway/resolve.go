@@ -34,6 +34,10 @@ func resolveCommands() []*command {
 	architecture is resolved, each block headed "# ARCH". When the request cannot
 	be satisfied, slipway says why in dnf's words and exits 1.
 
+	With [image] base, the added packages are printed first, then the packages
+	the base has installed, each followed by " @base" (dnf's "@System"); 'why'
+	says "installed in the base REF" for them.
+
 	The configuration's [policy] is enforced: when the resolved set breaks a
 	rule (a denied package, more packages or bytes than allowed, a repository
 	without signature checks, a package the baseline does not have), slipway
@@ -79,6 +83,10 @@ func resolveCommands() []*command {
 						}
 						for _, p := range r.Packages {
 							fmt.Fprintln(g.Stdout, p.NEVRA.String())
+						}
+						// [image] base: what the base has installed, as dnf marks it.
+						for _, n := range r.BasePackages() {
+							fmt.Fprintln(g.Stdout, n+" "+builder.BaseRepo)
 						}
 					}
 					return nil
@@ -144,6 +152,10 @@ func printWhy(w io.Writer, res *builder.SolveResult, pkg string) bool {
 		}
 		switch r.Kind {
 		case builder.ByRequest:
+			if strings.HasPrefix(r.Dep, builder.InstalledInBase) { // [image] base
+				direct = append(direct, "  "+r.Dep)
+				continue
+			}
 			direct = append(direct, fmt.Sprintf("  the request for %s", r.Dep))
 		default:
 			direct = append(direct, fmt.Sprintf("  %s %s %s", r.By, r.Kind, r.Dep))
@@ -250,6 +262,8 @@ func pickArches(cfg *config.Config, arch string) ([]string, error) {
 // the library: cache, proxy, per-repository credentials, logging.
 func builderOptions(g *globals, cfg *config.Config) builder.Options {
 	opts := builder.Options{Log: g.Log}
+	// [image] base: read with the keychain, its layers cached by digest.
+	opts.Base = builder.BaseOptions{CacheDir: g.CacheDir, Registry: manifests.PushOptions{Keychain: keychain(g), Log: g.Log}}
 	// Basic auth for every repository whose credentials are set.
 	auth := map[string][2]string{}
 	for _, r := range cfg.Repositories {

@@ -144,6 +144,17 @@ func (w *Writer) ldcache(t *tree) error {
 			libs = append(libs, ldcache.Lib{Soname: so, Path: strings.TrimSuffix(d, "/") + "/" + so, Flags: bySoname[so].flags})
 		}
 	}
+	if len(w.opts.LDCacheLower) > 0 {
+		have := map[string]bool{}
+		for _, l := range libs {
+			have[l.Path] = true
+		}
+		for _, l := range w.opts.LDCacheLower {
+			if !have[l.Path] {
+				libs = append(libs, l)
+			}
+		}
+	}
 	w.generated(t, "/etc/ld.so.cache", ldcache.Encode(libs, ""), 0o644)
 	return nil
 }

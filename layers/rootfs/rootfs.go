@@ -50,6 +50,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/slipway-build/slipway/layers/rootfs/ldcache"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -104,6 +105,10 @@ type Options struct {
 	// LDCacheDirs replaces the default library folders scanned after
 	// those of /etc/ld.so.conf (nil = by Arch, as Azure Linux's glibc).
 	LDCacheDirs []string
+	// LDCacheLower are libraries of the layers below the tree (a base
+	// image's) that the cache lists too, unless the tree has a library of
+	// the same path.
+	LDCacheLower []ldcache.Lib
 	// Arch ("x86_64", "aarch64"...) selects the default library folders of
 	// the cache: /lib64 and /usr/lib64 for 64-bit arches, /lib and /usr/lib
 	// otherwise; "" takes both.

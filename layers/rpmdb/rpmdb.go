@@ -38,6 +38,10 @@ type Installed struct {
 	// that were left out of the image, such as %doc files of an image
 	// without docs; rpm records them as not installed and rpm -V skips them.
 	NotInstalled []int
+	// Blob, when set, is the header as an rpm database already stores it
+	// (a base image's package): it is stored again as it is, and Pkg (its
+	// Header parsed from Blob) names it.
+	Blob []byte
 }
 
 // Options control what is recorded.
@@ -74,6 +78,9 @@ func TransactionColor(arch string) uint32 {
 func Header(pkg Installed, opts Options) ([]byte, error) {
 	if pkg.Pkg == nil || pkg.Pkg.Header == nil {
 		return nil, errors.New("package without a header")
+	}
+	if pkg.Blob != nil {
+		return pkg.Blob, nil
 	}
 	var sig []byte
 	if pkg.Pkg.Signature != nil {

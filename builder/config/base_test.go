@@ -1,0 +1,72 @@
+package config
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBaseImage: [image] base, base_verify_key (made absolute against
+// the file that set it, inherited through extends) and [packages]
+// upgrade_base load, round-trip through the canonical TOML, and are
+// refused when meaningless.
+func TestBaseImage(t *testing.T) {
+	t.Parallel()
+	withBase := with(t, `architectures = ["x86_64"]`, "architectures = [\"x86_64\"]\nbase = \"registry.example/base:3@sha256:"+strings.Repeat("a", 64)+"\"\nbase_verify_key = \"keys/cosign.pub\"")
+	dir := writeFiles(t, map[string]string{
+		"plain.toml":    minimal,
+		"base.toml":     withBase + "upgrade_base = true\n",
+		"sub/up.toml":   "extends = \"../base.toml\"\n[image]\nname = \"test/up\"\n",
+		"nobase.toml":   minimal + "upgrade_base = true\n",
+		"nokey.toml":    with(t, `architectures = ["x86_64"]`, "architectures = [\"x86_64\"]\nbase_verify_key = \"k.pub\""),
+		"badref.toml":   with(t, `architectures = ["x86_64"]`, "architectures = [\"x86_64\"]\nbase = \"a b\""),
+		"emptyref.toml": with(t, `architectures = ["x86_64"]`, "architectures = [\"x86_64\"]\nbase = \"\""),
+	})
+	plain, err := Load(t.Context(), filepath.Join(dir, "plain.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Image.Base != "" || plain.Image.BaseVerifyKey != "" || plain.Packages.UpgradeBase {
+		t.Errorf("plain: %+v %+v", plain.Image, plain.Packages)
+	}
+	if out, _ := plain.TOML(); bytes.Contains(out, []byte("base =")) || bytes.Contains(out, []byte("upgrade_base")) {
+		t.Errorf("plain's canonical TOML names base:\n%s", out)
+	}
+	for _, name := range []string{"base.toml", "sub/up.toml"} {
+		c, err := Load(t.Context(), filepath.Join(dir, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !strings.HasPrefix(c.Image.Base, "registry.example/base:3@sha256:") || !c.Packages.UpgradeBase {
+			t.Errorf("%s: base %q upgrade_base %v", name, c.Image.Base, c.Packages.UpgradeBase)
+		}
+		if want := filepath.Join(dir, "keys", "cosign.pub"); c.Image.BaseVerifyKey != want {
+			t.Errorf("%s: base_verify_key %q, want %q", name, c.Image.BaseVerifyKey, want)
+		}
+		out, err := c.TOML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := filepath.Join(t.TempDir(), "back.toml")
+		writeFile(t, back, out)
+		b, err := Load(t.Context(), back)
+		if err != nil {
+			t.Fatalf("%s: canonical TOML does not load back: %v\n%s", name, err, out)
+		}
+		if b.Image.Base != c.Image.Base || b.Image.BaseVerifyKey != c.Image.BaseVerifyKey || b.Packages.UpgradeBase != c.Packages.UpgradeBase {
+			t.Errorf("%s: round trip %+v, want %+v", name, b.Image, c.Image)
+		}
+	}
+	for name, want := range map[string]string{
+		"nobase.toml":   "packages.upgrade_base: needs image.base",
+		"nokey.toml":    "image.base_verify_key: needs image.base",
+		"badref.toml":   `image.base: "a b" is not an image reference`,
+		"emptyref.toml": `image.base: "" is not an image reference`,
+	} {
+		_, err := Load(t.Context(), filepath.Join(dir, name))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", name, err, want)
+		}
+	}
+}
