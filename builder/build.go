@@ -348,7 +348,9 @@ func newTree(ctx context.Context, cfg *config.Config, arch string, dl *repo.Down
 	users, groups := configAccounts(cfg)
 	w, err := rootfs.New(rootfs.Options{
 		BuildTime: buildTime,
-		Docs:      cfg.Packages.Docs,
+		// Package files keep their headers' mtimes unless [image] mtime = "clamp".
+		ClampMTimes: cfg.Image.MTime == config.MTimeClamp,
+		Docs:        cfg.Packages.Docs,
 		// DropLicenses, Homes and EmptyMachineID: see rootfs.Options.
 		DropLicenses:   !cfg.Packages.Licenses,
 		Homes:          true,

@@ -27,7 +27,7 @@ import (
 // package checksums, the compression and SOURCE_DATE_EPOCH). A cached blob
 // is checked against its digest each time it is used.
 
-const layerCacheVersion = 2 // 2: the packages' SBOM fields (meta)
+const layerCacheVersion = 3 // 2: the packages' SBOM fields (meta); 3: package files keep their headers' mtimes
 
 type cachedLayer struct {
 	Digest    string `json:"digest"`

@@ -52,7 +52,22 @@ type Image struct {
 	OSVersion     string   // the platform's os.version in the image and index, e.g. "azurelinux-3.0"
 	RPMDB         RPMDB
 	MachineID     MachineID
+	MTime         MTime
 }
+
+// MTime says which modification times the image's files carry.
+type MTime string
+
+// The mtime choices.
+const (
+	// MTimePackage (the default): package files keep the mtimes their
+	// headers record, as rpm installs them; only what slipway generates
+	// (rpm database, accounts, ld.so.cache, scriptlet outputs, implied
+	// folders) is dated with the build time.
+	MTimePackage MTime = ""
+	// MTimeClamp clamps every mtime to the build time (no time after it).
+	MTimeClamp MTime = "clamp"
+)
 
 // MachineID says what /etc/machine-id holds.
 type MachineID string

@@ -84,6 +84,7 @@ func (m *merged) apply(ly *layer) {
 		setPtr(m, ly, &m.img.OSVersion, im.OSVersion, "image.os_version")
 		setPtr(m, ly, &m.img.RPMDB, im.RPMDB, "image.rpmdb")
 		setPtr(m, ly, &m.img.MachineID, im.MachineID, "image.machine_id")
+		setPtr(m, ly, &m.img.MTime, im.MTime, "image.mtime")
 	}
 	for _, r := range ly.repos {
 		id := *r.w.ID

@@ -55,6 +55,7 @@ type outImage struct {
 	OSVersion     string   `toml:"os_version,omitempty" json:"os_version,omitempty"` // omitted when unset: digests stay
 	RPMDB         string   `toml:"rpmdb" json:"rpmdb"`
 	MachineID     string   `toml:"machine_id,omitempty" json:"machine_id,omitempty"` // omitted when unset: digests stay
+	MTime         string   `toml:"mtime,omitempty" json:"mtime,omitempty"`           // omitted when "package" (the default)
 }
 
 type outRepo struct {
@@ -135,6 +136,7 @@ func (c *Config) wire() outFile {
 			OSVersion:     c.Image.OSVersion,
 			RPMDB:         string(c.Image.RPMDB),
 			MachineID:     string(c.Image.MachineID),
+			MTime:         string(c.Image.MTime),
 		},
 		Repository: []outRepo{},
 		Packages: outPackages{

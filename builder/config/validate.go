@@ -71,6 +71,14 @@ func (m *merged) build(path string) (*Config, error) {
 	default:
 		v.fail("image.rpmdb", "%q is not one of sqlite, manifest, none", c.Image.RPMDB)
 	}
+	c.Image.MTime = MTime(deref(m.img.MTime, ""))
+	switch c.Image.MTime {
+	case "package":
+		c.Image.MTime = MTimePackage
+	case MTimePackage, MTimeClamp:
+	default:
+		v.fail("image.mtime", "%q is not \"package\" or \"clamp\"", c.Image.MTime)
+	}
 	c.Image.MachineID = MachineID(deref(m.img.MachineID, ""))
 	switch c.Image.MachineID {
 	case MachineIDNone, MachineIDEmpty:

@@ -43,6 +43,7 @@ type wireImage struct {
 	OSVersion     *string   `toml:"os_version"`
 	RPMDB         *string   `toml:"rpmdb"`
 	MachineID     *string   `toml:"machine_id"`
+	MTime         *string   `toml:"mtime"`
 }
 
 type wireRepo struct {
