@@ -130,7 +130,7 @@ func TestOptionsAndFeatures(t *testing.T) {
 		BuildTime:   early,
 		ClampMTimes: true,
 		Docs:        false,
-		Remove:    []string{"/usr/share/zoneinfo/Europe", "/no/such/**"},
+		Remove:      []string{"/usr/share/zoneinfo/Europe", "/no/such/**"},
 	}, rpms,
 		rootfs.Entry{Path: "/etc/shells", Mode: 0o600, Data: []byte("/bin/sh\n")},
 		rootfs.Entry{Path: "/var/lib/rpmmanifest/container-manifest-1", Mode: 0o644, Data: []byte("x\n")},
