@@ -520,7 +520,7 @@ func writeLevel(ctx context.Context, cfg *config.Config, arch string, t *tree, o
 	progress := func(n int64) {
 		opts.progress(ProgressEvent{Arch: arch, Stage: StageLayer, Bytes: written + n, Item: cfg.Image.Name})
 	}
-	splitting := cfg.Layers.Max > 1
+	splitting := cfg.Layers.Max > 1 && cfg.Layers.Strategy != config.LayersOrigin
 	install := make([]string, len(t.pkgs))
 	for i, p := range t.pkgs {
 		install[i] = p.NEVRA.String()
@@ -557,6 +557,9 @@ func writeLevel(ctx context.Context, cfg *config.Config, arch string, t *tree, o
 			out = append(out, manifests.HistoryLayer{Layer: layer, CreatedBy: "slipway build", Comment: comment(g, entries, chosen)})
 		}
 		return out, nil
+	}
+	if belowTar == "" && cfg.Layers.Strategy == config.LayersOrigin {
+		return originLayers(ctx, cfg, arch, t, opts, lopts)
 	}
 	if belowTar == "" {
 		if splitting {

@@ -36,6 +36,8 @@ type cachedLayer struct {
 	MediaType string `json:"media_type"`
 	CreatedBy string `json:"created_by"`
 	Comment   string `json:"comment"`
+	// Annotations of the layer's descriptor (the origin strategy's plan).
+	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
 type cachedArch struct {
@@ -105,9 +107,10 @@ func loadCachedLayers(opts BuildOptions, key string) (*cachedArch, []manifests.H
 			return nil, nil, false
 		}
 		hist[i] = manifests.HistoryLayer{
-			Layer:     manifests.LayerFromFile(blob, digest, diffID, l.Size, types.MediaType(l.MediaType)),
-			CreatedBy: l.CreatedBy,
-			Comment:   l.Comment,
+			Layer:       manifests.LayerFromFile(blob, digest, diffID, l.Size, types.MediaType(l.MediaType)),
+			CreatedBy:   l.CreatedBy,
+			Comment:     l.Comment,
+			Annotations: l.Annotations,
 		}
 	}
 	return &c, hist, true
@@ -133,7 +136,7 @@ func storeCachedLayers(opts BuildOptions, key string, buildTime int64, signers m
 			}
 		}
 		c.Layers = append(c.Layers, cachedLayer{Digest: digest.String(), DiffID: diffID.String(), Size: size,
-			MediaType: string(mt), CreatedBy: h.CreatedBy, Comment: h.Comment})
+			MediaType: string(mt), CreatedBy: h.CreatedBy, Comment: h.Comment, Annotations: h.Annotations})
 	}
 	data, err := json.Marshal(c)
 	if err != nil {

@@ -49,6 +49,8 @@ type HistoryLayer struct {
 	Layer     *Layer
 	CreatedBy string
 	Comment   string
+	// Annotations go on the layer's descriptor in the manifest.
+	Annotations map[string]string
 }
 
 // Image assembles the OCI image of one architecture.
@@ -75,6 +77,9 @@ func Image(spec ImageSpec) (v1.Image, error) {
 			Layer:     l,
 			MediaType: hl.Layer.mediaType,
 			History:   v1.History{Created: created, CreatedBy: hl.CreatedBy, Comment: hl.Comment},
+		}
+		if len(hl.Annotations) > 0 {
+			adds[i].Annotations = hl.Annotations
 		}
 	}
 	img, err = mutate.Append(img, adds...)

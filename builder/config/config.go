@@ -158,7 +158,16 @@ const (
 	// extends names, built alone) in the base image's own layers, byte for
 	// byte, and what this configuration changes in one layer above them.
 	LayersSharedBase LayerStrategy = "shared-base"
+	// LayersOrigin groups packages by source RPM into at most Max layers
+	// (DefaultOriginMax when unset), the biggest groups at the bottom,
+	// and puts everything computed from the whole package set (rpm
+	// database, accounts, ld.so.cache...) in one metadata layer on top.
+	LayersOrigin LayerStrategy = "origin"
 )
+
+// DefaultOriginMax is layers.max of the origin strategy when unset: well
+// under the runtimes' limits (127 for overlayfs stacks).
+const DefaultOriginMax = 50
 
 // MaxLayers is the highest layers.max (registries and runtimes cope
 // badly with images of more than about a hundred layers).

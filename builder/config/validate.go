@@ -136,11 +136,11 @@ func (m *merged) build(path string) (*Config, error) {
 	// [layers]
 	c.Layers.Strategy = LayerStrategy(deref(m.layers.Strategy, string(LayersSingle)))
 	switch c.Layers.Strategy {
-	case LayersSingle, LayersSharedBase:
+	case LayersSingle, LayersSharedBase, LayersOrigin:
 		// shared-base needs a base file; the builder checks, since the
 		// canonical TOML (which has no extends) must load back.
 	default:
-		v.fail("layers.strategy", "%q is not one of single, shared-base", c.Layers.Strategy)
+		v.fail("layers.strategy", "%q is not one of single, shared-base, origin", c.Layers.Strategy)
 	}
 	if m.layers.Max != nil {
 		if n := *m.layers.Max; n < 1 || n > MaxLayers {
@@ -148,6 +148,11 @@ func (m *merged) build(path string) (*Config, error) {
 		} else {
 			c.Layers.Max = int(n)
 		}
+	}
+	if c.Layers.Strategy == LayersOrigin && c.Layers.Max == 0 {
+		c.Layers.Max = DefaultOriginMax
+	} else if c.Layers.Strategy == LayersOrigin && c.Layers.Max < 2 {
+		v.fail("layers.max", "%d leaves no layer for packages under the origin strategy's metadata layer (at least 2)", c.Layers.Max)
 	}
 
 	// [config]
