@@ -71,6 +71,9 @@ type BuildOptions struct {
 	// VendorDir, with Lock, takes the packages and signing keys from a
 	// folder written by Vendor instead of the repositories.
 	VendorDir string
+	// Previous is the layer plan of the previous image, by architecture
+	// (PreviousPlan): layers.strategy = origin keeps it.
+	Previous map[string][]split.PrevLayer
 	// BaseLocks are the lockfiles of base configurations (by their file,
 	// as config.Config.Files names it) for layers.strategy = shared-base;
 	// a base without one is resolved.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -75,6 +76,9 @@ func layerCacheKey(cfg *config.Config, arch string, pkgs []lock.Package, opts Bu
 	}
 	for _, p := range pkgs {
 		fmt.Fprintf(h, "pkg %s %s %s\n", p.NEVRA, p.Checksum, p.Repo)
+	}
+	for _, l := range opts.Previous[arch] {
+		fmt.Fprintf(h, "previous %q %q\n", strings.Join(l.Sources, ","), strings.Join(l.Packages, ","))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -38,9 +38,12 @@ func originLayers(ctx context.Context, cfg *config.Config, arch string, t *tree,
 			pkgs[i].Source = t.meta[i].SourceRPM
 		}
 	}
-	groups, err := split.PlanOrigin(ctx, tarPath, report.Owners, pkgs, cfg.Layers.Max)
+	groups, replanned, err := split.PlanOriginWith(ctx, tarPath, report.Owners, pkgs, cfg.Layers.Max, opts.Previous[arch])
 	if err != nil {
 		return nil, tarPath, nil, fmt.Errorf("planning the layers: %w", err)
+	}
+	if replanned != "" {
+		opts.log().Warn("the previous image's layer plan was not kept", "arch", arch, "why", replanned)
 	}
 	hist = make([]manifests.HistoryLayer, len(groups))
 	errs := make([]error, len(groups))
@@ -63,12 +66,12 @@ func originLayers(ctx context.Context, cfg *config.Config, arch string, t *tree,
 			h := manifests.HistoryLayer{Layer: layer, CreatedBy: "slipway build"}
 			if g.Packages == nil {
 				h.Comment = fmt.Sprintf("metadata of %d packages", len(t.pkgs))
-				h.Annotations = map[string]string{split.MetadataAnnotation: "true"}
+				h.Annotations = map[string]string{manifests.LayerMetadataAnnotation: "true"}
 			} else {
 				h.Comment = fmt.Sprintf("%d packages of %s", len(g.Packages), strings.Join(g.Sources, ", "))
 				h.Annotations = map[string]string{
-					split.PackagesAnnotation: strings.Join(g.Packages, ","),
-					split.SourceAnnotation:   strings.Join(g.Sources, ","),
+					manifests.LayerPackagesAnnotation: strings.Join(g.Packages, ","),
+					manifests.LayerSourcesAnnotation:  strings.Join(g.Sources, ","),
 				}
 			}
 			hist[i] = h

@@ -53,6 +53,19 @@ type HistoryLayer struct {
 	Annotations map[string]string
 }
 
+// The annotations of the origin strategy's layers (docs/config.md).
+const (
+	// LayerPackagesAnnotation lists the NEVRAs a package layer holds,
+	// comma-separated.
+	LayerPackagesAnnotation = "dev.slipway.layer.packages"
+	// LayerSourcesAnnotation lists the source package names whose
+	// packages a layer holds, comma-separated: the plan a later build
+	// keeps.
+	LayerSourcesAnnotation = "dev.slipway.layer.sources"
+	// LayerMetadataAnnotation ("true") marks the metadata layer.
+	LayerMetadataAnnotation = "dev.slipway.layer.metadata"
+)
+
 // Image assembles the OCI image of one architecture.
 func Image(spec ImageSpec) (v1.Image, error) {
 	if len(spec.Layers) == 0 {

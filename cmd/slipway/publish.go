@@ -225,6 +225,9 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 						return err
 					}
 					defer b.cleanup()
+					if err := bf.previousPlan(ctx, g, rf, b, tags[0]); err != nil {
+						return redact(g, err)
+					}
 					var sv signingKey
 					if sf.signKey != "" { // a wrong password fails before the build
 						if sv, err = kf.signer(ctx, g, sf.signKey, ""); err != nil {

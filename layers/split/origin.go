@@ -19,19 +19,9 @@ import (
 // the parent folders packages ship (never an implied or generated one),
 // so its bytes depend only on its packages (and their parent folders'
 // owners), not on which other packages are installed or on the build
-// time.
-
-// PackagesAnnotation is the layer annotation listing the NEVRAs a layer
-// holds, comma-separated.
-const PackagesAnnotation = "dev.slipway.layer.packages"
-
-// MetadataAnnotation ("true") marks the metadata layer.
-const MetadataAnnotation = "dev.slipway.layer.metadata"
-
-// SourceAnnotation is the layer annotation listing the source package
-// names whose packages a layer holds, comma-separated: the layer plan a
-// later build reads back.
-const SourceAnnotation = "dev.slipway.layer.sources"
+// time. The caller records each layer's Packages and Sources in the
+// manifest (manifests.LayerPackagesAnnotation, LayerSourcesAnnotation):
+// the plan a later build keeps (PlanOriginWith).
 
 // OriginPackage is one installed package of an origin plan.
 type OriginPackage struct {

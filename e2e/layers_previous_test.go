@@ -1,0 +1,143 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/slipway-build/slipway/internal/testrepo"
+	"github.com/slipway-build/slipway/internal/testutil"
+	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
+)
+
+// originLayerInfo is one layer of an image in an OCI layout.
+type originLayerInfo struct {
+	digest   string
+	size     int64
+	packages string
+	metadata bool
+}
+
+func originLayerInfos(t *testing.T, dir, ref string) []originLayerInfo {
+	t.Helper()
+	m, err := layoutImage(t, dir, ref).Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []originLayerInfo
+	for _, l := range m.Layers {
+		out = append(out, originLayerInfo{l.Digest.String(), l.Size, l.Annotations["dev.slipway.layer.packages"], l.Annotations["dev.slipway.layer.metadata"] == "true"})
+	}
+	return out
+}
+
+// TestLayersOriginPrevious: a one-package update (tzdata 2023c ->
+// 2024a) built with --previous naming the first image keeps the digest of
+// every layer whose packages did not change; what a client holding the
+// first image pulls is the updated package's layer and the metadata
+// layer; the same inputs and previous image give the same digests; the
+// tree is that of a build planned without history.
+func TestLayersOriginPrevious(t *testing.T) {
+	requireRoot(t, "comparing owners of unpacked trees")
+	repos := testrepo.Get(t)
+	createrepo := testutil.RequireTool(t, "createrepo_c", "createrepo-c")
+	mkrepo := func(skip string) string {
+		dir := filepath.Join(t.TempDir(), "x86_64")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range repos.RPMs["x86_64"] {
+			if skip == "" || !strings.HasPrefix(filepath.Base(f), skip) {
+				copyFile(t, f, filepath.Join(dir, filepath.Base(f)))
+			}
+		}
+		if out, err := exec.Command(createrepo, dir).CombinedOutput(); err != nil {
+			t.Fatalf("createrepo_c: %v\n%s", err, out)
+		}
+		return dir
+	}
+	cfgFor := func(repo string) string {
+		p := filepath.Join(t.TempDir(), "image.toml")
+		text := fmt.Sprintf(`[image]
+name = "test/prev"
+architectures = ["x86_64"]
+releasever = "3.0"
+
+[[repository]]
+id = "test"
+baseurl = "file://%s"
+gpgkey = [%q]
+gpgcheck = true
+repo_gpgcheck = false
+
+[packages]
+install = ["filesystem", "setup", "glibc", "libfoo", "appd", "tzdata", "busybox"]
+
+[layers]
+strategy = "origin"
+`, repo, repos.KeyFile)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	oldCfg, newCfg := cfgFor(mkrepo("tzdata-2024a")), cfgFor(mkrepo(""))
+	out := func() string { return filepath.Join(t.TempDir(), "img") }
+	first, second, again, fresh := out(), out(), out(), out()
+	buildLayersJSON(t, nil, oldCfg, "--output", "oci:"+first+":test")
+	buildLayersJSON(t, nil, newCfg, "--previous", "oci:"+first+":test", "--output", "oci:"+second+":test")
+	buildLayersJSON(t, nil, newCfg, "--previous", "oci:"+first+":test", "--output", "oci:"+again+":test")
+	buildLayersJSON(t, nil, newCfg, "--output", "oci:"+fresh+":test")
+
+	a, b, c := originLayerInfos(t, first, "test"), originLayerInfos(t, second, "test"), originLayerInfos(t, again, "test")
+	if fmt.Sprint(b) != fmt.Sprint(c) {
+		t.Errorf("two builds with the same previous image differ:\n%v\n%v", b, c)
+	}
+	had := map[string]bool{}
+	for _, l := range a {
+		had[l.digest] = true
+	}
+	var pulled, tzLayer, metaLayer int64
+	for _, l := range b {
+		if strings.Contains(l.packages, "tzdata-2024a") {
+			tzLayer = l.size
+		}
+		if l.metadata {
+			metaLayer = l.size
+		}
+		if !had[l.digest] {
+			pulled += l.size
+		}
+	}
+	for _, l := range a {
+		if l.metadata || strings.Contains(l.packages, "tzdata") {
+			continue
+		}
+		if !slices.ContainsFunc(b, func(x originLayerInfo) bool { return x.digest == l.digest }) {
+			t.Errorf("the layer of %s (%s) is not in the updated image", l.packages, l.digest)
+		}
+	}
+	if tzLayer == 0 || metaLayer == 0 {
+		t.Fatalf("no tzdata-2024a layer or metadata layer in %v", b)
+	}
+	if pulled > tzLayer+metaLayer {
+		t.Errorf("a client with the first image pulls %d bytes, more than tzdata's layer and the metadata layer (%d + %d)", pulled, tzLayer, metaLayer)
+	}
+	t.Logf("pull after the update: %d bytes (tzdata layer %d, metadata layer %d)", pulled, tzLayer, metaLayer)
+
+	want, err := rootfstest.FromDir(unpack(t, fresh, "test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := rootfstest.FromDir(unpack(t, second, "test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootfstest.AssertSame(t, withoutDirMTimes(got), withoutDirMTimes(want))
+}
