@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -130,6 +131,33 @@ strategy = "origin"
 		t.Errorf("a client with the first image pulls %d bytes, more than tzdata's layer and the metadata layer (%d + %d)", pulled, tzLayer, metaLayer)
 	}
 	t.Logf("pull after the update: %d bytes (tzdata layer %d, metadata layer %d)", pulled, tzLayer, metaLayer)
+
+	// diff reports the same pull; inspect names each layer's packages.
+	r := slipway(t, nil, "diff", "--json", "oci:"+first+":test", "oci:"+second+":test")
+	var d struct {
+		Layers []struct {
+			Arch      string `json:"arch"`
+			Kept      int    `json:"kept"`
+			PullBytes int64  `json:"pull_bytes"`
+			New       []struct {
+				Packages []string `json:"packages"`
+				Metadata bool     `json:"metadata"`
+			} `json:"new"`
+		} `json:"layers"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+		t.Fatalf("diff --json: %v\n%s%s", err, r.stdout, r.stderr)
+	}
+	if len(d.Layers) != 1 || d.Layers[0].PullBytes != pulled || len(d.Layers[0].New) != 2 || d.Layers[0].Kept != len(b)-2 {
+		t.Errorf("diff's layers %+v, want 2 new layers of %d bytes and %d kept", d.Layers, pulled, len(b)-2)
+	} else if n := d.Layers[0].New; !slices.Contains(n[0].Packages, "tzdata-2024a-1.azl3.noarch") || !n[1].Metadata {
+		t.Errorf("diff's new layers %+v, want tzdata's and the metadata layer", n)
+	}
+	r = slipway(t, nil, "inspect", "oci:"+second+":test")
+	mustSucceed(t, r, "slipway inspect")
+	if !strings.Contains(r.stdout, "packages (1): tzdata-2024a-1.azl3.noarch\n") || !strings.Contains(r.stdout, "metadata: ") {
+		t.Errorf("inspect does not show the layers' packages:\n%s", r.stdout)
+	}
 
 	want, err := rootfstest.FromDir(unpack(t, fresh, "test"))
 	if err != nil {
