@@ -169,3 +169,55 @@ strategy = "origin"
 	}
 	rootfstest.AssertSame(t, withoutDirMTimes(got), withoutDirMTimes(want))
 }
+
+// TestLayersOriginPublishPrevious: publish without --previous plans
+// afresh when its first --tag does not exist yet, and otherwise keeps the
+// plan of the image at that tag: republished with layers.max raised from
+// 3 to 50, the unchanged packages keep their three layers (a fresh plan
+// would give each source its own) with the same digests.
+func TestLayersOriginPublishPrevious(t *testing.T) {
+	repos := testrepo.Get(t)
+	pkgs := []string{"filesystem", "setup", "glibc", "libfoo", "appd", "tzdata", "busybox"}
+	tight := config(t, repos, "\n[layers]\nstrategy = \"origin\"\nmax = 3\n", pkgs...)
+	roomy := config(t, repos, "\n[layers]\nstrategy = \"origin\"\nmax = 50\n", pkgs...)
+	reg := startRegistry(t, false)
+	tag := reg.Host + "/test/origin:latest"
+	layersAt := func() []string {
+		t.Helper()
+		r := slipway(t, nil, "inspect", "--json", "--arch", "x86_64", tag)
+		mustSucceed(t, r, "slipway inspect")
+		var rep struct {
+			Images []struct {
+				Layers []struct {
+					Digest string `json:"digest"`
+				} `json:"layers"`
+			} `json:"images"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Images) != 1 {
+			t.Fatalf("inspect --json: %v\n%s", err, r.stdout)
+		}
+		var out []string
+		for _, l := range rep.Images[0].Layers {
+			out = append(out, l.Digest)
+		}
+		return out
+	}
+	r := slipway(t, nil, "publish", tight, "--tag", tag)
+	mustSucceed(t, r, "first publish")
+	first := layersAt()
+	if len(first) != 3 {
+		t.Fatalf("max = 3 gave %d layers", len(first))
+	}
+	r = slipway(t, nil, "publish", roomy, "--tag", tag)
+	mustSucceed(t, r, "second publish")
+	second := layersAt()
+	if len(second) != 3 || !slices.Equal(first[:2], second[:2]) {
+		t.Errorf("republished over its own plan: layers %v, want the package layers of %v", second, first)
+	}
+	// Without the tag's image, the same configuration plans afresh.
+	out := filepath.Join(t.TempDir(), "img")
+	buildLayersJSON(t, nil, "--arch", "x86_64", roomy, "--output", "oci:"+out+":test")
+	if n := len(originLayerInfos(t, out, "test")); n <= 3 {
+		t.Errorf("a fresh plan with max = 50 gave %d layers: the test proves nothing", n)
+	}
+}
