@@ -45,6 +45,9 @@ func originLayers(ctx context.Context, cfg *config.Config, arch string, t *tree,
 	if replanned != "" {
 		opts.log().Warn("the previous image's layer plan was not kept", "arch", arch, "why", replanned)
 	}
+	// The layers compress side by side, each on one core (the bytes do
+	// not depend on the concurrency).
+	lopts.Concurrency = 1
 	hist = make([]manifests.HistoryLayer, len(groups))
 	errs := make([]error, len(groups))
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
