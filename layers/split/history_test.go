@@ -147,3 +147,30 @@ func TestNevraName(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanOriginHistoryRemovals: when more than half of the previous
+// sources are gone, the plan is made afresh, saying so.
+func TestPlanOriginHistoryRemovals(t *testing.T) {
+	t.Parallel()
+	ents, owners := splitTree(false)
+	tarFile := writeTestTar(t, t.TempDir(), "t.tar", ents)
+	prev := []PrevLayer{
+		{Sources: []string{"x"}, Packages: []string{"x-1-1.x86_64"}},
+		{Sources: []string{"y", "z"}, Packages: []string{"y-1-1.x86_64", "z-1-1.x86_64"}},
+		{Sources: []string{"c"}, Packages: []string{"c-1-1.x86_64"}},
+	}
+	groups, why, err := PlanOriginWith(t.Context(), tarFile, owners, originPkgs(owners), 50, prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(why, "3 of the previous image's 4 sources are gone") {
+		t.Errorf("replanned %q", why)
+	}
+	fresh, err := PlanOrigin(t.Context(), tarFile, owners, originPkgs(owners), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(groups) != fmt.Sprint(fresh) {
+		t.Errorf("re-planned %v, a fresh plan %v", groups, fresh)
+	}
+}
