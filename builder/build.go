@@ -72,6 +72,9 @@ type BuildOptions struct {
 	// VendorDir, with Lock, takes the packages and signing keys from a
 	// folder written by Vendor instead of the repositories.
 	VendorDir string
+	// Previous is the layer plan of the previous image, by architecture
+	// (PreviousPlan): layers.strategy = origin keeps it.
+	Previous map[string][]split.PrevLayer
 	// BaseLocks are the lockfiles of base configurations (by their file,
 	// as config.Config.Files names it) for layers.strategy = shared-base;
 	// a base without one is resolved.
@@ -386,7 +389,9 @@ func newTree(ctx context.Context, cfg *config.Config, arch string, dl *repo.Down
 	users, groups := configAccounts(cfg)
 	w, err := rootfs.New(rootfs.Options{
 		BuildTime: buildTime,
-		Docs:      cfg.Packages.Docs,
+		// Package files keep their headers' mtimes unless [image] mtime = "clamp".
+		ClampMTimes: cfg.Image.MTime == config.MTimeClamp,
+		Docs:        cfg.Packages.Docs,
 		// DropLicenses, Homes and EmptyMachineID: see rootfs.Options.
 		DropLicenses:   !cfg.Packages.Licenses,
 		Homes:          true,
@@ -560,7 +565,7 @@ func writeLevel(ctx context.Context, cfg *config.Config, arch string, t *tree, o
 	progress := func(n int64) {
 		opts.progress(ProgressEvent{Arch: arch, Stage: StageLayer, Bytes: written + n, Item: cfg.Image.Name})
 	}
-	splitting := cfg.Layers.Max > 1
+	splitting := cfg.Layers.Max > 1 && cfg.Layers.Strategy != config.LayersOrigin
 	install := make([]string, len(t.pkgs))
 	for i, p := range t.pkgs {
 		install[i] = p.NEVRA.String()
@@ -597,6 +602,9 @@ func writeLevel(ctx context.Context, cfg *config.Config, arch string, t *tree, o
 			out = append(out, manifests.HistoryLayer{Layer: layer, CreatedBy: "slipway build", Comment: comment(g, entries, chosen)})
 		}
 		return out, nil
+	}
+	if belowTar == "" && cfg.Layers.Strategy == config.LayersOrigin {
+		return originLayers(ctx, cfg, arch, t, opts, lopts)
 	}
 	if belowTar == "" {
 		if splitting {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -27,7 +28,7 @@ import (
 // package checksums, the compression and SOURCE_DATE_EPOCH). A cached blob
 // is checked against its digest each time it is used.
 
-const layerCacheVersion = 2 // 2: the packages' SBOM fields (meta)
+const layerCacheVersion = 3 // 2: the packages' SBOM fields (meta); 3: package files keep their headers' mtimes
 
 type cachedLayer struct {
 	Digest    string `json:"digest"`
@@ -36,6 +37,8 @@ type cachedLayer struct {
 	MediaType string `json:"media_type"`
 	CreatedBy string `json:"created_by"`
 	Comment   string `json:"comment"`
+	// Annotations of the layer's descriptor (the origin strategy's plan).
+	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
 type cachedArch struct {
@@ -74,6 +77,9 @@ func layerCacheKey(cfg *config.Config, arch string, pkgs []lock.Package, opts Bu
 	for _, p := range pkgs {
 		fmt.Fprintf(h, "pkg %s %s %s\n", p.NEVRA, p.Checksum, p.Repo)
 	}
+	for _, l := range opts.Previous[arch] {
+		fmt.Fprintf(h, "previous %q %q\n", strings.Join(l.Sources, ","), strings.Join(l.Packages, ","))
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -105,9 +111,10 @@ func loadCachedLayers(opts BuildOptions, key string) (*cachedArch, []manifests.H
 			return nil, nil, false
 		}
 		hist[i] = manifests.HistoryLayer{
-			Layer:     manifests.LayerFromFile(blob, digest, diffID, l.Size, types.MediaType(l.MediaType)),
-			CreatedBy: l.CreatedBy,
-			Comment:   l.Comment,
+			Layer:       manifests.LayerFromFile(blob, digest, diffID, l.Size, types.MediaType(l.MediaType)),
+			CreatedBy:   l.CreatedBy,
+			Comment:     l.Comment,
+			Annotations: l.Annotations,
 		}
 	}
 	return &c, hist, true
@@ -133,7 +140,7 @@ func storeCachedLayers(opts BuildOptions, key string, buildTime int64, signers m
 			}
 		}
 		c.Layers = append(c.Layers, cachedLayer{Digest: digest.String(), DiffID: diffID.String(), Size: size,
-			MediaType: string(mt), CreatedBy: h.CreatedBy, Comment: h.Comment})
+			MediaType: string(mt), CreatedBy: h.CreatedBy, Comment: h.Comment, Annotations: h.Annotations})
 	}
 	data, err := json.Marshal(c)
 	if err != nil {

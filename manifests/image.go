@@ -49,7 +49,22 @@ type HistoryLayer struct {
 	Layer     *Layer
 	CreatedBy string
 	Comment   string
+	// Annotations go on the layer's descriptor in the manifest.
+	Annotations map[string]string
 }
+
+// The annotations of the origin strategy's layers (docs/config.md).
+const (
+	// LayerPackagesAnnotation lists the NEVRAs a package layer holds,
+	// comma-separated.
+	LayerPackagesAnnotation = "dev.slipway.layer.packages"
+	// LayerSourcesAnnotation lists the source package names whose
+	// packages a layer holds, comma-separated: the plan a later build
+	// keeps.
+	LayerSourcesAnnotation = "dev.slipway.layer.sources"
+	// LayerMetadataAnnotation ("true") marks the metadata layer.
+	LayerMetadataAnnotation = "dev.slipway.layer.metadata"
+)
 
 // Image assembles the OCI image of one architecture.
 func Image(spec ImageSpec) (v1.Image, error) {
@@ -75,6 +90,9 @@ func Image(spec ImageSpec) (v1.Image, error) {
 			Layer:     l,
 			MediaType: hl.Layer.mediaType,
 			History:   v1.History{Created: created, CreatedBy: hl.CreatedBy, Comment: hl.Comment},
+		}
+		if len(hl.Annotations) > 0 {
+			adds[i].Annotations = hl.Annotations
 		}
 	}
 	img, err = mutate.Append(img, adds...)

@@ -59,7 +59,22 @@ type Image struct {
 	// BaseVerifyKey is a cosign public key (an absolute path, made so
 	// against the file that set it) the base's signature must verify with.
 	BaseVerifyKey string
+	MTime         MTime
 }
+
+// MTime says which modification times the image's files carry.
+type MTime string
+
+// The mtime choices.
+const (
+	// MTimePackage (the default): package files keep the mtimes their
+	// headers record, as rpm installs them; only what slipway generates
+	// (rpm database, accounts, ld.so.cache, scriptlet outputs, implied
+	// folders) is dated with the build time.
+	MTimePackage MTime = ""
+	// MTimeClamp clamps every mtime to the build time (no time after it).
+	MTimeClamp MTime = "clamp"
+)
 
 // MachineID says what /etc/machine-id holds.
 type MachineID string
@@ -168,7 +183,16 @@ const (
 	// extends names, built alone) in the base image's own layers, byte for
 	// byte, and what this configuration changes in one layer above them.
 	LayersSharedBase LayerStrategy = "shared-base"
+	// LayersOrigin groups packages by source RPM into at most Max layers
+	// (DefaultOriginMax when unset), the biggest groups at the bottom,
+	// and puts everything computed from the whole package set (rpm
+	// database, accounts, ld.so.cache...) in one metadata layer on top.
+	LayersOrigin LayerStrategy = "origin"
 )
+
+// DefaultOriginMax is layers.max of the origin strategy when unset: well
+// under the runtimes' limits (127 for overlayfs stacks).
+const DefaultOriginMax = 50
 
 // MaxLayers is the highest layers.max (registries and runtimes cope
 // badly with images of more than about a hundred layers).

@@ -88,16 +88,20 @@ func TestLayers(t *testing.T) {
 func TestLayersMax(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{
-		"plain.toml":   minimal,
-		"three.toml":   minimal + "[layers]\nmax = 3\n",
-		"shared.toml":  "extends = \"three.toml\"\n[layers]\nstrategy = \"shared-base\"\n",
-		"over.toml":    "extends = \"three.toml\"\n[layers]\nmax = 1\n",
-		"zero.toml":    minimal + "[layers]\nmax = 0\n",
-		"neg.toml":     minimal + "[layers]\nmax = -2\n",
-		"huge.toml":    minimal + "[layers]\nmax = 1000\n",
-		"string.toml":  minimal + "[layers]\nmax = \"3\"\n",
-		"float.toml":   minimal + "[layers]\nmax = 2.5\n",
-		"shared2.toml": "extends = \"plain.toml\"\n[layers]\nstrategy = \"shared-base\"\nmax = 2\n",
+		"plain.toml":    minimal,
+		"three.toml":    minimal + "[layers]\nmax = 3\n",
+		"shared.toml":   "extends = \"three.toml\"\n[layers]\nstrategy = \"shared-base\"\n",
+		"over.toml":     "extends = \"three.toml\"\n[layers]\nmax = 1\n",
+		"zero.toml":     minimal + "[layers]\nmax = 0\n",
+		"neg.toml":      minimal + "[layers]\nmax = -2\n",
+		"huge.toml":     minimal + "[layers]\nmax = 1000\n",
+		"string.toml":   minimal + "[layers]\nmax = \"3\"\n",
+		"float.toml":    minimal + "[layers]\nmax = 2.5\n",
+		"shared2.toml":  "extends = \"plain.toml\"\n[layers]\nstrategy = \"shared-base\"\nmax = 2\n",
+		"origin.toml":   minimal + "[layers]\nstrategy = \"origin\"\n",
+		"origin20.toml": minimal + "[layers]\nstrategy = \"origin\"\nmax = 20\n",
+		"origin1.toml":  minimal + "[layers]\nstrategy = \"origin\"\nmax = 1\n",
+		"chunked.toml":  minimal + "[layers]\nstrategy = \"chunked\"\n",
 	})
 	plain, err := Load(t.Context(), filepath.Join(dir, "plain.toml"))
 	if err != nil {
@@ -113,6 +117,10 @@ func TestLayersMax(t *testing.T) {
 		{"shared.toml", Layers{Strategy: LayersSharedBase, Max: 3}, ""},
 		{"over.toml", Layers{Strategy: LayersSingle, Max: 1}, ""},
 		{"shared2.toml", Layers{Strategy: LayersSharedBase, Max: 2}, ""},
+		{"origin.toml", Layers{Strategy: LayersOrigin, Max: DefaultOriginMax}, ""},
+		{"origin20.toml", Layers{Strategy: LayersOrigin, Max: 20}, ""},
+		{"origin1.toml", Layers{}, "layers.max"},
+		{"chunked.toml", Layers{}, "single, shared-base, origin"},
 		{"zero.toml", Layers{}, "layers.max"},
 		{"neg.toml", Layers{}, "layers.max"},
 		{"huge.toml", Layers{}, "layers.max"},

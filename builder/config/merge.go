@@ -86,6 +86,7 @@ func (m *merged) apply(ly *layer) {
 		setPtr(m, ly, &m.img.MachineID, im.MachineID, "image.machine_id")
 		setPtr(m, ly, &m.img.Base, im.Base, "image.base")
 		setPtr(m, ly, &m.img.BaseVerifyKey, im.BaseVerifyKey, "image.base_verify_key")
+		setPtr(m, ly, &m.img.MTime, im.MTime, "image.mtime")
 	}
 	for _, r := range ly.repos {
 		id := *r.w.ID

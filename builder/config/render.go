@@ -57,6 +57,7 @@ type outImage struct {
 	MachineID     string   `toml:"machine_id,omitempty" json:"machine_id,omitempty"`           // omitted when unset: digests stay
 	Base          string   `toml:"base,omitempty" json:"base,omitempty"`                       // omitted when unset: digests stay
 	BaseVerifyKey string   `toml:"base_verify_key,omitempty" json:"base_verify_key,omitempty"` // omitted when unset: digests stay
+	MTime         string   `toml:"mtime,omitempty" json:"mtime,omitempty"`                     // omitted when "package" (the default)
 }
 
 type outRepo struct {
@@ -143,6 +144,7 @@ func (c *Config) wire() outFile {
 			MachineID:     string(c.Image.MachineID),
 			Base:          c.Image.Base,
 			BaseVerifyKey: c.Image.BaseVerifyKey,
+			MTime:         string(c.Image.MTime),
 		},
 		Repository: []outRepo{},
 		Packages: outPackages{

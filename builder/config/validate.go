@@ -72,6 +72,14 @@ func (m *merged) build(path string) (*Config, error) {
 		v.fail("image.rpmdb", "%q is not one of sqlite, manifest, none", c.Image.RPMDB)
 	}
 	v.baseImage(c)
+	c.Image.MTime = MTime(deref(m.img.MTime, ""))
+	switch c.Image.MTime {
+	case "package":
+		c.Image.MTime = MTimePackage
+	case MTimePackage, MTimeClamp:
+	default:
+		v.fail("image.mtime", "%q is not \"package\" or \"clamp\"", c.Image.MTime)
+	}
 	c.Image.MachineID = MachineID(deref(m.img.MachineID, ""))
 	switch c.Image.MachineID {
 	case MachineIDNone, MachineIDEmpty:
@@ -139,11 +147,11 @@ func (m *merged) build(path string) (*Config, error) {
 	// [layers]
 	c.Layers.Strategy = LayerStrategy(deref(m.layers.Strategy, string(LayersSingle)))
 	switch c.Layers.Strategy {
-	case LayersSingle, LayersSharedBase:
+	case LayersSingle, LayersSharedBase, LayersOrigin:
 		// shared-base needs a base file; the builder checks, since the
 		// canonical TOML (which has no extends) must load back.
 	default:
-		v.fail("layers.strategy", "%q is not one of single, shared-base", c.Layers.Strategy)
+		v.fail("layers.strategy", "%q is not one of single, shared-base, origin", c.Layers.Strategy)
 	}
 	if m.layers.Max != nil {
 		if n := *m.layers.Max; n < 1 || n > MaxLayers {
@@ -151,6 +159,11 @@ func (m *merged) build(path string) (*Config, error) {
 		} else {
 			c.Layers.Max = int(n)
 		}
+	}
+	if c.Layers.Strategy == LayersOrigin && c.Layers.Max == 0 {
+		c.Layers.Max = DefaultOriginMax
+	} else if c.Layers.Strategy == LayersOrigin && c.Layers.Max < 2 {
+		v.fail("layers.max", "%d leaves no layer for packages under the origin strategy's metadata layer (at least 2)", c.Layers.Max)
 	}
 
 	// [config]

@@ -45,6 +45,7 @@ type wireImage struct {
 	MachineID     *string   `toml:"machine_id"`
 	Base          *string   `toml:"base"`
 	BaseVerifyKey *string   `toml:"base_verify_key"`
+	MTime         *string   `toml:"mtime"`
 }
 
 type wireRepo struct {

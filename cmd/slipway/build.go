@@ -50,7 +50,21 @@ prints the rule, the file and line that set it and, for a package, the
 chain that pulled it in, and exits 1 with nothing written or pushed.
 
 The build time is SOURCE_DATE_EPOCH when set, otherwise the newest build
-time of the installed packages: the same inputs give the same digests.
+time of the installed packages: the same inputs give the same digests. It
+dates what slipway generates (rpm database, accounts, ld.so.cache,
+scriptlet outputs, implied folders, the image config); package files keep
+the mtimes their headers record unless [image] mtime = "clamp"
+(docs/config.md).
+
+With [layers] strategy = "origin", --previous REF (oci:DIR[:TAG] or a
+registry reference) keeps the layer plan of the previous image (its
+layers' dev.slipway.layer.sources and dev.slipway.layer.packages
+annotations): a group of packages that did not change gets a layer with
+the same digest, a changed source a layer of its own, a new one a layer
+on top without moving the rest. When keeping the plan would exceed
+layers.max, or more than half of the previous sources are gone, the build
+plans afresh and warns. publish uses the image at its first --tag when
+--previous is not given (none when the tag does not exist yet).
 Outputs are written beside their destination and renamed into place, so a
 failed build leaves no partial output. An oci:DIR that is already an OCI
 layout is added to, never replaced: the image's blobs are added to blobs/
@@ -111,6 +125,9 @@ same index digest as one build of all architectures.`,
 						return err
 					}
 					defer b.cleanup()
+					if err := bf.previousPlan(ctx, g, rf, b, nil); err != nil {
+						return redact(g, err)
+					}
 					if out.Kind == manifests.DockerArchive && len(b.opts.Arches) != 1 {
 						return usagef("a docker-archive holds one image: pass --arch (configured: %s)", strings.Join(b.opts.Arches, ", "))
 					}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/slipway-build/slipway/builder"
 	"github.com/slipway-build/slipway/builder/lock"
 	"github.com/slipway-build/slipway/internal/localfile"
+	"github.com/slipway-build/slipway/manifests/inspect"
 	"github.com/slipway-build/slipway/rpmmeta"
 )
 
@@ -32,7 +35,11 @@ name ending in .toml, resolved first). Versions are printed
 for release notes, or JSON with --json. With --exit-code, exits 1 when there
 are differences. With --advisories CONFIG, the advisories (updateinfo.xml) of
 CONFIG's repositories that each upgraded package's new version fixes follow
-the table: id, type, severity, CVE ids.`,
+the table: id, type, severity, CVE ids. When A and B are both images, a
+section per architecture follows: how many of B's layers A has (by
+digest), the bytes a client that has A must pull for B (the compressed
+sizes of the others), and what each new layer holds (the packages the
+origin strategy lists, or its metadata layer).`,
 			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 				arch := fs.String("arch", "", "only this architecture (x86_64, aarch64)")
 				asJSON := fs.Bool("json", false, "print one JSON document")
@@ -47,14 +54,16 @@ the table: id, type, severity, CVE ids.`,
 						return usagef("--arch %s: want x86_64 or aarch64", *arch)
 					}
 					var sets [2]pkgSets
+					var layers [2]layerSets
 					for i, a := range args {
-						s, err := loadPackages(ctx, g, rf, a, *arch)
+						s, l, err := loadSets(ctx, g, rf, a, *arch)
 						if err != nil {
 							return redact(g, err)
 						}
-						sets[i] = s
+						sets[i], layers[i] = s, l
 					}
 					d := diffSets(args[0], args[1], sets[0], sets[1])
+					d.Layers = diffLayers(layers[0], layers[1])
 					if *advCfg != "" {
 						if err := addDiffAdvisories(ctx, g, d, sets[0], sets[1], *advCfg); err != nil {
 							return redact(g, err)
@@ -86,16 +95,27 @@ type pkgSets map[string][]rpmmeta.NEVRA
 // loadPackages reads the package sets of an image, a lockfile or a
 // configuration.
 func loadPackages(ctx context.Context, g *globals, rf *registryFlags, arg, arch string) (pkgSets, error) {
+	s, _, err := loadSets(ctx, g, rf, arg, arch)
+	return s, err
+}
+
+// layerSets maps an RPM architecture to an image's layers.
+type layerSets map[string][]inspect.Layer
+
+// loadSets is loadPackages, with the layers of an image (nil for a
+// lockfile or a configuration).
+func loadSets(ctx context.Context, g *globals, rf *registryFlags, arg, arch string) (pkgSets, layerSets, error) {
 	out := pkgSets{}
+	var layers layerSets
 	switch {
 	case strings.HasSuffix(arg, ".lock"):
 		data, err := localfile.ReadFile(arg, "lockfile", localfile.ConfigLimit)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		l, err := lock.Parse(data, arg)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, a := range l.Arches {
 			if arch != "" && a.Name != arch {
@@ -111,15 +131,15 @@ func loadPackages(ctx context.Context, g *globals, rf *registryFlags, arg, arch 
 	case strings.HasSuffix(arg, ".toml"):
 		cfg, err := loadConfig(ctx, g, arg, nil)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		arches, err := pickArches(cfg, arch)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		res, err := builder.ResolveAll(ctx, cfg, arches, builderOptions(g, cfg))
 		if err != nil {
-			return nil, resolveError(g, err)
+			return nil, nil, resolveError(g, err)
 		}
 		for _, r := range res {
 			out[r.Arch] = []rpmmeta.NEVRA{}
@@ -130,26 +150,30 @@ func loadPackages(ctx context.Context, g *globals, rf *registryFlags, arg, arch 
 	default:
 		rep, err := inspectImage(ctx, g, rf, arg, arch, true)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, im := range rep.Images {
 			a := rpmArchOf(im.Platform)
 			if a == "" {
-				return nil, fmt.Errorf("%s: no RPM architecture for platform %s", arg, im.Platform)
+				return nil, nil, fmt.Errorf("%s: no RPM architecture for platform %s", arg, im.Platform)
 			}
 			if _, dup := out[a]; dup {
-				return nil, fmt.Errorf("%s holds two images for %s", arg, im.Platform)
+				return nil, nil, fmt.Errorf("%s holds two images for %s", arg, im.Platform)
 			}
 			out[a] = []rpmmeta.NEVRA{}
+			if layers == nil {
+				layers = layerSets{}
+			}
+			layers[a] = im.Layers
 			for _, p := range im.Packages {
 				out[a] = append(out[a], p.NEVRA())
 			}
 		}
 	}
 	if arch != "" && out[arch] == nil {
-		return nil, fmt.Errorf("%s has no packages for %s", arg, arch)
+		return nil, nil, fmt.Errorf("%s has no packages for %s", arg, arch)
 	}
-	return out, nil
+	return out, layers, nil
 }
 
 func rpmArchOf(platform string) string {
@@ -177,6 +201,57 @@ type pkgDiff struct {
 	Arches []archDiff `json:"arches"`
 	// Advisories fixed by the upgrades (diff --advisories).
 	Advisories []upgradeAdvisoryJSON `json:"advisories,omitempty"`
+	// Layers compares the layers when A and B are both images.
+	Layers []layerDiff `json:"layers,omitempty"`
+}
+
+// layerDiff says, for one architecture, which layers of B a client that
+// has A's must pull, and how many bytes that is.
+type layerDiff struct {
+	Arch string `json:"arch"`
+	// Kept counts B's layers A has (by digest); New lists the others.
+	Kept int        `json:"kept"`
+	New  []newLayer `json:"new"`
+	// PullBytes is the compressed size of New; TotalBytes of all of B's.
+	PullBytes  int64 `json:"pull_bytes"`
+	TotalBytes int64 `json:"total_bytes"`
+}
+
+type newLayer struct {
+	Digest   string   `json:"digest"`
+	Size     int64    `json:"size"`
+	Packages []string `json:"packages,omitempty"`
+	Metadata bool     `json:"metadata,omitempty"`
+}
+
+// diffLayers compares the layers of the architectures both images have.
+func diffLayers(a, b layerSets) []layerDiff {
+	if a == nil || b == nil {
+		return nil
+	}
+	var out []layerDiff
+	for _, arch := range slices.Sorted(maps.Keys(b)) {
+		la, ok := a[arch]
+		if !ok {
+			continue
+		}
+		have := map[string]bool{}
+		for _, l := range la {
+			have[l.Digest] = true
+		}
+		d := layerDiff{Arch: arch, New: []newLayer{}}
+		for _, l := range b[arch] {
+			d.TotalBytes += l.Size
+			if have[l.Digest] {
+				d.Kept++
+				continue
+			}
+			d.PullBytes += l.Size
+			d.New = append(d.New, newLayer{Digest: l.Digest, Size: l.Size, Packages: l.Packages, Metadata: l.Metadata})
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 type archDiff struct {
@@ -346,6 +421,20 @@ func writeDiffMarkdown(w io.Writer, d *pkgDiff) {
 		versions("Added", a.Added)
 		versions("Removed", a.Removed)
 		fmt.Fprintf(w, "%d packages unchanged.\n", a.Unchanged)
+	}
+	for _, l := range d.Layers {
+		fmt.Fprintf(w, "\n## Layers, %s\n\n%d of %d layers unchanged; a client with `%s` pulls %d of %d bytes.\n", l.Arch, l.Kept, l.Kept+len(l.New), d.A, l.PullBytes, l.TotalBytes)
+		if len(l.New) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n| new layer | bytes | holds |\n| --- | --- | --- |\n")
+		for _, n := range l.New {
+			holds := strings.Join(n.Packages, ", ")
+			if n.Metadata {
+				holds = "metadata (rpm database, accounts, ld.so.cache...)"
+			}
+			fmt.Fprintf(w, "| %s | %d | %s |\n", n.Digest, n.Size, mdCell(holds))
+		}
 	}
 }
 

@@ -142,3 +142,25 @@ func TestDiffCLI(t *testing.T) {
 		t.Errorf("missing lockfile: exit %d %q", code, errOut)
 	}
 }
+
+// TestDiffLayers: the layers of B that A lacks (by digest) are what a
+// client with A pulls; the Markdown names what each new layer holds.
+func TestDiffLayers(t *testing.T) {
+	t.Parallel()
+	a := layerSets{"x86_64": {{Digest: "sha256:aa", Size: 100}, {Digest: "sha256:bb", Size: 50}, {Digest: "sha256:m1", Size: 7, Metadata: true}}}
+	b := layerSets{"x86_64": {{Digest: "sha256:aa", Size: 100}, {Digest: "sha256:cc", Size: 60, Packages: []string{"tzdata-2024a-1.noarch"}}, {Digest: "sha256:m2", Size: 8, Metadata: true}}}
+	got := diffLayers(a, b)
+	if len(got) != 1 || got[0].Kept != 1 || got[0].PullBytes != 68 || got[0].TotalBytes != 168 || len(got[0].New) != 2 {
+		t.Fatalf("diffLayers = %+v", got)
+	}
+	if diffLayers(nil, b) != nil {
+		t.Error("a lockfile side gives a layer comparison")
+	}
+	var buf strings.Builder
+	writeDiffMarkdown(&buf, &pkgDiff{A: "old", B: "new", Layers: got})
+	for _, want := range []string{"1 of 3 layers unchanged; a client with `old` pulls 68 of 168 bytes.", "| sha256:cc | 60 | tzdata-2024a-1.noarch |", "| sha256:m2 | 8 | metadata"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the Markdown lacks %q:\n%s", want, buf.String())
+		}
+	}
+}

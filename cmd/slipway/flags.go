@@ -6,10 +6,17 @@ package main
 // command's own flags stay in its file.
 
 import (
+	"context"
+	"errors"
+	"net/http"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/spf13/pflag"
 
+	"github.com/slipway-build/slipway/builder"
+	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/internal/localfile"
 	"github.com/slipway-build/slipway/manifests"
 	"github.com/slipway-build/slipway/signing"
@@ -30,6 +37,7 @@ type buildFlags struct {
 	source         string
 	revision       string
 	repofiles      []string
+	previous       string
 }
 
 func addBuildFlags(fs *pflag.FlagSet) *buildFlags {
@@ -47,7 +55,38 @@ func addBuildFlags(fs *pflag.FlagSet) *buildFlags {
 	fs.StringVar(&b.source, "source", "", "org.opencontainers.image.source annotation (`URL` of the sources)")
 	fs.StringVar(&b.revision, "revision", "", "org.opencontainers.image.revision annotation (source control revision)")
 	fs.StringArrayVar(&b.repofiles, "repofile", nil, "add the repositories of a dnf/yum .repo `FILE` (repeatable)")
+	fs.StringVar(&b.previous, "previous", "", "with layers.strategy = origin, keep the layer plan of the previous image `REF` (oci:DIR[:TAG] or a registry reference; publish: default the image at its first --tag, if any)")
 	return b
+}
+
+// previousPlan reads the layer plan of --previous, or else of the image
+// at fallback (publish's first --tag) when there is one, into b's
+// options; only layers.strategy = origin plans with it.
+func (bf *buildFlags) previousPlan(ctx context.Context, g *globals, rf *registryFlags, b *preparedBuild, fallback name.Reference) error {
+	if b.cfg.Layers.Strategy != config.LayersOrigin || (bf.previous == "" && fallback == nil) {
+		return nil
+	}
+	po, err := rf.pushOptions(g, bf.jobs)
+	if err != nil {
+		return err
+	}
+	src := manifests.Source{Ref: fallback}
+	if bf.previous != "" {
+		if src, err = manifests.ParseSource(bf.previous, rf.insecure); err != nil {
+			return usagef("--previous: %v", err)
+		}
+	}
+	plan, err := builder.PreviousPlan(ctx, src, po)
+	var te *transport.Error
+	if err != nil && bf.previous == "" && errors.As(err, &te) && te.StatusCode == http.StatusNotFound {
+		g.Log.Info("no previous image: planning the layers afresh", "tag", fallback.String())
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	b.opts.Previous = plan
+	return nil
 }
 
 // registryFlags are the flags of commands that talk to registries.

@@ -23,7 +23,8 @@ func inspectCommands() []*command {
 			Usage:   "inspect [flags] oci:DIR[:TAG]|docker-archive:FILE[:REF]|REGISTRY/REPO:TAG",
 			Long: `Reads an image or index back from an OCI layout, a docker archive (docker
 save, build --output docker-archive:) or a registry and prints, for each
-platform: the manifest digest, sizes, layers, the image configuration
+platform: the manifest digest, sizes, layers (with the packages each one
+holds when the origin layer strategy listed them), the image configuration
 (entrypoint, cmd, env, user, workdir, labels) and the installed packages,
 one name-[epoch:]version-release.arch a line (the epoch when not zero, as
 resolve, why and diff print them). Packages are read from the image's rpm
@@ -164,6 +165,12 @@ func printInspect(w io.Writer, r *inspect.Report, pkgs bool) {
 		fmt.Fprintln(w, "  layers:")
 		for _, l := range im.Layers {
 			fmt.Fprintf(w, "    %s %d %s\n", l.Digest, l.Size, l.MediaType)
+			switch {
+			case l.Metadata:
+				fmt.Fprintln(w, "      metadata: rpm database, accounts, ld.so.cache... of every package")
+			case len(l.Packages) > 0:
+				fmt.Fprintf(w, "      packages (%d): %s\n", len(l.Packages), strings.Join(l.Packages, " "))
+			}
 		}
 		if !pkgs {
 			continue

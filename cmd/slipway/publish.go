@@ -269,6 +269,9 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 							return usagef("a docker-archive holds one image: pass --arch (configured: %s)", strings.Join(b.opts.Arches, ", "))
 						}
 					}
+					if err := bf.previousPlan(ctx, g, rf, b, tags[0]); err != nil {
+						return redact(g, err)
+					}
 					var sv signingKey
 					if sf.signKey != "" { // a wrong password fails before the build
 						if sv, err = kf.signer(ctx, g, sf.signKey, ""); err != nil {

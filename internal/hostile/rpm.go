@@ -12,6 +12,7 @@ package hostile
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/binary"
@@ -70,6 +71,8 @@ type Spec struct {
 	// Post and PostProg, when set, are the %post scriptlet and its
 	// interpreter ("<lua>", "/bin/sh").
 	Post, PostProg string
+	// Source is the SOURCERPM (default NAME-1.0-1.src.rpm).
+	Source string
 }
 
 type hent = rpm.HeaderEntry
@@ -181,7 +184,7 @@ func RPM(s Spec) ([]byte, error) {
 	}
 	ents := []hent{
 		{Tag: rpm.TagName, Type: rpm.TypeString, Value: name}, {Tag: rpm.TagVersion, Type: rpm.TypeString, Value: "1.0"}, {Tag: rpm.TagRelease, Type: rpm.TypeString, Value: "1"},
-		{Tag: rpm.TagArch, Type: rpm.TypeString, Value: "x86_64"}, {Tag: rpm.TagSourceRPM, Type: rpm.TypeString, Value: name + "-1.0-1.src.rpm"},
+		{Tag: rpm.TagArch, Type: rpm.TypeString, Value: "x86_64"}, {Tag: rpm.TagSourceRPM, Type: rpm.TypeString, Value: cmp.Or(s.Source, name+"-1.0-1.src.rpm")},
 		{Tag: rpm.TagSummary, Type: rpm.TypeI18NString, Value: "hostile test package"},
 		{Tag: rpm.TagPayloadFormat, Type: rpm.TypeString, Value: "cpio"}, {Tag: rpm.TagPayloadCompressor, Type: rpm.TypeString, Value: compTag},
 		{Tag: rpm.TagFileDigestAlgo, Type: rpm.TypeInt32, Value: []uint32{8}},

@@ -127,9 +127,10 @@ func TestOptionsAndFeatures(t *testing.T) {
 	rpms := fullSet(t)
 	const early = 1600000000
 	data, rep := build(t, rootfs.Options{
-		BuildTime: early,
-		Docs:      false,
-		Remove:    []string{"/usr/share/zoneinfo/Europe", "/no/such/**"},
+		BuildTime:   early,
+		ClampMTimes: true,
+		Docs:        false,
+		Remove:      []string{"/usr/share/zoneinfo/Europe", "/no/such/**"},
 	}, rpms,
 		rootfs.Entry{Path: "/etc/shells", Mode: 0o600, Data: []byte("/bin/sh\n")},
 		rootfs.Entry{Path: "/var/lib/rpmmanifest/container-manifest-1", Mode: 0o644, Data: []byte("x\n")},
@@ -191,7 +192,7 @@ func TestOptionsAndFeatures(t *testing.T) {
 	if f := tr["/var/lib/webd"]; f.UID != 999 || f.GID != 999 || f.Mode != 0o750 {
 		t.Errorf("/var/lib/webd: %v", f)
 	}
-	// Every mtime is clamped to the (early) build time.
+	// Every mtime is clamped to the (early) build time (ClampMTimes).
 	h := tar.NewReader(bytes.NewReader(data))
 	for {
 		hd, err := h.Next()

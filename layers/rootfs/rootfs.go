@@ -14,8 +14,11 @@
 // Decisions worth knowing:
 //   - Entry names are relative ("usr/bin/sh", directories end in "/"); the
 //     root directory itself is not written.
-//   - Modification times are min(file mtime, BuildTime); implied parent
-//     directories and generated files get BuildTime.
+//   - Package files keep the modification times their headers record, as
+//     rpm installs them (so rpm -Va finds nothing to report and a file
+//     shipped by a base and its variant is the same entry in both);
+//     implied parent directories and generated files get BuildTime. With
+//     Options.ClampMTimes every time is min(file mtime, BuildTime).
 //   - Owners are numeric ids resolved through the image's own /etc/passwd and
 //     /etc/group (after accounts and sysusers.d are applied); unknown names
 //     become 0 with a warning, as rpm does. Uname/Gname carry the name of the
@@ -70,9 +73,13 @@ import (
 
 // Options configure a Writer.
 type Options struct {
-	// BuildTime (seconds since the epoch, from SOURCE_DATE_EPOCH) clamps
-	// every modification time.
+	// BuildTime (seconds since the epoch, from SOURCE_DATE_EPOCH) dates
+	// what the Writer generates (and, with ClampMTimes, clamps every
+	// modification time).
 	BuildTime int64
+	// ClampMTimes writes min(mtime, BuildTime) for every entry instead of
+	// the package files' own mtimes.
+	ClampMTimes bool
 	// Docs keeps %doc files (rpm's --excludedocs, dnf's tsflags=nodocs
 	// when false: %license files stay).
 	Docs bool

@@ -203,7 +203,7 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 			Mode:    int64(e.mode & 0o7777),
 			Uid:     uid,
 			Gid:     gid,
-			ModTime: time.Unix(min(e.mtime, w.opts.BuildTime), 0),
+			ModTime: time.Unix(w.mtime(e), 0),
 			Format:  tar.FormatPAX,
 		}
 		if u, ok := db.UserByID(uint32(uid)); ok {
@@ -517,4 +517,14 @@ func (w *Writer) accounts(t *tree, states []*pkgState) (*accounts.DB, error) {
 	}
 	w.makeHomes(t, homes)
 	return db, nil
+}
+
+// mtime is the modification time e is written with: its own (a package
+// file's header mtime; BuildTime for what the Writer generates), or with
+// ClampMTimes no later than BuildTime.
+func (w *Writer) mtime(e *entry) int64 {
+	if w.opts.ClampMTimes {
+		return min(e.mtime, w.opts.BuildTime)
+	}
+	return e.mtime
 }

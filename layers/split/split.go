@@ -265,6 +265,11 @@ type Group struct {
 	Pkg   string
 	Bytes int64 // regular-file bytes of the package
 	Paths map[string]bool
+	// Packages and Sources (the origin strategy) are the NEVRAs and the
+	// source package names the layer holds, sorted; nil for the metadata
+	// layer.
+	Packages []string
+	Sources  []string
 }
 
 // Plan groups the entries of tarFile (owners from the tree's
@@ -272,34 +277,9 @@ type Group struct {
 // layers; install is the NEVRAs in install order. With max < 2 or no
 // package worth a layer, it returns one group holding everything.
 func Plan(ctx context.Context, tarFile string, owners map[string]string, install []string, max int) ([]Group, error) {
-	f, err := os.Open(tarFile)
+	entries, byName, err := readSplitEntries(ctx, tarFile)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	var entries []*splitEntry
-	byName := map[string]*splitEntry{}
-	tr := tar.NewReader(f)
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading tar %s: %w", tarFile, err)
-		}
-		e := &splitEntry{name: cleanName(h.Name), typ: h.Typeflag, layer: -1}
-		if h.Typeflag == tar.TypeReg {
-			e.size = h.Size
-		}
-		if h.Typeflag == tar.TypeLink {
-			e.link = cleanName(h.Linkname)
-		}
-		entries = append(entries, e)
-		byName[e.name] = e
 	}
 
 	pos := map[string]int{}
@@ -445,4 +425,39 @@ func Write(ctx context.Context, tarFile string, g Group, out io.Writer) (int, er
 		n++
 	}
 	return n, tw.Close()
+}
+
+// readSplitEntries reads the entries of tarFile, in order and by name.
+func readSplitEntries(ctx context.Context, tarFile string) ([]*splitEntry, map[string]*splitEntry, error) {
+	f, err := os.Open(tarFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	var entries []*splitEntry
+	byName := map[string]*splitEntry{}
+	tr := tar.NewReader(f)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading tar %s: %w", tarFile, err)
+		}
+		e := &splitEntry{name: cleanName(h.Name), typ: h.Typeflag, layer: -1}
+		if h.Typeflag == tar.TypeReg {
+			e.size = h.Size
+		}
+		if h.Typeflag == tar.TypeLink {
+			e.link = cleanName(h.Linkname)
+		}
+		entries = append(entries, e)
+		byName[e.name] = e
+	}
+
+	return entries, byName, nil
 }

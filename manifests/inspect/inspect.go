@@ -87,6 +87,14 @@ type Layer struct {
 	Digest    string `json:"digest"`
 	MediaType string `json:"media_type"`
 	Size      int64  `json:"size"`
+	// Annotations are the layer descriptor's. Packages (NEVRAs) and
+	// Sources are those the origin strategy lists on a package layer
+	// (manifests.LayerPackagesAnnotation, LayerSourcesAnnotation);
+	// Metadata marks its metadata layer.
+	Annotations map[string]string `json:"annotations,omitempty"`
+	Packages    []string          `json:"packages,omitempty"`
+	Sources     []string          `json:"sources,omitempty"`
+	Metadata    bool              `json:"metadata,omitempty"`
 }
 
 // Config is the part of the OCI image configuration users read.
@@ -288,7 +296,15 @@ func describeImage(img v1.Image, plat *v1.Platform) (*Image, error) {
 		im.Config.Created = cf.Created.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	for _, l := range m.Layers {
-		im.Layers = append(im.Layers, Layer{Digest: l.Digest.String(), MediaType: string(l.MediaType), Size: l.Size})
+		il := Layer{Digest: l.Digest.String(), MediaType: string(l.MediaType), Size: l.Size, Annotations: l.Annotations}
+		if v := l.Annotations[manifests.LayerPackagesAnnotation]; v != "" {
+			il.Packages = strings.Split(v, ",")
+		}
+		if v := l.Annotations[manifests.LayerSourcesAnnotation]; v != "" {
+			il.Sources = strings.Split(v, ",")
+		}
+		il.Metadata = l.Annotations[manifests.LayerMetadataAnnotation] == "true"
+		im.Layers = append(im.Layers, il)
 		im.Size += l.Size
 	}
 	p := cf.Platform()
