@@ -61,6 +61,8 @@ func TestRichConflictsAgainstLibsolv(t *testing.T) {
 			[]string{"p-1-1.noarch;C:(p if b)", "b-1-1.noarch"}},
 		{"self: the condition names the package", []string{"p"},
 			[]string{"p-1-1.noarch;C:(g if p)", "g-1-1.noarch"}},
+		{"recommends and: a clause that cannot be met does not stop the others", []string{"f"},
+			[]string{"f-1-1.noarch;Rec:(/etc/y and j)", "h-1-1.noarch;F:/etc/y;R:nothing", "j-1-1.noarch"}},
 		{"supplements: met only through an installed package", []string{"a"},
 			[]string{"a-1-1.noarch", "f-1-1.noarch;Sup:(b if y)", "g-1-1.noarch;Sup:(a if y)", "h-1-1.noarch;Sup:(a unless y)", "b-1-1.noarch", "y-1-1.noarch"}},
 		{"requires: clauses are chosen one by one", []string{"p"},

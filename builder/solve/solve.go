@@ -1110,7 +1110,7 @@ func (s *solver) weak() error {
 				if !ok {
 					continue
 				}
-				sat, cands := s.eval(&it)
+				sat, cands := s.evalRecommends(&it)
 				if sat || len(cands) == 0 {
 					continue
 				}
@@ -1128,6 +1128,31 @@ func (s *solver) weak() error {
 		}
 	}
 	return nil
+}
+
+// evalRecommends is eval for a recommends: like libsolv's
+// add_complex_recommends (solver.c), a rich recommends in clauses offers
+// the candidates of every clause that does not hold yet, even when
+// another clause cannot be met ("Recommends: (y and j)" installs j when
+// nothing installable provides y). It is not met while one clause fails.
+func (s *solver) evalRecommends(it *item) (bool, []int32) {
+	if it.expr == nil || it.expr.op != nnfAnd {
+		return s.eval(it)
+	}
+	sat := true
+	var all []int32
+	for _, c := range it.expr.args {
+		ok, cands := s.evalNNF(c)
+		if ok {
+			continue
+		}
+		sat = false
+		all = append(all, cands...)
+	}
+	if sat {
+		return true, nil
+	}
+	return false, all
 }
 
 // supplementers lists visible packages with Supplements, best version of
