@@ -226,6 +226,9 @@ type solver struct {
 
 	best      *Problem
 	bestLevel int
+
+	weakChoices   []weakChoice // recommends decided among several candidates
+	weakMinimized int          // how often minimizeWeak took a choice back
 }
 
 // maxSteps bounds the search: each step is one decision or backtrack.
@@ -1114,20 +1117,78 @@ func (s *solver) weak() error {
 				if sat || len(cands) == 0 {
 					continue
 				}
-				for _, c := range s.policy(dedup(cands)) {
+				alts := s.policy(dedup(cands))
+				branch := slices.Clone(s.branch)
+				for _, c := range alts {
+					mark := weakChoice{trailLen: len(s.trail), queueLen: len(s.queue), framesLen: len(s.frames), it: it, branch: branch, chosen: c}
 					ok, err := s.tryWeak(c, it)
 					if err != nil {
 						return err
 					}
 					if ok {
+						if len(branch) > 1 {
+							s.weakChoices = append(s.weakChoices, mark)
+						}
 						changed = true
 						break
 					}
 				}
 			}
 		}
+		if !changed {
+			ok, err := s.minimizeWeak()
+			if err != nil {
+				return err
+			}
+			changed = ok
+		}
 	}
 	return nil
+}
+
+// weakChoice is a recommends decided among several candidates, kept for
+// minimizeWeak: the state before the choice, the recommends, libsolv's
+// branch (the candidates the policy keeps) and the candidate chosen.
+type weakChoice struct {
+	trailLen, queueLen, framesLen int
+	it                            item
+	branch                        []int32
+	chosen                        int32
+}
+
+// maxWeakMinimize bounds how often minimizeWeak takes a choice back.
+const maxWeakMinimize = 1000
+
+// minimizeWeak is libsolv's minimization step (solver_run_sat,
+// "minimizing") over the choices made for recommends, which libsolv also
+// records as branches: when another candidate of an earlier choice got
+// installed later anyway, everything from that choice on is taken back
+// and that candidate chosen instead (d recommends cap1, met by g and c:
+// g is chosen, then c is installed for something else: d gets c and g
+// goes). The weak pass then runs again. It reports whether it changed a
+// choice.
+func (s *solver) minimizeWeak() (bool, error) {
+	if s.weakMinimized >= maxWeakMinimize {
+		return false, nil
+	}
+	for k, w := range s.weakChoices {
+		for _, c := range w.branch {
+			if c == w.chosen || !s.sel[c] {
+				continue
+			}
+			s.weakMinimized++
+			s.undo(w.trailLen)
+			s.queue = s.queue[:w.queueLen]
+			s.done = s.done[:w.queueLen]
+			s.frames = s.frames[:w.framesLen]
+			s.weakChoices = s.weakChoices[:k]
+			if _, err := s.tryWeak(c, w.it); err != nil {
+				return false, err
+			}
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // evalRecommends is eval for a recommends: like libsolv's
