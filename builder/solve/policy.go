@@ -40,6 +40,9 @@ import (
 // them.
 func (s *solver) policy(cands []int32) []int32 {
 	if len(cands) < 2 {
+		if s.pruneCount == nil {
+			s.branch = append(s.branch[:0], cands...) // no stale branch
+		}
 		return cands
 	}
 	p := s.p

@@ -93,6 +93,8 @@ func TestPolicyAgainstLibsolv(t *testing.T) {
 			[]string{"x-1-1.noarch;Rec:cap", "m-1-1.noarch;P:cap;C:s", "z-1-1.noarch;P:cap", "s-1-1.noarch;Sup:x"}},
 		{"weak deps: minimization of a recommends choice",
 			[]string{"top-1-1.noarch;Rec:cap;Rec:w", "g-1-1.noarch;P:cap = 2", "c-1-1.noarch;P:cap = 1", "w-1-1.noarch;R:c"}},
+		{"weak deps: minimization after the weak pass",
+			[]string{"l-1-1.noarch;R:cap;Rec:w", "a-1-1.noarch;P:cap", "z-1-1.noarch;P:cap", "w-1-1.noarch;R:z"}},
 		{"obsoleting provider",
 			[]string{"a-1-1.noarch;R:cap", "aa-1-1.noarch;P:cap", "zz-1-1.noarch;P:cap;O:aa"}},
 		{"highest matching versioned provide",

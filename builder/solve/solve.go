@@ -2,6 +2,7 @@ package solve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path"
@@ -227,6 +228,7 @@ type solver struct {
 	best      *Problem
 	bestLevel int
 
+	lateMin       bool         // minimize after the weak pass (libsolv's order)
 	weakChoices   []weakChoice // recommends decided among several candidates
 	weakMinimized int          // how often minimizeWeak took a choice back
 }
@@ -253,9 +255,25 @@ func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Resul
 			return nil, fmt.Errorf("solving: allow_unsatisfied pattern %q: %w", g, err)
 		}
 	}
+	res, err := p.solve(ctx, log, req, req.WeakDeps)
+	if errors.Is(err, errMinimize) {
+		// Minimizing after the weak pass took a choice back into a dead
+		// end: solve again, minimizing before it.
+		res, err = p.solve(ctx, log, req, false)
+	}
+	return res, err
+}
+
+// errMinimize reports that minimization after the weak pass failed.
+var errMinimize = errors.New("minimization after the weak pass failed")
+
+// solve is Solve; lateMin defers the minimization of choices until the
+// weak pass is done, as libsolv does.
+func (p *Pool) solve(ctx context.Context, log *slog.Logger, req Request, lateMin bool) (*Result, error) {
 	n := len(p.cands)
 	s := &solver{
-		ctx: ctx, log: log, p: p, req: req,
+		lateMin: lateMin,
+		ctx:     ctx, log: log, p: p, req: req,
 		visible: make([]bool, n), excl: make([]bool, n), held: make([]bool, n), sel: make([]bool, n),
 		forbid: make([]int32, n), forbBy: make([]int32, n), parent: make([]int32, n),
 		self: -1, skip: -1,
@@ -970,7 +988,7 @@ func (s *solver) run(base int) *Problem {
 		}
 		idx, cands := s.firstChoice()
 		if idx < 0 {
-			if s.minimize(base) {
+			if !s.lateMin && s.minimize(base) {
 				continue
 			}
 			return nil
@@ -1041,7 +1059,10 @@ func (s *solver) minimize(base int) bool {
 			}
 			f.alts = append([]int32{c}, slices.Delete(slices.Clone(f.alts), at, at+1)...)
 			f.next = 0
-			f.branch = nil // once per choice
+			// libsolv (takebranch) marks the taken candidate used; the
+			// branch stays, so another of its candidates installed later
+			// can be taken in turn.
+			f.branch = slices.DeleteFunc(slices.Clone(f.branch), func(x int32) bool { return x == c })
 			s.steps++
 			if pr := s.selectPkg(c, f.item); pr != nil {
 				s.note(pr)
@@ -1142,8 +1163,72 @@ func (s *solver) weak() error {
 			}
 			changed = ok
 		}
+		if !changed && s.lateMin {
+			ok, pr := s.minimizeLate()
+			if pr != nil {
+				if pr.Kind == 0 {
+					return s.ctx.Err()
+				}
+				return errMinimize
+			}
+			changed = ok
+		}
 	}
 	return nil
+}
+
+// minimizeLate is libsolv's minimization step after the weak pass, for
+// the choices of the hard requirements (the recommends' own are
+// minimizeWeak's): the earliest choice one of whose other candidates got
+// installed later, by the weak pass too, is taken back and that
+// candidate chosen; then the requirements are solved again. It reports
+// whether it changed a choice, or the problem met solving again.
+func (s *solver) minimizeLate() (bool, *Problem) {
+	for k := range s.frames {
+		f := &s.frames[k]
+		chosen := f.alts[f.next]
+		at := -1
+		var c int32
+		for _, x := range f.branch {
+			if x != chosen && s.sel[x] {
+				if at = slices.Index(f.alts, x); at >= 0 {
+					c = x
+					break
+				}
+			}
+		}
+		if at < 0 {
+			continue
+		}
+		s.weakMinimized++
+		if s.weakMinimized > maxWeakMinimize {
+			return false, nil
+		}
+		s.frames = s.frames[:k+1]
+		s.undo(f.trailLen)
+		s.queue = s.queue[:f.queueLen]
+		s.done = s.done[:f.queueLen]
+		w := 0
+		for w < len(s.weakChoices) && s.weakChoices[w].trailLen < f.trailLen {
+			w++
+		}
+		s.weakChoices = s.weakChoices[:w]
+		f.alts = append([]int32{c}, slices.Delete(slices.Clone(f.alts), at, at+1)...)
+		f.next = 0
+		f.branch = slices.DeleteFunc(slices.Clone(f.branch), func(x int32) bool { return x == c })
+		s.steps++
+		if pr := s.selectPkg(c, f.item); pr != nil {
+			s.note(pr)
+			if !s.backtrack(0) {
+				return false, s.best
+			}
+		}
+		if pr := s.run(0); pr != nil {
+			return false, pr
+		}
+		return true, nil
+	}
+	return false, nil
 }
 
 // weakChoice is a recommends decided among several candidates, kept for
