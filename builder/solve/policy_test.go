@@ -95,6 +95,8 @@ func TestPolicyAgainstLibsolv(t *testing.T) {
 			[]string{"top-1-1.noarch;Rec:cap;Rec:w", "g-1-1.noarch;P:cap = 2", "c-1-1.noarch;P:cap = 1", "w-1-1.noarch;R:c"}},
 		{"weak deps: minimization after the weak pass",
 			[]string{"l-1-1.noarch;R:cap;Rec:w", "a-1-1.noarch;P:cap", "z-1-1.noarch;P:cap", "w-1-1.noarch;R:z"}},
+		{"the first choice meets one of its own recommends, another names a candidate",
+			[]string{"top-1-1.x86_64;R:cap1", "b-2-1.x86_64;P:cap1 = 2", "h-1-1.x86_64;P:cap1 = 3;Rec:b;Rec:(cap1 unless f)", "f-1-1.x86_64"}},
 		{"obsoleting provider",
 			[]string{"a-1-1.noarch;R:cap", "aa-1-1.noarch;P:cap", "zz-1-1.noarch;P:cap;O:aa"}},
 		{"highest matching versioned provide",
