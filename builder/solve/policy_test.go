@@ -97,6 +97,8 @@ func TestPolicyAgainstLibsolv(t *testing.T) {
 			[]string{"l-1-1.noarch;R:cap;Rec:w", "a-1-1.noarch;P:cap", "z-1-1.noarch;P:cap", "w-1-1.noarch;R:z"}},
 		{"the first choice meets one of its own recommends, another names a candidate",
 			[]string{"top-1-1.x86_64;R:cap1", "b-2-1.x86_64;P:cap1 = 2", "h-1-1.x86_64;P:cap1 = 3;Rec:b;Rec:(cap1 unless f)", "f-1-1.x86_64"}},
+		{"minimization: a candidate recommended by a later choice replaces one that is not",
+			[]string{"top-1-1.noarch;R:cap", "a-1-1.noarch;P:cap;R:w", "z-1-1.noarch;P:cap", "w-1-1.noarch;Rec:z"}},
 		{"obsoleting provider",
 			[]string{"a-1-1.noarch;R:cap", "aa-1-1.noarch;P:cap", "zz-1-1.noarch;P:cap;O:aa"}},
 		{"highest matching versioned provide",

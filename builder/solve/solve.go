@@ -1043,35 +1043,62 @@ func (s *solver) firstChoice() (int, []int32) {
 func (s *solver) minimize(base int) bool {
 	for k := base; k < len(s.frames); k++ {
 		f := &s.frames[k]
-		chosen := f.alts[f.next]
-		for _, c := range f.branch {
-			if c == chosen || !s.sel[c] {
-				continue
-			}
-			// c was installed after this choice: choose it here instead.
-			s.frames = s.frames[:k+1]
-			s.undo(f.trailLen)
-			s.queue = s.queue[:f.queueLen]
-			s.done = s.done[:f.queueLen]
-			at := slices.Index(f.alts, c)
-			if at < 0 {
-				return false
-			}
-			f.alts = append([]int32{c}, slices.Delete(slices.Clone(f.alts), at, at+1)...)
-			f.next = 0
-			// libsolv (takebranch) marks the taken candidate used; the
-			// branch stays, so another of its candidates installed later
-			// can be taken in turn.
-			f.branch = slices.DeleteFunc(slices.Clone(f.branch), func(x int32) bool { return x == c })
-			s.steps++
-			if pr := s.selectPkg(c, f.item); pr != nil {
-				s.note(pr)
-				return s.backtrack(base)
-			}
-			return true
+		c, at := s.branchPick(f)
+		if at < 0 {
+			continue
 		}
+		s.frames = s.frames[:k+1]
+		s.undo(f.trailLen)
+		s.queue = s.queue[:f.queueLen]
+		s.done = s.done[:f.queueLen]
+		s.takeBranch(f, c, at)
+		s.steps++
+		if pr := s.selectPkg(c, f.item); pr != nil {
+			s.note(pr)
+			return s.backtrack(base)
+		}
+		return true
 	}
 	return false
+}
+
+// branchPick is the test of libsolv's minimization step for one choice:
+// a candidate of its branch installed later anyway; else, when the
+// chosen package is neither recommended nor supplementing, a candidate
+// of the branch that is (testsolv: "minimizing" to a package that a
+// later choice recommends). It returns the candidate and its index in
+// f.alts, or -1.
+func (s *solver) branchPick(f *frame) (int32, int) {
+	chosen := f.alts[f.next]
+	for _, x := range f.branch {
+		if x != chosen && s.sel[x] {
+			if at := slices.Index(f.alts, x); at >= 0 {
+				return x, at
+			}
+		}
+	}
+	if len(f.branch) == 0 || s.recommended(chosen) {
+		return -1, -1
+	}
+	for _, x := range f.branch {
+		if x != chosen && s.usable(x) && s.recommended(x) {
+			if at := slices.Index(f.alts, x); at >= 0 {
+				return x, at
+			}
+		}
+	}
+	return -1, -1
+}
+
+// takeBranch puts candidate c (at index at of f.alts) first. libsolv
+// (takebranch) marks the taken candidate used, as the first choice was
+// from the start; the branch stays, so another of its candidates can be
+// taken in turn.
+func (s *solver) takeBranch(f *frame, c int32, at int) {
+	old := f.alts[f.next]
+	f.alts = append([]int32{c}, slices.Delete(slices.Clone(f.alts), at, at+1)...)
+	f.next = 0
+	f.branch = slices.DeleteFunc(slices.Clone(f.branch), func(x int32) bool { return x == c || x == old })
 }
 
 func (s *solver) backtrack(base int) bool {
@@ -1186,17 +1213,7 @@ func (s *solver) weak() error {
 func (s *solver) minimizeLate() (bool, *Problem) {
 	for k := range s.frames {
 		f := &s.frames[k]
-		chosen := f.alts[f.next]
-		at := -1
-		var c int32
-		for _, x := range f.branch {
-			if x != chosen && s.sel[x] {
-				if at = slices.Index(f.alts, x); at >= 0 {
-					c = x
-					break
-				}
-			}
-		}
+		c, at := s.branchPick(f)
 		if at < 0 {
 			continue
 		}
@@ -1213,9 +1230,7 @@ func (s *solver) minimizeLate() (bool, *Problem) {
 			w++
 		}
 		s.weakChoices = s.weakChoices[:w]
-		f.alts = append([]int32{c}, slices.Delete(slices.Clone(f.alts), at, at+1)...)
-		f.next = 0
-		f.branch = slices.DeleteFunc(slices.Clone(f.branch), func(x int32) bool { return x == c })
+		s.takeBranch(f, c, at)
 		s.steps++
 		if pr := s.selectPkg(c, f.item); pr != nil {
 			s.note(pr)
