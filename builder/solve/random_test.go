@@ -186,9 +186,9 @@ func randomDifferential(t *testing.T, name string, seeds int, stress bool) {
 	// The stress repositories (rich conflicts, else branches, suggests,
 	// enhances) still differ more often: docs/solver.md records the
 	// numbers; the ceiling there catches regressions.
-	backtrackCeil, otherCeil := 50, 150
+	backtrackCeil, otherCeil := 100, 300
 	if stress {
-		backtrackCeil, otherCeil = 25, 40
+		backtrackCeil, otherCeil = 50, 80
 	}
 	if afterBacktrack*backtrackCeil > total || otherChoice*otherCeil > total {
 		t.Errorf("too many choices differ from libsolv: %d after backtracking, %d otherwise, of %d", afterBacktrack, otherChoice, total)
