@@ -118,9 +118,20 @@ func (n *nnf) leaves(fn func(rpmmeta.Dep)) {
 	}
 }
 
-// richConflict handles rich conflict d of package i, just installed:
-// what must stay out is ruled out now (a problem if it is already in),
-// the rest of the negation is queued as items of kind kindConflicts.
+// richConflict handles rich conflict d of package i, just installed.
+// Each clause of the negation is read the way libsolv's
+// add_complex_deprules reads the expanded blocks of a conflict (rules.c,
+// with cplxdeps.c's DNF expansion over packages): i is installed, so a
+// clause that i meets itself holds and is dropped, and a negated atom
+// that i provides is false, so it is left out of its clause. A clause
+// left with only such atoms is a block of i alone, which libsolv ignores
+// as a self-conflict; the other packages meeting those atoms still make
+// blocks, so they are ruled out ("c provides x, conflicts with (x and z)"
+// with c providing z too rules out every other provider of x). A clause
+// left with nothing is a conflict with everything: i cannot be installed
+// (libsolv: "provided by <NULL>"). A clause of one negated atom rules
+// its packages out now, as a simple conflict does; the other clauses are
+// queued as items of kind kindConflicts.
 func (s *solver) richConflict(i int32, d rpmmeta.Dep) *Problem {
 	n := s.p.nnf[d.Name][1]
 	if n == nil {
@@ -131,26 +142,90 @@ func (s *solver) richConflict(i int32, d rpmmeta.Dep) *Problem {
 		parts = n.args
 	}
 	for _, part := range parts {
-		if part.op != nnfAtom || !part.neg {
+		lits := []*nnf{part}
+		if part.op == nnfOr {
+			lits = part.args
+		}
+		if !allAtoms(lits) {
+			// Not in clauses (too large): the package's own provides are
+			// left out of negated atoms when the item is evaluated.
 			s.push(item{from: i, dep: rpmmeta.Dep{Name: d.Name}, expr: part, kind: kindConflicts})
 			continue
 		}
-		var pr *Problem
-		s.atomProviders(part.atom, func(q int32) {
-			if pr != nil || q == i || !s.visible[q] {
-				return
+		var keep, own []*nnf
+		holds := false
+		for _, l := range lits {
+			mine := s.pkgSat(i, l.atom)
+			some := mine || s.atomHasVisible(l.atom, i)
+			switch {
+			case !l.neg && mine, l.neg && !some:
+				holds = true // i itself, or a package nothing provides
+			case !l.neg && !some:
+				// a literal that can never hold
+			case l.neg && mine:
+				own = append(own, l)
+			default:
+				keep = append(keep, l)
 			}
-			if s.sel[q] {
-				pr = &Problem{Kind: Conflict, Package: s.nevra(i), Dep: d.Name, Other: s.nevra(q), Chain: s.chain(i)}
-				return
+			if holds {
+				break
 			}
-			s.addForbid(q, i)
-		})
-		if pr != nil {
-			return pr
+		}
+		switch {
+		case holds:
+			continue
+		case len(keep) == 1 && keep[0].neg:
+			if pr := s.ruleOut(i, d, keep[0].atom); pr != nil {
+				return pr
+			}
+		case len(keep) > 0:
+			s.push(item{from: i, dep: rpmmeta.Dep{Name: d.Name}, expr: clauseOf(keep), kind: kindConflicts})
+		case len(own) > 0:
+			for _, l := range own {
+				if pr := s.ruleOut(i, d, l.atom); pr != nil {
+					return pr
+				}
+			}
+		default:
+			return &Problem{Kind: Conflict, Package: s.nevra(i), Dep: d.Name, Other: "<NULL>", Chain: s.chain(i)}
 		}
 	}
 	return nil
+}
+
+// allAtoms reports whether every element is a (possibly negated) atom.
+func allAtoms(lits []*nnf) bool {
+	for _, l := range lits {
+		if l.op != nnfAtom {
+			return false
+		}
+	}
+	return true
+}
+
+// atomHasVisible reports whether a visible package other than i meets
+// the atom.
+func (s *solver) atomHasVisible(a *rpmmeta.RichDep, i int32) bool {
+	found := false
+	s.atomProviders(a, func(q int32) { found = found || (q != i && s.visible[q]) })
+	return found
+}
+
+// ruleOut forbids every visible package but i that meets the atom, for
+// i's rich conflict d; a problem if one is installed already.
+func (s *solver) ruleOut(i int32, d rpmmeta.Dep, a *rpmmeta.RichDep) *Problem {
+	var pr *Problem
+	s.atomProviders(a, func(q int32) {
+		if pr != nil || q == i || !s.visible[q] {
+			return
+		}
+		if s.sel[q] {
+			pr = &Problem{Kind: Conflict, Package: s.nevra(i), Dep: d.Name, Other: s.nevra(q), Chain: s.chain(i)}
+			return
+		}
+		s.addForbid(q, i)
+	})
+	return pr
 }
 
 // richConflictProblem explains a part of a rich conflict's negation that

@@ -40,6 +40,9 @@ import (
 // them.
 func (s *solver) policy(cands []int32) []int32 {
 	if len(cands) < 2 {
+		if s.pruneCount == nil {
+			s.branch = append(s.branch[:0], cands...) // no stale branch
+		}
 		return cands
 	}
 	p := s.p
@@ -363,11 +366,26 @@ func (s *solver) recommended(c int32) bool {
 }
 
 // candidateRecommends reports whether package top recommends package c,
-// or c supplements top.
-// A recommendation top meets itself ("j recommends cap3" where j provides
-// cap3) does not count (testsolv).
+// or c supplements top. This is libsolv's minimization taking a
+// recommended candidate of a branch over a choice that is not
+// recommended: when top meets one of its own recommends ("j recommends
+// cap3" where j provides cap3, or "(cap1 unless f)" with top providing
+// cap1), top is recommended itself and stays first (testsolv).
 func (s *solver) candidateRecommends(top, c int32) bool {
 	p := s.p
+	for _, d := range p.cands[top].Pkg.Recommends {
+		if d.IsRich() {
+			if n := p.nnf[d.Name][0]; n != nil {
+				self := false
+				n.leaves(func(l rpmmeta.Dep) { self = self || p.pkgProvides(top, l) })
+				if self {
+					return false
+				}
+			}
+		} else if p.pkgProvides(top, d) {
+			return false
+		}
+	}
 	for _, d := range p.cands[top].Pkg.Recommends {
 		var leaves []rpmmeta.Dep
 		if d.IsRich() {

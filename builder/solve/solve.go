@@ -2,6 +2,7 @@ package solve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path"
@@ -226,6 +227,10 @@ type solver struct {
 
 	best      *Problem
 	bestLevel int
+
+	lateMin       bool         // minimize after the weak pass (libsolv's order)
+	weakChoices   []weakChoice // recommends decided among several candidates
+	weakMinimized int          // how often minimizeWeak took a choice back
 }
 
 // maxSteps bounds the search: each step is one decision or backtrack.
@@ -250,9 +255,25 @@ func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Resul
 			return nil, fmt.Errorf("solving: allow_unsatisfied pattern %q: %w", g, err)
 		}
 	}
+	res, err := p.solve(ctx, log, req, req.WeakDeps)
+	if errors.Is(err, errMinimize) {
+		// Minimizing after the weak pass took a choice back into a dead
+		// end: solve again, minimizing before it.
+		res, err = p.solve(ctx, log, req, false)
+	}
+	return res, err
+}
+
+// errMinimize reports that minimization after the weak pass failed.
+var errMinimize = errors.New("minimization after the weak pass failed")
+
+// solve is Solve; lateMin defers the minimization of choices until the
+// weak pass is done, as libsolv does.
+func (p *Pool) solve(ctx context.Context, log *slog.Logger, req Request, lateMin bool) (*Result, error) {
 	n := len(p.cands)
 	s := &solver{
-		ctx: ctx, log: log, p: p, req: req,
+		lateMin: lateMin,
+		ctx:     ctx, log: log, p: p, req: req,
 		visible: make([]bool, n), excl: make([]bool, n), held: make([]bool, n), sel: make([]bool, n),
 		forbid: make([]int32, n), forbBy: make([]int32, n), parent: make([]int32, n),
 		self: -1, skip: -1,
@@ -967,7 +988,7 @@ func (s *solver) run(base int) *Problem {
 		}
 		idx, cands := s.firstChoice()
 		if idx < 0 {
-			if s.minimize(base) {
+			if !s.lateMin && s.minimize(base) {
 				continue
 			}
 			return nil
@@ -1022,32 +1043,62 @@ func (s *solver) firstChoice() (int, []int32) {
 func (s *solver) minimize(base int) bool {
 	for k := base; k < len(s.frames); k++ {
 		f := &s.frames[k]
-		chosen := f.alts[f.next]
-		for _, c := range f.branch {
-			if c == chosen || !s.sel[c] {
-				continue
-			}
-			// c was installed after this choice: choose it here instead.
-			s.frames = s.frames[:k+1]
-			s.undo(f.trailLen)
-			s.queue = s.queue[:f.queueLen]
-			s.done = s.done[:f.queueLen]
-			at := slices.Index(f.alts, c)
-			if at < 0 {
-				return false
-			}
-			f.alts = append([]int32{c}, slices.Delete(slices.Clone(f.alts), at, at+1)...)
-			f.next = 0
-			f.branch = nil // once per choice
-			s.steps++
-			if pr := s.selectPkg(c, f.item); pr != nil {
-				s.note(pr)
-				return s.backtrack(base)
-			}
-			return true
+		c, at := s.branchPick(f)
+		if at < 0 {
+			continue
 		}
+		s.frames = s.frames[:k+1]
+		s.undo(f.trailLen)
+		s.queue = s.queue[:f.queueLen]
+		s.done = s.done[:f.queueLen]
+		s.takeBranch(f, c, at)
+		s.steps++
+		if pr := s.selectPkg(c, f.item); pr != nil {
+			s.note(pr)
+			return s.backtrack(base)
+		}
+		return true
 	}
 	return false
+}
+
+// branchPick is the test of libsolv's minimization step for one choice:
+// a candidate of its branch installed later anyway; else, when the
+// chosen package is neither recommended nor supplementing, a candidate
+// of the branch that is (testsolv: "minimizing" to a package that a
+// later choice recommends). It returns the candidate and its index in
+// f.alts, or -1.
+func (s *solver) branchPick(f *frame) (int32, int) {
+	chosen := f.alts[f.next]
+	for _, x := range f.branch {
+		if x != chosen && s.sel[x] {
+			if at := slices.Index(f.alts, x); at >= 0 {
+				return x, at
+			}
+		}
+	}
+	if len(f.branch) == 0 || s.recommended(chosen) {
+		return -1, -1
+	}
+	for _, x := range f.branch {
+		if x != chosen && s.usable(x) && s.recommended(x) {
+			if at := slices.Index(f.alts, x); at >= 0 {
+				return x, at
+			}
+		}
+	}
+	return -1, -1
+}
+
+// takeBranch puts candidate c (at index at of f.alts) first. libsolv
+// (takebranch) marks the taken candidate used, as the first choice was
+// from the start; the branch stays, so another of its candidates can be
+// taken in turn.
+func (s *solver) takeBranch(f *frame, c int32, at int) {
+	old := f.alts[f.next]
+	f.alts = append([]int32{c}, slices.Delete(slices.Clone(f.alts), at, at+1)...)
+	f.next = 0
+	f.branch = slices.DeleteFunc(slices.Clone(f.branch), func(x int32) bool { return x == c || x == old })
 }
 
 func (s *solver) backtrack(base int) bool {
@@ -1110,24 +1161,159 @@ func (s *solver) weak() error {
 				if !ok {
 					continue
 				}
-				sat, cands := s.eval(&it)
+				sat, cands := s.evalRecommends(&it)
 				if sat || len(cands) == 0 {
 					continue
 				}
-				for _, c := range s.policy(dedup(cands)) {
+				alts := s.policy(dedup(cands))
+				branch := slices.Clone(s.branch)
+				for _, c := range alts {
+					mark := weakChoice{trailLen: len(s.trail), queueLen: len(s.queue), framesLen: len(s.frames), it: it, branch: branch, chosen: c}
 					ok, err := s.tryWeak(c, it)
 					if err != nil {
 						return err
 					}
 					if ok {
+						if len(branch) > 1 {
+							s.weakChoices = append(s.weakChoices, mark)
+						}
 						changed = true
 						break
 					}
 				}
 			}
 		}
+		if !changed {
+			ok, err := s.minimizeWeak()
+			if err != nil {
+				return err
+			}
+			changed = ok
+		}
+		if !changed && s.lateMin {
+			ok, pr := s.minimizeLate()
+			if pr != nil {
+				if pr.Kind == 0 {
+					return s.ctx.Err()
+				}
+				return errMinimize
+			}
+			changed = ok
+		}
 	}
 	return nil
+}
+
+// minimizeLate is libsolv's minimization step after the weak pass, for
+// the choices of the hard requirements (the recommends' own are
+// minimizeWeak's): the earliest choice one of whose other candidates got
+// installed later, by the weak pass too, is taken back and that
+// candidate chosen; then the requirements are solved again. It reports
+// whether it changed a choice, or the problem met solving again.
+func (s *solver) minimizeLate() (bool, *Problem) {
+	for k := range s.frames {
+		f := &s.frames[k]
+		c, at := s.branchPick(f)
+		if at < 0 {
+			continue
+		}
+		s.weakMinimized++
+		if s.weakMinimized > maxWeakMinimize {
+			return false, nil
+		}
+		s.frames = s.frames[:k+1]
+		s.undo(f.trailLen)
+		s.queue = s.queue[:f.queueLen]
+		s.done = s.done[:f.queueLen]
+		w := 0
+		for w < len(s.weakChoices) && s.weakChoices[w].trailLen < f.trailLen {
+			w++
+		}
+		s.weakChoices = s.weakChoices[:w]
+		s.takeBranch(f, c, at)
+		s.steps++
+		if pr := s.selectPkg(c, f.item); pr != nil {
+			s.note(pr)
+			if !s.backtrack(0) {
+				return false, s.best
+			}
+		}
+		if pr := s.run(0); pr != nil {
+			return false, pr
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// weakChoice is a recommends decided among several candidates, kept for
+// minimizeWeak: the state before the choice, the recommends, libsolv's
+// branch (the candidates the policy keeps) and the candidate chosen.
+type weakChoice struct {
+	trailLen, queueLen, framesLen int
+	it                            item
+	branch                        []int32
+	chosen                        int32
+}
+
+// maxWeakMinimize bounds how often minimizeWeak takes a choice back.
+const maxWeakMinimize = 1000
+
+// minimizeWeak is libsolv's minimization step (solver_run_sat,
+// "minimizing") over the choices made for recommends, which libsolv also
+// records as branches: when another candidate of an earlier choice got
+// installed later anyway, everything from that choice on is taken back
+// and that candidate chosen instead (d recommends cap1, met by g and c:
+// g is chosen, then c is installed for something else: d gets c and g
+// goes). The weak pass then runs again. It reports whether it changed a
+// choice.
+func (s *solver) minimizeWeak() (bool, error) {
+	if s.weakMinimized >= maxWeakMinimize {
+		return false, nil
+	}
+	for k, w := range s.weakChoices {
+		for _, c := range w.branch {
+			if c == w.chosen || !s.sel[c] {
+				continue
+			}
+			s.weakMinimized++
+			s.undo(w.trailLen)
+			s.queue = s.queue[:w.queueLen]
+			s.done = s.done[:w.queueLen]
+			s.frames = s.frames[:w.framesLen]
+			s.weakChoices = s.weakChoices[:k]
+			if _, err := s.tryWeak(c, w.it); err != nil {
+				return false, err
+			}
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// evalRecommends is eval for a recommends: like libsolv's
+// add_complex_recommends (solver.c), a rich recommends in clauses offers
+// the candidates of every clause that does not hold yet, even when
+// another clause cannot be met ("Recommends: (y and j)" installs j when
+// nothing installable provides y). It is not met while one clause fails.
+func (s *solver) evalRecommends(it *item) (bool, []int32) {
+	if it.expr == nil || it.expr.op != nnfAnd {
+		return s.eval(it)
+	}
+	sat := true
+	var all []int32
+	for _, c := range it.expr.args {
+		ok, cands := s.evalNNF(c)
+		if ok {
+			continue
+		}
+		sat = false
+		all = append(all, cands...)
+	}
+	if sat {
+		return true, nil
+	}
+	return false, all
 }
 
 // supplementers lists visible packages with Supplements, best version of
