@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/slipway-build/slipway/builder/config"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 const (
@@ -23,8 +24,47 @@ var (
 	basePkgs    = append(slices.Clone(minimalPkgs), "glibc-iconv", "iana-etc", "libgcc", "openssl", "openssl-libs", "SymCrypt", "SymCrypt-OpenSSL")
 	debugPkgs   = append(slices.Clone(basePkgs), "busybox")
 	heldBack    = []string{"bash", "coreutils", "grep"}
-	distroless  = []string{"/usr/share/doc/**", "/usr/share/man/**", "/var/cache/tdnf/**", "/var/lib/dnf/**", "/run/lock/**", "/var/log/**"}
+	distroless  = []string{"/usr/share/doc/**", "/usr/share/man/**", "/var/cache/tdnf/**", "/var/lib/dnf/**", "/run/lock/**"}
+
+	// Paths of the official images: what the emulated scriptlets and the
+	// configuration leave (kept) and what the cleanup takes (gone).
+	coreKept = []string{
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", // ca-certificates-base %post update-ca-trust
+		"/etc/pki/tls/certs/ca-bundle.crt",
+		"/root/.gnupg/pubring.kbx",  // azurelinux-repos-shared %posttrans gpg --import
+		"/var/lib/tdnf/history.db",  // tdnf %post tdnf-history-util init
+		"/var/lib/rpm/rpmdb.sqlite", // rpmdb = "sqlite"
+		"/etc/shells",               // bash %post
+		"/etc/machine-id",           // machine_id = "empty"
+		"/usr/share/licenses/bash/COPYING",
+	}
+	coreGone       = []string{"/boot", "/boot/efi", "/usr/src", "/usr/src/kernels", "/home", "/home/nonroot", "/var/log", "/var/log/keysinuse", "/var/log/tdnf.log"}
+	distrolessKept = []string{
+		"/home/nonroot", // the nonroot account's home, made at build time
+		"/var/log",
+		"/var/log/keysinuse", // SymCrypt-OpenSSL's, mode 1733
+		"/etc/machine-id",
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", // prebuilt-ca-certificates' payload
+		"/var/lib/rpmmanifest/container-manifest-1",
+		"/var/lib/rpmmanifest/container-manifest-2",
+		"/usr/share/licenses/openssl/LICENSE.txt",
+	}
+	distrolessGone = []string{"/usr/share/doc/openssl/README", "/usr/share/man/man1/openssl.1.gz", "/usr/local/share/man/man1", "/var/cache/tdnf", "/var/lib/dnf/history.sqlite", "/run/lock/subsys"}
 )
+
+// removedBy says whether the globs remove p: a glob matching p or one of
+// its parents removes it, as the rootfs writer does (a matched folder goes
+// with everything below it).
+func removedBy(globs []string, p string) bool {
+	for q := p; q != "/"; q = filepath.Dir(q) {
+		for _, g := range globs {
+			if rpmmeta.MatchPath(g, q) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func TestExamples(t *testing.T) {
 	t.Parallel()
@@ -38,13 +78,15 @@ func TestExamples(t *testing.T) {
 		user    string
 		nonroot bool
 		remove  []string // must all be present
+		kept    []string // paths no remove glob takes
+		gone    []string // paths a remove glob takes
 	}{
-		{"base-core.toml", "azurelinux/base/core", 2, config.RPMDBSqlite, []string{"core-packages-container"}, nil, "", false, []string{"/boot/**", "/usr/src/**", "/home/**", "/var/log/**"}},
-		{"distroless-minimal.toml", "azurelinux/distroless/minimal", 2, config.RPMDBManifest, minimalPkgs, heldBack, "", false, distroless},
-		{"distroless-base.toml", "azurelinux/distroless/base", 3, config.RPMDBManifest, basePkgs, heldBack, "", false, distroless},
-		{"distroless-debug.toml", "azurelinux/distroless/debug", 4, config.RPMDBManifest, debugPkgs, heldBack, "", false, distroless},
-		{"distroless-minimal-nonroot.toml", "azurelinux/distroless/minimal-nonroot", 3, config.RPMDBManifest, minimalPkgs, heldBack, "65532:65532", true, distroless},
-		{"distroless-base-nonroot.toml", "azurelinux/distroless/base-nonroot", 4, config.RPMDBManifest, basePkgs, heldBack, "65532:65532", true, distroless},
+		{"base-core.toml", "azurelinux/base/core", 2, config.RPMDBSqlite, []string{"core-packages-container"}, nil, "", false, []string{"/boot/**", "/usr/src/**", "/home/**", "/var/log/**"}, coreKept, coreGone},
+		{"distroless-minimal.toml", "azurelinux/distroless/minimal", 2, config.RPMDBManifest, minimalPkgs, heldBack, "", true, distroless, distrolessKept, distrolessGone},
+		{"distroless-base.toml", "azurelinux/distroless/base", 3, config.RPMDBManifest, basePkgs, heldBack, "", true, distroless, distrolessKept, distrolessGone},
+		{"distroless-debug.toml", "azurelinux/distroless/debug", 4, config.RPMDBManifest, debugPkgs, heldBack, "", true, distroless, distrolessKept, distrolessGone},
+		{"distroless-minimal-nonroot.toml", "azurelinux/distroless/minimal-nonroot", 3, config.RPMDBManifest, minimalPkgs, heldBack, "65532:65532", true, distroless, distrolessKept, distrolessGone},
+		{"distroless-base-nonroot.toml", "azurelinux/distroless/base-nonroot", 4, config.RPMDBManifest, basePkgs, heldBack, "65532:65532", true, distroless, distrolessKept, distrolessGone},
 	}
 	digests := map[string]string{}
 	for _, tc := range tests {
@@ -87,9 +129,27 @@ func TestExamples(t *testing.T) {
 				t.Errorf("%s: paths.remove %q lacks %q", tc.file, c.Paths.Remove, g)
 			}
 		}
+		for _, p := range tc.kept {
+			if removedBy(c.Paths.Remove, p) {
+				t.Errorf("%s: paths.remove %q takes %s, which the official image keeps", tc.file, c.Paths.Remove, p)
+			}
+		}
+		for _, p := range tc.gone {
+			if !removedBy(c.Paths.Remove, p) {
+				t.Errorf("%s: paths.remove %q keeps %s, which the official image removes", tc.file, c.Paths.Remove, p)
+			}
+		}
+		// TLS, the repository key, tdnf's history, /etc/shells and the
+		// nonroot home come from the emulated scriptlets and the rootfs
+		// stage: nothing to configure but the defaults.
+		if c.Packages.Scriptlets != config.ScriptletsEmulate || !c.Packages.Licenses || c.Image.MachineID != config.MachineIDEmpty {
+			t.Errorf("%s: scriptlets %q, licenses %v, machine_id %q; want emulate, true, empty", tc.file, c.Packages.Scriptlets, c.Packages.Licenses, c.Image.MachineID)
+		}
 		if c.OCI.User != tc.user {
 			t.Errorf("%s: user %q, want %q", tc.file, c.OCI.User, tc.user)
 		}
+		// Every distroless variant has the nonroot account; only the
+		// -nonroot ones run as it.
 		hasNonroot := slices.Contains(c.Accounts.Users, config.User{Name: "nonroot", UID: 65532, GID: 65532, Home: "/home/nonroot", Shell: "/sbin/nologin"}) &&
 			slices.Contains(c.Accounts.Groups, config.Group{Name: "nonroot", GID: 65532})
 		if hasNonroot != tc.nonroot {
