@@ -191,7 +191,7 @@ func (n *notaryFlags) load(g *globals) (*signing.NotaryKey, error) {
 	if n.key == "" {
 		return nil, nil
 	}
-	keyPEM, err := readKeyRef(g, n.key)
+	keyPEM, err := readKeyRef(g, n.key, "Notary key")
 	if err != nil {
 		return nil, err
 	}

@@ -127,7 +127,7 @@ func loadSigningKey(ctx context.Context, g *globals, path string) (signingKey, e
 		}
 		return &signing.Signer{Key: sv}, nil
 	}
-	data, err := readKeyRef(g, path)
+	data, err := readKeyRef(g, path, "signing key")
 	if err != nil {
 		return nil, err
 	}

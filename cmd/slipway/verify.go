@@ -165,7 +165,7 @@ func loadVerifier(ctx context.Context, g *globals, key string) (signature.Verifi
 	if signing.IsKMSRef(key) {
 		return loadKMSKey(ctx, key)
 	}
-	data, err := readKeyRef(g, key)
+	data, err := readKeyRef(g, key, "public key")
 	if err != nil {
 		return nil, err
 	}
