@@ -1,11 +1,13 @@
 package builder
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -45,23 +47,32 @@ func originLayers(ctx context.Context, cfg *config.Config, arch string, t *tree,
 	if replanned != "" {
 		opts.log().Warn("the previous image's layer plan was not kept", "arch", arch, "why", replanned)
 	}
-	// The layers compress side by side, each on one core (the bytes do
-	// not depend on the concurrency).
+	// One pass over the tree's tar routes each entry to its layers; each
+	// layer's compressor compresses its blocks in the background, on one
+	// core (the bytes do not depend on the concurrency), so the layers
+	// compress side by side and the Go scheduler keeps at most GOMAXPROCS
+	// of them busy.
 	lopts.Concurrency = 1
 	hist = make([]manifests.HistoryLayer, len(groups))
 	errs := make([]error, len(groups))
-	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	outs := make([]chan io.Writer, len(groups))
+	done := make([]chan error, len(groups))
 	var wg sync.WaitGroup
 	for i, g := range groups {
+		outs[i] = make(chan io.Writer, 1)
+		done[i] = make(chan error, 1)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+			called := false
 			layer, err := manifests.WriteLayer(ctx, opts.WorkDir, lopts, func(w io.Writer) error {
-				_, err := split.Write(ctx, tarPath, g, w)
-				return err
+				called = true
+				outs[i] <- w
+				return <-done[i]
 			})
+			if !called {
+				outs[i] <- nil
+			}
 			if err != nil {
 				errs[i] = fmt.Errorf("writing the layer of %s: %w", originName(g), err)
 				return
@@ -80,7 +91,30 @@ func originLayers(ctx context.Context, cfg *config.Config, arch string, t *tree,
 			hist[i] = h
 		}()
 	}
+	ws := make([]io.Writer, len(groups))
+	ready := true
+	for i := range outs {
+		ws[i] = <-outs[i]
+		ready = ready && ws[i] != nil
+	}
+	var werr error
+	if ready {
+		werr = split.WriteAll(ctx, tarPath, groups, ws)
+	} else {
+		werr = errNotStarted
+	}
+	for i := range done {
+		if ws[i] != nil {
+			done[i] <- werr
+		}
+	}
 	wg.Wait()
+	if !ready {
+		// The layers that did not start say why first.
+		slices.SortStableFunc(errs, func(a, b error) int {
+			return cmp.Compare(boolInt(errors.Is(a, errNotStarted)), boolInt(errors.Is(b, errNotStarted)))
+		})
+	}
 	for _, err := range errs {
 		if err != nil {
 			for _, h := range hist {
@@ -100,4 +134,14 @@ func originName(g split.Group) string {
 		return "the metadata layer"
 	}
 	return strings.Join(g.Sources, ", ")
+}
+
+// errNotStarted ends the layers that started when another did not.
+var errNotStarted = errors.New("another layer did not start")
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

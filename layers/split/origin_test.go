@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -153,5 +154,39 @@ func TestSourceName(t *testing.T) {
 		if got := SourceName(in, "fallback"); got != want {
 			t.Errorf("SourceName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestWriteAllSameBytes: one pass over the tar writes, for every group
+// (shared parent folders in several), the bytes Write writes for it
+// alone, for the origin and the size-based plans.
+func TestWriteAllSameBytes(t *testing.T) {
+	t.Parallel()
+	ents, owners := splitTree(true)
+	full := writeTestTar(t, t.TempDir(), "full.tar", ents)
+	for _, max := range []int{2, 3, 50} {
+		origin, want := originAll(t, full, owners, max)
+		sized, wantSized := splitAll(t, full, owners, max)
+		for _, tc := range []struct {
+			groups []Group
+			want   [][]byte
+		}{{origin, want}, {sized, wantSized}} {
+			bufs := make([]bytes.Buffer, len(tc.groups))
+			outs := make([]io.Writer, len(tc.groups))
+			for i := range bufs {
+				outs[i] = &bufs[i]
+			}
+			if err := WriteAll(t.Context(), full, tc.groups, outs); err != nil {
+				t.Fatal(err)
+			}
+			for i := range tc.groups {
+				if !bytes.Equal(bufs[i].Bytes(), tc.want[i]) {
+					t.Errorf("max %d: layer %d (%s): %d bytes in one pass, %d alone", max, i, tc.groups[i].Pkg, bufs[i].Len(), len(tc.want[i]))
+				}
+			}
+		}
+	}
+	if err := WriteAll(t.Context(), full, []Group{{}}, nil); err == nil || !strings.Contains(err.Error(), "1 layers to 0 outputs") {
+		t.Errorf("mismatched outputs: %v", err)
 	}
 }

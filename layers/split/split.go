@@ -8,6 +8,7 @@ package split
 
 import (
 	"archive/tar"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -460,4 +461,76 @@ func readSplitEntries(ctx context.Context, tarFile string) ([]*splitEntry, map[s
 	}
 
 	return entries, byName, nil
+}
+
+// WriteAll writes the layers of groups in one pass over tarFile: each
+// entry goes, in the tar's order, to the tar of every group that holds
+// it, outs[i] receiving group i's. Each out gets the bytes Write writes
+// for its group.
+func WriteAll(ctx context.Context, tarFile string, groups []Group, outs []io.Writer) error {
+	if len(outs) != len(groups) {
+		return fmt.Errorf("writing %d layers to %d outputs", len(groups), len(outs))
+	}
+	f, err := os.Open(tarFile)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	holders := map[string][]int{}
+	for i, g := range groups {
+		for p := range g.Paths {
+			holders[p] = append(holders[p], i)
+		}
+	}
+	tws := make([]*tar.Writer, len(outs))
+	for i, o := range outs {
+		tws[i] = tar.NewWriter(o)
+	}
+	tr := tar.NewReader(f)
+	var buf bytes.Buffer
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("reading tar %s: %w", tarFile, err)
+		}
+		gs := holders[cleanName(h.Name)]
+		if len(gs) == 0 {
+			continue
+		}
+		// holders is built from ranging over maps: the order of gs is
+		// random but each tar gets the same bytes whatever it is.
+		var src io.Reader = tr
+		if h.Typeflag == tar.TypeReg && len(gs) > 1 {
+			buf.Reset()
+			if _, err := io.Copy(&buf, tr); err != nil {
+				return fmt.Errorf("reading %s: %w", h.Name, err)
+			}
+		}
+		for _, i := range gs {
+			if err := tws[i].WriteHeader(h); err != nil {
+				return fmt.Errorf("writing %s: %w", h.Name, err)
+			}
+			if h.Typeflag != tar.TypeReg {
+				continue
+			}
+			if len(gs) > 1 {
+				src = bytes.NewReader(buf.Bytes())
+			}
+			if _, err := io.Copy(tws[i], src); err != nil {
+				return fmt.Errorf("writing %s: %w", h.Name, err)
+			}
+		}
+	}
+	for i, tw := range tws {
+		if err := tw.Close(); err != nil {
+			return fmt.Errorf("closing layer %d: %w", i, err)
+		}
+	}
+	return nil
 }
