@@ -39,6 +39,8 @@ func (o RichOp) String() string {
 		return "if"
 	case RichUnless:
 		return "unless"
+	case RichElse:
+		return "else"
 	}
 	return "leaf"
 }

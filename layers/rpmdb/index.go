@@ -186,3 +186,60 @@ func uint32s(h *rawHeader, tag rpm.Tag) ([]uint32, error) {
 	}
 	return out, nil
 }
+
+// richIndexNames returns the extra keys rpm 4.18's updateRichDep indexes for
+// a rich dependency: every simple name in it except rpmlib(...) ones, those
+// in the condition of an if/unless prefixed with '!' (and, after an else,
+// also unprefixed), sorted bytewise with the prefix and without duplicates.
+// A string rpm cannot parse (rpmmeta.ParseRichRPM) gives no names.
+func richIndexNames(s string) []string {
+	r, _, err := rpmmeta.ParseRichRPM(s)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	// walk appends r's names with the prefix state neg and returns the
+	// state after it: rpm keeps one flag, flipped by if/unless and else
+	// and flipped back when an if/unless group without else ends, so a
+	// group "(a else b)" leaves it flipped for what follows.
+	var walk func(r *rpmmeta.RichDep, neg bool) bool
+	walk = func(r *rpmmeta.RichDep, neg bool) bool {
+		switch r.Op {
+		case rpmmeta.RichLeaf:
+			if n := r.Dep.Name; !(len(n) > 7 && strings.HasPrefix(n, "rpmlib(")) {
+				prefix := " "
+				if neg {
+					prefix = "!"
+				}
+				names = append(names, prefix+n)
+			}
+			return neg
+		case rpmmeta.RichIf, rpmmeta.RichUnless:
+			cond := !walk(r.Args[0], neg)
+			neg = !walk(r.Args[1], cond)
+			if len(r.Args) == 3 {
+				// An else indexes the condition's names again, flipped.
+				walk(r.Args[1], !cond)
+				return walk(r.Args[2], neg)
+			}
+			return neg
+		case rpmmeta.RichElse:
+			// "(a else b)": the else flips the names before it.
+			after := walk(r.Args[0], neg)
+			walk(r.Args[0], !neg)
+			return walk(r.Args[1], !after)
+		default:
+			for _, a := range r.Args {
+				neg = walk(a, neg)
+			}
+			return neg
+		}
+	}
+	walk(r, false)
+	slices.Sort(names)
+	names = slices.Compact(names)
+	for i, n := range names {
+		names[i] = strings.TrimPrefix(n, " ")
+	}
+	return names
+}
