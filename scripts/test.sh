@@ -16,6 +16,8 @@ bash scripts/install-test-deps.sh
 # version into a cache folder.
 PATH="$(bash scripts/install-cosign.sh):$PATH"
 PATH="$(bash scripts/install-staticcheck.sh):$PATH"
+# syft, the scanner the e2e tests check every package is visible to.
+PATH="$(bash scripts/install-syft.sh):$PATH"
 export PATH
 
 echo "== go vet"
