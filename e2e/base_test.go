@@ -174,8 +174,9 @@ func TestBuildOnBase(t *testing.T) {
 	viaProxy := counter.Host + "/platform/base:3.0"
 	cfg := derivedConfig(t, repos, viaProxy, fmt.Sprintf("base_verify_key = %q", key+".pub"), both, "appd")
 	out := filepath.Join(t.TempDir(), "oci")
+	sbomDir := t.TempDir()
 	start := time.Now()
-	mustSucceed(t, slipway(t, env, "--cache-dir", cache, "build", cfg, "--output", "oci:"+out+":app"), "build on the base")
+	mustSucceed(t, slipway(t, env, "--cache-dir", cache, "build", cfg, "--output", "oci:"+out+":app", "--sbom-dir", sbomDir), "build on the base")
 	firstTook := time.Since(start)
 	first := counter.bytes.Swap(0)
 	if first == 0 {
@@ -188,6 +189,24 @@ func TestBuildOnBase(t *testing.T) {
 			got := ociLayers(t, out, "app-"+a)
 			if len(got) != len(baseLayers)+1 || !slices.Equal(got[:len(baseLayers)], baseLayers) {
 				t.Errorf("%s: layers %v, want the base's %v and one more", a, got, baseLayers)
+			}
+		}
+	})
+
+	t.Run("sbom names the base", func(t *testing.T) {
+		docs, _ := filepath.Glob(filepath.Join(sbomDir, "*x86_64.spdx.json"))
+		if len(docs) != 1 {
+			t.Fatalf("SBOMs in %s: %v, want one x86_64", sbomDir, docs)
+		}
+		doc, err := os.ReadFile(docs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := archDigest(t, reg.Host+"/platform/base:3.0", "amd64")
+		for _, want := range []string{`"SPDXID": "SPDXRef-BaseImage"`, `"relationshipType": "DESCENDANT_OF"`,
+			`"referenceLocator": "pkg:oci/base@` + d, `"name": "libfoo"`, `"name": "appd"`} {
+			if !strings.Contains(string(doc), want) {
+				t.Errorf("the SBOM lacks %s", want)
 			}
 		}
 	})
