@@ -107,6 +107,7 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 		Groups:         groups,
 		LDCache:        true,
 		LDCacheLower:   base.libs,
+		LowerFiles:     base.lower,
 		Arch:           arch,
 		SpoolDir:       opts.WorkDir,
 		SingleWrite:    true,
