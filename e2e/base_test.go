@@ -532,10 +532,21 @@ func TestBuildOnBaseShadow(t *testing.T) {
 		"etc/gshadow": "root:::\nbin:::\n",
 	})
 	baseRoot := unpack(t, baseOut, "base")
+	// A configured user whose home the base lacks gets it (item: homes
+	// of [[accounts.user]] on a base); root's /root the base has.
 	cfg := derivedConfig(t, repos, "oci:"+baseOut+":base", "", []string{"x86_64"}, "webd")
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(f, "\n[[accounts.group]]\nname = \"app\"\ngid = 7100\n\n[[accounts.user]]\nname = \"app\"\nuid = 7100\ngid = 7100\nhome = \"/home/app\"\n")
+	f.Close()
 	out := filepath.Join(dir, "derived")
 	mustSucceed(t, slipway(t, nil, "--cache-dir", t.TempDir(), "build", cfg, "--output", "oci:"+out+":app"), "build on the base")
 	root := unpack(t, out, "app")
+	if fi, err := os.Stat(filepath.Join(root, "home/app")); err != nil || !fi.IsDir() {
+		t.Errorf("the configured user's home /home/app: %v", err)
+	}
 	for _, f := range []string{"etc/shadow", "etc/gshadow"} {
 		b, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {

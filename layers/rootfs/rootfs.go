@@ -97,6 +97,10 @@ type Options struct {
 	// (login.defs HOME_MODE, else 0777 without UMASK) and /etc/skel's
 	// files, as useradd -m does.
 	Homes bool
+	// HomesOf, when Homes is false, names the users of Users whose homes
+	// are made that way (a build on a base: the configured users whose
+	// home the base lacks).
+	HomesOf []string
 	// EmptyMachineID writes an empty /etc/machine-id (systemd then makes
 	// one at first boot), as distributions' image tools do.
 	EmptyMachineID bool

@@ -519,8 +519,8 @@ func (w *Writer) accounts(t *tree, states []*pkgState) (*accounts.DB, error) {
 		}
 	}
 	homes := su.Homes
-	if w.opts.Homes {
-		for _, u := range w.opts.Users {
+	for _, u := range w.opts.Users {
+		if w.opts.Homes || slices.Contains(w.opts.HomesOf, u.Name) {
 			homes = append(homes, accounts.Home{Path: u.Home, UID: u.UID, GID: u.GID, Mode: su.HomeMode(), Skel: "/etc/skel"})
 		}
 	}
