@@ -33,6 +33,11 @@ type BaseOptions struct {
 	CacheDir string
 }
 
+// baseLowerFiles are the base's files (without a leading /) the new
+// layer's scriptlet emulation sees under the added packages' files:
+// the shadow files useradd and groupadd add to.
+func baseLowerFiles() []string { return []string{"etc/shadow", "etc/gshadow"} }
+
 // BaseRepo is the repository id of the packages a base image has
 // installed, in resolutions ("@System" in dnf).
 const BaseRepo = "@base"
@@ -47,6 +52,9 @@ const InstalledInBase = "installed in the base "
 type baseImage struct {
 	img   *manifests.BaseImage
 	files *inspect.BaseFiles
+	// lower are the base's files the emulated scriptlets read (and
+	// rewrite in the new layer when they change them): baseLowerFiles.
+	lower map[string][]byte
 	pkgs  []baseRPM     // in the database's order
 	libs  []ldcache.Lib // what its ld.so.cache must list
 	// manifestOnly: the base lists its packages in an rpmmanifest only
@@ -105,11 +113,21 @@ func openBase(ctx context.Context, cfg *config.Config, arch string, opts Options
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	files, err := inspect.ReadBase(ctx, img.Image, tmp, inspect.Options{}, keepForLDCache)
+	keep := func(name string) bool { return keepForLDCache(name) || slices.Contains(baseLowerFiles(), name) }
+	files, err := inspect.ReadBase(ctx, img.Image, tmp, inspect.Options{}, keep)
 	if err != nil {
 		return nil, fmt.Errorf("reading the base %s (%s): %w", src, img.Digest, err)
 	}
-	b := &baseImage{img: img, files: files, libs: baseLibs(files, arch)}
+	b := &baseImage{img: img, files: files, libs: baseLibs(files, arch), lower: map[string][]byte{}}
+	for _, name := range baseLowerFiles() {
+		if p, ok := files.Kept[name]; ok {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return nil, fmt.Errorf("the base %s: /%s: %w", src, name, err)
+			}
+			b.lower["/"+name] = data
+		}
+	}
 	switch files.DB {
 	case inspect.DBSqlite:
 		blobs, err := inspect.ReadSqliteHeaders(ctx, files.Sqlite)

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -99,14 +100,17 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 		BuildTime:    buildTime,
 		Docs:         cfg.Packages.Docs,
 		DropLicenses: !cfg.Packages.Licenses,
-		// The base's users have their homes already.
+		// The base's users have their homes already; configured users
+		// get theirs when the base lacks it.
 		Homes:          false,
+		HomesOf:        missingHomes(cfg, base),
 		EmptyMachineID: cfg.Image.MachineID == config.MachineIDEmpty,
 		Remove:         cfg.Paths.Remove,
 		Users:          users,
 		Groups:         groups,
 		LDCache:        true,
 		LDCacheLower:   base.libs,
+		LowerFiles:     base.lower,
 		Arch:           arch,
 		SpoolDir:       opts.WorkDir,
 		SingleWrite:    true,
@@ -264,6 +268,23 @@ func nonNilArgs(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// missingHomes names the configured users whose home folder the base
+// does not have.
+func missingHomes(cfg *config.Config, base *baseImage) []string {
+	users, _ := configAccounts(cfg)
+	var out []string
+	for _, u := range users {
+		h := strings.Trim(path.Clean("/"+u.Home), "/")
+		if h == "" {
+			continue
+		}
+		if _, ok := base.files.Paths[h]; !ok {
+			out = append(out, u.Name)
+		}
+	}
+	return out
 }
 
 // baseAccounts are the base's users and groups, then the configured

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/signing"
 )
@@ -41,6 +43,13 @@ func (ab *ArchBuild) SBOMAs(cfg *config.Config, tool string, f signing.SBOMForma
 	}
 	// A build on a base lists the base's packages too.
 	in.Packages = append(in.Packages, ab.Base.sbomPackages()...)
+	if ab.Base != nil {
+		d, err := v1.NewHash(ab.Base.Digest)
+		if err != nil {
+			return nil, fmt.Errorf("sbom of %s: base %s digest: %w", ab.Arch, ab.Base.Ref, err)
+		}
+		in.Base = &signing.BaseImage{Ref: ab.Base.Ref, Digest: d}
+	}
 	if ab.Resolution != nil {
 		for _, r := range ab.Resolution.Reasons {
 			if r.By != "" {

@@ -3,8 +3,11 @@
 package e2e
 
 import (
+	"archive/tar"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -17,6 +20,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/match"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/slipway-build/slipway/internal/testrepo"
 	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
@@ -174,8 +184,9 @@ func TestBuildOnBase(t *testing.T) {
 	viaProxy := counter.Host + "/platform/base:3.0"
 	cfg := derivedConfig(t, repos, viaProxy, fmt.Sprintf("base_verify_key = %q", key+".pub"), both, "appd")
 	out := filepath.Join(t.TempDir(), "oci")
+	sbomDir := t.TempDir()
 	start := time.Now()
-	mustSucceed(t, slipway(t, env, "--cache-dir", cache, "build", cfg, "--output", "oci:"+out+":app"), "build on the base")
+	mustSucceed(t, slipway(t, env, "--cache-dir", cache, "build", cfg, "--output", "oci:"+out+":app", "--sbom-dir", sbomDir), "build on the base")
 	firstTook := time.Since(start)
 	first := counter.bytes.Swap(0)
 	if first == 0 {
@@ -188,6 +199,24 @@ func TestBuildOnBase(t *testing.T) {
 			got := ociLayers(t, out, "app-"+a)
 			if len(got) != len(baseLayers)+1 || !slices.Equal(got[:len(baseLayers)], baseLayers) {
 				t.Errorf("%s: layers %v, want the base's %v and one more", a, got, baseLayers)
+			}
+		}
+	})
+
+	t.Run("sbom names the base", func(t *testing.T) {
+		docs, _ := filepath.Glob(filepath.Join(sbomDir, "*x86_64.spdx.json"))
+		if len(docs) != 1 {
+			t.Fatalf("SBOMs in %s: %v, want one x86_64", sbomDir, docs)
+		}
+		doc, err := os.ReadFile(docs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := archDigest(t, reg.Host+"/platform/base:3.0", "amd64")
+		for _, want := range []string{`"SPDXID": "SPDXRef-BaseImage"`, `"relationshipType": "DESCENDANT_OF"`,
+			`"referenceLocator": "pkg:oci/base@` + d, `"name": "libfoo"`, `"name": "appd"`} {
+			if !strings.Contains(string(doc), want) {
+				t.Errorf("the SBOM lacks %s", want)
 			}
 		}
 	})
@@ -483,5 +512,111 @@ func TestBuildOnDistrolessBase(t *testing.T) {
 		if o, err := exec.Command("chroot", root, "/usr/bin/appd").CombinedOutput(); err != nil || !strings.Contains(string(o), "hello from libfoo") {
 			t.Errorf("appd in a chroot of the image on the distroless base: %v %s", err, o)
 		}
+	}
+}
+
+// TestBuildOnBaseShadow: a package added on a base whose %pre runs
+// useradd -r gets its /etc/shadow entry in the base's /etc/shadow — the
+// derived image's file has the base's entries and the new one — and
+// /etc/gshadow likewise.
+func TestBuildOnBaseShadow(t *testing.T) {
+	repos := testrepo.Get(t)
+	dir := t.TempDir()
+	baseCfg := config(t, repos, "", "filesystem", "setup", "glibc")
+	baseOut := filepath.Join(dir, "base")
+	mustSucceed(t, slipway(t, nil, "--cache-dir", t.TempDir(), "build", baseCfg, "--arch", "x86_64", "--output", "oci:"+baseOut+":base"), "build the base")
+	// setup's /etc/shadow is a %ghost: give the base the shadow files
+	// an image of the distribution has, in a layer of their own.
+	addShadowLayer(t, baseOut, "base", map[string]string{
+		"etc/shadow":  "root:*:19000:0:99999:7:::\nbin:*:19000:0:99999:7:::\n",
+		"etc/gshadow": "root:::\nbin:::\n",
+	})
+	baseRoot := unpack(t, baseOut, "base")
+	// A configured user whose home the base lacks gets it (item: homes
+	// of [[accounts.user]] on a base); root's /root the base has.
+	cfg := derivedConfig(t, repos, "oci:"+baseOut+":base", "", []string{"x86_64"}, "webd")
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(f, "\n[[accounts.group]]\nname = \"app\"\ngid = 7100\n\n[[accounts.user]]\nname = \"app\"\nuid = 7100\ngid = 7100\nhome = \"/home/app\"\n")
+	f.Close()
+	out := filepath.Join(dir, "derived")
+	mustSucceed(t, slipway(t, nil, "--cache-dir", t.TempDir(), "build", cfg, "--output", "oci:"+out+":app"), "build on the base")
+	root := unpack(t, out, "app")
+	if fi, err := os.Stat(filepath.Join(root, "home/app")); err != nil || !fi.IsDir() {
+		t.Errorf("the configured user's home /home/app: %v", err)
+	}
+	for _, f := range []string{"etc/shadow", "etc/gshadow"} {
+		b, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		baseB, _ := os.ReadFile(filepath.Join(baseRoot, f))
+		for _, l := range strings.Split(strings.TrimSpace(string(baseB)), "\n") {
+			if l != "" && !strings.Contains(string(b), l+"\n") {
+				t.Errorf("%s lost the base's line %q:\n%s", f, l, b)
+			}
+		}
+		if !strings.Contains(string(b), "\nwebd:") {
+			t.Errorf("%s has no webd entry:\n%s", f, b)
+		}
+	}
+}
+
+// addShadowLayer replaces the image tagged ref in the layout dir with one
+// that has a layer more, of files (mode 0400).
+func addShadowLayer(t *testing.T, dir, ref string, files map[string]string) {
+	t.Helper()
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var img v1.Image
+	for _, m := range im.Manifests {
+		if m.Annotations["org.opencontainers.image.ref.name"] == ref {
+			if img, err = idx.Image(m.Digest); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if img == nil {
+		t.Fatalf("no image %s in %s", ref, dir)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if err := tw.WriteHeader(&tar.Header{Name: n, Mode: 0o400, Size: int64(len(files[n])), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte(files[n]))
+	}
+	tw.Close()
+	data := buf.Bytes()
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil },
+		tarball.WithMediaType(types.OCILayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img, err = mutate.AppendLayers(img, l); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.ReplaceImage(img, match.Annotation("org.opencontainers.image.ref.name", ref),
+		layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": ref})); err != nil {
+		t.Fatal(err)
 	}
 }

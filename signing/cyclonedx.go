@@ -61,6 +61,9 @@ func (f SBOMFormat) Generate(in SBOMInput) ([]byte, error) {
 // cdxImageRef is the bom-ref of the image, the root component.
 const cdxImageRef = "image"
 
+// cdxBaseRef is the bom-ref of the base image, the image's ancestor.
+const cdxBaseRef = "base-image"
+
 // CycloneDX returns the CycloneDX 1.6 JSON document of one image, from
 // the same input as SPDX and with the same facts: the image (by digest,
 // with its oci purl) as the metadata component; each package a library
@@ -93,6 +96,20 @@ func CycloneDX(in SBOMInput) ([]byte, error) {
 		Hashes:     &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: in.Digest.Hex}},
 		Properties: &[]cdx.Property{{Name: "slipway:image:arch", Value: in.Arch}},
 	}
+	if b := in.Base; b != nil {
+		// The base as the image's ancestor (CycloneDX pedigree).
+		if err := b.check(in); err != nil {
+			return nil, err
+		}
+		image.Pedigree = &cdx.Pedigree{Ancestors: &[]cdx.Component{{
+			BOMRef:     cdxBaseRef,
+			Type:       cdx.ComponentTypeContainer,
+			Name:       b.Ref,
+			Version:    b.Digest.String(),
+			PackageURL: b.purl(in.Arch),
+			Hashes:     &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: b.Digest.Hex}},
+		}}}
+	}
 	bom := cdx.NewBOM()
 	bom.SpecVersion = cdx.SpecVersion1_6
 	bom.JSONSchema = "http://cyclonedx.org/schema/bom-1.6.schema.json"
@@ -106,7 +123,7 @@ func CycloneDX(in SBOMInput) ([]byte, error) {
 	}
 
 	refs := make(map[string]string, len(pkgs))
-	used := map[string]bool{cdxImageRef: true}
+	used := map[string]bool{cdxImageRef: true, cdxBaseRef: true}
 	comps := make([]cdx.Component, 0, len(pkgs))
 	for _, p := range pkgs {
 		nevra := p.NEVRA.String()

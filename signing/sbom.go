@@ -56,6 +56,47 @@ type SBOMInput struct {
 	// DependsOn are the edges of the resolution; nil leaves out the
 	// DEPENDS_ON relationships (a --locked build has no resolution).
 	DependsOn []Dependency
+	// Base is the image this one was built on ([image] base); nil for an
+	// image built from scratch.
+	Base *BaseImage
+}
+
+// BaseImage is the published image an image was built on: its reference
+// as configured and its platform manifest's digest.
+type BaseImage struct {
+	Ref    string  // REGISTRY/REPO[:TAG][@DIGEST] or oci:DIR[:TAG]
+	Digest v1.Hash // the platform image's manifest digest
+}
+
+// BaseElementID is the SPDX identifier of the base image an SBOM's image
+// descends from.
+const BaseElementID = "SPDXRef-BaseImage"
+
+// baseRepo is the repository part of a base reference: without the
+// oci: prefix, tag and digest.
+func baseRepo(ref string) string {
+	r := strings.TrimPrefix(ref, "oci:")
+	if i := strings.IndexByte(r, '@'); i >= 0 {
+		r = r[:i]
+	}
+	if i := strings.LastIndexByte(r, ':'); i > strings.LastIndexByte(r, '/') {
+		r = r[:i]
+	}
+	return r
+}
+
+// purl is the oci purl of the base: pkg:oci/NAME@DIGEST?arch=…&repository_url=REPO.
+func (b *BaseImage) purl(arch string) string {
+	repo := baseRepo(b.Ref)
+	return packageurl.NewPackageURL("oci", "", path.Base(repo), b.Digest.String(),
+		packageurl.QualifiersFromMap(map[string]string{"arch": goArch(arch), "repository_url": repo}), "").ToString()
+}
+
+func (b *BaseImage) check(in SBOMInput) error {
+	if b.Ref == "" || b.Digest.Algorithm != "sha256" || len(b.Digest.Hex) != 64 {
+		return fmt.Errorf("sbom of %s/%s: base image %q digest %q is not sha256", in.Image, in.Arch, b.Ref, b.Digest)
+	}
+	return nil
 }
 
 // SPDX returns the SPDX 2.3 JSON document of one image: the image (by
@@ -105,9 +146,35 @@ func SPDX(in SBOMInput) ([]byte, error) {
 		RefA: common.MakeDocElementID("", "DOCUMENT"), RefB: common.MakeDocElementID("", string(img.PackageSPDXIdentifier)),
 		Relationship: "DESCRIBES",
 	})
+	used := map[common.ElementID]bool{img.PackageSPDXIdentifier: true}
+	if b := in.Base; b != nil {
+		// The base as the image's ancestor (SPDX 2.3 DESCENDANT_OF), as
+		// syft and docker buildx name a Dockerfile's FROM image.
+		if err := b.check(in); err != nil {
+			return nil, err
+		}
+		base := &spdx.Package{
+			PackageName:               b.Ref,
+			PackageSPDXIdentifier:     common.ElementID(strings.TrimPrefix(BaseElementID, "SPDXRef-")),
+			PackageVersion:            b.Digest.String(),
+			PackageDownloadLocation:   "NOASSERTION",
+			PackageChecksums:          []common.Checksum{{Algorithm: common.SHA256, Value: b.Digest.Hex}},
+			PackageLicenseConcluded:   "NOASSERTION",
+			PackageLicenseDeclared:    "NOASSERTION",
+			PackageCopyrightText:      "NOASSERTION",
+			PrimaryPackagePurpose:     "CONTAINER",
+			PackageComment:            "base image ([image] base) this image is built on",
+			PackageExternalReferences: []*spdx.PackageExternalReference{{Category: "PACKAGE-MANAGER", RefType: "purl", Locator: b.purl(in.Arch)}},
+		}
+		used[base.PackageSPDXIdentifier] = true
+		doc.Packages = append(doc.Packages, base)
+		doc.Relationships = append(doc.Relationships, &spdx.Relationship{
+			RefA: common.MakeDocElementID("", string(img.PackageSPDXIdentifier)), RefB: common.MakeDocElementID("", string(base.PackageSPDXIdentifier)),
+			Relationship: "DESCENDANT_OF",
+		})
+	}
 
 	ids := make(map[string]common.ElementID, len(pkgs))
-	used := map[common.ElementID]bool{img.PackageSPDXIdentifier: true}
 	for _, p := range pkgs {
 		nevra := p.NEVRA.String()
 		if _, dup := ids[nevra]; dup {

@@ -125,6 +125,9 @@ same index digest as one build of all architectures.`,
 						return err
 					}
 					defer b.cleanup()
+					if err := rf.setBase(g, &b.opts.Options); err != nil {
+						return err
+					}
 					if err := bf.previousPlan(ctx, g, rf, b, nil); err != nil {
 						return redact(g, err)
 					}

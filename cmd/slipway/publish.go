@@ -78,6 +78,18 @@ func (r *registryFlags) pushOptions(g *globals, jobs int) (manifests.PushOptions
 	}, nil
 }
 
+// setBase gives the build's [image] base reads the registry options of
+// the flags (--insecure-registry, CA files, certs.d, skip-verify,
+// timeout), as publish and inspect use them.
+func (r *registryFlags) setBase(g *globals, opts *builder.Options) error {
+	po, err := r.pushOptions(g, 0)
+	if err != nil {
+		return err
+	}
+	opts.Base.Registry = po
+	return nil
+}
+
 // registryCertsDirs are the certs.d folders read for a registry's CAs and
 // client certificates: SLIPWAY_REGISTRY_CERTS_DIRS when set, otherwise
 // podman's folder of a non-root user, docker's and podman's.
@@ -264,6 +276,9 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 						return err
 					}
 					defer b.cleanup()
+					if err := rf.setBase(g, &b.opts.Options); err != nil {
+						return err
+					}
 					for _, o := range outputs {
 						if o.Kind == manifests.DockerArchive && len(b.opts.Arches) != 1 {
 							return usagef("a docker-archive holds one image: pass --arch (configured: %s)", strings.Join(b.opts.Arches, ", "))

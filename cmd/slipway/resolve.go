@@ -262,8 +262,14 @@ func pickArches(cfg *config.Config, arch string) ([]string, error) {
 // the library: cache, proxy, per-repository credentials, logging.
 func builderOptions(g *globals, cfg *config.Config) builder.Options {
 	opts := builder.Options{Log: g.Log}
-	// [image] base: read with the keychain, its layers cached by digest.
+	// [image] base: read with the keychain, the certs.d folders and the
+	// system's CAs (build and publish replace Registry with their
+	// registry flags' options), its layers cached by digest.
 	opts.Base = builder.BaseOptions{CacheDir: g.CacheDir, Registry: manifests.PushOptions{Keychain: keychain(g), Log: g.Log}}
+	// Without CA files pushOptions cannot fail (only reading them can).
+	if po, err := (&registryFlags{timeout: manifests.DefaultTimeout}).pushOptions(g, 1); err == nil {
+		opts.Base.Registry = po
+	}
 	// Basic auth for every repository whose credentials are set.
 	auth := map[string][2]string{}
 	for _, r := range cfg.Repositories {

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 
 	"github.com/slipway-build/slipway/internal/registrytest"
+	"github.com/slipway-build/slipway/internal/testrepo"
 )
 
 func TestRegistryCertsDirs(t *testing.T) {
@@ -95,6 +96,54 @@ func TestRegistryTLSCommands(t *testing.T) {
 			if code != 1 || out != "slipway: registry CA file: open "+filepath.Join(dir, "nope.pem")+": no such file or directory\n" {
 				t.Errorf("%s with a missing CA file: exit %d\n%s", args[0], code, out)
 			}
+		}
+	}
+
+	// build and publish read an [image] base with the same options. The
+	// base (random layers, no package inventory) is refused after it was
+	// read: the error then names the inventory, not TLS.
+	repos := testrepo.Get(t)
+	cfg := filepath.Join(dir, "derived.toml")
+	registrytest.WriteFile(t, dir, "derived.toml", []byte(`[image]
+name = "test/derived"
+architectures = ["x86_64"]
+base = "`+host+`/all:1"
+
+[[repository]]
+id = "test"
+baseurl = "`+repoTemplate(repos)+`"
+gpgkey = ["`+repos.KeyFile+`"]
+
+[packages]
+install = ["libfoo"]
+`))
+	for _, args := range [][]string{
+		{"build", cfg, "--output", "oci:" + filepath.Join(dir, "out")},
+		{"publish", cfg, "--tag", host + "/derived:1"},
+	} {
+		code, out := runEnv(t, base, args...)
+		if code != 1 || !strings.HasSuffix(out, "\n"+want) && out != want {
+			t.Errorf("%s on an untrusted base: exit %d, output\n%s\nwant exit 1 and\n%s", args[0], code, out, want)
+		}
+		withFile := append([]string{args[0], "--registry-ca-file", caFile}, args[1:]...)
+		code, out = runEnv(t, base, withFile...)
+		if code == 0 || strings.Contains(out, "TLS") || !strings.Contains(out, "base") {
+			t.Errorf("%s with --registry-ca-file on a base without packages: exit %d\n%s\nwant a failure about the base's inventory", args[0], code, out)
+		}
+		code, out = runEnv(t, withDirs, args...)
+		if code == 0 || strings.Contains(out, "TLS") {
+			t.Errorf("%s through certs.d on a base without packages: exit %d\n%s", args[0], code, out)
+		}
+	}
+	// resolve and lock have no registry flags: certs.d and the system's CAs.
+	for _, args := range [][]string{{"resolve", cfg}, {"lock", cfg}} {
+		code, out := runEnv(t, base, args...)
+		if code != 1 || !strings.HasSuffix(out, "\n"+want) && out != want {
+			t.Errorf("%s on an untrusted base: exit %d, output\n%s\nwant exit 1 and\n%s", args[0], code, out, want)
+		}
+		code, out = runEnv(t, withDirs, args...)
+		if code == 0 || strings.Contains(out, "TLS") || !strings.Contains(out, "has no rpm database") {
+			t.Errorf("%s through certs.d on a base without packages: exit %d\n%s", args[0], code, out)
 		}
 	}
 }

@@ -97,6 +97,10 @@ type Options struct {
 	// (login.defs HOME_MODE, else 0777 without UMASK) and /etc/skel's
 	// files, as useradd -m does.
 	Homes bool
+	// HomesOf, when Homes is false, names the users of Users whose homes
+	// are made that way (a build on a base: the configured users whose
+	// home the base lacks).
+	HomesOf []string
 	// EmptyMachineID writes an empty /etc/machine-id (systemd then makes
 	// one at first boot), as distributions' image tools do.
 	EmptyMachineID bool
@@ -116,6 +120,11 @@ type Options struct {
 	// image's) that the cache lists too, unless the tree has a library of
 	// the same path.
 	LDCacheLower []ldcache.Lib
+	// LowerFiles are files of the layers below the tree (a base image's
+	// /etc/shadow, /etc/gshadow), by absolute path, that the emulated
+	// scriptlets read when the tree has no such file; a file they change
+	// is written into the tree, one they leave is not.
+	LowerFiles map[string][]byte
 	// Arch ("x86_64", "aarch64"...) selects the default library folders of
 	// the cache: /lib64 and /usr/lib64 for 64-bit arches, /lib and /usr/lib
 	// otherwise; "" takes both.

@@ -357,6 +357,12 @@ func (w *Writer) generated(t *tree, p string, data []byte, mode uint32) {
 	t.m[p] = n
 }
 
+// lower is a file of the layers below the tree (Options.LowerFiles).
+func (w *Writer) lower(p string) ([]byte, bool, error) {
+	b, ok := w.opts.LowerFiles[p]
+	return b, ok, nil
+}
+
 // accounts builds the image's user database: the files packages ship,
 // then the configured accounts, then what the packages' scriptlets do
 // (useradd, pwconv...: every emulated scriptlet runs here, in rpm's
@@ -367,10 +373,13 @@ func (w *Writer) accounts(t *tree, states []*pkgState) (*accounts.DB, error) {
 	read := func(p string) ([]byte, bool, error) {
 		rp, err := t.resolve(p)
 		if err != nil {
-			return nil, false, nil
+			return w.lower(p)
 		}
 		e := t.m[rp]
-		if e == nil || e.kind != kindReg {
+		if e == nil {
+			return w.lower(p)
+		}
+		if e.kind != kindReg {
 			return nil, false, nil
 		}
 		b, err := w.content(e)
@@ -510,8 +519,8 @@ func (w *Writer) accounts(t *tree, states []*pkgState) (*accounts.DB, error) {
 		}
 	}
 	homes := su.Homes
-	if w.opts.Homes {
-		for _, u := range w.opts.Users {
+	for _, u := range w.opts.Users {
+		if w.opts.Homes || slices.Contains(w.opts.HomesOf, u.Name) {
 			homes = append(homes, accounts.Home{Path: u.Home, UID: u.UID, GID: u.GID, Mode: su.HomeMode(), Skel: "/etc/skel"})
 		}
 	}
