@@ -5,9 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -336,34 +334,7 @@ func addBaseDB(ctx context.Context, cfg *config.Config, arch string, w *rootfs.W
 		}
 		installed = append(installed, in)
 	}
-	switch cfg.Image.RPMDB {
-	case config.RPMDBNone:
-		return nil
-	case config.RPMDBManifest:
-		for p, data := range map[string][]byte{
-			rpmdb.Manifest1Path: rpmdb.Manifest1(installed),
-			rpmdb.Manifest2Path: rpmdb.Manifest2(installed, buildTime),
-		} {
-			if err := w.Add(rootfs.Entry{Path: "/" + p, Mode: 0o644, Data: data}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	dir, err := os.MkdirTemp(workDir, "rpmdb-"+arch+"-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	dbPath := filepath.Join(dir, "rpmdb.sqlite")
-	if err := rpmdb.WriteSQLite(ctx, dbPath, installed, rpmdb.Options{InstallTime: buildTime, Arch: arch}); err != nil {
-		return fmt.Errorf("writing rpm database: %w", err)
-	}
-	data, err := os.ReadFile(dbPath)
-	if err != nil {
-		return err
-	}
-	return w.Add(rootfs.Entry{Path: "/" + rpmdb.SQLitePath, Mode: 0o644, Data: data})
+	return writePackageDB(ctx, cfg, arch, w, installed, buildTime, workDir)
 }
 
 // baseWhiteouts are the base's paths the added layer hides: those

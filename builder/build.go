@@ -860,6 +860,13 @@ func addPackageDB(ctx context.Context, cfg *config.Config, arch string, w *rootf
 			}
 		}
 	}
+	return writePackageDB(ctx, cfg, arch, w, installed, buildTime, workDir)
+}
+
+// writePackageDB writes the package inventory of installed into w as
+// [image] rpmdb says: nothing, the rpmmanifest files, or rpmdb.sqlite
+// (written in a folder under workDir, then added).
+func writePackageDB(ctx context.Context, cfg *config.Config, arch string, w *rootfs.Writer, installed []rpmdb.Installed, buildTime int64, workDir string) error {
 	switch cfg.Image.RPMDB {
 	case config.RPMDBNone:
 		return nil
