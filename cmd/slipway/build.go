@@ -143,18 +143,11 @@ same index digest as one build of all architectures.`,
 							return redact(g, err)
 						}
 					}
-					prog := newProgress(ctx, g)
+					prog, builds, start, built, err := buildWithProgress(ctx, g, b, &po)
 					defer prog.Close()
-					b.opts.Progress = prog.builderProgress()
-					b.opts.Registry = po // reads policy.baseline
-					po.Progress = prog.pushProgress()
-					start := time.Now()
-					builds, err := builder.Build(ctx, b.cfg, b.opts)
 					if err != nil {
-						prog.Close()
-						return resolveError(g, err)
+						return err
 					}
-					built := time.Now()
 					res, _, err := publish(ctx, b, out.String(), builds, builder.PublishOptions{
 						Outputs: []manifests.Output{out}, Tags: tags, Registry: po, SBOMDir: sf.dir, Log: g.Log,
 					})
@@ -362,6 +355,23 @@ type buildJSON struct {
 type timingsJSON struct {
 	Build  float64 `json:"build_seconds"`
 	Output float64 `json:"output_seconds"`
+}
+
+// buildWithProgress builds b with a progress display that the push then
+// continues (po.Progress; po also reads a registry policy.baseline). The
+// caller closes the display; on failure it is closed already and the
+// error is resolveError's.
+func buildWithProgress(ctx context.Context, g *globals, b *preparedBuild, po *manifests.PushOptions) (prog *progress, builds []*builder.ArchBuild, start, built time.Time, err error) {
+	prog = newProgress(ctx, g)
+	b.opts.Progress = prog.builderProgress()
+	b.opts.Registry = *po // reads policy.baseline
+	po.Progress = prog.pushProgress()
+	start = time.Now()
+	if builds, err = builder.Build(ctx, b.cfg, b.opts); err != nil {
+		prog.Close()
+		return prog, nil, start, start, resolveError(g, err)
+	}
+	return prog, builds, start, time.Now(), nil
 }
 
 // timed fills the timings of a run that started at start and finished

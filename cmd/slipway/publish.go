@@ -301,18 +301,11 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 					if err := manifests.CheckPush(ctx, tags, po); err != nil {
 						return redact(g, err)
 					}
-					prog := newProgress(ctx, g)
+					prog, builds, start, built, err := buildWithProgress(ctx, g, b, &po)
 					defer prog.Close()
-					b.opts.Progress = prog.builderProgress()
-					b.opts.Registry = po // reads policy.baseline
-					po.Progress = prog.pushProgress()
-					start := time.Now()
-					builds, err := builder.Build(ctx, b.cfg, b.opts)
 					if err != nil {
-						prog.Close()
-						return resolveError(g, err)
+						return err
 					}
-					built := time.Now()
 					pubOpts := builder.PublishOptions{
 						Outputs: outputs, Tags: tags, Registry: po, SBOMFormats: formats, SBOMDir: sf.dir,
 						BundleFormat: sf.bundleFormat, Notary: notary, NotaryEnvelope: envelope,
