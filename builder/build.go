@@ -343,6 +343,23 @@ func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Do
 	}, nil
 }
 
+// writeTar writes the tree as one uncompressed tar in a temporary file of
+// workDir; the caller removes path (set as soon as the file exists).
+func (t *tree) writeTar(ctx context.Context, workDir, arch string) (path string, report *rootfs.Report, err error) {
+	tf, err := os.CreateTemp(workDir, "tree-"+arch+"-*.tar")
+	if err != nil {
+		return "", nil, err
+	}
+	report, err = t.w.WriteTar(ctx, tf)
+	if cerr := tf.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return tf.Name(), nil, fmt.Errorf("writing the tree: %w", err)
+	}
+	return tf.Name(), report, nil
+}
+
 // tree is the rootfs of one configuration and architecture: its packages
 // fetched, checked and added, with their database.
 type tree struct {
@@ -608,17 +625,9 @@ func writeLevel(ctx context.Context, cfg *config.Config, arch string, t *tree, o
 	}
 	if belowTar == "" {
 		if splitting {
-			tf, err := os.CreateTemp(opts.WorkDir, "tree-"+arch+"-*.tar")
-			if err != nil {
-				return nil, "", nil, err
-			}
-			tarPath = tf.Name()
-			report, err = t.w.WriteTar(ctx, tf)
-			if cerr := tf.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return nil, tarPath, nil, fmt.Errorf("writing the tree: %w", err)
+			var err error
+			if tarPath, report, err = t.writeTar(ctx, opts.WorkDir, arch); err != nil {
+				return nil, tarPath, nil, err
 			}
 			hist, err := splitLayers(tarPath, report, func(g split.Group, _, chosen int) string {
 				if g.Pkg != "" {

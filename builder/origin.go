@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -21,17 +20,8 @@ import (
 // (split.PlanOrigin): one per group of source packages, bottom first,
 // and the metadata layer on top. Layers compress in parallel.
 func originLayers(ctx context.Context, cfg *config.Config, arch string, t *tree, opts BuildOptions, lopts manifests.LayerOptions) (hist []manifests.HistoryLayer, tarPath string, report *rootfs.Report, err error) {
-	tf, err := os.CreateTemp(opts.WorkDir, "tree-"+arch+"-*.tar")
-	if err != nil {
-		return nil, "", nil, err
-	}
-	tarPath = tf.Name()
-	report, err = t.w.WriteTar(ctx, tf)
-	if cerr := tf.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, tarPath, nil, fmt.Errorf("writing the tree: %w", err)
+	if tarPath, report, err = t.writeTar(ctx, opts.WorkDir, arch); err != nil {
+		return nil, tarPath, nil, err
 	}
 	pkgs := make([]split.OriginPackage, len(t.pkgs))
 	for i, p := range t.pkgs {

@@ -283,17 +283,9 @@ func DerivedImage(spec DerivedSpec) (v1.Image, error) {
 		return nil, errors.New("derived image without a base")
 	}
 	created := v1.Time{Time: spec.Created.UTC()}
-	adds := make([]mutate.Addendum, len(spec.Layers))
-	for i, hl := range spec.Layers {
-		l, err := hl.Layer.V1()
-		if err != nil {
-			return nil, err
-		}
-		adds[i] = mutate.Addendum{
-			Layer:     l,
-			MediaType: hl.Layer.mediaType,
-			History:   v1.History{Created: created, CreatedBy: hl.CreatedBy, Comment: hl.Comment},
-		}
+	adds, err := addenda(spec.Layers, created)
+	if err != nil {
+		return nil, err
 	}
 	img, err := mutate.Append(spec.Base.Image, adds...)
 	if err != nil {

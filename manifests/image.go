@@ -80,20 +80,9 @@ func Image(spec ImageSpec) (v1.Image, error) {
 
 	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
 	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
-	adds := make([]mutate.Addendum, len(spec.Layers))
-	for i, hl := range spec.Layers {
-		l, err := hl.Layer.V1()
-		if err != nil {
-			return nil, err
-		}
-		adds[i] = mutate.Addendum{
-			Layer:     l,
-			MediaType: hl.Layer.mediaType,
-			History:   v1.History{Created: created, CreatedBy: hl.CreatedBy, Comment: hl.Comment},
-		}
-		if len(hl.Annotations) > 0 {
-			adds[i].Annotations = hl.Annotations
-		}
+	adds, err := addenda(spec.Layers, created)
+	if err != nil {
+		return nil, err
 	}
 	img, err = mutate.Append(img, adds...)
 	if err != nil {
@@ -210,4 +199,25 @@ func ArchSuffix(rpmArch string) string {
 		return strings.ReplaceAll(rpmArch, "_", "-")
 	}
 	return p.Architecture
+}
+
+// addenda are layers as go-containerregistry appends them: each with its
+// media type, history entry (dated created) and annotations.
+func addenda(layers []HistoryLayer, created v1.Time) ([]mutate.Addendum, error) {
+	adds := make([]mutate.Addendum, len(layers))
+	for i, hl := range layers {
+		l, err := hl.Layer.V1()
+		if err != nil {
+			return nil, err
+		}
+		adds[i] = mutate.Addendum{
+			Layer:     l,
+			MediaType: hl.Layer.mediaType,
+			History:   v1.History{Created: created, CreatedBy: hl.CreatedBy, Comment: hl.Comment},
+		}
+		if len(hl.Annotations) > 0 {
+			adds[i].Annotations = hl.Annotations
+		}
+	}
+	return adds, nil
 }

@@ -144,10 +144,10 @@ same index digest as one build of all architectures.`,
 						}
 					}
 					prog, builds, start, built, err := buildWithProgress(ctx, g, b, &po)
-					defer prog.Close()
 					if err != nil {
-						return err
+						return err // the display is closed
 					}
+					defer prog.Close()
 					res, _, err := publish(ctx, b, out.String(), builds, builder.PublishOptions{
 						Outputs: []manifests.Output{out}, Tags: tags, Registry: po, SBOMDir: sf.dir, Log: g.Log,
 					})

@@ -302,10 +302,10 @@ already had, as 'slipway push' prints it ("repositories" with --json).
 						return redact(g, err)
 					}
 					prog, builds, start, built, err := buildWithProgress(ctx, g, b, &po)
-					defer prog.Close()
 					if err != nil {
-						return err
+						return err // the display is closed
 					}
+					defer prog.Close()
 					pubOpts := builder.PublishOptions{
 						Outputs: outputs, Tags: tags, Registry: po, SBOMFormats: formats, SBOMDir: sf.dir,
 						BundleFormat: sf.bundleFormat, Notary: notary, NotaryEnvelope: envelope,
