@@ -9,6 +9,9 @@ pkgs=(
   libcap2-bin systemd binfmt-support apache2-utils
   zsh tmux
   jq
+  # p11-kit's trust extract: the oracle of the update-ca-trust emulation
+  p11-kit
+  # python3-hawkey comes with dnf: the oracle of dnf's spec parsing
 )
 
 missing=()
