@@ -378,29 +378,26 @@ func (m *treeImage) Chown(p, user, group string) error {
 }
 
 func (m *treeImage) userID(name string) (int, error) {
-	if name == "" || name == "root" {
-		return 0, nil
-	}
-	if n, err := strconv.ParseUint(name, 10, 31); err == nil {
-		return int(n), nil
-	}
-	if u, ok := m.db.LookupUser(name); ok {
-		return int(u.UID), nil
-	}
-	return 0, fmt.Errorf("unknown user %s", name)
+	return accountID(name, "user", func(n string) (uint32, bool) { u, ok := m.db.LookupUser(n); return u.UID, ok })
 }
 
 func (m *treeImage) groupID(name string) (int, error) {
+	return accountID(name, "group", func(n string) (uint32, bool) { g, ok := m.db.LookupGroup(n); return g.GID, ok })
+}
+
+// accountID is the id of an owner as chown takes it: empty or root is 0,
+// a number is itself, a name is looked up.
+func accountID(name, kind string, lookup func(string) (uint32, bool)) (int, error) {
 	if name == "" || name == "root" {
 		return 0, nil
 	}
 	if n, err := strconv.ParseUint(name, 10, 31); err == nil {
 		return int(n), nil
 	}
-	if g, ok := m.db.LookupGroup(name); ok {
-		return int(g.GID), nil
+	if id, ok := lookup(name); ok {
+		return int(id), nil
 	}
-	return 0, fmt.Errorf("unknown group %s", name)
+	return 0, fmt.Errorf("unknown %s %s", kind, name)
 }
 
 // ReadDir lists the names of the entries in folder p (through symlinks),

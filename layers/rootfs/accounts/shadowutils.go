@@ -413,24 +413,28 @@ func optNum(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
-// Pwconv writes an /etc/shadow entry for every user that lacks one
-// (its password is the passwd file's field, usually "x"), moves a
-// password left in /etc/passwd into the user's entry, and drops entries
-// of users that do not exist, as pwconv does.
-func (su *ShadowUtils) Pwconv() {
-	var lines []string
-	at := map[string]int{}
-	for _, l := range splitLines(su.Shadow) {
+// keptEntries are the lines of a shadow or gshadow file that pwconv and
+// grpconv keep: the first line of each name that exists, in file order;
+// at maps a name to its line's index.
+func keptEntries(file []byte, exists func(name string) bool) (lines []string, at map[string]int) {
+	at = map[string]int{}
+	for _, l := range splitLines(file) {
 		name, _, _ := strings.Cut(l, ":")
-		if _, ok := su.DB.LookupUser(name); !ok {
-			continue
-		}
-		if _, dup := at[name]; dup {
+		if _, dup := at[name]; dup || !exists(name) {
 			continue
 		}
 		at[name] = len(lines)
 		lines = append(lines, l)
 	}
+	return lines, at
+}
+
+// Pwconv writes an /etc/shadow entry for every user that lacks one
+// (its password is the passwd file's field, usually "x"), moves a
+// password left in /etc/passwd into the user's entry, and drops entries
+// of users that do not exist, as pwconv does.
+func (su *ShadowUtils) Pwconv() {
+	lines, at := keptEntries(su.Shadow, func(name string) bool { _, ok := su.DB.LookupUser(name); return ok })
 	for _, u := range su.DB.Users {
 		pw := u.Password
 		if i, ok := at[u.Name]; ok {
@@ -466,19 +470,7 @@ func (su *ShadowUtils) Pwconv() {
 // Grpconv does for /etc/gshadow what Pwconv does for /etc/shadow (new
 // entries: the group's password field, no administrators, its members).
 func (su *ShadowUtils) Grpconv() {
-	var lines []string
-	at := map[string]int{}
-	for _, l := range splitLines(su.GShadow) {
-		name, _, _ := strings.Cut(l, ":")
-		if _, ok := su.DB.LookupGroup(name); !ok {
-			continue
-		}
-		if _, dup := at[name]; dup {
-			continue
-		}
-		at[name] = len(lines)
-		lines = append(lines, l)
-	}
+	lines, at := keptEntries(su.GShadow, func(name string) bool { _, ok := su.DB.LookupGroup(name); return ok })
 	for i := range su.DB.Groups {
 		g := su.DB.Groups[i]
 		pw := g.Password
