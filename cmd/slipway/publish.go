@@ -25,7 +25,17 @@ const (
 	registryPasswordEnv = "SLIPWAY_REGISTRY_PASSWORD"
 )
 
-const registryHelp = `Credentials come from SLIPWAY_REGISTRY_USERNAME and SLIPWAY_REGISTRY_PASSWORD
+// registryHelp says how registries are reached and how a push proceeds;
+// registryReadHelp, the first part, is for commands that only read.
+const registryHelp = registryReadHelp + `
+
+The push never exposes a partial image: all blobs first (those the registry
+has are skipped), then each architecture's manifest by digest, then the
+index by digest, and only then the tags. A failure or interruption before
+the tags leaves no new tag. 408, 429, 5xx answers and broken connections
+are retried with backoff.`
+
+const registryReadHelp = `Credentials come from SLIPWAY_REGISTRY_USERNAME and SLIPWAY_REGISTRY_PASSWORD
 when set (for every registry), otherwise from docker's config.json
 ($DOCKER_CONFIG or ~/.docker) and its credential helpers. Plain HTTP is used
 only for loopback registries (127.0.0.0/8, ::1, localhost) and those named
@@ -37,13 +47,7 @@ as docker and podman read it: /etc/docker/certs.d/HOST:PORT (or HOST),
 /etc/containers/certs.d/..., and for non-root users
 $XDG_CONFIG_HOME/containers/certs.d/... (~/.config); *.crt files there are
 CAs, NAME.cert with NAME.key a client certificate.
-SLIPWAY_REGISTRY_CERTS_DIRS (folders separated by ':') replaces that list.
-
-The push never exposes a partial image: all blobs first (those the registry
-has are skipped), then each architecture's manifest by digest, then the
-index by digest, and only then the tags. A failure or interruption before
-the tags leaves no new tag. 408, 429, 5xx answers and broken connections
-are retried with backoff.`
+SLIPWAY_REGISTRY_CERTS_DIRS (folders separated by ':') replaces that list.`
 
 // pushOptions are the push options of the flags and the environment.
 // The first call of a run reads the CA files (failing on a bad one) and

@@ -59,9 +59,15 @@ made; 'slipway sign --sbom-dir DIR' attaches them as attestations.
 --format cyclonedx-json writes CycloneDX 1.6 JSON instead
 (IMAGE-ARCH.cdx.json): the same facts, the image as the root component,
 each RPM a component with its purl, hashes, licence and source RPM, and
-the dependency graph; repeat --format for both.`,
+the dependency graph; repeat --format for both.
+
+An [image] base (and a policy.baseline image) in a registry is read with
+the registry flags, as build and publish read it.
+
+` + registryReadHelp,
 			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 				bf := addBuildFlags(fs)
+				rf := addRegistryFlags(fs, false)
 				arch := fs.String("arch", "", "only this architecture")
 				sf := addSBOMFlags(fs, false)
 				fs.StringArrayVar(&sf.formats, "format", nil, "SBOM `FORMAT`: spdx-json (default) or cyclonedx-json (repeatable)")
@@ -84,6 +90,14 @@ the dependency graph; repeat --format for both.`,
 						return err
 					}
 					defer b.cleanup()
+					// An [image] base and a policy.baseline image are read
+					// with the registry flags, as build and publish read them.
+					if err := rf.setBase(g, &b.opts.Options); err != nil {
+						return err
+					}
+					if b.opts.Registry, err = rf.pushOptions(g, bf.jobs); err != nil {
+						return err
+					}
 					builds, err := builder.Build(ctx, b.cfg, b.opts)
 					if err != nil {
 						return resolveError(g, err)

@@ -99,7 +99,7 @@ func TestRegistryTLSCommands(t *testing.T) {
 		}
 	}
 
-	// build and publish read an [image] base with the same options. The
+	// build, publish and sbom read an [image] base with the same options. The
 	// base (random layers, no package inventory) is refused after it was
 	// read: the error then names the inventory, not TLS.
 	repos := testrepo.Get(t)
@@ -120,6 +120,7 @@ install = ["libfoo"]
 	for _, args := range [][]string{
 		{"build", cfg, "--output", "oci:" + filepath.Join(dir, "out")},
 		{"publish", cfg, "--tag", host + "/derived:1"},
+		{"sbom", cfg, "--sbom-dir", filepath.Join(dir, "sbom")},
 	} {
 		code, out := runEnv(t, base, args...)
 		if code != 1 || !strings.HasSuffix(out, "\n"+want) && out != want {
