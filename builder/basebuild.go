@@ -28,8 +28,10 @@ import (
 // base's layers, history and configuration as they are, then one layer
 // with the added packages, the rpm database listing the base's packages
 // and the added ones, the merged accounts, a regenerated ld.so.cache and
-// the whiteouts of the base paths [paths] remove names.
-func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, opts BuildOptions) (*ArchBuild, error) {
+// the whiteouts of the base paths [paths] remove names. set is the
+// package set packageSets resolved on the base (set.res keeps the base it
+// read: the base is read and resolved on once), or read from the lock.
+func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, set archSet, opts BuildOptions) (*ArchBuild, error) {
 	log := opts.log().With("arch", arch, "base", cfg.Image.Base)
 	if cfg.Layers.Strategy == config.LayersSharedBase || cfg.Layers.Max > 1 {
 		return nil, fmt.Errorf("[image] base: layers.strategy = %q and layers.max = %d do not apply to a build on a base image", cfg.Layers.Strategy, cfg.Layers.Max)
@@ -57,12 +59,10 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 		}
 		pkgs = a.Packages
 	} else {
-		res, err := Resolve(ctx, cfg, arch, opts.Options)
-		if err != nil {
-			return nil, err
+		if set.res == nil || set.res.base == nil {
+			return nil, fmt.Errorf("building %s on the base %s: the package set was not resolved on the base", arch, cfg.Image.Base)
 		}
-		base, resolution = res.base, res.Result
-		pkgs = NewLock(cfg, []*Resolution{res}).Arches[0].Packages
+		base, resolution, pkgs = set.res.base, set.res.Result, set.pkgs
 	}
 
 	files, err := packageFiles(cfg, arch, pkgs, opts.VendorDir)

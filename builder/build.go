@@ -247,7 +247,7 @@ func Build(ctx context.Context, cfg *config.Config, opts BuildOptions) ([]*ArchB
 
 func buildArch(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, set archSet, opts BuildOptions) (*ArchBuild, error) {
 	if cfg.Image.Base != "" {
-		return buildOnBase(ctx, cfg, arch, dl, opts)
+		return buildOnBase(ctx, cfg, arch, dl, set, opts)
 	}
 	log := opts.log().With("arch", arch)
 	pkgs, resolution := set.pkgs, set.result()
