@@ -74,6 +74,30 @@ func (e *VerificationError) Unwrap() error { return e.Err }
 // key and are about it. The first failure is returned as a
 // *VerificationError.
 func Verify(ctx context.Context, ref name.Reference, verifier signature.Verifier, vo VerifyOptions) ([]TargetResult, error) {
+	return verify(ctx, ref, keyTrust{verifier}, vo)
+}
+
+// VerifyKeyless is Verify for keyless signatures and attestations: each
+// must carry a certificate k trusts for k's identity (see KeylessTrust),
+// whose key made it.
+func VerifyKeyless(ctx context.Context, ref name.Reference, k *KeylessTrust, vo VerifyOptions) ([]TargetResult, error) {
+	return verify(ctx, ref, k, vo)
+}
+
+// trust gives the verifier of one signature or attestation layer: the
+// key's (keyTrust), or that of the certificate the layer carries once the
+// certificate is trusted (*KeylessTrust).
+type trust interface {
+	verifier(e layerEntry) (signature.Verifier, error)
+	String() string // "key", or the identity
+}
+
+type keyTrust struct{ signature.Verifier }
+
+func (k keyTrust) verifier(layerEntry) (signature.Verifier, error) { return k.Verifier, nil }
+func (keyTrust) String() string                                    { return "key" }
+
+func verify(ctx context.Context, ref name.Reference, verifier trust, vo VerifyOptions) ([]TargetResult, error) {
 	targets, err := Targets(ctx, ref, vo.Recursive, vo.Options)
 	if err != nil {
 		return nil, err
@@ -128,7 +152,7 @@ func Verify(ctx context.Context, ref name.Reference, verifier signature.Verifier
 // signature referrers (cosign --registry-referrers-mode oci-1-1). Looking
 // in both needs no flag: every signature must still verify with the key
 // over a payload naming t's digest, wherever it was found.
-func verifySignatures(ctx context.Context, t Target, verifier signature.Verifier, opts Options) (int, error) {
+func verifySignatures(ctx context.Context, t Target, verifier trust, opts Options) (int, error) {
 	img, found, err := attached(ctx, t.Digest, "sig", opts)
 	if err != nil {
 		return 0, &VerificationError{Target: t, Reason: "reading signatures", Err: err}
@@ -160,14 +184,18 @@ func verifySignatures(ctx context.Context, t Target, verifier signature.Verifier
 	if last == nil {
 		last = errors.New("the signature image has no layers")
 	}
-	return 0, &VerificationError{Target: t, Reason: fmt.Sprintf("none of %d signatures is valid for this key and image", len(list)+len(refs)), Err: last}
+	return 0, &VerificationError{Target: t, Reason: fmt.Sprintf("none of %d signatures is valid for this %s and image", len(list)+len(refs), verifier), Err: last}
 }
 
 // countValid counts the entries that are valid signatures of t by
 // verifier; last is the reason the last invalid one failed.
-func countValid(t Target, list []layerEntry, verifier signature.Verifier) (valid int, last error) {
+func countValid(t Target, list []layerEntry, tr trust) (valid int, last error) {
 	for _, e := range list {
-		if err := checkSignature(t, e, verifier); err != nil {
+		verifier, err := tr.verifier(e)
+		if err == nil {
+			err = checkSignature(t, e, verifier)
+		}
+		if err != nil {
 			last = err
 			continue
 		}
@@ -201,7 +229,7 @@ func checkSignature(t Target, e layerEntry, verifier signature.Verifier) error {
 	return nil
 }
 
-func verifyAttestations(ctx context.Context, t Target, verifier signature.Verifier, opts Options) (map[string][][]byte, error) {
+func verifyAttestations(ctx context.Context, t Target, tr trust, opts Options) (map[string][][]byte, error) {
 	img, found, err := attached(ctx, t.Digest, "att", opts)
 	if err != nil {
 		return nil, &VerificationError{Target: t, Reason: "reading attestations", Err: err}
@@ -232,6 +260,11 @@ func verifyAttestations(ctx context.Context, t Target, verifier signature.Verifi
 	out := map[string][][]byte{}
 	var last error
 	for _, e := range list {
+		verifier, err := tr.verifier(e)
+		if err != nil {
+			last = err
+			continue
+		}
 		st, err := checkAttestation(e, h, verifier)
 		if err != nil {
 			last = err
@@ -240,7 +273,7 @@ func verifyAttestations(ctx context.Context, t Target, verifier signature.Verifi
 		out[st.PredicateType] = append(out[st.PredicateType], st.Predicate)
 	}
 	if len(out) == 0 {
-		return nil, &VerificationError{Target: t, Reason: fmt.Sprintf("none of %d attestations is valid for this key and image", len(list)), Err: last}
+		return nil, &VerificationError{Target: t, Reason: fmt.Sprintf("none of %d attestations is valid for this %s and image", len(list), tr), Err: last}
 	}
 	return out, nil
 }
