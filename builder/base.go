@@ -2,6 +2,7 @@ package builder
 
 import (
 	"context"
+	"crypto"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -103,7 +104,7 @@ func openBase(ctx context.Context, cfg *config.Config, arch string, opts Options
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Image.BaseVerifyKey != "" {
+	if cfg.Image.BaseVerifyKey != "" || cfg.Image.BaseVerify != nil {
 		if err := verifyBase(ctx, cfg, src, img, opts); err != nil {
 			return nil, err
 		}
@@ -181,10 +182,28 @@ func openBase(ctx context.Context, cfg *config.Config, arch string, opts Options
 }
 
 // verifyBase checks the cosign signature of the base's manifest (the
-// index or image its reference names, by digest) with base_verify_key.
+// index or image its reference names, by digest) with base_verify_key,
+// or the keyless one with the base_verify_identity options; both as
+// `slipway verify` does (signing.Verify, signing.VerifyKeyless).
 func verifyBase(ctx context.Context, cfg *config.Config, src manifests.Source, img *manifests.BaseImage, opts Options) error {
+	opt := "image.base_verify_key"
+	if cfg.Image.BaseVerify != nil {
+		opt = "image.base_verify_identity"
+	}
 	if src.Ref == nil {
-		return fmt.Errorf("image.base_verify_key: the base %s is not in a registry, where its signature would be", src)
+		return fmt.Errorf("%s: the base %s is not in a registry, where its signature would be", opt, src)
+	}
+	ref := src.Ref.Context().Digest(img.IndexDigest.String())
+	vo := signing.VerifyOptions{Options: signing.Options{Registry: opts.Base.Registry, Log: opts.Log}}
+	if k := cfg.Image.BaseVerify; k != nil {
+		trust, err := baseKeylessTrust(k)
+		if err != nil {
+			return err
+		}
+		if _, err := signing.VerifyKeyless(ctx, ref, trust, vo); err != nil {
+			return fmt.Errorf("the base %s (%s) is not signed by the %s: %w", src, img.IndexDigest, trust, err)
+		}
+		return nil
 	}
 	key := cfg.Image.BaseVerifyKey
 	pem, err := localfile.ReadFile(key, "cosign public key", localfile.KeyLimit)
@@ -195,11 +214,41 @@ func verifyBase(ctx context.Context, cfg *config.Config, src manifests.Source, i
 	if err != nil {
 		return fmt.Errorf("image.base_verify_key: %w", err)
 	}
-	ref := src.Ref.Context().Digest(img.IndexDigest.String())
-	if _, err := signing.Verify(ctx, ref, v, signing.VerifyOptions{Options: signing.Options{Registry: opts.Base.Registry, Log: opts.Log}}); err != nil {
+	if _, err := signing.Verify(ctx, ref, v, vo); err != nil {
 		return fmt.Errorf("the base %s (%s) is not signed by %s: %w", src, img.IndexDigest, key, err)
 	}
 	return nil
+}
+
+// baseKeylessTrust reads the CA roots and Rekor key of k.
+func baseKeylessTrust(k *config.BaseKeyless) (*signing.KeylessTrust, error) {
+	data, err := localfile.ReadFile(k.CARoots, "CA roots", localfile.KeyLimit)
+	if err != nil {
+		return nil, fmt.Errorf("image.base_verify_ca_roots: %w", err)
+	}
+	roots, err := signing.LoadCertificates(k.CARoots, data)
+	if err != nil {
+		return nil, fmt.Errorf("image.base_verify_ca_roots: %w", err)
+	}
+	var logs []crypto.PublicKey
+	if k.RekorKey != "" {
+		data, err := localfile.ReadFile(k.RekorKey, "Rekor public key", localfile.KeyLimit)
+		if err != nil {
+			return nil, fmt.Errorf("image.base_verify_rekor_key: %w", err)
+		}
+		pub, err := signing.LoadRekorKey(k.RekorKey, data)
+		if err != nil {
+			return nil, fmt.Errorf("image.base_verify_rekor_key: %w", err)
+		}
+		logs = append(logs, pub)
+	}
+	trust, err := signing.NewKeylessTrust(roots, signing.Identity{
+		Subject: k.Identity, SubjectRegexp: k.IdentityRegexp, Issuer: k.OIDCIssuer, IssuerRegexp: k.OIDCIssuerRegexp,
+	}, logs)
+	if err != nil {
+		return nil, fmt.Errorf("image.base_verify_identity: %w", err)
+	}
+	return trust, nil
 }
 
 // UpgradeError is a request that needs newer versions of packages the

@@ -30,6 +30,7 @@ import (
 
 	"github.com/slipway-build/slipway/internal/testrepo"
 	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
+	"github.com/slipway-build/slipway/signing/sigstoretest"
 )
 
 // blobReads is a reverse proxy to a registry that counts the bytes of
@@ -618,5 +619,73 @@ func addShadowLayer(t *testing.T, dir, ref string, files map[string]string) {
 	if err := p.ReplaceImage(img, match.Annotation("org.opencontainers.image.ref.name", ref),
 		layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": ref})); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBuildOnKeylessBase: a base published with a keyless signature
+// (--keyless --tlog-upload against the Fulcio and Rekor stand-ins, as a
+// CI job with an OIDC token would) is accepted offline by the
+// base_verify_identity options (identity, issuer, Fulcio root, Rekor
+// key); a base signed by another identity, by a CA the trust does not
+// name, or logged in another log fails before anything is pushed.
+func TestBuildOnKeylessBase(t *testing.T) {
+	repos := testrepo.Get(t)
+	reg := startRegistry(t, false)
+	fulcio := sigstoretest.NewFulcio(t, sigstoretest.GoodToken)
+	rekor := sigstoretest.NewRekor(t)
+	dir := t.TempDir()
+	env := []string{"SIGSTORE_ID_TOKEN=" + sigstoretest.GoodToken}
+	baseCfg := config(t, repos, "", "filesystem", "setup", "glibc", "libfoo")
+	baseRef := reg.Host + "/platform/keyless-base:3.0"
+	mustSucceed(t, slipway(t, env, "--cache-dir", t.TempDir(), "publish", baseCfg, "--arch", "x86_64", "--tag", baseRef,
+		"--keyless", "--tlog-upload", "--fulcio-url", fulcio.URL, "--rekor-url", rekor.URL), "publish the base, keyless")
+
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	root := write("fulcio-root.pem", fulcio.RootPEM)
+	rekorKey := write("rekor.pub", rekor.PubPEM)
+	otherRoot := write("other-root.pem", sigstoretest.NewFulcio(t, "x").RootPEM)
+	otherRekor := write("other-rekor.pub", sigstoretest.NewRekor(t).PubPEM)
+	trust := func(identity, roots, log string) string {
+		return fmt.Sprintf("base_verify_identity = %q\nbase_verify_oidc_issuer = %q\nbase_verify_ca_roots = %q\nbase_verify_rekor_key = %q",
+			identity, sigstoretest.Issuer, roots, log)
+	}
+	cache := t.TempDir()
+	x86 := []string{"x86_64"}
+
+	t.Run("the signing identity", func(t *testing.T) {
+		cfg := derivedConfig(t, repos, baseRef, trust(sigstoretest.Email, root, rekorKey), x86, "appd")
+		mustSucceed(t, slipway(t, nil, "--cache-dir", cache, "publish", cfg, "--tag", reg.Host+"/team/keyless-app:1"), "publish on the keyless base")
+		regexps := derivedConfig(t, repos, baseRef, fmt.Sprintf(
+			"base_verify_identity_regexp = %q\nbase_verify_oidc_issuer_regexp = %q\nbase_verify_ca_roots = %q",
+			`^builder@example\.com$`, `^https://issuer\.example$`, root), x86, "appd")
+		mustSucceed(t, slipway(t, nil, "--cache-dir", cache, "build", regexps, "--output", "oci:"+filepath.Join(t.TempDir(), "o")+":app"),
+			"build with identity and issuer regexps, the log not consulted, within the certificate's ten minutes")
+	})
+	for _, tc := range []struct {
+		name, cfg, want string
+	}{
+		{"another identity", derivedConfig(t, repos, baseRef, trust("someone@example.com", root, rekorKey), x86, "appd"),
+			`is not signed by the identity someone@example.com (issuer https://issuer.example)`},
+		{"another CA", derivedConfig(t, repos, baseRef, trust(sigstoretest.Email, otherRoot, rekorKey), x86, "appd"),
+			"the certificate does not chain to the trusted roots"},
+		{"another log", derivedConfig(t, repos, baseRef, trust(sigstoretest.Email, root, otherRekor), x86, "appd"),
+			"the Rekor bundle is from log " + rekor.LogID + ", not a trusted one"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tag := reg.Host + "/team/keyless-never:1"
+			r := slipway(t, nil, "--cache-dir", cache, "publish", tc.cfg, "--tag", tag)
+			if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("publish: exit %d, stderr lacks %q:\n%s", r.code, tc.want, r.stderr)
+			}
+			if reg.tagExists(t, reg.Host, "team/keyless-never:1") {
+				t.Errorf("something was pushed")
+			}
+		})
 	}
 }

@@ -70,3 +70,64 @@ func TestBaseImage(t *testing.T) {
 		}
 	}
 }
+
+// TestBaseKeyless: the keyless options of base verification load (paths
+// made absolute, inherited through extends), round-trip through the
+// canonical TOML, and are refused without what cosign would need.
+func TestBaseKeyless(t *testing.T) {
+	t.Parallel()
+	arch := `architectures = ["x86_64"]`
+	img := func(lines string) string {
+		return with(t, arch, arch+"\nbase = \"registry.example/base:3\"\n"+lines)
+	}
+	full := "base_verify_identity = \"builder@example.com\"\nbase_verify_oidc_issuer_regexp = \"^https://issuer\\\\.\"\nbase_verify_ca_roots = \"trust/fulcio.pem\"\nbase_verify_rekor_key = \"trust/rekor.pub\""
+	dir := writeFiles(t, map[string]string{
+		"ok.toml":        img(full),
+		"sub/up.toml":    "extends = \"../ok.toml\"\n[image]\nname = \"test/up\"\n",
+		"noroots.toml":   img("base_verify_identity = \"a\"\nbase_verify_oidc_issuer = \"i\""),
+		"noissuer.toml":  img("base_verify_identity = \"a\"\nbase_verify_ca_roots = \"r.pem\""),
+		"twoids.toml":    img("base_verify_identity = \"a\"\nbase_verify_identity_regexp = \"a\"\nbase_verify_oidc_issuer = \"i\"\nbase_verify_ca_roots = \"r.pem\""),
+		"badre.toml":     img("base_verify_identity_regexp = \"(\"\nbase_verify_oidc_issuer = \"i\"\nbase_verify_ca_roots = \"r.pem\""),
+		"withkey.toml":   img(full + "\nbase_verify_key = \"k.pub\""),
+		"nobase.toml":    with(t, arch, arch+"\nbase_verify_identity = \"a\"\nbase_verify_oidc_issuer = \"i\"\nbase_verify_ca_roots = \"r.pem\""),
+		"emptyroot.toml": img("base_verify_identity = \"a\"\nbase_verify_oidc_issuer = \"i\"\nbase_verify_ca_roots = \"\""),
+	})
+	for _, name := range []string{"ok.toml", "sub/up.toml"} {
+		c, err := Load(t.Context(), filepath.Join(dir, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want := BaseKeyless{Identity: "builder@example.com", OIDCIssuerRegexp: `^https://issuer\.`,
+			CARoots: filepath.Join(dir, "trust", "fulcio.pem"), RekorKey: filepath.Join(dir, "trust", "rekor.pub")}
+		if c.Image.BaseVerify == nil || *c.Image.BaseVerify != want {
+			t.Fatalf("%s: %+v, want %+v", name, c.Image.BaseVerify, want)
+		}
+		out, err := c.TOML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := filepath.Join(t.TempDir(), "back.toml")
+		writeFile(t, back, out)
+		b, err := Load(t.Context(), back)
+		if err != nil {
+			t.Fatalf("%s: canonical TOML does not load back: %v\n%s", name, err, out)
+		}
+		if b.Image.BaseVerify == nil || *b.Image.BaseVerify != want {
+			t.Errorf("%s: round trip %+v, want %+v", name, b.Image.BaseVerify, want)
+		}
+	}
+	for name, want := range map[string]string{
+		"noroots.toml":   "image.base_verify_ca_roots: keyless base verification needs the CA roots",
+		"noissuer.toml":  "needs one of base_verify_oidc_issuer and base_verify_oidc_issuer_regexp",
+		"twoids.toml":    "needs one of base_verify_identity and base_verify_identity_regexp",
+		"badre.toml":     `image.base_verify_identity_regexp: "(" is not a regular expression`,
+		"withkey.toml":   "image.base_verify_key: and the keyless options (base_verify_identity, ...) exclude each other",
+		"nobase.toml":    "the keyless options need image.base",
+		"emptyroot.toml": `image.base_verify_ca_roots: "": want a non-empty value`,
+	} {
+		_, err := Load(t.Context(), filepath.Join(dir, name))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", name, err, want)
+		}
+	}
+}

@@ -59,7 +59,24 @@ type Image struct {
 	// BaseVerifyKey is a cosign public key (an absolute path, made so
 	// against the file that set it) the base's signature must verify with.
 	BaseVerifyKey string
-	MTime         MTime
+	// BaseVerify, when set, checks the base's keyless signature instead
+	// (cosign verify --certificate-identity ...).
+	BaseVerify *BaseKeyless
+	MTime      MTime
+}
+
+// BaseKeyless is how a base's keyless signature is checked: the
+// certificate's identity and OIDC issuer (each exact or a regular
+// expression, as cosign's --certificate-identity[-regexp] and
+// --certificate-oidc-issuer[-regexp]), the CA roots it must chain to
+// (cosign --ca-roots) and, optionally, the Rekor public key its log entry
+// must be signed with. Paths are absolute, made so against the file that
+// set them.
+type BaseKeyless struct {
+	Identity, IdentityRegexp     string
+	OIDCIssuer, OIDCIssuerRegexp string
+	CARoots                      string
+	RekorKey                     string // "": the log is not consulted
 }
 
 // MTime says which modification times the image's files carry.

@@ -86,6 +86,12 @@ func (m *merged) apply(ly *layer) {
 		setPtr(m, ly, &m.img.MachineID, im.MachineID, "image.machine_id")
 		setPtr(m, ly, &m.img.Base, im.Base, "image.base")
 		setPtr(m, ly, &m.img.BaseVerifyKey, im.BaseVerifyKey, "image.base_verify_key")
+		setPtr(m, ly, &m.img.BaseVerifyIdentity, im.BaseVerifyIdentity, "image.base_verify_identity")
+		setPtr(m, ly, &m.img.BaseVerifyIdentityRegexp, im.BaseVerifyIdentityRegexp, "image.base_verify_identity_regexp")
+		setPtr(m, ly, &m.img.BaseVerifyOIDCIssuer, im.BaseVerifyOIDCIssuer, "image.base_verify_oidc_issuer")
+		setPtr(m, ly, &m.img.BaseVerifyOIDCIssuerRegexp, im.BaseVerifyOIDCIssuerRegexp, "image.base_verify_oidc_issuer_regexp")
+		setPtr(m, ly, &m.img.BaseVerifyCARoots, im.BaseVerifyCARoots, "image.base_verify_ca_roots")
+		setPtr(m, ly, &m.img.BaseVerifyRekorKey, im.BaseVerifyRekorKey, "image.base_verify_rekor_key")
 		setPtr(m, ly, &m.img.MTime, im.MTime, "image.mtime")
 	}
 	for _, r := range ly.repos {

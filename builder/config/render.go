@@ -57,7 +57,14 @@ type outImage struct {
 	MachineID     string   `toml:"machine_id,omitempty" json:"machine_id,omitempty"`           // omitted when unset: digests stay
 	Base          string   `toml:"base,omitempty" json:"base,omitempty"`                       // omitted when unset: digests stay
 	BaseVerifyKey string   `toml:"base_verify_key,omitempty" json:"base_verify_key,omitempty"` // omitted when unset: digests stay
-	MTime         string   `toml:"mtime,omitempty" json:"mtime,omitempty"`                     // omitted when "package" (the default)
+	// The keyless options, omitted when unset: digests stay.
+	BaseVerifyIdentity         string `toml:"base_verify_identity,omitempty" json:"base_verify_identity,omitempty"`
+	BaseVerifyIdentityRegexp   string `toml:"base_verify_identity_regexp,omitempty" json:"base_verify_identity_regexp,omitempty"`
+	BaseVerifyOIDCIssuer       string `toml:"base_verify_oidc_issuer,omitempty" json:"base_verify_oidc_issuer,omitempty"`
+	BaseVerifyOIDCIssuerRegexp string `toml:"base_verify_oidc_issuer_regexp,omitempty" json:"base_verify_oidc_issuer_regexp,omitempty"`
+	BaseVerifyCARoots          string `toml:"base_verify_ca_roots,omitempty" json:"base_verify_ca_roots,omitempty"`
+	BaseVerifyRekorKey         string `toml:"base_verify_rekor_key,omitempty" json:"base_verify_rekor_key,omitempty"`
+	MTime                      string `toml:"mtime,omitempty" json:"mtime,omitempty"` // omitted when "package" (the default)
 }
 
 type outRepo struct {
@@ -197,6 +204,11 @@ func (c *Config) wire() outFile {
 	}
 	for _, u := range c.Accounts.Users {
 		o.Accounts.User = append(o.Accounts.User, outUser(u))
+	}
+	if k := c.Image.BaseVerify; k != nil {
+		o.Image.BaseVerifyIdentity, o.Image.BaseVerifyIdentityRegexp = k.Identity, k.IdentityRegexp
+		o.Image.BaseVerifyOIDCIssuer, o.Image.BaseVerifyOIDCIssuerRegexp = k.OIDCIssuer, k.OIDCIssuerRegexp
+		o.Image.BaseVerifyCARoots, o.Image.BaseVerifyRekorKey = k.CARoots, k.RekorKey
 	}
 	return o
 }

@@ -45,7 +45,15 @@ type wireImage struct {
 	MachineID     *string   `toml:"machine_id"`
 	Base          *string   `toml:"base"`
 	BaseVerifyKey *string   `toml:"base_verify_key"`
-	MTime         *string   `toml:"mtime"`
+
+	BaseVerifyIdentity         *string `toml:"base_verify_identity"`
+	BaseVerifyIdentityRegexp   *string `toml:"base_verify_identity_regexp"`
+	BaseVerifyOIDCIssuer       *string `toml:"base_verify_oidc_issuer"`
+	BaseVerifyOIDCIssuerRegexp *string `toml:"base_verify_oidc_issuer_regexp"`
+	BaseVerifyCARoots          *string `toml:"base_verify_ca_roots"`
+	BaseVerifyRekorKey         *string `toml:"base_verify_rekor_key"`
+
+	MTime *string `toml:"mtime"`
 }
 
 type wireRepo struct {
