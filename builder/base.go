@@ -266,21 +266,31 @@ func (e *UpgradeError) Error() string {
 // resolveOnBase resolves cfg's request for set's architecture as dnf
 // install would on the base's system: the base's packages are installed
 // (repository BaseRepo), a requirement they satisfy pulls nothing, and
-// an upgrade of one needs upgrade_base. The resolution's Packages are the
-// added packages; its Result has the base's too.
+// an upgrade of one needs upgrade_base (true: those the request needs,
+// as dnf install; "all": every one with a newer version, as dnf upgrade
+// then dnf install). The resolution's Packages are the added packages
+// (with the upgrades); its Result has the base's too.
 func resolveOnBase(ctx context.Context, cfg *config.Config, set *repo.Set, opts Options) (*Resolution, error) {
 	base, err := openBase(ctx, cfg, set.Arch, opts)
 	if err != nil {
 		return nil, err
 	}
-	res, err := solveOnBase(ctx, cfg, set, base, false, opts)
+	if cfg.Packages.UpgradeBase == config.UpgradeBaseAll {
+		res, err := solveOnBase(ctx, cfg, set, base, config.UpgradeBaseAll, opts)
+		if err != nil {
+			return nil, err
+		}
+		res.base = base
+		return res, nil
+	}
+	res, err := solveOnBase(ctx, cfg, set, base, config.UpgradeBaseNo, opts)
 	if err != nil {
 		// Would newer versions of base packages do? Then say which.
-		up, uerr := solveOnBase(ctx, cfg, set, base, true, opts)
+		up, uerr := solveOnBase(ctx, cfg, set, base, config.UpgradeBaseNeeded, opts)
 		if uerr != nil {
 			return nil, err
 		}
-		if !cfg.Packages.UpgradeBase {
+		if cfg.Packages.UpgradeBase == config.UpgradeBaseNo {
 			return nil, fmt.Errorf("resolving %s for %s: %w", cfg.Image.Name, set.Arch, &UpgradeError{Base: cfg.Image.Base, Upgrades: upgrades(base, up)})
 		}
 		res = up
@@ -305,11 +315,27 @@ func upgrades(base *baseImage, r *Resolution) []string {
 	return out
 }
 
-// solveOnBase runs the solver with the base's packages installed. Without
-// upgrade, a repository package of the same name as a base package is no
-// candidate (the base's version is the only one); with upgrade, newer
-// versions are, and the base's packages are requested by name.
-func solveOnBase(ctx context.Context, cfg *config.Config, set *repo.Set, base *baseImage, upgrade bool, opts Options) (*Resolution, error) {
+// solveOnBase runs the solver with the base's packages installed. With
+// UpgradeBaseNo, a repository package of the same name as a base package
+// is no candidate (the base's version is the only one). Otherwise newer
+// versions are, and the base's packages are requested by name: with
+// UpgradeBaseNeeded the base's versions have the best priority, so a
+// newer one is taken only where the request needs it (dnf install keeps
+// what is installed); with UpgradeBaseAll the worst, so every base
+// package is upgraded where a newer version can be installed (dnf
+// upgrade).
+func solveOnBase(ctx context.Context, cfg *config.Config, set *repo.Set, base *baseImage, mode config.UpgradeBase, opts Options) (*Resolution, error) {
+	upgrade := mode != config.UpgradeBaseNo
+	basePrio := 1
+	if mode == config.UpgradeBaseAll {
+		for _, p := range set.Packages {
+			prio := p.Priority
+			if prio == 0 { // dnf's default
+				prio = 99
+			}
+			basePrio = max(basePrio, prio+1)
+		}
+	}
 	installed := map[string]rpmmeta.NEVRA{}
 	for _, p := range base.pkgs {
 		installed[p.meta.Name] = p.meta.NEVRA
@@ -332,7 +358,7 @@ func solveOnBase(ctx context.Context, cfg *config.Config, set *repo.Set, base *b
 	fromBase := map[*rpmmeta.Package]bool{}
 	for i := range base.pkgs {
 		m := &base.pkgs[i].meta
-		cands = append(cands, solve.Candidate{Pkg: m, Repo: BaseRepo, Priority: 1})
+		cands = append(cands, solve.Candidate{Pkg: m, Repo: BaseRepo, Priority: basePrio})
 		fromBase[m] = true
 	}
 	for _, p := range set.Packages {

@@ -92,15 +92,21 @@ func lockedBase(cfg *config.Config, a *lock.Arch, opts Options) (*config.Config,
 }
 
 // BasePackages are the packages the base image of a resolution on
-// [image] base has installed (repository BaseRepo), sorted by name; nil
-// without a base.
+// [image] base has installed (repository BaseRepo) and the image keeps
+// (not those upgrade_base upgrades), sorted by name; nil without a base.
 func (r *Resolution) BasePackages() []string {
 	if r.base == nil {
 		return nil
 	}
+	upgraded := map[string]bool{}
+	for _, p := range r.Packages {
+		upgraded[p.Name+"."+p.Arch] = true
+	}
 	out := make([]string, 0, len(r.base.pkgs))
 	for _, p := range r.base.pkgs {
-		out = append(out, p.meta.NEVRA.String())
+		if !upgraded[p.meta.Name+"."+p.meta.Arch] {
+			out = append(out, p.meta.NEVRA.String())
+		}
 	}
 	slices.Sort(out)
 	return out

@@ -19,6 +19,9 @@ func TestBaseImage(t *testing.T) {
 		"base.toml":     withBase + "upgrade_base = true\n",
 		"sub/up.toml":   "extends = \"../base.toml\"\n[image]\nname = \"test/up\"\n",
 		"nobase.toml":   minimal + "upgrade_base = true\n",
+		"all.toml":      withBase + "upgrade_base = \"all\"\n",
+		"badup.toml":    withBase + "upgrade_base = \"some\"\n",
+		"badtype.toml":  withBase + "upgrade_base = 3\n",
 		"nokey.toml":    with(t, `architectures = ["x86_64"]`, "architectures = [\"x86_64\"]\nbase_verify_key = \"k.pub\""),
 		"badref.toml":   with(t, `architectures = ["x86_64"]`, "architectures = [\"x86_64\"]\nbase = \"a b\""),
 		"emptyref.toml": with(t, `architectures = ["x86_64"]`, "architectures = [\"x86_64\"]\nbase = \"\""),
@@ -27,18 +30,18 @@ func TestBaseImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plain.Image.Base != "" || plain.Image.BaseVerifyKey != "" || plain.Packages.UpgradeBase {
+	if plain.Image.Base != "" || plain.Image.BaseVerifyKey != "" || plain.Packages.UpgradeBase != UpgradeBaseNo {
 		t.Errorf("plain: %+v %+v", plain.Image, plain.Packages)
 	}
 	if out, _ := plain.TOML(); bytes.Contains(out, []byte("base =")) || bytes.Contains(out, []byte("upgrade_base")) {
 		t.Errorf("plain's canonical TOML names base:\n%s", out)
 	}
-	for _, name := range []string{"base.toml", "sub/up.toml"} {
+	for name, up := range map[string]UpgradeBase{"base.toml": UpgradeBaseNeeded, "sub/up.toml": UpgradeBaseNeeded, "all.toml": UpgradeBaseAll} {
 		c, err := Load(t.Context(), filepath.Join(dir, name))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if !strings.HasPrefix(c.Image.Base, "registry.example/base:3@sha256:") || !c.Packages.UpgradeBase {
+		if !strings.HasPrefix(c.Image.Base, "registry.example/base:3@sha256:") || c.Packages.UpgradeBase != up {
 			t.Errorf("%s: base %q upgrade_base %v", name, c.Image.Base, c.Packages.UpgradeBase)
 		}
 		if want := filepath.Join(dir, "keys", "cosign.pub"); c.Image.BaseVerifyKey != want {
@@ -60,6 +63,8 @@ func TestBaseImage(t *testing.T) {
 	}
 	for name, want := range map[string]string{
 		"nobase.toml":   "packages.upgrade_base: needs image.base",
+		"badup.toml":    `packages.upgrade_base: "some": want true (the upgrades the request needs), false or "all"`,
+		"badtype.toml":  `packages.upgrade_base: wrong type: got int64, want a boolean or "all"`,
 		"nokey.toml":    "image.base_verify_key: needs image.base",
 		"badref.toml":   `image.base: "a b" is not an image reference`,
 		"emptyref.toml": `image.base: "" is not an image reference`,

@@ -134,10 +134,29 @@ type Packages struct {
 	Licenses         bool // keep files marked %license (default true)
 	// Scriptlets says how the packages' scriptlets take effect.
 	Scriptlets ScriptletMode
-	// UpgradeBase lets the request upgrade packages of the base image
-	// (Image.Base); without it, needing an upgrade is an error.
-	UpgradeBase bool
+	// UpgradeBase says which packages of the base image (Image.Base) the
+	// build may upgrade; UpgradeBaseNo (the default): needing an upgrade
+	// is an error.
+	UpgradeBase UpgradeBase
 }
+
+// UpgradeBase is [packages] upgrade_base: false, true or "all".
+type UpgradeBase string
+
+// The upgrade_base choices.
+const (
+	// UpgradeBaseNo (false): a request needing a newer version of a
+	// base package fails naming it.
+	UpgradeBaseNo UpgradeBase = ""
+	// UpgradeBaseNeeded (true): upgrade the base packages the request
+	// needs newer, and only those, as dnf install does on the base's
+	// system.
+	UpgradeBaseNeeded UpgradeBase = "needed"
+	// UpgradeBaseAll ("all"): upgrade every base package the
+	// repositories have a newer version of, as dnf upgrade then dnf
+	// install do.
+	UpgradeBaseAll UpgradeBase = "all"
+)
 
 // ScriptletMode is how scriptlets take effect ([packages] scriptlets).
 type ScriptletMode string

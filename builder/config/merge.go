@@ -129,7 +129,10 @@ func (m *merged) apply(ly *layer) {
 		setPtr(m, ly, &m.pkgs.Docs, p.Docs, "packages.docs")
 		setPtr(m, ly, &m.pkgs.Licenses, p.Licenses, "packages.licenses")
 		setPtr(m, ly, &m.pkgs.Scriptlets, p.Scriptlets, "packages.scriptlets")
-		setPtr(m, ly, &m.pkgs.UpgradeBase, p.UpgradeBase, "packages.upgrade_base")
+		if p.UpgradeBase != nil {
+			m.pkgs.UpgradeBase = p.UpgradeBase
+			m.origins["packages.upgrade_base"] = ly.pos("packages.upgrade_base")
+		}
 	}
 	if c := w.Config; c != nil {
 		setList(m, ly, &m.oci.Entrypoint, c.Entrypoint, "config.entrypoint")

@@ -91,7 +91,8 @@ type outPackages struct {
 	// Omitted when "emulate" (the default): digests stay.
 	Scriptlets string `toml:"scriptlets,omitempty" json:"scriptlets,omitempty"`
 	// Omitted when false (the default): digests stay.
-	UpgradeBase bool `toml:"upgrade_base,omitempty" json:"upgrade_base,omitempty"`
+	// UpgradeBase is true or "all"; omitted when false: digests stay.
+	UpgradeBase any `toml:"upgrade_base,omitempty" json:"upgrade_base,omitempty"`
 }
 
 type outOCI struct {
@@ -162,7 +163,7 @@ func (c *Config) wire() outFile {
 			Docs:             c.Packages.Docs,
 			Licenses:         falseOnly(c.Packages.Licenses),
 			Scriptlets:       nonDefaultScriptlets(c.Packages.Scriptlets),
-			UpgradeBase:      c.Packages.UpgradeBase,
+			UpgradeBase:      renderUpgradeBase(c.Packages.UpgradeBase),
 		},
 		Config: outOCI{
 			Entrypoint:  list(c.OCI.Entrypoint),
@@ -289,4 +290,16 @@ func falseOnly(b bool) *bool {
 		return nil
 	}
 	return &b
+}
+
+// renderUpgradeBase is upgrade_base as written: nil (left out) when
+// false, true, or "all".
+func renderUpgradeBase(u UpgradeBase) any {
+	switch u {
+	case UpgradeBaseNeeded:
+		return true
+	case UpgradeBaseAll:
+		return string(u)
+	}
+	return nil
 }

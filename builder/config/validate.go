@@ -139,8 +139,21 @@ func (m *merged) build(path string) (*Config, error) {
 	default:
 		v.fail("packages.scriptlets", "%q is not one of emulate, run", c.Packages.Scriptlets)
 	}
-	c.Packages.UpgradeBase = deref(m.pkgs.UpgradeBase, false)
-	if c.Packages.UpgradeBase && c.Image.Base == "" {
+	switch u := m.pkgs.UpgradeBase.(type) {
+	case nil:
+	case bool:
+		if u {
+			c.Packages.UpgradeBase = UpgradeBaseNeeded
+		}
+	case string:
+		if u != string(UpgradeBaseAll) {
+			v.fail("packages.upgrade_base", "%q: want true (the upgrades the request needs), false or \"all\" (every base package with a newer version)", u)
+		}
+		c.Packages.UpgradeBase = UpgradeBaseAll
+	default:
+		v.fail("packages.upgrade_base", "wrong type: got %T, want a boolean or \"all\"", u)
+	}
+	if c.Packages.UpgradeBase != UpgradeBaseNo && c.Image.Base == "" {
 		v.fail("packages.upgrade_base", "needs image.base: there is no base image to upgrade")
 	}
 

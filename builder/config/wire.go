@@ -71,6 +71,9 @@ type wireRepo struct {
 }
 
 type wirePackages struct {
+	// UpgradeBase is a boolean or "all": checked by the validator.
+	UpgradeBase any `toml:"upgrade_base"`
+
 	Install *[]string `toml:"install"`
 	Exclude *[]string `toml:"exclude"`
 	// AllowUnsatisfied holds packages back: see Packages.AllowUnsatisfied.
@@ -79,7 +82,6 @@ type wirePackages struct {
 	Docs             *bool     `toml:"docs"`
 	Licenses         *bool     `toml:"licenses"`
 	Scriptlets       *string   `toml:"scriptlets"`
-	UpgradeBase      *bool     `toml:"upgrade_base"`
 }
 
 type wireOCI struct {

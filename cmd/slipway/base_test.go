@@ -2,11 +2,15 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/slipway-build/slipway/internal/testrepo"
+	"github.com/slipway-build/slipway/internal/testutil"
 )
 
 // derivedTOML is a configuration of one architecture building on base and
@@ -76,5 +80,113 @@ func TestBuildOnBaseReadsBaseOnce(t *testing.T) {
 		if n := strings.Count(out, "slipway: debug: solved "); n != 1 {
 			t.Errorf("%s resolved %d times, want once:\n%s", args[0], n, out)
 		}
+	}
+}
+
+// dnfOnBase installs base (exact NEVRA specs) into a fresh root with dnf
+// (no scriptlets, no weak deps), then runs each of then (dnf arguments,
+// e.g. {"install", "richdeps"}) in it, and returns rpm -qa's NEVRAs,
+// sorted: what dnf makes of the request on the base's system.
+func dnfOnBase(t *testing.T, repoDir, key string, base []string, then ...[]string) []string {
+	t.Helper()
+	testutil.RequireTool(t, "dnf", "dnf")
+	testutil.RequireTool(t, "rpm", "rpm")
+	if os.Geteuid() != 0 {
+		t.Skip("dnf --installroot needs root")
+	}
+	dir := t.TempDir()
+	home, root := filepath.Join(dir, "home"), filepath.Join(dir, "root")
+	os.MkdirAll(home, 0o755)
+	if err := os.WriteFile(filepath.Join(home, ".rpmmacros"), []byte("%_dbpath /var/lib/rpm\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	common := []string{"-y", "-q", "--releasever=3", "--setopt=reposdir=/dev/null",
+		"--setopt=cachedir=" + filepath.Join(dir, "cache"), "--setopt=install_weak_deps=False",
+		"--setopt=gpgcheck=1", "--setopt=tsflags=noscripts", "--installroot=" + root, "--forcearch=x86_64",
+		"--repofrompath=local,file://" + repoDir, "--repo=local", "--setopt=local.gpgkey=file://" + key}
+	for _, args := range append([][]string{append([]string{"install"}, base...)}, then...) {
+		cmd := exec.Command("dnf", append(slices.Clone(common), args...)...)
+		cmd.Env = append(os.Environ(), "HOME="+home)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("dnf %v: %v\n%s", args, err, out)
+		}
+	}
+	q := exec.Command("rpm", "--root", root, "--dbpath", "/var/lib/rpm", "-qa", "--qf",
+		"%{NAME}-%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}.%{ARCH}\n")
+	q.Env = append(os.Environ(), "HOME="+home)
+	out, err := q.Output()
+	if err != nil {
+		t.Fatalf("rpm -qa: %v", err)
+	}
+	var nevras []string
+	for _, l := range strings.Fields(string(out)) {
+		if !strings.HasPrefix(l, "gpg-pubkey-") {
+			nevras = append(nevras, l)
+		}
+	}
+	sort.Strings(nevras)
+	return nevras
+}
+
+// TestUpgradeBaseMatchesDnf: on a base with two packages the
+// repositories have newer versions of (tzdata 2023c, timekeeper 2.0),
+// upgrade_base = true upgrades what dnf install upgrades on that system:
+// only what the request needs; upgrade_base = "all" what dnf upgrade
+// then dnf install do. slipway resolve's set (added packages and the
+// base's it keeps) is rpm -qa of dnf's root, and the upgraded base
+// packages are not listed as the base's.
+func TestUpgradeBaseMatchesDnf(t *testing.T) {
+	t.Parallel()
+	repos := testrepo.Get(t)
+	dir := t.TempDir()
+	env := map[string]string{"HOME": dir}
+	basePkgs := []string{"filesystem", "setup", "glibc", "libfoo", "tzdata-2023c", "timekeeper-2.0"}
+	cfg := writeConfig(t, dir, repos, repoTemplate(repos), basePkgs...)
+	lay := filepath.Join(dir, "base-oci")
+	if code, o := runEnv(t, env, "--cache-dir", filepath.Join(dir, "cache"), "build", cfg, "--arch", "x86_64", "--output", "oci:"+lay+":base"); code != 0 {
+		t.Fatalf("building the base: exit %d\n%s", code, o)
+	}
+	code, out := runEnv(t, env, "--cache-dir", filepath.Join(dir, "cache"), "resolve", "--arch", "x86_64", cfg)
+	if code != 0 {
+		t.Fatalf("resolve of the base: %d\n%s", code, out)
+	}
+	var baseNEVRAs []string // dnf install of these exact versions makes the base's system
+	for _, l := range strings.Split(out, "\n") {
+		if l != "" && !strings.HasPrefix(l, "#") {
+			baseNEVRAs = append(baseNEVRAs, l)
+		}
+	}
+	for _, tc := range []struct {
+		name, upgrade string
+		install       []string
+		dnf           [][]string
+	}{
+		{"needed by a dependency", "true", []string{"richdeps"}, [][]string{{"install", "richdeps"}}},
+		{"requested by version", "true", []string{"tzdata-2024a", "appd"}, [][]string{{"install", "tzdata-2024a", "appd"}}},
+		{"nothing needed", "true", []string{"appd"}, [][]string{{"install", "appd"}}},
+		{"an installed name", "true", []string{"tzdata", "timekeeper", "appd"}, [][]string{{"install", "tzdata", "timekeeper", "appd"}}},
+		{"all", `"all"`, []string{"appd"}, [][]string{{"upgrade"}, {"install", "appd"}}},
+		{"all and a dependency", `"all"`, []string{"richdeps"}, [][]string{{"upgrade"}, {"install", "richdeps"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := t.TempDir()
+			derived := derivedTOML(t, d, "derived.toml", repos, "oci:"+lay+":base", "", "upgrade_base = "+tc.upgrade+"\n", tc.install...)
+			code, out := runEnv(t, env, "--cache-dir", filepath.Join(d, "cache"), "resolve", derived)
+			if code != 0 {
+				t.Fatalf("resolve: exit %d\n%s", code, out)
+			}
+			var got []string
+			for _, l := range strings.Split(out, "\n") {
+				if l != "" && !strings.HasPrefix(l, "#") {
+					got = append(got, strings.TrimSuffix(l, " @base"))
+				}
+			}
+			sort.Strings(got)
+			want := dnfOnBase(t, repos.Dir["x86_64"], repos.KeyFile, baseNEVRAs, tc.dnf...)
+			if !slices.Equal(got, want) {
+				t.Errorf("slipway resolve (upgrade_base = %s):\n%s\ndnf %v on the base:\n%s", tc.upgrade, strings.Join(got, "\n"), tc.dnf, strings.Join(want, "\n"))
+			}
+		})
 	}
 }
