@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"context"
 	"fmt"
-	"io"
 	"path"
 	"sort"
 	"strings"
@@ -33,8 +32,8 @@ import (
 // read: the base is read and resolved on once), or read from the lock.
 func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, set archSet, opts BuildOptions) (*ArchBuild, error) {
 	log := opts.log().With("arch", arch, "base", cfg.Image.Base)
-	if cfg.Layers.Strategy == config.LayersSharedBase || cfg.Layers.Max > 1 {
-		return nil, fmt.Errorf("[image] base: layers.strategy = %q and layers.max = %d do not apply to a build on a base image", cfg.Layers.Strategy, cfg.Layers.Max)
+	if err := checkBaseLayers(cfg); err != nil {
+		return nil, err
 	}
 	opts.progress(ProgressEvent{Arch: arch, Stage: StageMetadata})
 	var (
@@ -138,23 +137,30 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 		}
 	}
 
-	var report *rootfs.Report
-	lopts := manifests.LayerOptions{Compression: opts.Compression}
-	layer, err := manifests.WriteLayer(ctx, opts.WorkDir, lopts, func(out io.Writer) error {
-		var err error
-		report, err = w.WriteTar(ctx, &countingWriter{w: out, report: func(n int64) {
-			opts.progress(ProgressEvent{Arch: arch, Stage: StageLayer, Bytes: n, Item: cfg.Image.Name})
-		}})
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("writing the layer over the base: %w", err)
+	meta := make([]PackageMeta, len(headers))
+	for i, h := range headers {
+		meta[i] = packageMeta(h.Header)
 	}
 	comment := fmt.Sprintf("%d packages over the base %s (%d installed there)", len(pkgs), cfg.Image.Base, len(base.pkgs))
 	if len(whiteouts) > 0 {
 		comment += fmt.Sprintf(", %d paths removed", len(whiteouts))
 	}
-	hist := []manifests.HistoryLayer{{Layer: layer, CreatedBy: "slipway build", Comment: comment}}
+	hist, report, err := baseLayers(ctx, cfg, arch, &tree{pkgs: pkgs, signers: signers, meta: meta, buildTime: buildTime, w: w}, comment, opts)
+	if err != nil {
+		return nil, err
+	}
+	layers := make([]*manifests.Layer, len(hist))
+	var size int64
+	for i, h := range hist {
+		layers[i] = h.Layer
+		n, _ := h.Layer.Size()
+		size += n
+	}
+	removeLayers := func() {
+		for _, l := range layers {
+			l.Remove()
+		}
+	}
 	if opts.FailOnScriptlets {
 		var with []string
 		for _, p := range report.Packages {
@@ -165,7 +171,7 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 			}
 		}
 		if len(with) > 0 {
-			layer.Remove()
+			removeLayers()
 			return nil, &ScriptletError{Arch: arch, Packages: with}
 		}
 	}
@@ -193,18 +199,13 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 	spec.Annotations[BaseNameAnnotation] = cfg.Image.Base
 	img, err := manifests.DerivedImage(spec)
 	if err != nil {
-		layer.Remove()
+		removeLayers()
 		return nil, err
 	}
-	meta := make([]PackageMeta, len(headers))
-	for i, h := range headers {
-		meta[i] = packageMeta(h.Header)
-	}
-	size, _ := layer.Size()
-	log.Debug("built on the base", "digest", base.img.Digest.String(), "added", len(pkgs), "base packages", len(base.pkgs), "base bytes fetched", base.img.Fetched())
-	opts.progress(ProgressEvent{Arch: arch, Stage: StageDone, Total: 1, Bytes: size})
+	log.Debug("built on the base", "digest", base.img.Digest.String(), "added", len(pkgs), "base packages", len(base.pkgs), "base bytes fetched", base.img.Fetched(), "layers", len(layers))
+	opts.progress(ProgressEvent{Arch: arch, Stage: StageDone, Total: int64(len(layers)), Bytes: size})
 	return &ArchBuild{
-		Arch: arch, Packages: pkgs, BuildTime: buildTime, Layer: layer, Layers: []*manifests.Layer{layer},
+		Arch: arch, Packages: pkgs, BuildTime: buildTime, Layer: layers[len(layers)-1], Layers: layers,
 		Report: report, Signers: signers, Resolution: resolution, Meta: meta,
 		Image: manifests.ArchImage{Arch: arch, OSVersion: cfg.Image.OSVersion, Image: img},
 		Base:  &BaseInfo{Ref: cfg.Image.Base, Digest: base.img.Digest.String(), Packages: base.nevras(), Fetched: base.img.Fetched(), Meta: base.meta()},

@@ -9,8 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
 	"github.com/slipway-build/slipway/internal/testrepo"
 	"github.com/slipway-build/slipway/internal/testutil"
+	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
 )
 
 // derivedTOML is a configuration of one architecture building on base and
@@ -188,5 +193,114 @@ func TestUpgradeBaseMatchesDnf(t *testing.T) {
 				t.Errorf("slipway resolve (upgrade_base = %s):\n%s\ndnf %v on the base:\n%s", tc.upgrade, strings.Join(got, "\n"), tc.dnf, strings.Join(want, "\n"))
 			}
 		})
+	}
+}
+
+// layoutImage reads the image tagged ref in an OCI layout.
+func layoutImage(t *testing.T, dir, ref string) v1.Image {
+	t.Helper()
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range m.Manifests {
+		if d.Annotations["org.opencontainers.image.ref.name"] == ref {
+			img, err := idx.Image(d.Digest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return img
+		}
+	}
+	t.Fatalf("no image %s in %s", ref, dir)
+	return nil
+}
+
+// flatTree is the image's file tree, its layers applied (whiteouts too).
+func flatTree(t *testing.T, img v1.Image) rootfstest.Tree {
+	t.Helper()
+	rc := mutate.Extract(img)
+	defer rc.Close()
+	tree, err := rootfstest.FromTar(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
+
+// TestOriginLayersOnBase: layers.strategy = "origin" over an [image]
+// base keeps the base's layers and puts the added packages, grouped by
+// source RPM, above them, with the metadata layer (rpm database of base
+// and added packages, accounts, ld.so.cache, the whiteouts of the
+// upgraded tzdata's old files) on top; the image's tree is the one-layer
+// build's. shared-base and layers.max without origin are
+// refused, saying why.
+func TestOriginLayersOnBase(t *testing.T) {
+	t.Parallel()
+	repos := testrepo.Get(t)
+	dir := t.TempDir()
+	env := map[string]string{"HOME": dir}
+	base := baseOCI(t, dir, repos, env)
+	baseImg := layoutImage(t, strings.TrimSuffix(strings.TrimPrefix(base, "oci:"), ":base"), "base")
+	baseLayers, err := baseImg.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	install := []string{"appd", "richdeps", "webd"}
+	build := func(name, layers string) v1.Image {
+		cfg := derivedTOML(t, dir, name+".toml", repos, base, "", "upgrade_base = true\n"+layers, install...)
+		out := filepath.Join(dir, name)
+		if code, o := runEnv(t, env, "--cache-dir", filepath.Join(dir, "cache"), "build", cfg, "--output", "oci:"+out+":app"); code != 0 {
+			t.Fatalf("%s: exit %d\n%s", name, code, o)
+		}
+		return layoutImage(t, out, "app")
+	}
+	origin := build("origin", "\n[layers]\nstrategy = \"origin\"\n")
+	single := build("single", "")
+
+	m, err := origin.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Layers) < len(baseLayers)+3 {
+		t.Fatalf("%d layers, want the base's %d, a layer per source of %v and the metadata layer", len(m.Layers), len(baseLayers), install)
+	}
+	for i, l := range baseLayers {
+		if d, _ := l.Digest(); m.Layers[i].Digest != d {
+			t.Errorf("layer %d is %s, the base's is %s", i, m.Layers[i].Digest, d)
+		}
+	}
+	var sources []string
+	for _, l := range m.Layers[len(baseLayers) : len(m.Layers)-1] {
+		if l.Annotations["dev.slipway.layer.sources"] == "" || l.Annotations["dev.slipway.layer.packages"] == "" {
+			t.Errorf("package layer %s without its sources and packages: %v", l.Digest, l.Annotations)
+		}
+		sources = append(sources, l.Annotations["dev.slipway.layer.sources"])
+	}
+	if top := m.Layers[len(m.Layers)-1]; top.Annotations["dev.slipway.layer.metadata"] != "true" {
+		t.Errorf("the top layer is not the metadata layer: %v", top.Annotations)
+	}
+	if !slices.ContainsFunc(sources, func(s string) bool { return strings.Contains(s, "libfoo") }) ||
+		!slices.ContainsFunc(sources, func(s string) bool { return strings.Contains(s, "webd") }) {
+		t.Errorf("package layers of sources %q, want libfoo's (appd) and webd's", sources)
+	}
+	rootfstest.AssertSame(t, flatTree(t, origin), flatTree(t, single))
+
+	for _, tc := range []struct{ layers, want string }{
+		{"\n[layers]\nmax = 4\n", `[image] base: layers.max = 4 splits a tree built from scratch; over a base image use layers.strategy = "origin"`},
+	} {
+		cfg := derivedTOML(t, dir, "refused.toml", repos, base, "", "upgrade_base = true\n"+tc.layers, install...)
+		code, o := runEnv(t, env, "--cache-dir", filepath.Join(dir, "cache"), "build", cfg, "--output", "oci:"+filepath.Join(dir, "refused")+":app")
+		if code != 1 || !strings.Contains(o, tc.want) {
+			t.Errorf("%q: exit %d\n%s\nwant exit 1 and %q", tc.layers, code, o, tc.want)
+		}
 	}
 }
