@@ -294,10 +294,15 @@ func TestOriginLayersOnBase(t *testing.T) {
 	}
 	rootfstest.AssertSame(t, flatTree(t, origin), flatTree(t, single))
 
+	derivedTOML(t, dir, "below.toml", repos, base, "", "upgrade_base = true\n", "appd")
 	for _, tc := range []struct{ layers, want string }{
 		{"\n[layers]\nmax = 4\n", `[image] base: layers.max = 4 splits a tree built from scratch; over a base image use layers.strategy = "origin"`},
+		{"\n[layers]\nstrategy = \"shared-base\"\n", `[image] base: layers.strategy = "shared-base" does not apply to a build on a base image: its lower layers are the base's, not those of a configuration it extends`},
 	} {
-		cfg := derivedTOML(t, dir, "refused.toml", repos, base, "", "upgrade_base = true\n"+tc.layers, install...)
+		cfg := filepath.Join(dir, "refused.toml")
+		if err := os.WriteFile(cfg, []byte("extends = \"below.toml\"\n[image]\nname = \"test/refused\"\n"+tc.layers), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		code, o := runEnv(t, env, "--cache-dir", filepath.Join(dir, "cache"), "build", cfg, "--output", "oci:"+filepath.Join(dir, "refused")+":app")
 		if code != 1 || !strings.Contains(o, tc.want) {
 			t.Errorf("%q: exit %d\n%s\nwant exit 1 and %q", tc.layers, code, o, tc.want)
