@@ -2,7 +2,6 @@ package builder
 
 import (
 	"context"
-	"crypto"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -196,9 +195,11 @@ func verifyBase(ctx context.Context, cfg *config.Config, src manifests.Source, i
 	ref := src.Ref.Context().Digest(img.IndexDigest.String())
 	vo := signing.VerifyOptions{Options: signing.Options{Registry: opts.Base.Registry, Log: opts.Log}}
 	if k := cfg.Image.BaseVerify; k != nil {
-		trust, err := baseKeylessTrust(k)
+		trust, err := signing.LoadKeylessTrust(k.CARoots, k.RekorKey, signing.Identity{
+			Subject: k.Identity, SubjectRegexp: k.IdentityRegexp, Issuer: k.OIDCIssuer, IssuerRegexp: k.OIDCIssuerRegexp,
+		})
 		if err != nil {
-			return err
+			return fmt.Errorf("image.base_verify_identity: %w", err)
 		}
 		if _, err := signing.VerifyKeyless(ctx, ref, trust, vo); err != nil {
 			return fmt.Errorf("the base %s (%s) is not signed by the %s: %w", src, img.IndexDigest, trust, err)
@@ -218,37 +219,6 @@ func verifyBase(ctx context.Context, cfg *config.Config, src manifests.Source, i
 		return fmt.Errorf("the base %s (%s) is not signed by %s: %w", src, img.IndexDigest, key, err)
 	}
 	return nil
-}
-
-// baseKeylessTrust reads the CA roots and Rekor key of k.
-func baseKeylessTrust(k *config.BaseKeyless) (*signing.KeylessTrust, error) {
-	data, err := localfile.ReadFile(k.CARoots, "CA roots", localfile.KeyLimit)
-	if err != nil {
-		return nil, fmt.Errorf("image.base_verify_ca_roots: %w", err)
-	}
-	roots, err := signing.LoadCertificates(k.CARoots, data)
-	if err != nil {
-		return nil, fmt.Errorf("image.base_verify_ca_roots: %w", err)
-	}
-	var logs []crypto.PublicKey
-	if k.RekorKey != "" {
-		data, err := localfile.ReadFile(k.RekorKey, "Rekor public key", localfile.KeyLimit)
-		if err != nil {
-			return nil, fmt.Errorf("image.base_verify_rekor_key: %w", err)
-		}
-		pub, err := signing.LoadRekorKey(k.RekorKey, data)
-		if err != nil {
-			return nil, fmt.Errorf("image.base_verify_rekor_key: %w", err)
-		}
-		logs = append(logs, pub)
-	}
-	trust, err := signing.NewKeylessTrust(roots, signing.Identity{
-		Subject: k.Identity, SubjectRegexp: k.IdentityRegexp, Issuer: k.OIDCIssuer, IssuerRegexp: k.OIDCIssuerRegexp,
-	}, logs)
-	if err != nil {
-		return nil, fmt.Errorf("image.base_verify_identity: %w", err)
-	}
-	return trust, nil
 }
 
 // UpgradeError is a request that needs newer versions of packages the

@@ -18,6 +18,8 @@ import (
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
+
+	"github.com/slipway-build/slipway/internal/localfile"
 )
 
 // Identity is who a keyless signature's certificate must name, as cosign
@@ -98,6 +100,34 @@ func NewKeylessTrust(roots []*x509.Certificate, id Identity, rekorKeys []crypto.
 		}
 	}
 	return k, nil
+}
+
+// LoadKeylessTrust reads the CA roots (a PEM file) and, unless rekorKey
+// is "", the Rekor log's PEM public key of a keyless verification for id:
+// what `slipway verify --ca-roots --rekor-key` and [image]
+// base_verify_ca_roots and base_verify_rekor_key name.
+func LoadKeylessTrust(caRoots, rekorKey string, id Identity) (*KeylessTrust, error) {
+	data, err := localfile.ReadFile(caRoots, "CA roots", localfile.KeyLimit)
+	if err != nil {
+		return nil, err
+	}
+	roots, err := LoadCertificates(caRoots, data)
+	if err != nil {
+		return nil, err
+	}
+	var logs []crypto.PublicKey
+	if rekorKey != "" {
+		data, err := localfile.ReadFile(rekorKey, "Rekor public key", localfile.KeyLimit)
+		if err != nil {
+			return nil, err
+		}
+		pub, err := LoadRekorKey(rekorKey, data)
+		if err != nil {
+			return nil, err
+		}
+		logs = append(logs, pub)
+	}
+	return NewKeylessTrust(roots, id, logs)
 }
 
 // LoadCertificates reads the PEM certificates of a roots file.

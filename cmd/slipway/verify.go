@@ -25,7 +25,7 @@ func verifyCommands() []*command {
 		{
 			Name:    "verify",
 			Summary: "verify the cosign signatures (and SBOM attestations) of an image in a registry",
-			Usage:   "verify [flags] REGISTRY/REPO:TAG|@DIGEST --key cosign.pub",
+			Usage:   "verify [flags] REGISTRY/REPO:TAG|@DIGEST --key cosign.pub | --certificate-identity ID --certificate-oidc-issuer URL --ca-roots FILE",
 			Long: `Checks that the index REF names and each of its images carry a cosign
 signature by the key, over their own digest (--recursive, on by default),
 and with --attestations that each has a valid SPDX attestation about it
@@ -37,6 +37,17 @@ sha256-DIGEST referrers tag), so no flag is needed for either. Attestations
 are read from the .att tag. Transparency-log entries are not checked: this
 is cosign verify --insecure-ignore-tlog. Exits 1 naming the manifest and the
 reason when anything fails.
+
+Keyless signatures (cosign sign without --key, slipway publish --keyless)
+verify by identity instead of --key, offline, as cosign verify does with the
+same flags: --certificate-identity (or -regexp) and --certificate-oidc-issuer
+(or -regexp) name who must have signed, --ca-roots FILE the PEM roots the
+certificate must chain to (default: SIGSTORE_ROOT_FILE), and --rekor-key FILE
+the Rekor log's public key (default: SIGSTORE_REKOR_PUBLIC_KEY) whose signed
+entry timestamp in each signature's bundle proves when it was made; without
+one the log is not consulted and the certificate must be valid now. No TUF,
+Fulcio or Rekor server is contacted. [image] base_verify_identity checks a
+base image the same way (docs/config.md).
 
 --notation-trust-policy FILE --notation-trust-store DIR verify the Notary
 Project signatures (as 'slipway sign --notation-key' or notation sign
@@ -51,7 +62,14 @@ optional; with both, both must pass. --json prints {"cosign": [...],
 ` + registryHelp,
 			Setup: func(fs *pflag.FlagSet) func(context.Context, *globals, []string) error {
 				rf := addRegistryFlags(fs, false)
-				key := fs.String("key", "", "public key `FILE` (cosign.pub), or a KMS key SCHEME://... (binaries built with -tags kms) (required)")
+				key := fs.String("key", "", "public key `FILE` (cosign.pub), or a KMS key SCHEME://... (binaries built with -tags kms)")
+				var id signing.Identity
+				fs.StringVar(&id.Subject, "certificate-identity", "", "keyless: the `IDENTITY` (e-mail or URI) the signing certificate must name")
+				fs.StringVar(&id.SubjectRegexp, "certificate-identity-regexp", "", "keyless: a `REGEXP` the certificate's identity must match")
+				fs.StringVar(&id.Issuer, "certificate-oidc-issuer", "", "keyless: the OIDC issuer `URL` the certificate must name")
+				fs.StringVar(&id.IssuerRegexp, "certificate-oidc-issuer-regexp", "", "keyless: a `REGEXP` the certificate's OIDC issuer must match")
+				caRoots := fs.String("ca-roots", "", "keyless: PEM `FILE` of the CA roots the certificate must chain to (default: $SIGSTORE_ROOT_FILE)")
+				rekorKey := fs.String("rekor-key", "", "keyless: PEM public key `FILE` of the Rekor log each signature's bundle must be from (default: $SIGSTORE_REKOR_PUBLIC_KEY; none: the log is not consulted)")
 				recursive := fs.Bool("recursive", true, "also verify every image of an index")
 				atts := fs.Bool("attestations", false, "also require valid attestations (SPDX SBOM by default)")
 				types := fs.StringArray("type", nil, "attestation predicate `TYPE` to require: spdxjson, cyclonedx, slsaprovenance1 or a URI (repeatable; implies --attestations)")
@@ -65,11 +83,25 @@ optional; with both, both must pass. --json prints {"cosign": [...],
 					if (*policy == "") != (*store == "") {
 						return usagef("--notation-trust-policy and --notation-trust-store go together")
 					}
-					if *key == "" && *policy == "" {
-						return usagef("verify needs --key FILE (a public key) or --notation-trust-policy FILE --notation-trust-store DIR")
+					keyless := id != (signing.Identity{})
+					if *key != "" && keyless {
+						return usagef("--key and --certificate-identity... exclude each other")
 					}
-					if *key == "" && (*atts || len(*types) > 0) {
-						return usagef("--attestations and --type need --key")
+					if !keyless && (*caRoots != "" || *rekorKey != "") {
+						return usagef("--ca-roots and --rekor-key need --certificate-identity (or -regexp) and --certificate-oidc-issuer (or -regexp)")
+					}
+					if *key == "" && !keyless && *policy == "" {
+						return usagef("verify needs --key FILE (a public key), --certificate-identity ID --certificate-oidc-issuer URL --ca-roots FILE (keyless) or --notation-trust-policy FILE --notation-trust-store DIR")
+					}
+					if *key == "" && !keyless && (*atts || len(*types) > 0) {
+						return usagef("--attestations and --type need --key or --certificate-identity")
+					}
+					var trust *signing.KeylessTrust
+					if keyless {
+						var err error
+						if trust, err = keylessTrust(g, id, *caRoots, *rekorKey); err != nil {
+							return err
+						}
 					}
 					vo := signing.VerifyOptions{Recursive: *recursive, Attestations: *atts || len(*types) > 0}
 					for _, t := range *types {
@@ -90,6 +122,11 @@ optional; with both, both must pass. --json prints {"cosign": [...],
 					}
 					vo.Options = signingOptions(g, po)
 					var out verifyJSON
+					if trust != nil {
+						if out.Cosign, err = signing.VerifyKeyless(ctx, refs[0], trust, vo); err != nil {
+							return verifyError(g, err)
+						}
+					}
 					if *key != "" {
 						v, err := loadVerifier(ctx, g, *key)
 						if err != nil {
@@ -170,4 +207,20 @@ func loadVerifier(ctx context.Context, g *globals, key string) (signature.Verifi
 		return nil, err
 	}
 	return signing.LoadPublicKey(key, data)
+}
+
+// keylessTrust reads the roots (--ca-roots, else SIGSTORE_ROOT_FILE) and
+// the Rekor key (--rekor-key, else SIGSTORE_REKOR_PUBLIC_KEY, else none)
+// of a keyless verification for id.
+func keylessTrust(g *globals, id signing.Identity, caRoots, rekorKey string) (*signing.KeylessTrust, error) {
+	if caRoots == "" {
+		caRoots = g.Getenv("SIGSTORE_ROOT_FILE")
+	}
+	if caRoots == "" {
+		return nil, usagef("keyless verification needs --ca-roots FILE (or SIGSTORE_ROOT_FILE): slipway reads no TUF root")
+	}
+	if rekorKey == "" {
+		rekorKey = g.Getenv("SIGSTORE_REKOR_PUBLIC_KEY")
+	}
+	return signing.LoadKeylessTrust(caRoots, rekorKey, id)
 }
