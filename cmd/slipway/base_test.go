@@ -62,8 +62,9 @@ func baseOCI(t *testing.T, dir string, repos *testrepo.Repos, env map[string]str
 
 // TestBuildOnBaseReadsBaseOnce: a build on an [image] base reads the
 // base's package database and resolves on it once per architecture (the
-// policy check before the build and the build share the resolution):
-// one "base image" line of --verbose per read.
+// policy check before the build and the build share the resolution), and
+// a --locked build reads it once and resolves nothing: one "base image"
+// line of --verbose per read, one "solved" per resolution.
 func TestBuildOnBaseReadsBaseOnce(t *testing.T) {
 	t.Parallel()
 	repos := testrepo.Get(t)
@@ -71,19 +72,24 @@ func TestBuildOnBaseReadsBaseOnce(t *testing.T) {
 	env := map[string]string{"HOME": dir}
 	base := baseOCI(t, dir, repos, env)
 	cfg := derivedTOML(t, dir, "derived.toml", repos, base, "", "", "appd")
-	for _, args := range [][]string{
-		{"build", cfg, "--output", "oci:" + filepath.Join(dir, "out") + ":app"},
-		{"sbom", cfg, "--sbom-dir", filepath.Join(dir, "sbom")},
+	for _, tc := range []struct {
+		args   []string
+		solved int
+	}{
+		{[]string{"build", cfg, "--output", "oci:" + filepath.Join(dir, "out") + ":app"}, 1},
+		{[]string{"sbom", cfg, "--sbom-dir", filepath.Join(dir, "sbom")}, 1},
+		{[]string{"lock", cfg}, 1},
+		{[]string{"build", "--locked", cfg, "--output", "oci:" + filepath.Join(dir, "locked") + ":app"}, 0},
 	} {
-		code, out := runEnv(t, env, append([]string{"--verbose", "--cache-dir", filepath.Join(dir, "cache")}, args...)...)
+		code, out := runEnv(t, env, append([]string{"--verbose", "--cache-dir", filepath.Join(dir, "cache")}, tc.args...)...)
 		if code != 0 {
-			t.Fatalf("%s: exit %d\n%s", args[0], code, out)
+			t.Fatalf("%v: exit %d\n%s", tc.args, code, out)
 		}
 		if n := strings.Count(out, "slipway: debug: base image "); n != 1 {
-			t.Errorf("%s read the base %d times, want once:\n%s", args[0], n, out)
+			t.Errorf("%v read the base %d times, want once:\n%s", tc.args, n, out)
 		}
-		if n := strings.Count(out, "slipway: debug: solved "); n != 1 {
-			t.Errorf("%s resolved %d times, want once:\n%s", args[0], n, out)
+		if n := strings.Count(out, "slipway: debug: solved "); n != tc.solved {
+			t.Errorf("%v resolved %d times, want %d:\n%s", tc.args, n, tc.solved, out)
 		}
 	}
 }
