@@ -191,9 +191,9 @@ func uint32s(h *rawHeader, tag rpm.Tag) ([]uint32, error) {
 // a rich dependency: every simple name in it except rpmlib(...) ones, those
 // in the condition of an if/unless prefixed with '!' (and, after an else,
 // also unprefixed), sorted bytewise with the prefix and without duplicates.
-// A string rpm cannot parse (rpmmeta.ParseRichRPM) gives no names.
+// A string rpm cannot parse (rpmmeta.ParseRich with RichHeader) gives no names.
 func richIndexNames(s string) []string {
-	r, _, err := rpmmeta.ParseRichRPM(s)
+	r, _, err := rpmmeta.ParseRich(s, rpmmeta.RichHeader)
 	if err != nil {
 		return nil
 	}
