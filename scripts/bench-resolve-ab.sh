@@ -29,23 +29,7 @@ trap 'git worktree remove --force "$work/src" >/dev/null 2>&1 || true; rm -rf "$
 git worktree add --detach "$work/src" "$rev" >/dev/null 2>&1
 (cd "$work/src" && CGO_ENABLED=0 go build -o "$work/slipway-before" ./cmd/slipway)
 CGO_ENABLED=0 go build -o "$work/slipway-after" ./cmd/slipway
-go run ./scripts/gen-synthetic-repo -n 20000 -seed 1 -out "$work/repo" >/dev/null
-
-# The request of bench-resolve-cli.sh: 30 main package names, every 4th.
-zcat "$work"/repo/repodata/*primary.xml.gz | grep -oE '<(name|arch)>[^<]*' | paste - - |
-	awk -F'\t' '$2 ~ /arch>(x86_64|noarch)$/ { sub(/<name>/, "", $1); print $1 }' | awk '!seen[$0]++' |
-	grep -vE -- '-(libs|doc|devel)$' | awk 'NR % 4 == 1 && c < 30 { print; c++ }' >"$work/request"
-{
-	echo '[image]'
-	echo 'name = "bench/resolve"'
-	echo 'architectures = ["x86_64"]'
-	echo '[[repository]]'
-	echo 'id = "synth"'
-	echo "baseurl = \"file://$work/repo\""
-	echo 'gpgcheck = false'
-	echo '[packages]'
-	printf 'install = ['; sed 's/.*/"&"/' "$work/request" | paste -sd, | tr -d '\n'; echo ']'
-} >"$work/bench.toml"
+scripts/bench-resolve-repo.sh "$work" 20000 30
 
 # measure V KIND: appends "wall_ms cpu_ms" of one resolve to $work/V-KIND.
 measure() {

@@ -360,32 +360,28 @@ func (h *Header) Value(tag Tag) (HeaderEntry, bool) {
 		return HeaderEntry{}, false
 	}
 	out := HeaderEntry{Tag: tag, Type: e.typ}
-	d := e.data
 	switch e.typ {
 	case TypeString:
 		out.Value = h.String(tag)
 	case TypeStringArray, TypeI18NString:
 		out.Value, _ = h.Strings(tag)
 	case TypeChar, TypeInt8, TypeBin:
-		out.Value = d
+		out.Value = e.data
 	case TypeInt16:
-		v := make([]uint16, e.count)
-		for i := range v {
-			v[i] = binary.BigEndian.Uint16(d[2*i:])
-		}
-		out.Value = v
+		out.Value = narrow[uint16](h.Ints(tag))
 	case TypeInt32:
-		v := make([]uint32, e.count)
-		for i := range v {
-			v[i] = binary.BigEndian.Uint32(d[4*i:])
-		}
-		out.Value = v
+		out.Value = narrow[uint32](h.Ints(tag))
 	case TypeInt64:
-		v := make([]uint64, e.count)
-		for i := range v {
-			v[i] = binary.BigEndian.Uint64(d[8*i:])
-		}
-		out.Value = v
+		out.Value, _ = h.Ints(tag)
 	}
 	return out, true
+}
+
+// narrow converts what Ints read back to the width of its type.
+func narrow[T uint16 | uint32](v []uint64, _ error) []T {
+	out := make([]T, len(v))
+	for i, x := range v {
+		out[i] = T(x)
+	}
+	return out
 }
