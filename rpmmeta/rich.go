@@ -18,11 +18,16 @@ const (
 	RichWithout               // a package satisfying Args[0] but not Args[1]
 	RichIf                    // Args[0] if Args[1] [else Args[2]]
 	RichUnless                // Args[0] unless Args[1] [else Args[2]]
+	// RichElse is a group that starts with "else" without an if/unless
+	// before it ("(a else b)"): rpm's parser accepts it (RichHeader), and
+	// rpm's index treats it as an if whose condition is a. RichRepodata
+	// refuses it.
+	RichElse
 )
 
 var richOpNames = map[string]RichOp{
 	"and": RichAnd, "or": RichOr, "with": RichWith, "without": RichWithout,
-	"if": RichIf, "unless": RichUnless,
+	"if": RichIf, "unless": RichUnless, "else": RichElse,
 }
 
 func (o RichOp) String() string {
@@ -46,8 +51,10 @@ func (o RichOp) String() string {
 }
 
 // RichDep is a parsed rich dependency: a leaf holding a simple Dep, or an
-// operator node. and/or/with hold two or more Args; without holds two;
-// if/unless hold two (then, condition) or three (then, condition, else).
+// operator node. and/or/with hold two or more Args; without and else hold
+// two; if/unless hold two (then, condition) or three (then, condition,
+// else). A chain libsolv nests to the right ("(a if b if c)", read as
+// "(a if (b if c))") is nested that way in the tree.
 type RichDep struct {
 	Op   RichOp
 	Dep  Dep // for RichLeaf
@@ -91,180 +98,301 @@ func (r *RichDep) Leaves(fn func(Dep)) {
 // ErrRichSyntax is wrapped by every ParseRich error.
 var ErrRichSyntax = errors.New("malformed rich dependency")
 
+// RichGrammar chooses which reader's grammar ParseRich follows where the
+// two that matter differ.
+type RichGrammar int
+
+const (
+	// RichRepodata is libsolv's pool_parserpmrichdep, what dnf reads
+	// repository metadata (primary.xml) and install requests with; the
+	// solver sees these strings.
+	RichRepodata RichGrammar = iota
+	// RichHeader is rpm's rpmrichParse (rpmds.c, rpm 4.18), what rpm
+	// builds and indexes a package header's dependencies with; the rpmdb
+	// index follows it.
+	RichHeader
+)
+
+// maxRichDepth bounds the nesting ParseRich follows in RichRepodata:
+// metadata is untrusted and large. rpm keeps no limit, so RichHeader
+// keeps none either.
 const maxRichDepth = 64
 
-// ParseRich parses a rich dependency such as
-// "(foo >= 1.0 or (bar if baz else qux))". Like rpm, it requires the
-// outer parentheses, allows chaining one operator ("a and b and c") only
-// for and, or and with, and needs parentheses to mix operators. Names may
-// contain balanced parentheses ("libc.so.6(GLIBC_2.34)(64bit)").
-func ParseRich(s string) (*RichDep, error) {
-	p := richParser{s: s}
-	p.skipSpace()
-	if p.pos >= len(s) || s[p.pos] != '(' {
-		return nil, fmt.Errorf("%w %q: does not start with '('", ErrRichSyntax, s)
+// ParseRich parses the rich dependency at the start of s, such as
+// "(foo >= 1.0 or (bar if baz else qux))", and returns the tree and what
+// follows its outer group (always "" for RichRepodata, which refuses
+// trailing text).
+//
+// Where rpm and libsolv agree, both grammars are the same:
+//   - s starts with '(' (no leading white space);
+//   - a name runs to white space, ',' or an unbalanced ')', so "foo>=1"
+//     is one name and "libc.so.6(GLIBC_2.34)(64bit)" keeps its
+//     parentheses; operator words are names where a name is expected
+//     ("(and and or)");
+//   - a comparison follows a name only after white space, and a version
+//     runs like a name; "=<" and "=>" are "<=" and ">=";
+//   - and, or and with chain ("(a and b and c)"); different operators
+//     need parentheses; if and unless take one else; "(foo)" is foo.
+//
+// Where they differ, RichRepodata follows libsolv and RichHeader rpm:
+//   - white space: libsolv's is ' ' alone, rpm's C's isspace (also '\t',
+//     '\n', '\r', '\f', '\v'), so "(a\tand b)" is one name to libsolv.
+//     (createrepo_c writes a tab in primary.xml as "&#9;", which libsolv
+//     reads as a tab; a literal tab an XML reader should turn into a
+//     space, which encoding/xml does not.)
+//   - comparison: libsolv takes any run of '<', '=', '>' and the version
+//     may follow without a space ("(foo >=1)", "(foo >>= 1)" are foo >= 1);
+//     rpm wants exactly one of < <= =< = == >= => > followed by white
+//     space. A run meaning "not equal" ("<>") is refused: rpm has no such
+//     comparison and Dep cannot print it.
+//   - chains: libsolv chains every operator, nesting to the right
+//     ("(a if b if c)" is "(a if (b if c))", "(a without b without c)"
+//     is "(a without (b without c))"); rpm chains only and, or and with.
+//   - else: rpm takes "(a else b)" (RichElse); libsolv parses it to a
+//     relation that nothing provides, so RichRepodata refuses it, and an
+//     else after an else.
+//   - with and without: rpm refuses an argument that is a group of
+//     anything but with, without or or (its check bits), so
+//     "((a and b) with c)" is refused; libsolv takes it.
+//   - after the outer group: rpm ignores the rest; libsolv refuses it.
+//   - libsolv drops a "0:" epoch from a version; the tree keeps it, as
+//     comparing "0:1" and "1" gives the same answer.
+func ParseRich(s string, g RichGrammar) (r *RichDep, rest string, err error) {
+	p := richParser{s: s, g: g}
+	r, end, _, err := p.group(0, 0)
+	if err == nil && g == RichRepodata && end != len(s) {
+		err = fmt.Errorf("unexpected %q after the expression", s[end:])
 	}
-	r, err := p.group(0)
 	if err != nil {
-		return nil, fmt.Errorf("%w %q: %w", ErrRichSyntax, s, err)
+		return nil, "", fmt.Errorf("%w %q: %w", ErrRichSyntax, s, err)
 	}
-	p.skipSpace()
-	if p.pos != len(s) {
-		return nil, fmt.Errorf("%w %q: unexpected %q after the expression", ErrRichSyntax, s, s[p.pos:])
-	}
-	return r, nil
+	return r, s[end:], nil
 }
 
 type richParser struct {
-	s   string
-	pos int
+	s string
+	g RichGrammar
 }
 
-func (p *richParser) skipSpace() {
-	for p.pos < len(p.s) && (p.s[p.pos] == ' ' || p.s[p.pos] == '\t' || p.s[p.pos] == '\n') {
-		p.pos++
+// rpm's check bits (rpmds.c RICHPARSE_NO_*), kept in RichHeader only.
+const (
+	richCheckNoWith = 1 << 1
+	richCheckNoAnd  = 1 << 2
+	richCheckNoOr   = 1 << 3
+)
+
+// isSpace is libsolv's ' ' or rpm's isspace in the "C" locale.
+func (x richParser) isSpace(c byte) bool {
+	if x.g == RichRepodata {
+		return c == ' '
 	}
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
 }
 
-// group parses "( term op term ... )" with p.pos at '('.
-func (p *richParser) group(depth int) (*RichDep, error) {
-	if depth > maxRichDepth {
-		return nil, fmt.Errorf("nested deeper than %d", maxRichDepth)
+func (x richParser) skipWhite(p int) int {
+	for p < len(x.s) && x.isSpace(x.s[p]) {
+		p++
 	}
-	p.pos++ // '('
-	first, err := p.term(depth)
-	if err != nil {
-		return nil, err
-	}
-	p.skipSpace()
-	if p.pos < len(p.s) && p.s[p.pos] == ')' {
-		p.pos++
-		// "(foo)" is just foo.
-		return first, nil
-	}
-	word := p.word()
-	op, ok := richOpNames[word]
-	if !ok {
-		return nil, fmt.Errorf("at offset %d: expected an operator or ')', found %q", p.pos, word)
-	}
-	node := &RichDep{Op: op, Args: []*RichDep{first}}
-	for {
-		arg, err := p.term(depth)
-		if err != nil {
-			return nil, err
-		}
-		node.Args = append(node.Args, arg)
-		p.skipSpace()
-		if p.pos >= len(p.s) {
-			return nil, errors.New("missing ')'")
-		}
-		if p.s[p.pos] == ')' {
-			p.pos++
-			return node, nil
-		}
-		at := p.pos
-		w := p.word()
-		switch {
-		case w == "else" && (op == RichIf || op == RichUnless) && len(node.Args) == 2:
-			continue
-		case richOpNames[w] == op && w != "" && (op == RichAnd || op == RichOr || op == RichWith):
-			continue
-		case w == "":
-			return nil, fmt.Errorf("at offset %d: expected an operator or ')'", at)
-		default:
-			return nil, fmt.Errorf("at offset %d: %q cannot follow %q here (add parentheses)", at, w, op)
-		}
-	}
+	return p
 }
 
-// word reads a run of letters (an operator keyword).
-func (p *richParser) word() string {
-	p.skipSpace()
-	start := p.pos
-	for p.pos < len(p.s) && isAlpha(p.s[p.pos]) {
-		p.pos++
-	}
-	return p.s[start:p.pos]
-}
-
-// term parses a nested group or a simple dependency "name [op version]".
-func (p *richParser) term(depth int) (*RichDep, error) {
-	p.skipSpace()
-	if p.pos >= len(p.s) {
-		return nil, errors.New("unexpected end")
-	}
-	if p.s[p.pos] == '(' {
-		return p.group(depth + 1)
-	}
-	name, err := p.name()
-	if err != nil {
-		return nil, err
-	}
-	if _, isOp := richOpNames[name]; isOp || name == "else" {
-		return nil, fmt.Errorf("at offset %d: operator %q where a dependency was expected", p.pos-len(name), name)
-	}
-	d := Dep{Name: name}
-	save := p.pos
-	p.skipSpace()
-	opStart := p.pos
-	for p.pos < len(p.s) && strings.IndexByte("<=>", p.s[p.pos]) >= 0 {
-		p.pos++
-	}
-	if opStr := p.s[opStart:p.pos]; opStr != "" {
-		var f Sense
-		switch opStr {
-		case "<":
-			f = SenseLess
-		case "<=", "=<":
-			f = SenseLess | SenseEqual
-		case "=", "==":
-			f = SenseEqual
-		case ">=", "=>":
-			f = SenseGreater | SenseEqual
-		case ">":
-			f = SenseGreater
-		default:
-			return nil, fmt.Errorf("at offset %d: bad comparison %q", opStart, opStr)
-		}
-		p.skipSpace()
-		vStart := p.pos
-		for p.pos < len(p.s) && p.s[p.pos] != ' ' && p.s[p.pos] != '\t' && p.s[p.pos] != '\n' && p.s[p.pos] != '(' && p.s[p.pos] != ')' {
-			p.pos++
-		}
-		if p.pos == vStart {
-			return nil, fmt.Errorf("at offset %d: missing version after %q", vStart, opStr)
-		}
-		d.Flags, d.Version = f, p.s[vStart:p.pos]
-	} else {
-		p.pos = save
-	}
-	return &RichDep{Op: RichLeaf, Dep: d}, nil
-}
-
-// name reads a dependency name: up to whitespace or an unbalanced ')',
-// keeping balanced parentheses inside it.
-func (p *richParser) name() (string, error) {
-	start, depth := p.pos, 0
-	for p.pos < len(p.s) {
-		c := p.s[p.pos]
-		if c == ' ' || c == '\t' || c == '\n' || (depth == 0 && strings.IndexByte("<=>", c) >= 0) {
+// skipNonWhiteX is rpm's SKIPNONWHITEX (libsolv's name loop): up to white
+// space, ',' or an unbalanced ')'.
+func (x richParser) skipNonWhiteX(p int) int {
+	bl := 0
+	for p < len(x.s) {
+		c := x.s[p]
+		if x.isSpace(c) || c == ',' {
 			break
 		}
-		if c == '(' {
-			depth++
-		} else if c == ')' {
-			if depth == 0 {
+		if c == ')' {
+			if bl <= 0 {
 				break
 			}
-			depth--
+			bl--
 		}
-		p.pos++
+		p++
+		if c == '(' {
+			bl++
+		}
 	}
-	if depth != 0 {
-		return "", fmt.Errorf("at offset %d: unbalanced '(' in name %q", start, p.s[start:p.pos])
+	return p
+}
+
+var richSenses = map[string]Sense{
+	"<": SenseLess, "<=": SenseLess | SenseEqual, "=<": SenseLess | SenseEqual,
+	"=": SenseEqual, "==": SenseEqual,
+	">": SenseGreater, ">=": SenseGreater | SenseEqual, "=>": SenseGreater | SenseEqual,
+}
+
+// comparison reads the comparison at p, if there is one, and returns its
+// sense and the position after it (p and 0 if there is none).
+func (x richParser) comparison(p int) (Sense, int, error) {
+	if x.g == RichHeader {
+		// rpm: the next word must be a comparison, whole.
+		pe := x.skipNonWhiteX(p)
+		return richSenses[x.s[p:pe]], pe, nil
 	}
-	if p.pos == start {
-		return "", fmt.Errorf("at offset %d: empty dependency name", start)
+	// libsolv: a run of '<', '=', '>', the bits or-ed.
+	var f Sense
+	pe := p
+	for ; pe < len(x.s); pe++ {
+		switch x.s[pe] {
+		case '<':
+			f |= SenseLess
+		case '=':
+			f |= SenseEqual
+		case '>':
+			f |= SenseGreater
+		default:
+			if f&SenseLess != 0 && f&SenseGreater != 0 {
+				return 0, 0, fmt.Errorf("at offset %d: comparison %q (not equal) is not supported", p, x.s[p:pe])
+			}
+			return f, pe, nil
+		}
 	}
-	return p.s[start:p.pos], nil
+	// The run reached the end; the caller reports the missing version.
+	return f, pe, nil
+}
+
+// simple is rpm's parseSimpleDep (libsolv's name and version loops).
+func (x richParser) simple(p int) (*RichDep, int, error) {
+	n := p
+	p = x.skipNonWhiteX(p)
+	if p == n {
+		return nil, 0, fmt.Errorf("at offset %d: missing argument", n)
+	}
+	d := Dep{Name: x.s[n:p]}
+	p = x.skipWhite(p)
+	if p < len(x.s) {
+		f, pe, err := x.comparison(p)
+		if err != nil {
+			return nil, 0, err
+		}
+		if f != 0 {
+			p = x.skipWhite(pe)
+			e := p
+			p = x.skipNonWhiteX(p)
+			if p == e {
+				return nil, 0, fmt.Errorf("at offset %d: missing version", e)
+			}
+			d.Flags, d.Version = f, x.s[e:p]
+		}
+	}
+	return &RichDep{Op: RichLeaf, Dep: d}, p, nil
+}
+
+// group is rpm's rpmrichParseInternal, with libsolv's differences when
+// x.g is RichRepodata: it parses the group at s[p:] and returns it, the
+// position after it and rpm's check bits.
+func (x richParser) group(p, depth int) (*RichDep, int, int, error) {
+	s := x.s
+	if x.g == RichRepodata && depth > maxRichDepth {
+		return nil, 0, 0, fmt.Errorf("nested deeper than %d", maxRichDepth)
+	}
+	if p >= len(s) || s[p] != '(' {
+		return nil, 0, 0, fmt.Errorf("at offset %d: expected '('", p)
+	}
+	p++
+	check := 0
+	// op is the last operator read, firstop the root's. cur is the node
+	// taking arguments: the root, or the innermost group of a chain
+	// libsolv nests to the right.
+	op, firstop := RichLeaf, RichLeaf
+	var root, cur *RichDep
+	for {
+		p = x.skipWhite(p)
+		if p >= len(s) || s[p] == ')' {
+			return nil, 0, 0, fmt.Errorf("at offset %d: missing argument", p)
+		}
+		var arg *RichDep
+		var err error
+		if s[p] == '(' {
+			var sub int
+			if arg, p, sub, err = x.group(p, depth+1); err != nil {
+				return nil, 0, 0, err
+			}
+			if op == RichIf || op == RichUnless {
+				sub &^= richCheckNoAnd | richCheckNoOr
+			}
+			check |= sub
+		} else if arg, p, err = x.simple(p); err != nil {
+			return nil, 0, 0, err
+		}
+		if cur == nil {
+			root = arg
+		} else {
+			cur.Args = append(cur.Args, arg)
+		}
+		p = x.skipWhite(p)
+		if p >= len(s) {
+			return nil, 0, 0, errors.New("missing ')'")
+		}
+		if s[p] == ')' {
+			break
+		}
+		pe := p
+		for pe < len(s) && !x.isSpace(s[pe]) && s[pe] != ')' {
+			pe++
+		}
+		o, ok := richOpNames[s[p:pe]]
+		if !ok {
+			return nil, 0, 0, fmt.Errorf("at offset %d: unknown operator %q", p, s[p:pe])
+		}
+		if cur, err = x.chain(root, cur, o, p); err != nil {
+			return nil, 0, 0, err
+		}
+		if firstop == RichLeaf {
+			root, firstop = cur, o
+		}
+		op = o
+		p = pe
+	}
+	if x.g == RichHeader {
+		if (firstop == RichWith || firstop == RichWithout) && check&richCheckNoWith != 0 {
+			return nil, 0, 0, fmt.Errorf("at offset %d: illegal argument to %s", p, firstop)
+		}
+		if firstop == RichIf {
+			check |= richCheckNoOr
+		}
+		if firstop == RichUnless {
+			check |= richCheckNoAnd
+		}
+		if op == RichAnd || op == RichOr {
+			check &^= richCheckNoAnd | richCheckNoOr
+		}
+		if op != RichLeaf && op != RichWith && op != RichWithout && op != RichOr {
+			check |= richCheckNoWith
+		}
+	}
+	return root, p + 1, check, nil
+}
+
+// chain takes operator o, read at offset at, after cur's last argument
+// (or after the first argument root when cur is nil) and returns the node
+// that takes the next argument.
+func (x richParser) chain(root, cur *RichDep, o RichOp, at int) (*RichDep, error) {
+	if cur == nil {
+		if o == RichElse && x.g == RichRepodata {
+			return nil, fmt.Errorf("at offset %d: else without if or unless", at)
+		}
+		return &RichDep{Op: o, Args: []*RichDep{root}}, nil
+	}
+	switch {
+	case o == RichElse && (cur.Op == RichIf || cur.Op == RichUnless) && len(cur.Args) == 2:
+		return cur, nil // the else branch
+	case o != cur.Op || (len(cur.Args) == 3 && (cur.Op == RichIf || cur.Op == RichUnless)):
+		return nil, fmt.Errorf("at offset %d: %q cannot follow %q here (add parentheses)", at, o, cur.Op)
+	case o == RichAnd || o == RichOr || o == RichWith:
+		return cur, nil
+	case x.g == RichHeader:
+		return nil, fmt.Errorf("at offset %d: only and, or and with chain", at)
+	case o == RichElse:
+		return nil, fmt.Errorf("at offset %d: else without if or unless", at)
+	}
+	// libsolv: "a if b if c" is "a if (b if c)".
+	last := len(cur.Args) - 1
+	n := &RichDep{Op: o, Args: []*RichDep{cur.Args[last]}}
+	cur.Args[last] = n
+	return n, nil
 }

@@ -26,28 +26,8 @@ done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go run ./scripts/gen-synthetic-repo -n "$n" -seed 1 -out "$work/repo" >/dev/null
+scripts/bench-resolve-repo.sh "$work" "$n" "$names"
 CGO_ENABLED=0 go build -o "$work/slipway" ./cmd/slipway
-
-# The request: $names main package names (no -libs, -doc, -devel), every
-# 4th of those in primary order, which resolves to about 100 packages: a
-# base/core-sized request.
-# (names of x86_64 and noarch packages: <arch> follows <name> in primary)
-zcat "$work"/repo/repodata/*primary.xml.gz | grep -oE '<(name|arch)>[^<]*' | paste - - |
-	awk -F'\t' '$2 ~ /arch>(x86_64|noarch)$/ { sub(/<name>/, "", $1); print $1 }' | awk '!seen[$0]++' |
-	grep -vE -- '-(libs|doc|devel)$' | awk -v k="$names" 'NR % 4 == 1 && c < k { print; c++ }' >"$work/request"
-
-{
-	echo '[image]'
-	echo 'name = "bench/resolve"'
-	echo 'architectures = ["x86_64"]'
-	echo '[[repository]]'
-	echo 'id = "synth"'
-	echo "baseurl = \"file://$work/repo\""
-	echo 'gpgcheck = false'
-	echo '[packages]'
-	printf 'install = ['; sed 's/.*/"&"/' "$work/request" | paste -sd, | tr -d '\n'; echo ']'
-} >"$work/bench.toml"
 
 # ms WALL, KB MAXRSS and ms CPU (user + system) of one command.
 # (wall time from the clock in nanoseconds: /usr/bin/time's %e has 10 ms

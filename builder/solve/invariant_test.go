@@ -125,7 +125,7 @@ func checkClosed(t *testing.T, res *Result) error {
 				continue
 			}
 			if d.IsRich() {
-				r, err := rpmmeta.ParseRich(d.Name)
+				r, _, err := rpmmeta.ParseRich(d.Name, rpmmeta.RichRepodata)
 				if err != nil {
 					return err
 				}
@@ -140,7 +140,7 @@ func checkClosed(t *testing.T, res *Result) error {
 		}
 		for _, d := range p.Conflicts {
 			if d.IsRich() {
-				r, err := rpmmeta.ParseRich(d.Name)
+				r, _, err := rpmmeta.ParseRich(d.Name, rpmmeta.RichRepodata)
 				if err != nil {
 					return err
 				}

@@ -19,7 +19,7 @@ func libsolvDep(t testing.TB, d rpmmeta.Dep) string {
 	if !d.IsRich() {
 		return d.String()
 	}
-	r, err := rpmmeta.ParseRich(d.Name)
+	r, _, err := rpmmeta.ParseRich(d.Name, rpmmeta.RichRepodata)
 	if err != nil {
 		t.Fatalf("rich dep %q: %v", d.Name, err)
 	}

@@ -79,7 +79,7 @@ func NewPool(cands []Candidate) *Pool {
 		if _, ok := p.richErr[d.Name]; ok {
 			return
 		}
-		r, err := rpmmeta.ParseRich(d.Name)
+		r, _, err := rpmmeta.ParseRich(d.Name, rpmmeta.RichRepodata)
 		if err != nil {
 			p.richErr[d.Name] = err
 			return

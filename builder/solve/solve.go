@@ -340,7 +340,7 @@ func (s *solver) addRequest(arg string) *Problem {
 		return &Problem{Kind: NoMatch, Dep: `""`}
 	}
 	if strings.HasPrefix(arg, "(") {
-		r, err := rpmmeta.ParseRich(arg)
+		r, _, err := rpmmeta.ParseRich(arg, rpmmeta.RichRepodata)
 		if err != nil {
 			return &Problem{Kind: NoMatch, Dep: arg, Detail: err.Error()}
 		}

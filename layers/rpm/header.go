@@ -316,3 +316,72 @@ func (h *Header) Bytes(tag Tag) []byte {
 	}
 	return e.data
 }
+
+// Entry is one index entry of a header as it is stored: its tag, type and
+// count, the offset of its value in the data store and the value's bytes
+// (big-endian, as stored; the caller must not modify them).
+type Entry struct {
+	Tag    Tag
+	Type   Type
+	Offset int32
+	Count  uint32
+	Data   []byte
+}
+
+// Entry returns tag's index entry.
+func (h *Header) Entry(tag Tag) (Entry, bool) {
+	e, ok := h.entries[tag]
+	if !ok {
+		return Entry{}, false
+	}
+	return Entry{Tag: e.tag, Type: e.typ, Offset: e.offset, Count: e.count, Data: e.data}, true
+}
+
+// Entries returns the index entries in index order.
+func (h *Header) Entries() []Entry {
+	out := make([]Entry, len(h.order))
+	for i, tag := range h.order {
+		out[i], _ = h.Entry(tag)
+	}
+	return out
+}
+
+// DataLen is the length of the header's data store.
+func (h *Header) DataLen() int { return len(h.raw) - 8 - 16*len(h.order) }
+
+// Value returns tag's value in the form EncodeHeader and Append take, so
+// an entry can be copied into another header unchanged: a string for
+// STRING, a []string for STRING_ARRAY and I18NSTRING, []uint16, []uint32
+// or []uint64 for INT16, INT32 and INT64, the bytes for CHAR, INT8 and
+// BIN, nil for NULL.
+func (h *Header) Value(tag Tag) (HeaderEntry, bool) {
+	e, ok := h.entries[tag]
+	if !ok {
+		return HeaderEntry{}, false
+	}
+	out := HeaderEntry{Tag: tag, Type: e.typ}
+	switch e.typ {
+	case TypeString:
+		out.Value = h.String(tag)
+	case TypeStringArray, TypeI18NString:
+		out.Value, _ = h.Strings(tag)
+	case TypeChar, TypeInt8, TypeBin:
+		out.Value = e.data
+	case TypeInt16:
+		out.Value = narrow[uint16](h.Ints(tag))
+	case TypeInt32:
+		out.Value = narrow[uint32](h.Ints(tag))
+	case TypeInt64:
+		out.Value, _ = h.Ints(tag)
+	}
+	return out, true
+}
+
+// narrow converts what Ints read back to the width of its type.
+func narrow[T uint16 | uint32](v []uint64, _ error) []T {
+	out := make([]T, len(v))
+	for i, x := range v {
+		out[i] = T(x)
+	}
+	return out
+}

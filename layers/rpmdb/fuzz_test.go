@@ -17,7 +17,7 @@ func FuzzInstalledHeader(f *testing.F) {
 		strEntry(rpm.TagRequireName, "(a if b else c)", "rpmlib(X)"),
 		strEntry(rpm.TagPrefixes, "/opt"),
 	))
-	sig := buildHeader([]entry{{tag: rpm.SigTagSize, typ: rpm.TypeInt32, count: 1, data: be32(9)}})
+	sig := buildHeader([]rpm.HeaderEntry{int32Entry(rpm.SigTagSize, 9)})
 	f.Add(sig, main)
 	f.Add([]byte(nil), main)
 	f.Add(sig, sig)
@@ -27,11 +27,8 @@ func FuzzInstalledHeader(f *testing.F) {
 		if err != nil {
 			return
 		}
-		h, err := parseRaw(blob)
+		h, err := rpm.ParseHeader(blob)
 		if err != nil {
-			t.Fatalf("our header does not parse: %v", err)
-		}
-		if _, err := rpm.ParseHeader(blob); err != nil {
 			t.Fatalf("rpm.ParseHeader rejects our header: %v", err)
 		}
 		for _, ix := range indexes {

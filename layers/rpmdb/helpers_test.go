@@ -264,8 +264,20 @@ func sortedLines(s string) []string {
 	return out
 }
 
-// installedHeader is installedHeaderStates for a package installed whole in
-// a transaction whose id is its install time.
+// installedHeader is installedHeaderStates for header blobs (no magic;
+// sigBlob may be nil) of a package installed whole in a transaction whose
+// id is its install time.
 func installedHeader(sigBlob, mainBlob []byte, installTime int64, color uint32) ([]byte, error) {
-	return installedHeaderStates(sigBlob, mainBlob, installTime, installTime, color, nil)
+	var sig *rpm.Header
+	if sigBlob != nil {
+		var err error
+		if sig, err = rpm.ParseHeader(sigBlob); err != nil {
+			return nil, fmt.Errorf("signature header: %w", err)
+		}
+	}
+	main, err := rpm.ParseHeader(mainBlob)
+	if err != nil {
+		return nil, fmt.Errorf("main header: %w", err)
+	}
+	return installedHeaderStates(sig, main, installTime, installTime, color, nil)
 }

@@ -60,44 +60,44 @@ const (
 
 // indexRows computes the rows rpm 4.18's tag2index adds to table ix for the
 // installed header h stored as hnum.
-func indexRows(ix index, h *rawHeader, hnum int64) ([]Row, error) {
-	e, ok := h.find(ix.tag)
-	if !ok || e.count == 0 {
+func indexRows(ix index, h *rpm.Header, hnum int64) ([]Row, error) {
+	e, ok := h.Entry(ix.tag)
+	if !ok || e.Count == 0 {
 		if ix.tag != rpm.TagGroup {
 			return nil, nil
 		}
 		return []Row{{Key: "Unknown", Hnum: hnum}}, nil
 	}
-	v, err := h.value(e)
-	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", ix.name, err)
-	}
+	v := e.Data
 	var keys []string
-	switch e.typ {
+	var err error
+	switch e.Type {
 	case rpm.TypeString, rpm.TypeI18NString:
-		keys = []string{cstrings(v, 1)[0]}
+		keys = []string{h.String(ix.tag)}
 	case rpm.TypeStringArray:
-		keys = cstrings(v, int(e.count))
+		if keys, err = h.Strings(ix.tag); err != nil {
+			return nil, fmt.Errorf("index %s: %w", ix.name, err)
+		}
 	case rpm.TypeBin:
 		keys = []string{string(v)}
 	case rpm.TypeInt32:
 		// Integer keys are stored in host (little-endian) order.
-		keys = make([]string, e.count)
+		keys = make([]string, e.Count)
 		for i := range keys {
 			keys[i] = string(binary.LittleEndian.AppendUint32(nil, binary.BigEndian.Uint32(v[4*i:])))
 		}
 	case rpm.TypeChar, rpm.TypeInt8:
-		keys = make([]string, e.count)
+		keys = make([]string, e.Count)
 		for i := range keys {
 			keys[i] = string(v[i : i+1])
 		}
 	case rpm.TypeInt16:
-		keys = make([]string, e.count)
+		keys = make([]string, e.Count)
 		for i := range keys {
 			keys[i] = string(binary.LittleEndian.AppendUint16(nil, binary.BigEndian.Uint16(v[2*i:])))
 		}
 	case rpm.TypeInt64:
-		keys = make([]string, e.count)
+		keys = make([]string, e.Count)
 		for i := range keys {
 			keys[i] = string(binary.LittleEndian.AppendUint64(nil, binary.BigEndian.Uint64(v[8*i:])))
 		}
@@ -143,7 +143,7 @@ func indexRows(ix index, h *rawHeader, hnum int64) ([]Row, error) {
 			}
 		}
 		rows = append(rows, Row{Key: key, Hnum: hnum, Idx: idx})
-		if e.typ == rpm.TypeStringArray && strings.HasPrefix(key, "(") {
+		if e.Type == rpm.TypeStringArray && strings.HasPrefix(key, "(") {
 			switch ix.tag {
 			case rpm.TagRequireName, rpm.TagConflictName, rpm.TagSuggestName,
 				rpm.TagSupplementName, rpm.TagRecommendName, rpm.TagEnhanceName:
@@ -156,44 +156,25 @@ func indexRows(ix index, h *rawHeader, hnum int64) ([]Row, error) {
 	return rows, nil
 }
 
-// cstrings splits n NUL-terminated strings (value checked by rawHeader.value).
-func cstrings(v []byte, n int) []string {
-	out := make([]string, 0, n)
-	for range n {
-		i := slices.Index(v, 0)
-		out = append(out, string(v[:i]))
-		v = v[i+1:]
-	}
-	return out
-}
-
 // uint32s returns an INT32 tag's values, nil when absent.
-func uint32s(h *rawHeader, tag rpm.Tag) ([]uint32, error) {
-	e, ok := h.find(tag)
+func uint32s(h *rpm.Header, tag rpm.Tag) ([]uint32, error) {
+	v, ok := h.Value(tag)
 	if !ok {
 		return nil, nil
 	}
-	if e.typ != rpm.TypeInt32 {
-		return nil, fmt.Errorf("tag %d has type %d, want INT32", tag, e.typ)
+	if v.Type != rpm.TypeInt32 {
+		return nil, fmt.Errorf("tag %d has type %d, want INT32", tag, v.Type)
 	}
-	v, err := h.value(e)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]uint32, e.count)
-	for i := range out {
-		out[i] = binary.BigEndian.Uint32(v[4*i:])
-	}
-	return out, nil
+	return v.Value.([]uint32), nil
 }
 
 // richIndexNames returns the extra keys rpm 4.18's updateRichDep indexes for
 // a rich dependency: every simple name in it except rpmlib(...) ones, those
 // in the condition of an if/unless prefixed with '!' (and, after an else,
 // also unprefixed), sorted bytewise with the prefix and without duplicates.
-// A string rpm cannot parse (rpmmeta.ParseRichRPM) gives no names.
+// A string rpm cannot parse (rpmmeta.ParseRich with RichHeader) gives no names.
 func richIndexNames(s string) []string {
-	r, _, err := rpmmeta.ParseRichRPM(s)
+	r, _, err := rpmmeta.ParseRich(s, rpmmeta.RichHeader)
 	if err != nil {
 		return nil
 	}

@@ -70,7 +70,7 @@ func TestHeaderMatchesRPM(t *testing.T) {
 					t.Fatal(err)
 				}
 				it, _ := hd.Int(tagInstallTime)
-				got, err := installedHeaderStates(p.Pkg.Signature.Raw(), p.Pkg.Header.Raw(), int64(it), when, TransactionColor(arch), nil)
+				got, err := installedHeaderStates(p.Pkg.Signature, p.Pkg.Header, int64(it), when, TransactionColor(arch), nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -91,34 +91,35 @@ func TestHeaderMatchesRPM(t *testing.T) {
 
 // diffEntries describes how two header blobs differ, entry by entry.
 func diffEntries(t *testing.T, a, b []byte) string {
-	ha, err := parseRaw(a)
+	ha, err := rpm.ParseHeader(a)
 	if err != nil {
 		return "ours: " + err.Error()
 	}
-	hb, err := parseRaw(b)
+	hb, err := rpm.ParseHeader(b)
 	if err != nil {
 		return "rpm's: " + err.Error()
 	}
+	ea, eb := ha.Entries(), hb.Entries()
 	var s strings.Builder
-	for i := range max(len(ha.index), len(hb.index)) {
-		var ea, eb rawEntry
-		if i < len(ha.index) {
-			ea = ha.index[i]
+	for i := range max(len(ea), len(eb)) {
+		var x, y string
+		if i < len(ea) {
+			x = entryString(ea[i])
 		}
-		if i < len(hb.index) {
-			eb = hb.index[i]
+		if i < len(eb) {
+			y = entryString(eb[i])
 		}
 		mark := "  "
-		if ea != eb {
+		if x != y {
 			mark = "!="
 		}
-		s.WriteString(mark + " ours " + entryString(ea) + "  rpm " + entryString(eb) + "\n")
+		s.WriteString(mark + " ours " + x + "  rpm " + y + "\n")
 	}
 	return s.String()
 }
 
-func entryString(e rawEntry) string {
-	return fmt.Sprintf("%d/%d/%d/%d", e.tag, e.typ, e.offset, e.count)
+func entryString(e rpm.Entry) string {
+	return fmt.Sprintf("%d/%d/%d/%d", e.Tag, e.Type, e.Offset, e.Count)
 }
 
 // TestTablesMatchRPM writes our database for the packages rpm installed, in

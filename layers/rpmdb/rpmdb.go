@@ -82,11 +82,7 @@ func Header(pkg Installed, opts Options) ([]byte, error) {
 	if pkg.Blob != nil {
 		return pkg.Blob, nil
 	}
-	var sig []byte
-	if pkg.Pkg.Signature != nil {
-		sig = pkg.Pkg.Signature.Raw()
-	}
-	b, err := installedHeaderStates(sig, pkg.Pkg.Header.Raw(), opts.InstallTime, opts.InstallTime, TransactionColor(opts.Arch), pkg.NotInstalled)
+	b, err := installedHeaderStates(pkg.Pkg.Signature, pkg.Pkg.Header, opts.InstallTime, opts.InstallTime, TransactionColor(opts.Arch), pkg.NotInstalled)
 	if err != nil {
 		return nil, fmt.Errorf("package %s: %w", nevra(pkg.Pkg), err)
 	}
@@ -128,7 +124,7 @@ func Tables(pkgs []Installed, opts Options) (map[string][]Row, error) {
 			return nil, err
 		}
 		t["Packages"] = append(t["Packages"], Row{Key: string(blob), Hnum: hnum})
-		h, err := parseRaw(blob)
+		h, err := rpm.ParseHeader(blob)
 		if err != nil {
 			return nil, fmt.Errorf("package %s: installed header: %w", nevra(p.Pkg), err)
 		}

@@ -14,57 +14,23 @@ import (
 
 // buildHeader makes a header blob (no magic) whose immutable region covers
 // the given entries, laid out the way rpmbuild lays them out.
-func buildHeader(entries []entry) []byte {
-	entries = slices.Clone(entries)
-	slices.SortFunc(entries, func(a, b entry) int { return int(a.tag) - int(b.tag) })
-	var data []byte
-	type idx struct {
-		e   entry
-		off int
-	}
-	var ix []idx
-	for _, e := range entries {
-		for len(data)%typeAlign(e.typ) != 0 {
-			data = append(data, 0)
-		}
-		ix = append(ix, idx{e, len(data)})
-		data = append(data, e.data...)
-	}
-	il := len(entries) + 1
-	trailer := make([]byte, 16)
-	binary.BigEndian.PutUint32(trailer[0:], uint32(rpm.TagHeaderImmutable))
-	binary.BigEndian.PutUint32(trailer[4:], uint32(rpm.TypeBin))
-	binary.BigEndian.PutUint32(trailer[8:], uint32(-int32(il*16)))
-	binary.BigEndian.PutUint32(trailer[12:], 16)
-	regionOff := len(data)
-	data = append(data, trailer...)
-	out := binary.BigEndian.AppendUint32(nil, uint32(il))
-	out = binary.BigEndian.AppendUint32(out, uint32(len(data)))
-	for _, v := range []uint32{uint32(rpm.TagHeaderImmutable), uint32(rpm.TypeBin), uint32(regionOff), 16} {
-		out = binary.BigEndian.AppendUint32(out, v)
-	}
-	for _, x := range ix {
-		for _, v := range []uint32{uint32(x.e.tag), uint32(x.e.typ), uint32(x.off), x.e.count} {
-			out = binary.BigEndian.AppendUint32(out, v)
-		}
-	}
-	return append(out, data...)
+func buildHeader(entries []rpm.HeaderEntry) []byte {
+	return rpm.EncodeHeader(rpm.TagHeaderImmutable, entries)[8:]
 }
 
-func strEntry(tag rpm.Tag, s ...string) entry {
-	var d []byte
-	for _, v := range s {
-		d = append(append(d, v...), 0)
-	}
-	typ := rpm.TypeStringArray
+func strEntry(tag rpm.Tag, s ...string) rpm.HeaderEntry {
 	if len(s) == 1 && tag != rpm.TagBasenames && tag != rpm.TagDirnames {
-		typ = rpm.TypeString
+		return rpm.HeaderEntry{Tag: tag, Type: rpm.TypeString, Value: s[0]}
 	}
-	return entry{tag: tag, typ: typ, count: uint32(len(s)), data: d}
+	return rpm.HeaderEntry{Tag: tag, Type: rpm.TypeStringArray, Value: s}
 }
 
-func minimalMain(extra ...entry) []entry {
-	return append([]entry{
+func int32Entry(tag rpm.Tag, v ...uint32) rpm.HeaderEntry {
+	return rpm.HeaderEntry{Tag: tag, Type: rpm.TypeInt32, Value: v}
+}
+
+func minimalMain(extra ...rpm.HeaderEntry) []rpm.HeaderEntry {
+	return append([]rpm.HeaderEntry{
 		strEntry(rpm.TagName, "tiny"),
 		strEntry(rpm.TagVersion, "1"),
 		strEntry(rpm.TagRelease, "1"),
@@ -89,7 +55,7 @@ func TestInstalledHeaderErrors(t *testing.T) {
 		{"no region", noRegion, 1, "no immutable region"},
 		{"source package", buildHeader(minimalMain()[:4]), 1, "source package"},
 		{"old file names", buildHeader(minimalMain(strEntry(rpm.TagOldFilenames, "/a", "/b"))), 1, "OLDFILENAMES"},
-		{"already installed", buildHeader(minimalMain(entry{tag: tagInstallTime, typ: rpm.TypeInt32, count: 1, data: be32(5)})), 1, "install-time tag 1008"},
+		{"already installed", buildHeader(minimalMain(int32Entry(tagInstallTime, 5))), 1, "install-time tag 1008"},
 		{"time too large", good, 1 << 33, "32-bit"},
 		{"negative time", good, -1, "32-bit"},
 		{"huge count", func() []byte { b := slices.Clone(good); binary.BigEndian.PutUint32(b, 1<<30); return b }(), 1, "out of range"},
@@ -116,15 +82,15 @@ func TestInstalledHeaderAdds(t *testing.T) {
 	main := buildHeader(minimalMain(
 		strEntry(rpm.TagBasenames, "a", "b", "c"),
 		strEntry(rpm.TagPrefixes, "/opt"),
-		entry{tag: rpm.TagSize, typ: rpm.TypeInt32, count: 1, data: be32(7)},
+		int32Entry(rpm.TagSize, 7),
 	))
-	sig := buildHeader([]entry{
-		{tag: rpm.SigTagSize, typ: rpm.TypeInt32, count: 1, data: be32(1234)},
-		{tag: rpm.SigTagMD5, typ: rpm.TypeBin, count: 16, data: make([]byte, 16)},
-		{tag: rpm.SigTagReservedSpace, typ: rpm.TypeBin, count: 4, data: make([]byte, 4)},
-		{tag: rpm.SigTagPayloadSize, typ: rpm.TypeInt32, count: 2, data: make([]byte, 8)}, // count != 1: dropped
-		{tag: rpm.SigTagSHA256, typ: rpm.TypeString, count: 1, data: []byte("abc\x00")},
-		{tag: 300, typ: rpm.TypeI18NString, count: 1, data: []byte("x\x00")}, // I18N: dropped
+	sig := buildHeader([]rpm.HeaderEntry{
+		int32Entry(rpm.SigTagSize, 1234),
+		{Tag: rpm.SigTagMD5, Type: rpm.TypeBin, Value: make([]byte, 16)},
+		{Tag: rpm.SigTagReservedSpace, Type: rpm.TypeBin, Value: make([]byte, 4)},
+		int32Entry(rpm.SigTagPayloadSize, 0, 0), // count != 1: dropped
+		{Tag: rpm.SigTagSHA256, Type: rpm.TypeString, Value: "abc"},
+		{Tag: 300, Type: rpm.TypeI18NString, Value: []string{"x"}}, // I18N: dropped
 	})
 	blob, err := installedHeader(sig, main, 1700000000, 3)
 	if err != nil {

@@ -9,12 +9,12 @@ import (
 	"testing"
 )
 
-// TestParseRichRPMAgainstRpmbuild builds a package with each string as its
-// Requires and checks that ParseRichRPM accepts what rpmbuild accepts, and
+// TestParseRichHeaderAgainstRpmbuild builds a package with each string as its
+// Requires and checks that ParseRich accepts what rpmbuild accepts, and
 // reads what rpm -qp --requires prints back to the same tree. rpmbuild
-// checks more than rpmrichParse (per-tag rules), so a string ParseRichRPM
+// checks more than rpmrichParse (per-tag rules), so a string ParseRich
 // accepts may still be refused there; one it refuses must be refused.
-func TestParseRichRPMAgainstRpmbuild(t *testing.T) {
+func TestParseRichHeaderAgainstRpmbuild(t *testing.T) {
 	t.Parallel()
 	for _, tool := range []string{"rpmbuild", "rpm"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -33,7 +33,7 @@ func TestParseRichRPMAgainstRpmbuild(t *testing.T) {
 		"((a and b) with c)", "(c without (a if b))", "((a unless b) with c)",
 		"(a and b or c)", "(a if b if c)", "(a if b else c else d)",
 		"(a without b without c)", "(a bogus b)", "(a = )", "(a or)", "()", "(a",
-		"(a,b)",
+		"(a,b)", "(foo >=1 or bar)", "(foo =1)", "(foo >>= 1)",
 	}
 	// rpmbuild's per-tag check (rpmrichParseForTag) refuses these in a
 	// Requires; rpmrichParse, what rpm indexes with, takes them.
@@ -54,18 +54,18 @@ func TestParseRichRPMAgainstRpmbuild(t *testing.T) {
 			}
 			build := exec.CommandContext(t.Context(), "rpmbuild", "--define", "_topdir "+dir, "-bb", filepath.Join(dir, "r.spec"))
 			out, buildErr := build.CombinedOutput()
-			r, _, err := ParseRichRPM(s)
+			r, _, err := ParseRich(s, RichHeader)
 			if buildErr != nil {
 				if !strings.Contains(string(out), "error: line 6") {
 					t.Fatalf("rpmbuild failed elsewhere than the Requires line: %v\n%s", buildErr, out)
 				}
 				if err == nil && !tagChecked[s] {
-					t.Errorf("rpmbuild refuses %q, ParseRichRPM accepts it as %s", s, r)
+					t.Errorf("rpmbuild refuses %q, ParseRich accepts it as %s", s, r)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("rpmbuild accepts %q, ParseRichRPM refuses it: %v", s, err)
+				t.Fatalf("rpmbuild accepts %q, ParseRich refuses it: %v", s, err)
 			}
 			rpms, _ := filepath.Glob(filepath.Join(dir, "RPMS", "*", "*.rpm"))
 			if len(rpms) != 1 {
@@ -76,9 +76,9 @@ func TestParseRichRPMAgainstRpmbuild(t *testing.T) {
 				t.Fatalf("rpm -qp --requires: %v", err)
 			}
 			printed := strings.SplitN(string(q), "\n", 2)[0]
-			r2, rest, err := ParseRichRPM(printed)
+			r2, rest, err := ParseRich(printed, RichHeader)
 			if err != nil || rest != "" || r2.String() != r.String() {
-				t.Errorf("rpm prints %q for %q: ParseRichRPM gives %v, rest %q, err %v; want %s", printed, s, r2, rest, err, r)
+				t.Errorf("rpm prints %q for %q: ParseRich gives %v, rest %q, err %v; want %s", printed, s, r2, rest, err, r)
 			}
 		})
 	}
