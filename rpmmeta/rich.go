@@ -114,9 +114,15 @@ const (
 )
 
 // maxRichDepth bounds the nesting ParseRich follows in RichRepodata:
-// metadata is untrusted and large. rpm keeps no limit, so RichHeader
-// keeps none either.
+// metadata is untrusted and large. Groups inside groups count, and so do
+// the levels a chain such as "(a if b if c)" nests to the right.
 const maxRichDepth = 64
+
+// maxRichHeaderDepth bounds the groups inside groups ParseRich follows in
+// RichHeader. rpm's code keeps no limit (its recursion ends where its C
+// stack does); a header is untrusted too, and a limit far above anything
+// rpmbuild users write keeps a hostile one from exhausting the stack.
+const maxRichHeaderDepth = 1024
 
 // ParseRich parses the rich dependency at the start of s, such as
 // "(foo >= 1.0 or (bar if baz else qux))", and returns the tree and what
@@ -290,6 +296,9 @@ func (x richParser) group(p, depth int) (*RichDep, int, int, error) {
 	if x.g == RichRepodata && depth > maxRichDepth {
 		return nil, 0, 0, fmt.Errorf("nested deeper than %d", maxRichDepth)
 	}
+	if x.g == RichHeader && depth > maxRichHeaderDepth {
+		return nil, 0, 0, fmt.Errorf("nested deeper than %d", maxRichHeaderDepth)
+	}
 	if p >= len(s) || s[p] != '(' {
 		return nil, 0, 0, fmt.Errorf("at offset %d: expected '('", p)
 	}
@@ -339,8 +348,15 @@ func (x richParser) group(p, depth int) (*RichDep, int, int, error) {
 		if !ok {
 			return nil, 0, 0, fmt.Errorf("at offset %d: unknown operator %q", p, s[p:pe])
 		}
+		prev := cur
 		if cur, err = x.chain(root, cur, o, p); err != nil {
 			return nil, 0, 0, err
+		}
+		if prev != nil && cur != prev {
+			// a chain nesting to the right is one level deeper
+			if depth++; x.g == RichRepodata && depth > maxRichDepth {
+				return nil, 0, 0, fmt.Errorf("at offset %d: nested deeper than %d", p, maxRichDepth)
+			}
 		}
 		if firstop == RichLeaf {
 			root, firstop = cur, o

@@ -2,6 +2,7 @@ package rpmmeta
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -137,4 +138,37 @@ func FuzzParseRich(f *testing.F) {
 			t.Fatalf("round trip: %q -> %q -> %q", s, r.String(), r2.String())
 		}
 	})
+}
+
+// TestParseRichDepth: nesting is bounded in both grammars, the levels a
+// right-nested chain builds included, so hostile metadata or a hostile
+// header cannot build a tree deep enough to exhaust the stack of what
+// walks it.
+func TestParseRichDepth(t *testing.T) {
+	t.Parallel()
+	nested := func(n int) string { return strings.Repeat("(", n) + "a" + strings.Repeat(")", n) }
+	chain := func(n int) string { return "(a" + strings.Repeat(" if b", n) + ")" }
+	tests := []struct {
+		name string
+		in   string
+		g    RichGrammar
+		ok   bool
+	}{
+		{"repodata groups at the limit", nested(maxRichDepth + 1), RichRepodata, true},
+		{"repodata groups past the limit", nested(maxRichDepth + 2), RichRepodata, false},
+		{"repodata chain at the limit", chain(maxRichDepth + 1), RichRepodata, true},
+		{"repodata chain past the limit", chain(maxRichDepth + 2), RichRepodata, false},
+		{"repodata long chain", chain(100000), RichRepodata, false},
+		{"header groups at the limit", nested(maxRichHeaderDepth + 1), RichHeader, true},
+		{"header groups past the limit", nested(200000), RichHeader, false},
+	}
+	for _, tt := range tests {
+		_, _, err := ParseRich(tt.in, tt.g)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: err = %v, want ok=%v", tt.name, err, tt.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "nested deeper than") {
+			t.Errorf("%s: err = %v, want the nesting error", tt.name, err)
+		}
+	}
 }
