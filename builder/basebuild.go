@@ -109,6 +109,8 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 		LDCache:        true,
 		LDCacheLower:   base.libs,
 		LowerFiles:     base.lower,
+		Lower:          baseLower(base),
+		Upgraded:       base.upgraded(headers),
 		Arch:           arch,
 		SpoolDir:       opts.WorkDir,
 		SingleWrite:    true,
@@ -255,6 +257,42 @@ func (b *baseImage) nevras() []rpmmeta.NEVRA {
 	out := make([]rpmmeta.NEVRA, len(b.pkgs))
 	for i, p := range b.pkgs {
 		out[i] = p.meta.NEVRA
+	}
+	return out
+}
+
+// baseLower is the base's tree as the emulated scriptlets see it.
+func baseLower(base *baseImage) *rootfs.Lower {
+	l := &rootfs.Lower{Paths: make(map[string]rootfs.LowerPath, len(base.files.Paths))}
+	for p, typ := range base.files.Paths {
+		a := base.files.Attrs[p]
+		lp := rootfs.LowerPath{Type: 'o', Mode: uint32(a.Mode), UID: a.UID, GID: a.GID}
+		switch typ {
+		case tar.TypeReg, tar.TypeLink:
+			lp.Type = 'f'
+		case tar.TypeDir:
+			lp.Type = 'd'
+		case tar.TypeSymlink:
+			lp.Type, lp.Link = 'l', base.files.Links[p]
+		}
+		l.Paths["/"+p] = lp
+	}
+	return l
+}
+
+// upgraded are the headers of the base's packages that headers replace
+// with another version.
+func (b *baseImage) upgraded(headers []*rpm.Package) []*rpm.Package {
+	added := map[string]bool{}
+	for _, h := range headers {
+		n := h.NEVRA()
+		added[n.Name+"."+n.Arch] = true
+	}
+	var out []*rpm.Package
+	for _, p := range b.pkgs {
+		if p.pkg != nil && added[p.meta.Name+"."+p.meta.Arch] {
+			out = append(out, p.pkg)
+		}
 	}
 	return out
 }

@@ -125,6 +125,18 @@ type Options struct {
 	// scriptlets read when the tree has no such file; a file they change
 	// is written into the tree, one they leave is not.
 	LowerFiles map[string][]byte
+	// Lower lists the paths of the layers below the tree (a base
+	// image's), which the emulated scriptlets see under the tree's own
+	// (alternatives configured in the base, its trust sources); see
+	// Lower. The contents they read are LowerFiles'.
+	Lower *Lower
+	// Upgraded are the packages of the layers below that the tree's
+	// packages replace with another version (their headers, from the
+	// base's rpm database): their %preun and %postun are emulated after
+	// the new packages' %post and triggers, with $1 = 1, as rpm runs an
+	// upgraded package's (an `alternatives --remove` of the old
+	// version's path). An unhandled one is a warning.
+	Upgraded []*rpm.Package
 	// Arch ("x86_64", "aarch64"...) selects the default library folders of
 	// the cache: /lib64 and /usr/lib64 for 64-bit arches, /lib and /usr/lib
 	// otherwise; "" takes both.

@@ -39,6 +39,10 @@ func analyzeScripts(p *rpm.Package, nevra string) ([]*scriptlet.Analysis, []Scri
 // that fire on what is installed, then every %posttrans. Account changes
 // are written to the tree at once (sync), so that later commands see them.
 func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUtils, sync func()) {
+	if w.opts.Lower != nil || len(w.opts.LowerFiles) > 0 {
+		t.lower = newLowerView(t, w.opts.Lower, w.opts.LowerFiles)
+		defer w.endLower(t)
+	}
 	img := &treeImage{w: w, t: t, db: su.DB}
 	env := &scriptlet.Env{Image: img, Accounts: su, AccountsChanged: sync, Warn: func(s string) { w.warn("%s", s) },
 		BuildTime: time.Unix(w.opts.BuildTime, 0)}
@@ -95,8 +99,43 @@ func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUti
 			}
 		}
 	}
+	w.runUpgraded(env)
 	for _, st := range pkgs {
 		run(st, "%posttrans")
+	}
+}
+
+// runUpgraded emulates the %preun then %postun of each package of the
+// layers below that the tree upgrades (Options.Upgraded), as rpm runs
+// them once the new version is in.
+func (w *Writer) runUpgraded(env *scriptlet.Env) {
+	for _, p := range w.opts.Upgraded {
+		nevra := p.NEVRA().String()
+		scripts, err := p.Scripts()
+		if err != nil {
+			w.warn("the upgraded %s: reading its scriptlets: %v", nevra, err)
+			continue
+		}
+		for _, kind := range []string{"%preun", "%postun"} {
+			for _, s := range scripts {
+				if s.Kind != kind {
+					continue
+				}
+				a, err := scriptlet.AnalyzeUpgraded(s)
+				if err != nil {
+					w.warn("the upgraded %s: its %s is not run: %v", nevra, kind, err)
+					continue
+				}
+				switch a.Verdict {
+				case scriptlet.Unhandled:
+					w.warn("the upgraded %s: its %s is not understood and not reproduced (%s): %s", nevra, kind, a.First, a.Why)
+				case scriptlet.Emulated:
+					if err := a.Run(env, nevra); err != nil {
+						w.warn("%v", err)
+					}
+				}
+			}
+		}
 	}
 }
 
@@ -193,10 +232,29 @@ func (m *treeImage) Lstat(p string) (scriptlet.FileInfo, bool) {
 	return m.stat(q)
 }
 
+// at is the entry at q: the tree's, else the lower layers' (a copy,
+// owner "(lower)"), else nil.
+func (m *treeImage) at(q string) *entry {
+	if isWhiteout(q) {
+		return nil // not a file of the image: it hides one below
+	}
+	if e := m.t.m[q]; e != nil {
+		return e
+	}
+	if m.t.lower != nil {
+		if l, ok := m.t.lower.get(m.t, q); ok {
+			e := lowerInfo(l)
+			e.path = q
+			return &e
+		}
+	}
+	return nil
+}
+
 // stat describes the entry at q; a folder only implied by what is
 // below it (made when the tar is written) is a folder too.
 func (m *treeImage) stat(q string) (scriptlet.FileInfo, bool) {
-	if e := m.t.m[q]; e != nil {
+	if e := m.at(q); e != nil {
 		return info(e), true
 	}
 	if m.hasChildren(q) {
@@ -221,9 +279,13 @@ func (m *treeImage) ReadFile(p string) ([]byte, bool) {
 	if err != nil {
 		return nil, false
 	}
-	e := m.t.m[q]
+	e := m.at(q)
 	if e == nil || e.kind != kindReg {
 		return nil, false
+	}
+	if e.owner == ownerLower {
+		b, ok := m.t.lower.files[q]
+		return b, ok
 	}
 	b, err := m.w.content(e)
 	if err != nil {
@@ -252,7 +314,7 @@ func (m *treeImage) WriteFile(p string, data []byte, mode uint32) error {
 		return err
 	}
 	n := &entry{path: q, kind: kindReg, mode: mode, numeric: true, mtime: m.w.opts.BuildTime, data: data, inline: true, size: int64(len(data)), owner: "(generated)"}
-	if old := m.t.m[q]; old != nil {
+	if old := m.at(q); old != nil {
 		if old.kind != kindReg {
 			return fmt.Errorf("%s is a %s", q, old.kind)
 		}
@@ -272,7 +334,7 @@ func (m *treeImage) create(p string, n *entry) error {
 	if err != nil {
 		return err
 	}
-	if m.t.m[q] != nil || q == "/" {
+	if m.at(q) != nil || q == "/" {
 		return fmt.Errorf("%s exists", q)
 	}
 	if err := m.parent(q); err != nil {
@@ -296,12 +358,9 @@ func (m *treeImage) Chmod(p string, mode uint32) error {
 	if err != nil {
 		return err
 	}
-	e := m.t.m[q]
-	if e == nil {
-		return fmt.Errorf("%s: no such file", q)
-	}
-	if e.owner == ownerAdded {
-		return fmt.Errorf("%s %w", q, errCallerFile)
+	e, err := m.upper(q)
+	if err != nil {
+		return err
 	}
 	c := *e
 	c.mode = mode
@@ -309,12 +368,40 @@ func (m *treeImage) Chmod(p string, mode uint32) error {
 	return nil
 }
 
+// ownerLower marks the entries of the lower layers at() returns.
+const ownerLower = "(lower)"
+
+// upper is the entry at q to change: the tree's, or a copy of the lower
+// layers' (its content with it) to go into the tree.
+func (m *treeImage) upper(q string) (*entry, error) {
+	e := m.at(q)
+	if e == nil {
+		return nil, fmt.Errorf("%s: no such file", q)
+	}
+	if e.owner == ownerAdded {
+		return nil, fmt.Errorf("%s %w", q, errCallerFile)
+	}
+	if e.owner != ownerLower {
+		return e, nil
+	}
+	c := *e
+	c.owner, c.mtime = "(generated)", m.w.opts.BuildTime
+	if c.kind == kindReg {
+		data, ok := m.t.lower.files[q]
+		if !ok {
+			return nil, fmt.Errorf("%s of the layers below: its content was not read", q)
+		}
+		c.data, c.inline, c.size = data, true, int64(len(data))
+	}
+	return &c, nil
+}
+
 func (m *treeImage) Remove(p string) error {
 	q, err := m.t.resolveParent(p)
 	if err != nil {
 		return err
 	}
-	e := m.t.m[q]
+	e := m.at(q)
 	if e == nil {
 		return fmt.Errorf("%s: no such file", q)
 	}
@@ -325,16 +412,22 @@ func (m *treeImage) Remove(p string) error {
 		return fmt.Errorf("%s: directory not empty", q)
 	}
 	delete(m.t.m, q)
+	// What the tree had at q may have hidden a lower path: it goes too.
+	if l := m.t.lower; l != nil {
+		if _, ok := l.get(m.t, q); ok {
+			l.gone[q] = true
+		}
+	}
 	return nil
 }
 
 func (m *treeImage) hasChildren(d string) bool {
 	for p := range m.t.m {
-		if strings.HasPrefix(p, d+"/") {
+		if strings.HasPrefix(p, d+"/") && !isWhiteout(p) {
 			return true
 		}
 	}
-	return false
+	return m.t.lower != nil && len(m.t.lower.children(m.t, d)) > 0
 }
 
 // Chown sets the owner of p (through symlinks) by name or number, as the
@@ -344,12 +437,9 @@ func (m *treeImage) Chown(p, user, group string) error {
 	if err != nil {
 		return err
 	}
-	e := m.t.m[q]
-	if e == nil {
-		return fmt.Errorf("%s: no such file", q)
-	}
-	if e.owner == ownerAdded {
-		return fmt.Errorf("%s %w", q, errCallerFile)
+	e, err := m.upper(q)
+	if err != nil {
+		return err
 	}
 	uid, gid := e.uid, e.gid
 	if !e.numeric {
@@ -416,6 +506,14 @@ func (m *treeImage) ReadDir(p string) ([]string, bool) {
 	for k := range m.t.m {
 		if rest, ok := strings.CutPrefix(k, prefix); ok && rest != "" {
 			name, _, _ := strings.Cut(rest, "/")
+			if !seen[name] && !strings.HasPrefix(name, whiteoutPrefix) {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+	}
+	if m.t.lower != nil {
+		for _, name := range m.t.lower.children(m.t, q) {
 			if !seen[name] {
 				seen[name] = true
 				out = append(out, name)

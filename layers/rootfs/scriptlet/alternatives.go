@@ -27,8 +27,13 @@ type alternative struct {
 	family   string
 }
 
+// altInstall is one alternatives command: --install (alt), or
+// --remove NAME PATH (remove set).
 type altInstall struct {
-	alt alternative
+	alt    alternative
+	remove bool
+	title  string // of --remove
+	target string // of --remove
 }
 
 func parseAlternatives(s *simple) (altInstall, error) {
@@ -37,8 +42,20 @@ func parseAlternatives(s *simple) (altInstall, error) {
 	have := false
 	for i := 0; i < len(a); i++ {
 		switch a[i] {
+		case "--remove":
+			// alternatives --remove NAME PATH, alone (chkconfig's
+			// setupDoubleArg: a name, then an absolute path).
+			if have || in.remove || i+3 > len(a) || strings.HasPrefix(a[i+1], "/") {
+				return in, notUnderstood("alternatives --remove needs a name and a path")
+			}
+			l, err := altLinkArgs("/", a[i+1], a[i+2])
+			if err != nil {
+				return in, err
+			}
+			in.remove, in.title, in.target = true, l.title, l.target
+			i += 2
 		case "--install":
-			if have || i+5 > len(a) {
+			if have || in.remove || i+5 > len(a) {
 				return in, notUnderstood("alternatives --install needs link, name, path and priority")
 			}
 			l, err := altLinkArgs(a[i+1], a[i+2], a[i+3])
@@ -71,8 +88,11 @@ func parseAlternatives(s *simple) (altInstall, error) {
 			return in, notUnderstood("alternatives %s", a[i])
 		}
 	}
-	if !have {
-		return in, notUnderstood("alternatives without --install")
+	switch {
+	case in.remove && (len(in.alt.slaves) > 0 || in.alt.family != ""):
+		return in, notUnderstood("alternatives --remove with --slave or --family")
+	case !have && !in.remove:
+		return in, notUnderstood("alternatives without --install or --remove")
 	}
 	return in, noFileOutput(s)
 }
@@ -230,6 +250,9 @@ func (set *altSet) state() []byte {
 
 func runAlternatives(r *runner, s *simple) (int, error) {
 	in, _ := parseAlternatives(s)
+	if in.remove {
+		return removeAlternative(r, in.title, in.target), nil
+	}
 	img := r.env.Image
 	newAlt := in.alt
 	title := newAlt.master.title
@@ -309,9 +332,18 @@ func runAlternatives(r *runner, s *simple) (int, error) {
 		set.alts = []alternative{newAlt}
 		set.best = 0
 	}
+	return writeAltState(r, set, forceLinks), nil
+}
+
+// writeAltState is chkconfig's writeState: the state file, then, in
+// auto mode or when forced, the links of the current alternative (the
+// best one in auto mode). It returns the tool's exit status.
+func writeAltState(r *runner, set *altSet, forceLinks bool) int {
+	img := r.env.Image
+	statePath := stateDir + "/" + set.alts[0].master.title
 	if err := img.WriteFile(statePath, set.state(), 0o644); err != nil {
 		r.warn("alternatives: failed to create %s: %v", statePath, err)
-		return 2, nil
+		return 2
 	}
 	if set.auto {
 		set.current = set.best
@@ -332,7 +364,7 @@ func runAlternatives(r *runner, s *simple) (int, error) {
 			}
 		}
 	}
-	return st, nil
+	return st
 }
 
 // makeAltLinks points the generic path at altDir/title and that at the
@@ -369,4 +401,92 @@ func removeAltLinks(img Image, l altLink) {
 			img.Remove(p)
 		}
 	}
+}
+
+// removeAlternative is chkconfig's removeService: the alternative whose
+// path is target leaves the set title (the last one takes its place);
+// the best of those left is chosen again (one of the current one's
+// family first); when it was the current one, the links follow the
+// new choice. Removing the only one removes the links and the state.
+// Its exit status is the tool's.
+func removeAlternative(r *runner, title, target string) int {
+	img := r.env.Image
+	statePath := stateDir + "/" + title
+	data, ok := img.ReadFile(statePath)
+	if !ok {
+		r.warn("alternatives: failed to open %s: No such file or directory", statePath)
+		return 2
+	}
+	set, err := readAltState(data, title)
+	if err != nil {
+		r.warn("alternatives: reading %s: %v", statePath, err)
+		return 2
+	}
+	fi, ok := img.Lstat(altDir + "/" + title)
+	if !ok || fi.Type != 'l' {
+		r.warn("alternatives: failed to read link %s: No such file or directory", set.alts[0].master.facility)
+		return 2
+	}
+	if i := slices.IndexFunc(set.alts, func(a alternative) bool { return a.master.target == fi.Link }); i < 0 {
+		set.auto = false
+	} else {
+		if i != set.best && set.auto {
+			set.auto = false
+		}
+		set.current = i
+	}
+	i := slices.IndexFunc(set.alts, func(a alternative) bool { return a.master.target == target })
+	if i < 0 {
+		r.warn("alternatives: %s has not been configured as an alternative for %s", target, title)
+		return 2
+	}
+	if len(set.alts) == 1 {
+		removeAltLinks(img, set.alts[0].master)
+		for _, sl := range set.alts[0].slaves {
+			removeAltLinks(img, sl)
+		}
+		if err := img.Remove(statePath); err != nil {
+			r.warn("alternatives: failed to remove %s: %v", statePath, err)
+			return 2
+		}
+		return 0
+	}
+	family, hasFamily := "", false
+	if set.current != -1 {
+		family, hasFamily = set.alts[set.current].family, set.alts[set.current].family != ""
+	}
+	if set.current == i {
+		set.current = -1
+	}
+	last := len(set.alts) - 1
+	set.alts[i] = set.alts[last]
+	if set.current == last {
+		set.current = i
+	}
+	set.alts = set.alts[:last]
+	set.best = 0
+	for k := range set.alts {
+		if altBetter(set.alts[k], set.alts[set.best], family, hasFamily) {
+			set.best = k
+		}
+	}
+	forceLinks := false
+	if set.current == -1 {
+		if !hasFamily || family != set.alts[set.best].family {
+			set.auto = true
+		} else {
+			forceLinks = true
+		}
+		set.current = set.best
+	}
+	return writeAltState(r, set, forceLinks)
+}
+
+// altBetter is chkconfig's: with a family, one of that family beats
+// one of another; otherwise the higher priority wins.
+func altBetter(n, old alternative, family string, hasFamily bool) bool {
+	if !hasFamily || (old.family == family) == (n.family == family) {
+		return n.priority > old.priority
+	}
+	return n.family == family
 }

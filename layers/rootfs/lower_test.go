@@ -1,0 +1,227 @@
+package rootfs_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/slipway-build/slipway/internal/testutil"
+	"github.com/slipway-build/slipway/layers/rootfs"
+	"github.com/slipway-build/slipway/layers/rpm"
+)
+
+// buildSpecs builds noarch packages from spec bodies (Name, Version,
+// Release, Summary, License, BuildArch and %description are added) with
+// rpmbuild and returns their files by name. sources go in SOURCES.
+func buildSpecs(t *testing.T, sources map[string][]byte, specs map[string]string) map[string]string {
+	t.Helper()
+	rpmbuild := testutil.RequireTool(t, "rpmbuild", "rpm")
+	work := t.TempDir()
+	src := filepath.Join(work, "top", "SOURCES")
+	out := filepath.Join(work, "rpms")
+	home := filepath.Join(work, "home")
+	for _, d := range []string{src, out, home} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(home, ".rpmmacros"), []byte("%_dbpath "+filepath.Join(work, "rpmdb")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for n, b := range sources {
+		if err := os.WriteFile(filepath.Join(src, n), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := map[string]string{}
+	for name, body := range specs {
+		spec := filepath.Join(work, name+".spec")
+		head := fmt.Sprintf("Name: %s\nVersion: 1\nRelease: 1\nSummary: test\nLicense: MIT\nBuildArch: noarch\n%%description\ntest\n", name)
+		if err := os.WriteFile(spec, []byte(head+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(rpmbuild, "-bb", "--quiet", "--define", "_topdir "+filepath.Join(work, "top"),
+			"--define", "_rpmdir "+out, "--define", "_build_name_fmt %{NAME}.rpm", spec)
+		cmd.Env = append(os.Environ(), "HOME="+home, "SOURCE_DATE_EPOCH=1700000000")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("rpmbuild %s: %v\n%s", name, err, b)
+		}
+		files[name] = filepath.Join(out, name+".rpm")
+	}
+	return files
+}
+
+// altSpec is a package shipping /usr/bin/ed.SUFFIX (and its man page)
+// whose %post installs it as the alternative editor with priority prio;
+// its %postun removes it.
+func altSpec(suffix string, prio int) string {
+	return fmt.Sprintf(`%%install
+mkdir -p %%{buildroot}/usr/bin %%{buildroot}/usr/share/man/man1
+echo %[1]s > %%{buildroot}/usr/bin/ed.%[1]s
+echo %[1]s > %%{buildroot}/usr/share/man/man1/ed.%[1]s.1
+%%post
+alternatives --install /usr/bin/ed editor /usr/bin/ed.%[1]s %[2]d --slave /usr/share/man/man1/ed.1 editor.1 /usr/share/man/man1/ed.%[1]s.1
+%%postun
+alternatives --remove editor /usr/bin/ed.%[1]s
+%%files
+/usr/bin/ed.%[1]s
+/usr/share/man/man1/ed.%[1]s.1
+`, suffix, prio)
+}
+
+// lowerOf makes a lower tree of files ("/p=content"), folders ("/p/")
+// and links ("/p->target"); folders above them are implied.
+func lowerOf(items ...string) (*rootfs.Lower, map[string][]byte) {
+	l := &rootfs.Lower{Paths: map[string]rootfs.LowerPath{}}
+	files := map[string][]byte{}
+	dirs := func(p string) {
+		for d := filepath.Dir(p); d != "/"; d = filepath.Dir(d) {
+			l.Paths[d] = rootfs.LowerPath{Type: 'd', Mode: 0o755}
+		}
+	}
+	for _, it := range items {
+		switch {
+		case strings.Contains(it, "->"):
+			p, target, _ := strings.Cut(it, "->")
+			l.Paths[p] = rootfs.LowerPath{Type: 'l', Link: target, Mode: 0o777}
+			dirs(p)
+		case strings.Contains(it, "="):
+			p, data, _ := strings.Cut(it, "=")
+			l.Paths[p] = rootfs.LowerPath{Type: 'f', Mode: 0o644}
+			files[p] = []byte(data)
+			dirs(p)
+		default:
+			p := strings.TrimSuffix(it, "/")
+			l.Paths[p] = rootfs.LowerPath{Type: 'd', Mode: 0o755}
+			dirs(p)
+		}
+	}
+	return l, files
+}
+
+// TestAlternativesOnLower: a base (the lower tree) has the alternative
+// editor configured; packages added over it install theirs as chkconfig's
+// alternatives would on the combined tree (chkconfig is not packaged
+// for Debian: the expectations follow its alternatives.c, addService,
+// removeService and writeState): a higher priority takes the links, a
+// lower one leaves them (and the new layer without them), the state in
+// the new layer lists the base's alternatives and the new one; the
+// %postun of an upgraded base package removes its alternative from the
+// base's state, and removing the last one whites out the base's state and
+// links.
+func TestAlternativesOnLower(t *testing.T) {
+	t.Parallel()
+	rpms := buildSpecs(t, nil, map[string]string{
+		"sl-ed-hi":  altSpec("hi", 90),
+		"sl-ed-lo":  altSpec("lo", 10),
+		"sl-ed-old": altSpec("old", 95),
+		"sl-ed-new": altSpec("new", 70),
+		"sl-ed-mid": altSpec("mid", 50),
+		"sl-ed-none": `%install
+mkdir -p %{buildroot}/usr/bin
+echo x > %{buildroot}/usr/bin/other
+%files
+/usr/bin/other
+`,
+	})
+	header := func(name string) *rpm.Package {
+		f, err := os.Open(rpms[name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		p, err := rpm.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const head = "auto\n/usr/bin/ed\neditor.1\n/usr/share/man/man1/ed.1\n\n"
+	mid := "/usr/bin/ed.mid\n50\n/usr/share/man/man1/ed.mid.1\n"
+	// The base's files and links, with the current alternative's links.
+	base := func(current string, more ...string) []string {
+		return slices.Concat([]string{"/etc/alternatives/", "/var/lib/alternatives/", "/usr/bin/ed.mid=mid\n", "/usr/share/man/man1/ed.mid.1=mid\n",
+			"/usr/bin/ed->/etc/alternatives/editor", "/etc/alternatives/editor->/usr/bin/ed." + current,
+			"/usr/share/man/man1/ed.1->/etc/alternatives/editor.1", "/etc/alternatives/editor.1->/usr/share/man/man1/ed." + current + ".1"}, more)
+	}
+	for _, c := range []struct {
+		name     string
+		lower    []string
+		install  []string
+		upgraded []string
+		state    string            // of /var/lib/alternatives/editor in the new layer ("" none)
+		links    map[string]string // in the new layer; "" = a whiteout of it
+		absent   []string          // paths the new layer must not have
+	}{
+		{"higher priority takes the links", base("mid", "/var/lib/alternatives/editor="+head+mid), []string{"sl-ed-hi"}, nil,
+			head + mid + "/usr/bin/ed.hi\n90\n/usr/share/man/man1/ed.hi.1\n",
+			map[string]string{"/etc/alternatives/editor": "/usr/bin/ed.hi", "/etc/alternatives/editor.1": "/usr/share/man/man1/ed.hi.1"},
+			// The generic links already lead to /etc/alternatives.
+			[]string{"/usr/bin/ed", "/usr/share/man/man1/ed.1"}},
+		{"lower priority leaves the links", base("mid", "/var/lib/alternatives/editor="+head+mid), []string{"sl-ed-lo"}, nil,
+			head + mid + "/usr/bin/ed.lo\n10\n/usr/share/man/man1/ed.lo.1\n",
+			nil, []string{"/etc/alternatives/editor", "/etc/alternatives/editor.1", "/usr/bin/ed"}},
+		{"a manual choice stays", base("other", "/var/lib/alternatives/editor="+head+mid), []string{"sl-ed-hi"}, nil,
+			"manual\n/usr/bin/ed\neditor.1\n/usr/share/man/man1/ed.1\n\n" + mid + "/usr/bin/ed.hi\n90\n/usr/share/man/man1/ed.hi.1\n",
+			nil, []string{"/etc/alternatives/editor"}},
+		{"the upgraded package's %postun removes its own", base("old",
+			"/var/lib/alternatives/editor="+head+"/usr/bin/ed.old\n95\n/usr/share/man/man1/ed.old.1\n"+mid),
+			[]string{"sl-ed-new"}, []string{"sl-ed-old"},
+			// chkconfig puts the last alternative in the removed one's place.
+			head + "/usr/bin/ed.new\n70\n/usr/share/man/man1/ed.new.1\n" + mid,
+			map[string]string{"/etc/alternatives/editor": "/usr/bin/ed.new", "/etc/alternatives/editor.1": "/usr/share/man/man1/ed.new.1"}, nil},
+		{"removing the last one whites out the state and links", base("mid", "/var/lib/alternatives/editor="+head+mid), []string{"sl-ed-none"}, []string{"sl-ed-mid"}, "",
+			map[string]string{"/etc/alternatives/editor": "", "/etc/alternatives/editor.1": "", "/usr/bin/ed": "", "/usr/share/man/man1/ed.1": "",
+				"/var/lib/alternatives/editor": ""}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			lower, files := lowerOf(c.lower...)
+			var files2 []string
+			for _, n := range c.install {
+				files2 = append(files2, rpms[n])
+			}
+			var up []*rpm.Package
+			for _, n := range c.upgraded {
+				up = append(up, header(n))
+			}
+			data, rep := build(t, rootfs.Options{BuildTime: buildTime, Docs: true, Lower: lower, LowerFiles: files, Upgraded: up}, files2)
+			tr := readTree(t, data)
+			got := readFiles(t, data, "var/lib/alternatives/editor")["var/lib/alternatives/editor"]
+			if string(got) != c.state {
+				t.Errorf("state:\n%q\nwant\n%q\nwarnings %q", got, c.state, rep.Warnings)
+			}
+			if c.state == "" {
+				if _, ok := tr["/var/lib/alternatives/editor"]; ok {
+					t.Error("the new layer has /var/lib/alternatives/editor")
+				}
+			}
+			for p, target := range c.links {
+				if target == "" {
+					wh := filepath.Dir(p) + "/.wh." + filepath.Base(p)
+					if f, ok := tr[wh]; !ok || f.Type != "file" {
+						t.Errorf("no whiteout %s: %v", wh, f)
+					}
+					continue
+				}
+				if f := tr[p]; f.Type != "symlink" || f.Link != target {
+					t.Errorf("%s: %v, want -> %s", p, f, target)
+				}
+			}
+			for _, p := range c.absent {
+				if f, ok := tr[p]; ok {
+					t.Errorf("the new layer has %s (%v): the base's stays", p, f)
+				}
+			}
+			for _, w := range rep.Warnings {
+				if strings.Contains(w, "alternatives") {
+					t.Errorf("warning: %s", w)
+				}
+			}
+		})
+	}
+}
