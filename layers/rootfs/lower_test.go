@@ -15,7 +15,8 @@ import (
 )
 
 // buildSpecs builds noarch packages from spec bodies (Name, Version,
-// Release, Summary, License, BuildArch and %description are added) with
+// Release, Summary, License, BuildArch and %description are added; tags
+// before the first section join them) with
 // rpmbuild and returns their files by name. sources go in SOURCES.
 func buildSpecs(t *testing.T, sources map[string][]byte, specs map[string]string) map[string]string {
 	t.Helper()
@@ -40,8 +41,13 @@ func buildSpecs(t *testing.T, sources map[string][]byte, specs map[string]string
 	files := map[string]string{}
 	for name, body := range specs {
 		spec := filepath.Join(work, name+".spec")
-		head := fmt.Sprintf("Name: %s\nVersion: 1\nRelease: 1\nSummary: test\nLicense: MIT\nBuildArch: noarch\n%%description\ntest\n", name)
-		if err := os.WriteFile(spec, []byte(head+body), 0o644); err != nil {
+		// Tags before the first section go in the preamble.
+		preamble, sections := "", body
+		if i := strings.Index(body, "%"); i > 0 {
+			preamble, sections = body[:i], body[i:]
+		}
+		head := fmt.Sprintf("Name: %s\nVersion: 1\nRelease: 1\nSummary: test\nLicense: MIT\nBuildArch: noarch\n%s%%description\ntest\n", name, preamble)
+		if err := os.WriteFile(spec, []byte(head+sections), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(rpmbuild, "-bb", "--quiet", "--define", "_topdir "+filepath.Join(work, "top"),
