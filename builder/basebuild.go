@@ -3,6 +3,7 @@ package builder
 import (
 	"archive/tar"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -33,6 +34,13 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 	log := opts.log().With("arch", arch, "base", cfg.Image.Base)
 	if cfg.Layers.Strategy == config.LayersSharedBase || cfg.Layers.Max > 1 {
 		return nil, fmt.Errorf("[image] base: layers.strategy = %q and layers.max = %d do not apply to a build on a base image", cfg.Layers.Strategy, cfg.Layers.Max)
+	}
+	if cfg.Packages.Scriptlets == config.ScriptletsRun {
+		// Running them would need the base's whole tree (its shell and
+		// tools) written out of its layers onto the host for the
+		// sandbox; the emulations read only the base files they need.
+		return nil, errors.New(`[image] base: scriptlets = "run" does not apply to a build on a base image ` +
+			`(the scriptlets would run in the base's tree, whose layers slipway does not extract); use scriptlets = "emulate"`)
 	}
 	opts.progress(ProgressEvent{Arch: arch, Stage: StageMetadata})
 	var (
