@@ -129,15 +129,9 @@ func openBase(ctx context.Context, cfg *config.Config, arch string, opts Options
 	if err != nil {
 		return nil, fmt.Errorf("reading the base %s (%s): %w", src, img.Digest, err)
 	}
-	b := &baseImage{img: img, files: files, libs: baseLibs(files, arch), lower: map[string][]byte{}}
-	for name, p := range files.Kept {
-		if baseLowerFile(name) {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return nil, fmt.Errorf("the base %s: /%s: %w", src, name, err)
-			}
-			b.lower["/"+name] = data
-		}
+	b := &baseImage{img: img, files: files, libs: baseLibs(files, arch)}
+	if b.lower, err = readLowerFiles(files.Kept, maxLowerContent); err != nil {
+		return nil, fmt.Errorf("the base %s: %w", src, err)
 	}
 	switch files.DB {
 	case inspect.DBSqlite:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -267,6 +268,41 @@ func (b *baseImage) nevras() []rpmmeta.NEVRA {
 		out[i] = p.meta.NEVRA
 	}
 	return out
+}
+
+// maxLowerContent bounds the bytes of the base's files the emulated
+// scriptlets read, all together (Azure Linux's trust sources are about
+// 1 MiB): they are held in memory during the build.
+const maxLowerContent = 64 << 20
+
+// readLowerFiles reads the kept files (name without a leading / ->
+// extracted copy) that baseLowerFile names, keyed by absolute path,
+// refusing more than limit bytes in all.
+func readLowerFiles(kept map[string]string, limit int64) (map[string][]byte, error) {
+	names := make([]string, 0, len(kept))
+	var total int64
+	for name, p := range kept {
+		if !baseLowerFile(name) {
+			continue
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("/%s: %w", name, err)
+		}
+		if total += fi.Size(); total > limit {
+			return nil, fmt.Errorf("the files the emulated scriptlets read (/etc/shadow, /etc/gshadow, /var/lib/alternatives, the trust sources) hold more than %d bytes", limit)
+		}
+		names = append(names, name)
+	}
+	out := make(map[string][]byte, len(names))
+	for _, name := range names {
+		data, err := os.ReadFile(kept[name])
+		if err != nil {
+			return nil, fmt.Errorf("/%s: %w", name, err)
+		}
+		out["/"+name] = data
+	}
+	return out, nil
 }
 
 // baseLower is the base's tree as the emulated scriptlets see it.
