@@ -35,13 +35,17 @@ type BaseOptions struct {
 
 // baseLowerFile names the base's files (without a leading /) whose
 // content the new layer's scriptlet emulation reads under the added
-// packages' files: the shadow files useradd and groupadd add to, the
-// alternatives' state, the trust sources update-ca-trust extracts.
+// packages' files: the shadow files useradd and groupadd add to (with
+// their settings), /etc/shells, root's GnuPG keyring, the alternatives'
+// state, the trust sources update-ca-trust extracts.
 func baseLowerFile(name string) bool {
-	switch {
-	case name == "etc/shadow", name == "etc/gshadow":
+	switch name {
+	case "etc/shadow", "etc/gshadow", "etc/login.defs", "etc/default/useradd", "etc/shells":
 		return true
-	case strings.HasPrefix(name, "var/lib/alternatives/"),
+	}
+	switch {
+	case strings.HasPrefix(name, "root/.gnupg/"),
+		strings.HasPrefix(name, "var/lib/alternatives/"),
 		strings.HasPrefix(name, "etc/pki/ca-trust/source/"),
 		strings.HasPrefix(name, "usr/share/pki/ca-trust-source/"):
 		return true

@@ -231,3 +231,41 @@ echo x > %{buildroot}/usr/bin/other
 		})
 	}
 }
+
+// TestLowerFileEdits: an added package's %post changing base files: one
+// whose content the caller read (/etc/shells) gets the base's lines and
+// the new one in the new layer; one whose content was not read is left
+// alone with a warning (replacing it could drop what the script meant to
+// keep), as is a copy from it.
+func TestLowerFileEdits(t *testing.T) {
+	t.Parallel()
+	rpms := buildSpecs(t, nil, map[string]string{"sl-edits": `%install
+mkdir -p %{buildroot}/usr/bin
+echo x > %{buildroot}/usr/bin/zsh
+%post
+echo /usr/bin/zsh >> /etc/shells
+cp /usr/bin/zsh /etc/motd
+cp /etc/issue /etc/issue.copy
+%files
+/usr/bin/zsh
+`})
+	lower, files := lowerOf("/etc/shells=/bin/sh\n/bin/bash\n", "/etc/motd=unread", "/etc/issue=unread")
+	delete(files, "/etc/motd")
+	delete(files, "/etc/issue")
+	data, rep := build(t, rootfs.Options{BuildTime: buildTime, Lower: lower, LowerFiles: files}, []string{rpms["sl-edits"]})
+	tr := readTree(t, data)
+	if got := string(readFiles(t, data, "etc/shells")["etc/shells"]); got != "/bin/sh\n/bin/bash\n/usr/bin/zsh\n" {
+		t.Errorf("/etc/shells: %q", got)
+	}
+	for _, p := range []string{"/etc/motd", "/etc/issue.copy"} {
+		if f, ok := tr[p]; ok {
+			t.Errorf("the new layer has %s: %v", p, f)
+		}
+	}
+	warned := strings.Join(rep.Warnings, "\n")
+	for _, w := range []string{"/etc/motd of the layers below: its content was not read", "cp: cannot open '/etc/issue' for reading"} {
+		if !strings.Contains(warned, w) {
+			t.Errorf("no warning %q in:\n%s", w, warned)
+		}
+	}
+}

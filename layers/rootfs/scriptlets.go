@@ -321,6 +321,13 @@ func (m *treeImage) WriteFile(p string, data []byte, mode uint32) error {
 		if old.owner == ownerAdded {
 			return fmt.Errorf("%s %w", q, errCallerFile)
 		}
+		if old.owner == ownerLower {
+			// Replacing a base file whose content is unknown could drop
+			// what the writer meant to keep (echo >> appends to it).
+			if _, ok := m.t.lower.files[q]; !ok {
+				return fmt.Errorf("%s of the layers below: its content was not read", q)
+			}
+		}
 		n.mode, n.user, n.group, n.numeric, n.uid, n.gid = old.mode, old.user, old.group, old.numeric, old.uid, old.gid
 	} else if err := m.parent(q); err != nil {
 		return err
