@@ -120,6 +120,7 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 		LowerFiles:     base.lower,
 		Lower:          baseLower(base),
 		Upgraded:       base.upgraded(headers),
+		LowerPackages:  base.headers(),
 		Arch:           arch,
 		SpoolDir:       opts.WorkDir,
 		SingleWrite:    true,
@@ -335,6 +336,18 @@ func (b *baseImage) upgraded(headers []*rpm.Package) []*rpm.Package {
 	var out []*rpm.Package
 	for _, p := range b.pkgs {
 		if p.pkg != nil && added[p.meta.Name+"."+p.meta.Arch] {
+			out = append(out, p.pkg)
+		}
+	}
+	return out
+}
+
+// headers are the base's packages' headers (none for a base with an
+// rpmmanifest only).
+func (b *baseImage) headers() []*rpm.Package {
+	var out []*rpm.Package
+	for _, p := range b.pkgs {
+		if p.pkg != nil {
 			out = append(out, p.pkg)
 		}
 	}

@@ -157,3 +157,20 @@ func (w *Writer) endLower(t *tree) {
 		}
 	}
 }
+
+// hasUnder reports whether a lower path at or under prefix shows
+// through t (false for a nil view).
+func (v *lowerView) hasUnder(t *tree, prefix string) bool {
+	if v == nil {
+		return false
+	}
+	prefix = strings.TrimSuffix(prefix, "/")
+	for p := range v.paths {
+		if p == prefix || strings.HasPrefix(p, prefix+"/") {
+			if _, ok := v.get(t, p); ok {
+				return true
+			}
+		}
+	}
+	return false
+}

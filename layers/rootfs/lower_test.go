@@ -269,3 +269,69 @@ cp /etc/issue /etc/issue.copy
 		}
 	}
 }
+
+// TestTriggersOnLower: triggers between the packages of the layers below
+// and the added ones fire as rpm fires them on an installed system: a
+// base package's file trigger on the trust sources extracts the bundles
+// when an added package ships an anchor (without a script of its own); a
+// base package's %triggerin on an added package and an added package's
+// %triggerin on a base package both run; the triggers of an upgraded base
+// package do not.
+func TestTriggersOnLower(t *testing.T) {
+	t.Parallel()
+	root := newCert(t, "Slipway Quiet Root", nil)
+	rpms := buildSpecs(t, map[string][]byte{"quiet.pem": pemCert(root.der)}, map[string]string{
+		"sl-catrig": `%install
+mkdir -p %{buildroot}/usr/share/sl-catrig
+echo x > %{buildroot}/usr/share/sl-catrig/x
+%transfiletriggerin -- /etc/pki/ca-trust/source
+/usr/bin/update-ca-trust
+%triggerin -- sl-added
+echo /usr/bin/from-base-trigger >> /etc/shells
+%files
+/usr/share/sl-catrig/x
+`,
+		"sl-old": `%install
+mkdir -p %{buildroot}/usr/share/sl-old
+echo x > %{buildroot}/usr/share/sl-old/x
+%triggerin -- sl-added
+echo /usr/bin/from-upgraded >> /etc/shells
+%files
+/usr/share/sl-old/x
+`,
+		"sl-added": `Source0: quiet.pem
+%install
+mkdir -p %{buildroot}/etc/pki/ca-trust/source/anchors
+install -m 644 %{SOURCE0} %{buildroot}/etc/pki/ca-trust/source/anchors/quiet.pem
+%triggerin -- sl-catrig
+echo /usr/bin/from-added-trigger >> /etc/shells
+%files
+/etc/pki/ca-trust/source/anchors/quiet.pem
+`,
+	})
+	header := func(name string) *rpm.Package {
+		f, err := os.Open(rpms[name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		p, err := rpm.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const ex = "/etc/pki/ca-trust/extracted"
+	lower, files := lowerOf("/etc/shells=/bin/sh\n", "/etc/pki/ca-trust/source/anchors/", "/usr/share/pki/ca-trust-source/",
+		ex+"/pem/", ex+"/openssl/", ex+"/java/", ex+"/edk2/")
+	old := header("sl-old")
+	data, rep := build(t, rootfs.Options{BuildTime: buildTime, Lower: lower, LowerFiles: files,
+		LowerPackages: []*rpm.Package{header("sl-catrig"), old}, Upgraded: []*rpm.Package{old}}, []string{rpms["sl-added"]})
+	got := readFiles(t, data, "etc/shells", strings.TrimPrefix(ex, "/")+"/pem/tls-ca-bundle.pem")
+	if want := "/bin/sh\n/usr/bin/from-added-trigger\n/usr/bin/from-base-trigger\n"; string(got["etc/shells"]) != want {
+		t.Errorf("/etc/shells: %q, want %q; warnings %q", got["etc/shells"], want, rep.Warnings)
+	}
+	if b := got[strings.TrimPrefix(ex, "/")+"/pem/tls-ca-bundle.pem"]; !strings.Contains(string(b), "# Slipway Quiet Root\n") {
+		t.Errorf("tls-ca-bundle.pem: %q; warnings %q", b, rep.Warnings)
+	}
+}

@@ -137,6 +137,11 @@ type Options struct {
 	// upgraded package's (an `alternatives --remove` of the old
 	// version's path). An unhandled one is a warning.
 	Upgraded []*rpm.Package
+	// LowerPackages are the packages installed in the layers below
+	// (their headers): an added package's trigger on one of them, or
+	// file trigger on their files, fires; their own triggers fire on the
+	// added packages and files (but those of Upgraded's packages).
+	LowerPackages []*rpm.Package
 	// Arch ("x86_64", "aarch64"...) selects the default library folders of
 	// the cache: /lib64 and /usr/lib64 for 64-bit arches, /lib and /usr/lib
 	// otherwise; "" takes both.

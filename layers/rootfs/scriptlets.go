@@ -3,6 +3,7 @@ package rootfs
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -76,9 +77,16 @@ func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUti
 		run(st, "%pre")
 		run(st, "%post")
 	}
+	// A trigger of an added package fires on the packages installed with
+	// it and on those the layers below have; its file trigger on their
+	// files too. A trigger of a package below fires on the added ones.
 	names := map[string]bool{}
 	for _, st := range pkgs {
 		names[st.name] = true
+	}
+	installed := maps.Clone(names)
+	for _, p := range w.opts.LowerPackages {
+		installed[p.NEVRA().Name] = true
 	}
 	for _, st := range pkgs {
 		for _, a := range st.analyses {
@@ -88,9 +96,9 @@ func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUti
 			fires := false
 			switch a.Kind {
 			case "%triggerprein", "%triggerin":
-				fires = slices.ContainsFunc(a.Triggers, func(n string) bool { return names[n] })
+				fires = slices.ContainsFunc(a.Triggers, func(n string) bool { return installed[n] })
 			case "%filetriggerin", "%transfiletriggerin":
-				fires = slices.ContainsFunc(a.Triggers, func(prefix string) bool { return t.hasUnder(prefix) })
+				fires = slices.ContainsFunc(a.Triggers, func(prefix string) bool { return t.hasUnder(prefix) || t.lower.hasUnder(t, prefix) })
 			}
 			if fires {
 				if err := a.Run(env, st.nevra); err != nil {
@@ -99,9 +107,58 @@ func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUti
 			}
 		}
 	}
+	w.runLowerTriggers(t, env, names)
 	w.runUpgraded(env)
 	for _, st := range pkgs {
 		run(st, "%posttrans")
+	}
+}
+
+// runLowerTriggers fires the triggers of the packages of the layers
+// below (Options.LowerPackages, but those the tree upgrades) on what the
+// tree installs: %triggerprein and %triggerin on the added packages'
+// names, file triggers on the tree's paths, as rpm fires an installed
+// package's triggers. One that fires and is not understood is a warning.
+func (w *Writer) runLowerTriggers(t *tree, env *scriptlet.Env, added map[string]bool) {
+	upgraded := map[string]bool{}
+	for _, p := range w.opts.Upgraded {
+		upgraded[p.NEVRA().Name+"."+p.NEVRA().Arch] = true
+	}
+	for _, p := range w.opts.LowerPackages {
+		n := p.NEVRA()
+		if upgraded[n.Name+"."+n.Arch] {
+			continue
+		}
+		scripts, err := p.Scripts()
+		if err != nil {
+			w.warn("%s of the layers below: reading its scriptlets: %v", n, err)
+			continue
+		}
+		for _, s := range scripts {
+			fires := false
+			switch s.Kind {
+			case "%triggerprein", "%triggerin":
+				fires = slices.ContainsFunc(s.Triggers, func(name string) bool { return added[name] })
+			case "%filetriggerin", "%transfiletriggerin":
+				fires = slices.ContainsFunc(s.Triggers, func(prefix string) bool { return t.hasUnder(prefix) })
+			}
+			if !fires {
+				continue
+			}
+			a, err := scriptlet.Analyze(s)
+			if err != nil {
+				w.warn("%s of the layers below: its %s is not run: %v", n, s.Kind, err)
+				continue
+			}
+			switch a.Verdict {
+			case scriptlet.Unhandled:
+				w.warn("%s of the layers below: its %s fires on the added packages and is not understood (%s): %s", n, s.Kind, a.First, a.Why)
+			case scriptlet.Emulated:
+				if err := a.Run(env, n.String()); err != nil {
+					w.warn("%v", err)
+				}
+			}
+		}
 	}
 }
 
@@ -143,7 +200,7 @@ func (w *Writer) runUpgraded(env *scriptlet.Env) {
 func (t *tree) hasUnder(prefix string) bool {
 	prefix = strings.TrimSuffix(prefix, "/")
 	for p := range t.m {
-		if p == prefix || strings.HasPrefix(p, prefix+"/") {
+		if (p == prefix || strings.HasPrefix(p, prefix+"/")) && !isWhiteout(p) {
 			return true
 		}
 	}
