@@ -33,6 +33,12 @@
 //   - Scriptlets are never run: each gets a verdict (package scriptlet
 //     audit) and the effects of those understood are reproduced
 //     (/etc/shells, alternatives, useradd and pwconv, lua posix calls...).
+//   - Over a base image (Options.Lower, LowerFiles), the emulations see
+//     the base's tree under the packages' files (lower.go): a base file
+//     they change is copied into the tree, a base path they remove
+//     becomes a whiteout entry (.wh.NAME); triggers fire across the base's
+//     packages (LowerPackages) and the added ones, and an upgraded base
+//     package's %preun/%postun run (Upgraded).
 //   - Hard-link sets become one regular file (the first path) and TypeLink
 //     entries pointing at it.
 //   - Conflicts follow rpm's transaction check (rpmfilesCompare), checked
