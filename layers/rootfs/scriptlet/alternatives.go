@@ -106,13 +106,31 @@ func altLinkArgs(link, name, target string) (altLink, error) {
 	if err != nil {
 		return altLink{}, err
 	}
-	if name == "" || strings.ContainsAny(name, "/\n") || name == "." || name == ".." {
-		if strings.Contains(name, "..") {
-			return altLink{}, fmt.Errorf("alternative name %q %w", name, ErrOutside)
-		}
-		return altLink{}, notUnderstood("alternative name %q", name)
+	if err := altName(name); err != nil {
+		return altLink{}, err
 	}
 	return altLink{title: name, facility: l, target: t}, nil
+}
+
+// altName checks a name of /etc/alternatives: one path component.
+func altName(name string) error {
+	if name == "" || strings.ContainsAny(name, "/\n\x00") || name == "." || name == ".." {
+		if strings.Contains(name, "..") {
+			return fmt.Errorf("alternative name %q %w", name, ErrOutside)
+		}
+		return notUnderstood("alternative name %q", name)
+	}
+	return nil
+}
+
+// statePath checks a path of a state file (which may come from a base
+// image someone else made): absolute, staying in the image; clean.
+func statePath(p string) (string, error) {
+	c, err := imagePath(p)
+	if err != nil {
+		return "", fmt.Errorf("path %q: %w", p, err)
+	}
+	return c, nil
 }
 
 func checkAlternatives(s *simple) (class, error) {
@@ -152,6 +170,10 @@ func readAltState(data []byte, title string) (*altSet, error) {
 	if !ok || !strings.HasPrefix(l, "/") {
 		return nil, fmt.Errorf("bad primary link")
 	}
+	l, err := statePath(l)
+	if err != nil {
+		return nil, err
+	}
 	groups := []altLink{{title: title, facility: l}}
 	for {
 		l, ok = next()
@@ -168,6 +190,12 @@ func readAltState(data []byte, title string) (*altSet, error) {
 		if !ok || f == "" {
 			return nil, fmt.Errorf("missing path for slave %s", l)
 		}
+		if err := altName(l); err != nil {
+			return nil, fmt.Errorf("slave %w", err)
+		}
+		if f, err = statePath(f); err != nil {
+			return nil, err
+		}
 		groups = append(groups, altLink{title: l, facility: f})
 	}
 	for {
@@ -177,6 +205,9 @@ func readAltState(data []byte, title string) (*altSet, error) {
 		}
 		if !strings.HasPrefix(l, "/") {
 			return nil, fmt.Errorf("path to alternate expected, got %q", l)
+		}
+		if l, err = statePath(l); err != nil {
+			return nil, err
 		}
 		alt := alternative{master: altLink{title: title, facility: groups[0].facility, target: l}}
 		p, _ := next()
@@ -200,6 +231,11 @@ func readAltState(data []byte, title string) (*altSet, error) {
 			t, _ := next()
 			if t != "" && !strings.HasPrefix(t, "/") {
 				return nil, fmt.Errorf("slave path expected, got %q", t)
+			}
+			if t != "" {
+				if t, err = statePath(t); err != nil {
+					return nil, err
+				}
 			}
 			alt.slaves = append(alt.slaves, altLink{title: g.title, facility: g.facility, target: t})
 		}
