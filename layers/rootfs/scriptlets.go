@@ -142,22 +142,29 @@ func (w *Writer) runLowerTriggers(t *tree, env *scriptlet.Env, added map[string]
 			case "%filetriggerin", "%transfiletriggerin":
 				fires = slices.ContainsFunc(s.Triggers, func(prefix string) bool { return t.hasUnder(prefix) })
 			}
-			if !fires {
-				continue
+			if fires {
+				w.runBelow(env, n.String(), n.String()+" of the layers below", s, scriptlet.Analyze)
 			}
-			a, err := scriptlet.Analyze(s)
-			if err != nil {
-				w.warn("%s of the layers below: its %s is not run: %v", n, s.Kind, err)
-				continue
-			}
-			switch a.Verdict {
-			case scriptlet.Unhandled:
-				w.warn("%s of the layers below: its %s fires on the added packages and is not understood (%s): %s", n, s.Kind, a.First, a.Why)
-			case scriptlet.Emulated:
-				if err := a.Run(env, n.String()); err != nil {
-					w.warn("%v", err)
-				}
-			}
+		}
+	}
+}
+
+// runBelow emulates s, a script of the package nevra of the layers below
+// (who names it in warnings), judged by analyze; one that is refused or
+// not understood is a warning: it is not in the report, which lists the
+// tree's packages.
+func (w *Writer) runBelow(env *scriptlet.Env, nevra, who string, s rpm.Script, analyze func(rpm.Script) (*scriptlet.Analysis, error)) {
+	a, err := analyze(s)
+	if err != nil {
+		w.warn("%s: its %s is not run: %v", who, s.Kind, err)
+		return
+	}
+	switch a.Verdict {
+	case scriptlet.Unhandled:
+		w.warn("%s: its %s is not understood and not reproduced (%s): %s", who, s.Kind, a.First, a.Why)
+	case scriptlet.Emulated:
+		if err := a.Run(env, nevra); err != nil {
+			w.warn("%v", err)
 		}
 	}
 }
@@ -175,21 +182,8 @@ func (w *Writer) runUpgraded(env *scriptlet.Env) {
 		}
 		for _, kind := range []string{"%preun", "%postun"} {
 			for _, s := range scripts {
-				if s.Kind != kind {
-					continue
-				}
-				a, err := scriptlet.AnalyzeUpgraded(s)
-				if err != nil {
-					w.warn("the upgraded %s: its %s is not run: %v", nevra, kind, err)
-					continue
-				}
-				switch a.Verdict {
-				case scriptlet.Unhandled:
-					w.warn("the upgraded %s: its %s is not understood and not reproduced (%s): %s", nevra, kind, a.First, a.Why)
-				case scriptlet.Emulated:
-					if err := a.Run(env, nevra); err != nil {
-						w.warn("%v", err)
-					}
+				if s.Kind == kind {
+					w.runBelow(env, nevra, "the upgraded "+nevra, s, scriptlet.AnalyzeUpgraded)
 				}
 			}
 		}
