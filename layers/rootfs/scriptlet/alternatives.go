@@ -27,18 +27,18 @@ type alternative struct {
 	family   string
 }
 
-// altInstall is one alternatives command: --install (alt), or
+// altCommand is one alternatives command: --install (alt), or
 // --remove NAME PATH (remove set).
-type altInstall struct {
+type altCommand struct {
 	alt    alternative
 	remove bool
 	title  string // of --remove
 	target string // of --remove
 }
 
-func parseAlternatives(s *simple) (altInstall, error) {
+func parseAlternatives(s *simple) (altCommand, error) {
 	a := s.args[1:]
-	var in altInstall
+	var in altCommand
 	have := false
 	for i := 0; i < len(a); i++ {
 		switch a[i] {
