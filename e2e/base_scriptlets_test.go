@@ -192,7 +192,7 @@ install = [%s]
 	}
 
 	const ex = "etc/pki/ca-trust/extracted"
-	bundles := []string{"openssl/ca-bundle.trust.crt", "pem/tls-ca-bundle.pem", "pem/email-ca-bundle.pem", "pem/objsign-ca-bundle.pem", "edk2/cacerts.bin"}
+	bundles := []string{"openssl/ca-bundle.trust.crt", "pem/tls-ca-bundle.pem", "pem/email-ca-bundle.pem", "pem/objsign-ca-bundle.pem", "java/cacerts", "edk2/cacerts.bin"}
 	// stateSet is the state file's header and its alternatives as
 	// "path priority" lines, sorted (their order follows the install
 	// order, which dnf and slipway choose alike only up to ties).
@@ -222,7 +222,9 @@ install = [%s]
 	t.Run("higher priority, an anchor, an upgrade", func(t *testing.T) {
 		cfg := repoText(fmt.Sprintf("base = %q", baseRef), "upgrade_base = true", "sl-ed-hi", "sl-anchor")
 		out := filepath.Join(t.TempDir(), "oci")
-		mustSucceed(t, slipway(t, nil, "--cache-dir", t.TempDir(), "build", cfg, "--fail-on-scriptlets",
+		// The time p11-kit dates a Java keystore's entries with, as
+		// rootfstest.TrustExtract runs it.
+		mustSucceed(t, slipway(t, []string{"SOURCE_DATE_EPOCH=1718214849"}, "--cache-dir", t.TempDir(), "build", cfg, "--fail-on-scriptlets",
 			"--output", "oci:"+out+":app"), "build on the base")
 		root := unpack(t, out, "app")
 		head, alts := stateSet(root)
