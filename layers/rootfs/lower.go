@@ -31,7 +31,8 @@ type LowerPath struct {
 // lowerView is Lower as the emulations see it while they run: the paths
 // they removed are gone.
 type lowerView struct {
-	paths map[string]LowerPath
+	paths map[string]LowerPath // the caller's (not changed)
+	kept  map[string]LowerPath // files of LowerFiles that paths lacks
 	files map[string][]byte
 	gone  map[string]bool
 	kids  map[string][]string // folder -> names below it, sorted; made on first use
@@ -46,29 +47,46 @@ func isWhiteout(p string) bool { return strings.HasPrefix(path.Base(p), whiteout
 // newLowerView is l (and files) under t: the whiteouts t already has
 // (the caller's, for the files of an upgraded package) hide their paths.
 func newLowerView(t *tree, l *Lower, files map[string][]byte) *lowerView {
-	v := &lowerView{paths: map[string]LowerPath{}, files: files, gone: map[string]bool{}}
+	v := &lowerView{kept: map[string]LowerPath{}, files: files, gone: map[string]bool{}}
 	for p := range t.m {
 		if isWhiteout(p) {
 			v.gone[path.Join(path.Dir(p), strings.TrimPrefix(path.Base(p), whiteoutPrefix))] = true
 		}
 	}
 	if l != nil {
-		for p, lp := range l.Paths {
-			v.paths[p] = lp
-		}
+		v.paths = l.Paths
 	}
 	for p := range files { // a file kept without its listing is a file
 		if _, ok := v.paths[p]; !ok {
-			v.paths[p] = LowerPath{Type: 'f', Mode: 0o644}
+			v.kept[p] = LowerPath{Type: 'f', Mode: 0o644}
 		}
 	}
 	return v
 }
 
+// lookup is the lower path at p, removed or not.
+func (v *lowerView) lookup(p string) (LowerPath, bool) {
+	if l, ok := v.paths[p]; ok {
+		return l, true
+	}
+	l, ok := v.kept[p]
+	return l, ok
+}
+
+// each calls f for every lower path, removed or not.
+func (v *lowerView) each(f func(p string)) {
+	for p := range v.paths {
+		f(p)
+	}
+	for p := range v.kept {
+		f(p)
+	}
+}
+
 // get is the lower path at p when it shows through t: not removed, and
 // no ancestor removed or hidden by a non-folder of the tree.
 func (v *lowerView) get(t *tree, p string) (LowerPath, bool) {
-	l, ok := v.paths[p]
+	l, ok := v.lookup(p)
 	if !ok || v.gone[p] {
 		return LowerPath{}, false
 	}
@@ -79,7 +97,7 @@ func (v *lowerView) get(t *tree, p string) (LowerPath, bool) {
 		if e := t.m[d]; e != nil && e.kind != kindDir {
 			return LowerPath{}, false
 		}
-		if ld, ok := v.paths[d]; ok && ld.Type != 'd' && t.m[d] == nil {
+		if ld, ok := v.lookup(d); ok && ld.Type != 'd' && t.m[d] == nil {
 			return LowerPath{}, false
 		}
 	}
@@ -91,9 +109,7 @@ func (v *lowerView) get(t *tree, p string) (LowerPath, bool) {
 func (v *lowerView) children(t *tree, d string) []string {
 	if v.kids == nil {
 		v.kids = map[string][]string{}
-		for p := range v.paths {
-			v.kids[path.Dir(p)] = append(v.kids[path.Dir(p)], path.Base(p))
-		}
+		v.each(func(p string) { v.kids[path.Dir(p)] = append(v.kids[path.Dir(p)], path.Base(p)) })
 		for _, names := range v.kids {
 			slices.Sort(names)
 		}
@@ -165,12 +181,11 @@ func (v *lowerView) hasUnder(t *tree, prefix string) bool {
 		return false
 	}
 	prefix = strings.TrimSuffix(prefix, "/")
-	for p := range v.paths {
-		if p == prefix || strings.HasPrefix(p, prefix+"/") {
-			if _, ok := v.get(t, p); ok {
-				return true
-			}
+	found := false
+	v.each(func(p string) {
+		if !found && (p == prefix || strings.HasPrefix(p, prefix+"/")) {
+			_, found = v.get(t, p)
 		}
-	}
-	return false
+	})
+	return found
 }
