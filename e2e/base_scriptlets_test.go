@@ -7,6 +7,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -268,6 +269,27 @@ install = [%s]
 			if !bytes.Equal(got, want) {
 				t.Errorf("%s differs from p11-kit's trust extract of the image's sources:\n%s\np11-kit:\n%s", f, got, want)
 			}
+		}
+		// The hashed folder: names, link targets and contents.
+		listDir := func(d string) []string {
+			ents, err := os.ReadDir(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, e := range ents {
+				if l, err := os.Readlink(filepath.Join(d, e.Name())); err == nil {
+					out = append(out, e.Name()+" -> "+l)
+					continue
+				}
+				b, _ := os.ReadFile(filepath.Join(d, e.Name()))
+				out = append(out, fmt.Sprintf("%s %x", e.Name(), sha256.Sum256(b)))
+			}
+			slices.Sort(out)
+			return out
+		}
+		if got, want := listDir(filepath.Join(root, ex, "pem/directory-hash")), listDir(filepath.Join(p11out, "pem/directory-hash")); !slices.Equal(got, want) {
+			t.Errorf("pem/directory-hash:\n%s\np11-kit:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 		tls, _ := os.ReadFile(filepath.Join(root, ex, "pem/tls-ca-bundle.pem"))
 		for _, cn := range []string{"E2E Base Root", "E2E Base Local", "E2E Added Root"} {
