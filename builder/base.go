@@ -33,10 +33,27 @@ type BaseOptions struct {
 	CacheDir string
 }
 
-// baseLowerFiles are the base's files (without a leading /) the new
-// layer's scriptlet emulation sees under the added packages' files:
-// the shadow files useradd and groupadd add to.
-func baseLowerFiles() []string { return []string{"etc/shadow", "etc/gshadow"} }
+// baseLowerFile names the base's files (without a leading /) whose
+// content the new layer's scriptlet emulation reads under the added
+// packages' files: the shadow files useradd and groupadd add to (with
+// their settings), /etc/shells, tmpfiles.d, root's GnuPG keyring, the
+// alternatives' state, the trust sources update-ca-trust extracts.
+func baseLowerFile(name string) bool {
+	switch name {
+	case "etc/shadow", "etc/gshadow", "etc/login.defs", "etc/default/useradd", "etc/shells":
+		return true
+	}
+	switch {
+	case (strings.HasPrefix(name, "usr/lib/tmpfiles.d/") || strings.HasPrefix(name, "etc/tmpfiles.d/")) && strings.HasSuffix(name, ".conf"):
+		return true // a base's systemd-tmpfiles file trigger reads them all
+	case strings.HasPrefix(name, "root/.gnupg/"),
+		strings.HasPrefix(name, "var/lib/alternatives/"),
+		strings.HasPrefix(name, "etc/pki/ca-trust/source/"),
+		strings.HasPrefix(name, "usr/share/pki/ca-trust-source/"):
+		return true
+	}
+	return false
+}
 
 // BaseRepo is the repository id of the packages a base image has
 // installed, in resolutions ("@System" in dnf).
@@ -53,7 +70,7 @@ type baseImage struct {
 	img   *manifests.BaseImage
 	files *inspect.BaseFiles
 	// lower are the base's files the emulated scriptlets read (and
-	// rewrite in the new layer when they change them): baseLowerFiles.
+	// rewrite in the new layer when they change them): baseLowerFile.
 	lower map[string][]byte
 	pkgs  []baseRPM     // in the database's order
 	libs  []ldcache.Lib // what its ld.so.cache must list
@@ -113,20 +130,14 @@ func openBase(ctx context.Context, cfg *config.Config, arch string, opts Options
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	keep := func(name string) bool { return keepForLDCache(name) || slices.Contains(baseLowerFiles(), name) }
+	keep := func(name string) bool { return keepForLDCache(name) || baseLowerFile(name) }
 	files, err := inspect.ReadBase(ctx, img.Image, tmp, inspect.Options{}, keep)
 	if err != nil {
 		return nil, fmt.Errorf("reading the base %s (%s): %w", src, img.Digest, err)
 	}
-	b := &baseImage{img: img, files: files, libs: baseLibs(files, arch), lower: map[string][]byte{}}
-	for _, name := range baseLowerFiles() {
-		if p, ok := files.Kept[name]; ok {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return nil, fmt.Errorf("the base %s: /%s: %w", src, name, err)
-			}
-			b.lower["/"+name] = data
-		}
+	b := &baseImage{img: img, files: files, libs: baseLibs(files, arch)}
+	if b.lower, err = readLowerFiles(files.Kept, maxLowerContent); err != nil {
+		return nil, fmt.Errorf("the base %s: %w", src, err)
 	}
 	switch files.DB {
 	case inspect.DBSqlite:

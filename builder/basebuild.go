@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"context"
 	"fmt"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -32,7 +33,7 @@ import (
 // read: the base is read and resolved on once), or read from the lock.
 func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.Downloader, set archSet, opts BuildOptions) (*ArchBuild, error) {
 	log := opts.log().With("arch", arch, "base", cfg.Image.Base)
-	if err := checkBaseLayers(cfg); err != nil {
+	if err := checkBaseConfig(cfg); err != nil {
 		return nil, err
 	}
 	opts.progress(ProgressEvent{Arch: arch, Stage: StageMetadata})
@@ -108,6 +109,9 @@ func buildOnBase(ctx context.Context, cfg *config.Config, arch string, dl *repo.
 		LDCache:        true,
 		LDCacheLower:   base.libs,
 		LowerFiles:     base.lower,
+		Lower:          baseLower(base),
+		Upgraded:       base.upgraded(headers),
+		LowerPackages:  base.headers(),
 		Arch:           arch,
 		SpoolDir:       opts.WorkDir,
 		SingleWrite:    true,
@@ -256,6 +260,89 @@ func (b *baseImage) nevras() []rpmmeta.NEVRA {
 	out := make([]rpmmeta.NEVRA, len(b.pkgs))
 	for i, p := range b.pkgs {
 		out[i] = p.meta.NEVRA
+	}
+	return out
+}
+
+// maxLowerContent bounds the bytes of the base's files the emulated
+// scriptlets read, all together (Azure Linux's trust sources are about
+// 1 MiB): they are held in memory during the build.
+const maxLowerContent = 64 << 20
+
+// readLowerFiles reads the kept files (name without a leading / ->
+// extracted copy) that baseLowerFile names, keyed by absolute path,
+// refusing more than limit bytes in all.
+func readLowerFiles(kept map[string]string, limit int64) (map[string][]byte, error) {
+	names := make([]string, 0, len(kept))
+	var total int64
+	for name, p := range kept {
+		if !baseLowerFile(name) {
+			continue
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("/%s: %w", name, err)
+		}
+		if total += fi.Size(); total > limit {
+			return nil, fmt.Errorf("the files the emulated scriptlets read (/etc/shadow, /etc/gshadow, /var/lib/alternatives, the trust sources) hold more than %d bytes", limit)
+		}
+		names = append(names, name)
+	}
+	out := make(map[string][]byte, len(names))
+	for _, name := range names {
+		data, err := os.ReadFile(kept[name])
+		if err != nil {
+			return nil, fmt.Errorf("/%s: %w", name, err)
+		}
+		out["/"+name] = data
+	}
+	return out, nil
+}
+
+// baseLower is the base's tree as the emulated scriptlets see it.
+func baseLower(base *baseImage) *rootfs.Lower {
+	l := &rootfs.Lower{Paths: make(map[string]rootfs.LowerPath, len(base.files.Paths))}
+	for p, typ := range base.files.Paths {
+		a := base.files.Attrs[p]
+		lp := rootfs.LowerPath{Type: 'o', Mode: uint32(a.Mode), UID: a.UID, GID: a.GID}
+		switch typ {
+		case tar.TypeReg, tar.TypeLink:
+			lp.Type = 'f'
+		case tar.TypeDir:
+			lp.Type = 'd'
+		case tar.TypeSymlink:
+			lp.Type, lp.Link = 'l', base.files.Links[p]
+		}
+		l.Paths["/"+p] = lp
+	}
+	return l
+}
+
+// upgraded are the headers of the base's packages that headers replace
+// with another version.
+func (b *baseImage) upgraded(headers []*rpm.Package) []*rpm.Package {
+	added := map[string]bool{}
+	for _, h := range headers {
+		n := h.NEVRA()
+		added[n.Name+"."+n.Arch] = true
+	}
+	var out []*rpm.Package
+	for _, p := range b.pkgs {
+		if p.pkg != nil && added[p.meta.Name+"."+p.meta.Arch] {
+			out = append(out, p.pkg)
+		}
+	}
+	return out
+}
+
+// headers are the base's packages' headers (none for a base with an
+// rpmmanifest only).
+func (b *baseImage) headers() []*rpm.Package {
+	var out []*rpm.Package
+	for _, p := range b.pkgs {
+		if p.pkg != nil {
+			out = append(out, p.pkg)
+		}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package builder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +12,7 @@ import (
 	"github.com/slipway-build/slipway/manifests"
 )
 
-// checkBaseLayers refuses the layer strategies a build on an [image]
+// checkBaseConfig refuses scriptlets = "run" and the layer strategies a build on an [image]
 // base cannot follow. shared-base takes its lower layers from the tree of
 // the configuration cfg extends, built from scratch; on a base image the
 // lower layers are the base's, which no configuration of this build
@@ -19,8 +20,14 @@ import (
 // layers.max without origin splits one tree by package size with the
 // generated files in the top layer; over a base, origin (the added
 // packages by source, the metadata on top) is the way to split.
-func checkBaseLayers(cfg *config.Config) error {
+func checkBaseConfig(cfg *config.Config) error {
 	switch {
+	case cfg.Packages.Scriptlets == config.ScriptletsRun:
+		// Running them would need the base's whole tree (its shell and
+		// tools) written out of its layers onto the host for the
+		// sandbox; the emulations read only the base files they need.
+		return errors.New(`[image] base: scriptlets = "run" does not apply to a build on a base image ` +
+			`(the scriptlets would run in the base's tree, whose layers slipway does not extract); use scriptlets = "emulate"`)
 	case cfg.Layers.Strategy == config.LayersSharedBase:
 		return fmt.Errorf(`[image] base: layers.strategy = "shared-base" does not apply to a build on a base image: its lower layers are the base's, not those of a configuration it extends`)
 	case cfg.Layers.Max > 1 && cfg.Layers.Strategy != config.LayersOrigin:

@@ -185,6 +185,11 @@ func Build(ctx context.Context, cfg *config.Config, opts BuildOptions) ([]*ArchB
 	if len(arches) == 0 {
 		arches = cfg.Image.Architectures
 	}
+	if cfg.Image.Base != "" {
+		if err := checkBaseConfig(cfg); err != nil {
+			return nil, err
+		}
+	}
 	if opts.WorkDir == "" {
 		return nil, errors.New("build: no work directory")
 	}

@@ -1,12 +1,16 @@
 package rootfs_test
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/pem"
+	"maps"
 	"math/big"
 	"os"
 	"os/exec"
@@ -18,6 +22,7 @@ import (
 
 	"github.com/slipway-build/slipway/internal/testutil"
 	"github.com/slipway-build/slipway/layers/rootfs"
+	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
 )
 
 // caCertificatesSpec is shaped like Azure Linux's ca-certificates: the
@@ -236,5 +241,114 @@ func TestCATrustImage(t *testing.T) {
 	again, _ := build(t, rootfs.Options{BuildTime: buildTime}, []string{rpmFile})
 	if string(again) != string(data) {
 		t.Error("two builds differ")
+	}
+}
+
+// TestCATrustOnLower: a base (the lower tree) has trust sources — a
+// p11-kit bundle with a trusted and a distrusted root, a local anchor —
+// and bundles extracted from them; a package added over it ships one
+// more anchor and runs update-ca-trust. Every bundle in the new layer is
+// byte for byte what p11-kit's `trust extract` makes of the base's
+// sources plus the new anchor, and the hashed folder, seen through the
+// layer (its whiteouts hide the base's stale entries), is p11-kit's.
+func TestCATrustOnLower(t *testing.T) {
+	t.Parallel()
+	baseRoot := newCert(t, "Slipway Base Root", nil)
+	distrusted := newCert(t, "Slipway Distrusted Root", nil)
+	baseLocal := newCert(t, "Slipway Base Local", nil)
+	added := newCert(t, "Slipway Added Root", nil)
+	rpms := buildSpecs(t, map[string][]byte{"added.pem": pemCert(added.der)}, map[string]string{"sl-anchor": `Source0: added.pem
+%install
+mkdir -p %{buildroot}/etc/pki/ca-trust/source/anchors
+install -m 644 %{SOURCE0} %{buildroot}/etc/pki/ca-trust/source/anchors/added.pem
+%post
+/usr/bin/update-ca-trust
+%files
+/etc/pki/ca-trust/source/anchors/added.pem
+`})
+	sources := map[string][]byte{
+		"usr/share/pki/ca-trust-source/ca-bundle.trust.p11-kit": []byte("[p11-kit-object-v1]\nlabel: \"Slipway Base Root\"\ntrusted: true\nnss-mozilla-ca-policy: true\nmodifiable: false\n" +
+			string(pemCert(baseRoot.der)) + "\n[p11-kit-object-v1]\nlabel: \"Slipway Distrusted Root\"\nx-distrusted: true\n" + string(pemCert(distrusted.der))),
+		"etc/pki/ca-trust/source/anchors/base.pem": pemCert(baseLocal.der),
+	}
+	const ex = "/etc/pki/ca-trust/extracted"
+	items := []string{"/etc/pki/ca-trust/source/blocklist/", "/usr/share/pki/ca-trust-source/anchors/",
+		ex + "/openssl/ca-bundle.trust.crt=stale", ex + "/pem/tls-ca-bundle.pem=stale", ex + "/pem/email-ca-bundle.pem=stale",
+		ex + "/pem/objsign-ca-bundle.pem=stale", ex + "/java/cacerts=stale", ex + "/edk2/cacerts.bin=stale",
+		ex + "/pem/directory-hash/Stale_Root.pem=stale", ex + "/pem/directory-hash/0badc0de.0->Stale_Root.pem",
+		ex + "/pem/directory-hash/ca-bundle.crt->../tls-ca-bundle.pem"}
+	for p, b := range sources {
+		items = append(items, "/"+p+"="+string(b))
+	}
+	lower, files := lowerOf(items...)
+	const when = 1718214849 // p11-kit's dates in Java keystores: SOURCE_DATE_EPOCH
+	data, rep := build(t, rootfs.Options{BuildTime: when, Lower: lower, LowerFiles: files}, []string{rpms["sl-anchor"]})
+	combined := map[string][]byte{"etc/pki/ca-trust/source/anchors/added.pem": pemCert(added.der)}
+	for p, b := range sources {
+		combined[p] = b
+	}
+	out := rootfstest.TrustExtract(t, combined)
+	tree := readTree(t, data)
+	for _, f := range []string{"openssl/ca-bundle.trust.crt", "pem/tls-ca-bundle.pem", "pem/email-ca-bundle.pem",
+		"pem/objsign-ca-bundle.pem", "java/cacerts", "edk2/cacerts.bin"} {
+		want, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimPrefix(ex, "/") + "/" + f
+		got := readFiles(t, data, name)[name]
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from p11-kit's:\n%s\np11-kit:\n%s\nwarnings %q", f, got, want, rep.Warnings)
+		}
+		if e := tree["/"+name]; e.Mode != 0o444 {
+			t.Errorf("%s: %v, want mode 0444", f, e)
+		}
+	}
+	for _, cn := range []string{"Slipway Base Root", "Slipway Base Local", "Slipway Added Root"} {
+		if b := readFiles(t, data, strings.TrimPrefix(ex, "/")+"/pem/tls-ca-bundle.pem"); !strings.Contains(string(b[strings.TrimPrefix(ex, "/")+"/pem/tls-ca-bundle.pem"]), "# "+cn+"\n") {
+			t.Errorf("tls-ca-bundle.pem lacks %s", cn)
+		}
+	}
+	// The hashed folder as the image shows it: the base's entries the
+	// layer does not white out, then the layer's.
+	const hd = ex + "/pem/directory-hash"
+	view := map[string]string{}
+	for p, l := range lower.Paths {
+		if name, ok := strings.CutPrefix(p, hd+"/"); ok {
+			view[name] = "base " + l.Link
+		}
+	}
+	for p, f := range tree {
+		name, ok := strings.CutPrefix(p, hd+"/")
+		if !ok {
+			continue
+		}
+		if gone, ok := strings.CutPrefix(name, ".wh."); ok {
+			delete(view, gone)
+			continue
+		}
+		if f.Type == "symlink" {
+			view[name] = "-> " + f.Link
+		} else {
+			view[name] = f.SHA256
+		}
+	}
+	ents, err := os.ReadDir(filepath.Join(out, "pem/directory-hash"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for _, e := range ents {
+		p := filepath.Join(out, "pem/directory-hash", e.Name())
+		if l, err := os.Readlink(p); err == nil {
+			want[e.Name()] = "-> " + l
+			continue
+		}
+		b, _ := os.ReadFile(p)
+		sum := sha256.Sum256(b)
+		want[e.Name()] = hex.EncodeToString(sum[:])
+	}
+	if !maps.Equal(view, want) {
+		t.Errorf("pem/directory-hash through the layer:\n%v\np11-kit:\n%v", view, want)
 	}
 }

@@ -33,6 +33,12 @@
 //   - Scriptlets are never run: each gets a verdict (package scriptlet
 //     audit) and the effects of those understood are reproduced
 //     (/etc/shells, alternatives, useradd and pwconv, lua posix calls...).
+//   - Over a base image (Options.Lower, LowerFiles), the emulations see
+//     the base's tree under the packages' files (lower.go): a base file
+//     they change is copied into the tree, a base path they remove
+//     becomes a whiteout entry (.wh.NAME); triggers fire across the base's
+//     packages (LowerPackages) and the added ones, and an upgraded base
+//     package's %preun/%postun run (Upgraded).
 //   - Hard-link sets become one regular file (the first path) and TypeLink
 //     entries pointing at it.
 //   - Conflicts follow rpm's transaction check (rpmfilesCompare), checked
@@ -125,6 +131,23 @@ type Options struct {
 	// scriptlets read when the tree has no such file; a file they change
 	// is written into the tree, one they leave is not.
 	LowerFiles map[string][]byte
+	// Lower lists the paths of the layers below the tree (a base
+	// image's), which the emulated scriptlets see under the tree's own
+	// (alternatives configured in the base, its trust sources); see
+	// Lower. The contents they read are LowerFiles'.
+	Lower *Lower
+	// Upgraded are the packages of the layers below that the tree's
+	// packages replace with another version (their headers, from the
+	// base's rpm database): their %preun and %postun are emulated after
+	// the new packages' %post and triggers, with $1 = 1, as rpm runs an
+	// upgraded package's (an `alternatives --remove` of the old
+	// version's path). An unhandled one is a warning.
+	Upgraded []*rpm.Package
+	// LowerPackages are the packages installed in the layers below
+	// (their headers): an added package's trigger on one of them, or
+	// file trigger on their files, fires; their own triggers fire on the
+	// added packages and files (but those of Upgraded's packages).
+	LowerPackages []*rpm.Package
 	// Arch ("x86_64", "aarch64"...) selects the default library folders of
 	// the cache: /lib64 and /usr/lib64 for 64-bit arches, /lib and /usr/lib
 	// otherwise; "" takes both.

@@ -3,6 +3,7 @@ package rootfs
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -39,6 +40,10 @@ func analyzeScripts(p *rpm.Package, nevra string) ([]*scriptlet.Analysis, []Scri
 // that fire on what is installed, then every %posttrans. Account changes
 // are written to the tree at once (sync), so that later commands see them.
 func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUtils, sync func()) {
+	if w.opts.Lower != nil || len(w.opts.LowerFiles) > 0 {
+		t.lower = newLowerView(t, w.opts.Lower, w.opts.LowerFiles)
+		defer w.endLower(t)
+	}
 	img := &treeImage{w: w, t: t, db: su.DB}
 	env := &scriptlet.Env{Image: img, Accounts: su, AccountsChanged: sync, Warn: func(s string) { w.warn("%s", s) },
 		BuildTime: time.Unix(w.opts.BuildTime, 0)}
@@ -72,9 +77,16 @@ func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUti
 		run(st, "%pre")
 		run(st, "%post")
 	}
+	// A trigger of an added package fires on the packages installed with
+	// it and on those the layers below have; its file trigger on their
+	// files too. A trigger of a package below fires on the added ones.
 	names := map[string]bool{}
 	for _, st := range pkgs {
 		names[st.name] = true
+	}
+	installed := maps.Clone(names)
+	for _, p := range w.opts.LowerPackages {
+		installed[p.NEVRA().Name] = true
 	}
 	for _, st := range pkgs {
 		for _, a := range st.analyses {
@@ -84,9 +96,9 @@ func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUti
 			fires := false
 			switch a.Kind {
 			case "%triggerprein", "%triggerin":
-				fires = slices.ContainsFunc(a.Triggers, func(n string) bool { return names[n] })
+				fires = slices.ContainsFunc(a.Triggers, func(n string) bool { return installed[n] })
 			case "%filetriggerin", "%transfiletriggerin":
-				fires = slices.ContainsFunc(a.Triggers, func(prefix string) bool { return t.hasUnder(prefix) })
+				fires = slices.ContainsFunc(a.Triggers, func(prefix string) bool { return t.hasUnder(prefix) || t.lower.hasUnder(t, prefix) })
 			}
 			if fires {
 				if err := a.Run(env, st.nevra); err != nil {
@@ -95,8 +107,86 @@ func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUti
 			}
 		}
 	}
+	w.runLowerTriggers(t, env, names)
+	w.runUpgraded(env)
 	for _, st := range pkgs {
 		run(st, "%posttrans")
+	}
+}
+
+// runLowerTriggers fires the triggers of the packages of the layers
+// below (Options.LowerPackages, but those the tree upgrades) on what the
+// tree installs: %triggerprein and %triggerin on the added packages'
+// names, file triggers on the tree's paths, as rpm fires an installed
+// package's triggers. One that fires and is not understood is a warning.
+func (w *Writer) runLowerTriggers(t *tree, env *scriptlet.Env, added map[string]bool) {
+	upgraded := map[string]bool{}
+	for _, p := range w.opts.Upgraded {
+		upgraded[p.NEVRA().Name+"."+p.NEVRA().Arch] = true
+	}
+	for _, p := range w.opts.LowerPackages {
+		n := p.NEVRA()
+		if upgraded[n.Name+"."+n.Arch] {
+			continue
+		}
+		scripts, err := p.Scripts()
+		if err != nil {
+			w.warn("%s of the layers below: reading its scriptlets: %v", n, err)
+			continue
+		}
+		for _, s := range scripts {
+			fires := false
+			switch s.Kind {
+			case "%triggerprein", "%triggerin":
+				fires = slices.ContainsFunc(s.Triggers, func(name string) bool { return added[name] })
+			case "%filetriggerin", "%transfiletriggerin":
+				fires = slices.ContainsFunc(s.Triggers, func(prefix string) bool { return t.hasUnder(prefix) })
+			}
+			if fires {
+				w.runBelow(env, n.String(), n.String()+" of the layers below", s, scriptlet.Analyze)
+			}
+		}
+	}
+}
+
+// runBelow emulates s, a script of the package nevra of the layers below
+// (who names it in warnings), judged by analyze; one that is refused or
+// not understood is a warning: it is not in the report, which lists the
+// tree's packages.
+func (w *Writer) runBelow(env *scriptlet.Env, nevra, who string, s rpm.Script, analyze func(rpm.Script) (*scriptlet.Analysis, error)) {
+	a, err := analyze(s)
+	if err != nil {
+		w.warn("%s: its %s is not run: %v", who, s.Kind, err)
+		return
+	}
+	switch a.Verdict {
+	case scriptlet.Unhandled:
+		w.warn("%s: its %s is not understood and not reproduced (%s): %s", who, s.Kind, a.First, a.Why)
+	case scriptlet.Emulated:
+		if err := a.Run(env, nevra); err != nil {
+			w.warn("%v", err)
+		}
+	}
+}
+
+// runUpgraded emulates the %preun then %postun of each package of the
+// layers below that the tree upgrades (Options.Upgraded), as rpm runs
+// them once the new version is in.
+func (w *Writer) runUpgraded(env *scriptlet.Env) {
+	for _, p := range w.opts.Upgraded {
+		nevra := p.NEVRA().String()
+		scripts, err := p.Scripts()
+		if err != nil {
+			w.warn("the upgraded %s: reading its scriptlets: %v", nevra, err)
+			continue
+		}
+		for _, kind := range []string{"%preun", "%postun"} {
+			for _, s := range scripts {
+				if s.Kind == kind {
+					w.runBelow(env, nevra, "the upgraded "+nevra, s, scriptlet.AnalyzeUpgraded)
+				}
+			}
+		}
 	}
 }
 
@@ -104,7 +194,7 @@ func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUti
 func (t *tree) hasUnder(prefix string) bool {
 	prefix = strings.TrimSuffix(prefix, "/")
 	for p := range t.m {
-		if p == prefix || strings.HasPrefix(p, prefix+"/") {
+		if (p == prefix || strings.HasPrefix(p, prefix+"/")) && !isWhiteout(p) {
 			return true
 		}
 	}
@@ -193,10 +283,29 @@ func (m *treeImage) Lstat(p string) (scriptlet.FileInfo, bool) {
 	return m.stat(q)
 }
 
+// at is the entry at q: the tree's, else the lower layers' (a copy,
+// owner "(lower)"), else nil.
+func (m *treeImage) at(q string) *entry {
+	if isWhiteout(q) {
+		return nil // not a file of the image: it hides one below
+	}
+	if e := m.t.m[q]; e != nil {
+		return e
+	}
+	if m.t.lower != nil {
+		if l, ok := m.t.lower.get(m.t, q); ok {
+			e := lowerInfo(l)
+			e.path = q
+			return &e
+		}
+	}
+	return nil
+}
+
 // stat describes the entry at q; a folder only implied by what is
 // below it (made when the tar is written) is a folder too.
 func (m *treeImage) stat(q string) (scriptlet.FileInfo, bool) {
-	if e := m.t.m[q]; e != nil {
+	if e := m.at(q); e != nil {
 		return info(e), true
 	}
 	if m.hasChildren(q) {
@@ -221,9 +330,13 @@ func (m *treeImage) ReadFile(p string) ([]byte, bool) {
 	if err != nil {
 		return nil, false
 	}
-	e := m.t.m[q]
+	e := m.at(q)
 	if e == nil || e.kind != kindReg {
 		return nil, false
+	}
+	if e.owner == ownerLower {
+		b, ok := m.t.lower.files[q]
+		return b, ok
 	}
 	b, err := m.w.content(e)
 	if err != nil {
@@ -252,12 +365,19 @@ func (m *treeImage) WriteFile(p string, data []byte, mode uint32) error {
 		return err
 	}
 	n := &entry{path: q, kind: kindReg, mode: mode, numeric: true, mtime: m.w.opts.BuildTime, data: data, inline: true, size: int64(len(data)), owner: "(generated)"}
-	if old := m.t.m[q]; old != nil {
+	if old := m.at(q); old != nil {
 		if old.kind != kindReg {
 			return fmt.Errorf("%s is a %s", q, old.kind)
 		}
 		if old.owner == ownerAdded {
 			return fmt.Errorf("%s %w", q, errCallerFile)
+		}
+		if old.owner == ownerLower {
+			// Replacing a base file whose content is unknown could drop
+			// what the writer meant to keep (echo >> appends to it).
+			if _, ok := m.t.lower.files[q]; !ok {
+				return fmt.Errorf("%s of the layers below: its content was not read", q)
+			}
 		}
 		n.mode, n.user, n.group, n.numeric, n.uid, n.gid = old.mode, old.user, old.group, old.numeric, old.uid, old.gid
 	} else if err := m.parent(q); err != nil {
@@ -272,7 +392,7 @@ func (m *treeImage) create(p string, n *entry) error {
 	if err != nil {
 		return err
 	}
-	if m.t.m[q] != nil || q == "/" {
+	if m.at(q) != nil || q == "/" {
 		return fmt.Errorf("%s exists", q)
 	}
 	if err := m.parent(q); err != nil {
@@ -296,12 +416,9 @@ func (m *treeImage) Chmod(p string, mode uint32) error {
 	if err != nil {
 		return err
 	}
-	e := m.t.m[q]
-	if e == nil {
-		return fmt.Errorf("%s: no such file", q)
-	}
-	if e.owner == ownerAdded {
-		return fmt.Errorf("%s %w", q, errCallerFile)
+	e, err := m.upper(q)
+	if err != nil {
+		return err
 	}
 	c := *e
 	c.mode = mode
@@ -309,12 +426,40 @@ func (m *treeImage) Chmod(p string, mode uint32) error {
 	return nil
 }
 
+// ownerLower marks the entries of the lower layers at() returns.
+const ownerLower = "(lower)"
+
+// upper is the entry at q to change: the tree's, or a copy of the lower
+// layers' (its content with it) to go into the tree.
+func (m *treeImage) upper(q string) (*entry, error) {
+	e := m.at(q)
+	if e == nil {
+		return nil, fmt.Errorf("%s: no such file", q)
+	}
+	if e.owner == ownerAdded {
+		return nil, fmt.Errorf("%s %w", q, errCallerFile)
+	}
+	if e.owner != ownerLower {
+		return e, nil
+	}
+	c := *e
+	c.owner, c.mtime = "(generated)", m.w.opts.BuildTime
+	if c.kind == kindReg {
+		data, ok := m.t.lower.files[q]
+		if !ok {
+			return nil, fmt.Errorf("%s of the layers below: its content was not read", q)
+		}
+		c.data, c.inline, c.size = data, true, int64(len(data))
+	}
+	return &c, nil
+}
+
 func (m *treeImage) Remove(p string) error {
 	q, err := m.t.resolveParent(p)
 	if err != nil {
 		return err
 	}
-	e := m.t.m[q]
+	e := m.at(q)
 	if e == nil {
 		return fmt.Errorf("%s: no such file", q)
 	}
@@ -325,16 +470,22 @@ func (m *treeImage) Remove(p string) error {
 		return fmt.Errorf("%s: directory not empty", q)
 	}
 	delete(m.t.m, q)
+	// What the tree had at q may have hidden a lower path: it goes too.
+	if l := m.t.lower; l != nil {
+		if _, ok := l.get(m.t, q); ok {
+			l.gone[q] = true
+		}
+	}
 	return nil
 }
 
 func (m *treeImage) hasChildren(d string) bool {
 	for p := range m.t.m {
-		if strings.HasPrefix(p, d+"/") {
+		if strings.HasPrefix(p, d+"/") && !isWhiteout(p) {
 			return true
 		}
 	}
-	return false
+	return m.t.lower != nil && len(m.t.lower.children(m.t, d)) > 0
 }
 
 // Chown sets the owner of p (through symlinks) by name or number, as the
@@ -344,12 +495,9 @@ func (m *treeImage) Chown(p, user, group string) error {
 	if err != nil {
 		return err
 	}
-	e := m.t.m[q]
-	if e == nil {
-		return fmt.Errorf("%s: no such file", q)
-	}
-	if e.owner == ownerAdded {
-		return fmt.Errorf("%s %w", q, errCallerFile)
+	e, err := m.upper(q)
+	if err != nil {
+		return err
 	}
 	uid, gid := e.uid, e.gid
 	if !e.numeric {
@@ -416,6 +564,14 @@ func (m *treeImage) ReadDir(p string) ([]string, bool) {
 	for k := range m.t.m {
 		if rest, ok := strings.CutPrefix(k, prefix); ok && rest != "" {
 			name, _, _ := strings.Cut(rest, "/")
+			if !seen[name] && !strings.HasPrefix(name, whiteoutPrefix) {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+	}
+	if m.t.lower != nil {
+		for _, name := range m.t.lower.children(m.t, q) {
 			if !seen[name] {
 				seen[name] = true
 				out = append(out, name)

@@ -87,6 +87,23 @@ func (e *ConflictError) Error() string {
 
 type tree struct {
 	m map[string]*entry
+	// lower is the tree of the layers below (a base image's) while the
+	// emulated scriptlets run (nil otherwise, and without a base).
+	lower *lowerView
+}
+
+// symlinkAt is the target of the symlink at p: the tree's entry, or
+// else the lower layers' visible one.
+func (t *tree) symlinkAt(p string) (string, bool) {
+	if e := t.m[p]; e != nil {
+		return e.link, e.kind == kindSymlink
+	}
+	if t.lower != nil {
+		if l, ok := t.lower.get(t, p); ok && l.Type == 'l' {
+			return l.Link, true
+		}
+	}
+	return "", false
 }
 
 const maxSymlinkHops = 40
@@ -100,8 +117,8 @@ func (t *tree) resolveParent(p string) (string, error) {
 		dirs := parentDirs(p)
 		moved := false
 		for _, d := range dirs {
-			e := t.m[d]
-			if e == nil || e.kind != kindSymlink {
+			target, ok := t.symlinkAt(d)
+			if !ok {
 				continue
 			}
 			hops++
@@ -109,7 +126,6 @@ func (t *tree) resolveParent(p string) (string, error) {
 				return "", fmt.Errorf("too many levels of symbolic links resolving %s", p)
 			}
 			base := path.Dir(d)
-			target := e.link
 			if strings.HasPrefix(target, "/") {
 				base = "/"
 			}
@@ -137,15 +153,15 @@ func (t *tree) resolve(p string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		e := t.m[q]
-		if e == nil || e.kind != kindSymlink {
+		link, ok := t.symlinkAt(q)
+		if !ok {
 			return q, nil
 		}
 		base := path.Dir(q)
-		if strings.HasPrefix(e.link, "/") {
+		if strings.HasPrefix(link, "/") {
 			base = "/"
 		}
-		p = path.Clean(path.Join("/", base, e.link))
+		p = path.Clean(path.Join("/", base, link))
 		if p == "/" {
 			return p, nil
 		}

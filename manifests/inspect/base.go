@@ -43,9 +43,18 @@ type BaseFiles struct {
 	// type flag; Links the symlinks' targets.
 	Paths map[string]byte
 	Links map[string]string
+	// Attrs are the paths' permission bits and owners.
+	Attrs map[string]Attr
 	// Kept maps the regular files the caller asked for to their extracted
 	// copies (under the caller's folder).
 	Kept map[string]string
+}
+
+// Attr is a path's permission bits (with setuid, setgid and sticky)
+// and numeric owner, as its tar header says.
+type Attr struct {
+	Mode     int64
+	UID, GID int
 }
 
 // SortedPaths lists Paths sorted.
@@ -74,7 +83,7 @@ func ReadBase(ctx context.Context, img v1.Image, dir string, opts Options, keep 
 	if err != nil {
 		return nil, err
 	}
-	b := &BaseFiles{DB: DBNone, Paths: map[string]byte{}, Links: map[string]string{}, Kept: map[string]string{}}
+	b := &BaseFiles{DB: DBNone, Paths: map[string]byte{}, Links: map[string]string{}, Attrs: map[string]Attr{}, Kept: map[string]string{}}
 	// hidden: paths a higher layer has, or whited out; opaque: folders a
 	// higher layer made opaque.
 	hidden := map[string]bool{}
@@ -147,6 +156,7 @@ func (b *BaseFiles) readLayer(ctx context.Context, l v1.Layer, digest v1.Hash, d
 			continue
 		}
 		b.Paths[name] = h.Typeflag
+		b.Attrs[name] = Attr{Mode: h.Mode & 0o7777, UID: h.Uid, GID: h.Gid}
 		if h.Typeflag == tar.TypeSymlink {
 			b.Links[name] = h.Linkname
 		}

@@ -27,18 +27,35 @@ type alternative struct {
 	family   string
 }
 
-type altInstall struct {
-	alt alternative
+// altCommand is one alternatives command: --install (alt), or
+// --remove NAME PATH (remove set).
+type altCommand struct {
+	alt    alternative
+	remove bool
+	title  string // of --remove
+	target string // of --remove
 }
 
-func parseAlternatives(s *simple) (altInstall, error) {
+func parseAlternatives(s *simple) (altCommand, error) {
 	a := s.args[1:]
-	var in altInstall
+	var in altCommand
 	have := false
 	for i := 0; i < len(a); i++ {
 		switch a[i] {
+		case "--remove":
+			// alternatives --remove NAME PATH, alone (chkconfig's
+			// setupDoubleArg: a name, then an absolute path).
+			if have || in.remove || i+3 > len(a) || strings.HasPrefix(a[i+1], "/") {
+				return in, notUnderstood("alternatives --remove needs a name and a path")
+			}
+			l, err := altLinkArgs("/", a[i+1], a[i+2])
+			if err != nil {
+				return in, err
+			}
+			in.remove, in.title, in.target = true, l.title, l.target
+			i += 2
 		case "--install":
-			if have || i+5 > len(a) {
+			if have || in.remove || i+5 > len(a) {
 				return in, notUnderstood("alternatives --install needs link, name, path and priority")
 			}
 			l, err := altLinkArgs(a[i+1], a[i+2], a[i+3])
@@ -71,8 +88,11 @@ func parseAlternatives(s *simple) (altInstall, error) {
 			return in, notUnderstood("alternatives %s", a[i])
 		}
 	}
-	if !have {
-		return in, notUnderstood("alternatives without --install")
+	switch {
+	case in.remove && (len(in.alt.slaves) > 0 || in.alt.family != ""):
+		return in, notUnderstood("alternatives --remove with --slave or --family")
+	case !have && !in.remove:
+		return in, notUnderstood("alternatives without --install or --remove")
 	}
 	return in, noFileOutput(s)
 }
@@ -86,13 +106,31 @@ func altLinkArgs(link, name, target string) (altLink, error) {
 	if err != nil {
 		return altLink{}, err
 	}
-	if name == "" || strings.ContainsAny(name, "/\n") || name == "." || name == ".." {
-		if strings.Contains(name, "..") {
-			return altLink{}, fmt.Errorf("alternative name %q %w", name, ErrOutside)
-		}
-		return altLink{}, notUnderstood("alternative name %q", name)
+	if err := altName(name); err != nil {
+		return altLink{}, err
 	}
 	return altLink{title: name, facility: l, target: t}, nil
+}
+
+// altName checks a name of /etc/alternatives: one path component.
+func altName(name string) error {
+	if name == "" || strings.ContainsAny(name, "/\n\x00") || name == "." || name == ".." {
+		if strings.Contains(name, "..") {
+			return fmt.Errorf("alternative name %q %w", name, ErrOutside)
+		}
+		return notUnderstood("alternative name %q", name)
+	}
+	return nil
+}
+
+// statePath checks a path of a state file (which may come from a base
+// image someone else made): absolute, staying in the image; clean.
+func statePath(p string) (string, error) {
+	c, err := imagePath(p)
+	if err != nil {
+		return "", fmt.Errorf("path %q: %w", p, err)
+	}
+	return c, nil
 }
 
 func checkAlternatives(s *simple) (class, error) {
@@ -132,6 +170,10 @@ func readAltState(data []byte, title string) (*altSet, error) {
 	if !ok || !strings.HasPrefix(l, "/") {
 		return nil, fmt.Errorf("bad primary link")
 	}
+	l, err := statePath(l)
+	if err != nil {
+		return nil, err
+	}
 	groups := []altLink{{title: title, facility: l}}
 	for {
 		l, ok = next()
@@ -148,6 +190,12 @@ func readAltState(data []byte, title string) (*altSet, error) {
 		if !ok || f == "" {
 			return nil, fmt.Errorf("missing path for slave %s", l)
 		}
+		if err := altName(l); err != nil {
+			return nil, fmt.Errorf("slave %w", err)
+		}
+		if f, err = statePath(f); err != nil {
+			return nil, err
+		}
 		groups = append(groups, altLink{title: l, facility: f})
 	}
 	for {
@@ -157,6 +205,9 @@ func readAltState(data []byte, title string) (*altSet, error) {
 		}
 		if !strings.HasPrefix(l, "/") {
 			return nil, fmt.Errorf("path to alternate expected, got %q", l)
+		}
+		if l, err = statePath(l); err != nil {
+			return nil, err
 		}
 		alt := alternative{master: altLink{title: title, facility: groups[0].facility, target: l}}
 		p, _ := next()
@@ -180,6 +231,11 @@ func readAltState(data []byte, title string) (*altSet, error) {
 			t, _ := next()
 			if t != "" && !strings.HasPrefix(t, "/") {
 				return nil, fmt.Errorf("slave path expected, got %q", t)
+			}
+			if t != "" {
+				if t, err = statePath(t); err != nil {
+					return nil, err
+				}
 			}
 			alt.slaves = append(alt.slaves, altLink{title: g.title, facility: g.facility, target: t})
 		}
@@ -230,6 +286,9 @@ func (set *altSet) state() []byte {
 
 func runAlternatives(r *runner, s *simple) (int, error) {
 	in, _ := parseAlternatives(s)
+	if in.remove {
+		return removeAlternative(r, in.title, in.target), nil
+	}
 	img := r.env.Image
 	newAlt := in.alt
 	title := newAlt.master.title
@@ -309,9 +368,18 @@ func runAlternatives(r *runner, s *simple) (int, error) {
 		set.alts = []alternative{newAlt}
 		set.best = 0
 	}
+	return writeAltState(r, set, forceLinks), nil
+}
+
+// writeAltState is chkconfig's writeState: the state file, then, in
+// auto mode or when forced, the links of the current alternative (the
+// best one in auto mode). It returns the tool's exit status.
+func writeAltState(r *runner, set *altSet, forceLinks bool) int {
+	img := r.env.Image
+	statePath := stateDir + "/" + set.alts[0].master.title
 	if err := img.WriteFile(statePath, set.state(), 0o644); err != nil {
 		r.warn("alternatives: failed to create %s: %v", statePath, err)
-		return 2, nil
+		return 2
 	}
 	if set.auto {
 		set.current = set.best
@@ -332,7 +400,7 @@ func runAlternatives(r *runner, s *simple) (int, error) {
 			}
 		}
 	}
-	return st, nil
+	return st
 }
 
 // makeAltLinks points the generic path at altDir/title and that at the
@@ -369,4 +437,92 @@ func removeAltLinks(img Image, l altLink) {
 			img.Remove(p)
 		}
 	}
+}
+
+// removeAlternative is chkconfig's removeService: the alternative whose
+// path is target leaves the set title (the last one takes its place);
+// the best of those left is chosen again (one of the current one's
+// family first); when it was the current one, the links follow the
+// new choice. Removing the only one removes the links and the state.
+// Its exit status is the tool's.
+func removeAlternative(r *runner, title, target string) int {
+	img := r.env.Image
+	statePath := stateDir + "/" + title
+	data, ok := img.ReadFile(statePath)
+	if !ok {
+		r.warn("alternatives: failed to open %s: No such file or directory", statePath)
+		return 2
+	}
+	set, err := readAltState(data, title)
+	if err != nil {
+		r.warn("alternatives: reading %s: %v", statePath, err)
+		return 2
+	}
+	fi, ok := img.Lstat(altDir + "/" + title)
+	if !ok || fi.Type != 'l' {
+		r.warn("alternatives: failed to read link %s: No such file or directory", set.alts[0].master.facility)
+		return 2
+	}
+	if i := slices.IndexFunc(set.alts, func(a alternative) bool { return a.master.target == fi.Link }); i < 0 {
+		set.auto = false
+	} else {
+		if i != set.best && set.auto {
+			set.auto = false
+		}
+		set.current = i
+	}
+	i := slices.IndexFunc(set.alts, func(a alternative) bool { return a.master.target == target })
+	if i < 0 {
+		r.warn("alternatives: %s has not been configured as an alternative for %s", target, title)
+		return 2
+	}
+	if len(set.alts) == 1 {
+		removeAltLinks(img, set.alts[0].master)
+		for _, sl := range set.alts[0].slaves {
+			removeAltLinks(img, sl)
+		}
+		if err := img.Remove(statePath); err != nil {
+			r.warn("alternatives: failed to remove %s: %v", statePath, err)
+			return 2
+		}
+		return 0
+	}
+	family, hasFamily := "", false
+	if set.current != -1 {
+		family, hasFamily = set.alts[set.current].family, set.alts[set.current].family != ""
+	}
+	if set.current == i {
+		set.current = -1
+	}
+	last := len(set.alts) - 1
+	set.alts[i] = set.alts[last]
+	if set.current == last {
+		set.current = i
+	}
+	set.alts = set.alts[:last]
+	set.best = 0
+	for k := range set.alts {
+		if altBetter(set.alts[k], set.alts[set.best], family, hasFamily) {
+			set.best = k
+		}
+	}
+	forceLinks := false
+	if set.current == -1 {
+		if !hasFamily || family != set.alts[set.best].family {
+			set.auto = true
+		} else {
+			forceLinks = true
+		}
+		set.current = set.best
+	}
+	return writeAltState(r, set, forceLinks)
+}
+
+// altBetter is chkconfig's: with a family, one of that family beats
+// one of another; otherwise the higher priority wins.
+func altBetter(n, old alternative, family string, hasFamily bool) bool {
+	if !hasFamily || (old.family == family) == (n.family == family) {
+		return n.priority > old.priority
+	}
+	return n.family == family
 }

@@ -694,7 +694,11 @@ func runCp(r *runner, s *simple) (int, error) {
 		r.warn("cp: cannot stat '%s'", src)
 		return 1, nil
 	}
-	data, _ := r.env.Image.ReadFile(src)
+	data, ok := r.env.Image.ReadFile(src)
+	if !ok {
+		r.warn("cp: cannot open '%s' for reading", src)
+		return 1, nil
+	}
 	if d, ok := r.env.Image.Stat(dst); ok && d.Type == 'd' {
 		dst = path.Join(dst, path.Base(src))
 	}

@@ -1,6 +1,7 @@
 package scriptlet
 
 import (
+	"path"
 	"testing"
 
 	"github.com/slipway-build/slipway/layers/rootfs/accounts"
@@ -44,6 +45,39 @@ func FuzzAnalyze(f *testing.F) {
 		for p := range img {
 			if _, err := imagePath(p); err != nil {
 				t.Fatalf("%q left the image: %v", p, err)
+			}
+		}
+	})
+}
+
+// FuzzAltState feeds alternatives state files (a base image's, which
+// someone else made) to --install and --remove: no input may panic or
+// make a path that leaves the image or is not clean.
+func FuzzAltState(f *testing.F) {
+	f.Add("auto\n/usr/bin/ed\neditor.1\n/usr/share/ed.1\n\n/usr/bin/ed.a\n10\n/usr/share/a.1\n", "/usr/bin/ed.a")
+	f.Add("manual\n/usr/bin/ed\n\n/usr/bin/ed.a\n@f@10\n/usr/bin/ed.b\n20\n", "/usr/bin/ed.b")
+	f.Add("auto\n/usr/bin/ed\n../../../etc/passwd\n/usr/share/ed.1\n\n/usr/bin/ed.a\n50\n/usr/share/a.1\n", "/usr/bin/ed.c")
+	f.Add("auto\n/usr/bin/ed\nx\n/usr/../../../x\n\n/usr/bin/ed.a\n10\n/../../b\n", "/usr/bin/ed.a")
+	f.Fuzz(func(t *testing.T, state, remove string) {
+		img := newImage("/etc/", "/etc/alternatives/", "/var/", "/var/lib/", "/var/lib/alternatives/", "/usr/", "/usr/bin/", "/usr/share/",
+			"/var/lib/alternatives/editor="+state)
+		img["/etc/alternatives/editor"] = &memFile{FileInfo: FileInfo{Type: 'l', Mode: 0o777, Link: "/usr/bin/ed.a"}}
+		env := &Env{Image: img, Warn: func(string) {}}
+		for _, body := range []string{
+			"alternatives --install /usr/bin/ed editor /usr/bin/ed.c 15 --slave /usr/share/ed.1 editor.1 /usr/share/c.1\n",
+			"alternatives --remove editor " + remove + "\n",
+		} {
+			a, err := Analyze(rpm.Script{Kind: "%post", Prog: []string{"/bin/sh"}, Body: body})
+			if err != nil || a.Verdict != Emulated {
+				continue
+			}
+			if err := a.Run(env, "pkg"); err != nil {
+				continue
+			}
+		}
+		for p := range img {
+			if _, err := imagePath(p); err != nil || path.Clean(p) != p {
+				t.Fatalf("%q left the image or is not clean (%v)", p, err)
 			}
 		}
 	})

@@ -57,6 +57,30 @@ var eraseKinds = []string{"%preun", "%postun", "%preuntrans", "%postuntrans", "%
 // Analyze gives the verdict on s. The error is a refusal: the script
 // points outside the image; the build must stop.
 func Analyze(s rpm.Script) (*Analysis, error) {
+	a := newAnalysis(s)
+	switch {
+	case slices.Contains(eraseKinds, s.Kind):
+		return a.set(NotNeeded, "runs when a package is erased, never at install"), nil
+	case s.Kind == "%verifyscript":
+		return a.set(NotNeeded, "runs only for rpm --verify"), nil
+	}
+	return a.analyze(s)
+}
+
+// AnalyzeUpgraded gives the verdict on the %preun or %postun of a
+// package an install upgrades (a base image's package replaced by a
+// newer version): rpm runs them after the new version's %post, with
+// $1 = 1 (one version stays installed), which is the $1 the emulations
+// give every script. The error is a refusal, as Analyze's.
+func AnalyzeUpgraded(s rpm.Script) (*Analysis, error) {
+	if s.Kind != "%preun" && s.Kind != "%postun" {
+		return nil, fmt.Errorf("%s is not run when a package is upgraded", s.Kind)
+	}
+	return newAnalysis(s).analyze(s)
+}
+
+// newAnalysis is the Analysis of s before its verdict.
+func newAnalysis(s rpm.Script) *Analysis {
 	a := &Analysis{Kind: s.Kind, Prog: strings.Join(s.Prog, " "), Triggers: s.Triggers, script: s}
 	if a.Prog == "" {
 		a.Prog = "/bin/sh"
@@ -65,12 +89,11 @@ func Analyze(s rpm.Script) (*Analysis, error) {
 	if a.First == "" {
 		a.First = a.Prog
 	}
-	switch {
-	case slices.Contains(eraseKinds, s.Kind):
-		return a.set(NotNeeded, "runs when a package is erased, never at install"), nil
-	case s.Kind == "%verifyscript":
-		return a.set(NotNeeded, "runs only for rpm --verify"), nil
-	}
+	return a
+}
+
+// analyze classifies the body (or program) of s.
+func (a *Analysis) analyze(s rpm.Script) (*Analysis, error) {
 	prog := ""
 	if len(s.Prog) > 0 {
 		prog = s.Prog[0]

@@ -241,6 +241,10 @@ func TestVerdicts(t *testing.T) {
 		{"shadow-utils post", rpm.Script{Kind: "%post", Prog: sh, Body: "/usr/sbin/pwconv\n/usr/sbin/grpconv\nchmod 000 /etc/shadow\n"}, Emulated, "pwconv, chmod"},
 		{"accounts idiom", rpm.Script{Kind: "%pre", Prog: sh, Body: "getent group webd >/dev/null || groupadd -r webd\ngetent passwd webd >/dev/null || \\\n    useradd -r -g webd -d /var/lib/webd -s /sbin/nologin -c \"web daemon\" webd\nexit 0\n"}, Emulated, "accounts"},
 		{"p11-kit alternative", rpm.Script{Kind: "%post", Prog: sh, Body: "/usr/sbin/update-alternatives --install /usr/lib64/libnssckbi.so libnssckbi.so.x86_64 /usr/lib64/pkcs11/p11-kit-trust.so 30\n"}, Emulated, "alternatives"},
+		{"alternatives remove", rpm.Script{Kind: "%postun", Prog: sh, Body: "if [ $1 -eq 0 ]; then\n  alternatives --remove editor /usr/bin/ed.a\nfi\n"}, NotNeeded, "runs when a package is erased, never at install"},
+		{"alternatives remove at install", rpm.Script{Kind: "%post", Prog: sh, Body: "alternatives --remove editor /usr/bin/ed.a\n"}, Emulated, "alternatives"},
+		{"alternatives remove with a slave", rpm.Script{Kind: "%post", Prog: sh, Body: "alternatives --remove editor /usr/bin/ed.a --slave /a b /c\n"}, Unhandled, "alternatives --remove with --slave or --family"},
+		{"alternatives remove of a path", rpm.Script{Kind: "%post", Prog: sh, Body: "alternatives --remove /usr/bin/ed /usr/bin/ed.a\n"}, Unhandled, "alternatives --remove needs a name and a path"},
 		{"filesystem lua", rpm.Script{Kind: "%pretrans", Prog: []string{"<lua>"}, Body: filesystemPretrans}, Emulated, "lua-posix"},
 		{"ldconfig -p", rpm.Script{Kind: "%post", Prog: []string{"/sbin/ldconfig"}}, NotNeeded, rsLdcache},
 		{"ldconfig file trigger", rpm.Script{Kind: "%transfiletriggerin", Prog: []string{"/sbin/ldconfig"}, Triggers: []string{"/usr/lib64"}}, NotNeeded, rsLdcache},
@@ -475,5 +479,32 @@ func TestTmpfilesOutside(t *testing.T) {
 	}
 	if strings.Join(warns, "\n") != strings.Join(want, "\n") {
 		t.Errorf("warnings:\n%s\nwant\n%s", strings.Join(warns, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestAnalyzeUpgraded: an upgraded package's %preun and %postun are
+// judged as scripts run with $1 = 1: the usual "only on erase" branch is
+// dead, an unconditional removal is emulated.
+func TestAnalyzeUpgraded(t *testing.T) {
+	t.Parallel()
+	sh := []string{"/bin/sh"}
+	for _, c := range []struct {
+		script  rpm.Script
+		verdict string
+	}{
+		{rpm.Script{Kind: "%postun", Prog: sh, Body: "if [ $1 -eq 0 ]; then\n  alternatives --remove editor /usr/bin/ed.a\nfi\n"}, NotNeeded},
+		{rpm.Script{Kind: "%preun", Prog: sh, Body: "alternatives --remove editor /usr/bin/ed.a\n"}, Emulated},
+		{rpm.Script{Kind: "%postun", Prog: sh, Body: "update-mime-database /usr/share/mime\n"}, Unhandled},
+	} {
+		a, err := AnalyzeUpgraded(c.script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Verdict != c.verdict {
+			t.Errorf("%q: %s (%s %s), want %s", c.script.Body, a.Verdict, a.How, a.Why, c.verdict)
+		}
+	}
+	if _, err := AnalyzeUpgraded(rpm.Script{Kind: "%post", Prog: sh, Body: "true\n"}); err == nil {
+		t.Error("a post scriptlet was analyzed as an upgraded package's")
 	}
 }
