@@ -78,9 +78,11 @@ type dnfRequest struct {
 // (testdata/dnf_resolve.py, dnf's Python API: the repository is loaded
 // once per seed, not once per request). It compares three ways, per
 // generator and with weak deps on and off: slipway against dnf, slipway
-// against testsolv, dnf against testsolv, and logs one RESULT line each,
-// which scripts/solver-diff-dnf.sh reports. A choice where dnf and
-// testsolv agree and slipway does not is logged with "SLIPWAY ALONE".
+// against testsolv, dnf against testsolv, and dnf against testsolv
+// given dnf's own job (which must agree: the same libsolv), and logs one
+// RESULT line each, which scripts/solver-diff-dnf.sh reports. A choice
+// where dnf and testsolv given its job agree and slipway does not is
+// logged with "SLIPWAY ALONE".
 func TestRandomAgainstDNF(t *testing.T) {
 	t.Parallel()
 	py := requirePythonDNF(t)
