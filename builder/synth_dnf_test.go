@@ -150,45 +150,11 @@ func dnfInstallSet(t *testing.T, dnf, home, cache, repoDir string, warm, weak bo
 	if !strings.Contains(text, "Operation aborted") && !strings.Contains(text, "Error:") {
 		t.Fatalf("dnf: unexpected output:\n%s", text)
 	}
-	set := parseDNFTransaction(text, "synth")
+	set := testutil.ParseDNFTransaction(text, "synth")
 	if set == nil && !strings.Contains(text, "Error:") {
 		t.Fatalf("dnf: no transaction table and no error:\n%s", text)
 	}
 	return set, text
-}
-
-// parseDNFTransaction reads the NEVRAs of dnf's "Installing..." sections
-// (not "Skipping packages with broken dependencies", which dnf lists in
-// the same table). dnf wraps a row whose name is too long onto two lines,
-// so a section is read as one stream of words:
-// NAME ARCH [EPOCH:]VERSION-RELEASE REPO SIZE UNIT.
-func parseDNFTransaction(out, repoID string) []string {
-	var words []string
-	in, seen := false, false
-	for _, line := range strings.Split(out, "\n") {
-		switch {
-		case strings.HasPrefix(line, "Installing"):
-			in, seen = true, true
-			continue
-		case line == "" || strings.HasPrefix(line, "=") || (line[0] != ' '):
-			in = false
-			continue
-		}
-		if in {
-			words = append(words, strings.Fields(line)...)
-		}
-	}
-	if !seen {
-		return nil
-	}
-	var set []string
-	for i := 1; i+2 < len(words); i++ {
-		if words[i+2] == repoID && strings.Contains(words[i+1], "-") {
-			set = append(set, words[i-1]+"-"+words[i+1]+"."+words[i])
-		}
-	}
-	slices.Sort(set)
-	return set
 }
 
 func minus(a, b []string) []string {
@@ -199,35 +165,4 @@ func minus(a, b []string) []string {
 		}
 	}
 	return out
-}
-
-func TestParseDNFTransaction(t *testing.T) {
-	t.Parallel()
-	out := `Dependencies resolved.
-================================================================================
- Package                 Architecture Version                 Repository   Size
-================================================================================
-Installing:
- bzip2                   x86_64       4.16.0-1.syn            synth       382 k
- python3-a-very-long-package-name-that-wraps
-                         noarch       1:1.3.0-8.syn           synth       310 k
-Installing dependencies:
- glibc                   x86_64       2.38-1.syn              synth       341 k
-Installing weak dependencies:
- docs                    noarch       1-1                     synth        12
- dbus399                 i686         4.19.0-5.syn            synth       1.1 M
-Skipping packages with broken dependencies:
- pixman208                x86_64       3.19.2-3.syn           synth       882 k
-
-Transaction Summary
-================================================================================
-Install  4 Packages
-`
-	want := []string{"bzip2-4.16.0-1.syn.x86_64", "dbus399-4.19.0-5.syn.i686", "docs-1-1.noarch", "glibc-2.38-1.syn.x86_64", "python3-a-very-long-package-name-that-wraps-1:1.3.0-8.syn.noarch"}
-	if got := parseDNFTransaction(out, "synth"); !slices.Equal(got, want) {
-		t.Errorf("got %v, want %v", got, want)
-	}
-	if got := parseDNFTransaction("Error: nothing provides foo\n", "synth"); got != nil {
-		t.Errorf("error output: got %v, want nil", got)
-	}
 }

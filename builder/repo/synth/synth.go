@@ -27,6 +27,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // Options control the generated repository.
@@ -46,6 +48,8 @@ type pkg struct {
 	provides, requires          []dep
 	recommends, obsoletes       []dep
 	conflicts                   []dep
+	suggests, supplements       []dep
+	enhances                    []dep
 	primaryFiles, otherFiles    []string
 	dirs                        []string
 	pkgid                       string
@@ -68,7 +72,50 @@ func Write(dir string, o Options) error {
 	if o.N < 50 {
 		return fmt.Errorf("synth: N=%d, want at least 50", o.N)
 	}
-	pkgs := generate(o)
+	return writeRepo(dir, generate(o))
+}
+
+// WritePackages writes pkgs as a repository into dir (dir/repodata/...),
+// with every dependency kind and each package's Files in primary.xml and
+// filelists.xml: a hand-made or generated package set that dnf and
+// repo2solv can read. A package provides itself (name = EVR) as
+// createrepo writes it.
+func WritePackages(dir string, pkgs []*rpmmeta.Package) error {
+	out := make([]*pkg, 0, len(pkgs))
+	for i, p := range pkgs {
+		q := &pkg{name: p.Name, arch: p.Arch, ver: p.Version, rel: p.Release, epoch: fmt.Sprint(p.Epoch),
+			summary: p.Name, desc: p.Name, size: 1000, primaryFiles: p.Files}
+		q.provides = append([]dep{{name: p.Name, flags: "EQ", epoch: q.epoch, ver: p.Version, rel: p.Release}}, deps(p.Provides)...)
+		q.requires, q.conflicts, q.obsoletes = deps(p.Requires), deps(p.Conflicts), deps(p.Obsoletes)
+		q.recommends, q.suggests = deps(p.Recommends), deps(p.Suggests)
+		q.supplements, q.enhances = deps(p.Supplements), deps(p.Enhances)
+		s := sha256.Sum256(fmt.Appendf(nil, "%d %s", i, p.NEVRA))
+		q.pkgid = hex.EncodeToString(s[:])
+		out = append(out, q)
+	}
+	return writeRepo(dir, out)
+}
+
+// deps turns rpmmeta dependencies into primary.xml entries.
+func deps(ds []rpmmeta.Dep) []dep {
+	var out []dep
+	for _, d := range ds {
+		e := dep{name: d.Name, pre: d.Flags&rpmmeta.SensePrereq != 0}
+		if op := d.Op(); op != "" {
+			evr := d.EVR()
+			e.flags = map[string]string{"<": "LT", "<=": "LE", "=": "EQ", ">=": "GE", ">": "GT"}[op]
+			e.ver, e.rel = evr.Version, evr.Release
+			if strings.Contains(d.Version, ":") {
+				e.epoch = fmt.Sprint(evr.Epoch)
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// writeRepo writes primary, filelists and other (gzip) and repomd.xml.
+func writeRepo(dir string, pkgs []*pkg) error {
 	rd := filepath.Join(dir, "repodata")
 	if err := os.MkdirAll(rd, 0o755); err != nil {
 		return err
@@ -380,6 +427,9 @@ func writePrimary(w *bytes.Buffer, pkgs []*pkg) {
 		writeDeps(w, "conflicts", p.conflicts)
 		writeDeps(w, "obsoletes", p.obsoletes)
 		writeDeps(w, "recommends", p.recommends)
+		writeDeps(w, "suggests", p.suggests)
+		writeDeps(w, "supplements", p.supplements)
+		writeDeps(w, "enhances", p.enhances)
 		for _, f := range p.primaryFiles {
 			fmt.Fprintf(w, "    <file>%s</file>\n", esc(f))
 		}

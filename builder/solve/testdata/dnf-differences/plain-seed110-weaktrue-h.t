@@ -1,0 +1,26 @@
+# TestRandomAgainstDNF generator=plain seed=110 weak=true: dnf install "h", reduced
+# dnf (and testsolv given dnf's job, this case): [c-1-1.x86_64 d-1-1.x86_64 g-2-1.x86_64 h-3-1.noarch]
+# slipway:  [b-1-1.x86_64 c-1-1.x86_64 g-2-1.x86_64 h-3-1.noarch]
+# full repository: dnf [c-1-1.x86_64 d-1-1.x86_64 g-2-1.x86_64 h-3-1.noarch i-3-1.x86_64], slipway [b-1-1.x86_64 c-1-1.x86_64 g-2-1.x86_64 h-3-1.noarch]
+repo system 0 testtags <inline>
+repo available 0 testtags <inline>
+#>=Pkg: b 1 1 x86_64
+#>=Prv: cap1 = 1
+#>=Pkg: c 1 1 x86_64
+#>=Rec: cap1
+#>=Pkg: d 1 1 x86_64
+#>=Prv: cap1 = 3
+#>=Pkg: d 2 1 x86_64
+#>=Pkg: g 2 1 x86_64
+#>=Req: c
+#>=Sup: h
+#>=Pkg: h 3 1 noarch
+system x86_64 rpm system
+poolflags implicitobsoleteusescolors whatprovideswithdisabled
+solverflags allowdowngrade allowvendorchange keepexplicitobsoletes bestobeypolicy keeporphans yumobsoletes
+job install oneof h-3-1.noarch@available [setevr,setarch]
+result transaction,problems <inline>
+#>install c-1-1.x86_64@available
+#>install d-1-1.x86_64@available
+#>install g-2-1.x86_64@available
+#>install h-3-1.noarch@available

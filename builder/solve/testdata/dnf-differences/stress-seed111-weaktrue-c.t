@@ -1,0 +1,17 @@
+# TestRandomAgainstDNF generator=stress seed=111 weak=true: dnf install "c", reduced
+# dnf (and testsolv given dnf's job, this case): [i-1-1.noarch]
+# slipway:  [d-1-1.noarch i-1-1.noarch]
+# full repository: dnf [i-1-1.noarch], slipway [d-1-1.noarch i-1-1.noarch l-2-1.x86_64]
+repo system 0 testtags <inline>
+repo available 0 testtags <inline>
+#>=Pkg: c 3 1 noarch
+#>=Pkg: d 1 1 noarch
+#>=Pkg: i 1 1 noarch
+#>=Obs: c
+#>=Rec: (d & j >= 3)
+system x86_64 rpm system
+poolflags implicitobsoleteusescolors whatprovideswithdisabled
+solverflags allowdowngrade allowvendorchange keepexplicitobsoletes bestobeypolicy keeporphans yumobsoletes
+job install oneof c-3-1.noarch@available i-1-1.noarch@available [setevr,setarch]
+result transaction,problems <inline>
+#>install i-1-1.noarch@available

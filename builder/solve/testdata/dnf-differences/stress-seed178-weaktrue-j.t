@@ -1,0 +1,25 @@
+# TestRandomAgainstDNF generator=stress seed=178 weak=true: dnf install "j", reduced
+# dnf (and testsolv given dnf's job, this case): [a-2-1.x86_64 i-2-1.noarch j-1-1.noarch l-1-1.x86_64]
+# slipway:  [a-2-1.x86_64 i-2-1.noarch j-1-1.noarch]
+# full repository: dnf [a-2-1.x86_64 i-2-1.noarch j-1-1.noarch k-1-1.noarch], slipway [a-2-1.x86_64 b-2-1.x86_64 c-1-1.x86_64 d-3-1.x86_64 e-1-1.x86_64 g-1-1.x86_64 i-2-1.noarch j-1-1.noarch k-1-1.noarch]
+repo system 0 testtags <inline>
+repo available 0 testtags <inline>
+#>=Pkg: a 2 1 x86_64
+#>=Rec: (/etc/y <UNLESS> /usr/bin/x <ELSE> cap1)
+#>=Sup: i
+#>=Pkg: i 2 1 noarch
+#>=Prv: cap1 = 1
+#>=Pkg: j 1 1 noarch
+#>=Rec: i
+#>=Pkg: l 1 1 x86_64
+#>=Req: f
+#>=Prv: /usr/bin/x
+system x86_64 rpm system
+poolflags implicitobsoleteusescolors whatprovideswithdisabled
+solverflags allowdowngrade allowvendorchange keepexplicitobsoletes bestobeypolicy keeporphans yumobsoletes
+job install oneof j-1-1.noarch@available [setevr,setarch]
+result transaction,problems <inline>
+#>install a-2-1.x86_64@available
+#>install i-2-1.noarch@available
+#>install j-1-1.noarch@available
+#>install l-1-1.x86_64@available

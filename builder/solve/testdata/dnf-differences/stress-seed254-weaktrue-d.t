@@ -1,0 +1,18 @@
+# TestRandomAgainstDNF generator=stress seed=254 weak=true: dnf install "d", reduced
+# dnf (and testsolv given dnf's job, this case): [d-1-1.x86_64 e-1-1.x86_64]
+# slipway:  [d-1-1.x86_64 e-1-1.x86_64 f-2-1.x86_64]
+# full repository: dnf [d-1-1.x86_64 e-1-1.x86_64 f-2-1.x86_64 j-1-1.noarch l-1-1.x86_64], slipway [d-1-1.x86_64 e-1-1.x86_64 f-1-1.noarch g-2-1.x86_64 i-2-1.x86_64 j-1-1.noarch l-2-1.noarch]
+repo system 0 testtags <inline>
+repo available 0 testtags <inline>
+#>=Pkg: d 1 1 x86_64
+#>=Pkg: e 1 1 x86_64
+#>=Rec: (b <UNLESS> h <ELSE> f)
+#>=Sup: (cap2 | d <= 1)
+#>=Pkg: f 2 1 x86_64
+system x86_64 rpm system
+poolflags implicitobsoleteusescolors whatprovideswithdisabled
+solverflags allowdowngrade allowvendorchange keepexplicitobsoletes bestobeypolicy keeporphans yumobsoletes
+job install oneof d-1-1.x86_64@available [setevr,setarch]
+result transaction,problems <inline>
+#>install d-1-1.x86_64@available
+#>install e-1-1.x86_64@available

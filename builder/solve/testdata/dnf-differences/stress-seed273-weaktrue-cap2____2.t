@@ -1,0 +1,22 @@
+# TestRandomAgainstDNF generator=stress seed=273 weak=true: dnf install "cap2 >= 2", reduced
+# dnf (and testsolv given dnf's job, this case): [b-1-1.x86_64 i-1-1.x86_64 l-2-1.x86_64]
+# slipway:  [a-2-1.x86_64 b-1-1.x86_64 i-1-1.x86_64 l-2-1.x86_64]
+# full repository: dnf [b-1-1.x86_64 i-1-1.x86_64 j-3-1.x86_64 l-2-1.x86_64], slipway [a-2-1.x86_64 b-1-1.x86_64 i-1-1.x86_64 j-3-1.x86_64 l-2-1.x86_64]
+repo system 0 testtags <inline>
+repo available 0 testtags <inline>
+#>=Pkg: a 2 1 x86_64
+#>=Pkg: b 1 1 x86_64
+#>=Prv: cap2 = 3
+#>=Pkg: i 1 1 x86_64
+#>=Req: l
+#>=Sup: (b | cap1)
+#>=Pkg: l 2 1 x86_64
+#>=Rec: (a & cap1)
+system x86_64 rpm system
+poolflags implicitobsoleteusescolors whatprovideswithdisabled
+solverflags allowdowngrade allowvendorchange keepexplicitobsoletes bestobeypolicy keeporphans yumobsoletes
+job install provides cap2 >= 2
+result transaction,problems <inline>
+#>install b-1-1.x86_64@available
+#>install i-1-1.x86_64@available
+#>install l-2-1.x86_64@available

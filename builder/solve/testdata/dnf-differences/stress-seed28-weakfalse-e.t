@@ -1,0 +1,22 @@
+# TestRandomAgainstDNF generator=stress seed=28 weak=false: dnf install "e", reduced
+# dnf (and testsolv given dnf's job, this case): [e-1-1.x86_64 f-3-1.noarch]
+# slipway:  [e-1-1.x86_64 f-3-1.noarch i-1-1.x86_64]
+# full repository: dnf [e-1-1.x86_64 f-3-1.noarch], slipway [e-1-1.x86_64 f-3-1.noarch i-1-1.x86_64 j-2-1.x86_64]
+repo system 0 testtags <inline>
+repo available 0 testtags <inline>
+#>=Pkg: e 1 1 x86_64
+#>=Req: cap2 >= 2
+#>=Req: f
+#>=Rec: (i | /usr/bin/x)
+#>=Pkg: f 2 1 noarch
+#>=Pkg: f 3 1 noarch
+#>=Prv: cap2 = 2
+#>=Pkg: i 1 1 x86_64
+#>=Prv: cap2 = 2
+system x86_64 rpm system
+poolflags implicitobsoleteusescolors whatprovideswithdisabled
+solverflags allowdowngrade allowvendorchange keepexplicitobsoletes bestobeypolicy keeporphans yumobsoletes ignorerecommended
+job install oneof e-1-1.x86_64@available [setevr,setarch]
+result transaction,problems <inline>
+#>install e-1-1.x86_64@available
+#>install f-3-1.noarch@available

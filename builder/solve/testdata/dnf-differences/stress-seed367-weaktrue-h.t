@@ -1,0 +1,22 @@
+# TestRandomAgainstDNF generator=stress seed=367 weak=true: dnf install "h", reduced
+# dnf (and testsolv given dnf's job, this case): [h-3-1.x86_64 i-3-1.x86_64 l-3-1.x86_64]
+# slipway:  [f-1-1.noarch h-3-1.x86_64 i-3-1.x86_64 l-3-1.x86_64]
+# full repository: dnf [b-1-1.x86_64 g-1-1.x86_64 h-3-1.x86_64 i-3-1.x86_64 l-3-1.x86_64], slipway [a-1-1.x86_64 b-1-1.x86_64 f-1-1.noarch g-1-1.x86_64 h-3-1.x86_64 i-3-1.x86_64 l-3-1.x86_64]
+repo system 0 testtags <inline>
+repo available 0 testtags <inline>
+#>=Pkg: f 1 1 noarch
+#>=Sup: ((cap1 & /etc/y) <IF> e)
+#>=Pkg: h 3 1 x86_64
+#>=Req: i
+#>=Pkg: i 3 1 x86_64
+#>=Pkg: l 3 1 x86_64
+#>=Sup: i
+#>=Prv: /etc/y
+system x86_64 rpm system
+poolflags implicitobsoleteusescolors whatprovideswithdisabled
+solverflags allowdowngrade allowvendorchange keepexplicitobsoletes bestobeypolicy keeporphans yumobsoletes
+job install oneof h-3-1.x86_64@available [setevr,setarch]
+result transaction,problems <inline>
+#>install h-3-1.x86_64@available
+#>install i-3-1.x86_64@available
+#>install l-3-1.x86_64@available

@@ -1,0 +1,21 @@
+# TestRandomAgainstDNF generator=stress seed=375 weak=false: dnf install "j", reduced
+# dnf (and testsolv given dnf's job, this case): [f-2-1.noarch j-3-1.x86_64]
+# slipway:  [c-1-1.x86_64 j-3-1.x86_64]
+# full repository: dnf [a-1-1.noarch f-2-1.noarch h-1-1.noarch j-3-1.x86_64 k-3-1.x86_64], slipway [c-1-1.x86_64 j-3-1.x86_64 k-3-1.x86_64 l-1-1.x86_64]
+repo system 0 testtags <inline>
+repo available 0 testtags <inline>
+#>=Pkg: c 1 1 x86_64
+#>=Prv: cap2 = 2
+#>=Sup: (f - cap3)
+#>=Pkg: f 2 1 noarch
+#>=Prv: cap2 = 3
+#>=Pkg: j 3 1 x86_64
+#>=Req: cap2
+#>=Rec: (k | cap2)
+system x86_64 rpm system
+poolflags implicitobsoleteusescolors whatprovideswithdisabled
+solverflags allowdowngrade allowvendorchange keepexplicitobsoletes bestobeypolicy keeporphans yumobsoletes ignorerecommended
+job install oneof j-3-1.x86_64@available [setevr,setarch]
+result transaction,problems <inline>
+#>install f-2-1.noarch@available
+#>install j-3-1.x86_64@available

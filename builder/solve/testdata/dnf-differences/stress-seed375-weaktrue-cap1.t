@@ -1,0 +1,22 @@
+# TestRandomAgainstDNF generator=stress seed=375 weak=true: dnf install "cap1", reduced
+# dnf (and testsolv given dnf's job, this case): [f-2-1.noarch j-3-1.x86_64]
+# slipway:  [c-1-1.x86_64 j-3-1.x86_64]
+# full repository: dnf [a-1-1.noarch f-2-1.noarch h-1-1.noarch j-3-1.x86_64 k-3-1.x86_64], slipway [a-1-1.noarch c-1-1.x86_64 h-1-1.noarch j-3-1.x86_64 k-3-1.x86_64 l-1-1.x86_64]
+repo system 0 testtags <inline>
+repo available 0 testtags <inline>
+#>=Pkg: c 1 1 x86_64
+#>=Prv: cap2 = 2
+#>=Con: f
+#>=Sup: (f - cap3)
+#>=Pkg: f 2 1 noarch
+#>=Prv: cap2 = 3
+#>=Pkg: j 3 1 x86_64
+#>=Prv: cap1 = 2
+#>=Rec: (k | cap2)
+system x86_64 rpm system
+poolflags implicitobsoleteusescolors whatprovideswithdisabled
+solverflags allowdowngrade allowvendorchange keepexplicitobsoletes bestobeypolicy keeporphans yumobsoletes
+job install provides cap1
+result transaction,problems <inline>
+#>install f-2-1.noarch@available
+#>install j-3-1.x86_64@available

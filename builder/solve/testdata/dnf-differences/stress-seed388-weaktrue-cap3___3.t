@@ -1,0 +1,16 @@
+# TestRandomAgainstDNF generator=stress seed=388 weak=true: dnf install "cap3 < 3", reduced
+# dnf (and testsolv given dnf's job, this case): [e-1-1.x86_64]
+# slipway:  [e-1-1.x86_64 g-2-1.x86_64]
+# full repository: dnf [e-1-1.x86_64], slipway [e-1-1.x86_64 g-2-1.x86_64]
+repo system 0 testtags <inline>
+repo available 0 testtags <inline>
+#>=Pkg: e 1 1 x86_64
+#>=Prv: cap3 = 2
+#>=Pkg: g 2 1 x86_64
+#>=Sup: ((e & i) <IF> i)
+system x86_64 rpm system
+poolflags implicitobsoleteusescolors whatprovideswithdisabled
+solverflags allowdowngrade allowvendorchange keepexplicitobsoletes bestobeypolicy keeporphans yumobsoletes
+job install provides cap3 < 3
+result transaction,problems <inline>
+#>install e-1-1.x86_64@available

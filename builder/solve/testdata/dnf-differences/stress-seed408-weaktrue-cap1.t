@@ -1,0 +1,20 @@
+# TestRandomAgainstDNF generator=stress seed=408 weak=true: dnf install "cap1", reduced
+# dnf (and testsolv given dnf's job, this case): [d-1-1.x86_64 f-2-1.noarch]
+# slipway:  [d-1-1.x86_64 f-2-1.noarch g-2-1.noarch]
+# full repository: dnf [d-1-1.x86_64 f-2-1.noarch g-1-1.noarch], slipway [d-1-1.x86_64 f-2-1.noarch l-1-1.noarch]
+repo system 0 testtags <inline>
+repo available 0 testtags <inline>
+#>=Pkg: d 1 1 x86_64
+#>=Prv: cap1 = 3
+#>=Pkg: f 2 1 noarch
+#>=Rec: (cap3 <UNLESS> /usr/bin/x <ELSE> /etc/y)
+#>=Sup: d
+#>=Pkg: g 2 1 noarch
+#>=Prv: /etc/y
+system x86_64 rpm system
+poolflags implicitobsoleteusescolors whatprovideswithdisabled
+solverflags allowdowngrade allowvendorchange keepexplicitobsoletes bestobeypolicy keeporphans yumobsoletes
+job install provides cap1
+result transaction,problems <inline>
+#>install d-1-1.x86_64@available
+#>install f-2-1.noarch@available
