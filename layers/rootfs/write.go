@@ -21,6 +21,31 @@ import (
 // called more than once (unless Options.SingleWrite); every call writes
 // the same bytes.
 func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
+	return w.WriteTars(ctx, func([]TarEntry) (Route, error) { return Route{Outs: []io.Writer{out}}, nil })
+}
+
+// TarEntry is one entry of the tree's tar: its header, as WriteTar writes
+// it (not to be changed), and its owner, as Report.Owners has it.
+type TarEntry struct {
+	Header *tar.Header
+	Owner  string
+}
+
+// Route says where WriteTars writes the entries: Outs each receive a tar;
+// To[i] lists the indexes in Outs of the tars that get entry i (nil To:
+// every entry goes to every tar).
+type Route struct {
+	Outs []io.Writer
+	To   [][]int
+}
+
+// WriteTars is WriteTar writing the tree to several tars in one pass:
+// route sees every entry, in the tree's order, before any content is
+// read, and says which tars get each. Each tar holds its entries in the
+// tree's order, each written as WriteTar writes it, so a tar that gets
+// every entry has WriteTar's bytes; a file's content is read once
+// whatever the number of tars it goes to.
+func (w *Writer) WriteTars(ctx context.Context, route func([]TarEntry) (Route, error)) (*Report, error) {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
@@ -187,8 +212,11 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 			}
 		}
 	}
-	tw := tar.NewWriter(out)
-	buf := make([]byte, 256<<10)
+	// Every header first: a route (WriteTars) plans from them before any
+	// body is read.
+	items := make([]TarEntry, 0, len(paths))
+	bodies := make([]*entry, 0, len(paths))
+	at := make([]int, 0, len(paths)) // index in paths
 	for i, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -221,7 +249,6 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 				h.PAXRecords = map[string]string{paxCapRecord: string(x)}
 			}
 		}
-		var body io.Reader
 		switch e.kind {
 		case kindDir:
 			h.Typeflag, h.Name = tar.TypeDir, h.Name+"/"
@@ -245,26 +272,70 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 				linkHead[e.hl] = h.Name
 			}
 			h.Typeflag, h.Size = tar.TypeReg, e.size
-			if e.inline {
-				body = bytes.NewReader(e.data)
-			}
 		}
-		if err := tw.WriteHeader(h); err != nil {
-			return nil, fmt.Errorf("writing tar header of %s: %w", p, err)
-		}
+		items = append(items, TarEntry{Header: h, Owner: e.owner})
+		bodies = append(bodies, e)
+		at = append(at, i)
 		rep.Entries++
 		rep.Owners[p[1:]] = e.owner
-		if h.Typeflag != tar.TypeReg {
+	}
+	r, err := route(items)
+	if err != nil {
+		return nil, err
+	}
+	if r.To != nil && len(r.To) != len(items) {
+		return nil, fmt.Errorf("rootfs: a route of %d entries for %d", len(r.To), len(items))
+	}
+	tws := make([]*tar.Writer, len(r.Outs))
+	for k, o := range r.Outs {
+		tws[k] = tar.NewWriter(o)
+	}
+	every := make([]int, len(r.Outs))
+	for k := range every {
+		every[k] = k
+	}
+	var dsts []io.Writer
+	buf := make([]byte, 256<<10)
+	for k, te := range items {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		h, e, p := te.Header, bodies[k], "/"+strings.TrimSuffix(te.Header.Name, "/")
+		to := every
+		if r.To != nil {
+			to = r.To[k]
+		}
+		dsts = dsts[:0]
+		for _, o := range to {
+			if o < 0 || o >= len(tws) {
+				return nil, fmt.Errorf("rootfs: %s routed to tar %d of %d", p, o, len(tws))
+			}
+			if err := tws[o].WriteHeader(h); err != nil {
+				return nil, fmt.Errorf("writing tar header of %s: %w", p, err)
+			}
+			dsts = append(dsts, tws[o])
+		}
+		if h.Typeflag != tar.TypeReg || len(dsts) == 0 {
+			if err := w.released(at[k], e, lastUse, open); err != nil {
+				return nil, err
+			}
 			continue
 		}
-		if body == nil {
+		var body io.Reader
+		if e.inline {
+			body = bytes.NewReader(e.data)
+		} else {
 			ra, err := w.open(e, open)
 			if err != nil {
 				return nil, err
 			}
 			body = io.NewSectionReader(ra, 0, e.size)
 		}
-		n, err := io.CopyBuffer(tw, body, buf)
+		dst := dsts[0]
+		if len(dsts) > 1 {
+			dst = io.MultiWriter(dsts...)
+		}
+		n, err := io.CopyBuffer(dst, body, buf)
 		if err != nil {
 			return nil, fmt.Errorf("writing %s: %w", p, err)
 		}
@@ -272,22 +343,39 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 			return nil, fmt.Errorf("writing %s: spooled %d bytes, want %d", p, n, e.size)
 		}
 		rep.Bytes += n
-		if last, ok := lastUse[w.locs[e.key].file]; ok && last == i {
-			loc := w.locs[e.key]
-			if f := open[loc.file]; f != nil {
-				f.Close()
-				delete(open, loc.file)
-			}
-			os.Remove(loc.file) // Close removes what is left
+		if err := w.released(at[k], e, lastUse, open); err != nil {
+			return nil, err
 		}
 	}
-	if err := tw.Close(); err != nil {
-		return nil, fmt.Errorf("finishing tar: %w", err)
+	for k, tw := range tws {
+		if err := tw.Close(); err != nil {
+			return nil, fmt.Errorf("finishing tar %d: %w", k, err)
+		}
 	}
 	w.mu.Lock()
 	rep.Warnings = slices.Clone(w.warnings)
 	w.mu.Unlock()
 	return rep, nil
+}
+
+// released removes, with SingleWrite, the spool file that the entry at
+// index i of the written paths is the last to read.
+func (w *Writer) released(i int, e *entry, lastUse map[string]int, open map[string]*os.File) error {
+	if e.kind != kindReg {
+		return nil
+	}
+	loc, ok := w.locs[e.key]
+	if !ok {
+		return nil
+	}
+	if last, ok := lastUse[loc.file]; ok && last == i {
+		if f := open[loc.file]; f != nil {
+			f.Close()
+			delete(open, loc.file)
+		}
+		os.Remove(loc.file) // Close removes what is left
+	}
+	return nil
 }
 
 // content returns a regular file's bytes.
