@@ -84,12 +84,14 @@ func originViaTar(t *testing.T, cfg *config.Config, arch string, tr *tree, opts 
 	return layers, whole
 }
 
-// TestOriginLayersOnePass: the origin layers written in one pass from
-// the tree's entries (originLayers) have the digests of those written
-// through the tree's whole tar (originViaTar), with and without a
-// previous plan, gzip and zstd, several budgets; with keepTar the tar of
-// the whole tree left beside them has WriteTar's bytes.
-func TestOriginLayersOnePass(t *testing.T) {
+// TestOriginLayersFromTree: the origin layers written straight from the
+// tree's layout (originLayers: no tar of the whole tree, compressors
+// reused from layer to layer) have the digests of those written through
+// the tree's whole tar with a new compressor each (originViaTar), with
+// and without a previous plan, gzip and zstd, several budgets; with
+// keepTar the tar of the whole tree left beside them has WriteTar's
+// bytes.
+func TestOriginLayersFromTree(t *testing.T) {
 	t.Parallel()
 	repos := testrepo.Get(t)
 	base := filepath.Join(filepath.Dir(repos.Dir["x86_64"]), "$basearch")

@@ -88,6 +88,9 @@ type LayerOptions struct {
 	Level int
 	// Concurrency is how many cores compress; default GOMAXPROCS.
 	Concurrency int
+	// Reuse, when set, lends the gzip compressor and takes it back once
+	// the layer is written (the bytes are the same).
+	Reuse *Compressors
 }
 
 // WriteLayer runs write with a writer for the uncompressed tar and stores
@@ -125,15 +128,17 @@ func WriteLayer(ctx context.Context, dir string, opts LayerOptions, write func(i
 	out := io.MultiWriter(f, compressedHash, counter)
 
 	var comp io.WriteCloser
+	gzipLevel := opts.Level
 	switch opts.Compression {
 	case Gzip:
-		level := opts.Level
-		if level == 0 {
-			level = 6
+		if gzipLevel == 0 {
+			gzipLevel = 6
 		}
-		zw, err := pgzip.NewWriterLevel(out, level)
-		if err != nil {
-			return nil, fmt.Errorf("gzip level %d: %w", level, err)
+		zw := opts.Reuse.getGzip(gzipLevel)
+		if zw != nil {
+			zw.Reset(out)
+		} else if zw, err = pgzip.NewWriterLevel(out, gzipLevel); err != nil {
+			return nil, fmt.Errorf("gzip level %d: %w", gzipLevel, err)
 		}
 		// Blocks of 1 MiB keep the output within a percent of a serial
 		// gzip at the same level while both cores compress.
@@ -178,6 +183,9 @@ func WriteLayer(ctx context.Context, dir string, opts LayerOptions, write func(i
 	}
 	if err := comp.Close(); err != nil {
 		return nil, fmt.Errorf("compressing layer: %w", err)
+	}
+	if zw, ok := comp.(*pgzip.Writer); ok {
+		opts.Reuse.putGzip(gzipLevel, zw)
 	}
 	// No fsync: the file is a step of the build in its work folder; the
 	// outputs are written from it, and the layer cache, which keeps it,

@@ -19,9 +19,17 @@ import (
 
 // WriteTar lays out the image and writes it to out as a PAX tar. It can be
 // called more than once (unless Options.SingleWrite); every call writes
-// the same bytes.
+// the same bytes. With SingleWrite, the spool is released as it is
+// written.
 func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
-	return w.WriteTars(ctx, func([]TarEntry) (Route, error) { return Route{Outs: []io.Writer{out}}, nil })
+	l, err := w.Layout(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.write(ctx, out, nil, w.opts.SingleWrite); err != nil {
+		return nil, err
+	}
+	return l.Report, nil
 }
 
 // TarEntry is one entry of the tree's tar: its header, as WriteTar writes
@@ -31,21 +39,26 @@ type TarEntry struct {
 	Owner  string
 }
 
-// Route says where WriteTars writes the entries: Outs each receive a tar;
-// To[i] lists the indexes in Outs of the tars that get entry i (nil To:
-// every entry goes to every tar).
-type Route struct {
-	Outs []io.Writer
-	To   [][]int
+// Layout is the image laid out as WriteTar writes it, before any
+// content is read: its entries, in order, and the report. WriteEntries
+// writes the tar of any of them, so that a caller can plan layers from
+// the entries and write each layer's tar straight from the tree.
+type Layout struct {
+	Entries []TarEntry
+	// Report is WriteTar's report (Bytes: the content of every regular
+	// file).
+	Report *Report
+
+	w       *Writer
+	bodies  []*entry       // of Entries
+	at      []int          // index of each entry among the tree's paths
+	lastUse map[string]int // spool file -> index among the paths of the last entry reading it
 }
 
-// WriteTars is WriteTar writing the tree to several tars in one pass:
-// route sees every entry, in the tree's order, before any content is
-// read, and says which tars get each. Each tar holds its entries in the
-// tree's order, each written as WriteTar writes it, so a tar that gets
-// every entry has WriteTar's bytes; a file's content is read once
-// whatever the number of tars it goes to.
-func (w *Writer) WriteTars(ctx context.Context, route func([]TarEntry) (Route, error)) (*Report, error) {
+// Layout lays the image out as WriteTar does, without writing it; it
+// counts as WriteTar's call with Options.SingleWrite. The Layout's
+// entries are written by WriteEntries until the Writer is closed.
+func (w *Writer) Layout(ctx context.Context) (*Layout, error) {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
@@ -183,12 +196,6 @@ func (w *Writer) WriteTars(ctx context.Context, route func([]TarEntry) (Route, e
 	paths = t.sortedPaths()
 	linkHead := map[string]string{}
 
-	open := map[string]*os.File{}
-	defer func() {
-		for _, f := range open {
-			f.Close()
-		}
-	}()
 	// With SingleWrite, the index of the last entry read from each spool
 	// file (the first path of a hard-link set holds the data, the others
 	// read nothing).
@@ -212,8 +219,7 @@ func (w *Writer) WriteTars(ctx context.Context, route func([]TarEntry) (Route, e
 			}
 		}
 	}
-	// Every header first: a route (WriteTars) plans from them before any
-	// body is read.
+	// Every header, before any content is read.
 	items := make([]TarEntry, 0, len(paths))
 	bodies := make([]*entry, 0, len(paths))
 	at := make([]int, 0, len(paths)) // index in paths
@@ -279,101 +285,96 @@ func (w *Writer) WriteTars(ctx context.Context, route func([]TarEntry) (Route, e
 		rep.Entries++
 		rep.Owners[p[1:]] = e.owner
 	}
-	r, err := route(items)
-	if err != nil {
-		return nil, err
+	for _, te := range items {
+		if te.Header.Typeflag == tar.TypeReg {
+			rep.Bytes += te.Header.Size
+		}
 	}
-	if r.To != nil && len(r.To) != len(items) {
-		return nil, fmt.Errorf("rootfs: a route of %d entries for %d", len(r.To), len(items))
+	w.mu.Lock()
+	rep.Warnings = slices.Clone(w.warnings)
+	w.mu.Unlock()
+	return &Layout{Entries: items, Report: rep, w: w, bodies: bodies, at: at, lastUse: lastUse}, nil
+}
+
+// WriteEntries writes to out, as a PAX tar, the entries of l at the
+// ascending indexes idx, each as WriteTar writes it: with every index,
+// WriteTar's bytes. Calls may run at once, each with its own out.
+func (l *Layout) WriteEntries(ctx context.Context, out io.Writer, idx []int) error {
+	for i, k := range idx {
+		if k < 0 || k >= len(l.Entries) || (i > 0 && k <= idx[i-1]) {
+			return fmt.Errorf("rootfs: entry index %d (at %d) is out of order or range (%d entries)", k, i, len(l.Entries))
+		}
 	}
-	tws := make([]*tar.Writer, len(r.Outs))
-	for k, o := range r.Outs {
-		tws[k] = tar.NewWriter(o)
+	if idx == nil {
+		idx = []int{} // none; nil is every entry to write
 	}
-	every := make([]int, len(r.Outs))
-	for k := range every {
-		every[k] = k
+	return l.write(ctx, out, idx, false)
+}
+
+// write writes the entries idx (nil: all) to out; with release, the
+// spool files are removed after their last use (SingleWrite, all
+// entries).
+func (l *Layout) write(ctx context.Context, out io.Writer, idx []int, release bool) error {
+	open := map[string]*os.File{}
+	defer func() {
+		for _, f := range open {
+			f.Close()
+		}
+	}()
+	n := len(l.Entries)
+	if idx != nil {
+		n = len(idx)
 	}
-	var dsts []io.Writer
+	tw := tar.NewWriter(out)
 	buf := make([]byte, 256<<10)
-	for k, te := range items {
+	for i := range n {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
-		h, e, p := te.Header, bodies[k], "/"+strings.TrimSuffix(te.Header.Name, "/")
-		to := every
-		if r.To != nil {
-			to = r.To[k]
+		k := i
+		if idx != nil {
+			k = idx[i]
 		}
-		dsts = dsts[:0]
-		for _, o := range to {
-			if o < 0 || o >= len(tws) {
-				return nil, fmt.Errorf("rootfs: %s routed to tar %d of %d", p, o, len(tws))
-			}
-			if err := tws[o].WriteHeader(h); err != nil {
-				return nil, fmt.Errorf("writing tar header of %s: %w", p, err)
-			}
-			dsts = append(dsts, tws[o])
+		h, e := l.Entries[k].Header, l.bodies[k]
+		p := "/" + strings.TrimSuffix(h.Name, "/")
+		if err := tw.WriteHeader(h); err != nil {
+			return fmt.Errorf("writing tar header of %s: %w", p, err)
 		}
-		if h.Typeflag != tar.TypeReg || len(dsts) == 0 {
-			if err := w.released(at[k], e, lastUse, open); err != nil {
-				return nil, err
-			}
+		if h.Typeflag != tar.TypeReg {
 			continue
 		}
 		var body io.Reader
 		if e.inline {
 			body = bytes.NewReader(e.data)
 		} else {
-			ra, err := w.open(e, open)
+			ra, err := l.w.open(e, open)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			body = io.NewSectionReader(ra, 0, e.size)
 		}
-		dst := dsts[0]
-		if len(dsts) > 1 {
-			dst = io.MultiWriter(dsts...)
-		}
-		n, err := io.CopyBuffer(dst, body, buf)
+		got, err := io.CopyBuffer(tw, body, buf)
 		if err != nil {
-			return nil, fmt.Errorf("writing %s: %w", p, err)
+			return fmt.Errorf("writing %s: %w", p, err)
 		}
-		if n != e.size {
-			return nil, fmt.Errorf("writing %s: spooled %d bytes, want %d", p, n, e.size)
+		if got != e.size {
+			return fmt.Errorf("writing %s: spooled %d bytes, want %d", p, got, e.size)
 		}
-		rep.Bytes += n
-		if err := w.released(at[k], e, lastUse, open); err != nil {
-			return nil, err
+		if !release {
+			continue
+		}
+		if loc, ok := l.w.locs[e.key]; ok {
+			if last, ok := l.lastUse[loc.file]; ok && last == l.at[k] {
+				if f := open[loc.file]; f != nil {
+					f.Close()
+					delete(open, loc.file)
+				}
+				os.Remove(loc.file) // Close removes what is left
+			}
 		}
 	}
-	for k, tw := range tws {
-		if err := tw.Close(); err != nil {
-			return nil, fmt.Errorf("finishing tar %d: %w", k, err)
-		}
-	}
-	w.mu.Lock()
-	rep.Warnings = slices.Clone(w.warnings)
-	w.mu.Unlock()
-	return rep, nil
-}
-
-// released removes, with SingleWrite, the spool file that the entry at
-// index i of the written paths is the last to read.
-func (w *Writer) released(i int, e *entry, lastUse map[string]int, open map[string]*os.File) error {
-	if e.kind != kindReg {
-		return nil
-	}
-	loc, ok := w.locs[e.key]
-	if !ok {
-		return nil
-	}
-	if last, ok := lastUse[loc.file]; ok && last == i {
-		if f := open[loc.file]; f != nil {
-			f.Close()
-			delete(open, loc.file)
-		}
-		os.Remove(loc.file) // Close removes what is left
+	if err := tw.Close(); err != nil {
+		return fmt.Errorf("finishing tar: %w", err)
 	}
 	return nil
 }

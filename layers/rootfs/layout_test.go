@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/slipway-build/slipway/layers/rootfs"
@@ -36,12 +37,12 @@ func tarEntries(t *testing.T, data []byte) ([]string, map[string]*tar.Header, ma
 	}
 }
 
-// TestWriteTars: the route sees WriteTar's entries (headers and owners,
-// in order) before anything is written; a tar that gets every entry has
-// WriteTar's bytes, with or without SingleWrite; a tar that gets some
-// holds exactly those, in order, as WriteTar writes them (a file's body
-// to two tars at once); a tar that gets none is an empty tar.
-func TestWriteTars(t *testing.T) {
+// TestLayout: the Layout's entries (headers and owners) and report are
+// WriteTar's, before anything is written; WriteEntries of every entry
+// writes WriteTar's bytes, with or without SingleWrite; of some, exactly
+// those, in order, as WriteTar writes them; of none, an empty tar; calls
+// run at once.
+func TestLayout(t *testing.T) {
 	t.Parallel()
 	rpms := fullSet(t)
 	opts := rootfs.Options{BuildTime: buildTime, LDCache: true, Arch: "x86_64"}
@@ -59,46 +60,58 @@ func TestWriteTars(t *testing.T) {
 		if err := w.AddRPMFiles(t.Context(), rpms); err != nil {
 			t.Fatal(err)
 		}
-		var all, dirs, glibc, none bytes.Buffer
-		var seen []rootfs.TarEntry
-		pick := map[string]bool{} // the names routed to glibc
-		got, err := w.WriteTars(t.Context(), func(es []rootfs.TarEntry) (rootfs.Route, error) {
-			seen = es
-			to := make([][]int, len(es))
-			for i, e := range es {
-				to[i] = []int{0}
-				if e.Header.Typeflag == tar.TypeDir {
-					to[i] = append(to[i], 1)
-				}
-				if strings.HasPrefix(e.Owner, "glibc-") {
-					to[i] = append(to[i], 2)
-					pick[e.Header.Name] = true
-				}
-			}
-			return rootfs.Route{Outs: []io.Writer{&all, &dirs, &glibc, &none}, To: to}, nil
-		})
+		l, err := w.Layout(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(all.Bytes(), want) {
-			t.Errorf("single %v: the tar of every entry: %d bytes, WriteTar %d", single, all.Len(), len(want))
+		if len(l.Entries) != len(wantNames) || l.Report.Entries != rep.Entries || l.Report.Bytes != rep.Bytes || len(l.Report.Owners) != len(rep.Owners) {
+			t.Errorf("single %v: the layout has %d entries, report %d/%d bytes; WriteTar: %d entries, %d bytes", single, len(l.Entries), l.Report.Entries, l.Report.Bytes, len(wantNames), rep.Bytes)
 		}
-		if len(seen) != len(wantNames) || got.Entries != rep.Entries || got.Bytes != rep.Bytes {
-			t.Errorf("single %v: the route saw %d entries, report %d/%d bytes; WriteTar: %d entries, %d bytes", single, len(seen), got.Entries, got.Bytes, len(wantNames), rep.Bytes)
-		}
-		for i, e := range seen {
+		for i, e := range l.Entries {
 			if i < len(wantNames) && (e.Header.Name != wantNames[i] || e.Owner != rep.Owners[strings.TrimSuffix(e.Header.Name, "/")]) {
 				t.Errorf("single %v: entry %d is %s of %s, WriteTar's %s of %s", single, i, e.Header.Name, e.Owner, wantNames[i], rep.Owners[strings.TrimSuffix(wantNames[i], "/")])
 				break
 			}
+		}
+		var every, dirs, glibc []int
+		pick := map[string]bool{} // the names written with glibc's
+		for i, e := range l.Entries {
+			every = append(every, i)
+			if e.Header.Typeflag == tar.TypeDir {
+				dirs = append(dirs, i)
+			}
+			if strings.HasPrefix(e.Owner, "glibc-") {
+				glibc = append(glibc, i)
+				pick[e.Header.Name] = true
+			}
+		}
+		var all, dirTar, glibcTar, none bytes.Buffer
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i, job := range []struct {
+			out *bytes.Buffer
+			idx []int
+		}{{&all, every}, {&dirTar, dirs}, {&glibcTar, glibc}, {&none, nil}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = l.WriteEntries(t.Context(), job.out, job.idx)
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(all.Bytes(), want) {
+			t.Errorf("single %v: the tar of every entry: %d bytes, WriteTar %d", single, all.Len(), len(want))
 		}
 		for _, tc := range []struct {
 			name string
 			data []byte
 			want func(h *tar.Header) bool
 		}{
-			{"folders", dirs.Bytes(), func(h *tar.Header) bool { return h.Typeflag == tar.TypeDir }},
-			{"glibc", glibc.Bytes(), func(h *tar.Header) bool { return pick[h.Name] }},
+			{"folders", dirTar.Bytes(), func(h *tar.Header) bool { return h.Typeflag == tar.TypeDir }},
+			{"glibc", glibcTar.Bytes(), func(h *tar.Header) bool { return pick[h.Name] }},
 			{"nothing", none.Bytes(), func(*tar.Header) bool { return false }},
 		} {
 			names, hs, bodies := tarEntries(t, tc.data)
@@ -123,21 +136,20 @@ func TestWriteTars(t *testing.T) {
 				}
 			}
 			if tc.name == "glibc" && regular == 0 {
-				t.Errorf("single %v: no glibc file with content went to a second tar", single)
+				t.Errorf("single %v: no glibc file with content written", single)
 			}
 		}
 		if single {
-			if _, err := w.WriteTars(t.Context(), func([]rootfs.TarEntry) (rootfs.Route, error) { return rootfs.Route{}, nil }); err == nil {
-				t.Error("a second WriteTars with SingleWrite did not fail")
+			if _, err := w.Layout(t.Context()); err == nil {
+				t.Error("a second Layout with SingleWrite did not fail")
 			}
 		}
 	}
 }
 
-// TestWriteTarsBadRoute: a route that fails, names a tar it does not
-// have, or routes another number of entries stops the write with an
-// error.
-func TestWriteTarsBadRoute(t *testing.T) {
+// TestWriteEntriesBadIndexes: indexes out of range or out of order are
+// refused.
+func TestWriteEntriesBadIndexes(t *testing.T) {
 	t.Parallel()
 	rpms := fullSet(t)[:1]
 	w, err := rootfs.New(rootfs.Options{BuildTime: buildTime, SpoolDir: t.TempDir()})
@@ -148,25 +160,15 @@ func TestWriteTarsBadRoute(t *testing.T) {
 	if err := w.AddRPMFiles(context.Background(), rpms); err != nil {
 		t.Fatal(err)
 	}
-	boom := errors.New("boom")
-	for _, tc := range []struct {
-		name  string
-		route func([]rootfs.TarEntry) (rootfs.Route, error)
-		want  string
-	}{
-		{"route fails", func([]rootfs.TarEntry) (rootfs.Route, error) { return rootfs.Route{}, boom }, "boom"},
-		{"short", func(es []rootfs.TarEntry) (rootfs.Route, error) {
-			return rootfs.Route{Outs: []io.Writer{io.Discard}, To: make([][]int, len(es)-1)}, nil
-		}, "a route of"},
-		{"no such tar", func(es []rootfs.TarEntry) (rootfs.Route, error) {
-			to := make([][]int, len(es))
-			to[len(to)-1] = []int{1}
-			return rootfs.Route{Outs: []io.Writer{io.Discard}, To: to}, nil
-		}, "routed to tar 1 of 1"},
-	} {
-		_, err := w.WriteTars(t.Context(), tc.route)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+	l, err := w.Layout(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(l.Entries)
+	for _, idx := range [][]int{{-1}, {n}, {1, 0}, {0, 0}} {
+		err := l.WriteEntries(t.Context(), io.Discard, idx)
+		if err == nil || !strings.Contains(err.Error(), "out of order or range") {
+			t.Errorf("%v: %v", idx, err)
 		}
 	}
 }
