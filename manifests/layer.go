@@ -159,12 +159,17 @@ func WriteLayer(ctx context.Context, dir string, opts LayerOptions, write func(i
 		// encoder keeps one window of history instead of two (a frame is
 		// one window) and writes the same bytes.
 		n := min(opts.Concurrency, maxZstdCompressors)
-		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(n),
-			zstd.WithZeroFrames(true), zstd.WithLowerEncoderMem(true))
-		if err != nil {
-			return nil, fmt.Errorf("zstd: %w", err)
+		key := zstdKey{level, n}
+		enc := opts.Reuse.getZstd(key)
+		if enc == nil {
+			if enc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(n),
+				zstd.WithZeroFrames(true), zstd.WithLowerEncoderMem(true)); err != nil {
+				return nil, fmt.Errorf("zstd: %w", err)
+			}
 		}
-		comp = newFrameWriter(enc, zstdFrameSize, n, out, diffHash)
+		fw := newFrameWriter(enc, zstdFrameSize, n, out, diffHash)
+		fw.reuse, fw.key = opts.Reuse, key
+		comp = fw
 	default:
 		return nil, fmt.Errorf("unknown compression %q", opts.Compression)
 	}
@@ -268,6 +273,10 @@ type frameWriter struct {
 	wg     sync.WaitGroup
 	frames int
 	closed bool
+	// reuse, when set, lends frame buffers and takes them and the
+	// encoder (made as key says) back when the writer stops.
+	reuse *Compressors
+	key   zstdKey
 
 	mu  sync.Mutex
 	err error // the first write error of out
@@ -340,7 +349,11 @@ func (fw *frameWriter) Write(p []byte) (int, error) {
 			case fw.cur = <-fw.free:
 				fw.cur.in = fw.cur.in[:0]
 			default:
-				fw.cur = &frameJob{in: make([]byte, 0, fw.size), out: make([]byte, 0, fw.size/2)}
+				if fw.cur = fw.reuse.getFrame(); fw.cur != nil {
+					fw.cur.in = fw.cur.in[:0]
+				} else {
+					fw.cur = &frameJob{in: make([]byte, 0, fw.size), out: make([]byte, 0, fw.size/2)}
+				}
 			}
 		}
 		c := copy(fw.cur.in[len(fw.cur.in):fw.size], p)
@@ -391,5 +404,22 @@ func (fw *frameWriter) stop() {
 	close(fw.order)
 	fw.wg.Wait()
 	<-fw.done
-	fw.enc.Close()
+	if fw.reuse == nil {
+		fw.enc.Close()
+		return
+	}
+	// Every EncodeAll has returned and no goroutine holds a frame.
+	fw.reuse.putZstd(fw.key, fw.enc)
+	if fw.cur != nil {
+		fw.reuse.putFrame(fw.cur)
+		fw.cur = nil
+	}
+	for {
+		select {
+		case j := <-fw.free:
+			fw.reuse.putFrame(j)
+		default:
+			return
+		}
+	}
 }
