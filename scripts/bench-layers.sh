@@ -20,11 +20,12 @@
 # against the sizes of the layers the second manifest adds.
 #
 # Build time: BUILDS (default 5) builds each of the one-layer and the
-# origin image (gzip, warm package cache, the layer cache removed before
+# origin image (gzip unless COMPRESSION says, warm package cache, the layer cache removed before
 # each), alternating, under /usr/bin/time; medians of wall and CPU
 # (user+sys) time and their ratios (goal: origin within 10 % of the
 # one-layer build). BUILDS=0 skips them. Other work on the machine skews
-# the wall times; the CPU times less so.
+# the wall times; the CPU times less so. COMPRESSION=zstd times zstd
+# layers instead.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -157,19 +158,20 @@ if ((pulled != added + config2)); then
 fi
 
 builds=${BUILDS:-5}
+compression=${COMPRESSION:-gzip}
 ((builds > 0)) || exit 0
 config "$data/repo" origin >"$run/time-origin.toml"
 config "$data/repo" single >"$run/time-single.toml"
 # One untimed build of each fills the package cache.
 for s in single origin; do
-  "$slipway" --cache-dir "$run/tcache" build "$run/time-$s.toml" --output "oci:$run/time-out-$s:x" >/dev/null 2>>"$run/slipway.log"
+  "$slipway" --cache-dir "$run/tcache" build --compression "$compression" "$run/time-$s.toml" --output "oci:$run/time-out-$s:x" >/dev/null 2>>"$run/slipway.log"
 done
 rm -f "$run"/time-{single,origin}.runs
 for _ in $(seq "$builds"); do
   for s in single origin; do
     rm -rf "$run/tcache/layers" "$run/time-out-$s"
     /usr/bin/time -f '%e %U %S %M' -o "$run/time.out" \
-      "$slipway" --cache-dir "$run/tcache" build "$run/time-$s.toml" --output "oci:$run/time-out-$s:x" >/dev/null 2>>"$run/slipway.log"
+      "$slipway" --cache-dir "$run/tcache" build --compression "$compression" "$run/time-$s.toml" --output "oci:$run/time-out-$s:x" >/dev/null 2>>"$run/slipway.log"
     read -r wall user sys rss <"$run/time.out"
     echo "$wall $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') $rss $(cut -d' ' -f1 /proc/loadavg)" >>"$run/time-$s.runs"
   done
@@ -178,7 +180,7 @@ done
 med() { awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'; }
 ws=$(med "$run/time-single.runs" 1) cs=$(med "$run/time-single.runs" 2) rs=$(med "$run/time-single.runs" 3)
 wo=$(med "$run/time-origin.runs" 1) co=$(med "$run/time-origin.runs" 2) ro=$(med "$run/time-origin.runs" 3)
-echo "build time, median of $builds alternating runs each ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)):"
+echo "build time ($compression), median of $builds alternating runs each ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)):"
 echo "  single: wall $ws s, CPU $cs s, max RSS $((rs / 1024)) MiB (runs: $(awk '{ printf "%s/%s ", $1, $2 }' "$run/time-single.runs"))"
 echo "  origin: wall $wo s, CPU $co s, max RSS $((ro / 1024)) MiB (runs: $(awk '{ printf "%s/%s ", $1, $2 }' "$run/time-origin.runs"))"
 echo "  origin / single: wall $(awk -v a="$wo" -v b="$ws" 'BEGIN { printf "%.3f", a / b }'), CPU $(awk -v a="$co" -v b="$cs" 'BEGIN { printf "%.3f", a / b }') (goal <= 1.10)"
