@@ -626,7 +626,7 @@ func writeLevel(ctx context.Context, cfg *config.Config, arch string, t *tree, o
 		return out, nil
 	}
 	if belowTar == "" && cfg.Layers.Strategy == config.LayersOrigin {
-		return originLayers(ctx, cfg, arch, t, opts, lopts)
+		return originLayers(ctx, cfg, arch, t, opts, lopts, keepTar)
 	}
 	if belowTar == "" {
 		if splitting {

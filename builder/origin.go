@@ -1,11 +1,14 @@
 package builder
 
 import (
+	"archive/tar"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -17,11 +20,17 @@ import (
 )
 
 // originLayers writes t's tree as the layers of the origin strategy
-// (split.PlanOrigin): one per group of source packages, bottom first,
-// and the metadata layer on top. Layers compress in parallel.
-func originLayers(ctx context.Context, cfg *config.Config, arch string, t *tree, opts BuildOptions, lopts manifests.LayerOptions) (hist []manifests.HistoryLayer, tarPath string, report *rootfs.Report, err error) {
-	if tarPath, report, err = t.writeTar(ctx, opts.WorkDir, arch); err != nil {
-		return nil, tarPath, nil, err
+// (split.PlanOriginWith): one per group of source packages, bottom
+// first, and the metadata layer on top. The plan is made from the tree's
+// layout (its entries' headers and owners) before any content is read;
+// each layer's tar is then written straight from the tree
+// (rootfs.Layout.WriteEntries), with no tar of the whole tree in
+// between. With keepTar, the whole tree's tar is written to tarPath too
+// (the tree below a shared-base level).
+func originLayers(ctx context.Context, cfg *config.Config, arch string, t *tree, opts BuildOptions, lopts manifests.LayerOptions, keepTar bool) (hist []manifests.HistoryLayer, tarPath string, report *rootfs.Report, err error) {
+	lay, err := t.w.Layout(ctx)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("writing the tree: %w", err)
 	}
 	pkgs := make([]split.OriginPackage, len(t.pkgs))
 	for i, p := range t.pkgs {
@@ -30,93 +39,155 @@ func originLayers(ctx context.Context, cfg *config.Config, arch string, t *tree,
 			pkgs[i].Source = t.meta[i].SourceRPM
 		}
 	}
-	groups, replanned, err := split.PlanOriginWith(ctx, tarPath, report.Owners, pkgs, cfg.Layers.Max, opts.Previous[arch])
-	if err != nil {
-		return nil, tarPath, nil, fmt.Errorf("planning the layers: %w", err)
+	hs := make([]*tar.Header, len(lay.Entries))
+	for i, e := range lay.Entries {
+		hs[i] = e.Header
 	}
+	groups, replanned := split.PlanOriginWith(hs, lay.Report.Owners, pkgs, cfg.Layers.Max, opts.Previous[arch])
 	if replanned != "" {
 		opts.log().Warn("the previous image's layer plan was not kept", "arch", arch, "why", replanned)
 	}
-	// One pass over the tree's tar routes each entry to its layers; each
-	// layer's compressor compresses its blocks in the background, on one
-	// core (the bytes do not depend on the concurrency), so the layers
-	// compress side by side and the Go scheduler keeps at most GOMAXPROCS
-	// of them busy.
-	lopts.Concurrency = 1
+	// The entries of each layer, in the tree's order.
+	idx := make([][]int, len(groups))
+	for i, gs := range split.Holders(groups, hs) {
+		for _, g := range gs {
+			idx[g] = append(idx[g], i)
+		}
+	}
+	var tf *os.File
+	if keepTar {
+		if tf, err = os.CreateTemp(opts.WorkDir, "tree-"+arch+"-*.tar"); err != nil {
+			return nil, "", nil, err
+		}
+		defer tf.Close()
+		tarPath = tf.Name()
+	}
+	layers, err := writeOriginLayers(ctx, opts.WorkDir, lopts, lay, groups, idx, tf)
+	if err == nil && tf != nil {
+		err = tf.Close()
+	}
+	if err != nil {
+		for _, l := range layers {
+			if l != nil {
+				l.Remove()
+			}
+		}
+		return nil, tarPath, nil, err
+	}
 	hist = make([]manifests.HistoryLayer, len(groups))
-	errs := make([]error, len(groups))
-	outs := make([]chan io.Writer, len(groups))
-	done := make([]chan error, len(groups))
-	var wg sync.WaitGroup
 	for i, g := range groups {
-		outs[i] = make(chan io.Writer, 1)
-		done[i] = make(chan error, 1)
+		h := manifests.HistoryLayer{Layer: layers[i], CreatedBy: "slipway build"}
+		if g.Packages == nil {
+			h.Comment = fmt.Sprintf("metadata of %d packages", len(t.pkgs))
+			h.Annotations = map[string]string{manifests.LayerMetadataAnnotation: "true"}
+		} else {
+			h.Comment = fmt.Sprintf("%d packages of %s", len(g.Packages), strings.Join(g.Sources, ", "))
+			h.Annotations = map[string]string{
+				manifests.LayerPackagesAnnotation: strings.Join(g.Packages, ","),
+				manifests.LayerSourcesAnnotation:  strings.Join(g.Sources, ","),
+			}
+		}
+		hist[i] = h
+	}
+	opts.log().Debug("origin layers", "arch", arch, "layers", len(hist), "max", cfg.Layers.Max)
+	return hist, tarPath, lay.Report, nil
+}
+
+// writeOriginLayers writes the layer of each group (its entries idx[i])
+// and, when tf is set, the whole tree's tar to tf. GOMAXPROCS layers are
+// written at once, the biggest first, each compressed at concurrency 1
+// (manifests.WriteLayer compresses its blocks in the background; the
+// bytes do not depend on the concurrency), and a layer reuses the
+// compressor of one written before it: the cores stay busy, and the
+// compressors' buffers are allocated for a few layers, not for each of
+// up to 50 (measured: that allocation, page faults on fresh memory, cost
+// more CPU than writing the tree). The layers are returned by group,
+// those written when one failed too.
+func writeOriginLayers(ctx context.Context, dir string, lopts manifests.LayerOptions, lay *rootfs.Layout, groups []split.Group, idx [][]int, tf *os.File) ([]*manifests.Layer, error) {
+	lopts.Concurrency = 1
+	lopts.Reuse = &manifests.Compressors{}
+	jobs := len(groups)
+	if tf != nil {
+		jobs++ // the last job: the whole tree
+	}
+	size := func(j int) int64 {
+		if j == len(groups) {
+			return lay.Report.Bytes
+		}
+		var n int64
+		for _, k := range idx[j] {
+			n += lay.Entries[k].Header.Size
+		}
+		return n
+	}
+	order := make([]int, jobs)
+	sizes := make([]int64, jobs)
+	for j := range order {
+		order[j], sizes[j] = j, size(j)
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sizes[b], sizes[a]) })
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	layers := make([]*manifests.Layer, len(groups))
+	errs := make([]error, jobs)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), jobs) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			called := false
-			layer, err := manifests.WriteLayer(ctx, opts.WorkDir, lopts, func(w io.Writer) error {
-				called = true
-				outs[i] <- w
-				return <-done[i]
-			})
-			if !called {
-				outs[i] <- nil
-			}
-			if err != nil {
-				errs[i] = fmt.Errorf("writing the layer of %s: %w", originName(g), err)
-				return
-			}
-			h := manifests.HistoryLayer{Layer: layer, CreatedBy: "slipway build"}
-			if g.Packages == nil {
-				h.Comment = fmt.Sprintf("metadata of %d packages", len(t.pkgs))
-				h.Annotations = map[string]string{manifests.LayerMetadataAnnotation: "true"}
-			} else {
-				h.Comment = fmt.Sprintf("%d packages of %s", len(g.Packages), strings.Join(g.Sources, ", "))
-				h.Annotations = map[string]string{
-					manifests.LayerPackagesAnnotation: strings.Join(g.Packages, ","),
-					manifests.LayerSourcesAnnotation:  strings.Join(g.Sources, ","),
+			for j := range next {
+				if j == len(groups) {
+					if err := lay.WriteEntries(ctx, tf, allEntries(len(lay.Entries))); err != nil {
+						errs[j] = fmt.Errorf("writing the tree: %w", err)
+						cancel()
+					}
+					continue
 				}
+				l, err := manifests.WriteLayer(ctx, dir, lopts, func(w io.Writer) error {
+					return lay.WriteEntries(ctx, w, idx[j])
+				})
+				if err != nil {
+					errs[j] = fmt.Errorf("writing the layer of %s: %w", originName(groups[j]), err)
+					cancel()
+					continue
+				}
+				layers[j] = l
 			}
-			hist[i] = h
 		}()
 	}
-	ws := make([]io.Writer, len(groups))
-	ready := true
-	for i := range outs {
-		ws[i] = <-outs[i]
-		ready = ready && ws[i] != nil
-	}
-	var werr error
-	if ready {
-		werr = split.WriteAll(ctx, tarPath, groups, ws)
-	} else {
-		werr = errNotStarted
-	}
-	for i := range done {
-		if ws[i] != nil {
-			done[i] <- werr
+	for _, j := range order {
+		if ctx.Err() != nil {
+			break
 		}
+		next <- j
 	}
+	close(next)
 	wg.Wait()
-	if !ready {
-		// The layers that did not start say why first.
-		slices.SortStableFunc(errs, func(a, b error) int {
-			return cmp.Compare(boolInt(errors.Is(a, errNotStarted)), boolInt(errors.Is(b, errNotStarted)))
-		})
+	// The error that stopped the others first.
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return layers, err
+		}
 	}
 	for _, err := range errs {
 		if err != nil {
-			for _, h := range hist {
-				if h.Layer != nil {
-					h.Layer.Remove()
-				}
-			}
-			return nil, tarPath, nil, err
+			return layers, err
 		}
 	}
-	opts.log().Debug("origin layers", "arch", arch, "layers", len(hist), "max", cfg.Layers.Max)
-	return hist, tarPath, report, nil
+	if err := ctx.Err(); err != nil {
+		return layers, err
+	}
+	return layers, nil
+}
+
+func allEntries(n int) []int {
+	all := make([]int, n)
+	for i := range all {
+		all[i] = i
+	}
+	return all
 }
 
 func originName(g split.Group) string {
@@ -124,14 +195,4 @@ func originName(g split.Group) string {
 		return "the metadata layer"
 	}
 	return strings.Join(g.Sources, ", ")
-}
-
-// errNotStarted ends the layers that started when another did not.
-var errNotStarted = errors.New("another layer did not start")
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

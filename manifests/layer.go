@@ -88,6 +88,9 @@ type LayerOptions struct {
 	Level int
 	// Concurrency is how many cores compress; default GOMAXPROCS.
 	Concurrency int
+	// Reuse, when set, lends the gzip compressor and takes it back once
+	// the layer is written (the bytes are the same).
+	Reuse *Compressors
 }
 
 // WriteLayer runs write with a writer for the uncompressed tar and stores
@@ -125,15 +128,17 @@ func WriteLayer(ctx context.Context, dir string, opts LayerOptions, write func(i
 	out := io.MultiWriter(f, compressedHash, counter)
 
 	var comp io.WriteCloser
+	gzipLevel := opts.Level
 	switch opts.Compression {
 	case Gzip:
-		level := opts.Level
-		if level == 0 {
-			level = 6
+		if gzipLevel == 0 {
+			gzipLevel = 6
 		}
-		zw, err := pgzip.NewWriterLevel(out, level)
-		if err != nil {
-			return nil, fmt.Errorf("gzip level %d: %w", level, err)
+		zw := opts.Reuse.getGzip(gzipLevel)
+		if zw != nil {
+			zw.Reset(out)
+		} else if zw, err = pgzip.NewWriterLevel(out, gzipLevel); err != nil {
+			return nil, fmt.Errorf("gzip level %d: %w", gzipLevel, err)
 		}
 		// Blocks of 1 MiB keep the output within a percent of a serial
 		// gzip at the same level while both cores compress.
@@ -154,12 +159,17 @@ func WriteLayer(ctx context.Context, dir string, opts LayerOptions, write func(i
 		// encoder keeps one window of history instead of two (a frame is
 		// one window) and writes the same bytes.
 		n := min(opts.Concurrency, maxZstdCompressors)
-		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(n),
-			zstd.WithZeroFrames(true), zstd.WithLowerEncoderMem(true))
-		if err != nil {
-			return nil, fmt.Errorf("zstd: %w", err)
+		key := zstdKey{level, n}
+		enc := opts.Reuse.getZstd(key)
+		if enc == nil {
+			if enc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(n),
+				zstd.WithZeroFrames(true), zstd.WithLowerEncoderMem(true)); err != nil {
+				return nil, fmt.Errorf("zstd: %w", err)
+			}
 		}
-		comp = newFrameWriter(enc, zstdFrameSize, n, out, diffHash)
+		fw := newFrameWriter(enc, zstdFrameSize, n, out, diffHash)
+		fw.reuse, fw.key = opts.Reuse, key
+		comp = fw
 	default:
 		return nil, fmt.Errorf("unknown compression %q", opts.Compression)
 	}
@@ -178,6 +188,9 @@ func WriteLayer(ctx context.Context, dir string, opts LayerOptions, write func(i
 	}
 	if err := comp.Close(); err != nil {
 		return nil, fmt.Errorf("compressing layer: %w", err)
+	}
+	if zw, ok := comp.(*pgzip.Writer); ok {
+		opts.Reuse.putGzip(gzipLevel, zw)
 	}
 	// No fsync: the file is a step of the build in its work folder; the
 	// outputs are written from it, and the layer cache, which keeps it,
@@ -260,6 +273,10 @@ type frameWriter struct {
 	wg     sync.WaitGroup
 	frames int
 	closed bool
+	// reuse, when set, lends frame buffers and takes them and the
+	// encoder (made as key says) back when the writer stops.
+	reuse *Compressors
+	key   zstdKey
 
 	mu  sync.Mutex
 	err error // the first write error of out
@@ -332,7 +349,11 @@ func (fw *frameWriter) Write(p []byte) (int, error) {
 			case fw.cur = <-fw.free:
 				fw.cur.in = fw.cur.in[:0]
 			default:
-				fw.cur = &frameJob{in: make([]byte, 0, fw.size), out: make([]byte, 0, fw.size/2)}
+				if fw.cur = fw.reuse.getFrame(); fw.cur != nil {
+					fw.cur.in = fw.cur.in[:0]
+				} else {
+					fw.cur = &frameJob{in: make([]byte, 0, fw.size), out: make([]byte, 0, fw.size/2)}
+				}
 			}
 		}
 		c := copy(fw.cur.in[len(fw.cur.in):fw.size], p)
@@ -383,5 +404,22 @@ func (fw *frameWriter) stop() {
 	close(fw.order)
 	fw.wg.Wait()
 	<-fw.done
-	fw.enc.Close()
+	if fw.reuse == nil {
+		fw.enc.Close()
+		return
+	}
+	// Every EncodeAll has returned and no goroutine holds a frame.
+	fw.reuse.putZstd(fw.key, fw.enc)
+	if fw.cur != nil {
+		fw.reuse.putFrame(fw.cur)
+		fw.cur = nil
+	}
+	for {
+		select {
+		case j := <-fw.free:
+			fw.reuse.putFrame(j)
+		default:
+			return
+		}
+	}
 }

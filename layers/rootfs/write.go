@@ -19,8 +19,46 @@ import (
 
 // WriteTar lays out the image and writes it to out as a PAX tar. It can be
 // called more than once (unless Options.SingleWrite); every call writes
-// the same bytes.
+// the same bytes. With SingleWrite, the spool is released as it is
+// written.
 func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
+	l, err := w.Layout(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.write(ctx, out, nil, w.opts.SingleWrite); err != nil {
+		return nil, err
+	}
+	return l.Report, nil
+}
+
+// TarEntry is one entry of the tree's tar: its header, as WriteTar writes
+// it (not to be changed), and its owner, as Report.Owners has it.
+type TarEntry struct {
+	Header *tar.Header
+	Owner  string
+}
+
+// Layout is the image laid out as WriteTar writes it, before any
+// content is read: its entries, in order, and the report. WriteEntries
+// writes the tar of any of them, so that a caller can plan layers from
+// the entries and write each layer's tar straight from the tree.
+type Layout struct {
+	Entries []TarEntry
+	// Report is WriteTar's report (Bytes: the content of every regular
+	// file).
+	Report *Report
+
+	w       *Writer
+	bodies  []*entry       // of Entries
+	at      []int          // index of each entry among the tree's paths
+	lastUse map[string]int // spool file -> index among the paths of the last entry reading it
+}
+
+// Layout lays the image out as WriteTar does, without writing it; it
+// counts as WriteTar's call with Options.SingleWrite. The Layout's
+// entries are written by WriteEntries until the Writer is closed.
+func (w *Writer) Layout(ctx context.Context) (*Layout, error) {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
@@ -158,12 +196,6 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 	paths = t.sortedPaths()
 	linkHead := map[string]string{}
 
-	open := map[string]*os.File{}
-	defer func() {
-		for _, f := range open {
-			f.Close()
-		}
-	}()
 	// With SingleWrite, the index of the last entry read from each spool
 	// file (the first path of a hard-link set holds the data, the others
 	// read nothing).
@@ -187,8 +219,10 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 			}
 		}
 	}
-	tw := tar.NewWriter(out)
-	buf := make([]byte, 256<<10)
+	// Every header, before any content is read.
+	items := make([]TarEntry, 0, len(paths))
+	bodies := make([]*entry, 0, len(paths))
+	at := make([]int, 0, len(paths)) // index in paths
 	for i, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -221,7 +255,6 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 				h.PAXRecords = map[string]string{paxCapRecord: string(x)}
 			}
 		}
-		var body io.Reader
 		switch e.kind {
 		case kindDir:
 			h.Typeflag, h.Name = tar.TypeDir, h.Name+"/"
@@ -245,49 +278,105 @@ func (w *Writer) WriteTar(ctx context.Context, out io.Writer) (*Report, error) {
 				linkHead[e.hl] = h.Name
 			}
 			h.Typeflag, h.Size = tar.TypeReg, e.size
-			if e.inline {
-				body = bytes.NewReader(e.data)
-			}
 		}
-		if err := tw.WriteHeader(h); err != nil {
-			return nil, fmt.Errorf("writing tar header of %s: %w", p, err)
-		}
+		items = append(items, TarEntry{Header: h, Owner: e.owner})
+		bodies = append(bodies, e)
+		at = append(at, i)
 		rep.Entries++
 		rep.Owners[p[1:]] = e.owner
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		if body == nil {
-			ra, err := w.open(e, open)
-			if err != nil {
-				return nil, err
-			}
-			body = io.NewSectionReader(ra, 0, e.size)
-		}
-		n, err := io.CopyBuffer(tw, body, buf)
-		if err != nil {
-			return nil, fmt.Errorf("writing %s: %w", p, err)
-		}
-		if n != e.size {
-			return nil, fmt.Errorf("writing %s: spooled %d bytes, want %d", p, n, e.size)
-		}
-		rep.Bytes += n
-		if last, ok := lastUse[w.locs[e.key].file]; ok && last == i {
-			loc := w.locs[e.key]
-			if f := open[loc.file]; f != nil {
-				f.Close()
-				delete(open, loc.file)
-			}
-			os.Remove(loc.file) // Close removes what is left
-		}
 	}
-	if err := tw.Close(); err != nil {
-		return nil, fmt.Errorf("finishing tar: %w", err)
+	for _, te := range items {
+		if te.Header.Typeflag == tar.TypeReg {
+			rep.Bytes += te.Header.Size
+		}
 	}
 	w.mu.Lock()
 	rep.Warnings = slices.Clone(w.warnings)
 	w.mu.Unlock()
-	return rep, nil
+	return &Layout{Entries: items, Report: rep, w: w, bodies: bodies, at: at, lastUse: lastUse}, nil
+}
+
+// WriteEntries writes to out, as a PAX tar, the entries of l at the
+// ascending indexes idx, each as WriteTar writes it: with every index,
+// WriteTar's bytes. Calls may run at once, each with its own out.
+func (l *Layout) WriteEntries(ctx context.Context, out io.Writer, idx []int) error {
+	for i, k := range idx {
+		if k < 0 || k >= len(l.Entries) || (i > 0 && k <= idx[i-1]) {
+			return fmt.Errorf("rootfs: entry index %d (at %d) is out of order or range (%d entries)", k, i, len(l.Entries))
+		}
+	}
+	if idx == nil {
+		idx = []int{} // none; nil is every entry to write
+	}
+	return l.write(ctx, out, idx, false)
+}
+
+// write writes the entries idx (nil: all) to out; with release, the
+// spool files are removed after their last use (SingleWrite, all
+// entries).
+func (l *Layout) write(ctx context.Context, out io.Writer, idx []int, release bool) error {
+	open := map[string]*os.File{}
+	defer func() {
+		for _, f := range open {
+			f.Close()
+		}
+	}()
+	n := len(l.Entries)
+	if idx != nil {
+		n = len(idx)
+	}
+	tw := tar.NewWriter(out)
+	buf := make([]byte, 256<<10)
+	for i := range n {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		k := i
+		if idx != nil {
+			k = idx[i]
+		}
+		h, e := l.Entries[k].Header, l.bodies[k]
+		p := "/" + strings.TrimSuffix(h.Name, "/")
+		if err := tw.WriteHeader(h); err != nil {
+			return fmt.Errorf("writing tar header of %s: %w", p, err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		var body io.Reader
+		if e.inline {
+			body = bytes.NewReader(e.data)
+		} else {
+			ra, err := l.w.open(e, open)
+			if err != nil {
+				return err
+			}
+			body = io.NewSectionReader(ra, 0, e.size)
+		}
+		got, err := io.CopyBuffer(tw, body, buf)
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", p, err)
+		}
+		if got != e.size {
+			return fmt.Errorf("writing %s: spooled %d bytes, want %d", p, got, e.size)
+		}
+		if !release {
+			continue
+		}
+		if loc, ok := l.w.locs[e.key]; ok {
+			if last, ok := l.lastUse[loc.file]; ok && last == l.at[k] {
+				if f := open[loc.file]; f != nil {
+					f.Close()
+					delete(open, loc.file)
+				}
+				os.Remove(loc.file) // Close removes what is left
+			}
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return fmt.Errorf("finishing tar: %w", err)
+	}
+	return nil
 }
 
 // content returns a regular file's bytes.

@@ -1,8 +1,8 @@
 package split
 
 import (
+	"archive/tar"
 	"cmp"
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -58,15 +58,11 @@ func nevraName(n string) string {
 // PlanOriginWith is PlanOrigin keeping the plan of prev (the previous
 // image's package layers, bottom first). replanned says why the previous
 // plan was dropped ("" when it was kept, or when prev is empty).
-func PlanOriginWith(ctx context.Context, tarFile string, owners map[string]string, pkgs []OriginPackage, max int, prev []PrevLayer) (groups []Group, replanned string, err error) {
+func PlanOriginWith(hs []*tar.Header, owners map[string]string, pkgs []OriginPackage, max int, prev []PrevLayer) (groups []Group, replanned string) {
 	if len(prev) == 0 {
-		g, err := PlanOrigin(ctx, tarFile, owners, pkgs, max)
-		return g, "", err
+		return PlanOrigin(hs, owners, pkgs, max), ""
 	}
-	entries, byName, err := readSplitEntries(ctx, tarFile)
-	if err != nil {
-		return nil, "", err
-	}
+	entries, byName := splitEntriesOf(hs)
 	sourceOf := map[string]string{}     // NEVRA -> source
 	sourceOfName := map[string]string{} // package name -> source
 	bySource := map[string]*originGroup{}
@@ -159,8 +155,7 @@ func PlanOriginWith(ctx context.Context, tarFile string, owners map[string]strin
 		replanned = fmt.Sprintf("%d of the previous image's %d sources are gone: planned afresh", gone, prevSources)
 	}
 	if replanned != "" {
-		g, err := PlanOrigin(ctx, tarFile, owners, pkgs, max)
-		return g, replanned, err
+		return PlanOrigin(hs, owners, pkgs, max), replanned
 	}
-	return assignEntries(entries, byName, owners, sourceOf, layers), "", nil
+	return assignEntries(entries, byName, owners, sourceOf, layers), ""
 }

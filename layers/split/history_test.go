@@ -20,10 +20,7 @@ func prevOf(groups []Group) []PrevLayer {
 
 func historyAll(t *testing.T, tarFile string, owners map[string]string, max int, prev []PrevLayer) ([]Group, [][]byte, string) {
 	t.Helper()
-	groups, why, err := PlanOriginWith(t.Context(), tarFile, owners, originPkgs(owners), max, prev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	groups, why := PlanOriginWith(headersOf(t, tarFile), owners, originPkgs(owners), max, prev)
 	var out [][]byte
 	for _, g := range groups {
 		var b bytes.Buffer
@@ -159,17 +156,11 @@ func TestPlanOriginHistoryRemovals(t *testing.T) {
 		{Sources: []string{"y", "z"}, Packages: []string{"y-1-1.x86_64", "z-1-1.x86_64"}},
 		{Sources: []string{"c"}, Packages: []string{"c-1-1.x86_64"}},
 	}
-	groups, why, err := PlanOriginWith(t.Context(), tarFile, owners, originPkgs(owners), 50, prev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	groups, why := PlanOriginWith(headersOf(t, tarFile), owners, originPkgs(owners), 50, prev)
 	if !strings.Contains(why, "3 of the previous image's 4 sources are gone") {
 		t.Errorf("replanned %q", why)
 	}
-	fresh, err := PlanOrigin(t.Context(), tarFile, owners, originPkgs(owners), 50)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fresh := PlanOrigin(headersOf(t, tarFile), owners, originPkgs(owners), 50)
 	if fmt.Sprint(groups) != fmt.Sprint(fresh) {
 		t.Errorf("re-planned %v, a fresh plan %v", groups, fresh)
 	}

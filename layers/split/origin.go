@@ -3,7 +3,6 @@ package split
 import (
 	"archive/tar"
 	"cmp"
-	"context"
 	"hash/fnv"
 	"path"
 	"slices"
@@ -52,18 +51,15 @@ type originGroup struct {
 	bytes  int64
 }
 
-// PlanOrigin groups the entries of tarFile (owners from the tree's
+// PlanOrigin groups the tar entries hs (owners from the tree's
 // report: tar name -> NEVRA or a "(...)" pseudo-owner) by source package
 // into at most max layers, the last one the metadata layer (Pkg "",
 // Packages nil). With more sources than max-1 layers, the biggest get a
 // layer each and the rest are spread over a quarter of the budget by a
 // hash of the source name, so that a source added or removed moves no
 // other. The plan is a pure function of the package set and the tree.
-func PlanOrigin(ctx context.Context, tarFile string, owners map[string]string, pkgs []OriginPackage, max int) ([]Group, error) {
-	entries, byName, err := readSplitEntries(ctx, tarFile)
-	if err != nil {
-		return nil, err
-	}
+func PlanOrigin(hs []*tar.Header, owners map[string]string, pkgs []OriginPackage, max int) []Group {
+	entries, byName := splitEntriesOf(hs)
 	sourceOf := map[string]string{}
 	bySource := map[string]*originGroup{}
 	for _, p := range pkgs {
@@ -90,7 +86,7 @@ func PlanOrigin(ctx context.Context, tarFile string, owners map[string]string, p
 		return cmp.Or(cmp.Compare(b.bytes, a.bytes), strings.Compare(a.source, b.source))
 	})
 	layers := packLayers(groups, max)
-	return assignEntries(entries, byName, owners, sourceOf, layers), nil
+	return assignEntries(entries, byName, owners, sourceOf, layers)
 }
 
 // packLayers packs groups (biggest first) into at most max-1 layers of

@@ -8,7 +8,6 @@ package split
 
 import (
 	"archive/tar"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -430,25 +429,44 @@ func Write(ctx context.Context, tarFile string, g Group, out io.Writer) (int, er
 
 // readSplitEntries reads the entries of tarFile, in order and by name.
 func readSplitEntries(ctx context.Context, tarFile string) ([]*splitEntry, map[string]*splitEntry, error) {
-	f, err := os.Open(tarFile)
+	hs, err := ReadHeaders(ctx, tarFile)
 	if err != nil {
 		return nil, nil, err
 	}
+	entries, byName := splitEntriesOf(hs)
+	return entries, byName, nil
+}
+
+// ReadHeaders reads the headers of the entries of tarFile, in order.
+func ReadHeaders(ctx context.Context, tarFile string) ([]*tar.Header, error) {
+	f, err := os.Open(tarFile)
+	if err != nil {
+		return nil, err
+	}
 	defer f.Close()
-	var entries []*splitEntry
-	byName := map[string]*splitEntry{}
+	var hs []*tar.Header
 	tr := tar.NewReader(f)
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			break
+			return hs, nil
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("reading tar %s: %w", tarFile, err)
+			return nil, fmt.Errorf("reading tar %s: %w", tarFile, err)
 		}
+		hs = append(hs, h)
+	}
+}
+
+// splitEntriesOf is what planning needs of the entries of a tar, in
+// order and by name.
+func splitEntriesOf(hs []*tar.Header) ([]*splitEntry, map[string]*splitEntry) {
+	entries := make([]*splitEntry, 0, len(hs))
+	byName := make(map[string]*splitEntry, len(hs))
+	for _, h := range hs {
 		e := &splitEntry{name: cleanName(h.Name), typ: h.Typeflag, layer: -1}
 		if h.Typeflag == tar.TypeReg {
 			e.size = h.Size
@@ -459,78 +477,24 @@ func readSplitEntries(ctx context.Context, tarFile string) ([]*splitEntry, map[s
 		entries = append(entries, e)
 		byName[e.name] = e
 	}
-
-	return entries, byName, nil
+	return entries, byName
 }
 
-// WriteAll writes the layers of groups in one pass over tarFile: each
-// entry goes, in the tar's order, to the tar of every group that holds
-// it, outs[i] receiving group i's. Each out gets the bytes Write writes
-// for its group.
-func WriteAll(ctx context.Context, tarFile string, groups []Group, outs []io.Writer) error {
-	if len(outs) != len(groups) {
-		return fmt.Errorf("writing %d layers to %d outputs", len(groups), len(outs))
-	}
-	f, err := os.Open(tarFile)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
+// Holders is, for each of the tar entries hs (in order), the indexes of
+// the groups holding it, ascending (a shared parent folder is in several,
+// an entry no group holds in none): writing each entry, in order, to the
+// tar of each of its groups gives every group the bytes Write writes for
+// it alone.
+func Holders(groups []Group, hs []*tar.Header) [][]int {
 	holders := map[string][]int{}
-	for i, g := range groups {
-		for p := range g.Paths {
-			holders[p] = append(holders[p], i)
+	for g := range groups {
+		for p := range groups[g].Paths {
+			holders[p] = append(holders[p], g)
 		}
 	}
-	tws := make([]*tar.Writer, len(outs))
-	for i, o := range outs {
-		tws[i] = tar.NewWriter(o)
+	to := make([][]int, len(hs))
+	for i, h := range hs {
+		to[i] = holders[cleanName(h.Name)]
 	}
-	tr := tar.NewReader(f)
-	var buf bytes.Buffer
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("reading tar %s: %w", tarFile, err)
-		}
-		gs := holders[cleanName(h.Name)]
-		if len(gs) == 0 {
-			continue
-		}
-		// holders is built from ranging over maps: the order of gs is
-		// random but each tar gets the same bytes whatever it is.
-		var src io.Reader = tr
-		if h.Typeflag == tar.TypeReg && len(gs) > 1 {
-			buf.Reset()
-			if _, err := io.Copy(&buf, tr); err != nil {
-				return fmt.Errorf("reading %s: %w", h.Name, err)
-			}
-		}
-		for _, i := range gs {
-			if err := tws[i].WriteHeader(h); err != nil {
-				return fmt.Errorf("writing %s: %w", h.Name, err)
-			}
-			if h.Typeflag != tar.TypeReg {
-				continue
-			}
-			if len(gs) > 1 {
-				src = bytes.NewReader(buf.Bytes())
-			}
-			if _, err := io.Copy(tws[i], src); err != nil {
-				return fmt.Errorf("writing %s: %w", h.Name, err)
-			}
-		}
-	}
-	for i, tw := range tws {
-		if err := tw.Close(); err != nil {
-			return fmt.Errorf("closing layer %d: %w", i, err)
-		}
-	}
-	return nil
+	return to
 }
