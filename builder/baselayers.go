@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/slipway-build/slipway/builder/config"
 	"github.com/slipway-build/slipway/layers/rootfs"
@@ -45,10 +44,7 @@ func checkBaseConfig(cfg *config.Config) error {
 func baseLayers(ctx context.Context, cfg *config.Config, arch string, t *tree, comment string, opts BuildOptions) ([]manifests.HistoryLayer, *rootfs.Report, error) {
 	lopts := manifests.LayerOptions{Compression: opts.Compression}
 	if cfg.Layers.Strategy == config.LayersOrigin {
-		hist, tarPath, report, err := originLayers(ctx, cfg, arch, t, opts, lopts)
-		if tarPath != "" {
-			os.Remove(tarPath)
-		}
+		hist, _, report, err := originLayers(ctx, cfg, arch, t, opts, lopts, false)
 		if err != nil {
 			return nil, nil, fmt.Errorf("writing the layers over the base: %w", err)
 		}
