@@ -255,11 +255,11 @@ func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Resul
 			return nil, fmt.Errorf("solving: allow_unsatisfied pattern %q: %w", g, err)
 		}
 	}
-	res, err := p.solve(ctx, log, req, req.WeakDeps)
+	res, err := p.solve(ctx, log, req, req.WeakDeps, true)
 	if errors.Is(err, errMinimize) {
 		// Minimizing after the weak pass took a choice back into a dead
 		// end: solve again, minimizing before it.
-		res, err = p.solve(ctx, log, req, false)
+		res, err = p.solve(ctx, log, req, false, false)
 	}
 	return res, err
 }
@@ -269,7 +269,7 @@ var errMinimize = errors.New("minimization after the weak pass failed")
 
 // solve is Solve; lateMin defers the minimization of choices until the
 // weak pass is done, as libsolv does.
-func (p *Pool) solve(ctx context.Context, log *slog.Logger, req Request, lateMin bool) (*Result, error) {
+func (p *Pool) solve(ctx context.Context, log *slog.Logger, req Request, lateMin, core bool) (*Result, error) {
 	n := len(p.cands)
 	s := &solver{
 		lateMin: lateMin,
@@ -312,6 +312,17 @@ func (p *Pool) solve(ctx context.Context, log *slog.Logger, req Request, lateMin
 	}
 	if len(problems) > 0 {
 		return nil, &UnsolvableError{Arch: req.Arch, Problems: problems}
+	}
+	if core {
+		// The decision core (sat.go) gives libsolv's answer; when it finds
+		// no solution (or gives up), the search below explains why in
+		// dnf's words.
+		e := newSat(s)
+		if e.run() {
+			res := e.result()
+			log.Debug("solved", "arch", req.Arch, "request", len(req.Install), "packages", len(res.Packages), "decisions", e.steps, "learnt", e.learned)
+			return res, nil
+		}
 	}
 	if pr := s.run(0); pr != nil {
 		if pr.Kind == 0 {
