@@ -119,7 +119,6 @@ func abs32(x int32) int32 {
 	return x
 }
 
-func (e *sat) cand(id int32) int32           { return id - 2 }
 func (e *sat) pkg(id int32) *rpmmeta.Package { return e.p.cands[id-2].Pkg }
 
 // whatprovides lists the visible packages providing d, in id order.
@@ -169,8 +168,25 @@ func (e *sat) heldProvides(d rpmmeta.Dep) bool {
 	return found
 }
 
-// expand turns a rich dependency (neg: its negation, for a conflict)
-// into blocks over packages.
+// richOf returns the parsed rich dependency, nil if malformed.
+func (e *sat) richOf(name string) *rpmmeta.RichDep {
+	if r := e.p.rich[name]; r != nil {
+		return r
+	}
+	if _, bad := e.p.richErr[name]; bad {
+		return nil
+	}
+	r, err := rpmmeta.ParseRich(name)
+	if err != nil {
+		return nil
+	}
+	return r
+}
+
+// expand is pool_normalize_complex_dep (cplxdeps.c) for a rich
+// dependency: its blocks as a conjunction of clauses (CNF); with neg,
+// the conflict form: the expression in disjunctive form, inverted into
+// the clauses of its negation.
 func (e *sat) expand(name string, neg bool) blocks {
 	key := name
 	if neg {
@@ -179,85 +195,218 @@ func (e *sat) expand(name string, neg bool) blocks {
 	if b, ok := e.richBlks[key]; ok {
 		return b
 	}
-	idx := 0
-	if neg {
-		idx = 1
-	}
-	b := blocks{val: 1}
-	if n := e.p.nnf[name][idx]; n != nil {
-		b = e.expandNNF(n)
-	} else {
-		b.val = 0
+	b := blocks{}
+	if r := e.richOf(name); r != nil {
+		b.val, b.list = e.normalize(r, neg)
+		if neg {
+			b.val, b.list = invertBlocks(b.val, b.list)
+		}
+		if b.val == -1 {
+			b.val = 2
+		}
 	}
 	e.richBlks[key] = b
 	return b
 }
 
-func (e *sat) expandNNF(n *nnf) blocks {
-	clauses, ok := cnfClauses(n)
-	if !ok {
-		return blocks{val: 1}
+// normalize is cplxdeps.c's normalize_dep: 0 (never holds), 1 (always
+// holds) or -1 with blocks, clauses (CNF) or, with dnf, terms (DNF) of
+// sorted literals. Operands that are always or never true end the work
+// early, as in libsolv, so no block comes from them.
+func (e *sat) normalize(r *rpmmeta.RichDep, dnf bool) (int, [][]int32) {
+	switch r.Op {
+	case rpmmeta.RichAnd:
+		v, bl := e.normalize(r.Args[0], dnf)
+		for _, a := range r.Args[1:] {
+			v, bl = e.combineAnd(v, bl, a, false, dnf)
+			if v == 0 {
+				return 0, nil
+			}
+		}
+		return v, bl
+	case rpmmeta.RichOr:
+		v, bl := e.normalize(r.Args[0], dnf)
+		for _, a := range r.Args[1:] {
+			v, bl = e.combineOr(v, bl, a, false, dnf)
+			if v == 1 {
+				return 1, nil
+			}
+		}
+		return v, bl
+	case rpmmeta.RichIf:
+		if len(r.Args) == 2 {
+			// A or not B
+			v, bl := e.normalize(r.Args[0], dnf)
+			return e.combineOr(v, bl, r.Args[1], true, dnf)
+		}
+		// (A or not B) and (B or C)
+		v1, b1 := e.normalize(r.Args[0], dnf)
+		v1, b1 = e.combineOr(v1, b1, r.Args[1], true, dnf)
+		if v1 == 0 {
+			return 0, nil
+		}
+		v2, b2 := e.normalize(r.Args[1], dnf)
+		v2, b2 = e.combineOr(v2, b2, r.Args[2], false, dnf)
+		return joinAnd(v1, b1, v2, b2, dnf)
+	case rpmmeta.RichUnless:
+		if len(r.Args) == 2 {
+			// A and not B
+			v, bl := e.normalize(r.Args[0], dnf)
+			return e.combineAnd(v, bl, r.Args[1], true, dnf)
+		}
+		// (A and not B) or (C and B)
+		v1, b1 := e.normalize(r.Args[0], dnf)
+		v1, b1 = e.combineAnd(v1, b1, r.Args[1], true, dnf)
+		if v1 == 1 {
+			return 1, nil
+		}
+		v2, b2 := e.normalize(r.Args[2], dnf)
+		v2, b2 = e.combineAnd(v2, b2, r.Args[1], false, dnf)
+		return joinOr(v1, b1, v2, b2, dnf)
 	}
+	ids := e.atomIDs(r)
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	if dnf {
+		out := make([][]int32, len(ids))
+		for i, id := range ids {
+			out[i] = []int32{id}
+		}
+		return -1, out
+	}
+	return -1, [][]int32{slices.Clone(ids)}
+}
+
+// combineAnd is normalize_dep_and: the first operand (already
+// normalized) and b, negated with inv.
+func (e *sat) combineAnd(v1 int, b1 [][]int32, b *rpmmeta.RichDep, inv, dnf bool) (int, [][]int32) {
+	if v1 == 0 {
+		return 0, nil
+	}
+	v2, b2 := e.normalize(b, dnf != inv)
+	if inv {
+		v2, b2 = invertBlocks(v2, b2)
+	}
+	return joinAnd(v1, b1, v2, b2, dnf)
+}
+
+// combineOr is normalize_dep_or.
+func (e *sat) combineOr(v1 int, b1 [][]int32, b *rpmmeta.RichDep, inv, dnf bool) (int, [][]int32) {
+	if v1 == 1 {
+		return 1, nil
+	}
+	v2, b2 := e.normalize(b, dnf != inv)
+	if inv {
+		v2, b2 = invertBlocks(v2, b2)
+	}
+	return joinOr(v1, b1, v2, b2, dnf)
+}
+
+func joinAnd(v1 int, b1 [][]int32, v2 int, b2 [][]int32, dnf bool) (int, [][]int32) {
+	switch {
+	case v1 == 0 || v2 == 0:
+		return 0, nil
+	case v1 == 1:
+		return v2, b2
+	case v2 == 1:
+		return v1, b1
+	}
+	if dnf {
+		return distribute(b1, b2, dnf)
+	}
+	return -1, append(slices.Clone(b1), b2...)
+}
+
+func joinOr(v1 int, b1 [][]int32, v2 int, b2 [][]int32, dnf bool) (int, [][]int32) {
+	switch {
+	case v1 == 1 || v2 == 1:
+		return 1, nil
+	case v1 == 0:
+		return v2, b2
+	case v2 == 0:
+		return v1, b1
+	}
+	if !dnf {
+		return distribute(b1, b2, dnf)
+	}
+	return -1, append(slices.Clone(b1), b2...)
+}
+
+// distribute is distribute_depblocks: every block of a joined with every
+// block of b; a block holding a literal and its negation is dropped.
+func distribute(a, b [][]int32, dnf bool) (int, [][]int32) {
 	var out [][]int32
-	for _, cl := range clauses {
-		// A negated atom met by several packages is "none of them": the
-		// clause becomes one block per choice of one of them.
-		var pos []int32
-		var negs [][]int32
-		isTrue := false
-		for _, l := range cl {
-			ids := e.atomIDs(l.atom)
-			if l.neg {
-				if len(ids) == 0 {
-					isTrue = true
-					break
+	for _, x := range a {
+		for _, y := range b {
+			m := make([]int32, 0, len(x)+len(y))
+			i, j := 0, 0
+			for i < len(x) && j < len(y) {
+				switch {
+				case x[i] < y[j]:
+					m = append(m, x[i])
+					i++
+				case x[i] == y[j]:
+					m = append(m, y[j])
+					i++
+					j++
+				default:
+					m = append(m, y[j])
+					j++
 				}
-				negs = append(negs, ids)
-			} else {
-				pos = append(pos, ids...)
+			}
+			m = append(m, y[j:]...)
+			m = append(m, x[i:]...)
+			if !hasOpposites(m) {
+				out = append(out, m)
 			}
 		}
-		if isTrue {
-			continue
-		}
-		combos := [][]int32{pos}
-		for _, ids := range negs {
-			var next [][]int32
-			for _, c := range combos {
-				for _, id := range ids {
-					next = append(next, append(slices.Clone(c), -id))
-				}
-			}
-			combos = next
-			if len(combos) > 4096 {
-				return blocks{val: 1}
-			}
-		}
-		for _, lits := range combos {
-			slices.Sort(lits)
-			lits = slices.Compact(lits)
-			if len(lits) == 0 {
-				return blocks{val: 0}
-			}
-			taut := false
-			for _, x := range lits {
-				if x > 0 {
-					break
-				}
-				if _, found := slices.BinarySearch(lits, -x); found {
-					taut = true
-					break
-				}
-			}
-			if !taut {
-				out = append(out, lits)
-			}
+		if len(out) > 1<<14 {
+			break // pathological; keep what there is
 		}
 	}
 	if len(out) == 0 {
-		return blocks{val: 1}
+		if dnf {
+			return 0, nil
+		}
+		return 1, nil
 	}
-	return blocks{val: 2, list: out}
+	return -1, out
+}
+
+func hasOpposites(m []int32) bool {
+	a, b := 0, len(m)-1
+	for a < b {
+		switch {
+		case -m[a] == m[b]:
+			return true
+		case -m[a] > m[b]:
+			a++
+		default:
+			b--
+		}
+	}
+	return false
+}
+
+// invertBlocks is invert_depblocks: the negation, which turns clauses
+// into terms and back.
+func invertBlocks(v int, bl [][]int32) (int, [][]int32) {
+	switch v {
+	case 0:
+		return 1, nil
+	case 1:
+		return 0, nil
+	}
+	out := make([][]int32, len(bl))
+	for i, x := range bl {
+		y := make([]int32, len(x))
+		for k := range x {
+			y[len(x)-1-k] = -x[k]
+		}
+		out[i] = y
+	}
+	return -1, out
 }
 
 // newSat builds the rules for the request items of s.
@@ -281,7 +430,7 @@ func newSat(s *solver) *sat {
 	}
 	var work []int32
 	addComplex := func(id int32, d rpmmeta.Dep, conflict bool) {
-		if e.p.nnf[d.Name][0] == nil {
+		if e.richOf(d.Name) == nil {
 			if !conflict {
 				add(-id) // malformed: not installable (the search explains it)
 			}
@@ -330,8 +479,8 @@ func newSat(s *solver) *sat {
 	}
 	pushLeaves := func(d rpmmeta.Dep) {
 		if d.IsRich() {
-			if nn := e.p.nnf[d.Name][0]; nn != nil {
-				nn.leaves(func(l rpmmeta.Dep) { work = append(work, e.whatprovides(l)...) })
+			if r := e.richOf(d.Name); r != nil {
+				r.Leaves(func(l rpmmeta.Dep) { work = append(work, e.whatprovides(l)...) })
 			}
 			return
 		}
@@ -475,6 +624,7 @@ func newSat(s *solver) *sat {
 		e.addRule(r)
 	}
 	e.jobRules = int32(len(e.rules))
+	jobSeen := map[string]bool{}
 	for _, it := range jobs {
 		switch {
 		case it.pkgs != nil:
@@ -486,7 +636,11 @@ func newSat(s *solver) *sat {
 			ids = slices.Compact(ids)
 			e.addRule(ids)
 		case it.expr != nil:
-			b := e.expandNNF(it.expr)
+			if jobSeen[it.request] {
+				continue
+			}
+			jobSeen[it.request] = true
+			b := e.expand(it.request, false)
 			switch b.val {
 			case 0:
 				e.addRule([]int32{-sysSolvable})
@@ -1128,9 +1282,6 @@ func (e *sat) resolveDependencies(level int32) int32 {
 // loop and add_complex_recommends); keep filters them.
 func (e *sat) weakCandidates(d rpmmeta.Dep, dq []int32, keep func(int32) bool) []int32 {
 	if d.IsRich() {
-		if e.p.nnf[d.Name][0] == nil {
-			return dq
-		}
 		b := e.expand(d.Name, false)
 		if b.val != 2 {
 			return dq

@@ -396,9 +396,6 @@ func (e *sat) updateRecommendsMap() {
 					continue
 				}
 				if d.IsRich() {
-					if e.p.nnf[d.Name][0] == nil {
-						continue
-					}
 					if b := e.expand(d.Name, false); b.val == 2 {
 						*l.blk = append(*l.blk, b.list...)
 					}
@@ -491,7 +488,7 @@ func (e *sat) depFulfilled(d rpmmeta.Dep) int {
 		}
 		return 0
 	}
-	r := e.p.rich[d.Name]
+	r := e.richOf(d.Name)
 	if r == nil {
 		return 0
 	}
@@ -577,16 +574,4 @@ func (e *sat) richFulfilled(r *rpmmeta.RichDep) int {
 		}
 	}
 	return 0
-}
-
-// leavesAtoms calls fn for the positive atoms of the expression.
-func (n *nnf) leavesAtoms(fn func(*rpmmeta.RichDep)) {
-	switch {
-	case n.op != nnfAtom:
-		for _, a := range n.args {
-			a.leavesAtoms(fn)
-		}
-	case !n.neg:
-		fn(n.atom)
-	}
 }
