@@ -480,7 +480,7 @@ func newSat(s *solver) *sat {
 	pushLeaves := func(d rpmmeta.Dep) {
 		if d.IsRich() {
 			if r := e.richOf(d.Name); r != nil {
-				r.Leaves(func(l rpmmeta.Dep) { work = append(work, e.whatprovides(l)...) })
+				e.posLiterals(r, false, func(id int32) { work = append(work, id) })
 			}
 			return
 		}
@@ -748,6 +748,32 @@ func ruleCmp(a, b []int32) int32 {
 		return a[i]
 	}
 	return 0
+}
+
+// posLiterals is pool_add_pos_literals_complex_dep: the packages that
+// could help a rich recommends or suggests hold, which get rules: the
+// operands of and/or, the main operand and the else branch of if and
+// unless, not their condition.
+func (e *sat) posLiterals(r *rpmmeta.RichDep, neg bool, fn func(int32)) {
+	switch r.Op {
+	case rpmmeta.RichAnd, rpmmeta.RichOr:
+		for _, a := range r.Args {
+			e.posLiterals(a, neg, fn)
+		}
+		return
+	case rpmmeta.RichIf, rpmmeta.RichUnless:
+		e.posLiterals(r.Args[0], neg, fn)
+		e.posLiterals(r.Args[1], !neg, fn)
+		if len(r.Args) == 3 {
+			e.posLiterals(r.Args[2], neg, fn)
+		}
+		return
+	}
+	if !neg {
+		for _, id := range e.atomIDs(r) {
+			fn(id)
+		}
+	}
 }
 
 // depPossible is libsolv's dep_possible over the packages that have
