@@ -133,7 +133,7 @@ func TestRandomAgainstLibsolv(t *testing.T) {
 }
 
 func randomDifferential(t *testing.T, name string, seeds int, stress bool) {
-	var total, diffs, solvDiff, afterBacktrack, otherChoice int
+	var total, diffs, solvDiff, afterBacktrack, otherChoice, libsolvBug int
 	jobs := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"}
 	if stress {
 		jobs = append(jobs, "cap1", "cap2 >= 2", "cap3 < 3")
@@ -163,6 +163,13 @@ func randomDifferential(t *testing.T, name string, seeds int, stress bool) {
 				}
 				if got := sortedNEVRAs(res); !slices.Equal(got, want) {
 					diffs++
+					if err := libsolvUnclosed(t, cs, want); err != nil {
+						// libsolv 0.7.23's own set breaks a rule: it installed a
+						// package it made no rules for (docs/solver.md).
+						libsolvBug++
+						t.Logf("seed %d weak=%v install %s (libsolv's set is not closed: %v):\n  slipway %v\n  libsolv %v", seed, weak, n, err, got, want)
+						continue
+					}
 					if res.backtracks > 0 {
 						// libsolv learns clauses and backjumps; after a dead end
 						// it may settle on another valid alternative than
@@ -177,8 +184,8 @@ func randomDifferential(t *testing.T, name string, seeds int, stress bool) {
 			}
 		}
 	}
-	t.Logf("RESULT generator=%s seeds=%d requests=%d differ=%d solvability=%d after_backtracking=%d other=%d",
-		name, seeds, total, diffs, solvDiff, afterBacktrack, otherChoice)
+	t.Logf("RESULT generator=%s seeds=%d requests=%d differ=%d solvability=%d after_backtracking=%d other=%d libsolv_unclosed=%d",
+		name, seeds, total, diffs, solvDiff, afterBacktrack, otherChoice, libsolvBug)
 	// These random repositories are adversarial (same names in several
 	// versions providing the same things, conflicts everywhere). The
 	// remaining differences are known (docs/solver.md, "Where we differ");

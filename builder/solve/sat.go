@@ -63,6 +63,7 @@ type sat struct {
 	steps    int
 	learned  int
 	failed   bool
+	needs    int32 // a package to make rules for, then solve again
 	richBlks map[string]blocks
 }
 
@@ -410,7 +411,7 @@ func invertBlocks(v int, bl [][]int32) (int, [][]int32) {
 }
 
 // newSat builds the rules for the request items of s.
-func newSat(s *solver) *sat {
+func newSat(s *solver, extra []int32) *sat {
 	p := s.p
 	n := int32(len(p.cands) + 2)
 	e := &sat{
@@ -576,6 +577,9 @@ func newSat(s *solver) *sat {
 		for _, id := range ids {
 			addPkg(id)
 		}
+	}
+	for _, id := range extra {
+		addPkg(id)
 	}
 	// Packages that supplement or enhance what may be installed
 	// (solver_addpkgrulesforweak).
@@ -766,6 +770,11 @@ func (e *sat) posLiterals(r *rpmmeta.RichDep, neg bool, fn func(int32)) {
 		e.posLiterals(r.Args[1], !neg, fn)
 		if len(r.Args) == 3 {
 			e.posLiterals(r.Args[2], neg, fn)
+			// With an else branch the condition is a positive literal
+			// too ("(A or not B) and (B or C)"); libsolv 0.7.23 leaves
+			// it out and may then install it with no rules (libsolv
+			// issue #527, fixed by commit 1edb35a3): follow the fix.
+			e.posLiterals(r.Args[1], neg, fn)
 		}
 		return
 	}
@@ -797,10 +806,8 @@ func (e *sat) depPossible(d rpmmeta.Dep) bool {
 func (e *sat) richPossible(r *rpmmeta.RichDep) bool {
 	switch r.Op {
 	case rpmmeta.RichIf, rpmmeta.RichUnless:
-		// Only what the dependency asks for counts, not its condition
-		// (testsolv: "Supplements: (a if d)" gets rules with d out of
-		// reach).
-		return e.richPossible(r.Args[0])
+		// A condition may hold with nothing installed: always possible.
+		return true
 	case rpmmeta.RichAnd:
 		for _, a := range r.Args {
 			if !e.richPossible(a) {
@@ -1094,6 +1101,14 @@ func (e *sat) analyze(level, c int32) (int32, int32) {
 // setpropagatelearn decides the literal (if not 0) at a new level and
 // propagates, learning from conflicts; -1 means unsolvable.
 func (e *sat) setpropagatelearn(level, decision, ruleid int32) int32 {
+	if decision > 0 && !e.added[decision] {
+		// libsolv would install a package it made no rules for (a
+		// weak dependency reached only through a rich one), leaving its
+		// requires unchecked; solve again with rules for it instead.
+		e.needs = decision
+		e.failed = true
+		return -1
+	}
 	if decision != 0 {
 		if satTrace != nil {
 			satTrace("decide %s at %d (rule %d)", e.lit(decision), level+1, ruleid)
@@ -1360,10 +1375,7 @@ func (e *sat) resolveWeak(level int32, rerun *bool) int32 {
 		if !e.s.visible[c] || e.dm[id] < 0 {
 			continue
 		}
-		if !e.added[id] {
-			// No rules: installing it would leave its requires unchecked.
-			continue
-		}
+
 		pk := e.pkg(id)
 		if e.dm[id] > 0 {
 			for _, d := range pk.Recommends {

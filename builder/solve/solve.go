@@ -317,11 +317,18 @@ func (p *Pool) solve(ctx context.Context, log *slog.Logger, req Request, lateMin
 		// The decision core (sat.go) gives libsolv's answer; when it finds
 		// no solution (or gives up), the search below explains why in
 		// dnf's words.
-		e := newSat(s)
-		if e.run() {
-			res := e.result()
-			log.Debug("solved", "arch", req.Arch, "request", len(req.Install), "packages", len(res.Packages), "decisions", e.steps, "learnt", e.learned)
-			return res, nil
+		var extra []int32
+		for {
+			e := newSat(s, extra)
+			if e.run() {
+				res := e.result()
+				log.Debug("solved", "arch", req.Arch, "request", len(req.Install), "packages", len(res.Packages), "decisions", e.steps, "learnt", e.learned)
+				return res, nil
+			}
+			if e.needs == 0 || len(extra) > 64 {
+				break
+			}
+			extra = append(extra, e.needs)
 		}
 	}
 	if pr := s.run(0); pr != nil {
