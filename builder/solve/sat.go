@@ -103,6 +103,14 @@ func (e *sat) lit(l int32) string {
 	return e.pkg(l).NEVRA.String()
 }
 
+func (e *sat) lits(l []int32) []string {
+	var out []string
+	for _, x := range l {
+		out = append(out, e.lit(x))
+	}
+	return out
+}
+
 func (e *sat) ruleStr(ri int32) string {
 	out := ""
 	e.literals(ri, func(l int32) bool { out += " " + e.lit(l); return true })
@@ -774,7 +782,9 @@ func (e *sat) posLiterals(r *rpmmeta.RichDep, neg bool, fn func(int32)) {
 			// too ("(A or not B) and (B or C)"); libsolv 0.7.23 leaves
 			// it out and may then install it with no rules (libsolv
 			// issue #527, fixed by commit 1edb35a3): follow the fix.
-			e.posLiterals(r.Args[1], neg, fn)
+			if !e.s.req.libsolv0723 {
+				e.posLiterals(r.Args[1], neg, fn)
+			}
 		}
 		return
 	}
@@ -959,6 +969,9 @@ func (e *sat) propagate(level int32) int32 {
 			if e.isFalse(other) {
 				return ri
 			}
+			if satTrace != nil {
+				satTrace("  unit %s by %s", e.lit(other), e.ruleStr(ri))
+			}
 			e.decide(other, level, ri)
 			rp = next
 		}
@@ -1101,7 +1114,7 @@ func (e *sat) analyze(level, c int32) (int32, int32) {
 // setpropagatelearn decides the literal (if not 0) at a new level and
 // propagates, learning from conflicts; -1 means unsolvable.
 func (e *sat) setpropagatelearn(level, decision, ruleid int32) int32 {
-	if decision > 0 && !e.added[decision] {
+	if decision > 0 && !e.added[decision] && !e.s.req.libsolv0723 {
 		// libsolv would install a package it made no rules for (a
 		// weak dependency reached only through a rich one), leaving its
 		// requires unchecked; solve again with rules for it instead.
@@ -1324,6 +1337,13 @@ func (e *sat) resolveDependencies(level int32) int32 {
 func (e *sat) weakCandidates(d rpmmeta.Dep, dq []int32, keep func(int32) bool) []int32 {
 	if d.IsRich() {
 		b := e.expand(d.Name, false)
+		if satTrace != nil {
+			var bl [][]string
+			for _, x := range b.list {
+				bl = append(bl, e.lits(x))
+			}
+			satTrace("weak rich %s: %d %v", d.Name, b.val, bl)
+		}
 		if b.val != 2 {
 			return dq
 		}
@@ -1341,7 +1361,7 @@ func (e *sat) weakCandidates(d rpmmeta.Dep, dq []int32, keep func(int32) bool) [
 					dq = dq[:start]
 					break
 				}
-				if !keep(x) {
+				if e.dm[x] < 0 || !keep(x) {
 					continue
 				}
 				dq = append(dq, x)
@@ -1408,6 +1428,9 @@ func (e *sat) resolveWeak(level int32, rerun *bool) int32 {
 		if !slices.Contains(dq, x) {
 			dq = append(dq, x)
 		}
+	}
+	if satTrace != nil {
+		satTrace("weak: dq %v dqs %v", e.lits(dq), e.lits(dqs))
 	}
 	if len(dq) == 0 {
 		return level

@@ -39,6 +39,13 @@ type Request struct {
 	// obsoletes it. By default, like dnf (obsoletes=True), the request
 	// goes to the obsoleting package instead.
 	KeepObsoleted bool
+
+	// libsolv0723 (tests only) reproduces libsolv 0.7.23's issue #527
+	// (fixed by commit 1edb35a3): the condition of a rich if/unless ...
+	// else in a Recommends gets no rules and may be installed without
+	// its requirements. The randomized differential uses it to tell that
+	// bug from a real difference.
+	libsolv0723 bool
 }
 
 // ReasonKind says which kind of edge brought a package in.
