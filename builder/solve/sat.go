@@ -1,7 +1,6 @@
 package solve
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 
@@ -89,33 +88,6 @@ const (
 )
 
 const sysSolvable = 1
-
-// satTrace, when set (by a test), receives the core's decisions.
-var satTrace func(format string, args ...any)
-
-func (e *sat) lit(l int32) string {
-	if l == sysSolvable {
-		return "system"
-	}
-	if l < 0 {
-		return "-" + e.lit(-l)
-	}
-	return e.pkg(l).NEVRA.String()
-}
-
-func (e *sat) lits(l []int32) []string {
-	var out []string
-	for _, x := range l {
-		out = append(out, e.lit(x))
-	}
-	return out
-}
-
-func (e *sat) ruleStr(ri int32) string {
-	out := ""
-	e.literals(ri, func(l int32) bool { out += " " + e.lit(l); return true })
-	return fmt.Sprintf("#%d[%s ]", ri, out)
-}
 
 // maxSatSteps bounds the decisions of the core; past it the request is
 // left to the backtracking search.
@@ -671,11 +643,6 @@ func newSat(s *solver, extra []int32) *sat {
 	}
 	e.jobEnd = int32(len(e.rules))
 	e.learnt = e.jobEnd
-	if satTrace != nil {
-		for i := int32(1); i < e.jobEnd; i++ {
-			satTrace("rule %s", e.ruleStr(i))
-		}
-	}
 	// makewatches: each literal's list in rule order.
 	e.watches = make([]int32, 2*n)
 	for i := len(e.rules) - 1; i >= 1; i-- {
@@ -969,9 +936,6 @@ func (e *sat) propagate(level int32) int32 {
 			if e.isFalse(other) {
 				return ri
 			}
-			if satTrace != nil {
-				satTrace("  unit %s by %s", e.lit(other), e.ruleStr(ri))
-			}
 			e.decide(other, level, ri)
 			rp = next
 		}
@@ -1123,9 +1087,6 @@ func (e *sat) setpropagatelearn(level, decision, ruleid int32) int32 {
 		return -1
 	}
 	if decision != 0 {
-		if satTrace != nil {
-			satTrace("decide %s at %d (rule %d)", e.lit(decision), level+1, ruleid)
-		}
 		level++
 		e.decide(decision, level, -ruleid)
 		e.steps++
@@ -1140,13 +1101,7 @@ func (e *sat) setpropagatelearn(level, decision, ruleid int32) int32 {
 			return -1
 		}
 		var lr int32
-		if satTrace != nil {
-			satTrace("conflict %s", e.ruleStr(r))
-		}
 		level, lr = e.analyze(level, r)
-		if satTrace != nil {
-			satTrace("learnt %s back to %d", e.ruleStr(lr), level)
-		}
 		e.decide(e.rules[lr].p, level, lr)
 	}
 	return level
@@ -1337,13 +1292,6 @@ func (e *sat) resolveDependencies(level int32) int32 {
 func (e *sat) weakCandidates(d rpmmeta.Dep, dq []int32, keep func(int32) bool) []int32 {
 	if d.IsRich() {
 		b := e.expand(d.Name, false)
-		if satTrace != nil {
-			var bl [][]string
-			for _, x := range b.list {
-				bl = append(bl, e.lits(x))
-			}
-			satTrace("weak rich %s: %d %v", d.Name, b.val, bl)
-		}
 		if b.val != 2 {
 			return dq
 		}
@@ -1428,9 +1376,6 @@ func (e *sat) resolveWeak(level int32, rerun *bool) int32 {
 		if !slices.Contains(dq, x) {
 			dq = append(dq, x)
 		}
-	}
-	if satTrace != nil {
-		satTrace("weak: dq %v dqs %v", e.lits(dq), e.lits(dqs))
 	}
 	if len(dq) == 0 {
 		return level
@@ -1588,9 +1533,6 @@ func (e *sat) run() bool {
 				endi = starti
 			}
 			if lasti >= 0 {
-				if satTrace != nil {
-					satTrace("minimizing with %s", e.lit(e.branches[lasti]))
-				}
 				level = e.takeBranch(lasti, lastiend)
 				continue
 			}
