@@ -1286,7 +1286,7 @@ func (e *sat) resolveDependencies(level int32) int32 {
 	return level
 }
 
-// recommends lists the packages a recommends (or suggests) d of an
+// weakCandidates appends to dq the packages a recommends (or suggests) d of an
 // installed package offers, for the weak pass (libsolv's FOR_PROVIDES
 // loop and add_complex_recommends); keep filters them.
 func (e *sat) weakCandidates(d rpmmeta.Dep, dq []int32, keep func(int32) bool) []int32 {

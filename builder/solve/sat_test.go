@@ -17,3 +17,33 @@ func libsolvBugOnly(t *testing.T, pool *Pool, req Request, want []string) bool {
 	res, err := pool.Solve(t.Context(), nil, req)
 	return err == nil && slices.Equal(sortedNEVRAs(res), want)
 }
+
+// TestLibsolvIssue527 is libsolv's own regression case for its issue
+// #527: "pass recommends (xclip if xorg else wl-clipboard)" with only
+// xorg available, which cannot be installed. libsolv 0.7.23 installs
+// xorg anyway (it made no rules for it); slipway follows the fix and
+// installs pass alone, and with 0.7.23's behaviour reproduced gives
+// testsolv's set, which is what the differential relies on.
+func TestLibsolvIssue527(t *testing.T) {
+	t.Parallel()
+	cs := cands(t,
+		"xorg-1-1.noarch; R:missing-req",
+		"pass-1-1.noarch; Rec:(xclip if xorg else wl-clipboard)",
+	)
+	req := Request{Arch: "x86_64", Install: []string{"pass"}, WeakDeps: true, KeepObsoleted: true}
+	pool := NewPool(cs)
+	res, err := pool.Solve(t.Context(), nil, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sortedNEVRAs(res); !slices.Equal(got, []string{"pass-1-1.noarch"}) {
+		t.Errorf("got %v, want pass alone", got)
+	}
+	want, problems := runTestsolv(t, testsolvCase(t, cs, req, []string{"name pass"}))
+	if problems != "" {
+		t.Fatalf("testsolv: %s", problems)
+	}
+	if !libsolvBugOnly(t, pool, req, want) {
+		t.Errorf("with libsolv 0.7.23's bug reproduced the set is not testsolv's %v", want)
+	}
+}
