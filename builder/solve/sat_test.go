@@ -1,7 +1,10 @@
 package solve
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -45,5 +48,43 @@ func TestLibsolvIssue527(t *testing.T) {
 	}
 	if !libsolvBugOnly(t, pool, req, want) {
 		t.Errorf("with libsolv 0.7.23's bug reproduced the set is not testsolv's %v", want)
+	}
+}
+
+// TestSolveConcurrent solves the same requests on one pool from several
+// goroutines (one Solve per arch shares a pool): the answers must be
+// those of solving them one at a time. Run with -race.
+func TestSolveConcurrent(t *testing.T) {
+	t.Parallel()
+	cs := randomRepo(rand.New(rand.NewPCG(3, 15)), true)
+	pool := NewPool(cs)
+	var reqs []Request
+	for _, weak := range []bool{false, true} {
+		for _, n := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+			reqs = append(reqs, Request{Arch: "x86_64", Install: []string{n}, WeakDeps: weak})
+		}
+	}
+	want := make([]string, len(reqs))
+	for i, req := range reqs {
+		res, err := pool.Solve(t.Context(), nil, req)
+		want[i] = fmt.Sprint(err)
+		if err == nil {
+			want[i] = fmt.Sprint(sortedNEVRAs(res))
+		}
+	}
+	got := make([]string, len(reqs))
+	var wg sync.WaitGroup
+	for i, req := range reqs {
+		wg.Go(func() {
+			res, err := pool.Solve(t.Context(), nil, req)
+			got[i] = fmt.Sprint(err)
+			if err == nil {
+				got[i] = fmt.Sprint(sortedNEVRAs(res))
+			}
+		})
+	}
+	wg.Wait()
+	if !slices.Equal(got, want) {
+		t.Errorf("concurrent answers differ:\n got %v\nwant %v", got, want)
 	}
 }

@@ -100,7 +100,7 @@ type Result struct {
 	// (Request.AllowUnsatisfied), sorted by Package then Dep.
 	Unsatisfied []Unsatisfied
 
-	backtracks int // how often the search undid a choice (for tests)
+	backtracks int // rules the core learnt, or choices the search undid (for tests)
 }
 
 // Unsatisfied is one requirement left unsatisfied on purpose: Package
