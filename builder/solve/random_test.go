@@ -133,7 +133,7 @@ func TestRandomAgainstLibsolv(t *testing.T) {
 }
 
 func randomDifferential(t *testing.T, name string, seeds int, stress bool) {
-	var total, diffs, solvDiff, afterBacktrack, otherChoice int
+	var total, diffs, solvDiff, afterBacktrack, otherChoice, libsolvBug int
 	jobs := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"}
 	if stress {
 		jobs = append(jobs, "cap1", "cap2 >= 2", "cap3 < 3")
@@ -163,10 +163,16 @@ func randomDifferential(t *testing.T, name string, seeds int, stress bool) {
 				}
 				if got := sortedNEVRAs(res); !slices.Equal(got, want) {
 					diffs++
+					if libsolvBugOnly(t, pool, req, want) {
+						// Solved with libsolv 0.7.23's bug #527 (fixed by
+						// commit 1edb35a3) reproduced, slipway gives libsolv's
+						// answer: the difference is that bug (docs/solver.md).
+						libsolvBug++
+						t.Logf("seed %d weak=%v install %s (libsolv #527):\n  slipway %v\n  libsolv %v", seed, weak, n, got, want)
+						continue
+					}
 					if res.backtracks > 0 {
-						// libsolv learns clauses and backjumps; after a dead end
-						// it may settle on another valid alternative than
-						// chronological backtracking does (docs/solver.md).
+						// The core learnt a rule on the way (a conflict).
 						afterBacktrack++
 						t.Logf("seed %d weak=%v install %s (after backtracking):\n  slipway %v\n  libsolv %v", seed, weak, n, got, want)
 						continue
@@ -177,21 +183,14 @@ func randomDifferential(t *testing.T, name string, seeds int, stress bool) {
 			}
 		}
 	}
-	t.Logf("RESULT generator=%s seeds=%d requests=%d differ=%d solvability=%d after_backtracking=%d other=%d",
-		name, seeds, total, diffs, solvDiff, afterBacktrack, otherChoice)
-	// These random repositories are adversarial (same names in several
-	// versions providing the same things, conflicts everywhere). The
-	// remaining differences are known (docs/solver.md, "Where we differ");
-	// the thresholds catch regressions of the policy.
-	// The stress repositories (rich conflicts, else branches, suggests,
-	// enhances) still differ more often: docs/solver.md records the
-	// numbers; the ceiling there catches regressions.
-	backtrackCeil, otherCeil := 100, 300
-	if stress {
-		backtrackCeil, otherCeil = 50, 80
-	}
-	if afterBacktrack*backtrackCeil > total || otherChoice*otherCeil > total {
-		t.Errorf("too many choices differ from libsolv: %d after backtracking, %d otherwise, of %d", afterBacktrack, otherChoice, total)
+	t.Logf("RESULT generator=%s seeds=%d requests=%d differ=%d solvability=%d after_backtracking=%d other=%d libsolv_527=%d",
+		name, seeds, total, diffs, solvDiff, afterBacktrack, otherChoice, libsolvBug)
+	// Every set must be libsolv's, except where libsolv 0.7.23's bug
+	// #527 (fixed by commit 1edb35a3) alone explains the difference:
+	// re-solved with that bug reproduced, slipway gives libsolv's set
+	// (docs/solver.md, "Randomized differential").
+	if afterBacktrack > 0 || otherChoice > 0 {
+		t.Errorf("choices differ from libsolv: %d after learning, %d otherwise, of %d", afterBacktrack, otherChoice, total)
 	}
 }
 

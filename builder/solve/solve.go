@@ -39,6 +39,13 @@ type Request struct {
 	// obsoletes it. By default, like dnf (obsoletes=True), the request
 	// goes to the obsoleting package instead.
 	KeepObsoleted bool
+
+	// libsolv0723 (tests only) reproduces libsolv 0.7.23's issue #527
+	// (fixed by commit 1edb35a3): the condition of a rich if/unless ...
+	// else in a Recommends gets no rules and may be installed without
+	// its requirements. The randomized differential uses it to tell that
+	// bug from a real difference.
+	libsolv0723 bool
 }
 
 // ReasonKind says which kind of edge brought a package in.
@@ -93,7 +100,7 @@ type Result struct {
 	// (Request.AllowUnsatisfied), sorted by Package then Dep.
 	Unsatisfied []Unsatisfied
 
-	backtracks int // how often the search undid a choice (for tests)
+	backtracks int // rules the core learnt, or choices the search undid (for tests)
 }
 
 // Unsatisfied is one requirement left unsatisfied on purpose: Package
@@ -255,11 +262,11 @@ func (p *Pool) Solve(ctx context.Context, log *slog.Logger, req Request) (*Resul
 			return nil, fmt.Errorf("solving: allow_unsatisfied pattern %q: %w", g, err)
 		}
 	}
-	res, err := p.solve(ctx, log, req, req.WeakDeps)
+	res, err := p.solve(ctx, log, req, req.WeakDeps, true)
 	if errors.Is(err, errMinimize) {
 		// Minimizing after the weak pass took a choice back into a dead
 		// end: solve again, minimizing before it.
-		res, err = p.solve(ctx, log, req, false)
+		res, err = p.solve(ctx, log, req, false, false)
 	}
 	return res, err
 }
@@ -269,7 +276,7 @@ var errMinimize = errors.New("minimization after the weak pass failed")
 
 // solve is Solve; lateMin defers the minimization of choices until the
 // weak pass is done, as libsolv does.
-func (p *Pool) solve(ctx context.Context, log *slog.Logger, req Request, lateMin bool) (*Result, error) {
+func (p *Pool) solve(ctx context.Context, log *slog.Logger, req Request, lateMin, core bool) (*Result, error) {
 	n := len(p.cands)
 	s := &solver{
 		lateMin: lateMin,
@@ -312,6 +319,24 @@ func (p *Pool) solve(ctx context.Context, log *slog.Logger, req Request, lateMin
 	}
 	if len(problems) > 0 {
 		return nil, &UnsolvableError{Arch: req.Arch, Problems: problems}
+	}
+	if core {
+		// The decision core (sat.go) gives libsolv's answer; when it finds
+		// no solution (or gives up), the search below explains why in
+		// dnf's words.
+		var extra []int32
+		for {
+			e := newSat(s, extra)
+			if e.run() {
+				res := e.result()
+				log.Debug("solved", "arch", req.Arch, "request", len(req.Install), "packages", len(res.Packages), "decisions", e.steps, "learnt", e.learned)
+				return res, nil
+			}
+			if e.needs == 0 || len(extra) > 64 {
+				break
+			}
+			extra = append(extra, e.needs)
+		}
 	}
 	if pr := s.run(0); pr != nil {
 		if pr.Kind == 0 {
