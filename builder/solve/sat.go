@@ -157,7 +157,7 @@ func (e *sat) richOf(name string) *rpmmeta.RichDep {
 	if _, bad := e.p.richErr[name]; bad {
 		return nil
 	}
-	r, err := rpmmeta.ParseRich(name)
+	r, _, err := rpmmeta.ParseRich(name, rpmmeta.RichRepodata)
 	if err != nil {
 		return nil
 	}
