@@ -133,6 +133,11 @@ func (t *tree) resolveParent(p string) (string, error) {
 			if np == "/" {
 				return "", fmt.Errorf("%s resolves to the image root", p)
 			}
+			if err := checkPath(np); err != nil {
+				// A name past NAME_MAX or a path past PATH_MAX: the
+				// kernel would refuse it (ENAMETOOLONG).
+				return "", fmt.Errorf("%s resolves through the link at %s to %s: %w", shortPath(p), d, shortPath(np), err)
+			}
 			p = np
 			moved = true
 			break
@@ -161,10 +166,14 @@ func (t *tree) resolve(p string) (string, error) {
 		if strings.HasPrefix(link, "/") {
 			base = "/"
 		}
-		p = path.Clean(path.Join("/", base, link))
-		if p == "/" {
-			return p, nil
+		np := path.Clean(path.Join("/", base, link))
+		if np == "/" {
+			return np, nil
 		}
+		if err := checkPath(np); err != nil {
+			return "", fmt.Errorf("%s resolves through the link at %s to %s: %w", shortPath(p), q, shortPath(np), err)
+		}
+		p = np
 	}
 }
 
