@@ -263,3 +263,37 @@ func rpmDepOfLibsolv(s string) (rpmmeta.Dep, error) {
 	}
 	return d, nil
 }
+
+// TestParseDNFCaseRejects checks that the case parser fails on what it
+// does not know rather than reading a case as less than it says.
+func TestParseDNFCaseRejects(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join("testdata", "dnf-differences", "plain-seed110-weakfalse-d.t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := string(data)
+	if _, err := parseDNFCase(good); err != nil {
+		t.Fatalf("the case itself: %v", err)
+	}
+	for _, tc := range []struct{ name, old, new, want string }{
+		{"unknown tag", "#>=Req: j\n", "#>=Xyz: j\n", "unknown tag"},
+		{"unknown rich operator", "(f <= 2 | h)", "(f <= 2 <WITHX> h)", "unknown rich operator"},
+		{"unknown line", "system x86_64 rpm system\n", "system x86_64 rpm system\nnamespace foo\n", "not part of the testcase subset"},
+		{"other solver flags", " ignorerecommended\n", " ignorerecommended focusbest\n", "not dnf's solver flags"},
+		{"expected result not dnf's", "#>install h-3-1.noarch@available\n", "", "is not dnf's answer"},
+		{"second job", "[setevr,setarch]\n", "[setevr,setarch]\njob install name h\n", "a second job"},
+		{"job of another package", "oneof d-1-1.x86_64@available", "oneof z-1-1.x86_64@available", "not a package of the case"},
+		{"no dnf answer", "# dnf (and testsolv given dnf's job, this case): [d-1-1.x86_64 h-3-1.noarch]\n", "", "incomplete case"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(good, tc.old) {
+				t.Fatalf("case lacks %q", tc.old)
+			}
+			_, err := parseDNFCase(strings.Replace(good, tc.old, tc.new, 1))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error saying %q", err, tc.want)
+			}
+		})
+	}
+}
