@@ -36,8 +36,9 @@ type BaseOptions struct {
 // baseLowerFile names the base's files (without a leading /) whose
 // content the new layer's scriptlet emulation reads under the added
 // packages' files: the shadow files useradd and groupadd add to (with
-// their settings), /etc/shells, tmpfiles.d, root's GnuPG keyring, the
-// alternatives' state, the trust sources update-ca-trust extracts.
+// their settings), /etc/skel (useradd -m copies it into a new home),
+// /etc/shells, tmpfiles.d, root's GnuPG keyring, the alternatives'
+// state, the trust sources update-ca-trust extracts.
 func baseLowerFile(name string) bool {
 	switch name {
 	case "etc/shadow", "etc/gshadow", "etc/login.defs", "etc/default/useradd", "etc/shells":
@@ -47,6 +48,7 @@ func baseLowerFile(name string) bool {
 	case (strings.HasPrefix(name, "usr/lib/tmpfiles.d/") || strings.HasPrefix(name, "etc/tmpfiles.d/")) && strings.HasSuffix(name, ".conf"):
 		return true // a base's systemd-tmpfiles file trigger reads them all
 	case strings.HasPrefix(name, "root/.gnupg/"),
+		strings.HasPrefix(name, "etc/skel/"),
 		strings.HasPrefix(name, "var/lib/alternatives/"),
 		strings.HasPrefix(name, "etc/pki/ca-trust/source/"),
 		strings.HasPrefix(name, "usr/share/pki/ca-trust-source/"):

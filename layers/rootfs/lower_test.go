@@ -335,3 +335,60 @@ echo /usr/bin/from-added-trigger >> /etc/shells
 		t.Errorf("tls-ca-bundle.pem: %q; warnings %q", b, rep.Warnings)
 	}
 }
+
+// TestSkelOnLower: useradd -m of an added package over a base copies the
+// base's /etc/skel (files, folders, links; the added packages' skel
+// files too) into the new home, owned by the new user, as shadow-utils'
+// useradd copies the skel of the image it runs in; a home the base has
+// is left as it is (useradd -m does not touch an existing home); a skel
+// file of the base whose content was not read is a warning, not an empty
+// copy.
+func TestSkelOnLower(t *testing.T) {
+	t.Parallel()
+	rpms := buildSpecs(t, nil, map[string]string{
+		"sl-skeluser": `%install
+mkdir -p %{buildroot}/etc/skel
+echo added > %{buildroot}/etc/skel/.added
+%pre
+useradd -m -u 1234 alice
+useradd -m -u 1235 bob
+%files
+/etc/skel/.added
+`,
+	})
+	lower, files := lowerOf("/etc/skel/.bashrc=base rc\n", "/etc/skel/.config/", "/etc/skel/.profile->.bashrc",
+		"/home/bob/", "/etc/login.defs=USERGROUPS_ENAB yes\nHOME_MODE 0700\n")
+	lower.Paths["/etc/skel/.unread"] = rootfs.LowerPath{Type: 'f', Mode: 0o600}
+	lower.Paths["/etc/skel/.bashrc"] = rootfs.LowerPath{Type: 'f', Mode: 0o640}
+	data, rep := build(t, rootfs.Options{BuildTime: buildTime, Lower: lower, LowerFiles: files}, []string{rpms["sl-skeluser"]})
+	tr := readTree(t, data)
+	for p, want := range map[string]string{
+		"/home/alice":          "dir 700 1234:1234",
+		"/home/alice/.bashrc":  "file 640 1234:1234",
+		"/home/alice/.config":  "dir 755 1234:1234",
+		"/home/alice/.profile": "symlink 777 1234:1234 -> .bashrc",
+		"/home/alice/.added":   "file 644 1234:1234",
+	} {
+		f, ok := tr[p]
+		got := fmt.Sprintf("%s %o %d:%d", f.Type, f.Mode, f.UID, f.GID)
+		if f.Link != "" {
+			got += " -> " + f.Link
+		}
+		if !ok || got != want {
+			t.Errorf("%s: %q (present %v), want %q; warnings %q", p, got, ok, want, rep.Warnings)
+		}
+	}
+	for _, p := range []string{"/home/alice/.unread", "/home/bob"} {
+		if f, ok := tr[p]; ok {
+			t.Errorf("%s is in the new layer: %v", p, f)
+		}
+	}
+	if got := readFiles(t, data, "home/alice/.bashrc")["home/alice/.bashrc"]; string(got) != "base rc\n" {
+		t.Errorf("/home/alice/.bashrc: %q, want the base's", got)
+	}
+	if !slices.ContainsFunc(rep.Warnings, func(w string) bool {
+		return strings.Contains(w, "/etc/skel/.unread") && strings.Contains(w, "its content was not read")
+	}) {
+		t.Errorf("no warning for the unread skel file: %q", rep.Warnings)
+	}
+}

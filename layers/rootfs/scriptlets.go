@@ -202,8 +202,21 @@ func (t *tree) hasUnder(prefix string) bool {
 }
 
 // makeHomes creates home folders (useradd -m, configured users) that do
-// not exist, owned by their user, with /etc/skel copied in.
+// not exist, owned by their user, with /etc/skel copied in. Over a base
+// (Options.Lower) a home the base has is left alone, and the base's skel
+// files are copied too (those whose content LowerFiles has; another is a
+// warning), as useradd -m copies the skel of the image it runs in.
 func (w *Writer) makeHomes(t *tree, homes []accounts.Home) {
+	if t.lower == nil && (w.opts.Lower != nil || len(w.opts.LowerFiles) > 0) {
+		t.lower = newLowerView(t, w.opts.Lower, w.opts.LowerFiles)
+		defer func() { t.lower = nil }()
+	}
+	lowerGet := func(p string) (LowerPath, bool) {
+		if t.lower == nil {
+			return LowerPath{}, false
+		}
+		return t.lower.get(t, p)
+	}
 	for _, h := range homes {
 		if h.Path == "" || h.Path == "/" || h.Path == "/nonexistent" || h.Path == "/dev/null" {
 			continue // homes that are meant not to exist
@@ -211,6 +224,9 @@ func (w *Writer) makeHomes(t *tree, homes []accounts.Home) {
 		p, err := t.resolve(h.Path)
 		if err != nil || t.m[p] != nil {
 			continue // present (useradd leaves an existing home alone)
+		}
+		if _, ok := lowerGet(p); ok {
+			continue // present in the base
 		}
 		t.m[p] = &entry{path: p, kind: kindDir, mode: h.Mode, numeric: true, uid: int(h.UID), gid: int(h.GID), mtime: w.opts.BuildTime, owner: "(generated)"}
 		if h.Skel == "" {
@@ -220,31 +236,56 @@ func (w *Writer) makeHomes(t *tree, homes []accounts.Home) {
 		if err != nil || (t.m[skel] != nil && t.m[skel].kind != kindDir) {
 			continue // a folder only implied by its files counts
 		}
+		if l, ok := lowerGet(skel); ok && t.m[skel] == nil && l.Type != 'd' {
+			continue
+		}
 		var under []string
 		for q := range t.m {
-			if strings.HasPrefix(q, skel+"/") {
+			if strings.HasPrefix(q, skel+"/") && !isWhiteout(q) {
 				under = append(under, q)
 			}
 		}
+		if t.lower != nil {
+			t.lower.each(func(q string) {
+				if _, ok := t.m[q]; !ok && strings.HasPrefix(q, skel+"/") {
+					if _, ok := t.lower.get(t, q); ok {
+						under = append(under, q)
+					}
+				}
+			})
+		}
 		slices.Sort(under)
 		for _, q := range under {
-			src := t.m[q]
-			if src.kind != kindReg && src.kind != kindDir && src.kind != kindSymlink {
+			var c entry
+			if src := t.m[q]; src != nil {
+				c = *src
+				if c.kind == kindReg && !c.inline {
+					data, err := w.content(src)
+					if err != nil {
+						w.warn("copying %s into %s: %v", q, p, err)
+						continue
+					}
+					c.data, c.inline, c.key = data, true, ""
+				}
+			} else {
+				l, _ := t.lower.lookup(q)
+				c = lowerInfo(l)
+				if c.kind == kindReg {
+					data, ok := t.lower.files[q]
+					if !ok {
+						w.warn("copying %s of the layers below into %s: its content was not read", q, p)
+						continue
+					}
+					c.data, c.inline, c.size = slices.Clone(data), true, int64(len(data))
+				}
+			}
+			if c.kind != kindReg && c.kind != kindDir && c.kind != kindSymlink {
 				continue
 			}
-			c := *src
 			c.path = p + strings.TrimPrefix(q, skel)
 			c.numeric, c.uid, c.gid, c.user, c.group = true, int(h.UID), int(h.GID), "", ""
 			c.owner, c.hl, c.caps = "(generated)", "", ""
 			c.mtime = w.opts.BuildTime
-			if c.kind == kindReg && !c.inline {
-				data, err := w.content(src)
-				if err != nil {
-					w.warn("copying %s into %s: %v", q, p, err)
-					continue
-				}
-				c.data, c.inline, c.key = data, true, ""
-			}
 			t.m[c.path] = &c
 		}
 	}
