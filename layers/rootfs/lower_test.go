@@ -275,8 +275,9 @@ cp /etc/issue /etc/issue.copy
 // base package's file trigger on the trust sources extracts the bundles
 // when an added package ships an anchor (without a script of its own); a
 // base package's %triggerin on an added package and an added package's
-// %triggerin on a base package both run; the triggers of an upgraded base
-// package do not.
+// %triggerin on a base package both run, the base's first (rpm runs the
+// triggers the installed package sets off, then its own); the triggers
+// of an upgraded base package do not.
 func TestTriggersOnLower(t *testing.T) {
 	t.Parallel()
 	root := newCert(t, "Slipway Quiet Root", nil)
@@ -328,7 +329,7 @@ echo /usr/bin/from-added-trigger >> /etc/shells
 	data, rep := build(t, rootfs.Options{BuildTime: buildTime, Lower: lower, LowerFiles: files,
 		LowerPackages: []*rpm.Package{header("sl-catrig"), old}, Upgraded: []*rpm.Package{old}}, []string{rpms["sl-added"]})
 	got := readFiles(t, data, "etc/shells", strings.TrimPrefix(ex, "/")+"/pem/tls-ca-bundle.pem")
-	if want := "/bin/sh\n/usr/bin/from-added-trigger\n/usr/bin/from-base-trigger\n"; string(got["etc/shells"]) != want {
+	if want := "/bin/sh\n/usr/bin/from-base-trigger\n/usr/bin/from-added-trigger\n"; string(got["etc/shells"]) != want {
 		t.Errorf("/etc/shells: %q, want %q; warnings %q", got["etc/shells"], want, rep.Warnings)
 	}
 	if b := got[strings.TrimPrefix(ex, "/")+"/pem/tls-ca-bundle.pem"]; !strings.Contains(string(b), "# Slipway Quiet Root\n") {
@@ -390,5 +391,62 @@ useradd -m -u 1235 bob
 		return strings.Contains(w, "/etc/skel/.unread") && strings.Contains(w, "its content was not read")
 	}) {
 		t.Errorf("no warning for the unread skel file: %q", rep.Warnings)
+	}
+}
+
+// TestUpgradeOrderOnLower: an added package upgrading a base package runs
+// in rpm's order (psm.c: rpmPackageInstall, then the old version's
+// rpmPackageErase): the new %post, the %triggerin the installed packages
+// have on it, its own %triggerin, the old version's own %triggerun, the
+// %triggerun of the installed packages naming it, the old %preun and
+// %postun, their %triggerpostun, all before the next package's %post. A
+// trigger whose version condition the old version does not match does not
+// fire; each runs with $1 = 1.
+func TestUpgradeOrderOnLower(t *testing.T) {
+	t.Parallel()
+	echo := func(s string) string { return "echo /usr/bin/" + s + " >> /etc/shells\n" }
+	olds := buildSpecs(t, nil, map[string]string{
+		"sl-up": "%preun\n" + echo("old-preun") + "%postun\n" + echo("old-postun") +
+			"%triggerun -- sl-watch\n" + echo("old-triggerun-$1") + "%files\n",
+		"sl-watch": "%triggerin -- sl-up\n" + echo("watch-triggerin") +
+			"%triggerun -- sl-up\n" + echo("watch-triggerun-$1") +
+			"%triggerpostun -- sl-up < 2\n" + echo("watch-triggerpostun") + "%files\n",
+		"sl-newer": "%triggerun -- sl-up > 1\n" + echo("newer-triggerun") +
+			"%triggerpostun -- sl-up >= 1\n" + echo("newer-triggerpostun") + "%files\n",
+		"sl-odd": "%triggerun -- sl-up\nupdate-mime-database /usr/share/mime\n%files\n",
+	})
+	news := buildSpecs(t, nil, map[string]string{
+		"sl-up": "%post\n" + echo("new-post") + "%triggerin -- sl-watch\n" + echo("new-triggerin") + "%files\n",
+		"sl-later": "Requires: sl-up\n%post\n" + echo("later-post") +
+			"%triggerun -- sl-up\n" + echo("later-triggerun") + "%files\n",
+	})
+	header := func(file string) *rpm.Package {
+		f, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		p, err := rpm.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	lower, files := lowerOf("/etc/shells=/bin/sh\n")
+	old := header(olds["sl-up"])
+	data, rep := build(t, rootfs.Options{BuildTime: buildTime, Lower: lower, LowerFiles: files,
+		LowerPackages: []*rpm.Package{old, header(olds["sl-watch"]), header(olds["sl-newer"]), header(olds["sl-odd"])}, Upgraded: []*rpm.Package{old}},
+		[]string{news["sl-up"], news["sl-later"]})
+	got := string(readFiles(t, data, "etc/shells")["etc/shells"])
+	want := "/bin/sh\n" + strings.Join([]string{"new-post", "watch-triggerin", "new-triggerin", "old-triggerun-1", "watch-triggerun-1",
+		"old-preun", "old-postun", "watch-triggerpostun", "newer-triggerpostun", "later-post"}, "\n/usr/bin/")
+	want = strings.Replace(want, "/bin/sh\nnew-post", "/bin/sh\n/usr/bin/new-post", 1) + "\n"
+	if got != want {
+		t.Errorf("/etc/shells:\n%s\nwant\n%s\nwarnings %q", got, want, rep.Warnings)
+	}
+	if !slices.ContainsFunc(rep.Warnings, func(w string) bool {
+		return strings.HasPrefix(w, "sl-odd-1-1.noarch of the layers below: its %triggerun is not understood and not reproduced")
+	}) {
+		t.Errorf("no warning for sl-odd's %%triggerun: %q", rep.Warnings)
 	}
 }

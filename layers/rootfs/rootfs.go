@@ -38,7 +38,7 @@
 //     they change is copied into the tree, a base path they remove
 //     becomes a whiteout entry (.wh.NAME); triggers fire across the base's
 //     packages (LowerPackages) and the added ones, and an upgraded base
-//     package's %preun/%postun run (Upgraded).
+//     package's erase scripts and triggers run (Upgraded).
 //   - Hard-link sets become one regular file (the first path) and TypeLink
 //     entries pointing at it.
 //   - Conflicts follow rpm's transaction check (rpmfilesCompare), checked
@@ -75,6 +75,7 @@ import (
 	"github.com/slipway-build/slipway/layers/rootfs/accounts"
 	"github.com/slipway-build/slipway/layers/rootfs/scriptlet"
 	"github.com/slipway-build/slipway/layers/rpm"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // Options configure a Writer.
@@ -138,10 +139,11 @@ type Options struct {
 	Lower *Lower
 	// Upgraded are the packages of the layers below that the tree's
 	// packages replace with another version (their headers, from the
-	// base's rpm database): their %preun and %postun are emulated after
-	// the new packages' %post and triggers, with $1 = 1, as rpm runs an
-	// upgraded package's (an `alternatives --remove` of the old
-	// version's path). An unhandled one is a warning.
+	// base's rpm database): each is erased as rpm erases it right after
+	// the package replacing it is installed (its own %triggerun, those
+	// of the installed packages on it, its %preun and %postun, their
+	// %triggerpostun), with $1 = 1 (an `alternatives --remove` of the
+	// old version's path). An unhandled one is a warning.
 	Upgraded []*rpm.Package
 	// LowerPackages are the packages installed in the layers below
 	// (their headers): an added package's trigger on one of them, or
@@ -283,6 +285,8 @@ func (w *Writer) release(d *rpm.Decoders) {
 type pkgState struct {
 	nevra    string
 	name     string
+	arch     string
+	evr      rpmmeta.EVR
 	rpmNEVRA string // as rpm's NEVRA tag shows it (epoch whenever set)
 	files    []*entry
 	scripts  []Scriptlet
@@ -484,7 +488,7 @@ func (w *Writer) addPackage(ctx context.Context, idx int, p *rpm.Package) error 
 	if p.HasEpoch() {
 		epoch = &n.Epoch
 	}
-	st := &pkgState{nevra: nevra, name: n.Name, rpmNEVRA: rpmTagNEVRA(n.Name, epoch, n.Version, n.Release, n.Arch),
+	st := &pkgState{nevra: nevra, name: n.Name, arch: n.Arch, evr: n.EVR, rpmNEVRA: rpmTagNEVRA(n.Name, epoch, n.Version, n.Release, n.Arch),
 		scripts: scripts, analyses: analyses}
 	algo := p.FileDigestAlgo()
 	links := map[[2]uint32]int{}

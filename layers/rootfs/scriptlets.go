@@ -3,7 +3,6 @@ package rootfs
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"github.com/slipway-build/slipway/layers/rootfs/accounts"
 	"github.com/slipway-build/slipway/layers/rootfs/scriptlet"
 	"github.com/slipway-build/slipway/layers/rpm"
+	"github.com/slipway-build/slipway/rpmmeta"
 )
 
 // analyzeScripts gives the verdict on every scriptlet and trigger of a
@@ -36,9 +36,10 @@ func analyzeScripts(p *rpm.Package, nevra string) ([]*scriptlet.Analysis, []Scri
 }
 
 // runScriptlets reproduces the emulated scriptlets in rpm's order: every
-// %pretrans, then for each package its %pre and %post, then the triggers
-// that fire on what is installed, then every %posttrans. Account changes
-// are written to the tree at once (sync), so that later commands see them.
+// %pretrans, then for each package in turn what rpm runs when it installs
+// it (triggerPkg), then the file triggers that fire on what is installed,
+// then every %posttrans. Account changes are written to the tree at once
+// (sync), so that later commands see them.
 func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUtils, sync func()) {
 	if w.opts.Lower != nil || len(w.opts.LowerFiles) > 0 {
 		t.lower = newLowerView(t, w.opts.Lower, w.opts.LowerFiles)
@@ -73,59 +74,82 @@ func (w *Writer) runScriptlets(t *tree, pkgs []*pkgState, su *accounts.ShadowUti
 	for _, st := range pkgs {
 		run(st, "%pretrans")
 	}
-	for _, st := range pkgs {
-		run(st, "%pre")
-		run(st, "%post")
+	tr := w.newTransaction(pkgs, env)
+	for i := range pkgs {
+		tr.install(i, run)
 	}
-	// A trigger of an added package fires on the packages installed with
-	// it and on those the layers below have; its file trigger on their
-	// files too. A trigger of a package below fires on the added ones.
-	names := map[string]bool{}
-	for _, st := range pkgs {
-		names[st.name] = true
+	for _, old := range tr.left {
+		tr.erase(len(pkgs)-1, old)
 	}
-	installed := maps.Clone(names)
-	for _, p := range w.opts.LowerPackages {
-		installed[p.NEVRA().Name] = true
-	}
+	// A file trigger of an added package fires on the files installed
+	// with it and on those the layers below have; one of a package below
+	// on the added files.
 	for _, st := range pkgs {
 		for _, a := range st.analyses {
-			if a.Verdict != scriptlet.Emulated {
+			if a.Verdict != scriptlet.Emulated || (a.Kind != "%filetriggerin" && a.Kind != "%transfiletriggerin") {
 				continue
 			}
-			fires := false
-			switch a.Kind {
-			case "%triggerprein", "%triggerin":
-				fires = slices.ContainsFunc(a.Triggers, func(n string) bool { return installed[n] })
-			case "%filetriggerin", "%transfiletriggerin":
-				fires = slices.ContainsFunc(a.Triggers, func(prefix string) bool { return t.hasUnder(prefix) || t.lower.hasUnder(t, prefix) })
-			}
-			if fires {
+			if slices.ContainsFunc(a.Triggers, func(prefix string) bool { return t.hasUnder(prefix) || t.lower.hasUnder(t, prefix) }) {
 				if err := a.Run(env, st.nevra); err != nil {
 					w.warn("%v", err)
 				}
 			}
 		}
 	}
-	w.runLowerTriggers(t, env, names)
-	w.runUpgraded(env)
+	for _, b := range tr.below {
+		for _, s := range b.scripts {
+			if (s.Kind == "%filetriggerin" || s.Kind == "%transfiletriggerin") &&
+				slices.ContainsFunc(s.Triggers, func(prefix string) bool { return t.hasUnder(prefix) }) {
+				w.runBelow(env, b.nevra, b.nevra+" of the layers below", s, scriptlet.Analyze)
+			}
+		}
+	}
 	for _, st := range pkgs {
 		run(st, "%posttrans")
 	}
 }
 
-// runLowerTriggers fires the triggers of the packages of the layers
-// below (Options.LowerPackages, but those the tree upgrades) on what the
-// tree installs: %triggerprein and %triggerin on the added packages'
-// names, file triggers on the tree's paths, as rpm fires an installed
-// package's triggers. One that fires and is not understood is a warning.
-func (w *Writer) runLowerTriggers(t *tree, env *scriptlet.Env, added map[string]bool) {
+// belowPkg is a package of the layers below that stays installed, with
+// its scripts.
+type belowPkg struct {
+	name, nevra string
+	scripts     []rpm.Script
+}
+
+// transaction is the state of the emulated rpm transaction: which
+// packages are installed so far and which name triggers have fired.
+type transaction struct {
+	w     *Writer
+	env   *scriptlet.Env
+	pkgs  []*pkgState
+	below []belowPkg // the packages below but the upgraded ones
+	// upgrades are the packages below each added package replaces
+	// (Options.Upgraded, by name and arch); left are those no added
+	// package matched.
+	upgrades  map[int][]*rpm.Package
+	left      []*rpm.Package
+	installed map[string][]rpmmeta.EVR // installed so far (the base's all), by name
+	fired     map[*scriptlet.Analysis]bool
+	firedB    map[[2]int]bool // below index, script index
+}
+
+func (w *Writer) newTransaction(pkgs []*pkgState, env *scriptlet.Env) *transaction {
+	tr := &transaction{w: w, env: env, pkgs: pkgs, upgrades: map[int][]*rpm.Package{}, installed: map[string][]rpmmeta.EVR{},
+		fired: map[*scriptlet.Analysis]bool{}, firedB: map[[2]int]bool{}}
 	upgraded := map[string]bool{}
 	for _, p := range w.opts.Upgraded {
-		upgraded[p.NEVRA().Name+"."+p.NEVRA().Arch] = true
+		n := p.NEVRA()
+		upgraded[n.Name+"."+n.Arch] = true
+		i := slices.IndexFunc(pkgs, func(st *pkgState) bool { return st.name == n.Name && st.arch == n.Arch })
+		if i < 0 {
+			tr.left = append(tr.left, p)
+			continue
+		}
+		tr.upgrades[i] = append(tr.upgrades[i], p)
 	}
 	for _, p := range w.opts.LowerPackages {
 		n := p.NEVRA()
+		tr.installed[n.Name] = append(tr.installed[n.Name], n.EVR)
 		if upgraded[n.Name+"."+n.Arch] {
 			continue
 		}
@@ -134,19 +158,133 @@ func (w *Writer) runLowerTriggers(t *tree, env *scriptlet.Env, added map[string]
 			w.warn("%s of the layers below: reading its scriptlets: %v", n, err)
 			continue
 		}
-		for _, s := range scripts {
-			fires := false
-			switch s.Kind {
-			case "%triggerprein", "%triggerin":
-				fires = slices.ContainsFunc(s.Triggers, func(name string) bool { return added[name] })
-			case "%filetriggerin", "%transfiletriggerin":
-				fires = slices.ContainsFunc(s.Triggers, func(prefix string) bool { return t.hasUnder(prefix) })
+		tr.below = append(tr.below, belowPkg{name: n.Name, nevra: n.String(), scripts: scripts})
+	}
+	return tr
+}
+
+// install runs what rpm runs when it installs pkgs[i] (upgrading the
+// packages below it replaces): the %triggerprein of the installed
+// packages naming it, then its own on the installed packages, its %pre
+// and %post, the %triggerin of the installed packages naming it (the
+// packages below first), then its own; then for each package below it
+// replaces, erase's. A name trigger fires once, when the first package
+// it names is installed.
+func (tr *transaction) install(i int, run func(*pkgState, ...string)) {
+	st := tr.pkgs[i]
+	tr.nameTriggers(i, "%triggerprein")
+	run(st, "%pre")
+	run(st, "%post")
+	tr.installed[st.name] = append(tr.installed[st.name], st.evr)
+	tr.nameTriggers(i, "%triggerin")
+	for _, old := range tr.upgrades[i] {
+		tr.erase(i, old)
+	}
+}
+
+// nameTriggers fires the kind triggers (%triggerprein, %triggerin) set
+// off by installing pkgs[i]: those of the packages below and of the
+// added packages installed before naming it, then its own naming an
+// installed package.
+func (tr *transaction) nameTriggers(i int, kind string) {
+	st := tr.pkgs[i]
+	for bi, b := range tr.below {
+		for si, s := range b.scripts {
+			if s.Kind != kind || tr.firedB[[2]int{bi, si}] || !slices.Contains(s.Triggers, st.name) {
+				continue
 			}
-			if fires {
-				w.runBelow(env, n.String(), n.String()+" of the layers below", s, scriptlet.Analyze)
+			tr.firedB[[2]int{bi, si}] = true
+			tr.w.runBelow(tr.env, b.nevra, b.nevra+" of the layers below", s, scriptlet.Analyze)
+		}
+	}
+	fire := func(o *pkgState, ok func(string) bool) {
+		for _, a := range o.analyses {
+			if a.Kind != kind || a.Verdict != scriptlet.Emulated || tr.fired[a] || !slices.ContainsFunc(a.Triggers, ok) {
+				continue
+			}
+			tr.fired[a] = true
+			if err := a.Run(tr.env, o.nevra); err != nil {
+				tr.w.warn("%v", err)
 			}
 		}
 	}
+	for _, o := range tr.pkgs[:i] {
+		fire(o, func(n string) bool { return n == st.name })
+	}
+	fire(st, func(n string) bool { return len(tr.installed[n]) > 0 })
+}
+
+// erase runs what rpm runs when an upgrade (by pkgs[i] and those
+// before) erases old, a package below: the old version's %triggerun on
+// the installed packages, the %triggerun of the installed packages
+// naming it (version conditions checked against the old version), its
+// %preun and %postun, then their %triggerpostun, each with $1 = 1.
+func (tr *transaction) erase(i int, old *rpm.Package) {
+	n := old.NEVRA()
+	nevra := n.String()
+	scripts, err := old.Scripts()
+	if err != nil {
+		tr.w.warn("the upgraded %s: reading its scriptlets: %v", nevra, err)
+		return
+	}
+	who := "the upgraded " + nevra
+	for _, s := range scripts {
+		if s.Kind == "%triggerun" && slices.ContainsFunc(triggerConds(s), func(d rpmmeta.Dep) bool {
+			return slices.ContainsFunc(tr.installed[d.Name], func(evr rpmmeta.EVR) bool { return d.MatchesEVR(d.Name, evr) })
+		}) {
+			tr.w.runBelow(tr.env, nevra, who, s, scriptlet.AnalyzeUpgraded)
+		}
+	}
+	tr.triggersOn(i, n, "%triggerun")
+	for _, kind := range []string{"%preun", "%postun"} {
+		for _, s := range scripts {
+			if s.Kind == kind {
+				tr.w.runBelow(tr.env, nevra, who, s, scriptlet.AnalyzeUpgraded)
+			}
+		}
+	}
+	if evrs := tr.installed[n.Name]; len(evrs) > 0 {
+		if k := slices.IndexFunc(evrs, func(e rpmmeta.EVR) bool { return e == n.EVR }); k >= 0 {
+			tr.installed[n.Name] = slices.Delete(slices.Clone(evrs), k, k+1)
+		}
+	}
+	tr.triggersOn(i, n, "%triggerpostun")
+}
+
+// triggersOn runs the kind triggers (%triggerun, %triggerpostun) of the
+// installed packages (those below, then the added ones up to pkgs[i])
+// that the erasure of old sets off.
+func (tr *transaction) triggersOn(i int, old rpmmeta.NEVRA, kind string) {
+	on := func(s rpm.Script) bool {
+		return s.Kind == kind && slices.ContainsFunc(triggerConds(s), func(d rpmmeta.Dep) bool { return d.MatchesEVR(old.Name, old.EVR) })
+	}
+	for _, b := range tr.below {
+		for _, s := range b.scripts {
+			if on(s) {
+				tr.w.runBelow(tr.env, b.nevra, b.nevra+" of the layers below", s, scriptlet.AnalyzeUpgraded)
+			}
+		}
+	}
+	for _, o := range tr.pkgs[:i+1] {
+		for _, a := range o.analyses {
+			if on(a.Script()) {
+				tr.w.runBelow(tr.env, o.nevra, o.nevra, a.Script(), scriptlet.AnalyzeUpgraded)
+			}
+		}
+	}
+}
+
+// triggerConds are the conditions of the name trigger s (its names
+// without a version when the header gave none).
+func triggerConds(s rpm.Script) []rpmmeta.Dep {
+	if len(s.Conds) == len(s.Triggers) {
+		return s.Conds
+	}
+	out := make([]rpmmeta.Dep, len(s.Triggers))
+	for k, n := range s.Triggers {
+		out[k] = rpmmeta.Dep{Name: n}
+	}
+	return out
 }
 
 // runBelow emulates s, a script of the package nevra of the layers below
@@ -165,27 +303,6 @@ func (w *Writer) runBelow(env *scriptlet.Env, nevra, who string, s rpm.Script, a
 	case scriptlet.Emulated:
 		if err := a.Run(env, nevra); err != nil {
 			w.warn("%v", err)
-		}
-	}
-}
-
-// runUpgraded emulates the %preun then %postun of each package of the
-// layers below that the tree upgrades (Options.Upgraded), as rpm runs
-// them once the new version is in.
-func (w *Writer) runUpgraded(env *scriptlet.Env) {
-	for _, p := range w.opts.Upgraded {
-		nevra := p.NEVRA().String()
-		scripts, err := p.Scripts()
-		if err != nil {
-			w.warn("the upgraded %s: reading its scriptlets: %v", nevra, err)
-			continue
-		}
-		for _, kind := range []string{"%preun", "%postun"} {
-			for _, s := range scripts {
-				if s.Kind == kind {
-					w.runBelow(env, nevra, "the upgraded "+nevra, s, scriptlet.AnalyzeUpgraded)
-				}
-			}
 		}
 	}
 }

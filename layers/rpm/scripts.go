@@ -1,6 +1,10 @@
 package rpm
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/slipway-build/slipway/rpmmeta"
+)
 
 // Script is one scriptlet or trigger script of a package, as the header
 // stores it.
@@ -20,6 +24,10 @@ type Script struct {
 	// Triggers are, for a trigger, the package names (or, for file
 	// triggers, path prefixes) it fires on.
 	Triggers []string
+	// Conds are, for a (name) trigger, its conditions as the spec gives
+	// them ("NAME [OP VERSION]"), one per Triggers entry: the version a
+	// triggering package must match.
+	Conds []rpmmeta.Dep
 }
 
 // Scriptlet and trigger tags (rpmtag.h).
@@ -36,6 +44,7 @@ const (
 	TagPostUnTransProg    Tag = 5103
 	TagTriggerScripts     Tag = 1065
 	TagTriggerName        Tag = 1066
+	TagTriggerVersion     Tag = 1067
 	TagTriggerFlags       Tag = 1068
 	TagTriggerIndex       Tag = 1069
 	TagTriggerScriptProg  Tag = 1092
@@ -130,6 +139,15 @@ func (p *Package) Scripts() ([]Script, error) {
 		if len(index) != len(names) || len(flags) != len(names) {
 			return nil, formatErr("header", "%s: %d names, %d indexes, %d flags", t.prefix, len(names), len(index), len(flags))
 		}
+		var versions []string
+		if t.prefix == "%trigger" {
+			if versions, err = h.Strings(TagTriggerVersion); err != nil {
+				return nil, fmt.Errorf("reading %s versions: %w", t.prefix, err)
+			}
+			if len(versions) != 0 && len(versions) != len(names) {
+				return nil, formatErr("header", "%s: %d names, %d versions", t.prefix, len(names), len(versions))
+			}
+		}
 		for i, body := range scripts {
 			sc := Script{Kind: t.prefix + "in", Body: body}
 			if i < len(progs) && progs[i] != "" {
@@ -145,6 +163,13 @@ func (p *Package) Scripts() ([]Script, error) {
 					found = true
 				}
 				sc.Triggers = append(sc.Triggers, names[j])
+				if t.prefix == "%trigger" {
+					d := rpmmeta.Dep{Name: names[j], Flags: rpmmeta.Sense(flags[j]) & rpmmeta.SenseCompareMask}
+					if len(versions) > 0 {
+						d.Version = versions[j]
+					}
+					sc.Conds = append(sc.Conds, d)
+				}
 			}
 			out = append(out, sc)
 		}

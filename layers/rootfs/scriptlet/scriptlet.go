@@ -67,13 +67,18 @@ func Analyze(s rpm.Script) (*Analysis, error) {
 	return a.analyze(s)
 }
 
-// AnalyzeUpgraded gives the verdict on the %preun or %postun of a
-// package an install upgrades (a base image's package replaced by a
-// newer version): rpm runs them after the new version's %post, with
-// $1 = 1 (one version stays installed), which is the $1 the emulations
-// give every script. The error is a refusal, as Analyze's.
+// AnalyzeUpgraded gives the verdict on a script rpm runs when an install
+// upgrades a package (a base image's package replaced by a newer
+// version): the old version's %preun or %postun, run after the new
+// version's %post, or a %triggerun or %triggerpostun set off by the old
+// version's erasure. rpm runs each with $1 = 1 (one version of the
+// package, or of the trigger's owner, stays installed), which is the $1
+// the emulations give every script. The error is a refusal, as
+// Analyze's.
 func AnalyzeUpgraded(s rpm.Script) (*Analysis, error) {
-	if s.Kind != "%preun" && s.Kind != "%postun" {
+	switch s.Kind {
+	case "%preun", "%postun", "%triggerun", "%triggerpostun":
+	default:
 		return nil, fmt.Errorf("%s is not run when a package is upgraded", s.Kind)
 	}
 	return newAnalysis(s).analyze(s)

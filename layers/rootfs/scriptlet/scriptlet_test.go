@@ -495,6 +495,8 @@ func TestAnalyzeUpgraded(t *testing.T) {
 		{rpm.Script{Kind: "%postun", Prog: sh, Body: "if [ $1 -eq 0 ]; then\n  alternatives --remove editor /usr/bin/ed.a\nfi\n"}, NotNeeded},
 		{rpm.Script{Kind: "%preun", Prog: sh, Body: "alternatives --remove editor /usr/bin/ed.a\n"}, Emulated},
 		{rpm.Script{Kind: "%postun", Prog: sh, Body: "update-mime-database /usr/share/mime\n"}, Unhandled},
+		{rpm.Script{Kind: "%triggerun", Prog: sh, Body: "alternatives --remove editor /usr/bin/ed.a\n"}, Emulated},
+		{rpm.Script{Kind: "%triggerpostun", Prog: sh, Body: "[ $1 -eq 0 ] && alternatives --remove editor /usr/bin/ed.a\n"}, NotNeeded},
 	} {
 		a, err := AnalyzeUpgraded(c.script)
 		if err != nil {
