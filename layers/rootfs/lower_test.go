@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/slipway-build/slipway/internal/testutil"
@@ -448,5 +449,107 @@ func TestUpgradeOrderOnLower(t *testing.T) {
 		return strings.HasPrefix(w, "sl-odd-1-1.noarch of the layers below: its %triggerun is not understood and not reproduced")
 	}) {
 		t.Errorf("no warning for sl-odd's %%triggerun: %q", rep.Warnings)
+	}
+}
+
+// TestSkelMatchesShadowUtils: the home useradd -m makes over a base (its
+// /etc/skel with a file and a link, its login.defs) is the one
+// shadow-utils' useradd -R makes on the same tree: the same paths, types,
+// modes, owners, link targets and contents. (No skel sub-folder: Debian's
+// shadow-utils 4.13 under -R makes it 0700 and leaves it empty, as its
+// copy of a folder goes through /proc/self/fd, which the chroot lacks;
+// TestSkelOnLower checks folders.)
+func TestSkelMatchesShadowUtils(t *testing.T) {
+	t.Parallel()
+	useradd := testutil.RequireTool(t, "useradd", "passwd")
+	if os.Geteuid() != 0 {
+		t.Skip("useradd -R needs root")
+	}
+	items := []string{"/etc/skel/.bashrc=base rc\n", "/etc/skel/.profile->.bashrc",
+		"/etc/login.defs=USERGROUPS_ENAB yes\nHOME_MODE 0700\n", "/etc/passwd=root:x:0:0:root:/root:/bin/bash\n",
+		"/etc/group=root:x:0:\n", "/home/"}
+	lower, files := lowerOf(items...)
+	lower.Paths["/etc/skel/.bashrc"] = rootfs.LowerPath{Type: 'f', Mode: 0o640}
+	root := t.TempDir()
+	for p, l := range lower.Paths {
+		full := filepath.Join(root, p)
+		switch l.Type {
+		case 'd':
+			if err := os.MkdirAll(full, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		case 'l':
+			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(l.Link, full); err != nil {
+				t.Fatal(err)
+			}
+		case 'f':
+			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(full, files[p], 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for p, l := range lower.Paths {
+		if l.Type != 'l' {
+			if err := os.Chmod(filepath.Join(root, p), os.FileMode(l.Mode)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if b, err := exec.Command(useradd, "-R", root, "-m", "-u", "1234", "alice").CombinedOutput(); err != nil {
+		t.Fatalf("useradd: %v\n%s", err, b)
+	}
+	var want []string
+	err := filepath.Walk(filepath.Join(root, "home/alice"), func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		line := fmt.Sprintf("%s %o %d:%d", strings.TrimPrefix(p, root), fi.Mode().Perm(), st.Uid, st.Gid)
+		switch {
+		case fi.Mode()&os.ModeSymlink != 0:
+			target, _ := os.Readlink(p)
+			line = "symlink " + line + " -> " + target
+		case fi.IsDir():
+			line = "dir " + line
+		default:
+			b, _ := os.ReadFile(p)
+			line = fmt.Sprintf("file %s %q", line, b)
+		}
+		want = append(want, line)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpms := buildSpecs(t, nil, map[string]string{"sl-alice": "%pre\nuseradd -m -u 1234 alice\n%files\n"})
+	data, rep := build(t, rootfs.Options{BuildTime: buildTime, Lower: lower, LowerFiles: files}, []string{rpms["sl-alice"]})
+	tr := readTree(t, data)
+	contents := readFiles(t, data, "home/alice/.bashrc")
+	var got []string
+	for p, f := range tr {
+		if p != "/home/alice" && !strings.HasPrefix(p, "/home/alice/") {
+			continue
+		}
+		line := fmt.Sprintf("%s %o %d:%d", p, f.Mode, f.UID, f.GID)
+		switch f.Type {
+		case "symlink":
+			line = "symlink " + line + " -> " + f.Link
+		case "dir":
+			line = "dir " + line
+		default:
+			line = fmt.Sprintf("%s %s %q", f.Type, line, contents[strings.TrimPrefix(p, "/")])
+		}
+		got = append(got, line)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+		t.Errorf("home:\n%s\nwant (shadow-utils):\n%s\nwarnings %q", g, w, rep.Warnings)
 	}
 }
