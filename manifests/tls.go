@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 )
 
 // TLSOptions say which certificates registries may show and which the
@@ -196,6 +199,15 @@ type TLSError struct {
 func (e *TLSError) Error() string { return "registry " + e.Registry + ": " + e.Reason }
 func (e *TLSError) Unwrap() error { return e.Err }
 
+// certsWhere is where a message tells the user to put host's
+// certificates.
+func (r *RegistryTLS) certsWhere(host string) string {
+	if r != nil && len(r.opts.CertsDirs) > 0 {
+		return filepath.Join(r.opts.CertsDirs[0], host) + "/"
+	}
+	return "a certs.d folder named " + host
+}
+
 // tlsError turns a TLS failure of a request to host into a TLSError;
 // other errors are returned as they are.
 func (r *RegistryTLS) tlsError(host string, err error) error {
@@ -203,10 +215,7 @@ func (r *RegistryTLS) tlsError(host string, err error) error {
 	if err == nil || errors.As(err, &te) {
 		return err
 	}
-	where := "a certs.d folder named " + host
-	if r != nil && len(r.opts.CertsDirs) > 0 {
-		where = filepath.Join(r.opts.CertsDirs[0], host) + "/"
-	}
+	where := r.certsWhere(host)
 	var (
 		cv *tls.CertificateVerificationError
 		ua x509.UnknownAuthorityError
@@ -258,6 +267,9 @@ type tlsTransport struct {
 type hostTransport struct {
 	rt  http.RoundTripper
 	err error
+	// asked is set once the host's TLS server has asked for a client
+	// certificate (a CertificateRequest in a handshake).
+	asked *atomic.Bool
 }
 
 // newTLSTransport clones http.DefaultTransport (never changed) for r.
@@ -279,7 +291,13 @@ func (t *tlsTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := rt.RoundTrip(req)
 	if err != nil {
-		return nil, t.tls.tlsError(host, err)
+		terr := t.tls.tlsError(host, err)
+		var te *TLSError
+		if !errors.As(terr, &te) && t.askedAndClosed(host, err) {
+			return nil, &TLSError{Registry: host, Err: err, Reason: "refused the TLS client certificate (it asked for one and closed the connection: " +
+				err.Error() + "); put the client certificate and its key as NAME.cert and NAME.key in " + t.tls.certsWhere(host)}
+		}
+		return nil, terr
 	}
 	return resp, nil
 }
@@ -298,10 +316,43 @@ func (t *tlsTransport) forHost(host string) (http.RoundTripper, error) {
 	case cfg == nil:
 		h.rt = t.base
 	default:
+		h.asked = new(atomic.Bool)
+		cfg.GetClientCertificate = clientCertificate(cfg.Certificates, h.asked)
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.TLSClientConfig = cfg
 		h.rt = tr
 	}
 	t.hosts[host] = h
 	return h.rt, h.err
+}
+
+// clientCertificate chooses the client certificate as crypto/tls does
+// without a callback (the first of certs the server's request supports,
+// else none) and records in asked that the server asked for one.
+func clientCertificate(certs []tls.Certificate, asked *atomic.Bool) func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+	return func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		asked.Store(true)
+		for i := range certs {
+			if cri.SupportsCertificate(&certs[i]) == nil {
+				return &certs[i], nil
+			}
+		}
+		return new(tls.Certificate), nil
+	}
+}
+
+// askedAndClosed is a request to a host whose server asked for a client
+// certificate that failed with the connection closed under it. With TLS
+// 1.3 the client's handshake ends before the server checks the client's
+// certificate, so the server's alert refusing it may be lost: the
+// request being written meets a closed connection instead.
+func (t *tlsTransport) askedAndClosed(host string, err error) bool {
+	t.mu.Lock()
+	h := t.hosts[host]
+	t.mu.Unlock()
+	if h.asked == nil || !h.asked.Load() {
+		return false
+	}
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }

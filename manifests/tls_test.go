@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -149,5 +150,57 @@ func TestNewRegistryTLS(t *testing.T) {
 	}
 	if _, err := os.Stat(missing); err == nil {
 		t.Fatal("the missing file exists")
+	}
+}
+
+// TestClientCertAskedAndClosed: a registry that asks for a client
+// certificate and closes the connection once the handshake is done, as a
+// TLS 1.3 server refusing the certificate looks when its alert is lost
+// (the client's request meets a closed connection), gets the same
+// TLSError as one whose alert arrives, not "EOF" or "broken pipe".
+func TestClientCertAskedAndClosed(t *testing.T) {
+	t.Parallel()
+	ca := registrytest.NewCA(t, "slipway test CA")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	cfg := &tls.Config{Certificates: []tls.Certificate{ca.Server(t).TLS(t)}, ClientAuth: tls.RequestClientCert}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if err := tls.Server(c, cfg).Handshake(); err != nil {
+					return
+				}
+				if tc, ok := c.(*net.TCPConn); ok {
+					tc.SetLinger(0) // a reset, as a server dropping the connection
+				}
+			}()
+		}
+	}()
+	host := ln.Addr().String()
+	root := t.TempDir()
+	registrytest.WriteFile(t, filepath.Join(root, host), "ca.crt", ca.PEM)
+	rt, err := NewRegistryTLS(TLSOptions{CertsDirs: []string{root}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = CheckPush(t.Context(), refs(t, host+"/repo:1"), PushOptions{TLS: rt, Backoff: fast})
+	want := "registry " + host + ": refused the TLS client certificate (it asked for one and closed the connection: "
+	wantEnd := "); put the client certificate and its key as NAME.cert and NAME.key in " + filepath.Join(root, host) + "/"
+	var te *TLSError
+	switch {
+	case err == nil:
+		t.Fatal("no error")
+	case !errors.As(err, &te):
+		t.Errorf("error is no TLSError: %v", err)
+	case !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), wantEnd) || strings.Contains(err.Error(), "http://"):
+		t.Errorf("error:\n%v\nwant one line with\n%s…%s", err, want, wantEnd)
 	}
 }
