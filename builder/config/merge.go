@@ -75,6 +75,23 @@ func setList(m *merged, ly *layer, dst **[]string, src *[]string, key string) {
 	m.origins[key] = ly.pos(key)
 }
 
+// addList adds src's values missing from dst, for the lists that add up
+// along the extends chain (an overlay cannot take back what its base
+// lists), recording where the list and each value came from.
+func addList(m *merged, ly *layer, dst *[]string, src *[]string, key string) {
+	if src == nil {
+		return
+	}
+	m.origins[key] = ly.pos(key)
+	for _, v := range *src {
+		if slices.Contains(*dst, v) {
+			continue
+		}
+		*dst = append(*dst, v)
+		m.origins[key+"["+v+"]"] = ly.pos(key)
+	}
+}
+
 func (m *merged) apply(ly *layer) {
 	w := ly.w
 	if im := w.Image; im != nil {
@@ -113,16 +130,7 @@ func (m *merged) apply(ly *layer) {
 		}
 	}
 	if p := w.Packages; p != nil {
-		if p.Install != nil {
-			m.origins["packages.install"] = ly.pos("packages.install")
-			for _, v := range *p.Install {
-				if slices.Contains(m.install, v) {
-					continue
-				}
-				m.install = append(m.install, v)
-				m.origins["packages.install["+v+"]"] = ly.pos("packages.install")
-			}
-		}
+		addList(m, ly, &m.install, p.Install, "packages.install")
 		setList(m, ly, &m.pkgs.Exclude, p.Exclude, "packages.exclude")
 		setList(m, ly, &m.pkgs.AllowUnsatisfied, p.AllowUnsatisfied, "packages.allow_unsatisfied")
 		setPtr(m, ly, &m.pkgs.WeakDeps, p.WeakDeps, "packages.weak_deps")
@@ -168,16 +176,7 @@ func (m *merged) apply(ly *layer) {
 	if p := w.Policy; p != nil {
 		// deny lists add up along the chain, as install does: an overlay
 		// cannot lift what its base denies.
-		if p.Deny != nil {
-			m.origins["policy.deny"] = ly.pos("policy.deny")
-			for _, v := range *p.Deny {
-				if slices.Contains(m.deny, v) {
-					continue
-				}
-				m.deny = append(m.deny, v)
-				m.origins["policy.deny["+v+"]"] = ly.pos("policy.deny")
-			}
-		}
+		addList(m, ly, &m.deny, p.Deny, "policy.deny")
 		setPtr(m, ly, &m.policy.MaxSize, p.MaxSize, "policy.max_size")
 		setPtr(m, ly, &m.policy.MaxCompressedSize, p.MaxCompressedSize, "policy.max_compressed_size")
 		setPtr(m, ly, &m.policy.MaxPackages, p.MaxPackages, "policy.max_packages")
@@ -185,15 +184,8 @@ func (m *merged) apply(ly *layer) {
 		setPtr(m, ly, &m.policy.Baseline, p.Baseline, "policy.baseline")
 		setPtr(m, ly, &m.policy.AllowNew, p.AllowNew, "policy.allow_new")
 	}
-	if p := w.Paths; p != nil && p.Remove != nil {
-		m.origins["paths.remove"] = ly.pos("paths.remove")
-		for _, g := range *p.Remove {
-			if slices.Contains(m.remove, g) {
-				continue
-			}
-			m.remove = append(m.remove, g)
-			m.origins["paths.remove["+g+"]"] = ly.pos("paths.remove")
-		}
+	if p := w.Paths; p != nil {
+		addList(m, ly, &m.remove, p.Remove, "paths.remove")
 	}
 }
 
