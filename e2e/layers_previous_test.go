@@ -5,15 +5,12 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/slipway-build/slipway/internal/testrepo"
-	"github.com/slipway-build/slipway/internal/testutil"
 	"github.com/slipway-build/slipway/layers/rootfs/rootfstest"
 )
 
@@ -46,49 +43,7 @@ func originLayerInfos(t *testing.T, dir, ref string) []originLayerInfo {
 // tree is that of a build planned without history.
 func TestLayersOriginPrevious(t *testing.T) {
 	requireRoot(t, "comparing owners of unpacked trees")
-	repos := testrepo.Get(t)
-	createrepo := testutil.RequireTool(t, "createrepo_c", "createrepo-c")
-	mkrepo := func(skip string) string {
-		dir := filepath.Join(t.TempDir(), "x86_64")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range repos.RPMs["x86_64"] {
-			if skip == "" || !strings.HasPrefix(filepath.Base(f), skip) {
-				copyFile(t, f, filepath.Join(dir, filepath.Base(f)))
-			}
-		}
-		if out, err := exec.Command(createrepo, dir).CombinedOutput(); err != nil {
-			t.Fatalf("createrepo_c: %v\n%s", err, out)
-		}
-		return dir
-	}
-	cfgFor := func(repo string) string {
-		p := filepath.Join(t.TempDir(), "image.toml")
-		text := fmt.Sprintf(`[image]
-name = "test/prev"
-architectures = ["x86_64"]
-releasever = "3.0"
-
-[[repository]]
-id = "test"
-baseurl = "file://%s"
-gpgkey = [%q]
-gpgcheck = true
-repo_gpgcheck = false
-
-[packages]
-install = ["filesystem", "setup", "glibc", "libfoo", "appd", "tzdata", "busybox"]
-
-[layers]
-strategy = "origin"
-`, repo, repos.KeyFile)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	oldCfg, newCfg := cfgFor(mkrepo("tzdata-2024a")), cfgFor(mkrepo(""))
+	oldCfg, newCfg := tzdataUpdate(t, "test/prev", "", "")
 	out := func() string { return filepath.Join(t.TempDir(), "img") }
 	first, second, again, fresh := out(), out(), out(), out()
 	buildLayersJSON(t, nil, oldCfg, "--output", "oci:"+first+":test")
